@@ -1,0 +1,3 @@
+from allysite.cli import main
+
+main()

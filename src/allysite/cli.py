@@ -1,0 +1,68 @@
+"""The command line: the only module that prints."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from allysite import __version__
+from allysite.errors import Diagnostic, Level
+
+
+def _echo_diagnostics(diagnostics: tuple[Diagnostic, ...]) -> None:
+    color = None if not os.environ.get("NO_COLOR") else False
+    for diagnostic in diagnostics:
+        style = "red" if diagnostic.level is Level.ERROR else "yellow"
+        click.secho(diagnostic.format(), err=True, fg=style, color=color)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="allysite")
+def cli() -> None:
+    """allysite: build a static multilingual partner directory from YAML and Markdown."""
+
+
+@cli.command()
+@click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default="the current folder",
+              help="The site folder (with site.yaml).")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              show_default="build/ inside the site folder", help="The output folder.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build(site: Path, out: Path | None, strict: bool) -> None:
+    """Build the site into the output folder (replaced whole, only when the build succeeds)."""
+    from allysite.build import build_site
+
+    started = time.perf_counter()
+    result = build_site(site, out if out is not None else site / "build", strict=strict)
+    _echo_diagnostics(result.diagnostics)
+    errors = sum(d.level is Level.ERROR for d in result.diagnostics)
+    warnings = len(result.diagnostics) - errors
+    if not result.ok:
+        click.secho(f"Build failed: {errors} error(s), {warnings} warning(s). "
+                    "Nothing was written; the previous output is unchanged.", err=True,
+                    fg="red", bold=True)
+        sys.exit(1)
+    elapsed = time.perf_counter() - started
+    target = (out if out is not None else site / "build")
+    click.echo(f"Built {result.pages} pages ({result.files} files) into {target} "
+               f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + ".")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="allysite", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; the previous output is unchanged.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # never show a traceback to an editor
+        if os.environ.get("ALLYSITE_DEBUG"):
+            raise
+        click.echo(f"allysite: internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in allysite; set ALLYSITE_DEBUG=1 to see the traceback "
+                   "and report it.", err=True)
+        sys.exit(70)

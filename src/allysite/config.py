@@ -1,0 +1,82 @@
+"""site.yaml into a frozen SiteConfig; every bad key or value becomes a diagnostic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from allysite.errors import Diagnostic, SourcePos, error
+from allysite.languages import Language, make_language, parse_locale
+from allysite.schema import ALL_LANGUAGES, SiteSchema, validate
+from allysite.sourcefile import read_yaml_file
+
+SITE_FILE = "site.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    root: Path
+    title: Mapping[str, str]
+    """The title in each site language (every language has one)."""
+    base_url: str
+    """Absolute, ending in '/'."""
+    languages: tuple[Language, ...]
+
+    @property
+    def default_language(self) -> Language:
+        return next(lang for lang in self.languages if lang.is_default)
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+
+def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    path = root / SITE_FILE
+    if not path.is_file():
+        return None, [error("no-site", f"no {SITE_FILE} in {root}", SourcePos(SITE_FILE),
+                            "run allysite in a site folder, or pass --site DIR")]
+    doc, problems = read_yaml_file(path, SITE_FILE)
+    if doc is None:
+        return None, problems
+    settings, problems = validate(SiteSchema, doc)
+    if settings is None:
+        return None, problems
+
+    codes = list(settings.languages)
+    for index, code in enumerate(codes):
+        if parse_locale(code) is None:
+            problems.append(error(
+                "unknown-language", f"languages: '{code}' is not a language code known to CLDR",
+                doc.pos(("languages", index)), "use a BCP 47 code such as 'es', 'ar' or 'pt-BR'"))
+        if codes.index(code) != index:
+            problems.append(error("duplicate-language", f"languages: '{code}' is listed twice",
+                                  doc.pos(("languages", index))))
+    if settings.default_language not in codes:
+        problems.append(error(
+            "default-language",
+            f"default_language '{settings.default_language}' is not one of languages",
+            doc.pos(("default_language",)), "add it to languages or pick one of them"))
+    for code in settings.title:
+        if code != ALL_LANGUAGES and code not in codes:
+            problems.append(error("unknown-language",
+                                  f"title: '{code}' is not one of the site's languages",
+                                  doc.pos(("title", code)), f"languages are: {', '.join(codes)}"))
+    if problems:
+        return None, problems
+
+    everywhere = settings.title.get(ALL_LANGUAGES)
+    default = settings.title.get(settings.default_language, everywhere)
+    if default is None:
+        return None, [error("missing-field",
+                            f"title: no title for the default language '{settings.default_language}'",
+                            doc.pos(("title",)), f"add '{settings.default_language}: ...' under title")]
+    titles = {code: settings.title.get(code, everywhere or default) for code in codes}
+    base_url = settings.base_url if settings.base_url.endswith("/") else settings.base_url + "/"
+    languages = tuple(make_language(code, code == settings.default_language) for code in codes)
+    return SiteConfig(root, MappingProxyType(titles), base_url, languages), []

@@ -1,0 +1,81 @@
+"""Diagnostics: every problem found in a run, as values that point at a file and line.
+
+Stages never raise for bad input; they return diagnostics so that one run can report every
+problem at once, the way a compiler does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Level(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePos:
+    """A place in a site file; `path` is relative to the site folder, lines count from 1."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    level: Level
+    code: str
+    message: str
+    pos: SourcePos | None = None
+    hint: str | None = None
+
+    def format(self) -> str:
+        where = f"{self.pos}: " if self.pos else ""
+        text = f"{where}{self.level.value}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        pos = self.pos or SourcePos("")
+        return (pos.path, pos.line or 0, pos.column or 0, self.message)
+
+
+def error(code: str, message: str, pos: SourcePos | None = None, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Level.ERROR, code, message, pos, hint)
+
+
+def warning(
+    code: str, message: str, pos: SourcePos | None = None, hint: str | None = None
+) -> Diagnostic:
+    return Diagnostic(Level.WARNING, code, message, pos, hint)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.level is Level.ERROR for d in diagnostics)
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(set(diagnostics), key=lambda d: d.sort_key))
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """The path as users see it in messages: relative to the site, with forward slashes."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

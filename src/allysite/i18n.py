@@ -1,0 +1,121 @@
+"""Default-language fallback for content, and the gettext catalogs of the interface.
+
+Catalogs are Babel's: `.po` files are read by Babel and compiled to `.mo` in memory at every
+build (no committed `.mo`), the site's catalog merged over the theme's own, as MkDocs does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from types import MappingProxyType
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.support import NullTranslations, Translations
+
+from allysite.config import SiteConfig
+from allysite.errors import Diagnostic, SourcePos, error
+from allysite.languages import Language
+from allysite.model import Translation
+from allysite.sourcefile import read_text
+
+DOMAIN = "messages"
+
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_PO_LINE = re.compile(
+    rf'\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_QUOTED}|{_QUOTED})?\s*'
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The text to show in a language, and whether it is the default language's stand-in."""
+
+    translation: Translation
+    is_fallback: bool
+
+
+def resolve(translations: Mapping[str, Translation], lang: str, default: str) -> Resolved:
+    if lang in translations:
+        return Resolved(translations[lang], False)
+    return Resolved(translations[default], True)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogs:
+    translations: Mapping[str, NullTranslations]
+    """The merged interface catalog of each site language."""
+    inputs: Mapping[str, tuple[str, ...]]
+    """The .po files behind each language's catalog (site-relative or theme paths)."""
+
+
+def catalog_paths(locales: Path, language: Language) -> list[Path]:
+    """Where a language's catalog may be: the site's own code first, then Babel's form."""
+    names = dict.fromkeys([language.code, language.locale_id, language.code.split("-")[0]])
+    return [locales / name / "LC_MESSAGES" / f"{DOMAIN}.po" for name in names]
+
+
+def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    merged: dict[str, NullTranslations] = {}
+    inputs: dict[str, tuple[str, ...]] = {}
+    for language in config.languages:
+        result: NullTranslations = NullTranslations()
+        used = []
+        for locales, root, label in (
+            (theme_locales, theme_locales.parent, "theme"),
+            (config.root / "locales", config.root, None),
+        ):
+            path = next((p for p in catalog_paths(locales, language) if p.is_file()), None)
+            if path is None:
+                continue
+            rel = path.relative_to(root).as_posix()
+            shown = f"<{label}>/{rel}" if label else rel
+            catalog, found = read_catalog(path, shown, language)
+            problems.extend(found)
+            if catalog is None:
+                continue
+            used.append(shown)
+            compiled = compile_catalog(catalog)
+            if isinstance(result, Translations):
+                result.merge(compiled)
+            else:
+                result = compiled
+        merged[language.code] = result
+        inputs[language.code] = tuple(used)
+    return Catalogs(MappingProxyType(merged), MappingProxyType(inputs)), problems
+
+
+def read_catalog(path: Path, shown: str, language: Language) -> tuple[Catalog | None, list[Diagnostic]]:
+    text, problems = read_text(path, shown)
+    if text is None:
+        return None, problems
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not _PO_LINE.fullmatch(line):
+            return None, [error("po-syntax", "this line is not valid gettext PO syntax",
+                                SourcePos(shown, number),
+                                'each line must be a comment, a keyword with a "quoted string", '
+                                "or a quoted continuation; check for a missing quote")]
+    try:
+        catalog = read_po(BytesIO(text.encode("utf-8")), locale=language.locale_id,
+                          domain=DOMAIN, abort_invalid=True)
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", None)
+        message = re.sub(r" on \d+$", "", str(exc))
+        return None, [error("po-syntax", f"invalid PO file: {message}",
+                            SourcePos(shown, line if isinstance(line, int) else None),
+                            "fix the entry, or open the file in Poedit to see the problem")]
+    return catalog, []
+
+
+def compile_catalog(catalog: Catalog) -> Translations:
+    """A Catalog as gettext Translations, compiled in memory; fuzzy entries are left out."""
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)

@@ -1,0 +1,303 @@
+"""Walks content/ into the Content model, collecting every problem instead of stopping."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from allysite.config import SiteConfig
+from allysite.errors import Diagnostic, SourcePos, error, warning
+from allysite.languages import parse_locale
+from allysite.markup import render_markdown
+from allysite.model import (
+    TAXONOMY_NAMES,
+    Content,
+    Page,
+    Partner,
+    PartnerFacts,
+    Taxonomy,
+    Term,
+    Translation,
+)
+from allysite.schema import (
+    SLUG_PATTERN,
+    PageTextSchema,
+    PartnerSchema,
+    PartnerTextSchema,
+    TaxonomiesSchema,
+    validate,
+)
+from allysite.sourcefile import read_markdown_file, read_yaml_file
+
+PARTNER_FILE = "partner.yaml"
+TAXONOMIES_FILE = "taxonomies.yaml"
+RESERVED_PAGE_SLUGS = frozenset({"partners", *TAXONOMY_NAMES, "assets", "404"})
+
+
+@dataclass
+class _Collector:
+    """What one load gathers: problems and the files read."""
+
+    root: Path
+    problems: list[Diagnostic] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+def load_content(config: SiteConfig) -> tuple[Content, list[Diagnostic]]:
+    found = _Collector(config.root)
+    partners = _load_partners(config, found)
+    pages = _load_pages(config, found)
+    taxonomies = _load_taxonomies(config, partners, found)
+    static_files = _list_files(config.root / "static", found)
+    content = Content(
+        partners=tuple(partners),
+        pages=tuple(pages),
+        taxonomies=taxonomies,
+        static_files=static_files,
+        sources=tuple(sorted(found.sources)),
+    )
+    return content, found.problems
+
+
+def _subfolders(folder: Path, found: _Collector) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    result = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            result.append(entry)
+        else:
+            found.problems.append(warning(
+                "stray-file", f"'{entry.name}' is not in an item folder and is ignored",
+                SourcePos(found.rel(entry)), f"move it into {folder.name}/<slug>/"))
+    return result
+
+
+def _check_slug(folder: Path, found: _Collector) -> bool:
+    if SLUG_PATTERN.fullmatch(folder.name):
+        return True
+    found.problems.append(error(
+        "bad-slug", f"folder name '{folder.name}' is not a valid slug",
+        SourcePos(found.rel(folder)),
+        "rename the folder with lowercase ASCII letters, digits and hyphens, e.g. 'un-women'"))
+    return False
+
+
+def _load_partners(config: SiteConfig, found: _Collector) -> list[Partner]:
+    partners = []
+    for folder in _subfolders(config.root / "content" / "partners", found):
+        if not _check_slug(folder, found):
+            continue
+        facts = _load_facts(folder, found)
+        translations, assets = _load_translations(config, folder, PartnerTextSchema, found)
+        if facts is None or translations is None:
+            continue
+        if facts.logo is not None and not _check_logo(folder, facts.logo, found):
+            continue
+        partners.append(Partner(folder.name, found.rel(folder), facts, translations, assets))
+    return partners
+
+
+def _load_facts(folder: Path, found: _Collector) -> PartnerFacts | None:
+    path = folder / PARTNER_FILE
+    rel = found.rel(path)
+    if not path.is_file():
+        found.problems.append(error("missing-file", f"{found.rel(folder)}/ has no {PARTNER_FILE}",
+                                    SourcePos(found.rel(folder)),
+                                    f"create {rel} with website and kind"))
+        return None
+    found.sources.append(rel)
+    doc, problems = read_yaml_file(path, rel)
+    found.problems.extend(problems)
+    if doc is None:
+        return None
+    data, problems = validate(PartnerSchema, doc)
+    found.problems.extend(problems)
+    if data is None:
+        return None
+    if data.logo is not None:
+        logo = data.logo
+        if not _is_plain_relative(logo):
+            found.problems.append(error(
+                "bad-logo", f"logo: '{logo}' must be a file inside the partner's folder",
+                doc.pos(("logo",)), "put the file beside partner.yaml and give its name only"))
+            return None
+        if not (folder / logo).is_file():
+            found.problems.append(error(
+                "missing-logo", f"logo: file '{logo}' does not exist in {found.rel(folder)}/",
+                doc.pos(("logo",)), "add the file or fix its name (names are case-sensitive)"))
+            return None
+    return PartnerFacts(
+        website=data.website,
+        logo=data.logo,
+        partner_since=data.partner_since,
+        kind=data.kind,
+        regions=tuple(dict.fromkeys(data.regions)),
+        topics=tuple(dict.fromkeys(data.topics)),
+    )
+
+
+def _is_plain_relative(name: str) -> bool:
+    parts = Path(name).parts
+    return bool(parts) and not Path(name).is_absolute() and ".." not in parts and "\\" not in name
+
+
+def _check_logo(folder: Path, logo: str, found: _Collector) -> bool:
+    target = (folder / logo).resolve()
+    if target.is_relative_to(folder.resolve()):
+        return True
+    found.problems.append(error(
+        "bad-logo", f"logo '{logo}' is a link that leads outside the partner's folder",
+        SourcePos(found.rel(folder / PARTNER_FILE)), "copy the file into the folder instead"))
+    return False
+
+
+def _load_translations(
+    config: SiteConfig,
+    folder: Path,
+    schema: type[PartnerTextSchema] | type[PageTextSchema],
+    found: _Collector,
+) -> tuple[MappingProxyType[str, Translation] | None, tuple[str, ...]]:
+    translations: dict[str, Translation] = {}
+    assets: list[str] = []
+    failed = False
+    for path in sorted(folder.rglob("*")):
+        rel = found.rel(path)
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(config.root.resolve()):
+            found.problems.append(error("outside-link", "symbolic link leads outside the site",
+                                        SourcePos(rel), "copy the file into the folder instead"))
+            failed = True
+            continue
+        if path.is_dir() or path.name == PARTNER_FILE:
+            continue
+        if path.suffix != ".md" or path.parent != folder:
+            assets.append(path.relative_to(folder).as_posix())
+            continue
+        lang = path.stem
+        if lang not in config.language_codes:
+            known = parse_locale(lang) is not None
+            found.problems.append(error(
+                "unknown-language",
+                f"'{lang}' is not one of the site's languages ({', '.join(config.language_codes)})"
+                if known else f"'{path.name}' is not named after a language code",
+                SourcePos(rel), "add the language to site.yaml" if known
+                else "name translations <lang>.md, e.g. es.md or ar.md"))
+            failed = True
+            continue
+        found.sources.append(rel)
+        translation = _load_translation(path, rel, lang, schema, found)
+        if translation is None:
+            failed = True
+        else:
+            translations[lang] = translation
+    default = config.default_language.code
+    if default not in translations and not failed:
+        found.problems.append(error(
+            "missing-default", f"{found.rel(folder)}/ has no {default}.md, the default language's "
+            "text", SourcePos(found.rel(folder)),
+            f"create {found.rel(folder)}/{default}.md; other languages fall back to it"))
+        failed = True
+    if failed:
+        return None, ()
+    ordered = {code: translations[code] for code in config.language_codes if code in translations}
+    return MappingProxyType(ordered), tuple(assets)
+
+
+def _load_translation(
+    path: Path,
+    rel: str,
+    lang: str,
+    schema: type[PartnerTextSchema] | type[PageTextSchema],
+    found: _Collector,
+) -> Translation | None:
+    doc, problems = read_markdown_file(path, rel)
+    found.problems.extend(problems)
+    if doc is None:
+        return None
+    data, problems = validate(schema, doc.front)
+    found.problems.extend(problems)
+    if data is None:
+        return None
+    return Translation(
+        lang=lang,
+        name=data.name,
+        short_name=getattr(data, "short_name", None),
+        summary=data.summary,
+        body_html=render_markdown(doc.body),
+        source=rel,
+    )
+
+
+def _load_pages(config: SiteConfig, found: _Collector) -> list[Page]:
+    pages = []
+    for folder in _subfolders(config.root / "content" / "pages", found):
+        if not _check_slug(folder, found):
+            continue
+        if folder.name in RESERVED_PAGE_SLUGS:
+            found.problems.append(error(
+                "reserved-slug", f"page slug '{folder.name}' is reserved for generated pages",
+                SourcePos(found.rel(folder)), "rename the folder"))
+            continue
+        translations, assets = _load_translations(config, folder, PageTextSchema, found)
+        if translations is not None:
+            pages.append(Page(folder.name, found.rel(folder), translations, assets))
+    return pages
+
+
+def _load_taxonomies(
+    config: SiteConfig, partners: list[Partner], found: _Collector
+) -> tuple[Taxonomy, ...]:
+    labels: dict[str, dict[str, dict[str, str]]] = {name: {} for name in TAXONOMY_NAMES}
+    path = config.root / TAXONOMIES_FILE
+    if path.is_file():
+        found.sources.append(TAXONOMIES_FILE)
+        doc, problems = read_yaml_file(path, TAXONOMIES_FILE)
+        found.problems.extend(problems)
+        data, problems = validate(TaxonomiesSchema, doc) if doc else (None, [])
+        found.problems.extend(problems)
+        if data is not None and doc is not None:
+            for name in TAXONOMY_NAMES:
+                for term, by_lang in getattr(data, name).items():
+                    for code in by_lang:
+                        if code not in config.language_codes:
+                            found.problems.append(error(
+                                "unknown-language",
+                                f"{name}.{term}: '{code}' is not one of the site's languages",
+                                doc.pos((name, term, code)),
+                                f"languages are: {', '.join(config.language_codes)}"))
+                    labels[name][term] = by_lang
+    taxonomies = []
+    for name in TAXONOMY_NAMES:
+        used = sorted({term for partner in partners for term in partner.terms(name)})
+        terms = tuple(Term(name, slug, MappingProxyType(dict(labels[name].get(slug, {}))))
+                      for slug in used)
+        taxonomies.append(Taxonomy(name, terms))
+    return tuple(taxonomies)
+
+
+def _list_files(folder: Path, found: _Collector) -> tuple[str, ...]:
+    if not folder.is_dir():
+        return ()
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(found.root.resolve()):
+                found.problems.append(error("outside-link", "symbolic link leads outside the site",
+                                            SourcePos(found.rel(path)),
+                                            "copy the file into static/ instead"))
+                continue
+            files.append(path.relative_to(folder).as_posix())
+    return tuple(files)

@@ -1,0 +1,104 @@
+"""Pure data of a site's content: what the loader produces and every later stage reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A date known to the year, the month or the day, as editors write `partner_since`."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def as_date(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month:
+            parts.append(f"{self.month:02d}")
+            if self.day:
+                parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """One language's text of a partner or page, with its Markdown already rendered."""
+
+    lang: str
+    name: str
+    short_name: str | None
+    summary: str | None
+    body_html: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerFacts:
+    website: str
+    logo: str | None
+    partner_since: PartialDate | None
+    kind: str
+    regions: tuple[str, ...]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    slug: str
+    folder: str
+    facts: PartnerFacts
+    translations: Mapping[str, Translation]
+    assets: tuple[str, ...]
+    """Files of the folder other than partner.yaml and translations, relative to the folder."""
+
+    def terms(self, taxonomy: str) -> tuple[str, ...]:
+        if taxonomy == "kinds":
+            return (self.facts.kind,)
+        if taxonomy == "regions":
+            return self.facts.regions
+        return self.facts.topics
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    slug: str
+    folder: str
+    translations: Mapping[str, Translation]
+    assets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    taxonomy: str
+    slug: str
+    labels: Mapping[str, str]
+    """Labels the site gives, by language; others come from CLDR or the slug."""
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    name: str
+    terms: tuple[Term, ...]
+
+
+TAXONOMY_NAMES: tuple[str, ...] = ("kinds", "regions", "topics")
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    partners: tuple[Partner, ...]
+    pages: tuple[Page, ...]
+    taxonomies: tuple[Taxonomy, ...]
+    static_files: tuple[str, ...]
+    """Files of the site's static/ folder, relative to it."""
+    sources: tuple[str, ...]
+    """Every file read, relative to the site: the inputs of the whole build."""

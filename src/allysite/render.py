@@ -1,0 +1,129 @@
+"""Routes into OutputFiles through Jinja2: the site's templates over the packaged theme.
+
+Autoescape is on and undefined names are errors. Interface strings go through gettext with
+Jinja's i18n extension (newstyle: substituted values are escaped too); each language gets an
+overlay of one environment with its own catalog installed.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateSyntaxError,
+    select_autoescape,
+)
+
+from allysite.errors import Diagnostic, SourcePos, error
+from allysite.i18n import Catalogs
+from allysite.plan import Route
+
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    out_path: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateDirs:
+    site: Path
+    theme: Path
+
+    def shown(self, filename: str | None) -> str:
+        """A template's path as messages show it."""
+        if not filename:
+            return "<template>"
+        path = Path(filename)
+        for root, prefix in ((self.site, "templates/"), (self.theme, "<theme>/templates/")):
+            if path.is_relative_to(root):
+                return prefix + path.relative_to(root).as_posix()
+        return filename
+
+
+def make_environment(dirs: TemplateDirs) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(dirs.site), FileSystemLoader(dirs.theme)]),
+        autoescape=select_autoescape(("html", "xml", "j2"), default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    return env
+
+
+def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
+    """Compile every template of the theme and the site, so a broken one fails every build."""
+    problems = []
+    for name in env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES)):
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            problems.append(error("template", f"template syntax error: {exc.message}",
+                                  SourcePos(dirs.shown(exc.filename), exc.lineno),
+                                  "fix the tag on this line; see the Jinja2 template docs"))
+    return problems
+
+
+def language_environments(env: Environment, catalogs: Catalogs) -> dict[str, Environment]:
+    result = {}
+    for code, translations in catalogs.translations.items():
+        overlay = env.overlay()
+        overlay.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        result[code] = overlay
+    return result
+
+
+def render_routes(
+    routes: Iterable[Route], envs: Mapping[str, Environment], dirs: TemplateDirs
+) -> tuple[list[OutputFile], list[Diagnostic]]:
+    outputs: list[OutputFile] = []
+    problems: dict[tuple[str, int | None, str], Diagnostic] = {}
+    templates: dict[tuple[str, str], Template] = {}
+    for route in routes:
+        env = envs[route.lang]
+        try:
+            key = (route.lang, route.template)
+            if key not in templates:
+                templates[key] = env.get_template(route.template)
+            text = templates[key].render(route.context)
+        except Exception as exc:  # a template may raise anything; report it at its line
+            diagnostic = _runtime_error(exc, route, dirs)
+            assert diagnostic.pos is not None
+            problems.setdefault((diagnostic.pos.path, diagnostic.pos.line, diagnostic.message),
+                                diagnostic)
+            continue
+        outputs.append(OutputFile(route.out_path, text.encode("utf-8")))
+    return outputs, list(problems.values())
+
+
+def _runtime_error(exc: Exception, route: Route, dirs: TemplateDirs) -> Diagnostic:
+    if isinstance(exc, TemplateSyntaxError):
+        return error("template", f"template syntax error: {exc.message}",
+                     SourcePos(dirs.shown(exc.filename), exc.lineno))
+    where = SourcePos(dirs.shown(None))
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.suffix in TEMPLATE_SUFFIXES and (
+            path.is_relative_to(dirs.site) or path.is_relative_to(dirs.theme)
+        ):
+            where = SourcePos(dirs.shown(frame.filename), frame.lineno)
+            break
+    else:
+        where = SourcePos(f"templates/{route.template}")
+    return error("template", f"error while rendering {route.template}: {exc}", where,
+                 f"first seen on {route.path}")

@@ -1,0 +1,183 @@
+"""Declared schemas of the editors' files, and pydantic errors turned into diagnostics.
+
+The schemas say what each file may hold; the loader and config turn valid data into the
+frozen model. Every error of a file is reported at once, at the line of its key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from allysite.errors import Diagnostic, error
+from allysite.model import PartialDate
+from allysite.sourcefile import YamlDoc
+
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _scalar_text(value: Any) -> Any:
+    """Let `name: 1984` be the text '1984', as an editor means it."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _as_list(value: Any) -> Any:
+    """Let `regions: global` mean `regions: [global]`."""
+    return [value] if isinstance(value, str) else value
+
+
+def _check_text(value: Any) -> Any:
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+    return value
+
+
+ALL_LANGUAGES = "*"
+
+
+def _text_per_language(value: Any) -> Any:
+    """Let a plain string mean 'the same in every language'."""
+    return {ALL_LANGUAGES: value} if isinstance(value, str | int | float) else value
+
+
+def _check_slug(value: Any) -> Any:
+    if isinstance(value, str) and not SLUG_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"'{value}' is not a valid slug: use lowercase ASCII letters, digits and single "
+            "hyphens (for example 'human-rights')"
+        )
+    return value
+
+
+def _check_url(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"'{value}' is not an http(s) address: only http:// and https:// links are allowed"
+        )
+    if any(ch.isspace() for ch in value):
+        raise ValueError(f"'{value}' contains spaces; encode them as %20")
+    return value
+
+
+def parse_partial_date(value: Any) -> PartialDate:
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    match = _DATE_PATTERN.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    try:
+        date(year, month or 1, day or 1)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a real date") from None
+    return PartialDate(year, month, day)
+
+
+Text = Annotated[str, BeforeValidator(_scalar_text)]
+RequiredText = Annotated[str, BeforeValidator(_check_text), BeforeValidator(_scalar_text)]
+Slug = Annotated[str, BeforeValidator(_check_slug), BeforeValidator(_scalar_text)]
+HttpUrl = Annotated[str, BeforeValidator(_check_url)]
+SlugList = Annotated[list[Slug], BeforeValidator(_as_list)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteSchema(_Strict):
+    title: Annotated[dict[Text, RequiredText], BeforeValidator(_text_per_language)]
+    base_url: HttpUrl
+    default_language: Text
+    languages: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
+
+
+class PartnerSchema(_Strict):
+    website: HttpUrl
+    logo: Text | None = None
+    partner_since: Annotated[PartialDate, BeforeValidator(parse_partial_date)] | None = None
+    kind: Slug
+    regions: SlugList = Field(default_factory=list)
+    topics: SlugList = Field(default_factory=list)
+
+
+class PartnerTextSchema(_Strict):
+    name: RequiredText
+    short_name: RequiredText | None = None
+    summary: RequiredText
+
+
+class PageTextSchema(_Strict):
+    name: RequiredText
+    summary: RequiredText | None = None
+
+
+class TaxonomiesSchema(_Strict):
+    kinds: dict[Slug, dict[Text, RequiredText]] = Field(default_factory=dict)
+    regions: dict[Slug, dict[Text, RequiredText]] = Field(default_factory=dict)
+    topics: dict[Slug, dict[Text, RequiredText]] = Field(default_factory=dict)
+
+
+Schema = TypeVar("Schema", bound=BaseModel)
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "list_type": "a list, like [a, b]",
+    "dict_type": "a mapping of 'key: value' lines",
+    "int_type": "a whole number",
+}
+
+
+def validate(schema: type[Schema], doc: YamlDoc) -> tuple[Schema | None, list[Diagnostic]]:
+    """The data as `schema`, or every problem of it at the line of its key."""
+    try:
+        return schema.model_validate(doc.data), []
+    except ValidationError as exc:
+        problems = []
+        seen: set[tuple[Any, ...]] = set()
+        for item in exc.errors(include_url=False):
+            loc = tuple(item["loc"])
+            if (loc, item["type"]) in seen:
+                continue
+            seen.add((loc, item["type"]))
+            problems.append(_diagnostic(schema, doc, loc, item))
+        return None, problems
+
+
+def _diagnostic(
+    schema: type[BaseModel], doc: YamlDoc, loc: tuple[Any, ...], item: Any
+) -> Diagnostic:
+    field = ".".join(str(part) for part in loc)
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        allowed = ", ".join(_fields_at(schema, loc[:-1])) or "none"
+        return error("unknown-field", f"unknown field '{field}'", doc.pos(loc),
+                     f"allowed fields here: {allowed}; check the spelling")
+    if kind == "missing":
+        return error("missing-field", f"missing required field '{field}'", doc.pos(loc[:-1]),
+                     f"add a line '{loc[-1]}: ...'")
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if kind in _TYPE_WORDS:
+        message = f"must be {_TYPE_WORDS[kind]}"
+    elif kind == "too_short":
+        message = "must list at least one item"
+    return error("invalid-value", f"{field}: {message}", doc.pos(loc))
+
+
+def _fields_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    return list(schema.model_fields) if not loc else []
+
+
+Provenance = Literal["human", "machine", "reviewed"]

@@ -1,0 +1,255 @@
+"""Reading YAML files and Markdown front matter strictly, keeping the line of every value.
+
+PyYAML's C parser does the parsing; the values are built here from its node tree, so that:
+- plain scalars follow YAML 1.2 (`no` and `NO` stay strings; `01234` stays a string, not 668;
+  dates stay strings and are checked by the schema, with a line),
+- a duplicate key is an error instead of silently keeping the last one,
+- aliases are refused (no alias bombs), and unknown tags are refused,
+- every key and item keeps its position for messages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from allysite.errors import Diagnostic, SourcePos, error
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+Location = tuple[str | int, ...]
+
+_MAX_DEPTH = 50
+_MAX_BYTES = 5 * 1024 * 1024
+_TAG = "tag:yaml.org,2002:"
+_IMPLICIT_TAGS = frozenset(
+    _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")
+)
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDoc:
+    """Plain data (dict, list, str, int, float, bool, None) plus the position of each value."""
+
+    data: Any
+    path: str
+    positions: Mapping[Location, tuple[int, int]]
+
+    def pos(self, location: Location = ()) -> SourcePos:
+        """The position of a value, or of its nearest enclosing value that has one."""
+        loc = tuple(location)
+        while loc and loc not in self.positions:
+            loc = loc[:-1]
+        line, column = self.positions.get(loc, (1, 1))
+        return SourcePos(self.path, line, column)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownDoc:
+    front: YamlDoc
+    body: str
+    body_line: int
+
+
+class _YamlProblem(Exception):
+    def __init__(self, message: str, line: int, column: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.hint = message, line, column, hint
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 text (a BOM is dropped), newlines as LF, normalised to NFC."""
+    try:
+        if path.stat().st_size > _MAX_BYTES:
+            return None, [
+                error("file-too-large", f"file is larger than {_MAX_BYTES // 1024 // 1024} MB",
+                      SourcePos(rel), "split it or move large data out of content/")
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error("unreadable", f"cannot read file: {exc.strerror}", SourcePos(rel))]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [
+            error("encoding", "file is UTF-16; allysite reads UTF-8 only", SourcePos(rel, 1),
+                  "save the file as UTF-8 in your editor")
+        ]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            error("encoding",
+                  f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+                  SourcePos(rel, line, column), "save the file as UTF-8 in your editor")
+        ]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [error("encoding", "file contains a NUL character", SourcePos(rel, line),
+                            "remove it; the file may not be text at all")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), []
+
+
+def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDoc | None, list[Diagnostic]]:
+    """Parse one YAML document; `line_offset` is the number of lines before it in its file."""
+    positions: dict[Location, tuple[int, int]] = {}
+    try:
+        node = _compose(text)
+        data = {} if node is None else _construct(node, (), positions, line_offset, set(), 0)
+        if node is None:
+            positions[()] = (line_offset + 1, 1)
+    except _YamlProblem as problem:
+        return None, [error("yaml", problem.message, SourcePos(rel, problem.line, problem.column),
+                            problem.hint)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        column = mark.column + 1 if mark else None
+        detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        return None, [error("yaml", f"invalid YAML: {detail}", SourcePos(rel, line, column),
+                            "check the indentation and quoting on this line; quote values that "
+                            "contain ': ' or start with a special character")]
+    except yaml.YAMLError as exc:
+        return None, [error("yaml", f"invalid YAML: {exc}", SourcePos(rel, line_offset + 1))]
+    return YamlDoc(data, rel, MappingProxyType(positions)), []
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise _YamlProblem("YAML is nested too deeply", 1, 1) from None
+    finally:
+        loader.dispose()
+    return node
+
+
+def _construct(
+    node: yaml.Node,
+    loc: Location,
+    positions: dict[Location, tuple[int, int]],
+    offset: int,
+    seen: set[int],
+    depth: int,
+) -> Any:
+    line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
+    positions.setdefault(loc, (line, column))
+    if id(node) in seen:
+        line, column = positions[loc]
+        raise _YamlProblem("YAML aliases (*name) are not allowed", line, column,
+                           "write the value out in full instead of referring to an anchor")
+    seen.add(id(node))
+    if depth > _MAX_DEPTH:
+        raise _YamlProblem("YAML is nested too deeply", line, column)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, line, column)
+    if isinstance(node, yaml.SequenceNode):
+        _check_tag(node, _TAG + "seq", line, column)
+        return [
+            _construct(item, (*loc, index), positions, offset, seen, depth + 1)
+            for index, item in enumerate(node.value)
+        ]
+    if isinstance(node, yaml.MappingNode):
+        _check_tag(node, _TAG + "map", line, column)
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1 + offset
+            key_column = key_node.start_mark.column + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _YamlProblem("a mapping key must be a plain word, not a list or mapping",
+                                   key_line, key_column)
+            key = _scalar(key_node, key_line, key_column)
+            key = "" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
+            if key in result:
+                raise _YamlProblem(
+                    f"duplicate key '{key}' (first given at line {first_line[key]})",
+                    key_line, key_column, "remove one of the two; YAML keeps only one value",
+                )
+            first_line[key] = key_line
+            positions[(*loc, key)] = (key_line, key_column)
+            result[key] = _construct(value_node, (*loc, key), positions, offset, seen, depth + 1)
+        return result
+    raise _YamlProblem("unsupported YAML node", line, column)  # pragma: no cover
+
+
+def _check_tag(node: yaml.Node, expected: str, line: int, column: int) -> None:
+    if node.tag not in (expected, None):
+        raise _YamlProblem(f"unsupported YAML tag '{node.tag}'", line, column,
+                           "remove the tag; allysite reads plain YAML only")
+
+
+def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
+    value: str = node.value
+    if node.style:  # quoted or block scalars are always strings (plain style is '' or None)
+        if node.tag not in _IMPLICIT_TAGS:
+            _check_tag(node, _TAG + "str", line, column)
+        return value
+    if node.tag not in _IMPLICIT_TAGS:
+        _check_tag(node, _TAG + "str", line, column)
+        return value
+    if value in _NULLS:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value) and any(c in value for c in ".eE"):
+        return float(value)
+    return value
+
+
+def read_yaml_file(path: Path, rel: str) -> tuple[YamlDoc | None, list[Diagnostic]]:
+    text, problems = read_text(path, rel)
+    if text is None:
+        return None, problems
+    doc, problems = parse_yaml(text, rel)
+    if doc is not None and not isinstance(doc.data, dict):
+        return None, [error("yaml", "expected a mapping of 'key: value' lines at the top level",
+                            doc.pos(), "see CONTENT-FORMAT for this file's fields")]
+    return doc, problems
+
+
+def read_markdown_file(path: Path, rel: str) -> tuple[MarkdownDoc | None, list[Diagnostic]]:
+    """A Markdown file with YAML front matter between two '---' lines."""
+    text, problems = read_text(path, rel)
+    if text is None:
+        return None, problems
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, [error("front-matter", "missing front matter: the file must start with a "
+                            "line '---'", SourcePos(rel, 1),
+                            "start the file with '---', the fields (name, summary...), then '---'")]
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        return None, [error("front-matter", "front matter is not closed by a line '---'",
+                            SourcePos(rel, 1), "add a line '---' after the last field")]
+    doc, problems = parse_yaml("\n".join(lines[1:end]), rel, line_offset=1)
+    if doc is None:
+        return None, problems
+    if not isinstance(doc.data, dict):
+        return None, [error("front-matter", "front matter must be 'key: value' lines",
+                            SourcePos(rel, 2))]
+    return MarkdownDoc(doc, "\n".join(lines[end + 1:]), end + 2), []
