@@ -18,6 +18,7 @@ from allysite.loader import load_content
 from allysite.output import check_output_dir, write_output
 from allysite.plan import make_plan
 from allysite.render import (
+    MemoryBytecodeCache,
     TemplateDirs,
     compile_templates,
     language_environments,
@@ -55,13 +56,13 @@ def build_site(site: Path, out: Path, *, strict: bool = False, write: bool = Tru
     catalogs, found = load_catalogs(config, THEME / "locales")
     problems += found
     dirs = TemplateDirs(site / "templates", THEME / "templates")
-    env = make_environment(dirs)
-    problems += compile_templates(env, dirs)
+    bytecode = MemoryBytecodeCache()
+    problems += compile_templates(make_environment(dirs, bytecode), dirs)
     if _failed(problems, strict):
         return _result(problems, strict)
 
     plan = make_plan(config, content, THEME / "static")
-    pages, found = render_routes(plan.routes, language_environments(env, catalogs), dirs)
+    pages, found = render_routes(plan.routes, language_environments(dirs, catalogs, bytecode), dirs)
     problems += found
     if _failed(problems, strict):
         return _result(problems, strict)

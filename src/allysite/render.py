@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import (
+    BytecodeCache,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -23,6 +24,8 @@ from jinja2 import (
 )
 
 from allysite.errors import Diagnostic, SourcePos, error
+from jinja2.bccache import Bucket
+
 from allysite.i18n import Catalogs
 from allysite.plan import Route
 
@@ -51,7 +54,22 @@ class TemplateDirs:
         return filename
 
 
-def make_environment(dirs: TemplateDirs) -> Environment:
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by the environments of one build: each language's
+    environment loads them instead of parsing and compiling every template again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(dirs: TemplateDirs, bytecode_cache: BytecodeCache | None = None) -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(dirs.site), FileSystemLoader(dirs.theme)]),
         autoescape=select_autoescape(("html", "xml", "j2"), default_for_string=True),
@@ -61,8 +79,12 @@ def make_environment(dirs: TemplateDirs) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=bytecode_cache,
     )
     env.policies["ext.i18n.trimmed"] = True
+    # Set before compiling: {% trans %} compiles differently for newstyle gettext, and the
+    # compiled code is shared through the bytecode cache.
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
     return env
 
 
@@ -79,12 +101,16 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
     return problems
 
 
-def language_environments(env: Environment, catalogs: Catalogs) -> dict[str, Environment]:
+def language_environments(
+    dirs: TemplateDirs, catalogs: Catalogs, bytecode_cache: BytecodeCache
+) -> dict[str, Environment]:
+    """One environment per language: gettext is installed into an environment's globals,
+    which every template of that environment binds to (overlays would share them)."""
     result = {}
     for code, translations in catalogs.translations.items():
-        overlay = env.overlay()
-        overlay.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        result[code] = overlay
+        env = make_environment(dirs, bytecode_cache)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        result[code] = env
     return result
 
 
