@@ -52,8 +52,11 @@ class Site:
 
     def build(self, *args: str) -> Result:
         runner = CliRunner()
-        return runner.invoke(cli, ["build", "--site", str(self.root), "--out", str(self.out),
-                                   *args], catch_exceptions=False)
+        return runner.invoke(
+            cli,
+            ["build", "--site", str(self.root), "--out", str(self.out), *args],
+            catch_exceptions=False,
+        )
 
     def write(self, files: Mapping[str, str | bytes]) -> None:
         for name, text in files.items():
@@ -77,7 +80,8 @@ class Site:
     def output_files(self) -> dict[str, bytes]:
         return {
             p.relative_to(self.out).as_posix(): p.read_bytes()
-            for p in sorted(self.out.rglob("*")) if p.is_file()
+            for p in sorted(self.out.rglob("*"))
+            if p.is_file()
         }
 
 
@@ -88,8 +92,10 @@ MakeSite = Callable[..., Site]
 def make_site(tmp_path: Path) -> MakeSite:
     """Write a site from a dict of path -> text (over MINIMAL_SITE unless base={})."""
 
-    def make(files: Mapping[str, str | bytes | None] | None = None,
-             base: Mapping[str, str] = MINIMAL_SITE) -> Site:
+    def make(
+        files: Mapping[str, str | bytes | None] | None = None,
+        base: Mapping[str, str] = MINIMAL_SITE,
+    ) -> Site:
         merged: dict[str, str | bytes | None] = {**base, **(files or {})}
         site = Site(tmp_path / "site", tmp_path / "out")
         site.root.mkdir(exist_ok=True)

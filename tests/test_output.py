@@ -8,9 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import MakeSite
-
 from allysite.output import MARKER, staging_dir
+from conftest import MakeSite
 
 
 def test_two_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path) -> None:
@@ -76,7 +75,9 @@ def test_killed_build_leaves_previous_output(make_site: MakeSite, tmp_path: Path
     ready = tmp_path / "ready"
     process = subprocess.Popen(
         [sys.executable, "-c", PAUSED_BUILD, str(ready), str(site.root), str(site.out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while not ready.exists():
         assert process.poll() is None, process.communicate()

@@ -6,20 +6,32 @@ import xml.etree.ElementTree as ET
 
 from conftest import LOGO, MakeSite, Site
 
-SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
-              "x": "http://www.w3.org/1999/xhtml"}
+SITEMAP_NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "x": "http://www.w3.org/1999/xhtml",
+}
 
 
 def test_every_language_gets_home_profile_terms_about_and_404(built_site: Site) -> None:
     for lang in ("es", "en", "ar"):
-        for path in (f"/{lang}/", f"/{lang}/partners/alpha/", f"/{lang}/kinds/",
-                     f"/{lang}/kinds/ngo/", f"/{lang}/regions/europe/",
-                     f"/{lang}/topics/human-rights/", f"/{lang}/about/", f"/{lang}/404.html"):
+        for path in (
+            f"/{lang}/",
+            f"/{lang}/partners/alpha/",
+            f"/{lang}/kinds/",
+            f"/{lang}/kinds/ngo/",
+            f"/{lang}/regions/europe/",
+            f"/{lang}/topics/human-rights/",
+            f"/{lang}/about/",
+            f"/{lang}/404.html",
+        ):
             page = built_site.html(path)
             assert page.find("h1") is not None, path
     for path in ("/", "/404.html", "/sitemap.xml", "/robots.txt"):
-        assert (built_site.out / path.lstrip("/").replace("/", "") if path != "/" else
-                built_site.out / "index.html").exists()
+        assert (
+            built_site.out / path.lstrip("/").replace("/", "")
+            if path != "/"
+            else built_site.out / "index.html"
+        ).exists()
 
 
 def test_html_lang_and_dir_come_from_cldr(built_site: Site) -> None:
@@ -31,10 +43,15 @@ def test_html_lang_and_dir_come_from_cldr(built_site: Site) -> None:
 
 def test_root_page_offers_each_language_by_its_native_name(built_site: Site) -> None:
     root = built_site.html("/")
-    links = {a["hreflang"]: (a.get_text(strip=True), a["href"])
-             for a in root.select(".language-choice a")}
-    assert links == {"es": ("Español", "/es/"), "en": ("English", "/en/"),
-                     "ar": ("العربية", "/ar/")}
+    links = {
+        a["hreflang"]: (a.get_text(strip=True), a["href"])
+        for a in root.select(".language-choice a")
+    }
+    assert links == {
+        "es": ("Español", "/es/"),
+        "en": ("English", "/en/"),
+        "ar": ("العربية", "/ar/"),
+    }
     assert root.find("meta", attrs={"name": "robots"})["content"].startswith("noindex")
 
 
@@ -48,8 +65,10 @@ def test_profile_shows_facts_in_the_page_language(built_site: Site) -> None:
     assert es_time.get_text() == "abril de 2015"
     # region name from CLDR in each language
     assert page.find("a", href="/en/regions/europe/").get_text() == "Europe"
-    assert built_site.html("/ar/partners/alpha/").find(
-        "a", href="/ar/regions/europe/").get_text() == "أوروبا"
+    assert (
+        built_site.html("/ar/partners/alpha/").find("a", href="/ar/regions/europe/").get_text()
+        == "أوروبا"
+    )
     assert page.find("a", href="https://alpha.example.org/") is not None
     body = page.select_one(".prose")
     assert body.find("strong").get_text() == "English"
@@ -58,8 +77,11 @@ def test_profile_shows_facts_in_the_page_language(built_site: Site) -> None:
 def test_language_switcher_leads_to_the_same_page_in_each_language(built_site: Site) -> None:
     page = built_site.html("/en/partners/alpha/")
     links = page.select(".language-switcher a")
-    assert [a["href"] for a in links] == ["/es/partners/alpha/", "/en/partners/alpha/",
-                                          "/ar/partners/alpha/"]
+    assert [a["href"] for a in links] == [
+        "/es/partners/alpha/",
+        "/en/partners/alpha/",
+        "/ar/partners/alpha/",
+    ]
     current = [a["hreflang"] for a in links if a.get("aria-current")]
     assert current == ["en"]
     # ar has no translation: the switcher says so
@@ -72,22 +94,30 @@ def test_language_switcher_leads_to_the_same_page_in_each_language(built_site: S
 
 
 def _alternates(site: Site, path: str) -> dict[str, str]:
-    return {link["hreflang"]: link["href"]
-            for link in site.html(path).find_all("link", rel="alternate")}
+    return {
+        link["hreflang"]: link["href"] for link in site.html(path).find_all("link", rel="alternate")
+    }
 
 
 def test_hreflang_alternates_are_reciprocal_with_x_default(built_site: Site) -> None:
     base = "https://partners.example.org"
-    expected = {"es": f"{base}/es/partners/alpha/", "en": f"{base}/en/partners/alpha/",
-                "x-default": f"{base}/es/partners/alpha/"}
+    expected = {
+        "es": f"{base}/es/partners/alpha/",
+        "en": f"{base}/en/partners/alpha/",
+        "x-default": f"{base}/es/partners/alpha/",
+    }
     for lang in ("es", "en"):
         path = f"/{lang}/partners/alpha/"
         assert _alternates(built_site, path) == expected
         canonical = built_site.html(path).find("link", rel="canonical")["href"]
         assert canonical == f"{base}{path}"
     home = _alternates(built_site, "/ar/")
-    assert home == {"es": f"{base}/es/", "en": f"{base}/en/", "ar": f"{base}/ar/",
-                    "x-default": f"{base}/es/"}
+    assert home == {
+        "es": f"{base}/es/",
+        "en": f"{base}/en/",
+        "ar": f"{base}/ar/",
+        "x-default": f"{base}/es/",
+    }
 
 
 def test_fallback_page_is_honest(built_site: Site) -> None:
@@ -117,8 +147,7 @@ def test_sitemap_lists_real_pages_with_alternates(built_site: Site) -> None:
     tree = ET.parse(built_site.out / "sitemap.xml")
     entries = {
         url.findtext("s:loc", namespaces=SITEMAP_NS): {
-            link.get("hreflang"): link.get("href")
-            for link in url.findall("x:link", SITEMAP_NS)
+            link.get("hreflang"): link.get("href") for link in url.findall("x:link", SITEMAP_NS)
         }
         for url in tree.getroot().findall("s:url", SITEMAP_NS)
     }
@@ -126,8 +155,10 @@ def test_sitemap_lists_real_pages_with_alternates(built_site: Site) -> None:
     assert f"{base}/ar/partners/alpha/" not in entries  # a fallback
     assert f"{base}/en/about/" not in entries  # a fallback page too
     assert entries[f"{base}/en/partners/alpha/"] == {
-        "es": f"{base}/es/partners/alpha/", "en": f"{base}/en/partners/alpha/",
-        "x-default": f"{base}/es/partners/alpha/"}
+        "es": f"{base}/es/partners/alpha/",
+        "en": f"{base}/en/partners/alpha/",
+        "x-default": f"{base}/es/partners/alpha/",
+    }
     assert f"{base}/ar/" in entries
     assert not any(loc.endswith("404.html") for loc in entries)
     assert f"{base}/" not in entries
@@ -145,7 +176,8 @@ def test_directory_follows_the_language_collation(make_site: MakeSite) -> None:
     }
     for index, name in enumerate(names):
         files[f"content/partners/p{index}/partner.yaml"] = (
-            "website: https://example.org/\nkind: ngo\n")
+            "website: https://example.org/\nkind: ngo\n"
+        )
         files[f"content/partners/p{index}/es.md"] = f"---\nname: {name}\nsummary: S.\n---\n"
     site = make_site(files)
     assert site.build().exit_code == 0
@@ -154,12 +186,17 @@ def test_directory_follows_the_language_collation(make_site: MakeSite) -> None:
 
 
 def test_markdown_raw_html_is_sanitized(make_site: MakeSite) -> None:
-    site = make_site({"content/partners/alpha/es.md": (
-        "---\nname: Alfa\nsummary: S.\n---\n"
-        "<script>alert(1)</script>\n\n"
-        '<p onclick="steal()">hi <a href="javascript:alert(2)">x</a></p>\n\n'
-        '<iframe src="https://evil.example/"></iframe>\n\n'
-        "[link](javascript:alert(3)) <img src=x onerror=alert(4)>\n")})
+    site = make_site(
+        {
+            "content/partners/alpha/es.md": (
+                "---\nname: Alfa\nsummary: S.\n---\n"
+                "<script>alert(1)</script>\n\n"
+                '<p onclick="steal()">hi <a href="javascript:alert(2)">x</a></p>\n\n'
+                '<iframe src="https://evil.example/"></iframe>\n\n'
+                "[link](javascript:alert(3)) <img src=x onerror=alert(4)>\n"
+            )
+        }
+    )
     assert site.build().exit_code == 0
     prose = site.html("/es/partners/alpha/").select_one(".prose")
     assert prose.find("script") is None and prose.find("iframe") is None
@@ -170,8 +207,13 @@ def test_markdown_raw_html_is_sanitized(make_site: MakeSite) -> None:
 
 
 def test_text_is_escaped_in_templates(make_site: MakeSite) -> None:
-    site = make_site({"content/partners/alpha/es.md": (
-        '---\nname: "<b>Bold</b> & Co"\nsummary: "</p><script>x()</script>"\n---\n')})
+    site = make_site(
+        {
+            "content/partners/alpha/es.md": (
+                '---\nname: "<b>Bold</b> & Co"\nsummary: "</p><script>x()</script>"\n---\n'
+            )
+        }
+    )
     assert site.build().exit_code == 0
     page = site.html("/es/partners/alpha/")
     assert page.find("h1").get_text(" ", strip=True).startswith("<b>Bold</b> & Co")
@@ -179,8 +221,13 @@ def test_text_is_escaped_in_templates(make_site: MakeSite) -> None:
 
 
 def test_site_template_overrides_theme_file_by_file(make_site: MakeSite) -> None:
-    site = make_site({"templates/partials/footer.html":
-                      '<footer class="custom">{{ _("Partners") }}: {{ site.title }}</footer>\n'})
+    site = make_site(
+        {
+            "templates/partials/footer.html": (
+                '<footer class="custom">{{ _("Partners") }}: {{ site.title }}</footer>\n'
+            )
+        }
+    )
     assert site.build().exit_code == 0
     footer = site.html("/en/").select_one("footer.custom")
     assert footer.get_text() == "Partners: Our partners"
@@ -189,8 +236,10 @@ def test_site_template_overrides_theme_file_by_file(make_site: MakeSite) -> None
 
 
 def test_site_catalog_is_merged_over_the_theme_catalog(make_site: MakeSite) -> None:
-    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-          '"Language: es\\n"\n\nmsgid "Website"\nmsgstr "Página oficial"\n')
+    po = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Language: es\\n"\n\nmsgid "Website"\nmsgstr "Página oficial"\n'
+    )
     site = make_site({"locales/es/LC_MESSAGES/messages.po": po})
     assert site.build().exit_code == 0
     terms = [dt.get_text() for dt in site.html("/es/partners/alpha/").select(".facts dt")]
@@ -201,8 +250,10 @@ def test_site_catalog_is_merged_over_the_theme_catalog(make_site: MakeSite) -> N
 
 
 def test_fuzzy_entries_are_not_used(make_site: MakeSite) -> None:
-    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-          '#, fuzzy\nmsgid "Website"\nmsgstr "Web dudosa"\n')
+    po = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, fuzzy\nmsgid "Website"\nmsgstr "Web dudosa"\n'
+    )
     site = make_site({"locales/es/LC_MESSAGES/messages.po": po})
     assert site.build().exit_code == 0
     assert "Web dudosa" not in site.html("/es/partners/alpha/").get_text()
@@ -216,13 +267,19 @@ def test_logo_is_copied_and_shown(built_site: Site) -> None:
 
 
 def test_base_url_with_a_path_prefixes_every_link(make_site: MakeSite) -> None:
-    site = make_site({"site.yaml": (
-        "title: Allies\nbase_url: https://example.org/allies\n"
-        "default_language: es\nlanguages: [es, en]\n")})
+    site = make_site(
+        {
+            "site.yaml": (
+                "title: Allies\nbase_url: https://example.org/allies\n"
+                "default_language: es\nlanguages: [es, en]\n"
+            )
+        }
+    )
     assert site.build().exit_code == 0
     page = site.html("/en/partners/alpha/")
     assert page.find("link", rel="canonical")["href"] == (
-        "https://example.org/allies/en/partners/alpha/")
+        "https://example.org/allies/en/partners/alpha/"
+    )
     assert page.select_one(".site-title")["href"] == "/allies/en/"
     assert page.find("link", rel="stylesheet")["href"] == "/allies/assets/style.css"
     assert site.html("/es/").select_one("title").get_text() == "Allies"
@@ -230,14 +287,19 @@ def test_base_url_with_a_path_prefixes_every_link(make_site: MakeSite) -> None:
 
 def test_each_language_uses_its_own_catalog(make_site: MakeSite) -> None:
     def po(lang: str, text: str) -> str:
-        return ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-                f'"Language: {lang}\\n"\n\nmsgid "Website"\nmsgstr "{text}"\n')
+        return (
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            f'"Language: {lang}\\n"\n\nmsgid "Website"\nmsgstr "{text}"\n'
+        )
 
-    site = make_site({"locales/es/LC_MESSAGES/messages.po": po("es", "Web (es)"),
-                      "locales/en/LC_MESSAGES/messages.po": po("en", "Web (en)")})
+    site = make_site(
+        {
+            "locales/es/LC_MESSAGES/messages.po": po("es", "Web (es)"),
+            "locales/en/LC_MESSAGES/messages.po": po("en", "Web (en)"),
+        }
+    )
     assert site.build().exit_code == 0
     for lang in ("es", "en"):
         terms = [dt.get_text() for dt in site.html(f"/{lang}/partners/alpha/").select("dt")]
         assert f"Web ({lang})" in terms
-    assert not any("Web (" in dt.get_text()
-                   for dt in site.html("/ar/partners/alpha/").select("dt"))
+    assert not any("Web (" in dt.get_text() for dt in site.html("/ar/partners/alpha/").select("dt"))

@@ -27,11 +27,22 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("."), show_default="the current folder",
-              help="The site folder (with site.yaml).")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              show_default="build/ inside the site folder", help="The output folder.")
+@click.option(
+    "--site",
+    "site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="the current folder",
+    help="The site folder (with site.yaml).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    show_default="build/ inside the site folder",
+    help="The output folder.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def build(site: Path, out: Path | None, strict: bool) -> None:
     """Build the site into the output folder (replaced whole, only when the build succeeds)."""
@@ -43,14 +54,20 @@ def build(site: Path, out: Path | None, strict: bool) -> None:
     errors = sum(d.level is Level.ERROR for d in result.diagnostics)
     warnings = len(result.diagnostics) - errors
     if not result.ok:
-        click.secho(f"Build failed: {errors} error(s), {warnings} warning(s). "
-                    "Nothing was written; the previous output is unchanged.", err=True,
-                    fg="red", bold=True)
+        click.secho(
+            f"Build failed: {errors} error(s), {warnings} warning(s). "
+            "Nothing was written; the previous output is unchanged.",
+            err=True,
+            fg="red",
+            bold=True,
+        )
         sys.exit(1)
     elapsed = time.perf_counter() - started
-    target = (out if out is not None else site / "build")
-    click.echo(f"Built {result.pages} pages ({result.files} files) into {target} "
-               f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + ".")
+    target = out if out is not None else site / "build"
+    click.echo(
+        f"Built {result.pages} pages ({result.files} files) into {target} "
+        f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + "."
+    )
 
 
 def main() -> None:
@@ -62,7 +79,10 @@ def main() -> None:
     except Exception as exc:  # never show a traceback to an editor
         if os.environ.get("ALLYSITE_DEBUG"):
             raise
-        click.echo(f"allysite: internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in allysite; set ALLYSITE_DEBUG=1 to see the traceback "
-                   "and report it.", err=True)
+        click.echo(
+            f"allysite: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in allysite; set ALLYSITE_DEBUG=1 to see the traceback "
+            "and report it.",
+            err=True,
+        )
         sys.exit(70)

@@ -39,8 +39,14 @@ class SiteConfig:
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     path = root / SITE_FILE
     if not path.is_file():
-        return None, [error("no-site", f"no {SITE_FILE} in {root}", SourcePos(SITE_FILE),
-                            "run allysite in a site folder, or pass --site DIR")]
+        return None, [
+            error(
+                "no-site",
+                f"no {SITE_FILE} in {root}",
+                SourcePos(SITE_FILE),
+                "run allysite in a site folder, or pass --site DIR",
+            )
+        ]
     doc, problems = read_yaml_file(path, SITE_FILE)
     if doc is None:
         return None, problems
@@ -51,31 +57,55 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     codes = list(settings.languages)
     for index, code in enumerate(codes):
         if parse_locale(code) is None:
-            problems.append(error(
-                "unknown-language", f"languages: '{code}' is not a language code known to CLDR",
-                doc.pos(("languages", index)), "use a BCP 47 code such as 'es', 'ar' or 'pt-BR'"))
+            problems.append(
+                error(
+                    "unknown-language",
+                    f"languages: '{code}' is not a language code known to CLDR",
+                    doc.pos(("languages", index)),
+                    "use a BCP 47 code such as 'es', 'ar' or 'pt-BR'",
+                )
+            )
         if codes.index(code) != index:
-            problems.append(error("duplicate-language", f"languages: '{code}' is listed twice",
-                                  doc.pos(("languages", index))))
+            problems.append(
+                error(
+                    "duplicate-language",
+                    f"languages: '{code}' is listed twice",
+                    doc.pos(("languages", index)),
+                )
+            )
     if settings.default_language not in codes:
-        problems.append(error(
-            "default-language",
-            f"default_language '{settings.default_language}' is not one of languages",
-            doc.pos(("default_language",)), "add it to languages or pick one of them"))
+        problems.append(
+            error(
+                "default-language",
+                f"default_language '{settings.default_language}' is not one of languages",
+                doc.pos(("default_language",)),
+                "add it to languages or pick one of them",
+            )
+        )
     for code in settings.title:
         if code != ALL_LANGUAGES and code not in codes:
-            problems.append(error("unknown-language",
-                                  f"title: '{code}' is not one of the site's languages",
-                                  doc.pos(("title", code)), f"languages are: {', '.join(codes)}"))
+            problems.append(
+                error(
+                    "unknown-language",
+                    f"title: '{code}' is not one of the site's languages",
+                    doc.pos(("title", code)),
+                    f"languages are: {', '.join(codes)}",
+                )
+            )
     if problems:
         return None, problems
 
     everywhere = settings.title.get(ALL_LANGUAGES)
     default = settings.title.get(settings.default_language, everywhere)
     if default is None:
-        return None, [error("missing-field",
-                            f"title: no title for the default language '{settings.default_language}'",
-                            doc.pos(("title",)), f"add '{settings.default_language}: ...' under title")]
+        return None, [
+            error(
+                "missing-field",
+                f"title: no title for the default language '{settings.default_language}'",
+                doc.pos(("title",)),
+                f"add '{settings.default_language}: ...' under title",
+            )
+        ]
     titles = {code: settings.title.get(code, everywhere or default) for code in codes}
     base_url = settings.base_url if settings.base_url.endswith("/") else settings.base_url + "/"
     languages = tuple(make_language(code, code == settings.default_language) for code in codes)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -55,7 +55,9 @@ class Diagnostic:
         return (pos.path, pos.line or 0, pos.column or 0, self.message)
 
 
-def error(code: str, message: str, pos: SourcePos | None = None, hint: str | None = None) -> Diagnostic:
+def error(
+    code: str, message: str, pos: SourcePos | None = None, hint: str | None = None
+) -> Diagnostic:
     return Diagnostic(Level.ERROR, code, message, pos, hint)
 
 

@@ -28,7 +28,7 @@ DOMAIN = "messages"
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
-    rf'\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_QUOTED}|{_QUOTED})?\s*'
+    rf"\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_QUOTED}|{_QUOTED})?\s*"
 )
 
 
@@ -91,25 +91,41 @@ def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, li
     return Catalogs(MappingProxyType(merged), MappingProxyType(inputs)), problems
 
 
-def read_catalog(path: Path, shown: str, language: Language) -> tuple[Catalog | None, list[Diagnostic]]:
+def read_catalog(
+    path: Path, shown: str, language: Language
+) -> tuple[Catalog | None, list[Diagnostic]]:
     text, problems = read_text(path, shown)
     if text is None:
         return None, problems
     for number, line in enumerate(text.split("\n"), start=1):
         if not _PO_LINE.fullmatch(line):
-            return None, [error("po-syntax", "this line is not valid gettext PO syntax",
-                                SourcePos(shown, number),
-                                'each line must be a comment, a keyword with a "quoted string", '
-                                "or a quoted continuation; check for a missing quote")]
+            return None, [
+                error(
+                    "po-syntax",
+                    "this line is not valid gettext PO syntax",
+                    SourcePos(shown, number),
+                    'each line must be a comment, a keyword with a "quoted string", '
+                    "or a quoted continuation; check for a missing quote",
+                )
+            ]
     try:
-        catalog = read_po(BytesIO(text.encode("utf-8")), locale=language.locale_id,
-                          domain=DOMAIN, abort_invalid=True)
+        catalog = read_po(
+            BytesIO(text.encode("utf-8")),
+            locale=language.locale_id,
+            domain=DOMAIN,
+            abort_invalid=True,
+        )
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)
         message = re.sub(r" on \d+$", "", str(exc))
-        return None, [error("po-syntax", f"invalid PO file: {message}",
-                            SourcePos(shown, line if isinstance(line, int) else None),
-                            "fix the entry, or open the file in Poedit to see the problem")]
+        return None, [
+            error(
+                "po-syntax",
+                f"invalid PO file: {message}",
+                SourcePos(shown, line if isinstance(line, int) else None),
+                "fix the entry, or open the file in Poedit to see the problem",
+            )
+        ]
     return catalog, []
 
 

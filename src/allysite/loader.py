@@ -74,19 +74,28 @@ def _subfolders(folder: Path, found: _Collector) -> list[Path]:
         if entry.is_dir():
             result.append(entry)
         else:
-            found.problems.append(warning(
-                "stray-file", f"'{entry.name}' is not in an item folder and is ignored",
-                SourcePos(found.rel(entry)), f"move it into {folder.name}/<slug>/"))
+            found.problems.append(
+                warning(
+                    "stray-file",
+                    f"'{entry.name}' is not in an item folder and is ignored",
+                    SourcePos(found.rel(entry)),
+                    f"move it into {folder.name}/<slug>/",
+                )
+            )
     return result
 
 
 def _check_slug(folder: Path, found: _Collector) -> bool:
     if SLUG_PATTERN.fullmatch(folder.name):
         return True
-    found.problems.append(error(
-        "bad-slug", f"folder name '{folder.name}' is not a valid slug",
-        SourcePos(found.rel(folder)),
-        "rename the folder with lowercase ASCII letters, digits and hyphens, e.g. 'un-women'"))
+    found.problems.append(
+        error(
+            "bad-slug",
+            f"folder name '{folder.name}' is not a valid slug",
+            SourcePos(found.rel(folder)),
+            "rename the folder with lowercase ASCII letters, digits and hyphens, e.g. 'un-women'",
+        )
+    )
     return False
 
 
@@ -109,9 +118,14 @@ def _load_facts(folder: Path, found: _Collector) -> PartnerFacts | None:
     path = folder / PARTNER_FILE
     rel = found.rel(path)
     if not path.is_file():
-        found.problems.append(error("missing-file", f"{found.rel(folder)}/ has no {PARTNER_FILE}",
-                                    SourcePos(found.rel(folder)),
-                                    f"create {rel} with website and kind"))
+        found.problems.append(
+            error(
+                "missing-file",
+                f"{found.rel(folder)}/ has no {PARTNER_FILE}",
+                SourcePos(found.rel(folder)),
+                f"create {rel} with website and kind",
+            )
+        )
         return None
     found.sources.append(rel)
     doc, problems = read_yaml_file(path, rel)
@@ -125,14 +139,24 @@ def _load_facts(folder: Path, found: _Collector) -> PartnerFacts | None:
     if data.logo is not None:
         logo = data.logo
         if not _is_plain_relative(logo):
-            found.problems.append(error(
-                "bad-logo", f"logo: '{logo}' must be a file inside the partner's folder",
-                doc.pos(("logo",)), "put the file beside partner.yaml and give its name only"))
+            found.problems.append(
+                error(
+                    "bad-logo",
+                    f"logo: '{logo}' must be a file inside the partner's folder",
+                    doc.pos(("logo",)),
+                    "put the file beside partner.yaml and give its name only",
+                )
+            )
             return None
         if not (folder / logo).is_file():
-            found.problems.append(error(
-                "missing-logo", f"logo: file '{logo}' does not exist in {found.rel(folder)}/",
-                doc.pos(("logo",)), "add the file or fix its name (names are case-sensitive)"))
+            found.problems.append(
+                error(
+                    "missing-logo",
+                    f"logo: file '{logo}' does not exist in {found.rel(folder)}/",
+                    doc.pos(("logo",)),
+                    "add the file or fix its name (names are case-sensitive)",
+                )
+            )
             return None
     return PartnerFacts(
         website=data.website,
@@ -153,9 +177,14 @@ def _check_logo(folder: Path, logo: str, found: _Collector) -> bool:
     target = (folder / logo).resolve()
     if target.is_relative_to(folder.resolve()):
         return True
-    found.problems.append(error(
-        "bad-logo", f"logo '{logo}' is a link that leads outside the partner's folder",
-        SourcePos(found.rel(folder / PARTNER_FILE)), "copy the file into the folder instead"))
+    found.problems.append(
+        error(
+            "bad-logo",
+            f"logo '{logo}' is a link that leads outside the partner's folder",
+            SourcePos(found.rel(folder / PARTNER_FILE)),
+            "copy the file into the folder instead",
+        )
+    )
     return False
 
 
@@ -173,8 +202,14 @@ def _load_translations(
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         if path.is_symlink() and not path.resolve().is_relative_to(config.root.resolve()):
-            found.problems.append(error("outside-link", "symbolic link leads outside the site",
-                                        SourcePos(rel), "copy the file into the folder instead"))
+            found.problems.append(
+                error(
+                    "outside-link",
+                    "symbolic link leads outside the site",
+                    SourcePos(rel),
+                    "copy the file into the folder instead",
+                )
+            )
             failed = True
             continue
         if path.is_dir() or path.name == PARTNER_FILE:
@@ -185,12 +220,19 @@ def _load_translations(
         lang = path.stem
         if lang not in config.language_codes:
             known = parse_locale(lang) is not None
-            found.problems.append(error(
-                "unknown-language",
-                f"'{lang}' is not one of the site's languages ({', '.join(config.language_codes)})"
-                if known else f"'{path.name}' is not named after a language code",
-                SourcePos(rel), "add the language to site.yaml" if known
-                else "name translations <lang>.md, e.g. es.md or ar.md"))
+            found.problems.append(
+                error(
+                    "unknown-language",
+                    f"'{lang}' is not one of the site's languages "
+                    f"({', '.join(config.language_codes)})"
+                    if known
+                    else f"'{path.name}' is not named after a language code",
+                    SourcePos(rel),
+                    "add the language to site.yaml"
+                    if known
+                    else "name translations <lang>.md, e.g. es.md or ar.md",
+                )
+            )
             failed = True
             continue
         found.sources.append(rel)
@@ -201,10 +243,14 @@ def _load_translations(
             translations[lang] = translation
     default = config.default_language.code
     if default not in translations and not failed:
-        found.problems.append(error(
-            "missing-default", f"{found.rel(folder)}/ has no {default}.md, the default language's "
-            "text", SourcePos(found.rel(folder)),
-            f"create {found.rel(folder)}/{default}.md; other languages fall back to it"))
+        found.problems.append(
+            error(
+                "missing-default",
+                f"{found.rel(folder)}/ has no {default}.md, the default language's text",
+                SourcePos(found.rel(folder)),
+                f"create {found.rel(folder)}/{default}.md; other languages fall back to it",
+            )
+        )
         failed = True
     if failed:
         return None, ()
@@ -243,9 +289,14 @@ def _load_pages(config: SiteConfig, found: _Collector) -> list[Page]:
         if not _check_slug(folder, found):
             continue
         if folder.name in RESERVED_PAGE_SLUGS:
-            found.problems.append(error(
-                "reserved-slug", f"page slug '{folder.name}' is reserved for generated pages",
-                SourcePos(found.rel(folder)), "rename the folder"))
+            found.problems.append(
+                error(
+                    "reserved-slug",
+                    f"page slug '{folder.name}' is reserved for generated pages",
+                    SourcePos(found.rel(folder)),
+                    "rename the folder",
+                )
+            )
             continue
         translations, assets = _load_translations(config, folder, PageTextSchema, found)
         if translations is not None:
@@ -269,17 +320,21 @@ def _load_taxonomies(
                 for term, by_lang in getattr(data, name).items():
                     for code in by_lang:
                         if code not in config.language_codes:
-                            found.problems.append(error(
-                                "unknown-language",
-                                f"{name}.{term}: '{code}' is not one of the site's languages",
-                                doc.pos((name, term, code)),
-                                f"languages are: {', '.join(config.language_codes)}"))
+                            found.problems.append(
+                                error(
+                                    "unknown-language",
+                                    f"{name}.{term}: '{code}' is not one of the site's languages",
+                                    doc.pos((name, term, code)),
+                                    f"languages are: {', '.join(config.language_codes)}",
+                                )
+                            )
                     labels[name][term] = by_lang
     taxonomies = []
     for name in TAXONOMY_NAMES:
         used = sorted({term for partner in partners for term in partner.terms(name)})
-        terms = tuple(Term(name, slug, MappingProxyType(dict(labels[name].get(slug, {}))))
-                      for slug in used)
+        terms = tuple(
+            Term(name, slug, MappingProxyType(dict(labels[name].get(slug, {})))) for slug in used
+        )
         taxonomies.append(Taxonomy(name, terms))
     return tuple(taxonomies)
 
@@ -295,9 +350,14 @@ def _list_files(folder: Path, found: _Collector) -> tuple[str, ...]:
                 continue
             path = Path(dirpath) / name
             if path.is_symlink() and not path.resolve().is_relative_to(found.root.resolve()):
-                found.problems.append(error("outside-link", "symbolic link leads outside the site",
-                                            SourcePos(found.rel(path)),
-                                            "copy the file into static/ instead"))
+                found.problems.append(
+                    error(
+                        "outside-link",
+                        "symbolic link leads outside the site",
+                        SourcePos(found.rel(path)),
+                        "copy the file into static/ instead",
+                    )
+                )
                 continue
             files.append(path.relative_to(folder).as_posix())
     return tuple(files)

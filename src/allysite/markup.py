@@ -42,8 +42,14 @@ def _cleaner_settings() -> tuple[frozenset[str], dict[str, set[str]]]:
 
 def sanitize_html(html: str) -> str:
     tags, attributes = _cleaner_settings()
-    return nh3.clean(html, tags=set(tags), attributes=attributes, url_schemes=set(_URL_SCHEMES),
-                     link_rel=None, strip_comments=True)
+    return nh3.clean(
+        html,
+        tags=set(tags),
+        attributes=attributes,
+        url_schemes=set(_URL_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def render_markdown(source: str) -> str:

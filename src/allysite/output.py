@@ -38,20 +38,42 @@ def check_output_dir(out: Path, site: Path) -> list[Diagnostic]:
     out, site = out.resolve(), site.resolve()
     hint = "choose a separate folder for the output, e.g. --out build"
     if out == site or site.is_relative_to(out):
-        return [error("bad-output", f"the output folder {out} contains the site itself",
-                      SourcePos(str(out)), hint)]
+        return [
+            error(
+                "bad-output",
+                f"the output folder {out} contains the site itself",
+                SourcePos(str(out)),
+                hint,
+            )
+        ]
     for name in SOURCE_FOLDERS:
         if out.is_relative_to(site / name):
-            return [error("bad-output", f"the output folder {out} is inside the site's {name}/",
-                          SourcePos(str(out)), hint)]
+            return [
+                error(
+                    "bad-output",
+                    f"the output folder {out} is inside the site's {name}/",
+                    SourcePos(str(out)),
+                    hint,
+                )
+            ]
     if out.exists() and not out.is_dir():
-        return [error("bad-output", f"the output path {out} exists and is not a folder",
-                      SourcePos(str(out)), hint)]
+        return [
+            error(
+                "bad-output",
+                f"the output path {out} exists and is not a folder",
+                SourcePos(str(out)),
+                hint,
+            )
+        ]
     if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()):
-        return [error("bad-output",
-                      f"the output folder {out} is not empty and was not made by allysite",
-                      SourcePos(str(out)),
-                      "allysite replaces the whole folder: empty it, or choose another --out")]
+        return [
+            error(
+                "bad-output",
+                f"the output folder {out} is not empty and was not made by allysite",
+                SourcePos(str(out)),
+                "allysite replaces the whole folder: empty it, or choose another --out",
+            )
+        ]
     return []
 
 
@@ -118,10 +140,14 @@ def _exchange(a: Path, b: Path) -> bool:
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     with contextlib.suppress(Exception):
-        result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
-                           _RENAME_EXCHANGE)
+        result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
         return bool(result == 0)
     return False

@@ -108,10 +108,12 @@ def _site_view(config: SiteConfig, view: LanguageView, site_urls: urls.Urls) -> 
         language=view.language,
         default_language=config.default_language,
         languages=config.languages,
-        language_names=MappingProxyType({
-            lang.code: lang.locale.get_display_name(view.language.locale) or lang.code
-            for lang in config.languages
-        }),
+        language_names=MappingProxyType(
+            {
+                lang.code: lang.locale.get_display_name(view.language.locale) or lang.code
+                for lang in config.languages
+            }
+        ),
         home_href=site_urls.href(urls.home(code)),
         root_href=site_urls.href(urls.ROOT),
         stylesheet_href=site_urls.href(urls.theme_asset(STYLESHEET)),
@@ -139,14 +141,16 @@ def _meta(
     alternates: tuple[Alternate, ...] = ()
     if language.code in real:
         canonical = site_urls.absolute(path)
-        alternates = tuple(Alternate(code, site_urls.absolute(path_in(code)))
-                           for code in codes if code in real)
+        alternates = tuple(
+            Alternate(code, site_urls.absolute(path_in(code))) for code in codes if code in real
+        )
         alternates += (Alternate("x-default", site_urls.absolute(path_in(default))),)
     else:
         canonical = site_urls.absolute(path_in(default))
     switcher = tuple(
-        SwitchLink(lang, site_urls.href(path_in(lang.code)), lang.code == language.code,
-                   lang.code in real)
+        SwitchLink(
+            lang, site_urls.href(path_in(lang.code)), lang.code == language.code, lang.code in real
+        )
         for lang in config.languages
     )
     return PageMeta(path, site_urls.href(path), canonical, alternates, switcher, None)
@@ -161,9 +165,16 @@ def _route(
     in_sitemap: bool = True,
 ) -> Route:
     context = {**context, "page": meta}
-    return Route(meta.path, urls.output_path(meta.path), lang, template,
-                 MappingProxyType(context), meta.alternates, in_sitemap and bool(meta.alternates),
-                 tuple(dict.fromkeys(inputs)))
+    return Route(
+        meta.path,
+        urls.output_path(meta.path),
+        lang,
+        template,
+        MappingProxyType(context),
+        meta.alternates,
+        in_sitemap and bool(meta.alternates),
+        tuple(dict.fromkeys(inputs)),
+    )
 
 
 def _language_routes(
@@ -175,39 +186,86 @@ def _language_routes(
     base = {"site": site}
     all_partner_inputs = tuple(i for p in view.partners for i in p.inputs)
     routes = [
-        _route(_meta(config, site_urls, language, urls.home), code, "home.html",
-               {**base, "partners": view.partners}, ("site.yaml", *all_partner_inputs)),
+        _route(
+            _meta(config, site_urls, language, urls.home),
+            code,
+            "home.html",
+            {**base, "partners": view.partners},
+            ("site.yaml", *all_partner_inputs),
+        ),
     ]
     partners_by_slug: dict[str, Partner] = {p.slug: p for p in content.partners}
     for partner_view in view.partners:
         slug = partner_view.item.slug
-        meta = _meta(config, site_urls, language, lambda c, s=slug: urls.partner(c, s),
-                     frozenset(partners_by_slug[slug].translations))
-        routes.append(_route(meta, code, "partner.html", {**base, "partner": partner_view},
-                             ("site.yaml", "taxonomies.yaml", *partner_view.inputs)))
+        meta = _meta(
+            config,
+            site_urls,
+            language,
+            lambda c, s=slug: urls.partner(c, s),
+            frozenset(partners_by_slug[slug].translations),
+        )
+        routes.append(
+            _route(
+                meta,
+                code,
+                "partner.html",
+                {**base, "partner": partner_view},
+                ("site.yaml", "taxonomies.yaml", *partner_view.inputs),
+            )
+        )
     for taxonomy in view.taxonomies:
         meta = _meta(config, site_urls, language, lambda c, t=taxonomy.name: urls.taxonomy(c, t))
-        routes.append(_route(meta, code, "taxonomy.html", {**base, "taxonomy": taxonomy},
-                             ("site.yaml", "taxonomies.yaml", *all_partner_inputs)))
+        routes.append(
+            _route(
+                meta,
+                code,
+                "taxonomy.html",
+                {**base, "taxonomy": taxonomy},
+                ("site.yaml", "taxonomies.yaml", *all_partner_inputs),
+            )
+        )
         for term in taxonomy.terms:
-            members = tuple(p for p in view.partners
-                            if term in (p.kind, *p.regions, *p.topics))
-            meta = _meta(config, site_urls, language,
-                         lambda c, t=taxonomy.name, s=term.slug: urls.term(c, t, s))
-            routes.append(_route(
-                meta, code, "term.html",
-                {**base, "taxonomy": taxonomy, "term": term, "partners": members},
-                ("site.yaml", "taxonomies.yaml", *(i for p in members for i in p.inputs))))
+            members = tuple(p for p in view.partners if term in (p.kind, *p.regions, *p.topics))
+            meta = _meta(
+                config,
+                site_urls,
+                language,
+                lambda c, t=taxonomy.name, s=term.slug: urls.term(c, t, s),
+            )
+            routes.append(
+                _route(
+                    meta,
+                    code,
+                    "term.html",
+                    {**base, "taxonomy": taxonomy, "term": term, "partners": members},
+                    ("site.yaml", "taxonomies.yaml", *(i for p in members for i in p.inputs)),
+                )
+            )
     pages_by_slug: dict[str, Page] = {p.slug: p for p in content.pages}
     for page_view in view.pages:
         page = pages_by_slug[page_view.slug]
-        meta = _meta(config, site_urls, language, lambda c, s=page.slug: urls.page(c, s),
-                     frozenset(page.translations))
-        routes.append(_route(meta, code, "page.html", {**base, "item": page_view},
-                             ("site.yaml", page_view.source)))
+        meta = _meta(
+            config,
+            site_urls,
+            language,
+            lambda c, s=page.slug: urls.page(c, s),
+            frozenset(page.translations),
+        )
+        routes.append(
+            _route(
+                meta,
+                code,
+                "page.html",
+                {**base, "item": page_view},
+                ("site.yaml", page_view.source),
+            )
+        )
     not_found = _meta(config, site_urls, language, urls.not_found)
-    routes.append(_route(_without_alternates(not_found), code, "404.html", base, ("site.yaml",),
-                         in_sitemap=False))
+    routes.append(
+        _route(
+            _without_alternates(not_found), code, "404.html", base, ("site.yaml",), in_sitemap=False
+        )
+    )
     return routes
 
 
@@ -224,10 +282,24 @@ def _root_routes(
     switcher = tuple(SwitchLink(lang, homes[lang.code], False, True) for lang in config.languages)
     routes = []
     for path, template in ((urls.ROOT, "root.html"), (urls.NOT_FOUND, "404.html")):
-        meta = PageMeta(path, site_urls.href(path), site_urls.absolute(urls.home(default.code)),
-                        (), switcher, "noindex")
-        routes.append(_route(meta, default.code, template, {"site": site, "homes": homes},
-                             ("site.yaml",), in_sitemap=False))
+        meta = PageMeta(
+            path,
+            site_urls.href(path),
+            site_urls.absolute(urls.home(default.code)),
+            (),
+            switcher,
+            "noindex",
+        )
+        routes.append(
+            _route(
+                meta,
+                default.code,
+                template,
+                {"site": site, "homes": homes},
+                ("site.yaml",),
+                in_sitemap=False,
+            )
+        )
     return routes
 
 

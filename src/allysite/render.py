@@ -22,10 +22,9 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
-
-from allysite.errors import Diagnostic, SourcePos, error
 from jinja2.bccache import Bucket
 
+from allysite.errors import Diagnostic, SourcePos, error
 from allysite.i18n import Catalogs
 from allysite.plan import Route
 
@@ -69,7 +68,9 @@ class MemoryBytecodeCache(BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
-def make_environment(dirs: TemplateDirs, bytecode_cache: BytecodeCache | None = None) -> Environment:
+def make_environment(
+    dirs: TemplateDirs, bytecode_cache: BytecodeCache | None = None
+) -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(dirs.site), FileSystemLoader(dirs.theme)]),
         autoescape=select_autoescape(("html", "xml", "j2"), default_for_string=True),
@@ -95,9 +96,14 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
         try:
             env.get_template(name)
         except TemplateSyntaxError as exc:
-            problems.append(error("template", f"template syntax error: {exc.message}",
-                                  SourcePos(dirs.shown(exc.filename), exc.lineno),
-                                  "fix the tag on this line; see the Jinja2 template docs"))
+            problems.append(
+                error(
+                    "template",
+                    f"template syntax error: {exc.message}",
+                    SourcePos(dirs.shown(exc.filename), exc.lineno),
+                    "fix the tag on this line; see the Jinja2 template docs",
+                )
+            )
     return problems
 
 
@@ -130,8 +136,9 @@ def render_routes(
         except Exception as exc:  # a template may raise anything; report it at its line
             diagnostic = _runtime_error(exc, route, dirs)
             assert diagnostic.pos is not None
-            problems.setdefault((diagnostic.pos.path, diagnostic.pos.line, diagnostic.message),
-                                diagnostic)
+            problems.setdefault(
+                (diagnostic.pos.path, diagnostic.pos.line, diagnostic.message), diagnostic
+            )
             continue
         outputs.append(OutputFile(route.out_path, text.encode("utf-8")))
     return outputs, list(problems.values())
@@ -139,8 +146,11 @@ def render_routes(
 
 def _runtime_error(exc: Exception, route: Route, dirs: TemplateDirs) -> Diagnostic:
     if isinstance(exc, TemplateSyntaxError):
-        return error("template", f"template syntax error: {exc.message}",
-                     SourcePos(dirs.shown(exc.filename), exc.lineno))
+        return error(
+            "template",
+            f"template syntax error: {exc.message}",
+            SourcePos(dirs.shown(exc.filename), exc.lineno),
+        )
     where = SourcePos(dirs.shown(None))
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         path = Path(frame.filename)
@@ -151,5 +161,9 @@ def _runtime_error(exc: Exception, route: Route, dirs: TemplateDirs) -> Diagnost
             break
     else:
         where = SourcePos(f"templates/{route.template}")
-    return error("template", f"error while rendering {route.template}: {exc}", where,
-                 f"first seen on {route.path}")
+    return error(
+        "template",
+        f"error while rendering {route.template}: {exc}",
+        where,
+        f"first seen on {route.path}",
+    )

@@ -163,11 +163,19 @@ def _diagnostic(
     kind = item["type"]
     if kind == "extra_forbidden":
         allowed = ", ".join(_fields_at(schema, loc[:-1])) or "none"
-        return error("unknown-field", f"unknown field '{field}'", doc.pos(loc),
-                     f"allowed fields here: {allowed}; check the spelling")
+        return error(
+            "unknown-field",
+            f"unknown field '{field}'",
+            doc.pos(loc),
+            f"allowed fields here: {allowed}; check the spelling",
+        )
     if kind == "missing":
-        return error("missing-field", f"missing required field '{field}'", doc.pos(loc[:-1]),
-                     f"add a line '{loc[-1]}: ...'")
+        return error(
+            "missing-field",
+            f"missing required field '{field}'",
+            doc.pos(loc[:-1]),
+            f"add a line '{loc[-1]}: ...'",
+        )
     message = str(item["msg"]).removeprefix("Value error, ")
     if kind in _TYPE_WORDS:
         message = f"must be {_TYPE_WORDS[kind]}"

@@ -21,8 +21,13 @@ def make_sitemap(routes: Iterable[Route], site_urls: urls.Urls) -> OutputFile:
         entry = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
         ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = site_urls.absolute(route.path)
         for alternate in route.alternates:
-            ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate",
-                          hreflang=alternate.hreflang, href=alternate.href)
+            ET.SubElement(
+                entry,
+                f"{{{XHTML_NS}}}link",
+                rel="alternate",
+                hreflang=alternate.hreflang,
+                href=alternate.href,
+            )
     ET.indent(root)
     data = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
     return OutputFile(urls.output_path(urls.SITEMAP), data)

@@ -77,16 +77,24 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         if path.stat().st_size > _MAX_BYTES:
             return None, [
-                error("file-too-large", f"file is larger than {_MAX_BYTES // 1024 // 1024} MB",
-                      SourcePos(rel), "split it or move large data out of content/")
+                error(
+                    "file-too-large",
+                    f"file is larger than {_MAX_BYTES // 1024 // 1024} MB",
+                    SourcePos(rel),
+                    "split it or move large data out of content/",
+                )
             ]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [error("unreadable", f"cannot read file: {exc.strerror}", SourcePos(rel))]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [
-            error("encoding", "file is UTF-16; allysite reads UTF-8 only", SourcePos(rel, 1),
-                  "save the file as UTF-8 in your editor")
+            error(
+                "encoding",
+                "file is UTF-16; allysite reads UTF-8 only",
+                SourcePos(rel, 1),
+                "save the file as UTF-8 in your editor",
+            )
         ]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -96,19 +104,30 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [
-            error("encoding",
-                  f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
-                  SourcePos(rel, line, column), "save the file as UTF-8 in your editor")
+            error(
+                "encoding",
+                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+                SourcePos(rel, line, column),
+                "save the file as UTF-8 in your editor",
+            )
         ]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return None, [error("encoding", "file contains a NUL character", SourcePos(rel, line),
-                            "remove it; the file may not be text at all")]
+        return None, [
+            error(
+                "encoding",
+                "file contains a NUL character",
+                SourcePos(rel, line),
+                "remove it; the file may not be text at all",
+            )
+        ]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text), []
 
 
-def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDoc | None, list[Diagnostic]]:
+def parse_yaml(
+    text: str, rel: str, line_offset: int = 0
+) -> tuple[YamlDoc | None, list[Diagnostic]]:
     """Parse one YAML document; `line_offset` is the number of lines before it in its file."""
     positions: dict[Location, tuple[int, int]] = {}
     try:
@@ -117,16 +136,25 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDoc | Non
         if node is None:
             positions[()] = (line_offset + 1, 1)
     except _YamlProblem as problem:
-        return None, [error("yaml", problem.message, SourcePos(rel, problem.line, problem.column),
-                            problem.hint)]
+        return None, [
+            error(
+                "yaml", problem.message, SourcePos(rel, problem.line, problem.column), problem.hint
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, [error("yaml", f"invalid YAML: {detail}", SourcePos(rel, line, column),
-                            "check the indentation and quoting on this line; quote values that "
-                            "contain ': ' or start with a special character")]
+        return None, [
+            error(
+                "yaml",
+                f"invalid YAML: {detail}",
+                SourcePos(rel, line, column),
+                "check the indentation and quoting on this line; quote values that "
+                "contain ': ' or start with a special character",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [error("yaml", f"invalid YAML: {exc}", SourcePos(rel, line_offset + 1))]
     return YamlDoc(data, rel, MappingProxyType(positions)), []
@@ -156,8 +184,12 @@ def _construct(
     positions.setdefault(loc, (line, column))
     if id(node) in seen:
         line, column = positions[loc]
-        raise _YamlProblem("YAML aliases (*name) are not allowed", line, column,
-                           "write the value out in full instead of referring to an anchor")
+        raise _YamlProblem(
+            "YAML aliases (*name) are not allowed",
+            line,
+            column,
+            "write the value out in full instead of referring to an anchor",
+        )
     seen.add(id(node))
     if depth > _MAX_DEPTH:
         raise _YamlProblem("YAML is nested too deeply", line, column)
@@ -177,14 +209,19 @@ def _construct(
             key_line = key_node.start_mark.line + 1 + offset
             key_column = key_node.start_mark.column + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _YamlProblem("a mapping key must be a plain word, not a list or mapping",
-                                   key_line, key_column)
+                raise _YamlProblem(
+                    "a mapping key must be a plain word, not a list or mapping",
+                    key_line,
+                    key_column,
+                )
             key = _scalar(key_node, key_line, key_column)
             key = "" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
             if key in result:
                 raise _YamlProblem(
                     f"duplicate key '{key}' (first given at line {first_line[key]})",
-                    key_line, key_column, "remove one of the two; YAML keeps only one value",
+                    key_line,
+                    key_column,
+                    "remove one of the two; YAML keeps only one value",
                 )
             first_line[key] = key_line
             positions[(*loc, key)] = (key_line, key_column)
@@ -195,8 +232,12 @@ def _construct(
 
 def _check_tag(node: yaml.Node, expected: str, line: int, column: int) -> None:
     if node.tag not in (expected, None):
-        raise _YamlProblem(f"unsupported YAML tag '{node.tag}'", line, column,
-                           "remove the tag; allysite reads plain YAML only")
+        raise _YamlProblem(
+            f"unsupported YAML tag '{node.tag}'",
+            line,
+            column,
+            "remove the tag; allysite reads plain YAML only",
+        )
 
 
 def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
@@ -227,8 +268,14 @@ def read_yaml_file(path: Path, rel: str) -> tuple[YamlDoc | None, list[Diagnosti
         return None, problems
     doc, problems = parse_yaml(text, rel)
     if doc is not None and not isinstance(doc.data, dict):
-        return None, [error("yaml", "expected a mapping of 'key: value' lines at the top level",
-                            doc.pos(), "see CONTENT-FORMAT for this file's fields")]
+        return None, [
+            error(
+                "yaml",
+                "expected a mapping of 'key: value' lines at the top level",
+                doc.pos(),
+                "see CONTENT-FORMAT for this file's fields",
+            )
+        ]
     return doc, problems
 
 
@@ -239,17 +286,29 @@ def read_markdown_file(path: Path, rel: str) -> tuple[MarkdownDoc | None, list[D
         return None, problems
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        return None, [error("front-matter", "missing front matter: the file must start with a "
-                            "line '---'", SourcePos(rel, 1),
-                            "start the file with '---', the fields (name, summary...), then '---'")]
+        return None, [
+            error(
+                "front-matter",
+                "missing front matter: the file must start with a line '---'",
+                SourcePos(rel, 1),
+                "start the file with '---', the fields (name, summary...), then '---'",
+            )
+        ]
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
-        return None, [error("front-matter", "front matter is not closed by a line '---'",
-                            SourcePos(rel, 1), "add a line '---' after the last field")]
+        return None, [
+            error(
+                "front-matter",
+                "front matter is not closed by a line '---'",
+                SourcePos(rel, 1),
+                "add a line '---' after the last field",
+            )
+        ]
     doc, problems = parse_yaml("\n".join(lines[1:end]), rel, line_offset=1)
     if doc is None:
         return None, problems
     if not isinstance(doc.data, dict):
-        return None, [error("front-matter", "front matter must be 'key: value' lines",
-                            SourcePos(rel, 2))]
-    return MarkdownDoc(doc, "\n".join(lines[end + 1:]), end + 2), []
+        return None, [
+            error("front-matter", "front matter must be 'key: value' lines", SourcePos(rel, 2))
+        ]
+    return MarkdownDoc(doc, "\n".join(lines[end + 1 :]), end + 2), []

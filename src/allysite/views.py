@@ -22,13 +22,30 @@ from allysite.model import Content, Page, PartialDate, Partner, Term
 
 # Region slugs that name a CLDR region, so Babel gives their name in every language.
 CLDR_REGIONS: Mapping[str, str] = {
-    "global": "001", "world": "001", "africa": "002", "americas": "019", "asia": "142",
-    "europe": "150", "oceania": "009", "latin-america": "419", "north-america": "003",
-    "south-america": "005", "central-america": "013", "caribbean": "029",
-    "european-union": "EU", "western-asia": "145", "northern-africa": "015",
-    "sub-saharan-africa": "202", "central-asia": "143", "southern-asia": "034",
-    "south-eastern-asia": "035", "eastern-asia": "030", "eastern-europe": "151",
-    "western-europe": "155", "northern-europe": "154", "southern-europe": "039",
+    "global": "001",
+    "world": "001",
+    "africa": "002",
+    "americas": "019",
+    "asia": "142",
+    "europe": "150",
+    "oceania": "009",
+    "latin-america": "419",
+    "north-america": "003",
+    "south-america": "005",
+    "central-america": "013",
+    "caribbean": "029",
+    "european-union": "EU",
+    "western-asia": "145",
+    "northern-africa": "015",
+    "sub-saharan-africa": "202",
+    "central-asia": "143",
+    "southern-asia": "034",
+    "south-eastern-asia": "035",
+    "eastern-asia": "030",
+    "eastern-europe": "151",
+    "western-europe": "155",
+    "northern-europe": "154",
+    "southern-europe": "039",
 }
 
 
@@ -127,9 +144,7 @@ def term_label(term: Term, language: Language, default: Language) -> str:
     return text[:1].upper() + text[1:]
 
 
-def item_view(
-    item: Partner | Page, href: str, config: SiteConfig, language: Language
-) -> ItemView:
+def item_view(item: Partner | Page, href: str, config: SiteConfig, language: Language) -> ItemView:
     default = config.default_language
     shown = resolve(item.translations, language.code, default.code)
     text = shown.translation
@@ -153,7 +168,9 @@ def language_view(config: SiteConfig, content: Content, language: Language) -> L
     code = language.code
 
     counts = {
-        (taxonomy.name, term.slug): sum(term.slug in p.terms(taxonomy.name) for p in content.partners)
+        (taxonomy.name, term.slug): sum(
+            term.slug in p.terms(taxonomy.name) for p in content.partners
+        )
         for taxonomy in content.taxonomies
         for term in taxonomy.terms
     }
@@ -161,15 +178,20 @@ def language_view(config: SiteConfig, content: Content, language: Language) -> L
     taxonomy_views = []
     for taxonomy in content.taxonomies:
         views = [
-            TermView(taxonomy.name, term.slug, term_label(term, language, default),
-                     link(urls.term(code, taxonomy.name, term.slug)),
-                     counts[(taxonomy.name, term.slug)])
+            TermView(
+                taxonomy.name,
+                term.slug,
+                term_label(term, language, default),
+                link(urls.term(code, taxonomy.name, term.slug)),
+                counts[(taxonomy.name, term.slug)],
+            )
             for term in taxonomy.terms
         ]
         views.sort(key=lambda view: (sort_key(view.label), view.slug))
         term_views.update({(view.taxonomy, view.slug): view for view in views})
-        taxonomy_views.append(TaxonomyView(taxonomy.name, link(urls.taxonomy(code, taxonomy.name)),
-                                           tuple(views)))
+        taxonomy_views.append(
+            TaxonomyView(taxonomy.name, link(urls.taxonomy(code, taxonomy.name)), tuple(views))
+        )
 
     partners = []
     for partner in content.partners:
@@ -177,21 +199,26 @@ def language_view(config: SiteConfig, content: Content, language: Language) -> L
         item = item_view(partner, link(path), config, language)
         facts = partner.facts
         inputs = tuple(dict.fromkeys((f"{partner.folder}/partner.yaml", item.source)))
-        partners.append(PartnerView(
-            item=item,
-            website=facts.website,
-            logo_href=link(urls.item_file(path, facts.logo)) if facts.logo else None,
-            since=format_partial_date(facts.partner_since, language) if facts.partner_since
-            else None,
-            kind=term_views[("kinds", facts.kind)],
-            regions=_sorted_terms(term_views, "regions", facts.regions, sort_key),
-            topics=_sorted_terms(term_views, "topics", facts.topics, sort_key),
-            inputs=inputs,
-        ))
+        partners.append(
+            PartnerView(
+                item=item,
+                website=facts.website,
+                logo_href=link(urls.item_file(path, facts.logo)) if facts.logo else None,
+                since=format_partial_date(facts.partner_since, language)
+                if facts.partner_since
+                else None,
+                kind=term_views[("kinds", facts.kind)],
+                regions=_sorted_terms(term_views, "regions", facts.regions, sort_key),
+                topics=_sorted_terms(term_views, "topics", facts.topics, sort_key),
+                inputs=inputs,
+            )
+        )
     partners.sort(key=lambda view: (sort_key(view.item.name), view.item.slug))
 
-    pages = [item_view(page, link(urls.page(code, page.slug)), config, language)
-             for page in content.pages]
+    pages = [
+        item_view(page, link(urls.page(code, page.slug)), config, language)
+        for page in content.pages
+    ]
     pages.sort(key=lambda view: (sort_key(view.name), view.slug))
     return LanguageView(language, tuple(partners), tuple(taxonomy_views), tuple(pages))
 
