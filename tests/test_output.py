@@ -8,6 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from allysite.cli import cli
 from allysite.output import MARKER, staging_dir
 from conftest import MakeSite
 
@@ -103,3 +106,15 @@ def test_interrupted_swap_is_repaired(make_site: MakeSite) -> None:
     assert site.build().exit_code == 0
     assert site.output_files() == before
     assert not previous.exists()
+
+
+def test_unwritable_output_is_a_message_not_a_traceback(make_site: MakeSite) -> None:
+    site = make_site()
+    blocker = site.root.parent / "a-file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(
+        cli, ["build", "--site", str(site.root), "--out", str(blocker / "out")]
+    )
+    assert result.exit_code == 1
+    assert "cannot write the output" in result.stderr
+    assert "Traceback" not in result.output

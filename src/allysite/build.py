@@ -12,7 +12,14 @@ from pathlib import Path
 
 from allysite import urls
 from allysite.config import load_config
-from allysite.errors import Diagnostic, Level, has_errors, sorted_diagnostics
+from allysite.errors import (
+    Diagnostic,
+    Level,
+    SourcePos,
+    error,
+    has_errors,
+    sorted_diagnostics,
+)
 from allysite.i18n import load_catalogs
 from allysite.loader import load_content
 from allysite.output import check_output_dir, write_output
@@ -71,7 +78,18 @@ def build_site(site: Path, out: Path, *, strict: bool = False, write: bool = Tru
     outputs = [*pages, make_sitemap(plan.routes, site_urls), make_robots(site_urls)]
     if not write:
         return _result(problems, strict, pages=len(pages))
-    files = write_output(out, outputs, plan.copies)
+    try:
+        files = write_output(out, outputs, plan.copies)
+    except OSError as exc:
+        problems.append(
+            error(
+                "write",
+                f"cannot write the output: {exc.strerror or exc}",
+                SourcePos(str(exc.filename or out)),
+                "check the folder's permissions and free disk space",
+            )
+        )
+        return _result(problems, strict)
     return _result(problems, strict, pages=len(pages), files=files, written=True)
 
 

@@ -93,6 +93,16 @@ def write_output(out: Path, files: Iterable[OutputFile], copies: Iterable[FileCo
     recover_interrupted_swap(out)
     staging = staging_dir(out)
     staging.mkdir()
+    try:
+        count = _write_files(staging, files, copies)
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count
+
+
+def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
     count = 0
     made: set[Path] = set()
     for output in files:
@@ -106,7 +116,6 @@ def write_output(out: Path, files: Iterable[OutputFile], copies: Iterable[FileCo
         shutil.copyfile(copy.source, target)
         count += 1
     (staging / MARKER).write_text("This folder is written by allysite build; do not edit.\n")
-    _swap_in(staging, out)
     return count
 
 

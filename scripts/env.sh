@@ -1,0 +1,47 @@
+# Sourced by the other scripts: create or reuse .venv and install what allysite needs.
+# Safe to run again: it reinstalls only when pyproject.toml changed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${ALLYSITE_VENV:-$ROOT/.venv}"
+PYTHON="${PYTHON:-python3}"
+
+# System packages the test suite needs, by the command that shows they are there.
+# Each argument is COMMAND:PACKAGE.
+ensure_system_packages() {
+  local missing=()
+  local pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
+    echo "Please install: ${missing[*]} (apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+  local SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  echo "Installing system packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+  local extras="$1"
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "allysite needs Python 3.11 or newer; $PYTHON is $("$PYTHON" --version 2>&1)" >&2
+    return 1
+  fi
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "Creating a virtual environment in $VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.allysite-installed"
+  local want
+  want="$(sha256sum < "$ROOT/pyproject.toml" | cut -c1-16)-$extras"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing allysite and its dependencies into $VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
+    echo "$want" > "$stamp"
+  fi
+}

@@ -1,0 +1,64 @@
+"""The theme's own catalogs: complete for every template string, valid for GNU gettext."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from allysite.build import THEME
+
+THEME_LANGUAGES = ("es", "en", "fr", "ar", "de", "ru", "zh", "pt")
+
+
+def _template_messages() -> set[str]:
+    method_map = [("**.html", "jinja2")]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true", "silent": "false"}}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(THEME / "templates"), method_map, options_map=options
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def _catalog_path(lang: str) -> Path:
+    return THEME / "locales" / lang / "LC_MESSAGES" / "messages.po"
+
+
+@pytest.mark.parametrize("lang", THEME_LANGUAGES)
+def test_theme_catalog_translates_every_template_string(lang: str) -> None:
+    with _catalog_path(lang).open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {
+        message.id if isinstance(message.id, str) else message.id[0]
+        for message in catalog
+        if message.id
+        and not message.fuzzy
+        and all(message.string if isinstance(message.string, tuple) else (message.string,))
+    }
+    missing = _template_messages() - translated
+    assert not missing, f"{lang}: untranslated theme strings: {sorted(missing)}"
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext (msgfmt) not installed")
+@pytest.mark.parametrize("lang", THEME_LANGUAGES)
+def test_theme_catalog_passes_msgfmt_check(lang: str) -> None:
+    result = subprocess.run(
+        [
+            "msgfmt",
+            "--check-format",
+            "--check-header",
+            "--check-domain",
+            "-o",
+            "/dev/null",
+            str(_catalog_path(lang)),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and not result.stderr, result.stderr
