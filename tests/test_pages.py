@@ -303,3 +303,11 @@ def test_each_language_uses_its_own_catalog(make_site: MakeSite) -> None:
         terms = [dt.get_text() for dt in site.html(f"/{lang}/partners/alpha/").select("dt")]
         assert f"Web ({lang})" in terms
     assert not any("Web (" in dt.get_text() for dt in site.html("/ar/partners/alpha/").select("dt"))
+
+
+def test_not_found_pages_lead_to_every_language_home(built_site: Site) -> None:
+    for path in ("/404.html", "/es/404.html", "/ar/404.html"):
+        page = built_site.html(path)
+        links = {a["hreflang"]: a["href"] for a in page.select("main .language-choice a")}
+        assert links == {"es": "/es/", "en": "/en/", "ar": "/ar/"}, path
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"

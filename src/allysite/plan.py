@@ -56,6 +56,8 @@ class SiteView:
     language_names: Mapping[str, str]
     """Every site language's name in this page's language, for sentences."""
     home_href: str
+    homes: Mapping[str, str]
+    """The home page of every site language, by code."""
     root_href: str
     stylesheet_href: str
     taxonomies: tuple[TaxonomyView, ...]
@@ -115,6 +117,9 @@ def _site_view(config: SiteConfig, view: LanguageView, site_urls: urls.Urls) -> 
             }
         ),
         home_href=site_urls.href(urls.home(code)),
+        homes=MappingProxyType(
+            {lang.code: site_urls.href(urls.home(lang.code)) for lang in config.languages}
+        ),
         root_href=site_urls.href(urls.ROOT),
         stylesheet_href=site_urls.href(urls.theme_asset(STYLESHEET)),
         taxonomies=view.taxonomies,
@@ -278,8 +283,9 @@ def _root_routes(
 ) -> list[Route]:
     default = config.default_language
     site = _site_view(config, views[default.code], site_urls)
-    homes = {lang.code: site_urls.href(urls.home(lang.code)) for lang in config.languages}
-    switcher = tuple(SwitchLink(lang, homes[lang.code], False, True) for lang in config.languages)
+    switcher = tuple(
+        SwitchLink(lang, site.homes[lang.code], False, True) for lang in config.languages
+    )
     routes = []
     for path, template in ((urls.ROOT, "root.html"), (urls.NOT_FOUND, "404.html")):
         meta = PageMeta(
@@ -295,7 +301,7 @@ def _root_routes(
                 meta,
                 default.code,
                 template,
-                {"site": site, "homes": homes},
+                {"site": site},
                 ("site.yaml",),
                 in_sitemap=False,
             )
