@@ -71,6 +71,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
                     "duplicate-language",
                     f"languages: '{code}' is listed twice",
                     doc.pos(("languages", index)),
+                    "remove the second one",
                 )
             )
     if settings.default_language not in codes:
@@ -79,7 +80,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
                 "default-language",
                 f"default_language '{settings.default_language}' is not one of languages",
                 doc.pos(("default_language",)),
-                "add it to languages or pick one of them",
+                f"add it to languages or pick one of: {', '.join(codes)}",
             )
         )
     for code in settings.title:

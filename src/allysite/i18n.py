@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import PoFileError, PoFileParser
 from babel.support import NullTranslations, Translations
 
 from allysite.config import SiteConfig
@@ -108,25 +108,51 @@ def read_catalog(
                     "or a quoted continuation; check for a missing quote",
                 )
             ]
+    catalog = Catalog(locale=language.locale_id, domain=DOMAIN)
+    parser = _DuplicateAwareParser(catalog)
     try:
-        catalog = read_po(
-            BytesIO(text.encode("utf-8")),
-            locale=language.locale_id,
-            domain=DOMAIN,
-            abort_invalid=True,
-        )
+        parser.parse(text.split("\n"))
     except PoFileError as exc:
-        line = getattr(exc, "lineno", None)
+        line = getattr(exc, "lineno", None)  # Babel counts lines from 0
         message = re.sub(r" on \d+$", "", str(exc))
         return None, [
             error(
                 "po-syntax",
                 f"invalid PO file: {message}",
-                SourcePos(shown, line if isinstance(line, int) else None),
+                SourcePos(shown, line + 1 if isinstance(line, int) else None),
                 "fix the entry, or open the file in Poedit to see the problem",
             )
         ]
+    if parser.duplicates:
+        return None, [
+            error(
+                "po-duplicate",
+                f"duplicate message {msgid!r} (first defined at line {first})",
+                SourcePos(shown, line),
+                "keep one of the two entries; gettext tools refuse duplicates",
+            )
+            for line, msgid, first in parser.duplicates
+        ]
     return catalog, []
+
+
+class _DuplicateAwareParser(PoFileParser):
+    """Babel's own PO parser, noting the messages it would silently overwrite."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__(catalog, abort_invalid=True)
+        self.first_seen: dict[tuple[str, str | None], int] = {}
+        self.duplicates: list[tuple[int, str, int]] = []
+
+    def _add_message(self) -> None:
+        if not self.obsolete:
+            msgid = self.messages[0].denormalize()
+            context = self.context.denormalize() if self.context else None
+            line = self.offset + 1
+            first = self.first_seen.setdefault((msgid, context), line)
+            if first != line:
+                self.duplicates.append((line, msgid, first))
+        super()._add_message()
 
 
 def compile_catalog(catalog: Catalog) -> Translations:

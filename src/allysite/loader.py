@@ -79,7 +79,7 @@ def _subfolders(folder: Path, found: _Collector) -> list[Path]:
                     "stray-file",
                     f"'{entry.name}' is not in an item folder and is ignored",
                     SourcePos(found.rel(entry)),
-                    f"move it into {folder.name}/<slug>/",
+                    f"move it into {found.rel(folder)}/<slug>/",
                 )
             )
     return result
@@ -107,8 +107,6 @@ def _load_partners(config: SiteConfig, found: _Collector) -> list[Partner]:
         facts = _load_facts(folder, found)
         translations, assets = _load_translations(config, folder, PartnerTextSchema, found)
         if facts is None or translations is None:
-            continue
-        if facts.logo is not None and not _check_logo(folder, facts.logo, found):
             continue
         partners.append(Partner(folder.name, found.rel(folder), facts, translations, assets))
     return partners
@@ -158,6 +156,18 @@ def _load_facts(folder: Path, found: _Collector) -> PartnerFacts | None:
                 )
             )
             return None
+        target = (folder / logo).resolve()
+        # a link leaving the whole site is reported with the folder's other files
+        if not target.is_relative_to(folder.resolve()) and target.is_relative_to(found.root):
+            found.problems.append(
+                error(
+                    "bad-logo",
+                    f"logo: '{logo}' is a link that leads outside the partner's folder",
+                    doc.pos(("logo",)),
+                    "copy the file into the folder instead of linking to it",
+                )
+            )
+            return None
     return PartnerFacts(
         website=data.website,
         logo=data.logo,
@@ -171,21 +181,6 @@ def _load_facts(folder: Path, found: _Collector) -> PartnerFacts | None:
 def _is_plain_relative(name: str) -> bool:
     parts = Path(name).parts
     return bool(parts) and not Path(name).is_absolute() and ".." not in parts and "\\" not in name
-
-
-def _check_logo(folder: Path, logo: str, found: _Collector) -> bool:
-    target = (folder / logo).resolve()
-    if target.is_relative_to(folder.resolve()):
-        return True
-    found.problems.append(
-        error(
-            "bad-logo",
-            f"logo '{logo}' is a link that leads outside the partner's folder",
-            SourcePos(found.rel(folder / PARTNER_FILE)),
-            "copy the file into the folder instead",
-        )
-    )
-    return False
 
 
 def _load_translations(

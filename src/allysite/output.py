@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from allysite.errors import Diagnostic, SourcePos, error
+from allysite.errors import Diagnostic, error
 from allysite.plan import FileCopy
 from allysite.render import OutputFile
 
@@ -42,8 +42,7 @@ def check_output_dir(out: Path, site: Path) -> list[Diagnostic]:
             error(
                 "bad-output",
                 f"the output folder {out} contains the site itself",
-                SourcePos(str(out)),
-                hint,
+                hint=hint,
             )
         ]
     for name in SOURCE_FOLDERS:
@@ -52,8 +51,7 @@ def check_output_dir(out: Path, site: Path) -> list[Diagnostic]:
                 error(
                     "bad-output",
                     f"the output folder {out} is inside the site's {name}/",
-                    SourcePos(str(out)),
-                    hint,
+                    hint=hint,
                 )
             ]
     if out.exists() and not out.is_dir():
@@ -61,8 +59,7 @@ def check_output_dir(out: Path, site: Path) -> list[Diagnostic]:
             error(
                 "bad-output",
                 f"the output path {out} exists and is not a folder",
-                SourcePos(str(out)),
-                hint,
+                hint=hint,
             )
         ]
     if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()):
@@ -70,8 +67,7 @@ def check_output_dir(out: Path, site: Path) -> list[Diagnostic]:
             error(
                 "bad-output",
                 f"the output folder {out} is not empty and was not made by allysite",
-                SourcePos(str(out)),
-                "allysite replaces the whole folder: empty it, or choose another --out",
+                hint="allysite replaces the whole folder: empty it, or choose another --out",
             )
         ]
     return []

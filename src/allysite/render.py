@@ -7,6 +7,7 @@ overlay of one environment with its own catalog installed.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -163,7 +164,12 @@ def _runtime_error(exc: Exception, route: Route, dirs: TemplateDirs) -> Diagnost
         where = SourcePos(f"templates/{route.template}")
     return error(
         "template",
-        f"error while rendering {route.template}: {exc}",
+        f"template error: {_readable(exc)}",
         where,
-        f"first seen on {route.path}",
+        f"first seen on {route.path}, rendered with {route.template}",
     )
+
+
+def _readable(exc: Exception) -> str:
+    """Jinja names objects by their Python class; editors know the names of views."""
+    return re.sub(r"'allysite\.\w+\.(\w+) object'", r"\1", str(exc))

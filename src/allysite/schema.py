@@ -65,7 +65,8 @@ def _check_url(value: Any) -> Any:
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValueError(
-            f"'{value}' is not an http(s) address: only http:// and https:// links are allowed"
+            f"'{value}' is not an http(s) address: only http:// and https:// links are allowed; "
+            "write the full address, e.g. https://example.org/"
         )
     if any(ch.isspace() for ch in value):
         raise ValueError(f"'{value}' contains spaces; encode them as %20")
@@ -82,7 +83,7 @@ def parse_partial_date(value: Any) -> PartialDate:
     try:
         date(year, month or 1, day or 1)
     except ValueError:
-        raise ValueError(f"'{value}' is not a real date") from None
+        raise ValueError(f"'{value}' is not a real date: check the month and the day") from None
     return PartialDate(year, month, day)
 
 
@@ -159,7 +160,7 @@ def validate(schema: type[Schema], doc: YamlDoc) -> tuple[Schema | None, list[Di
 def _diagnostic(
     schema: type[BaseModel], doc: YamlDoc, loc: tuple[Any, ...], item: Any
 ) -> Diagnostic:
-    field = ".".join(str(part) for part in loc)
+    field = _field_name(loc)
     kind = item["type"]
     if kind == "extra_forbidden":
         allowed = ", ".join(_fields_at(schema, loc[:-1])) or "none"
@@ -177,11 +178,21 @@ def _diagnostic(
             f"add a line '{loc[-1]}: ...'",
         )
     message = str(item["msg"]).removeprefix("Value error, ")
-    if kind in _TYPE_WORDS:
+    if kind == "string_type" and item.get("input") is None:
+        message = "must not be empty"
+    elif kind in _TYPE_WORDS:
         message = f"must be {_TYPE_WORDS[kind]}"
     elif kind == "too_short":
         message = "must list at least one item"
     return error("invalid-value", f"{field}: {message}", doc.pos(loc))
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    """`topics[2]` for the second item, counting as editors do."""
+    text = ""
+    for part in loc:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def _fields_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -2,7 +2,8 @@
 
 PyYAML's C parser does the parsing; the values are built here from its node tree, so that:
 - plain scalars follow YAML 1.2 (`no` and `NO` stay strings; `01234` stays a string, not 668;
-  dates stay strings and are checked by the schema, with a line),
+  dates stay strings and are checked by the schema, with a line); numbers other than whole
+  ones stay as written (`1.50` is not turned into 1.5),
 - a duplicate key is an error instead of silently keeping the last one,
 - aliases are refused (no alias bombs), and unknown tags are refused,
 - every key and item keeps its position for messages.
@@ -36,7 +37,6 @@ _IMPLICIT_TAGS = frozenset(
     _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")
 )
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -64,6 +64,10 @@ class MarkdownDoc:
     front: YamlDoc
     body: str
     body_line: int
+
+
+class _AliasFound(Exception):
+    pass
 
 
 class _YamlProblem(Exception):
@@ -130,34 +134,55 @@ def parse_yaml(
 ) -> tuple[YamlDoc | None, list[Diagnostic]]:
     """Parse one YAML document; `line_offset` is the number of lines before it in its file."""
     positions: dict[Location, tuple[int, int]] = {}
+    hint = None
     try:
         node = _compose(text)
         data = {} if node is None else _construct(node, (), positions, line_offset, set(), 0)
         if node is None:
             positions[()] = (line_offset + 1, 1)
+        return YamlDoc(data, rel, MappingProxyType(positions)), []
+    except _AliasFound:
+        message = "YAML aliases (*name) are not allowed"
+        line, column = _first_alias(text, line_offset)
+        hint = "write the value out in full instead of referring to an anchor"
     except _YamlProblem as problem:
-        return None, [
-            error(
-                "yaml", problem.message, SourcePos(rel, problem.line, problem.column), problem.hint
-            )
-        ]
+        message, line, column, hint = problem.message, problem.line, problem.column, problem.hint
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        column = mark.column + 1 if mark else None
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, [
-            error(
-                "yaml",
-                f"invalid YAML: {detail}",
-                SourcePos(rel, line, column),
-                "check the indentation and quoting on this line; quote values that "
-                "contain ': ' or start with a special character",
-            )
-        ]
+        message = f"invalid YAML: {detail}"
+        line, column = _error_position(exc, text, line_offset)
+        hint = (
+            "check the indentation and quoting on this line; quote values that "
+            "contain ': ' or start with a special character"
+        )
     except yaml.YAMLError as exc:
-        return None, [error("yaml", f"invalid YAML: {exc}", SourcePos(rel, line_offset + 1))]
-    return YamlDoc(data, rel, MappingProxyType(positions)), []
+        message, line, column = f"invalid YAML: {exc}", line_offset + 1, None
+    return None, [error("yaml", message, SourcePos(rel, line, column), hint)]
+
+
+def _error_position(
+    exc: yaml.MarkedYAMLError, text: str, line_offset: int
+) -> tuple[int | None, int | None]:
+    """Where an editor should look: PyYAML's problem mark, unless that lies past the end of
+    the text (an unclosed bracket) or after an unfinished key, where the context mark is."""
+    mark = exc.problem_mark
+    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    context = exc.context_mark
+    if context is not None and (
+        mark is None or mark.line >= lines or "simple key" in str(exc.context)
+    ):
+        mark = context
+    if mark is None:
+        return None, None
+    return mark.line + 1 + line_offset, mark.column + 1
+
+
+def _first_alias(text: str, line_offset: int) -> tuple[int, int]:
+    """The position of the first alias, which composed nodes no longer know."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1 + line_offset, event.start_mark.column + 1
+    return line_offset + 1, 1  # pragma: no cover - only called when an alias exists
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -183,13 +208,7 @@ def _construct(
     line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
     positions.setdefault(loc, (line, column))
     if id(node) in seen:
-        line, column = positions[loc]
-        raise _YamlProblem(
-            "YAML aliases (*name) are not allowed",
-            line,
-            column,
-            "write the value out in full instead of referring to an anchor",
-        )
+        raise _AliasFound
     seen.add(id(node))
     if depth > _MAX_DEPTH:
         raise _YamlProblem("YAML is nested too deeply", line, column)
@@ -257,9 +276,7 @@ def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
         return False
     if _INT.fullmatch(value):
         return int(value)
-    if _FLOAT.fullmatch(value) and any(c in value for c in ".eE"):
-        return float(value)
-    return value
+    return value  # floats too: no field is a number, and `1.50` should stay as written
 
 
 def read_yaml_file(path: Path, rel: str) -> tuple[YamlDoc | None, list[Diagnostic]]:

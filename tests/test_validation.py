@@ -1,0 +1,795 @@
+"""One test per validation rule: the exact `path:line` message, and the previous output untouched.
+
+Every fault case starts from the valid minimal site, builds it, then introduces ONE fault and
+builds again: the build must exit 1, print exactly one `path:line:column: error: ...` line (and
+its hint) for the fault, show no traceback, and leave the previous output byte-identical.
+
+Line numbers in the tables were counted by hand in the inputs written here; in a `<lang>.md`
+file they count from the opening '---' on line 1.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from allysite.cli import cli
+from conftest import MINIMAL_SITE, MakeSite, Site
+
+SITE_YAML = MINIMAL_SITE["site.yaml"]  # 7 lines; languages on line 7
+ALPHA = "content/partners/alpha/"
+PARTNER_YAML = MINIMAL_SITE[ALPHA + "partner.yaml"]  # website 1, logo 2, since 3, kind 4, ...
+PO = "locales/en/LC_MESSAGES/messages.po"
+PO_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'  # 4 lines
+
+ONE_ERROR = (
+    "Build failed: 1 error(s), 0 warning(s). Nothing was written; the previous output is unchanged."
+)
+
+HINT_YAML = (
+    "check the indentation and quoting on this line; quote values that contain ': ' or start "
+    "with a special character"
+)
+HINT_ALIAS = "write the value out in full instead of referring to an anchor"
+HINT_UTF8 = "save the file as UTF-8 in your editor"
+HINT_TEMPLATE = "fix the tag on this line; see the Jinja2 template docs"
+HINT_PO = (
+    'each line must be a comment, a keyword with a "quoted string", or a quoted continuation; '
+    "check for a missing quote"
+)
+HINT_PO_ENTRY = "fix the entry, or open the file in Poedit to see the problem"
+SLUG_RULE = (
+    "is not a valid slug: use lowercase ASCII letters, digits and single hyphens "
+    "(for example 'human-rights')"
+)
+# a billion-laughs bomb after site.yaml's 7 lines: 'a' on line 8, the first '*a' on line 9,
+# column 8; expanded it would be 9**9 strings
+BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+NOT_HTTP = (
+    "is not an http(s) address: only http:// and https:// links are allowed; "
+    "write the full address, e.g. https://example.org/"
+)
+
+
+def site_yaml(old: str, new: str) -> dict[str, str]:
+    assert old in SITE_YAML
+    return {"site.yaml": SITE_YAML.replace(old, new)}
+
+
+def partner_yaml(old: str, new: str) -> dict[str, str]:
+    assert old in PARTNER_YAML
+    return {ALPHA + "partner.yaml": PARTNER_YAML.replace(old, new)}
+
+
+def built(make_site: MakeSite) -> tuple[Site, dict[str, bytes]]:
+    """The valid minimal site, built once, and a snapshot of its output."""
+    site = make_site()
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    snapshot = site.output_files()
+    assert "es/index.html" in snapshot
+    return site, snapshot
+
+
+def apply(site: Site, files: Mapping[str, str | bytes | None]) -> None:
+    """Write the files; None removes one."""
+    for name, text in files.items():
+        if text is None:
+            site.remove(name)
+        else:
+            site.write({name: text})
+
+
+def assert_reported(result: Result, message: str, hint: str | None = None) -> None:
+    """The build failed with `message` on a line of its own (followed by `hint`)."""
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert message in lines, result.stderr
+    if hint is not None:
+        assert lines[lines.index(message) + 1] == f"  hint: {hint}", result.stderr
+
+
+def assert_one_fault(
+    result: Result, site: Site, snapshot: dict[str, bytes], message: str, hint: str | None
+) -> None:
+    assert_reported(result, message, hint)
+    assert result.stderr.splitlines()[-1] == ONE_ERROR, result.stderr
+    assert site.output_files() == snapshot
+
+
+# (files to write over the valid site (None removes a file), expected line, expected hint)
+FAULTS = [
+    # --- site.yaml -------------------------------------------------------------------------
+    pytest.param(
+        site_yaml("default_language:", "colour: blue\ndefault_language:"),
+        "site.yaml:6:1: error: unknown field 'colour'",
+        "allowed fields here: title, base_url, default_language, languages; check the spelling",
+        id="site-unknown-key",
+    ),
+    pytest.param(
+        site_yaml("default_language: es\n", ""),
+        "site.yaml:1:1: error: missing required field 'default_language'",
+        "add a line 'default_language: ...'",
+        id="site-missing-default-language",
+    ),
+    pytest.param(
+        site_yaml("https://partners", "ftp://partners"),
+        f"site.yaml:5:1: error: base_url: 'ftp://partners.example.org/' {NOT_HTTP}",
+        None,
+        id="site-base-url-ftp",
+    ),
+    pytest.param(
+        site_yaml("[es, en, ar]", "[es, en, ar, xx-notreal]"),
+        "site.yaml:7:25: error: languages: 'xx-notreal' is not a language code known to CLDR",
+        "use a BCP 47 code such as 'es', 'ar' or 'pt-BR'",
+        id="site-unknown-language-code",
+    ),
+    pytest.param(
+        site_yaml("[es, en, ar]", "[]"),
+        "site.yaml:7:1: error: languages: must list at least one item",
+        None,
+        id="site-no-languages",
+    ),
+    pytest.param(
+        site_yaml("default_language: es", "default_language: fr"),
+        "site.yaml:6:1: error: default_language 'fr' is not one of languages",
+        "add it to languages or pick one of: es, en, ar",
+        id="site-default-language-not-listed",
+    ),
+    pytest.param(
+        site_yaml("[es, en, ar]", "[es, en, ar, en]"),
+        "site.yaml:7:25: error: languages: 'en' is listed twice",
+        None,
+        id="site-duplicate-language",
+    ),
+    pytest.param(
+        site_yaml("  ar: شركاؤنا\n", "  ar: شركاؤنا\n  fr: Nos partenaires\n"),
+        "site.yaml:5:3: error: title: 'fr' is not one of the site's languages",
+        "languages are: es, en, ar",
+        id="site-title-language-not-listed",
+    ),
+    pytest.param(
+        site_yaml("  es: Nuestros aliados\n", ""),
+        "site.yaml:1:1: error: title: no title for the default language 'es'",
+        "add 'es: ...' under title",
+        id="site-title-missing-default-language",
+    ),
+    pytest.param(
+        site_yaml("en: Our partners", "en: Our: partners"),
+        "site.yaml:3:10: error: invalid YAML: mapping values are not allowed in this context",
+        HINT_YAML,
+        id="site-yaml-syntax",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML + "extra: [es, en\n"},
+        "site.yaml:8:8: error: invalid YAML: while parsing a flow sequence did not find expected "
+        "',' or ']'",
+        HINT_YAML,
+        id="site-yaml-unclosed-list",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML + "base_url: https://other.example.org/\n"},
+        "site.yaml:8:1: error: duplicate key 'base_url' (first given at line 5)",
+        "remove one of the two; YAML keeps only one value",
+        id="site-duplicate-key",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML.replace("title:\n", "title: &t\n") + "slogan: *t\n"},
+        "site.yaml:8:9: error: YAML aliases (*name) are not allowed",
+        HINT_ALIAS,
+        id="site-yaml-alias",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML + BOMB},
+        "site.yaml:9:8: error: YAML aliases (*name) are not allowed",
+        HINT_ALIAS,
+        id="site-yaml-alias-bomb",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML + "x: !!python/object/apply:os.system ['echo pwned']\n"},
+        "site.yaml:8:4: error: unsupported YAML tag "
+        "'tag:yaml.org,2002:python/object/apply:os.system'",
+        "remove the tag; allysite reads plain YAML only",
+        id="site-yaml-python-tag",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML.encode("utf-16")},
+        "site.yaml:1: error: file is UTF-16; allysite reads UTF-8 only",
+        HINT_UTF8,
+        id="site-utf16",
+    ),
+    pytest.param(
+        # "  en: Our p" is 11 bytes, so the bad byte is line 3, column 12
+        {"site.yaml": SITE_YAML.encode().replace(b"Our partners", b"Our p\xe9rtners")},
+        "site.yaml:3:12: error: file is not valid UTF-8 (byte 0xe9 cannot be decoded)",
+        HINT_UTF8,
+        id="site-invalid-utf8",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML.replace("base_url", "base_\x00url")},
+        "site.yaml:5: error: file contains a NUL character",
+        "remove it; the file may not be text at all",
+        id="site-nul-character",
+    ),
+    # --- partner.yaml ----------------------------------------------------------------------
+    pytest.param(
+        {ALPHA + "partner.yaml": None},
+        "content/partners/alpha: error: content/partners/alpha/ has no partner.yaml",
+        "create content/partners/alpha/partner.yaml with website and kind",
+        id="partner-yaml-missing",
+    ),
+    pytest.param(
+        partner_yaml("website: https://alpha.example.org/\n", ""),
+        "content/partners/alpha/partner.yaml:1:1: error: missing required field 'website'",
+        "add a line 'website: ...'",
+        id="partner-website-missing",
+    ),
+    pytest.param(
+        partner_yaml("https://alpha.example.org/", "javascript:alert(1)"),
+        "content/partners/alpha/partner.yaml:1:1: error: website: 'javascript:alert(1)' "
+        + NOT_HTTP,
+        None,
+        id="partner-website-javascript",
+    ),
+    pytest.param(
+        partner_yaml("https://alpha.example.org/", "data:text/html,hi"),
+        f"content/partners/alpha/partner.yaml:1:1: error: website: 'data:text/html,hi' {NOT_HTTP}",
+        None,
+        id="partner-website-data",
+    ),
+    pytest.param(
+        partner_yaml("https://alpha.example.org/", "alpha.example.org/about"),
+        "content/partners/alpha/partner.yaml:1:1: error: website: 'alpha.example.org/about' "
+        + NOT_HTTP,
+        None,
+        id="partner-website-relative",
+    ),
+    pytest.param(
+        {ALPHA + "partner.yaml": PARTNER_YAML + "email: info@alpha.example.org\n"},
+        "content/partners/alpha/partner.yaml:7:1: error: unknown field 'email'",
+        "allowed fields here: website, logo, partner_since, kind, regions, topics; "
+        "check the spelling",
+        id="partner-unknown-field",
+    ),
+    pytest.param(
+        partner_yaml("2015-04", "2015-13"),
+        "content/partners/alpha/partner.yaml:3:1: error: partner_since: '2015-13' is not a real "
+        "date: check the month and the day",
+        None,
+        id="partner-date-month-13",
+    ),
+    pytest.param(
+        partner_yaml("2015-04", "2015-02-30"),
+        "content/partners/alpha/partner.yaml:3:1: error: partner_since: '2015-02-30' is not a "
+        "real date: check the month and the day",
+        None,
+        id="partner-date-february-30",
+    ),
+    pytest.param(
+        partner_yaml("2015-04", "15-04"),
+        "content/partners/alpha/partner.yaml:3:1: error: partner_since: '15-04' is not a date: "
+        "write YYYY, YYYY-MM or YYYY-MM-DD",
+        None,
+        id="partner-date-two-digit-year",
+    ),
+    pytest.param(
+        partner_yaml("2015-04", "April 2015"),
+        "content/partners/alpha/partner.yaml:3:1: error: partner_since: 'April 2015' is not a "
+        "date: write YYYY, YYYY-MM or YYYY-MM-DD",
+        None,
+        id="partner-date-words",
+    ),
+    pytest.param(
+        partner_yaml("kind: ngo", "kind: NGO Office"),
+        f"content/partners/alpha/partner.yaml:4:1: error: kind: 'NGO Office' {SLUG_RULE}",
+        None,
+        id="partner-kind-not-slug",
+    ),
+    pytest.param(
+        partner_yaml("[human-rights, peacebuilding]", "[Human-Rights, peacebuilding]"),
+        f"content/partners/alpha/partner.yaml:6:10: error: topics[1]: 'Human-Rights' {SLUG_RULE}",
+        None,
+        id="partner-topic-uppercase",
+    ),
+    pytest.param(
+        partner_yaml("[human-rights, peacebuilding]", "[human-rights, peace building]"),
+        f"content/partners/alpha/partner.yaml:6:24: error: topics[2]: 'peace building' {SLUG_RULE}",
+        None,
+        id="partner-topic-space",
+    ),
+    pytest.param(
+        partner_yaml("logo: logo.svg", "logo: ../alpha/logo.svg"),
+        "content/partners/alpha/partner.yaml:2:1: error: logo: '../alpha/logo.svg' must be a "
+        "file inside the partner's folder",
+        "put the file beside partner.yaml and give its name only",
+        id="partner-logo-dotdot",
+    ),
+    pytest.param(
+        partner_yaml("logo: logo.svg", "logo: /etc/hostname"),
+        "content/partners/alpha/partner.yaml:2:1: error: logo: '/etc/hostname' must be a file "
+        "inside the partner's folder",
+        "put the file beside partner.yaml and give its name only",
+        id="partner-logo-absolute",
+    ),
+    pytest.param(
+        partner_yaml("logo: logo.svg", "logo: Logo.svg"),
+        "content/partners/alpha/partner.yaml:2:1: error: logo: file 'Logo.svg' does not exist in "
+        "content/partners/alpha/",
+        "add the file or fix its name (names are case-sensitive)",
+        id="partner-logo-missing",
+    ),
+    pytest.param(
+        {
+            "content/partners/Bad_Slug/partner.yaml": PARTNER_YAML,
+            "content/partners/Bad_Slug/es.md": MINIMAL_SITE[ALPHA + "es.md"],
+            "content/partners/Bad_Slug/logo.svg": MINIMAL_SITE[ALPHA + "logo.svg"],
+        },
+        "content/partners/Bad_Slug: error: folder name 'Bad_Slug' is not a valid slug",
+        "rename the folder with lowercase ASCII letters, digits and hyphens, e.g. 'un-women'",
+        id="partner-folder-not-slug",
+    ),
+    # --- <lang>.md -------------------------------------------------------------------------
+    pytest.param(
+        {ALPHA + "es.md": None},
+        "content/partners/alpha: error: content/partners/alpha/ has no es.md, the default "
+        "language's text",
+        "create content/partners/alpha/es.md; other languages fall back to it",
+        id="md-default-language-missing",
+    ),
+    pytest.param(
+        {ALPHA + "de.md": "---\nname: Alpha-Stiftung\nsummary: Arbeitet für den Frieden.\n---\n"},
+        "content/partners/alpha/de.md: error: 'de' is not one of the site's languages (es, en, ar)",
+        "add the language to site.yaml",
+        id="md-language-not-in-site",
+    ),
+    pytest.param(
+        {ALPHA + "notes.md": "---\nname: Notes\nsummary: Internal notes.\n---\n"},
+        "content/partners/alpha/notes.md: error: 'notes.md' is not named after a language code",
+        "name translations <lang>.md, e.g. es.md or ar.md",
+        id="md-not-named-after-language",
+    ),
+    pytest.param(
+        {ALPHA + "es.md": "name: Fundación Alfa\nsummary: Trabaja por la paz.\n\nTexto.\n"},
+        "content/partners/alpha/es.md:1: error: missing front matter: the file must start with "
+        "a line '---'",
+        "start the file with '---', the fields (name, summary...), then '---'",
+        id="md-no-front-matter",
+    ),
+    pytest.param(
+        {ALPHA + "es.md": "---\nname: Fundación Alfa\nsummary: Trabaja por la paz.\n\nTexto.\n"},
+        "content/partners/alpha/es.md:1: error: front matter is not closed by a line '---'",
+        "add a line '---' after the last field",
+        id="md-front-matter-unclosed",
+    ),
+    pytest.param(
+        {ALPHA + "es.md": "---\nshort_name: FA\nsummary: Trabaja por la paz.\n---\nTexto.\n"},
+        "content/partners/alpha/es.md:2:1: error: missing required field 'name'",
+        "add a line 'name: ...'",
+        id="md-name-missing",
+    ),
+    pytest.param(
+        {ALPHA + "es.md": "---\nname: Fundación Alfa\nsummary: ''\n---\nTexto.\n"},
+        "content/partners/alpha/es.md:3:1: error: summary: must not be empty",
+        None,
+        id="md-summary-empty-quotes",
+    ),
+    pytest.param(
+        {ALPHA + "es.md": "---\nname: Fundación Alfa\nsummary: '   '\n---\nTexto.\n"},
+        "content/partners/alpha/es.md:3:1: error: summary: must not be empty",
+        None,
+        id="md-summary-blank",
+    ),
+    pytest.param(
+        {ALPHA + "es.md": "---\nname: Fundación Alfa\nsummary:\n---\nTexto.\n"},
+        "content/partners/alpha/es.md:3:1: error: summary: must not be empty",
+        None,
+        id="md-summary-left-empty",
+    ),
+    pytest.param(
+        {ALPHA + "es.md": "---\ntitle: Alfa\nname: Fundación Alfa\nsummary: Paz.\n---\nTexto.\n"},
+        "content/partners/alpha/es.md:2:1: error: unknown field 'title'",
+        "allowed fields here: name, short_name, summary; check the spelling",
+        id="md-unknown-field",
+    ),
+    pytest.param(
+        {
+            ALPHA + "es.md": "---\nname: Fundación Alfa\nshort_name: FA\nsummary: Paz\nwebsite\n"
+            "---\nTexto.\n"
+        },
+        "content/partners/alpha/es.md:5:1: error: invalid YAML: while scanning a simple key "
+        "could not find expected ':'",
+        HINT_YAML,
+        id="md-front-matter-yaml-missing-colon",
+    ),
+    pytest.param(
+        # "summary: Trabaja" is 16 characters: the second ': ' is at line 4, column 17
+        {
+            ALPHA + "es.md": "---\nname: Fundación Alfa\nshort_name: FA\nsummary: Trabaja: paz.\n"
+            "---\nTexto.\n"
+        },
+        "content/partners/alpha/es.md:4:17: error: invalid YAML: mapping values are not allowed "
+        "in this context",
+        HINT_YAML,
+        id="md-front-matter-yaml-colon",
+    ),
+    pytest.param(
+        {"content/pages/about/es.md": "---\nname: Acerca de\nname: Sobre\n---\nUn directorio.\n"},
+        "content/pages/about/es.md:3:1: error: duplicate key 'name' (first given at line 2)",
+        "remove one of the two; YAML keeps only one value",
+        id="md-page-duplicate-key",
+    ),
+    # --- taxonomies.yaml -------------------------------------------------------------------
+    pytest.param(
+        {"taxonomies.yaml": "kinds:\n  ngo:\n    es: ONG\ncolors:\n  red:\n    es: Rojo\n"},
+        "taxonomies.yaml:4:1: error: unknown field 'colors'",
+        "allowed fields here: kinds, regions, topics; check the spelling",
+        id="taxonomies-unknown-taxonomy",
+    ),
+    pytest.param(
+        {"taxonomies.yaml": "kinds:\n  ngo:\n    es: ONG\n    fr: ONG\n"},
+        "taxonomies.yaml:4:5: error: kinds.ngo: 'fr' is not one of the site's languages",
+        "languages are: es, en, ar",
+        id="taxonomies-label-language-not-in-site",
+    ),
+    # --- pages -----------------------------------------------------------------------------
+    pytest.param(
+        {"content/pages/partners/es.md": "---\nname: Socios\n---\nTexto.\n"},
+        "content/pages/partners: error: page slug 'partners' is reserved for generated pages",
+        "rename the folder",
+        id="page-reserved-slug",
+    ),
+    # --- templates -------------------------------------------------------------------------
+    pytest.param(
+        {
+            "templates/home.html": '{% extends "base.html" %}\n{% block main %}\n'
+            "<h1>{{ site.title }</h1>\n{% endblock %}\n"
+        },
+        "templates/home.html:3: error: template syntax error: unexpected '}'",
+        HINT_TEMPLATE,
+        id="template-syntax-error",
+    ),
+    pytest.param(
+        {
+            "templates/home.html": '{% extends "base.html" %}\n{% block main %}\n'
+            "<h1>{{ site.title }}</h1>\n{% endfor %}\n{% endblock %}\n"
+        },
+        "templates/home.html:4: error: template syntax error: Encountered unknown tag 'endfor'. "
+        "Jinja was looking for the following tags: 'endblock'. The innermost block that needs "
+        "to be closed is 'block'.",
+        HINT_TEMPLATE,
+        id="template-unknown-end-tag",
+    ),
+    pytest.param(
+        {"templates/unused.html": "<p>\n{{ x }\n</p>\n"},
+        "templates/unused.html:2: error: template syntax error: unexpected '}'",
+        HINT_TEMPLATE,
+        id="template-syntax-error-in-unused-template",
+    ),
+    pytest.param(
+        {
+            "templates/home.html": '{% extends "base.html" %}\n{% block main %}\n'
+            "<h1>{{ site.title }}</h1>\n<p>{{ no_such_variable }}</p>\n"
+            "{% endblock %}\n"
+        },
+        "templates/home.html:4: error: template error: 'no_such_variable' is undefined",
+        "first seen on /es/, rendered with home.html",
+        id="template-undefined-variable",
+    ),
+    pytest.param(
+        {
+            "templates/home.html": '{% extends "base.html" %}\n{% block main %}\n'
+            "<h1>{{ site.title }}</h1>\n\n<p>{{ site.no_such_attr }}</p>\n"
+            "{% endblock %}\n"
+        },
+        "templates/home.html:5: error: template error: SiteView has no attribute 'no_such_attr'",
+        "first seen on /es/, rendered with home.html",
+        id="template-undefined-attribute",
+    ),
+    # --- locales ---------------------------------------------------------------------------
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Saltar al contenido\n'},
+        f"{PO}:6: error: this line is not valid gettext PO syntax",
+        HINT_PO,
+        id="po-missing-closing-quote",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + '#. a note\nmsgid "Skip to content\nmsgstr "Jump to content"\n'},
+        f"{PO}:6: error: this line is not valid gettext PO syntax",
+        HINT_PO,
+        id="po-missing-closing-quote-in-msgid",
+    ),
+    pytest.param(
+        {PO: '"orphan continuation"\n' + PO_HEADER},
+        f'{PO}:1: error: invalid PO file: Got line starting with " but not in msgid, msgstr '
+        "or msgctxt",
+        HINT_PO_ENTRY,
+        id="po-orphan-continuation-line-1",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip to content"\nmsgid "Skip"\nmsgstr "Jump"\n'},
+        f"{PO}:5: error: invalid PO file: missing msgstr for msgid 'Skip to content'",
+        HINT_PO_ENTRY,
+        id="po-missing-msgstr",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "message", "hint"), FAULTS)
+def test_fault_is_reported_at_its_line_and_output_kept(
+    make_site: MakeSite, files: Mapping[str, str | bytes | None], message: str, hint: str | None
+) -> None:
+    site, snapshot = built(make_site)
+    apply(site, files)
+    result = site.build()
+    assert_one_fault(result, site, snapshot, message, hint)
+
+
+def test_missing_site_yaml(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    site.remove("site.yaml")
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        f"site.yaml: error: no site.yaml in {site.root.resolve()}",
+        "run allysite in a site folder, or pass --site DIR",
+    )
+
+
+def test_logo_symlink_outside_the_site(make_site: MakeSite, tmp_path: Path) -> None:
+    site, snapshot = built(make_site)
+    outside = tmp_path / "secret.svg"
+    outside.write_text("<svg/>", encoding="utf-8")
+    site.remove(ALPHA + "logo.svg")
+    os.symlink(outside, site.root / ALPHA / "logo.svg")
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        "content/partners/alpha/logo.svg: error: symbolic link leads outside the site",
+        "copy the file into the folder instead",
+    )
+    assert outside.read_text(encoding="utf-8") == "<svg/>"
+
+
+def test_logo_symlink_outside_the_partner_folder(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    site.write(
+        {
+            "content/pages/about/picture.svg": "<svg/>",
+            **partner_yaml("logo: logo.svg", "logo: link.svg"),
+        }
+    )
+    os.symlink(site.root / "content/pages/about/picture.svg", site.root / ALPHA / "link.svg")
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        "content/partners/alpha/partner.yaml:2:1: error: logo: 'link.svg' is a link "
+        "that leads outside the partner's folder",
+        "copy the file into the folder instead of linking to it",
+    )
+
+
+def test_static_symlink_outside_the_site(make_site: MakeSite, tmp_path: Path) -> None:
+    site, snapshot = built(make_site)
+    outside = tmp_path / "passwords.txt"
+    outside.write_text("secret\n", encoding="utf-8")
+    (site.root / "static").mkdir()
+    os.symlink(outside, site.root / "static" / "robots-extra.txt")
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        "static/robots-extra.txt: error: symbolic link leads outside the site",
+        "copy the file into static/ instead",
+    )
+
+
+def test_stray_file_is_a_warning_and_an_error_with_strict(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    site.write({"content/partners/readme.txt": "notes\n"})
+    message = (
+        "content/partners/readme.txt: {}: 'readme.txt' is not in an item folder and is ignored"
+    )
+    hint = "move it into content/partners/<slug>/"
+    result = site.build("--strict")
+    assert_one_fault(result, site, snapshot, message.format("error"), hint)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert message.format("warning") in result.stderr.splitlines()
+
+
+def test_po_duplicate_msgid_is_reported(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    site.write(
+        {
+            PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump"\n\n'
+            'msgid "Skip to content"\nmsgstr "Jump to the text"\n'
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 1, result.output
+    assert any(
+        line.startswith(f"{PO}:8:") and "duplicate" in line for line in result.stderr.splitlines()
+    ), result.stderr
+    assert site.output_files() == snapshot
+
+
+@pytest.mark.parametrize("since", ["2015", "2015-04", "2015-04-30", "2016-02-29"])
+def test_valid_partner_dates_build(make_site: MakeSite, since: str) -> None:
+    site = make_site(partner_yaml("2015-04", since))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+
+
+def test_bom_crlf_and_decomposed_text_are_accepted_and_nfc(make_site: MakeSite) -> None:
+    bom = b"\xef\xbb\xbf"
+    site = make_site(
+        {
+            "site.yaml": bom + SITE_YAML.replace("\n", "\r\n").encode(),
+            ALPHA + "es.md": bom
+            + (
+                "---\r\nname: Fundacio\u0301n Alfa\r\nsummary: Trabaja por la paz.\r\n---\r\n"
+                "Texto en **espan\u0303ol**.\r\n"
+            ).encode(),
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.html("/es/partners/alpha/")
+    assert page.find("h1").get_text(strip=True) == "Fundación Alfa"
+    assert "español" in page.get_text()
+    raw = (site.out / "es/partners/alpha/index.html").read_text(encoding="utf-8")
+    assert "\u0301" not in raw and "\u0303" not in raw
+    assert "\r" not in raw
+    assert "\ufeff" not in raw
+    assert "Our partners" in site.html("/en/").get_text()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "NO",
+        "no",
+        "No",
+        "off",
+        "yes",
+        "01234",
+        "1984",
+        "2015-04-01",
+        "1.50",
+        "1e3",
+    ],
+)
+def test_plain_scalars_stay_the_text_written(make_site: MakeSite, value: str) -> None:
+    site = make_site({ALPHA + "es.md": f"---\nname: {value}\nsummary: {value}\n---\nTexto.\n"})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.html("/es/partners/alpha/")
+    assert page.find("h1").get_text(strip=True) == value
+    assert page.find(class_="lead").get_text(strip=True) == value
+
+
+def test_three_faults_in_three_files_are_all_reported(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    apply(
+        site,
+        {
+            **partner_yaml("https://alpha.example.org/", "javascript:alert(1)"),
+            "content/pages/about/es.md": "---\nsummary: Un directorio.\n---\nTexto.\n",
+            "templates/home.html": '{% extends "base.html" %}\n{% block main %}\n{{ x }\n'
+            "{% endblock %}\n",
+        },
+    )
+    result = site.build()
+    assert_reported(result, "content/pages/about/es.md:2:1: error: missing required field 'name'")
+    assert_reported(
+        result,
+        "content/partners/alpha/partner.yaml:1:1: error: website: 'javascript:alert(1)' "
+        + NOT_HTTP,
+    )
+    assert_reported(result, "templates/home.html:3: error: template syntax error: unexpected '}'")
+    assert result.stderr.splitlines()[-1] == ONE_ERROR.replace("1 error(s)", "3 error(s)")
+    assert site.output_files() == snapshot
+
+
+# --- the output folder ---------------------------------------------------------------------
+
+
+def build_into(site: Site, out: Path) -> Result:
+    return CliRunner().invoke(
+        cli, ["build", "--site", str(site.root), "--out", str(out)], catch_exceptions=False
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+HINT_OUT = "choose a separate folder for the output, e.g. --out build"
+
+
+@pytest.mark.parametrize(
+    ("where", "problem"),
+    [
+        pytest.param(".", "contains the site itself", id="out-is-the-site"),
+        pytest.param("..", "contains the site itself", id="out-is-a-parent-of-the-site"),
+        pytest.param("content", "is inside the site's content/", id="out-is-content"),
+        pytest.param("content/partners", "is inside the site's content/", id="out-in-content"),
+        pytest.param("templates", "is inside the site's templates/", id="out-is-templates"),
+    ],
+)
+def test_output_folder_that_would_destroy_sources_is_refused(
+    make_site: MakeSite, tmp_path: Path, where: str, problem: str
+) -> None:
+    site, snapshot = built(make_site)
+    site.write({"templates/.keep": ""})
+    before = tree(tmp_path)
+    out = (site.root / where).resolve()
+    result = build_into(site, out)
+    assert_reported(result, f"error: the output folder {out} {problem}", HINT_OUT)
+    assert result.stderr.splitlines()[-1] == ONE_ERROR
+    assert tree(tmp_path) == before
+    assert site.output_files() == snapshot
+
+
+def test_output_folder_not_made_by_allysite_is_refused(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site()
+    mine = tmp_path / "my-documents"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("years of work\n", encoding="utf-8")
+    (mine / "notes").mkdir()
+    (mine / "notes" / "a.md").write_text("a\n", encoding="utf-8")
+    before = tree(mine)
+    result = build_into(site, mine)
+    assert_reported(
+        result,
+        f"error: the output folder {mine.resolve()} is not empty and was not made by allysite",
+        "allysite replaces the whole folder: empty it, or choose another --out",
+    )
+    assert result.stderr.splitlines()[-1] == ONE_ERROR
+    assert tree(mine) == before
+    assert sorted(p.name for p in mine.iterdir()) == ["notes", "thesis.txt"]
+
+
+def test_output_path_that_is_a_file_is_refused(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site()
+    target = tmp_path / "out.html"
+    target.write_text("keep me\n", encoding="utf-8")
+    result = build_into(site, target)
+    assert_reported(
+        result,
+        f"error: the output path {target.resolve()} exists and is not a folder",
+        HINT_OUT,
+    )
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_empty_output_folder_and_previous_output_are_accepted(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = make_site()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert build_into(site, empty).exit_code == 0
+    assert (empty / ".allysite-output").is_file()
+    # a folder made by allysite is replaced by the next build
+    assert build_into(site, empty).exit_code == 0
+    assert (empty / "es" / "index.html").is_file()
