@@ -16,7 +16,7 @@ from allysite import urls
 from allysite.config import SiteConfig
 from allysite.languages import Language
 from allysite.model import Content, Page, Partner
-from allysite.views import ItemView, LanguageView, TaxonomyView, language_view
+from allysite.views import ItemView, LanguageView, PartnerView, TaxonomyView, language_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +218,10 @@ def _language_routes(
                 ("site.yaml", "taxonomies.yaml", *partner_view.inputs),
             )
         )
+    members_by_term: dict[tuple[str, str], list[PartnerView]] = {}
+    for partner_view in view.partners:  # in collation order, so each list is too
+        for term in (partner_view.kind, *partner_view.regions, *partner_view.topics):
+            members_by_term.setdefault((term.taxonomy, term.slug), []).append(partner_view)
     for taxonomy in view.taxonomies:
         meta = _meta(config, site_urls, language, lambda c, t=taxonomy.name: urls.taxonomy(c, t))
         routes.append(
@@ -230,7 +234,7 @@ def _language_routes(
             )
         )
         for term in taxonomy.terms:
-            members = tuple(p for p in view.partners if term in (p.kind, *p.regions, *p.topics))
+            members = tuple(members_by_term.get((term.taxonomy, term.slug), ()))
             meta = _meta(
                 config,
                 site_urls,

@@ -6,6 +6,7 @@ sort by themselves; that happens once per language here.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -18,7 +19,7 @@ from allysite import urls
 from allysite.config import SiteConfig
 from allysite.i18n import resolve
 from allysite.languages import Language
-from allysite.model import Content, Page, PartialDate, Partner, Term
+from allysite.model import TAXONOMY_NAMES, Content, Page, PartialDate, Partner, Term
 
 # Region slugs that name a CLDR region, so Babel gives their name in every language.
 CLDR_REGIONS: Mapping[str, str] = {
@@ -167,13 +168,9 @@ def language_view(config: SiteConfig, content: Content, language: Language) -> L
     default = config.default_language
     code = language.code
 
-    counts = {
-        (taxonomy.name, term.slug): sum(
-            term.slug in p.terms(taxonomy.name) for p in content.partners
-        )
-        for taxonomy in content.taxonomies
-        for term in taxonomy.terms
-    }
+    counts = Counter(
+        (name, slug) for p in content.partners for name in TAXONOMY_NAMES for slug in p.terms(name)
+    )
     term_views: dict[tuple[str, str], TermView] = {}
     taxonomy_views = []
     for taxonomy in content.taxonomies:
