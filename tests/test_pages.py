@@ -311,3 +311,30 @@ def test_not_found_pages_lead_to_every_language_home(built_site: Site) -> None:
         links = {a["hreflang"]: a["href"] for a in page.select("main .language-choice a")}
         assert links == {"es": "/es/", "en": "/en/", "ar": "/ar/"}, path
         assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+
+
+def test_static_files_are_copied_but_never_replace_generated_ones(make_site: MakeSite) -> None:
+    site = make_site({"static/favicon.svg": "<svg/>", "static/files/report.txt": "r"})
+    assert site.build().exit_code == 0
+    assert (site.out / "favicon.svg").read_text() == "<svg/>"
+    assert (site.out / "files/report.txt").read_text() == "r"
+    site.write({"static/es/index.html": "<p>mine</p>", "static/sitemap.xml": "<x/>"})
+    result = site.build()
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    for name in ("es/index.html", "sitemap.xml"):
+        assert (
+            f"static/{name}: error: static/{name} would replace a file that allysite "
+            "generates" in lines
+        )
+
+
+def test_heading_ids_never_repeat_the_theme_ids(make_site: MakeSite) -> None:
+    site = make_site(
+        {"content/partners/alpha/es.md": "---\nname: A\nsummary: S.\n---\n## Main\n\n## Content\n"}
+    )
+    assert site.build().exit_code == 0
+    page = site.html("/es/partners/alpha/")
+    ids = [tag["id"] for tag in page.find_all(id=True)]
+    assert len(ids) == len(set(ids)), ids
+    assert page.find("main")["id"] == "main"

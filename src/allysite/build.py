@@ -68,7 +68,8 @@ def build_site(site: Path, out: Path, *, strict: bool = False, write: bool = Tru
     if _failed(problems, strict):
         return _result(problems, strict)
 
-    plan = make_plan(config, content, THEME / "static")
+    plan, found = make_plan(config, content, THEME / "static")
+    problems += found
     pages, found = render_routes(plan.routes, language_environments(dirs, catalogs, bytecode), dirs)
     problems += found
     if _failed(problems, strict):

@@ -13,11 +13,15 @@ from allysite import __version__
 from allysite.errors import Diagnostic, Level
 
 
+def _color() -> bool | None:
+    """Colour only on a terminal (click's default), and never with NO_COLOR set."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
 def _echo_diagnostics(diagnostics: tuple[Diagnostic, ...]) -> None:
-    color = None if not os.environ.get("NO_COLOR") else False
     for diagnostic in diagnostics:
         style = "red" if diagnostic.level is Level.ERROR else "yellow"
-        click.secho(diagnostic.format(), err=True, fg=style, color=color)
+        click.secho(diagnostic.format(), err=True, fg=style, color=_color())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,6 +64,7 @@ def build(site: Path, out: Path | None, strict: bool) -> None:
             err=True,
             fg="red",
             bold=True,
+            color=_color(),
         )
         sys.exit(1)
     elapsed = time.perf_counter() - started
@@ -72,10 +77,13 @@ def build(site: Path, out: Path | None, strict: bool) -> None:
 
 def main() -> None:
     try:
-        cli.main(prog_name="allysite", standalone_mode=True)
-    except KeyboardInterrupt:
+        code = cli.main(prog_name="allysite", standalone_mode=False)
+    except click.exceptions.Abort:  # click's form of Ctrl-C
         click.echo("Interrupted; the previous output is unchanged.", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except Exception as exc:  # never show a traceback to an editor
         if os.environ.get("ALLYSITE_DEBUG"):
             raise
@@ -86,3 +94,4 @@ def main() -> None:
             err=True,
         )
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)

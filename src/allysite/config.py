@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.languages import Language, make_language, parse_locale
+from allysite.languages import BCP47_PATTERN, Language, make_language, parse_locale
 from allysite.schema import ALL_LANGUAGES, SiteSchema, validate
 from allysite.sourcefile import read_yaml_file
+from allysite.urls import lang_segment
 
 SITE_FILE = "site.yaml"
 
@@ -55,8 +57,9 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
         return None, problems
 
     codes = list(settings.languages)
+    segments = [lang_segment(code) for code in codes]
     for index, code in enumerate(codes):
-        if parse_locale(code) is None:
+        if not BCP47_PATTERN.fullmatch(code) or parse_locale(code) is None:
             problems.append(
                 error(
                     "unknown-language",
@@ -65,11 +68,14 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
                     "use a BCP 47 code such as 'es', 'ar' or 'pt-BR'",
                 )
             )
-        if codes.index(code) != index:
+        first = codes[segments.index(segments[index])]
+        if segments.index(segments[index]) != index:
             problems.append(
                 error(
                     "duplicate-language",
-                    f"languages: '{code}' is listed twice",
+                    f"languages: '{code}' is listed twice"
+                    if first == code
+                    else f"languages: '{code}' is the same as '{first}' (codes ignore case)",
                     doc.pos(("languages", index)),
                     "remove the second one",
                 )
@@ -93,6 +99,16 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
                     f"languages are: {', '.join(codes)}",
                 )
             )
+    parts = urlsplit(settings.base_url)
+    if parts.query or parts.fragment:
+        problems.append(
+            error(
+                "invalid-value",
+                f"base_url: '{settings.base_url}' must not have a query (?) or fragment (#)",
+                doc.pos(("base_url",)),
+                "give the address where the site lives, e.g. https://partners.example.org/",
+            )
+        )
     if problems:
         return None, problems
 

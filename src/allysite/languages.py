@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
+
+# A BCP 47 language tag as sites write them: 'es', 'pt-BR', 'zh-Hant', 'sr-Latn-RS'.
+BCP47_PATTERN = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from functools import cache
 import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -19,6 +20,13 @@ _EXTRA_TAGS = frozenset({"figure", "figcaption", "section", "picture", "source",
 _FORBIDDEN_TAGS = frozenset({"iframe", "object", "embed", "form", "input", "button", "style"})
 _GLOBAL_ATTRIBUTES = frozenset({"id", "lang", "dir", "class", "title"})
 _URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Ids the theme's pages use themselves: a heading must not take them.
+THEME_IDS = frozenset({"main", "content", "top"})
+
+
+def _heading_id(title: str) -> str:
+    slug = slugify(title)
+    return f"{slug}-section" if slug in THEME_IDS else slug
 
 
 @cache
@@ -26,7 +34,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_id)
     return md
 
 

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from allysite import urls
 from allysite.config import SiteConfig
+from allysite.errors import Diagnostic, SourcePos, error
 from allysite.languages import Language
 from allysite.model import Content, Page, Partner
 from allysite.views import ItemView, LanguageView, PartnerView, TaxonomyView, language_view
@@ -92,15 +93,21 @@ class SitePlan:
 STYLESHEET = "style.css"
 
 
-def make_plan(config: SiteConfig, content: Content, theme_static: Path) -> SitePlan:
+def make_plan(
+    config: SiteConfig, content: Content, theme_static: Path
+) -> tuple[SitePlan, list[Diagnostic]]:
     site_urls = urls.Urls(config.base_url)
     views = {lang.code: language_view(config, content, lang) for lang in config.languages}
     routes: list[Route] = []
     for language in config.languages:
         routes.extend(_language_routes(config, content, views[language.code], site_urls))
     routes.extend(_root_routes(config, views, site_urls))
-    copies = _copies(config, content, theme_static)
-    return SitePlan(tuple(routes), tuple(copies))
+    generated = {route.out_path for route in routes} | {
+        urls.output_path(urls.SITEMAP),
+        urls.output_path(urls.ROBOTS),
+    }
+    copies, problems = _copies(config, content, theme_static, generated)
+    return SitePlan(tuple(routes), tuple(copies)), problems
 
 
 def _site_view(config: SiteConfig, view: LanguageView, site_urls: urls.Urls) -> SiteView:
@@ -161,6 +168,11 @@ def _meta(
     return PageMeta(path, site_urls.href(path), canonical, alternates, switcher, None)
 
 
+def _chrome_inputs(view: LanguageView) -> tuple[str, ...]:
+    """Files that every page of a language shows something of (title, labels, navigation)."""
+    return ("site.yaml", "taxonomies.yaml", *(page.source for page in view.pages))
+
+
 def _route(
     meta: PageMeta,
     lang: str,
@@ -189,6 +201,7 @@ def _language_routes(
     code = language.code
     site = _site_view(config, view, site_urls)
     base = {"site": site}
+    chrome = _chrome_inputs(view)
     all_partner_inputs = tuple(i for p in view.partners for i in p.inputs)
     routes = [
         _route(
@@ -196,7 +209,7 @@ def _language_routes(
             code,
             "home.html",
             {**base, "partners": view.partners},
-            ("site.yaml", *all_partner_inputs),
+            (*chrome, *all_partner_inputs),
         ),
     ]
     partners_by_slug: dict[str, Partner] = {p.slug: p for p in content.partners}
@@ -215,7 +228,7 @@ def _language_routes(
                 code,
                 "partner.html",
                 {**base, "partner": partner_view},
-                ("site.yaml", "taxonomies.yaml", *partner_view.inputs),
+                (*chrome, *partner_view.inputs),
             )
         )
     members_by_term: dict[tuple[str, str], list[PartnerView]] = {}
@@ -230,7 +243,7 @@ def _language_routes(
                 code,
                 "taxonomy.html",
                 {**base, "taxonomy": taxonomy},
-                ("site.yaml", "taxonomies.yaml", *all_partner_inputs),
+                (*chrome, *all_partner_inputs),
             )
         )
         for term in taxonomy.terms:
@@ -247,7 +260,7 @@ def _language_routes(
                     code,
                     "term.html",
                     {**base, "taxonomy": taxonomy, "term": term, "partners": members},
-                    ("site.yaml", "taxonomies.yaml", *(i for p in members for i in p.inputs)),
+                    (*chrome, *(i for p in members for i in p.inputs)),
                 )
             )
     pages_by_slug: dict[str, Page] = {p.slug: p for p in content.pages}
@@ -266,14 +279,12 @@ def _language_routes(
                 code,
                 "page.html",
                 {**base, "item": page_view},
-                ("site.yaml", page_view.source),
+                (*chrome, page_view.source),
             )
         )
     not_found = _meta(config, site_urls, language, urls.not_found)
     routes.append(
-        _route(
-            _without_alternates(not_found), code, "404.html", base, ("site.yaml",), in_sitemap=False
-        )
+        _route(_without_alternates(not_found), code, "404.html", base, chrome, in_sitemap=False)
     )
     return routes
 
@@ -306,14 +317,16 @@ def _root_routes(
                 default.code,
                 template,
                 {"site": site},
-                ("site.yaml",),
+                _chrome_inputs(views[default.code]),
                 in_sitemap=False,
             )
         )
     return routes
 
 
-def _copies(config: SiteConfig, content: Content, theme_static: Path) -> list[FileCopy]:
+def _copies(
+    config: SiteConfig, content: Content, theme_static: Path, generated: set[str]
+) -> tuple[list[FileCopy], list[Diagnostic]]:
     copies: dict[str, FileCopy] = {}
     for path in sorted(theme_static.rglob("*")):
         if path.is_file():
@@ -331,6 +344,17 @@ def _copies(config: SiteConfig, content: Content, theme_static: Path) -> list[Fi
             for asset in page.assets:
                 out = urls.output_path(base_path + asset)
                 copies[out] = FileCopy(out, config.root / page.folder / asset)
+    problems = []
     for name in content.static_files:
+        if name in generated or name in copies:
+            problems.append(
+                error(
+                    "static-collision",
+                    f"static/{name} would replace a file that allysite generates",
+                    SourcePos(f"static/{name}"),
+                    "rename or move it; to change a generated page, override its template",
+                )
+            )
+            continue
         copies[name] = FileCopy(name, config.root / "static" / name)
-    return [copies[key] for key in sorted(copies)]
+    return [copies[key] for key in sorted(copies)], problems

@@ -7,7 +7,9 @@ frozen model. Every error of a file is reported at once, at the line of its key.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -81,7 +83,7 @@ def parse_partial_date(value: Any) -> PartialDate:
     year, month, day = (int(part) if part else None for part in match.groups())
     assert year is not None
     try:
-        date(year, month or 1, day or 1)
+        date(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError:
         raise ValueError(f"'{value}' is not a real date: check the month and the day") from None
     return PartialDate(year, month, day)
@@ -133,12 +135,14 @@ class TaxonomiesSchema(_Strict):
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
-_TYPE_WORDS = {
-    "string_type": "text",
-    "list_type": "a list, like [a, b]",
-    "dict_type": "a mapping of 'key: value' lines",
-    "int_type": "a whole number",
-}
+_TYPE_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "string_type": "text",
+        "list_type": "a list, like [a, b]",
+        "dict_type": "a mapping of 'key: value' lines",
+        "int_type": "a whole number",
+    }
+)
 
 
 def validate(schema: type[Schema], doc: YamlDoc) -> tuple[Schema | None, list[Diagnostic]]:

@@ -105,8 +105,7 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = _line_and_column(raw[: exc.start])
         return None, [
             error(
                 "encoding",
@@ -116,7 +115,7 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
             )
         ]
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
+        line, _ = _line_and_column(text[: text.index("\x00")].encode("utf-8"))
         return None, [
             error(
                 "encoding",
@@ -127,6 +126,13 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
         ]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text), []
+
+
+def _line_and_column(before: bytes) -> tuple[int, int]:
+    """The position just after `before`, counting CRLF, LF and lone CR as line ends."""
+    lines = before.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    last_break = max(before.rfind(b"\n"), before.rfind(b"\r"))
+    return lines.count(b"\n") + 1, len(before) - last_break
 
 
 def parse_yaml(
@@ -264,6 +270,9 @@ def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     if node.style:  # quoted or block scalars are always strings (plain style is '' or None)
         if node.tag not in _IMPLICIT_TAGS:
             _check_tag(node, _TAG + "str", line, column)
+        return value
+    if node.tag == _TAG + "str":
+        # explicit `!!str`, or text that no YAML version reads as anything else
         return value
     if node.tag not in _IMPLICIT_TAGS:
         _check_tag(node, _TAG + "str", line, column)

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 import icu
 from babel.dates import format_date, format_skeleton
@@ -22,32 +23,34 @@ from allysite.languages import Language
 from allysite.model import TAXONOMY_NAMES, Content, Page, PartialDate, Partner, Term
 
 # Region slugs that name a CLDR region, so Babel gives their name in every language.
-CLDR_REGIONS: Mapping[str, str] = {
-    "global": "001",
-    "world": "001",
-    "africa": "002",
-    "americas": "019",
-    "asia": "142",
-    "europe": "150",
-    "oceania": "009",
-    "latin-america": "419",
-    "north-america": "003",
-    "south-america": "005",
-    "central-america": "013",
-    "caribbean": "029",
-    "european-union": "EU",
-    "western-asia": "145",
-    "northern-africa": "015",
-    "sub-saharan-africa": "202",
-    "central-asia": "143",
-    "southern-asia": "034",
-    "south-eastern-asia": "035",
-    "eastern-asia": "030",
-    "eastern-europe": "151",
-    "western-europe": "155",
-    "northern-europe": "154",
-    "southern-europe": "039",
-}
+CLDR_REGIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "global": "001",
+        "world": "001",
+        "africa": "002",
+        "americas": "019",
+        "asia": "142",
+        "europe": "150",
+        "oceania": "009",
+        "latin-america": "419",
+        "north-america": "003",
+        "south-america": "005",
+        "central-america": "013",
+        "caribbean": "029",
+        "european-union": "EU",
+        "western-asia": "145",
+        "northern-africa": "015",
+        "sub-saharan-africa": "202",
+        "central-asia": "143",
+        "southern-asia": "034",
+        "south-eastern-asia": "035",
+        "eastern-asia": "030",
+        "eastern-europe": "151",
+        "western-europe": "155",
+        "northern-europe": "154",
+        "southern-europe": "039",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

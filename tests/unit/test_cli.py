@@ -1,0 +1,198 @@
+"""cli: the command line, its messages, exit codes and colours."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from allysite import __version__, build, cli
+from allysite.output import MARKER
+
+from .support import SMALL_SITE, write_files
+
+ANSI = "\x1b["
+
+
+def run(*args: str, color: bool = False, env: dict[str, str | None] | None = None) -> Result:
+    return CliRunner().invoke(
+        cli.cli, list(args), prog_name="allysite", color=color, env=env, catch_exceptions=False
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return write_files(tmp_path / "site", SMALL_SITE)
+
+
+@pytest.fixture
+def broken_site(tmp_path: Path) -> Path:
+    return write_files(tmp_path / "broken", {"site.yaml": "title: [unclosed\n"})
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"allysite, version {__version__}\n"
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_group_help(flag: str) -> None:
+    result = run(flag)
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: allysite [OPTIONS] COMMAND [ARGS]...")
+    assert "build a static multilingual partner directory" in result.output
+    assert re.search(r"^\s+build\s+Build the site", result.output, re.MULTILINE)
+    assert "--version" in result.output
+
+
+def test_build_help() -> None:
+    result = run("build", "--help")
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: allysite build [OPTIONS]")
+    for option in ("--site DIRECTORY", "--out PATH", "--strict", "-h, --help"):
+        assert option in result.output
+    assert "Treat warnings as errors." in result.output
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = run("serve-everything")
+    assert result.exit_code == 2
+    assert "No such command" in result.output
+
+
+def test_failed_build(broken_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", "--site", str(broken_site), "--out", str(out))
+    assert result.exit_code == 1
+    assert re.search(r"^site\.yaml:\d+:\d+: error: invalid YAML", result.stderr, re.MULTILINE)
+    assert re.search(
+        r"^Build failed: 1 error\(s\), 0 warning\(s\)\. Nothing was written; "
+        r"the previous output is unchanged\.$",
+        result.stderr,
+        re.MULTILINE,
+    )
+    assert "Built" not in result.output
+    assert not out.exists()
+
+
+def test_missing_site(tmp_path: Path) -> None:
+    result = run("build", "--site", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "no site.yaml" in result.stderr
+    assert "hint: run allysite in a site folder, or pass --site DIR" in result.stderr
+
+
+def test_successful_build(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", "--site", str(site), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    match = re.fullmatch(
+        r"Built (\d+) pages \((\d+) files\) into (.+) in \d+\.\d\d s\.\n", result.stdout
+    )
+    assert match, result.stdout
+    written = [p for p in out.rglob("*") if p.is_file() and p.name != MARKER]
+    assert int(match[1]) == sum(p.suffix == ".html" for p in written)
+    assert int(match[2]) == len(written)
+    assert match[3] == str(out)
+    assert result.stderr == ""
+
+
+def test_default_output_is_build_inside_the_site(site: Path) -> None:
+    result = run("build", "--site", str(site))
+    assert result.exit_code == 0, result.output
+    assert (site / "build" / MARKER).is_file()
+    assert f"into {site / 'build'} in" in result.stdout
+
+
+def test_warnings_are_counted_and_strict_fails(site: Path, tmp_path: Path) -> None:
+    write_files(site, {"content/partners/stray.txt": "not in a folder"})
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "warning: " in result.stderr
+    assert result.stdout.endswith(", 1 warning(s).\n")
+    strict = run("build", "--site", str(site), "--out", str(tmp_path / "out2"), "--strict")
+    assert strict.exit_code == 1
+    assert "Build failed: 1 error(s), 0 warning(s)." in strict.stderr
+    assert not (tmp_path / "out2").exists()
+
+
+def build_broken(site: Path, tmp_path: Path, env: dict[str, str | None]) -> Result:
+    """A failing build on a terminal that supports colour."""
+    out = tmp_path / "o"
+    return run("build", "--site", str(site), "--out", str(out), color=True, env=env)
+
+
+def test_colour_is_used_when_allowed(broken_site: Path, tmp_path: Path) -> None:
+    result = build_broken(broken_site, tmp_path, {"NO_COLOR": None})
+    assert result.exit_code == 1
+    assert ANSI in result.stderr
+
+
+def test_no_color_keeps_diagnostics_plain(broken_site: Path, tmp_path: Path) -> None:
+    result = build_broken(broken_site, tmp_path, {"NO_COLOR": "1"})
+    diagnostic_lines = [line for line in result.stderr.splitlines() if "error: " in line]
+    assert diagnostic_lines
+    assert all(ANSI not in line for line in diagnostic_lines)
+
+
+def test_no_color_means_no_ansi_escape_at_all(broken_site: Path, tmp_path: Path) -> None:
+    result = build_broken(broken_site, tmp_path, {"NO_COLOR": "1"})
+    assert result.exit_code == 1
+    assert ANSI not in result.output
+
+
+# --- main(): the entry point ------------------------------------------------------------------
+
+
+def call_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    monkeypatch.setattr(sys, "argv", ["allysite", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    code = exit_info.value.code
+    return code if isinstance(code, int) else 0
+
+
+def test_main_reports_internal_errors_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(build, "build_site", explode)
+    monkeypatch.delenv("ALLYSITE_DEBUG", raising=False)
+    assert call_main(monkeypatch, "build", "--site", str(site)) == 70
+    err = capsys.readouterr().err
+    assert "allysite: internal error: RuntimeError: kaboom" in err
+    assert "ALLYSITE_DEBUG=1" in err
+    assert "Traceback" not in err
+
+
+def test_main_debug_shows_the_exception(monkeypatch: pytest.MonkeyPatch, site: Path) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(build, "build_site", explode)
+    monkeypatch.setenv("ALLYSITE_DEBUG", "1")
+    monkeypatch.setattr(sys, "argv", ["allysite", "build", "--site", str(site)])
+    with pytest.raises(RuntimeError, match="kaboom"):
+        cli.main()
+
+
+def test_main_interrupted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "build_site", interrupt)
+    assert call_main(monkeypatch, "build", "--site", str(site)) == 130
+    assert "Interrupted; the previous output is unchanged." in capsys.readouterr().err
+
+
+def test_main_version(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert call_main(monkeypatch, "--version") == 0
+    assert capsys.readouterr().out == f"allysite, version {__version__}\n"

@@ -1,0 +1,133 @@
+"""config: site.yaml into a SiteConfig, every problem a positioned diagnostic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from allysite.config import SITE_FILE, SiteConfig, load_config
+from allysite.errors import Diagnostic, SourcePos
+
+from .support import write_files
+
+BASE = "base_url: https://x.org\n"
+
+
+def load(tmp_path: Path, text: str) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    write_files(tmp_path, {SITE_FILE: text})
+    return load_config(tmp_path)
+
+
+def loaded(tmp_path: Path, text: str) -> SiteConfig:
+    config, problems = load(tmp_path, text)
+    assert problems == []
+    assert config is not None
+    return config
+
+
+def test_plain_title_applies_to_every_language(tmp_path: Path) -> None:
+    config = loaded(
+        tmp_path, "title: Aliados\n" + BASE + "default_language: en\nlanguages: [fr, en, ar]\n"
+    )
+    assert dict(config.title) == {"fr": "Aliados", "en": "Aliados", "ar": "Aliados"}
+
+
+def test_title_map_falls_back_to_the_default_languages_title(tmp_path: Path) -> None:
+    config = loaded(
+        tmp_path,
+        "title:\n  en: Partners\n  es: Aliados\n" + BASE + "default_language: es\n"
+        "languages: [es, en, fr]\n",
+    )
+    assert dict(config.title) == {"es": "Aliados", "en": "Partners", "fr": "Aliados"}
+
+
+def test_title_map_without_the_default_language(tmp_path: Path) -> None:
+    config, problems = load(
+        tmp_path, "title:\n  en: Partners\n" + BASE + "default_language: es\nlanguages: [es, en]\n"
+    )
+    assert config is None
+    assert [p.code for p in problems] == ["missing-field"]
+    assert "no title for the default language 'es'" in problems[0].message
+    assert problems[0].pos == SourcePos(SITE_FILE, 1, 1)
+
+
+def test_title_in_a_language_the_site_does_not_have(tmp_path: Path) -> None:
+    config, problems = load(
+        tmp_path, "title:\n  es: A\n  de: B\n" + BASE + "default_language: es\nlanguages: [es]\n"
+    )
+    assert config is None
+    assert problems[0].code == "unknown-language"
+    assert "title: 'de'" in problems[0].message
+    assert problems[0].pos == SourcePos(SITE_FILE, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://x.org", "https://x.org/"),
+        ("https://x.org/", "https://x.org/"),
+        ("https://x.org/partners", "https://x.org/partners/"),
+        ("https://x.org/partners/", "https://x.org/partners/"),
+    ],
+)
+def test_base_url_gets_a_trailing_slash(tmp_path: Path, given: str, expected: str) -> None:
+    config = loaded(tmp_path, f"title: T\nbase_url: {given}\ndefault_language: es\nlanguages: es\n")
+    assert config.base_url == expected
+
+
+def test_posix_locale_id_is_not_a_language_code(tmp_path: Path) -> None:
+    config, problems = load(
+        tmp_path, "title: T\n" + BASE + "default_language: es\nlanguages: [es, pt_BR]\n"
+    )
+    assert config is None
+    assert problems[0].code == "unknown-language"
+
+
+def test_default_language_must_be_listed(tmp_path: Path) -> None:
+    config, problems = load(
+        tmp_path, "title: T\n" + BASE + "languages: [es]\ndefault_language: de\n"
+    )
+    assert config is None
+    assert [p.code for p in problems] == ["default-language"]
+    assert problems[0].pos == SourcePos(SITE_FILE, 4, 1)
+
+
+def test_every_language_problem_is_reported_at_once(tmp_path: Path) -> None:
+    config, problems = load(
+        tmp_path,
+        "title: {de: T}\n" + BASE + "default_language: fr\nlanguages: [es, qqq, es]\n",
+    )
+    assert config is None
+    assert sorted(p.code for p in problems) == [
+        "default-language",
+        "duplicate-language",
+        "unknown-language",
+        "unknown-language",
+    ]
+
+
+def test_no_site_file(tmp_path: Path) -> None:
+    config, problems = load_config(tmp_path)
+    assert config is None
+    assert problems[0].code == "no-site"
+    assert problems[0].pos == SourcePos(SITE_FILE)
+    assert str(tmp_path) in problems[0].message
+
+
+def test_schema_errors_are_passed_on(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, "title: T\nbase_url: ftp://x.org\nlanguages: [es]\n")
+    assert config is None
+    assert {p.code for p in problems} == {"invalid-value", "missing-field"}
+
+
+def test_yaml_errors_are_passed_on(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, "title: T\ntitle: U\n")
+    assert config is None
+    assert problems[0].code == "yaml" and problems[0].pos == SourcePos(SITE_FILE, 2, 1)
+
+
+def test_title_mapping_is_read_only(tmp_path: Path) -> None:
+    config = loaded(tmp_path, "title: T\n" + BASE + "default_language: es\nlanguages: [es]\n")
+    with pytest.raises(TypeError):
+        config.title["es"] = "other"  # type: ignore[index]

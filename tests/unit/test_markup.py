@@ -1,0 +1,222 @@
+"""markup: CommonMark with extensions into HTML that passes the sanitizer's allow-list."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from allysite.markup import render_markdown, sanitize_html
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def all_attributes(html: str) -> set[str]:
+    return {name for _, attrs in tags(html) for name in attrs}
+
+
+# --- CommonMark and extensions -----------------------------------------------------------------
+
+
+def test_emphasis_and_strikethrough() -> None:
+    assert render_markdown("*em* **strong** ~~old~~") == (
+        "<p><em>em</em> <strong>strong</strong> <s>old</s></p>\n"
+    )
+
+
+def test_lists() -> None:
+    html = render_markdown("- a\n- b\n\n1. x\n2. y\n")
+    assert html == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<ol>\n<li>x</li>\n<li>y</li>\n</ol>\n"
+
+
+def test_table() -> None:
+    html = render_markdown("| a | b |\n|---|--:|\n| 1 | 2 |\n")
+    assert [tag for tag, _ in tags(html)] == [
+        "table",
+        "thead",
+        "tr",
+        "th",
+        "th",
+        "tbody",
+        "tr",
+        "td",
+        "td",
+    ]
+    assert "<td>1</td>" in html
+
+
+def test_footnotes() -> None:
+    html = render_markdown("Text[^1].\n\n[^1]: The note.\n")
+    found = tags(html)
+    assert ("a", {"href": "#fn1", "id": "fnref1"}) in found
+    assert any(tag == "li" and attrs.get("id") == "fn1" for tag, attrs in found)
+    assert "The note." in html
+    assert 'href="#fnref1"' in html
+
+
+def test_heading_ids_from_level_2_to_4() -> None:
+    html = render_markdown("# Title\n\n## Our mandate\n\n### Third\n\n#### Four\n\n##### Five\n")
+    assert "<h1>Title</h1>" in html
+    assert '<h2 id="our-mandate">Our mandate</h2>' in html
+    assert '<h3 id="third">Third</h3>' in html
+    assert '<h4 id="four">Four</h4>' in html
+    assert "<h5>Five</h5>" in html
+
+
+def test_repeated_headings_get_distinct_ids() -> None:
+    html = render_markdown("## Goals\n\n## Goals\n")
+    ids = [attrs["id"] for tag, attrs in tags(html) if tag == "h2"]
+    assert ids == ["goals", "goals-1"]
+
+
+def test_definition_list() -> None:
+    assert render_markdown("Term\n: Definition\n") == (
+        "<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>\n"
+    )
+
+
+def test_code_blocks_keep_their_text_escaped() -> None:
+    html = render_markdown("```python\nif a < b: print('<x>')\n```\n")
+    assert '<pre><code class="language-python">' in html
+    assert "if a &lt; b: print('&lt;x&gt;')" in html
+
+
+def test_blockquote_and_line_break() -> None:
+    assert render_markdown("> quoted") == "<blockquote>\n<p>quoted</p>\n</blockquote>\n"
+    assert render_markdown("a  \nb") == "<p>a<br>\nb</p>\n"
+
+
+def test_no_typographer_replacements() -> None:
+    assert render_markdown('"quotes" -- (c)') == '<p>"quotes" -- (c)</p>\n'
+
+
+def test_empty_source() -> None:
+    assert render_markdown("") == ""
+
+
+# --- sanitizing --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>ok",
+        "<SCRIPT>alert(1)</SCRIPT>ok",
+        "<svg><script>alert(1)</script></svg>ok",
+    ],
+)
+def test_script_is_removed(source: str) -> None:
+    html = render_markdown(source)
+    assert "script" not in html.lower()
+    assert "alert" not in html
+    assert "ok" in html
+
+
+@pytest.mark.parametrize(
+    "tag",
+    ["iframe", "object", "embed", "form", "input", "button", "style"],
+)
+def test_forbidden_tags_are_removed(tag: str) -> None:
+    html = render_markdown(f"<{tag}></{tag}>after")
+    assert f"<{tag}" not in html
+    assert "after" in html
+
+
+def test_event_handlers_and_style_are_removed_but_lang_and_dir_kept() -> None:
+    html = render_markdown(
+        '<p onclick="x()" onmouseover="y()" lang="ar" dir="rtl" class="c" title="t" '
+        'style="color:red">texto</p>'
+    )
+    assert tags(html) == [("p", {"lang": "ar", "dir": "rtl", "class": "c", "title": "t"})]
+
+
+def test_lang_on_inline_span_is_kept() -> None:
+    assert render_markdown('Il a dit <span lang="fr">bonjour</span>.') == (
+        '<p>Il a dit <span lang="fr">bonjour</span>.</p>\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "java&#x09;script:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+    ],
+)
+def test_dangerous_link_schemes_are_removed(href: str) -> None:
+    html = render_markdown(f'<a href="{href}">x</a>')
+    assert "href" not in all_attributes(html)
+    assert ">x</a>" in html
+
+
+def test_markdown_links_with_dangerous_schemes_do_not_become_links() -> None:
+    html = render_markdown("[a](javascript:alert(1)) [b](data:text/html,x)")
+    assert "<a" not in html
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://a.org/",
+        "http://a.org/x?y=1#z",
+        "mailto:a@b.org",
+        "tel:+34123",
+        "/es/about/",
+        "#fn1",
+    ],
+)
+def test_safe_links_are_kept(href: str) -> None:
+    html = render_markdown(f"[link]({href})")
+    assert tags(html) == [("p", {}), ("a", {"href": href})]
+
+
+def test_image_with_data_url_loses_its_src() -> None:
+    html = render_markdown('<img src="data:image/png;base64,AAAA" alt="a">')
+    assert tags(html) == [("img", {"alt": "a"})]
+
+
+def test_image_keeps_safe_attributes_only() -> None:
+    html = render_markdown(
+        '<img src="https://x.org/a.png" alt="b" loading="lazy" onerror="x()" width="10">'
+    )
+    (tag, attrs) = tags(html)[0]
+    assert tag == "img"
+    assert attrs["src"] == "https://x.org/a.png" and attrs["loading"] == "lazy"
+    assert "onerror" not in attrs
+
+
+def test_target_is_dropped_and_no_rel_is_added() -> None:
+    html = render_markdown('<a href="https://a.org" target="_blank">t</a>')
+    assert tags(html)[-1] == ("a", {"href": "https://a.org"})
+
+
+def test_comments_are_removed() -> None:
+    assert render_markdown("<!-- secret -->visible") == "visible"
+
+
+def test_extra_tags_are_allowed() -> None:
+    html = render_markdown(
+        '<figure><img src="a.png" alt="x"><figcaption>Cap</figcaption></figure>\n\n<mark>m</mark>'
+    )
+    assert [tag for tag, _ in tags(html)] == ["figure", "img", "figcaption", "p", "mark"]
+
+
+def test_sanitize_html_directly() -> None:
+    assert sanitize_html('<b onclick="x">b</b><script>y</script>') == "<b>b</b>"

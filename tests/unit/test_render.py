@@ -1,0 +1,260 @@
+"""render: Jinja2 environments, template errors at their line, rendering of routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+from babel.support import NullTranslations
+from jinja2 import Environment
+from markupsafe import Markup
+
+from allysite.build import THEME
+from allysite.errors import SourcePos
+from allysite.i18n import Catalogs, compile_catalog, load_catalogs, read_catalog
+from allysite.languages import make_language
+from allysite.plan import Route, make_plan
+from allysite.render import (
+    MemoryBytecodeCache,
+    OutputFile,
+    TemplateDirs,
+    compile_templates,
+    language_environments,
+    make_environment,
+    render_routes,
+)
+
+from .support import SMALL_SITE, load_site, write_files
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> TemplateDirs:
+    (tmp_path / "site" / "templates").mkdir(parents=True)
+    (tmp_path / "theme" / "templates").mkdir(parents=True)
+    return TemplateDirs(tmp_path / "site" / "templates", tmp_path / "theme" / "templates")
+
+
+def make_route(template: str, context: dict[str, object], path: str = "/es/x/") -> Route:
+    out = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+    return Route(path, out, "es", template, MappingProxyType(context), (), True, ())
+
+
+def env_for(dirs: TemplateDirs) -> dict[str, Environment]:
+    env = make_environment(dirs)
+    env.install_gettext_translations(NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
+    return {"es": env}
+
+
+# --- TemplateDirs.shown -------------------------------------------------------------------------
+
+
+def test_shown_paths(dirs: TemplateDirs) -> None:
+    assert dirs.shown(str(dirs.site / "x.html")) == "templates/x.html"
+    assert dirs.shown(str(dirs.site / "partials" / "y.html")) == "templates/partials/y.html"
+    assert dirs.shown(str(dirs.theme / "base.html")) == "<theme>/templates/base.html"
+    assert dirs.shown(None) == "<template>"
+    assert dirs.shown("/elsewhere/z.html") == "/elsewhere/z.html"
+
+
+# --- compile_templates --------------------------------------------------------------------------
+
+
+def test_compile_reports_syntax_error_with_path_and_line(dirs: TemplateDirs) -> None:
+    write_files(dirs.site, {"x.html": "<p>ok</p>\n{% if %}\n"})
+    problems = compile_templates(make_environment(dirs), dirs)
+    assert len(problems) == 1
+    assert problems[0].code == "template"
+    assert problems[0].message.startswith("template syntax error: ")
+    assert problems[0].pos == SourcePos("templates/x.html", 2)
+
+
+def test_compile_reports_every_broken_template(dirs: TemplateDirs) -> None:
+    write_files(dirs.site, {"x.html": "{% if %}\n", "sub/y.html": "a\nb\n{% for a in b %}\n"})
+    write_files(dirs.theme, {"z.xml": "{{ a }\n", "fine.html": "{{ a }}\n"})
+    problems = compile_templates(make_environment(dirs), dirs)
+    assert sorted(str(p.pos) for p in problems) == [
+        "<theme>/templates/z.xml:1",
+        "templates/sub/y.html:3",
+        "templates/x.html:1",
+    ]
+
+
+def test_compile_ignores_other_files(dirs: TemplateDirs) -> None:
+    write_files(dirs.site, {"notes.md": "{% broken", "image.svg": "{{", "ok.txt": "{{ a }}"})
+    assert compile_templates(make_environment(dirs), dirs) == []
+
+
+def test_compile_of_valid_templates_is_quiet(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"base.html": "{% block main %}{% endblock %}\n"})
+    write_files(
+        dirs.site, {"page.html": '{% extends "base.html" %}{% block main %}x{% endblock %}'}
+    )
+    assert compile_templates(make_environment(dirs), dirs) == []
+
+
+def test_packaged_theme_compiles() -> None:
+    theme_dirs = TemplateDirs(Path("/nonexistent-site/templates"), THEME / "templates")
+    assert compile_templates(make_environment(theme_dirs), theme_dirs) == []
+
+
+# --- render_routes --------------------------------------------------------------------------
+
+
+def test_render_writes_each_route(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"t.html": "<p>{{ v }}</p>\n"})
+    routes = [
+        make_route("t.html", {"v": "uno"}, "/es/a/"),
+        make_route("t.html", {"v": 2}, "/es/b/"),
+    ]
+    outputs, problems = render_routes(routes, env_for(dirs), dirs)
+    assert problems == []
+    assert outputs == [
+        OutputFile("es/a/index.html", b"<p>uno</p>\n"),
+        OutputFile("es/b/index.html", b"<p>2</p>\n"),
+    ]
+
+
+def test_autoescape_is_on(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"t.html": "{{ v }}|{{ safe }}", "t.xml": "<a>{{ v }}</a>"})
+    context = {"v": '<script>"&', "safe": Markup("<em>ok</em>")}
+    outputs, _ = render_routes(
+        [make_route("t.html", context, "/es/a/"), make_route("t.xml", context, "/es/b.xml")],
+        env_for(dirs),
+        dirs,
+    )
+    assert outputs[0].data == b"&lt;script&gt;&#34;&amp;|<em>ok</em>"
+    assert outputs[1].data == b"<a>&lt;script&gt;&#34;&amp;</a>"
+
+
+def test_output_is_utf8(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"t.html": "{{ v }}"})
+    outputs, _ = render_routes([make_route("t.html", {"v": "العربية ñ"})], env_for(dirs), dirs)
+    assert outputs[0].data.decode("utf-8") == "العربية ñ"
+
+
+def test_site_template_overrides_theme_template(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"t.html": "theme", "base.html": "[{% block b %}{% endblock %}]"})
+    write_files(dirs.site, {"t.html": '{% extends "base.html" %}{% block b %}site{% endblock %}'})
+    outputs, _ = render_routes([make_route("t.html", {})], env_for(dirs), dirs)
+    assert outputs[0].data == b"[site]"
+
+
+def test_undefined_variable_is_reported_at_its_line(dirs: TemplateDirs) -> None:
+    write_files(dirs.site, {"t.html": "<p>{{ v }}</p>\n\n{{ missing }}\n"})
+    outputs, problems = render_routes([make_route("t.html", {"v": 1})], env_for(dirs), dirs)
+    assert outputs == []
+    assert len(problems) == 1
+    assert problems[0].code == "template"
+    assert "'missing' is undefined" in problems[0].message
+    assert problems[0].pos == SourcePos("templates/t.html", 3)
+    assert (problems[0].hint or "").startswith("first seen on /es/x/")
+
+
+def test_undefined_attribute_is_an_error(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"t.html": "a\n{{ v.nope }}\n"})
+    _, problems = render_routes([make_route("t.html", {"v": "x"})], env_for(dirs), dirs)
+    assert problems[0].pos == SourcePos("<theme>/templates/t.html", 2)
+
+
+def test_error_in_an_included_template_is_at_the_include(dirs: TemplateDirs) -> None:
+    write_files(
+        dirs.theme, {"t.html": '{% include "part.html" %}', "part.html": "x\ny\n{{ 1 // 0 }}"}
+    )
+    _, problems = render_routes([make_route("t.html", {})], env_for(dirs), dirs)
+    assert problems[0].pos == SourcePos("<theme>/templates/part.html", 3)
+    assert "division" in problems[0].message
+
+
+def test_same_error_on_many_routes_is_reported_once(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"t.html": "{{ missing }}"})
+    routes = [make_route("t.html", {}, f"/es/{n}/") for n in range(5)]
+    outputs, problems = render_routes(routes, env_for(dirs), dirs)
+    assert outputs == [] and len(problems) == 1
+
+
+def test_good_routes_render_beside_a_failing_one(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"t.html": "{{ v.name }}"})
+    routes = [
+        make_route("t.html", {"v": {"name": "ok"}}, "/es/a/"),
+        make_route("t.html", {}, "/es/b/"),
+    ]
+    outputs, problems = render_routes(routes, env_for(dirs), dirs)
+    assert [o.out_path for o in outputs] == ["es/a/index.html"]
+    assert len(problems) == 1
+
+
+def test_missing_template_is_reported(dirs: TemplateDirs) -> None:
+    outputs, problems = render_routes([make_route("nope.html", {})], env_for(dirs), dirs)
+    assert outputs == []
+    assert problems[0].pos == SourcePos("templates/nope.html")
+    assert "nope.html" in problems[0].message
+
+
+# --- gettext --------------------------------------------------------------------------------
+
+
+def catalogs_for(tmp_path: Path) -> Catalogs:
+    path = tmp_path / "es.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Hello %(name)s"\nmsgstr "Hola %(name)s"\n\n'
+        'msgid "Made with allysite"\nmsgstr "Hecho con allysite"\n'
+    )
+    catalog, problems = read_catalog(path, "es.po", make_language("es", True))
+    assert catalog is not None, problems
+    return Catalogs(
+        MappingProxyType({"es": compile_catalog(catalog), "en": NullTranslations()}),
+        MappingProxyType({"es": ("es.po",), "en": ()}),
+    )
+
+
+def test_language_environments_translate_and_escape(tmp_path: Path, dirs: TemplateDirs) -> None:
+    write_files(
+        dirs.theme,
+        {"t.html": "{{ _('Hello %(name)s', name=v) }}|{% trans %}Made with allysite{% endtrans %}"},
+    )
+    envs = language_environments(dirs, catalogs_for(tmp_path), MemoryBytecodeCache())
+    assert set(envs) == {"es", "en"}
+    context = {"v": "<b>Ana</b>"}
+    es = Route("/es/", "es/index.html", "es", "t.html", MappingProxyType(context), (), True, ())
+    en = Route("/en/", "en/index.html", "en", "t.html", MappingProxyType(context), (), True, ())
+    outputs, problems = render_routes([es, en], envs, dirs)
+    assert problems == []
+    assert outputs[0].data == b"Hola &lt;b&gt;Ana&lt;/b&gt;|Hecho con allysite"
+    assert outputs[1].data == b"Hello &lt;b&gt;Ana&lt;/b&gt;|Made with allysite"
+
+
+def test_bytecode_cache_is_shared_between_environments(dirs: TemplateDirs) -> None:
+    write_files(dirs.theme, {"t.html": "{{ 1 + 1 }}"})
+    cache = MemoryBytecodeCache()
+    first = make_environment(dirs, cache)
+    assert first.get_template("t.html").render() == "2"
+    second = make_environment(dirs, cache)
+    loaded: list[str] = []
+    original = second.compile
+
+    def compile_spy(*args: object, **kwargs: object) -> object:
+        loaded.append("compiled")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    second.compile = compile_spy  # type: ignore[method-assign]
+    assert second.get_template("t.html").render() == "2"
+    assert loaded == []  # taken from the cache, not compiled again
+
+
+def test_packaged_theme_renders_every_route_of_a_site(tmp_path: Path) -> None:
+    config, content = load_site(write_files(tmp_path / "site", SMALL_SITE))
+    catalogs, problems = load_catalogs(config, THEME / "locales")
+    assert problems == []
+    theme_dirs = TemplateDirs(config.root / "templates", THEME / "templates")
+    plan, _ = make_plan(config, content, THEME / "static")
+    envs = language_environments(theme_dirs, catalogs, MemoryBytecodeCache())
+    outputs, problems = render_routes(plan.routes, envs, theme_dirs)
+    assert problems == []
+    assert sorted(o.out_path for o in outputs) == sorted(r.out_path for r in plan.routes)
+    pages = {o.out_path: o.data.decode("utf-8") for o in outputs}
+    assert '<html lang="ar" dir="rtl">' in pages["ar/index.html"]
+    assert '<html lang="pt-BR" dir="ltr">' in pages["pt-br/index.html"]
+    # A fallback profile marks its text as being in the default language.
+    assert 'lang="es" dir="ltr"' in pages["ar/partners/alpha/index.html"]

@@ -1,0 +1,258 @@
+"""views: per-language display data (labels, dates, collation order, hrefs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+from markupsafe import Markup
+
+from allysite.config import SiteConfig
+from allysite.languages import Language, make_language
+from allysite.model import Content, PartialDate, Term
+from allysite.views import (
+    DateView,
+    collation_key,
+    format_partial_date,
+    item_view,
+    language_view,
+    term_label,
+)
+
+from .support import SMALL_SITE, load_site, write_files
+
+ES = make_language("es", True)
+EN = make_language("en", False)
+FR = make_language("fr", False)
+AR = make_language("ar", False)
+
+
+# --- collation ----------------------------------------------------------------------------------
+
+
+def test_spanish_collation() -> None:
+    words = ["zeta", "ñandú", "nube", "árbol", "oso", "Ana", "abeja"]
+    assert sorted(words, key=collation_key(ES)) == [
+        "abeja",
+        "Ana",
+        "árbol",
+        "nube",
+        "ñandú",
+        "oso",
+        "zeta",
+    ]
+
+
+def test_french_collation() -> None:
+    words = ["zèbre", "étoile", "fleur", "eau", "Été"]
+    assert sorted(words, key=collation_key(FR)) == ["eau", "Été", "étoile", "fleur", "zèbre"]
+
+
+def test_collation_keys_are_bytes() -> None:
+    assert isinstance(collation_key(ES)("a"), bytes)
+
+
+# --- term labels ------------------------------------------------------------------------------
+
+
+def test_site_label_comes_first() -> None:
+    term = Term("regions", "europe", MappingProxyType({"fr": "Le Vieux Continent"}))
+    assert term_label(term, FR, ES) == "Le Vieux Continent"
+
+
+def test_cldr_region_name_before_default_label() -> None:
+    term = Term("regions", "europe", MappingProxyType({"es": "Europa (sitio)"}))
+    assert term_label(term, EN, ES) == "Europe"
+    assert term_label(term, AR, ES) == "أوروبا"
+    assert term_label(term, ES, ES) == "Europa (sitio)"
+
+
+@pytest.mark.parametrize(
+    ("slug", "english"),
+    [
+        ("global", "world"),
+        ("latin-america", "Latin America"),
+        ("european-union", "European Union"),
+        ("fr", "France"),  # a slug that is a CLDR territory code
+    ],
+)
+def test_cldr_region_names(slug: str, english: str) -> None:
+    term = Term("regions", slug, MappingProxyType({}))
+    assert term_label(term, EN, ES) == english
+
+
+def test_cldr_names_only_for_regions() -> None:
+    term = Term("topics", "europe", MappingProxyType({}))
+    assert term_label(term, FR, ES) == "Europe"  # the humanised slug, not "Europe" from CLDR FR
+    term = Term("topics", "fr", MappingProxyType({}))
+    assert term_label(term, EN, ES) == "Fr"
+
+
+def test_default_label_when_the_language_has_none() -> None:
+    term = Term("kinds", "ngo", MappingProxyType({"es": "ONG"}))
+    assert term_label(term, EN, ES) == "ONG"
+
+
+def test_unknown_region_falls_back_to_default_label() -> None:
+    term = Term("regions", "middle-east", MappingProxyType({"es": "Oriente Medio"}))
+    assert term_label(term, EN, ES) == "Oriente Medio"
+
+
+def test_humanised_slug_last() -> None:
+    term = Term("topics", "human-rights", MappingProxyType({"fr": "Droits humains"}))
+    assert term_label(term, EN, ES) == "Human rights"
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "text"),
+    [
+        (ES, PartialDate(2015), "2015"),
+        (ES, PartialDate(2015, 4), "abril de 2015"),
+        (ES, PartialDate(2015, 4, 1), "1 de abril de 2015"),
+        (EN, PartialDate(2015), "2015"),
+        (EN, PartialDate(2015, 4), "April 2015"),
+        (EN, PartialDate(2015, 4, 1), "April 1, 2015"),
+        (FR, PartialDate(2015, 4, 1), "1 avril 2015"),
+    ],
+)
+def test_format_partial_date(language: Language, value: PartialDate, text: str) -> None:
+    assert format_partial_date(value, language) == DateView(text, value.iso)
+
+
+def test_format_partial_date_arabic() -> None:
+    year = format_partial_date(PartialDate(2015), AR)
+    month = format_partial_date(PartialDate(2015, 4), AR)
+    day = format_partial_date(PartialDate(2015, 4, 1), AR)
+    assert (year.iso, month.iso, day.iso) == ("2015", "2015-04", "2015-04-01")
+    assert "أبريل" not in year.text
+    assert "أبريل" in month.text
+    assert "أبريل" in day.text
+    assert month.text != day.text
+    digits = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+    assert "2015" in year.text.translate(digits)
+    assert "1" in day.text.translate(digits).replace("2015", "")
+
+
+# --- item and language views ------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[SiteConfig, Content]:
+    return load_site(write_files(tmp_path / "site", SMALL_SITE))
+
+
+def test_item_view_translated(site: tuple[SiteConfig, Content]) -> None:
+    config, content = site
+    alpha = next(p for p in content.partners if p.slug == "alpha")
+    view = item_view(alpha, "/en/partners/alpha/", config, config.language("en"))
+    assert (view.name, view.summary, view.is_fallback) == ("Alpha", "Peace.", False)
+    assert view.text_lang.code == "en"
+    assert view.source == "content/partners/alpha/en.md"
+    assert isinstance(view.body_html, Markup) and str(view.body_html) == "<p>Text.</p>\n"
+
+
+def test_item_view_fallback(site: tuple[SiteConfig, Content]) -> None:
+    config, content = site
+    alpha = next(p for p in content.partners if p.slug == "alpha")
+    view = item_view(alpha, "/ar/partners/alpha/", config, config.language("ar"))
+    assert view.name == "Zeta Alfa"
+    assert view.is_fallback is True
+    assert view.text_lang.code == "es" and view.text_lang.direction == "ltr"
+    assert view.source == "content/partners/alpha/es.md"
+    assert view.href == "/ar/partners/alpha/"
+
+
+def test_partners_in_each_languages_collation_order(site: tuple[SiteConfig, Content]) -> None:
+    config, content = site
+    es = language_view(config, content, config.language("es"))
+    en = language_view(config, content, config.language("en"))
+    # es: "Árbol Beta" < "Zeta Alfa"; en: "Alpha" < "Árbol Beta" (fallback text).
+    assert [p.item.slug for p in es.partners] == ["beta", "alpha"]
+    assert [p.item.slug for p in en.partners] == ["alpha", "beta"]
+
+
+def test_partner_view_facts(site: tuple[SiteConfig, Content]) -> None:
+    config, content = site
+    view = language_view(config, content, config.language("es"))
+    alpha = next(p for p in view.partners if p.item.slug == "alpha")
+    assert alpha.website == "https://alpha.example.org/"
+    assert alpha.logo_href == "/es/partners/alpha/logo.svg"
+    assert alpha.since == DateView("abril de 2015", "2015-04")
+    assert (alpha.kind.label, alpha.kind.href, alpha.kind.count) == ("ONG", "/es/kinds/ngo/", 2)
+    assert [(t.label, t.href) for t in alpha.regions] == [("Europa", "/es/regions/europe/")]
+    assert [t.label for t in alpha.topics] == ["Paz"]
+    assert alpha.inputs == ("content/partners/alpha/partner.yaml", "content/partners/alpha/es.md")
+    beta = next(p for p in view.partners if p.item.slug == "beta")
+    assert beta.logo_href is None and beta.since is None
+    assert beta.regions == () and beta.topics == ()
+
+
+def test_fallback_partner_inputs_name_the_text_shown(site: tuple[SiteConfig, Content]) -> None:
+    config, content = site
+    view = language_view(config, content, config.language("ar"))
+    alpha = next(p for p in view.partners if p.item.slug == "alpha")
+    assert alpha.inputs == ("content/partners/alpha/partner.yaml", "content/partners/alpha/es.md")
+    assert alpha.kind.label == "ONG"  # no ar label: the default language's
+    assert alpha.regions[0].label == "أوروبا"  # CLDR
+
+
+def test_taxonomies_and_counts(site: tuple[SiteConfig, Content]) -> None:
+    config, content = site
+    view = language_view(config, content, config.language("en"))
+    assert [(t.name, t.href) for t in view.taxonomies] == [
+        ("kinds", "/en/kinds/"),
+        ("regions", "/en/regions/"),
+        ("topics", "/en/topics/"),
+    ]
+    terms = {
+        t.name: [(term.slug, term.label, term.count) for term in t.terms] for t in view.taxonomies
+    }
+    assert terms == {
+        "kinds": [("ngo", "NGO", 2)],
+        "regions": [("europe", "Europe", 1)],
+        "topics": [("peace", "Peace", 1)],
+    }
+
+
+def test_terms_sorted_by_label_in_the_language(tmp_path: Path) -> None:
+    files = {
+        **SMALL_SITE,
+        "content/partners/beta/partner.yaml": (
+            "website: https://beta.example.org/\nkind: ngo\nregions: [europe, africa, asia]\n"
+        ),
+    }
+    config, content = load_site(write_files(tmp_path / "site", files))
+    es = language_view(config, content, config.language("es"))
+    regions = next(t for t in es.taxonomies if t.name == "regions")
+    assert [t.label for t in regions.terms] == ["África", "Asia", "Europa"]
+    beta = next(p for p in es.partners if p.item.slug == "beta")
+    assert [t.label for t in beta.regions] == ["África", "Asia", "Europa"]
+
+
+def test_pages_view(site: tuple[SiteConfig, Content]) -> None:
+    config, content = site
+    view = language_view(config, content, config.language("pt-BR"))
+    assert [(p.slug, p.href, p.name, p.is_fallback) for p in view.pages] == [
+        ("about", "/pt-br/about/", "Acerca de", True)
+    ]
+    assert view.language.code == "pt-BR"
+
+
+def test_hrefs_carry_the_base_url_prefix(tmp_path: Path) -> None:
+    files = {
+        **SMALL_SITE,
+        "site.yaml": SMALL_SITE["site.yaml"].replace(
+            "https://partners.example.org/", "https://example.org/allies/"
+        ),
+    }
+    config, content = load_site(write_files(tmp_path / "site", files))
+    view = language_view(config, content, config.language("es"))
+    alpha = next(p for p in view.partners if p.item.slug == "alpha")
+    assert alpha.item.href == "/allies/es/partners/alpha/"
+    assert alpha.logo_href == "/allies/es/partners/alpha/logo.svg"
+    assert alpha.kind.href == "/allies/es/kinds/ngo/"
+    assert view.taxonomies[0].href == "/allies/es/kinds/"
