@@ -1,0 +1,101 @@
+"""What search engines and link previews read: schema.org JSON-LD and Open Graph locales.
+
+The JSON-LD goes inside a <script> element, so it is serialised with `<`, `>` and `&` as
+JSON escapes: whatever a partner's name holds (`</script>` included), the script element
+cannot end early and the JSON stays valid.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+from urllib.parse import urljoin
+
+from babel import Locale
+from babel.core import get_global
+from markupsafe import Markup
+
+from allysite.languages import Language
+from allysite.model import Partner
+from allysite.views import PartnerView
+
+_SCRIPT_ESCAPES = MappingProxyType(
+    str.maketrans(
+        {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+    )
+)
+
+
+def og_locale(language: Language) -> str:
+    """Open Graph wants language_TERRITORY: 'es' -> 'es_ES', 'ar' -> 'ar_EG' (CLDR's likely)."""
+    locale = language.locale
+    if locale.territory:
+        return f"{locale.language}_{locale.territory}"
+    likely = get_global("likely_subtags").get(locale.language)
+    if likely:
+        territory = Locale.parse(likely).territory
+        if territory:
+            return f"{locale.language}_{territory}"
+    return locale.language
+
+
+def script_json(data: object) -> Markup:
+    """JSON that is safe inside <script>: it can never close the element."""
+    text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
+    return Markup(text.translate(_SCRIPT_ESCAPES))
+
+
+def share_image_url(view: PartnerView, base_url: str) -> str | None:
+    """The logo's full URL for link previews: the largest raster where there is one."""
+    if not view.logo_href:
+        return None
+    share = view.picture.share_src if view.picture and view.picture.share_src else None
+    return urljoin(base_url, share or view.logo_href)
+
+
+def organization(
+    partner: Partner,
+    view: PartnerView,
+    language: Language,
+    languages: tuple[Language, ...],
+    site: Mapping[str, str],
+    base_url: str,
+) -> Markup:
+    """The schema.org Organization of one profile, in the page's language.
+
+    `site` holds the directory's own 'name' and 'url': the partnership is a Role linking the
+    partner to it, with the partnership's start as the Role's startDate.
+    """
+    item = view.item
+    names = [item.name]
+    for other in languages:
+        translation = partner.translations.get(other.code)
+        if translation is not None and other.code != item.text_lang.code:
+            names.append(translation.name)
+    for translation in partner.translations.values():
+        if translation.short_name:
+            names.append(translation.short_name)
+    alternates = list(dict.fromkeys(name for name in names[1:] if name != item.name))
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": item.name,
+        "url": view.website,
+    }
+    if alternates:
+        data["alternateName"] = alternates
+    if item.summary:
+        data["description"] = item.summary
+    logo = share_image_url(view, base_url)
+    if logo:
+        data["logo"] = logo
+    if view.since:
+        data["memberOf"] = {
+            "@type": "Role",
+            "roleName": "partner",
+            "startDate": view.since.iso,
+            "memberOf": {"@type": "Organization", "name": site["name"], "url": site["url"]},
+        }
+    data["mainEntityOfPage"] = urljoin(base_url, item.href)
+    return script_json(data)

@@ -1,0 +1,173 @@
+/* allysite: enhancements only. Every page reads and navigates without this script; with it,
+   the directory's filters work in place and the search box appears once its index loads. */
+(function () {
+  "use strict";
+  var doc = document;
+  var lang = doc.documentElement.lang || "en";
+
+  /* A translated count: the template wrote one attribute per CLDR plural category. */
+  function counted(element, prefix, count) {
+    var category = "other";
+    try {
+      category = new Intl.PluralRules(lang).select(count);
+    } catch (e) { /* old browser: "other" */ }
+    var text = element.getAttribute("data-" + prefix + "-" + category) ||
+      element.getAttribute("data-" + prefix + "-other") || "{n}";
+    return text.replace("{n}", String(count));
+  }
+
+  /* Text with a value isolated in <bdi>, so a Latin name reads right in Arabic text. */
+  function withValue(template, value) {
+    var parts = template.split("{query}");
+    var fragment = doc.createDocumentFragment();
+    fragment.appendChild(doc.createTextNode(parts[0]));
+    if (parts.length > 1) {
+      var isolate = doc.createElement("bdi");
+      isolate.textContent = value;
+      fragment.appendChild(isolate);
+      fragment.appendChild(doc.createTextNode(parts.slice(1).join(value)));
+    }
+    return fragment;
+  }
+
+  function setupFilters() {
+    var directory = doc.querySelector("[data-directory]");
+    if (!directory) return;
+    var links = directory.querySelectorAll("[data-facet]");
+    var items = directory.querySelectorAll("[data-terms]");
+    var groups = directory.querySelectorAll("[data-letter]");
+    var status = directory.querySelector("[data-facet-status]");
+    var count = directory.querySelector("[data-facet-count]");
+    var reset = directory.querySelector("[data-facet-reset]");
+    var active = null;
+
+    function apply(key) {
+      active = key;
+      var shown = 0;
+      items.forEach(function (item) {
+        var match = !key || (" " + item.getAttribute("data-terms") + " ").indexOf(" " + key + " ") >= 0;
+        item.hidden = !match;
+        if (match) shown += 1;
+      });
+      groups.forEach(function (group) {
+        var empty = !group.querySelector("[data-terms]:not([hidden])");
+        group.hidden = empty;
+        var link = directory.querySelector('[data-letter-link="' + group.getAttribute("data-letter") + '"]');
+        if (link) link.hidden = empty;
+      });
+      links.forEach(function (link) {
+        link.setAttribute("aria-pressed", link.getAttribute("data-facet") === key ? "true" : "false");
+      });
+      count.textContent = key ? counted(status, "count", shown) : "";
+      reset.hidden = !key;
+    }
+
+    links.forEach(function (link) {
+      link.setAttribute("role", "button");
+      link.setAttribute("aria-pressed", "false");
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        var key = link.getAttribute("data-facet");
+        apply(active === key ? null : key);
+      });
+      link.addEventListener("keydown", function (event) {
+        if (event.key === " ") {
+          event.preventDefault();
+          link.click();
+        }
+      });
+    });
+    reset.addEventListener("click", function () {
+      apply(null);
+      var first = directory.querySelector("[data-facet]");
+      if (first) first.focus();
+    });
+  }
+
+  function setupSearch() {
+    var box = doc.querySelector("[data-search]");
+    if (!box || !window.Promise) return;
+    var input = box.querySelector("input");
+    var status = box.querySelector("[data-search-status]");
+    var list = box.querySelector("[data-search-results]");
+    var pagefind = null;
+    var latest = 0;
+
+    function show(results, total, query) {
+      list.replaceChildren();
+      status.replaceChildren();
+      if (!total) {
+        status.appendChild(withValue(box.getAttribute("data-none"), query));
+        list.hidden = true;
+        return;
+      }
+      status.textContent = counted(box, "count", total);
+      results.forEach(function (result) {
+        var item = doc.createElement("li");
+        var link = doc.createElement("a");
+        link.href = result.url;
+        link.textContent = (result.meta && result.meta.title) || result.url;
+        item.appendChild(link);
+        var excerpt = doc.createElement("p");
+        /* Keep only text and <mark> from the excerpt: nothing else can reach the page. */
+        var parsed = new DOMParser().parseFromString(result.excerpt || "", "text/html");
+        parsed.body.childNodes.forEach(function (node) {
+          if (node.nodeName === "MARK") {
+            var mark = doc.createElement("mark");
+            mark.textContent = node.textContent;
+            excerpt.appendChild(mark);
+          } else {
+            excerpt.appendChild(doc.createTextNode(node.textContent));
+          }
+        });
+        item.appendChild(excerpt);
+        list.appendChild(item);
+      });
+      list.hidden = false;
+    }
+
+    function run() {
+      var query = input.value.trim();
+      var mine = ++latest;
+      if (!query) {
+        list.replaceChildren();
+        list.hidden = true;
+        status.textContent = "";
+        return;
+      }
+      pagefind.debouncedSearch(query, {}, 200).then(function (search) {
+        if (!search || mine !== latest) return null;
+        return Promise.all(search.results.slice(0, 8).map(function (r) { return r.data(); }))
+          .then(function (results) {
+            if (mine === latest) show(results, search.results.length, query);
+          });
+      });
+    }
+
+    import(box.getAttribute("data-bundle") + "pagefind.js")
+      .then(function (module) {
+        pagefind = module;
+        return pagefind.options({ baseUrl: box.getAttribute("data-base") });
+      })
+      .then(function () {
+        box.hidden = false;
+        /* The index (some 80 kB) loads when a visitor comes to the box, not with every page. */
+        input.addEventListener("focus", function () { pagefind.init(); }, { once: true });
+        input.addEventListener("input", run);
+        box.querySelector("form").addEventListener("submit", function (event) {
+          event.preventDefault();
+          run();
+        });
+        input.addEventListener("keydown", function (event) {
+          if (event.key === "Escape") {
+            input.value = "";
+            run();
+          }
+        });
+      })
+      .catch(function () { /* no index here: the box stays hidden */ });
+  }
+
+  setupFilters();
+  setupSearch();
+})();

@@ -1,0 +1,130 @@
+"""Logos: rasters resized to WebP and their own format, SVG cleaned on an allow-list."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from allysite.config import load_config
+from allysite.images import prepare_logos
+from allysite.loader import load_content
+
+SITE = "title: T\nbase_url: https://example.org/\ndefault_language: en\nlanguages: [en]\n"
+
+
+def _site(tmp_path: Path, logo_name: str, logo: bytes) -> Path:
+    root = tmp_path / "site"
+    folder = root / "content" / "partners" / "alpha"
+    folder.mkdir(parents=True)
+    (root / "site.yaml").write_text(SITE)
+    (folder / "partner.yaml").write_text(
+        f"website: https://alpha.example.org/\nlogo: {logo_name}\nkind: ngo\n"
+    )
+    (folder / "en.md").write_text("---\nname: Alpha\nsummary: S.\n---\n")
+    (folder / logo_name).write_bytes(logo)
+    return root
+
+
+def _prepare(root: Path, cache: Path):  # type: ignore[no-untyped-def]
+    config, problems = load_config(root)
+    assert config is not None, problems
+    content, problems = load_content(config)
+    assert not problems
+    return prepare_logos(config, content, cache)
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (width, height), (200, 30, 30, 255)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_raster_logo_gets_two_widths_in_webp_and_png(tmp_path: Path) -> None:
+    root = _site(tmp_path, "logo.png", _png(400, 200))
+    logos, problems = _prepare(root, tmp_path / "cache")
+    assert problems == []
+    picture = logos.pictures["alpha"]
+    assert (picture.width, picture.height) == (96, 48)
+    assert picture.webp_srcset.count("w,") == 1 and " 192w" in picture.webp_srcset
+    assert picture.srcset.endswith("-192.png 192w") and picture.src.endswith("-192.png")
+    sizes = {}
+    for derived in logos.files:
+        assert derived.out_path.startswith("assets/logos/alpha-")
+        with Image.open(derived.source) as image:
+            sizes[derived.out_path.rsplit(".", 1)[1], image.width] = image.format
+    assert sizes == {
+        ("webp", 96): "WEBP",
+        ("webp", 192): "WEBP",
+        ("png", 96): "PNG",
+        ("png", 192): "PNG",
+    }
+
+
+def test_small_raster_is_never_enlarged_and_cache_is_reused(tmp_path: Path) -> None:
+    root = _site(tmp_path, "logo.png", _png(60, 60))
+    logos, _ = _prepare(root, tmp_path / "cache")
+    assert {Image.open(d.source).width for d in logos.files} == {60}
+    assert len(logos.files) == 2  # one width, two formats
+    stamps = {d.source: d.source.stat().st_mtime_ns for d in logos.files}
+    again, _ = _prepare(root, tmp_path / "cache")
+    assert {d.source: d.source.stat().st_mtime_ns for d in again.files} == stamps
+
+
+def test_clean_svg_is_kept_as_it_is(tmp_path: Path) -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100"><rect width="9"/></svg>'
+    logos, problems = _prepare(_site(tmp_path, "logo.svg", svg), tmp_path / "cache")
+    assert problems == [] and "alpha" not in logos.cleaned
+    assert (logos.pictures["alpha"].width, logos.pictures["alpha"].height) == (96, 48)
+
+
+def test_svg_loses_scripts_handlers_and_external_references(tmp_path: Path) -> None:
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"\n'
+        b'     width="96" height="96" onload="steal()">\n'
+        b"  <script>alert(1)</script>\n"
+        b'  <image href="https://tracker.example/pixel.png" width="1" height="1"/>\n'
+        b'  <use xlink:href="#shape"/>\n'
+        b'  <rect id="shape" width="96" height="96" style="fill:url(https://x.example/a)"/>\n'
+        b'  <foreignObject><p xmlns="http://www.w3.org/1999/xhtml">x</p></foreignObject>\n'
+        b"</svg>\n"
+    )
+    logos, problems = _prepare(_site(tmp_path, "logo.svg", svg), tmp_path / "cache")
+    shown = sorted(f"{d.pos}: {d.level}: {d.message}" for d in problems)
+    where = "content/partners/alpha/logo.svg"
+    assert shown == [
+        f"{where}:2: warning: removed the onload= attribute from the SVG logo",
+        f"{where}:3: warning: removed the <script> element from the SVG logo",
+        f"{where}:4: warning: removed the href= attribute from the SVG logo",
+        f"{where}:6: warning: removed the style= attribute from the SVG logo",
+        f"{where}:7: warning: removed the <foreignObject> element from the SVG logo",
+    ]
+    cleaned = logos.cleaned["alpha"].read_text()
+    for gone in ("script", "onload", "tracker", "x.example", "foreignObject"):
+        assert gone not in cleaned
+    assert 'xlink:href="#shape"' in cleaned  # an internal reference stays
+
+
+def test_broken_or_entity_svg_is_refused_with_its_line(tmp_path: Path) -> None:
+    broken = b'<svg xmlns="http://www.w3.org/2000/svg">\n<rect>\n</svg>\n'
+    logos, problems = _prepare(_site(tmp_path, "logo.svg", broken), tmp_path / "c1")
+    assert [(d.level, d.pos.path, d.pos.line) for d in problems] == [
+        ("error", "content/partners/alpha/logo.svg", 3)
+    ]
+    assert "alpha" not in logos.pictures
+    bomb = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">]>\n'
+        b'<svg xmlns="http://www.w3.org/2000/svg">&a;</svg>\n'
+    )
+    _, problems = _prepare(_site(tmp_path / "2", "logo.svg", bomb), tmp_path / "c2")
+    assert [d.message for d in problems] == [
+        "the SVG logo declares a DOCTYPE or entities, which allysite refuses"
+    ]
+
+
+def test_unreadable_raster_is_an_error(tmp_path: Path) -> None:
+    _, problems = _prepare(_site(tmp_path, "logo.png", b"not an image"), tmp_path / "cache")
+    assert [(d.level, d.message) for d in problems] == [
+        ("error", "the logo is not an image that allysite can read")
+    ]
