@@ -1,0 +1,301 @@
+"""Out-of-date translations, field by field, and the stamps that tell them apart.
+
+A translation records the version of the original it was made from: `translated_from` in its
+front matter maps each field (name, short_name, summary, body) to the fingerprint of the
+default language's value, written by `allysite i18n stamp` when a translator finishes. A
+field whose original no longer has that fingerprint is stale. A translation without stamps
+falls back to git: it is stale when the original's last commit is newer than its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from allysite.catalogs import replace_file
+from allysite.config import SiteConfig
+from allysite.errors import Diagnostic, SourcePos, error, warning
+from allysite.model import STAMPED_FIELDS, Content, Page, Partner, Translation
+
+STAMP_KEY = "translated_from"
+_STAMP_LINE = re.compile(rf"{STAMP_KEY}\s*:")
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class StaleTranslation:
+    source: str
+    """The translation's file."""
+    original: str
+    """The default language's file it was translated from."""
+    fields: tuple[str, ...]
+    """The fields that changed since (empty when only git history tells)."""
+    by: str
+    """'stamp' or 'git'."""
+
+
+Staleness = Mapping[str, StaleTranslation]
+"""Stale translations by their file (site-relative)."""
+
+
+def items(content: Content) -> Iterable[Partner | Page]:
+    yield from content.partners
+    yield from content.pages
+
+
+def changed_fields(translation: Translation, original: Translation) -> tuple[str, ...]:
+    """The fields whose original changed since the stamp (or appeared, or went away)."""
+    return tuple(
+        name
+        for name in STAMPED_FIELDS
+        if translation.stamps.get(name) != original.fingerprints.get(name)
+    )
+
+
+def find_stale(config: SiteConfig, content: Content) -> tuple[Staleness, list[Diagnostic]]:
+    default = config.default_language
+    found: dict[str, StaleTranslation] = {}
+    problems: list[Diagnostic] = []
+    unstamped: list[tuple[Translation, Translation]] = []
+    for item in items(content):
+        original = item.translations[default.code]
+        if original.stamps:
+            problems.append(
+                warning(
+                    "stamp-in-original",
+                    f"{STAMP_KEY} is ignored in the original text ({default.code})",
+                    SourcePos(original.source),
+                    "remove it; only translations record the version of the original",
+                )
+            )
+        for translation in item.translations.values():
+            if translation.lang == default.code:
+                continue
+            if not translation.stamps:
+                unstamped.append((translation, original))
+                continue
+            fields = changed_fields(translation, original)
+            if fields:
+                found[translation.source] = StaleTranslation(
+                    translation.source, original.source, fields, "stamp"
+                )
+    if unstamped:
+        times = commit_times(config.root)
+        for translation, original in unstamped:
+            mine, theirs = times.get(translation.source), times.get(original.source)
+            if mine is not None and theirs is not None and theirs > mine:
+                found[translation.source] = StaleTranslation(
+                    translation.source, original.source, (), "git"
+                )
+    language_name = default.locale.get_display_name("en") or default.code
+    for item in sorted(found.values(), key=lambda s: s.source):
+        what = (
+            f"changed after this translation: {', '.join(item.fields)}"
+            if item.by == "stamp"
+            else "was committed after this translation (git history)"
+        )
+        slug, lang = _slug_and_lang(item.source)
+        problems.append(
+            warning(
+                "stale-translation",
+                f"the {language_name} original {item.original} {what}",
+                SourcePos(item.source),
+                f"bring the translation up to date, then run 'allysite i18n stamp {slug} {lang}'",
+            )
+        )
+    return MappingProxyType(dict(sorted(found.items()))), problems
+
+
+def _slug_and_lang(source: str) -> tuple[str, str]:
+    parts = source.split("/")
+    return parts[-2], parts[-1].removesuffix(".md")
+
+
+def commit_times(root: Path) -> Mapping[str, int]:
+    """The last commit time of every file under content/, by site-relative path; empty when
+    the site is no git repository or git is not installed."""
+    command = [
+        "git",
+        "-c",
+        "core.quotepath=off",
+        "log",
+        "--format=%x00%ct",
+        "--name-only",
+        "--no-renames",
+        "--relative",
+        "--",
+        "content",
+    ]
+    try:
+        result = subprocess.run(
+            command,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=120,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return MappingProxyType({})
+    if result.returncode != 0:
+        return MappingProxyType({})
+    times: dict[str, int] = {}
+    current = 0
+    for line in result.stdout.splitlines():
+        if line.startswith("\x00"):
+            current = int(line[1:] or 0)
+        elif line.strip():
+            times[line] = max(times.get(line, 0), current)
+    return MappingProxyType(times)
+
+
+# --- stamping -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StampResult:
+    source: str
+    stamps: Mapping[str, str]
+    changed: bool
+    skipped: str | None = None
+    """Why `--all` left it alone (it is stale: only a translator can say it is up to date)."""
+
+
+def find_item(content: Content, target: str) -> tuple[Partner | Page | None, list[Diagnostic]]:
+    """A partner or page by 'slug', 'partners/slug' or 'pages/slug'."""
+    kind, _, slug = target.rpartition("/")
+    partners = [p for p in content.partners if p.slug == slug and kind in ("", "partners")]
+    pages = [p for p in content.pages if p.slug == slug and kind in ("", "pages")]
+    if len(partners) + len(pages) == 1:
+        return (partners or pages)[0], []
+    if partners and pages:
+        return None, [
+            error(
+                "ambiguous-item",
+                f"'{slug}' is both a partner and a page",
+                None,
+                f"write partners/{slug} or pages/{slug}",
+            )
+        ]
+    return None, [
+        error(
+            "unknown-item",
+            f"no partner or page '{target}' in content/",
+            None,
+            "give the folder name of the partner (content/partners/<slug>/) or page",
+        )
+    ]
+
+
+def stamp_translation(
+    config: SiteConfig, item: Partner | Page, lang: str
+) -> tuple[StampResult | None, list[Diagnostic]]:
+    """Record in a translation the version of the original it now matches."""
+    default = config.default_language.code
+    if lang == default:
+        return None, [
+            error(
+                "stamp-original",
+                f"'{lang}' is the default language: its text is the original",
+                None,
+                "stamp a translation, e.g. 'allysite i18n stamp <slug> <lang>'",
+            )
+        ]
+    translation = item.translations.get(lang)
+    if translation is None:
+        return None, [
+            error(
+                "no-translation",
+                f"{item.folder}/ has no {lang}.md to stamp",
+                SourcePos(item.folder),
+                f"translate {item.folder}/{default}.md into {item.folder}/{lang}.md first",
+            )
+        ]
+    stamps = dict(item.translations[default].fingerprints)
+    changed = dict(translation.stamps) != stamps
+    if changed:
+        problems = write_stamps(config.root / translation.source, translation.source, stamps)
+        if problems:
+            return None, problems
+    return StampResult(translation.source, MappingProxyType(stamps), changed), []
+
+
+def stamp_all(
+    config: SiteConfig, content: Content, staleness: Staleness
+) -> tuple[list[StampResult], list[Diagnostic]]:
+    """Stamp every translation that is not known to be stale."""
+    results: list[StampResult] = []
+    problems: list[Diagnostic] = []
+    default = config.default_language.code
+    for item in items(content):
+        for lang, translation in item.translations.items():
+            if lang == default:
+                continue
+            stale = staleness.get(translation.source)
+            if stale is not None:
+                reason = (
+                    f"stale: {', '.join(stale.fields)} changed"
+                    if stale.fields
+                    else "stale by git history"
+                )
+                results.append(
+                    StampResult(translation.source, translation.stamps, False, skipped=reason)
+                )
+                continue
+            result, found = stamp_translation(config, item, lang)
+            problems += found
+            if result is not None:
+                results.append(result)
+    return results, problems
+
+
+def write_stamps(path: Path, shown: str, stamps: Mapping[str, str]) -> list[Diagnostic]:
+    """Replace the translated_from block of a file's front matter, keeping everything else
+    (comments, order, line endings, a BOM) as it was."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [error("unreadable", f"cannot read file: {exc.strerror}", SourcePos(shown))]
+    bom = _BOM if raw.startswith(_BOM) else b""
+    text = raw[len(bom) :].decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if not lines or lines[0].rstrip() != "---" or end is None:
+        return [
+            error(
+                "front-matter",
+                "the file has no front matter between two '---' lines",
+                SourcePos(shown, 1),
+                "fix the file; the build reports the same problem",
+            )
+        ]
+    kept: list[str] = []
+    skipping = False
+    for line in lines[1:end]:
+        if skipping and (line[:1] in (" ", "\t") or not line.strip()):
+            continue
+        skipping = bool(_STAMP_LINE.match(line))
+        if not skipping:
+            kept.append(line)
+    if kept and not kept[-1].endswith(("\n", "\r")):
+        kept[-1] += newline
+    block = [f"{STAMP_KEY}:{newline}"] + [
+        f"  {name}: {_yaml_text(value)}{newline}" for name, value in stamps.items()
+    ]
+    result = "".join([lines[0], *kept, *block, *lines[end:]])
+    replace_file(path, bom + result.encode("utf-8"))
+    return []
+
+
+def _yaml_text(value: str) -> str:
+    """A fingerprint as YAML text: quoted when YAML could read it as a number."""
+    return f'"{value}"' if re.fullmatch(r"[0-9e]+", value) else value

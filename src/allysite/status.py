@@ -1,0 +1,296 @@
+"""What is translated, in which language, and which file to open for what is not.
+
+Per language: the interface strings the templates use (translated, fuzzy or missing, counted
+here on the merged site and theme catalogs, not by `pybabel --statistics`, which miscounts
+empty plural entries), the partners and pages (translated, missing, stale, machine), and the
+labels of site.yaml and taxonomies.yaml. The same figures feed `allysite i18n status`, the
+build's warnings and the translation dashboard page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from allysite import urls
+from allysite.catalog_checks import MessageKey, entry_state, message_key
+from allysite.catalogs import existing_catalog, extract_messages, template_files
+from allysite.config import SITE_FILE, SiteConfig
+from allysite.errors import Diagnostic, SourcePos, warning
+from allysite.i18n import DOMAIN, catalog_paths, read_catalog
+from allysite.languages import Language
+from allysite.loader import TAXONOMIES_FILE
+from allysite.model import Content, Page, Partner
+from allysite.sourcefile import YamlDoc, read_yaml_file
+from allysite.stale import Staleness
+from allysite.views import CLDR_REGIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    total: int
+    translated: int
+    fuzzy: int
+    missing: int
+    catalog: str
+    """The site catalog to open (or to create with `allysite i18n init`)."""
+    catalog_exists: bool
+    fuzzy_ids: tuple[str, ...]
+    missing_ids: tuple[str, ...]
+    absent_ids: tuple[str, ...]
+    """Missing and not even in the site catalog: `allysite i18n update` adds them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStatus:
+    kind: str
+    """'partner' or 'page'."""
+    slug: str
+    name: str
+    """In the original language."""
+    state: str
+    """'original', 'translated', 'missing' or 'stale'."""
+    provenance: str | None
+    file: str
+    """The translation's file, or where to create it."""
+    original: str
+    stale_fields: tuple[str, ...]
+    stale_by: str | None
+    href: str
+    """The item's page in this language."""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelGap:
+    label: str
+    """'title', or 'kinds.ngo' for a taxonomy term."""
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageStatus:
+    language: Language
+    interface: Interface
+    partners: tuple[ItemStatus, ...]
+    pages: tuple[ItemStatus, ...]
+    labels_total: int
+    label_gaps: tuple[LabelGap, ...]
+
+    @property
+    def code(self) -> str:
+        return self.language.code
+
+    def count(self, kind: str, state: str) -> int:
+        group = self.partners if kind == "partner" else self.pages
+        if state == "machine":
+            return sum(item.provenance == "machine" for item in group)
+        if state == "translated":
+            return sum(item.state in ("translated", "original") for item in group)
+        return sum(item.state == state for item in group)
+
+    @property
+    def done(self) -> int:
+        items = self.count("partner", "translated") + self.count("page", "translated")
+        labels = self.labels_total - len(self.label_gaps)
+        return self.interface.translated + items + labels
+
+    @property
+    def total(self) -> int:
+        return self.interface.total + len(self.partners) + len(self.pages) + self.labels_total
+
+    @property
+    def coverage(self) -> float:
+        """Percent of interface strings, labels, partners and pages translated and current."""
+        return round(100.0 * self.done / self.total, 1) if self.total else 100.0
+
+    def todo(self) -> tuple[ItemStatus, ...]:
+        return tuple(i for i in (*self.partners, *self.pages) if i.state in ("missing", "stale"))
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationStatus:
+    default_language: Language
+    languages: tuple[LanguageStatus, ...]
+
+    def language(self, code: str) -> LanguageStatus | None:
+        return next((s for s in self.languages if s.code.lower() == code.lower()), None)
+
+
+def translation_status(
+    config: SiteConfig, content: Content, theme: Path, staleness: Staleness
+) -> tuple[TranslationStatus, list[Diagnostic]]:
+    files = template_files(config.root / "templates", theme / "templates")
+    template, problems = extract_messages(files, config.title[config.default_language.code])
+    used = {message_key(m): m for m in template if m.id}
+    gaps = _label_gaps(config, content)
+    languages = []
+    for language in config.languages:
+        items = _item_status(config, content, language, staleness)
+        languages.append(
+            LanguageStatus(
+                language,
+                _interface(config, theme, language, used),
+                tuple(i for i in items if i.kind == "partner"),
+                tuple(i for i in items if i.kind == "page"),
+                1 + sum(len(t.terms) for t in content.taxonomies),
+                gaps.get(language.code, ()),
+            )
+        )
+    return TranslationStatus(config.default_language, tuple(languages)), problems
+
+
+def _states(path: Path | None, shown: str, language: Language) -> dict[MessageKey, str]:
+    if path is None:
+        return {}
+    catalog, _problems = read_catalog(path, shown, language)  # the build reports them
+    if catalog is None:
+        return {}
+    return {message_key(m): entry_state(m, catalog.num_plurals) for m in catalog if m.id}
+
+
+def _interface(
+    config: SiteConfig, theme: Path, language: Language, used: Mapping[MessageKey, object]
+) -> Interface:
+    theme_path = next((p for p in catalog_paths(theme / "locales", language) if p.is_file()), None)
+    theme_states = _states(theme_path, "<theme>", language)
+    site_path = existing_catalog(config, language)
+    shown = (
+        site_path.relative_to(config.root).as_posix()
+        if site_path
+        else f"locales/{language.code}/LC_MESSAGES/{DOMAIN}.po"
+    )
+    site_states = _states(site_path, shown, language)
+    source_language = language.locale.language == "en"  # msgids are English
+    fuzzy, missing, absent = [], [], []
+    for key in used:
+        site = site_states.get(key)
+        if site == "fuzzy":
+            fuzzy.append(key[0])
+        elif site == "translated" or theme_states.get(key) == "translated" or source_language:
+            continue
+        else:
+            missing.append(key[0])
+            if site is None:
+                absent.append(key[0])
+    return Interface(
+        total=len(used),
+        translated=len(used) - len(fuzzy) - len(missing),
+        fuzzy=len(fuzzy),
+        missing=len(missing),
+        catalog=shown,
+        catalog_exists=site_path is not None,
+        fuzzy_ids=tuple(fuzzy),
+        missing_ids=tuple(missing),
+        absent_ids=tuple(absent),
+    )
+
+
+def _item_status(
+    config: SiteConfig, content: Content, language: Language, staleness: Staleness
+) -> list[ItemStatus]:
+    site_urls = urls.Urls(config.base_url)
+    default = config.default_language.code
+    result = []
+    groups: tuple[tuple[str, Iterable[Partner | Page]], ...] = (
+        ("partner", content.partners),
+        ("page", content.pages),
+    )
+    for kind, group in groups:
+        for item in group:
+            original = item.translations[default]
+            translation = item.translations.get(language.code)
+            path = (urls.partner if kind == "partner" else urls.page)(language.code, item.slug)
+            stale = staleness.get(translation.source) if translation else None
+            if language.code == default:
+                state = "original"
+            elif translation is None:
+                state = "missing"
+            else:
+                state = "stale" if stale else "translated"
+            result.append(
+                ItemStatus(
+                    kind=kind,
+                    slug=item.slug,
+                    name=original.name,
+                    state=state,
+                    provenance=translation.provenance if translation else None,
+                    file=translation.source if translation else f"{item.folder}/{language.code}.md",
+                    original=original.source,
+                    stale_fields=stale.fields if stale else (),
+                    stale_by=stale.by if stale else None,
+                    href=site_urls.href(path),
+                )
+            )
+    return result
+
+
+def _label_gaps(config: SiteConfig, content: Content) -> dict[str, tuple[LabelGap, ...]]:
+    """Labels with no text of their own in a language: the site title (when given per
+    language), and every term in use (regions that CLDR names excepted)."""
+    gaps: dict[str, list[LabelGap]] = {code: [] for code in config.language_codes}
+    site_doc, _ = read_yaml_file(config.root / SITE_FILE, SITE_FILE)
+    titles = site_doc.data.get("title") if site_doc else None
+    if isinstance(titles, dict) and "*" not in titles:
+        for code in config.language_codes:
+            if code not in titles:
+                gaps[code].append(LabelGap("title", site_doc.pos(("title",))))  # type: ignore[union-attr]
+    path = config.root / TAXONOMIES_FILE
+    doc: YamlDoc | None = None
+    if path.is_file():
+        doc, _ = read_yaml_file(path, TAXONOMIES_FILE)
+    for taxonomy in content.taxonomies:
+        for term in taxonomy.terms:
+            location = (taxonomy.name, term.slug)
+            has_line = doc is not None and location in doc.positions
+            pos = doc.pos(location) if doc is not None and has_line else SourcePos(TAXONOMIES_FILE)
+            for language in config.languages:
+                if language.code in term.labels:
+                    continue
+                if taxonomy.name == "regions":
+                    code = CLDR_REGIONS.get(term.slug) or term.slug.upper()
+                    if language.locale.territories.get(code):
+                        continue
+                gaps[language.code].append(LabelGap(f"{taxonomy.name}.{term.slug}", pos))
+    return {code: tuple(found) for code, found in gaps.items()}
+
+
+# --- warnings for the build ---------------------------------------------------------------------
+
+
+def status_warnings(config: SiteConfig, status: TranslationStatus) -> list[Diagnostic]:
+    """Missing labels (term labels once the site has a taxonomies.yaml) and interface strings
+    that no catalog of a language has at all; catalog entries are checked in i18n."""
+    problems: list[Diagnostic] = []
+    by_label: dict[tuple[str, SourcePos], list[str]] = {}
+    has_taxonomies = (config.root / TAXONOMIES_FILE).is_file()
+    for entry in status.languages:
+        for gap in entry.label_gaps:
+            if gap.label == "title" or has_taxonomies:
+                by_label.setdefault((gap.label, gap.pos), []).append(entry.code)
+        absent = entry.interface.absent_ids
+        if absent:
+            listed = ", ".join(repr(text) for text in absent[:3])
+            more = f" and {len(absent) - 3} more" if len(absent) > 3 else ""
+            command = "update" if entry.interface.catalog_exists else f"init {entry.code}"
+            problems.append(
+                warning(
+                    "catalog-missing",
+                    f"{len(absent)} interface string(s) have no translation in "
+                    f"'{entry.code}': {listed}{more}; the source text shows",
+                    SourcePos(entry.interface.catalog),
+                    f"run 'allysite i18n extract', then 'allysite i18n {command}', "
+                    "and translate them",
+                )
+            )
+    default = status.default_language
+    for (label, pos), codes in by_label.items():
+        if label == "title":
+            message = f"title: no title in {', '.join(codes)}; the {default.code} title shows"
+            hint = f"add '{codes[0]}: ...' under title in {SITE_FILE}"
+        else:
+            message = f"{label} has no label in {', '.join(codes)}; another label shows"
+            taxonomy, _, slug = label.partition(".")
+            hint = f"add '{codes[0]}: ...' under {taxonomy}: {slug}: in {TAXONOMIES_FILE}"
+        problems.append(warning("missing-label", message, pos, hint))
+    return problems

@@ -1,0 +1,234 @@
+"""The gettext cycle end to end: extract, init, update, compile on a small site, every file
+checked with GNU msgfmt, and the built pages using what translators wrote."""
+
+from __future__ import annotations
+
+import gettext
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+from click.testing import CliRunner, Result
+
+from allysite.cli import cli
+from conftest import MakeSite, Site
+
+FOOTER = """<footer class="site-footer">
+{# Translators: shown at the foot of every page #}
+<p class="f1">{% trans %}Thanks for visiting{% endtrans %}</p>
+<p class="f2">{{ _("Welcome to %(name)s", name=site.title) }}</p>
+<p class="f3">{{ ngettext("%(num)d language", "%(num)d languages", site.languages|length) }}</p>
+<p class="f4">{{ pgettext("menu", "Home") }}</p>
+<p class="f5">{% trans count=site.languages|length %}One tongue{% pluralize %}\
+{{ count }} tongues{% endtrans %}</p>
+<p class="f6">{% trans "footer" %}Contact{% endtrans %}</p>
+</footer>
+"""
+POT = "locales/messages.pot"
+AR = "locales/ar/LC_MESSAGES/messages.po"
+AR_STRINGS = {
+    "Thanks for visiting": "شكرًا لزيارتك",
+    "Welcome to %(name)s": "مرحبًا بك في %(name)s",
+    ("%(num)d language", "%(num)d languages"): tuple(f"%(num)d لغة {i}" for i in range(6)),
+    "Home": "الرئيسية",
+    ("One tongue", "%(count)s tongues"): tuple(f"%(count)s لسان {i}" for i in range(6)),
+    "Contact": "اتصل بنا",
+}
+
+
+def run(site: Site, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["i18n", *args, "--site", str(site.root)], catch_exceptions=False
+    )
+
+
+def msgfmt_check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["msgfmt", "--check-format", "--check-header", "-o", "/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def assert_msgfmt_accepts(path: Path) -> None:
+    """A .po must pass without a word; a .pot may only note its placeholder header fields."""
+    if shutil.which("msgfmt") is None:
+        pytest.skip("GNU gettext (msgfmt) not installed")
+    result = msgfmt_check(path)
+    assert result.returncode == 0, result.stderr
+    if path.suffix == ".po":
+        assert result.stderr == ""
+    else:
+        for line in result.stderr.splitlines():
+            assert "initial default value" in line or "'Language' missing" in line, line
+
+
+def translate(path: Path, strings: dict[object, object]) -> None:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        key = message.id if isinstance(message.id, str) else tuple(message.id)
+        if key in strings:
+            message.string = strings[key]
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=76)
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Site:
+    return make_site({"templates/partials/footer.html": FOOTER})
+
+
+def test_extract_writes_the_site_strings_with_references_in_a_stable_order(site: Site) -> None:
+    result = run(site, "extract")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {POT}: 6 message(s).\n"
+    first = (site.root / POT).read_bytes()
+    with (site.root / POT).open("rb") as handle:
+        catalog = read_po(handle)
+    found = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in catalog if m.id}
+    assert found == {
+        (None, "Thanks for visiting"),
+        (None, "Welcome to %(name)s"),
+        (None, ("%(num)d language", "%(num)d languages")),
+        ("menu", "Home"),
+        (None, ("One tongue", "%(count)s tongues")),
+        ("footer", "Contact"),
+    }
+    assert catalog["Thanks for visiting"].locations == [("templates/partials/footer.html", 3)]
+    assert catalog["Thanks for visiting"].auto_comments == ["shown at the foot of every page"]
+    assert [m.locations[0][1] for m in catalog if m.id] == [3, 4, 5, 6, 7, 8]
+    # the theme translates its own strings into es, en and ar: they stay out of the site's POT
+    assert "Skip to content" not in catalog
+    assert run(site, "extract").output == f"Unchanged: {POT}: 6 message(s).\n"
+    assert (site.root / POT).read_bytes() == first  # byte-identical, creation date included
+    assert_msgfmt_accepts(site.root / POT)
+
+
+def test_extract_takes_the_theme_strings_a_site_language_lacks(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "site.yaml": "title: Aliados\nbase_url: https://x.org/\ndefault_language: es\n"
+            "languages: [es, it]\n"
+        }
+    )
+    assert run(site, "extract").exit_code == 0
+    with (site.root / POT).open("rb") as handle:
+        catalog = read_po(handle)
+    assert "Skip to content" in catalog  # the theme has no Italian catalog
+    assert catalog["Skip to content"].locations[0][0] == "<theme>/templates/base.html"
+
+
+def test_extract_reports_a_broken_template_at_its_line(site: Site) -> None:
+    site.write({"templates/extra.html": "<p>\n{% trans %}Unclosed\n"})
+    result = run(site, "extract")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "templates/extra.html:2: error: template syntax error: unclosed translation block"
+    )
+    assert not (site.root / POT).exists()
+
+
+def test_init_update_compile_round_trip(site: Site) -> None:
+    assert run(site, "extract").exit_code == 0
+    result = run(site, "init", "ar")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Created {AR} (Arabic, 6 plural form(s) from CLDR).\n"
+    po = site.root / AR
+    text = po.read_text(encoding="utf-8")
+    assert '"Language: ar\\n"' in text
+    assert '"Plural-Forms: nplurals=6; plural=(n == 0 ? 0 : n == 1 ? 1 : n == 2 ? 2 : ' in text
+    assert '"Content-Type: text/plain; charset=utf-8\\n"' in text
+    assert text.count("msgstr[5]") == 2  # both plural entries have Arabic's six forms
+    assert_msgfmt_accepts(po)
+    assert run(site, "init", "ar").exit_code == 1  # never overwrites a translator's work
+
+    translate(po, AR_STRINGS)
+    assert_msgfmt_accepts(po)
+    assert site.build().exit_code == 0
+    page = site.html("/ar/")
+    assert page.select_one(".f1").get_text() == "شكرًا لزيارتك"
+    assert page.select_one(".f2").get_text() == "مرحبًا بك في شركاؤنا"
+    assert page.select_one(".f3").get_text() == "3 لغة 3"  # Arabic's form for 3 (few)
+    assert page.select_one(".f4").get_text() == "الرئيسية"
+    assert page.select_one(".f5").get_text() == "3 لسان 3"
+    assert page.select_one(".f6").get_text() == "اتصل بنا"
+
+    # the templates change: one string is reworded, one removed
+    site.write(
+        {
+            "templates/partials/footer.html": FOOTER.replace(
+                "Thanks for visiting", "Thanks for visiting us"
+            ).replace('<p class="f6">{% trans "footer" %}Contact{% endtrans %}</p>\n', "")
+        }
+    )
+    assert run(site, "extract").exit_code == 0
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{AR}: 4 translated, 1 fuzzy, 0 missing, 1 obsolete (updated)\n"
+    with po.open("rb") as handle:
+        updated = read_po(handle)
+    reworded = updated["Thanks for visiting us"]
+    assert reworded.fuzzy
+    assert reworded.string == "شكرًا لزيارتك"
+    assert [m.id for m in updated.obsolete.values()] == ["Contact"]
+    text = po.read_text(encoding="utf-8")
+    assert '#~ msgid "Contact"' in text
+    assert_msgfmt_accepts(po)
+    assert run(site, "update").output.endswith("(unchanged)\n")
+
+    result = site.build()
+    assert result.exit_code == 0
+    assert f"{AR}:" in result.stderr and "is fuzzy and not used" in result.stderr
+    assert site.html("/ar/").select_one(".f1").get_text() == "Thanks for visiting us"
+
+    result = run(site, "compile")
+    assert result.exit_code == 0, result.output
+    mo = po.with_suffix(".mo")
+    with mo.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    assert compiled.gettext("Welcome to %(name)s") == "مرحبًا بك في %(name)s"
+    assert compiled.gettext("Thanks for visiting us") == "Thanks for visiting us"  # fuzzy: out
+    assert compiled.ngettext("%(num)d language", "%(num)d languages", 11) == "%(num)d لغة 4"
+
+
+def test_update_without_a_template_says_what_to_run(site: Site) -> None:
+    result = run(site, "update")
+    assert result.exit_code == 1
+    assert f"{POT}: error: there is no {POT} yet" in result.stderr
+    assert "hint: run 'allysite i18n extract' first" in result.stderr
+
+
+def test_init_refuses_an_unknown_language(site: Site) -> None:
+    assert run(site, "extract").exit_code == 0
+    result = run(site, "init", "xx-nope")
+    assert result.exit_code == 2
+    assert "'xx-nope' is not a language code known to CLDR" in result.output
+
+
+@pytest.mark.parametrize("lang", ["es", "fr", "ru", "zh", "de"])
+def test_every_initialised_catalog_passes_msgfmt(site: Site, lang: str) -> None:
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", lang).exit_code == 0
+    assert_msgfmt_accepts(site.root / f"locales/{lang}/LC_MESSAGES/messages.po")
+
+
+def test_theme_template_matches_the_theme_templates() -> None:
+    """The packaged POT was made by `allysite i18n extract --theme` and is up to date."""
+    from allysite.build import THEME
+    from allysite.catalogs import TemplateFile, extract_messages
+
+    files = [
+        TemplateFile(path, f"src/allysite/theme/{path.relative_to(THEME).as_posix()}")
+        for path in sorted((THEME / "templates").rglob("*.html"))
+    ]
+    catalog, problems = extract_messages(files)
+    assert problems == []
+    with (THEME / "locales" / "messages.pot").open("rb") as handle:
+        shipped = read_po(handle)
+    assert {m.id if isinstance(m.id, str) else m.id[0] for m in shipped if m.id} == {
+        m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id
+    }
+    assert_msgfmt_accepts(THEME / "locales" / "messages.pot")

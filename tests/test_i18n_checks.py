@@ -1,0 +1,230 @@
+"""Catalog checks at build time, each with its exact `file:line` message; missing labels and
+strings no catalog has; `--strict` turns them all into errors."""
+
+from __future__ import annotations
+
+import pytest
+from babel.messages.catalog import Message
+
+from allysite.catalog_checks import placeholders, usable
+from conftest import MakeSite, Site
+
+FOOTER = """<footer class="site-footer">
+<p class="f1">{{ _("Welcome to %(name)s", name=site.title) }}</p>
+<p class="f2">{{ _("Hello {name}") }}</p>
+<p class="f3">{{ ngettext("%(num)d language", "%(num)d languages", site.languages|length) }}</p>
+<p class="f4">{% trans %}Thanks for visiting{% endtrans %}</p>
+<p class="f5">{% trans %}Contact{% endtrans %}</p>
+<p class="f6">{{ _("Skip to content") }}</p>
+<p class="f7">{{ _("Save %(pct)s%%", pct=5) }}</p>
+</footer>
+"""
+AR_PO = "locales/ar/LC_MESSAGES/messages.po"
+# Line numbers are counted by hand: the entries start on lines 8, 11, 14, 20, 23, 26, 29.
+AR_CATALOG = r"""msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Language: ar\n"
+"Plural-Forms: nplurals=6; "
+"plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);\n"
+
+msgid "Welcome to %(name)s"
+msgstr "مرحبًا بك في %(nom)s"
+
+msgid "Hello {name}"
+msgstr "مرحبًا {nom}"
+
+msgid "%(num)d language"
+msgid_plural "%(num)d languages"
+msgstr[0] "لغة"
+msgstr[1] "لغتان"
+
+#, fuzzy
+msgid "Thanks for visiting"
+msgstr "شكرًا لزيارتك"
+
+msgid "Contact"
+msgstr ""
+
+msgid "Skip to content"
+msgstr ""
+
+msgid "Save %(pct)s%%"
+msgstr "وفّر %(pct)s% الآن"
+"""
+WARNINGS = [
+    f"{AR_PO}:8: warning: 'Welcome to %(name)s': placeholders differ: msgstr lacks %(name)s; "
+    "msgstr has %(nom)s that msgid does not",
+    f"{AR_PO}:11: warning: 'Hello {{name}}': placeholders differ: msgstr lacks {{name}}; "
+    "msgstr has {nom} that msgid does not",
+    f"{AR_PO}:14: warning: '%(num)d language' has 2 plural forms, but Arabic has 6 (CLDR)",
+    f"{AR_PO}:20: warning: 'Thanks for visiting' is fuzzy and not used until a translator "
+    "reviews it",
+    f"{AR_PO}:23: warning: 'Contact' is not translated; the source text shows",
+    f"{AR_PO}:29: warning: 'Save %(pct)s%%': msgstr is not a valid format string: "
+    "write a literal % as %%",
+]
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Site:
+    return make_site({"templates/partials/footer.html": FOOTER, AR_PO: AR_CATALOG})
+
+
+def warnings_of(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ": warning: " in line]
+
+
+def test_each_catalog_problem_is_reported_at_its_line(site: Site) -> None:
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    found = [line for line in warnings_of(result.stderr) if line.startswith(AR_PO + ":")]
+    assert found == WARNINGS
+    # 'Skip to content' is empty in the site's catalog, but the theme translates it: no warning
+    assert not any("Skip to content" in line for line in result.stderr.splitlines())
+    assert (
+        "hint: fill in msgstr[0] to msgstr[5]; the entry is not used until every form is there"
+        in (result.stderr)
+    )
+
+
+def test_broken_entries_are_not_used_so_the_source_text_shows(site: Site) -> None:
+    assert site.build().exit_code == 0
+    page = site.html("/ar/")
+    assert page.select_one(".f1").get_text() == "Welcome to شركاؤنا"
+    assert page.select_one(".f2").get_text() == "Hello {name}"
+    assert page.select_one(".f3").get_text() == "3 languages"
+    assert page.select_one(".f4").get_text() == "Thanks for visiting"  # fuzzy: never used
+    assert page.select_one(".f5").get_text() == "Contact"
+    assert page.select_one(".f6").get_text() == "الانتقال إلى المحتوى"  # the theme's
+    assert page.select_one(".f7").get_text() == "Save 5%"
+
+
+def test_strict_makes_catalog_problems_errors(site: Site) -> None:
+    result = site.build("--strict")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith(AR_PO + ":")]
+    assert errors == [line.replace(": warning: ", ": error: ") for line in WARNINGS]
+    assert not site.out.exists()
+
+
+def test_wrong_plural_forms_header_is_reported(make_site: MakeSite) -> None:
+    po = "locales/es/LC_MESSAGES/messages.po"
+    site = make_site(
+        {
+            po: 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+            'msgid "Skip to content"\nmsgstr "Saltar al texto"\n'
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0
+    assert warnings_of(result.stderr) == [
+        f"{po}:4: warning: Plural-Forms gives nplurals=2, but Spanish has 3 plural forms (CLDR)"
+    ]
+    assert (
+        'hint: write "Plural-Forms: nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 '
+        '? 1 : 2);\\n"' in result.stderr
+    )
+
+
+def test_too_many_plural_forms_is_an_error_at_the_entry(make_site: MakeSite) -> None:
+    po = "locales/es/LC_MESSAGES/messages.po"
+    forms = "".join(f'msgstr[{i}] "{i} socios"\n' for i in range(4))
+    site = make_site(
+        {
+            po: 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            'msgid "%(num)d partner"\nmsgid_plural "%(num)d partners"\n' + forms
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{po}:5: error: invalid PO file: this entry has more plural forms than the 3 that "
+        "the catalog's Plural-Forms header gives"
+    )
+
+
+def test_strings_that_no_catalog_has_are_counted_per_language(make_site: MakeSite) -> None:
+    site = make_site({"templates/partials/footer.html": FOOTER})
+    result = site.build()
+    assert result.exit_code == 0
+    lines = warnings_of(result.stderr)
+    assert lines == [
+        "locales/ar/LC_MESSAGES/messages.po: warning: 6 interface string(s) have no translation "
+        "in 'ar': 'Welcome to %(name)s', 'Hello {name}', '%(num)d language' and 3 more; the "
+        "source text shows",
+        "locales/es/LC_MESSAGES/messages.po: warning: 6 interface string(s) have no translation "
+        "in 'es': 'Welcome to %(name)s', 'Hello {name}', '%(num)d language' and 3 more; the "
+        "source text shows",
+    ]  # English reads the source text (msgids are English): no warning for 'en'
+    assert "hint: run 'allysite i18n extract', then 'allysite i18n init ar'" in result.stderr
+
+
+def test_missing_labels_are_reported_per_term_and_language(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "site.yaml": "title:\n  es: Aliados\n  en: Partners\n"
+            "base_url: https://partners.example.org/\ndefault_language: es\n"
+            "languages: [es, en, ar]\n",
+            "taxonomies.yaml": "kinds:\n  ngo: {es: ONG, en: NGO}\ntopics:\n"
+            "  human-rights: {es: Derechos humanos, en: Human rights, ar: حقوق الإنسان}\n",
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0
+    assert warnings_of(result.stderr) == [
+        "site.yaml:1:1: warning: title: no title in ar; the es title shows",
+        "taxonomies.yaml: warning: topics.peacebuilding has no label in es, en, ar; "
+        "another label shows",
+        "taxonomies.yaml:2:3: warning: kinds.ngo has no label in ar; another label shows",
+    ]  # regions.europe is named by CLDR in every language
+    assert "hint: add 'ar: ...' under kinds: ngo: in taxonomies.yaml" in result.stderr
+
+
+def test_a_site_without_taxonomies_yaml_gets_no_label_warnings(built_site: Site) -> None:
+    result = built_site.build()
+    assert result.exit_code == 0
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello %(name)s, %(num)d new", ["%(name)s", "%(num)d"]),
+        ("100%% sure, {count} items", ["{count}"]),
+        ("{{literal}} and {value!r:>10}", ["{value!r:>10}"]),
+        ("%(a)-5.2f %s", ["%(a)-5.2f", "%s"]),
+    ],
+)
+def test_placeholders_of_both_styles(text: str, expected: list[str]) -> None:
+    assert [p.text for p in placeholders(text).values()] == expected
+
+
+def test_a_plural_form_may_leave_out_the_count_but_nothing_else() -> None:
+    ids = ("%(num)d partner in %(place)s", "%(num)d partners in %(place)s")
+    assert usable(Message(ids, ("un socio en %(place)s", "%(num)d socios en %(place)s")), 2)
+    assert not usable(Message(ids, ("un socio", "%(num)d socios en %(place)s")), 2)
+    assert not usable(Message(ids, ("un socio en %(place)s", "")), 2)  # a form is empty
+    assert not usable(Message("Hi %(name)s", "Hola", flags=["fuzzy"]), 1)
+
+
+def test_an_english_catalog_may_leave_entries_to_the_source_text(make_site: MakeSite) -> None:
+    po = "locales/en/LC_MESSAGES/messages.po"
+    site = make_site(
+        {
+            "templates/partials/footer.html": '<footer>{{ _("Contact") }}</footer>\n',
+            po: 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            'msgid "Contact"\nmsgstr ""\n',
+            "locales/es/LC_MESSAGES/messages.po": 'msgid ""\nmsgstr ""\n'
+            '"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Contact"\nmsgstr ""\n',
+            "locales/ar/LC_MESSAGES/messages.po": 'msgid ""\nmsgstr ""\n'
+            '"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Contact"\nmsgstr "اتصل"\n',
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0
+    assert warnings_of(result.stderr) == [
+        "locales/es/LC_MESSAGES/messages.po:5: warning: 'Contact' is not translated; the source "
+        "text shows"
+    ]

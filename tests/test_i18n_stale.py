@@ -1,0 +1,267 @@
+"""Stale translations: stamps written by `allysite i18n stamp`, field by field; the git
+fallback on a temporary repository; the notice on the page and the status report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from allysite.cli import cli
+from allysite.config import load_config
+from allysite.loader import load_content
+from allysite.model import fingerprint
+from allysite.stale import commit_times, find_stale
+from conftest import MINIMAL_SITE, MakeSite, Site
+
+REPO = Path(__file__).resolve().parent.parent
+ES = "content/partners/alpha/es.md"
+EN = "content/partners/alpha/en.md"
+NOTICE_EN = "The Spanish original was updated after this translation."
+
+
+def run(site: Site, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["i18n", *args, "--site", str(site.root)], catch_exceptions=False
+    )
+
+
+def notice(site: Site, path: str) -> str | None:
+    found = site.html(path).select_one(".notice-stale")
+    return found.get_text(" ", strip=True) if found else None
+
+
+def status_json(site: Site) -> dict:  # type: ignore[type-arg]
+    result = run(site, "status", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def language(report: dict, code: str) -> dict:  # type: ignore[type-arg]
+    return next(entry for entry in report["languages"] if entry["language"] == code)
+
+
+def test_stamp_records_the_originals_fingerprints_and_keeps_the_rest(make_site: MakeSite) -> None:
+    site = make_site()
+    before = (site.root / EN).read_text(encoding="utf-8")
+    result = run(site, "stamp", "alpha", "en")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Stamped {EN} (name, short_name, summary, body)\n"
+    after = (site.root / EN).read_text(encoding="utf-8")
+    front, body = before.split("---\n")[1:3]
+    assert after == (
+        f"---\n{front}translated_from:\n"
+        f"  name: {fingerprint('Fundación Alfa')}\n"
+        f"  short_name: {fingerprint('FA')}\n"
+        f"  summary: {fingerprint('Trabaja por la paz.')}\n"
+        f"  body: {fingerprint('## Mandato' + chr(10) + chr(10) + 'Texto en **español**.')}\n"
+        f"---\n{body}"
+    )
+    assert run(site, "stamp", "alpha", "en").output == f"Up to date: {EN}\n"
+    assert site.build().exit_code == 0  # the stamped file is valid front matter
+
+
+def test_stamp_keeps_crlf_a_bom_and_replaces_an_old_stamp(make_site: MakeSite) -> None:
+    text = (
+        "---\r\nname: Alpha\r\ntranslated_from:\r\n  name: 0000aaaa\r\n# note\r\n"
+        "summary: S.\r\n---\r\nBody.\r\n"
+    )
+    site = make_site({EN: b"\xef\xbb\xbf" + text.encode("utf-8")})
+    assert run(site, "stamp", "alpha", "en").exit_code == 0
+    data = (site.root / EN).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf---\r\nname: Alpha\r\n# note\r\nsummary: S.\r\n")
+    assert b"0000aaaa" not in data and b"\n" not in data.replace(b"\r\n", b"")  # CRLF only
+    assert data.endswith(b"---\r\nBody.\r\n")
+    assert data.count(b"translated_from:") == 1
+
+
+def test_stamp_errors_are_reported(make_site: MakeSite) -> None:
+    site = make_site()
+    result = run(site, "stamp", "nobody", "en")
+    assert result.exit_code == 1
+    assert "error: no partner or page 'nobody' in content/" in result.stderr
+    result = run(site, "stamp", "alpha", "ar")
+    assert result.exit_code == 1
+    assert "content/partners/alpha: error: content/partners/alpha/ has no ar.md to stamp" in (
+        result.stderr
+    )
+    result = run(site, "stamp", "alpha", "es")
+    assert result.exit_code == 1 and "'es' is the default language" in result.stderr
+    assert run(site, "stamp", "alpha").exit_code == 2
+
+
+def test_a_changed_original_makes_its_stamped_translation_stale(make_site: MakeSite) -> None:
+    site = make_site()
+    assert run(site, "stamp", "alpha", "en").exit_code == 0
+    assert site.build().exit_code == 0
+    assert notice(site, "/en/partners/alpha/") is None
+    site.write({ES: MINIMAL_SITE[ES].replace("Trabaja por la paz.", "Trabaja por la paz y más.")})
+
+    result = site.build()
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[:2] == [
+        f"{EN}: warning: the Spanish original {ES} changed after this translation: summary",
+        "  hint: bring the translation up to date, then run 'allysite i18n stamp alpha en'",
+    ]
+    page = site.html("/en/partners/alpha/")
+    assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+    link = page.select_one(".notice-stale a")
+    assert (link["href"], link["hreflang"]) == ("/es/partners/alpha/", "es")
+    assert notice(site, "/es/partners/alpha/") is None  # the original itself
+    assert notice(site, "/ar/partners/alpha/") is None  # a fallback shows the original
+    items = language(status_json(site), "en")["partners"]["items"]
+    assert items[0] | {"href": None} == {
+        "slug": "alpha",
+        "state": "stale",
+        "translation": "human",
+        "file": EN,
+        "original": ES,
+        "stale_fields": ["summary"],
+        "stale_by": "stamp",
+        "href": None,
+    }
+
+    assert run(site, "stamp", "alpha", "en").exit_code == 0  # the translator caught up
+    result = site.build()
+    assert result.stderr == ""
+    assert notice(site, "/en/partners/alpha/") is None
+
+
+def test_stamp_all_skips_stale_translations(make_site: MakeSite) -> None:
+    site = make_site({"content/pages/about/en.md": "---\nname: About\n---\nA directory.\n"})
+    assert run(site, "stamp", "alpha", "en").exit_code == 0
+    site.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    stamped = (site.root / EN).read_bytes()
+    result = run(site, "stamp", "--all")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"Skipped {EN}: stale: body changed",
+        "Stamped content/pages/about/en.md (name, body)",
+    ]
+    assert (site.root / EN).read_bytes() == stamped
+
+
+def test_the_bundled_site_shows_a_stale_french_profile(tmp_path: Path) -> None:
+    """Done when: editing a Spanish profile after its French translation was stamped makes
+    the French page show the notice and the status list it as stale."""
+    root = tmp_path / "site"
+    root.mkdir()
+    for name in ("site.yaml", "taxonomies.yaml", "content", "locales", "templates"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.exists():
+            shutil.copy2(source, root / name)
+    site = Site(root, tmp_path / "out")
+    french = "content/partners/unaoc/fr.md"
+    assert "translated_from:" in (root / french).read_text(encoding="utf-8")
+    assert site.build().exit_code == 0
+    assert notice(site, "/fr/partners/unaoc/") is None
+    assert language(status_json(site), "fr")["partners"]["stale"] == 0
+
+    spanish = root / "content/partners/unaoc/es.md"
+    spanish.write_text(
+        spanish.read_text(encoding="utf-8") + "\nUn párrafo nuevo.\n", encoding="utf-8"
+    )
+    result = site.build()
+    assert result.exit_code == 0
+    assert f"{french}: warning: the Spanish original content/partners/unaoc/es.md changed" in (
+        result.stderr
+    )
+    assert notice(site, "/fr/partners/unaoc/") == (
+        "L’original en espagnol a été mis à jour après cette traduction. Lire l’original"
+    )
+    assert site.html("/fr/partners/unaoc/").select_one(".notice-stale a")["href"] == (
+        "/es/partners/unaoc/"
+    )
+    assert notice(site, "/ar/partners/unaoc/") == (
+        "حُدِّث النص الأصلي باللغة الإسبانية بعد هذه الترجمة. اقرأ النص الأصلي"
+    )
+    fr = language(status_json(site), "fr")["partners"]
+    assert fr["stale"] == 1
+    assert [i["file"] for i in fr["items"] if i["state"] == "stale"] == [french]
+    table = run(site, "status").output
+    assert f"  stale    {french}  (body changed in content/partners/unaoc/es.md)" in table
+
+
+# --- without stamps: git history ----------------------------------------------------------------
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+
+
+def git(root: Path, *args: str, when: str = "2024-01-01T12:00:00+00:00") -> None:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(root.parent),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Editor",
+        "GIT_AUTHOR_EMAIL": "editor@example.org",
+        "GIT_COMMITTER_NAME": "Editor",
+        "GIT_COMMITTER_EMAIL": "editor@example.org",
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+    }
+    subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+@needs_git
+def test_without_stamps_git_history_tells_a_stale_translation(make_site: MakeSite) -> None:
+    site = make_site()
+    git(site.root, "init", "-q")
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "first")
+    assert site.build().exit_code == 0
+    assert notice(site, "/en/partners/alpha/") is None
+
+    site.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    git(site.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+    result = site.build()
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        f"{EN}: warning: the Spanish original {ES} was committed after this translation "
+        "(git history)"
+    )
+    assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+    item = language(status_json(site), "en")["partners"]["items"][0]
+    assert (item["state"], item["stale_by"], item["stale_fields"]) == ("stale", "git", [])
+
+    site.write({EN: MINIMAL_SITE[EN] + "\nMore text.\n"})
+    git(site.root, "commit", "-q", "-am", "translated too", when="2024-03-01T12:00:00+00:00")
+    assert site.build().stderr == ""
+    assert notice(site, "/en/partners/alpha/") is None
+
+
+@needs_git
+def test_commit_times_of_a_site_in_a_subfolder_of_its_repository(tmp_path: Path) -> None:
+    site = tmp_path / "repo" / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "content" / "a.md").write_text("a\n", encoding="utf-8")
+    git(tmp_path / "repo", "init", "-q")
+    git(tmp_path / "repo", "add", "-A")
+    git(tmp_path / "repo", "commit", "-q", "-m", "one", when="2024-01-01T00:00:00+00:00")
+    assert dict(commit_times(site)) == {"content/a.md": 1704067200}
+
+
+def test_no_git_repository_or_no_git_means_no_git_staleness(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site()
+    assert dict(commit_times(site.root)) == {}  # a plain folder
+    monkeypatch.setenv("PATH", str(site.root / "no-such-bin"))  # git is not installed
+    assert dict(commit_times(site.root)) == {}
+    config, _ = load_config(site.root)
+    assert config is not None
+    content, _ = load_content(config)
+    staleness, problems = find_stale(config, content)
+    assert dict(staleness) == {} and problems == []
