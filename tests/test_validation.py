@@ -111,7 +111,8 @@ FAULTS = [
     pytest.param(
         site_yaml("default_language:", "colour: blue\ndefault_language:"),
         "site.yaml:6:1: error: unknown field 'colour'",
-        "allowed fields here: title, base_url, default_language, languages; check the spelling",
+        "allowed fields here: title, base_url, default_language, languages, search, "
+        "translation_dashboard, machine_translations; check the spelling",
         id="site-unknown-key",
     ),
     pytest.param(
@@ -396,7 +397,8 @@ FAULTS = [
     pytest.param(
         {ALPHA + "es.md": "---\ntitle: Alfa\nname: Fundación Alfa\nsummary: Paz.\n---\nTexto.\n"},
         "content/partners/alpha/es.md:2:1: error: unknown field 'title'",
-        "allowed fields here: name, short_name, summary; check the spelling",
+        "allowed fields here: name, short_name, summary, translation, translated_from; check "
+        "the spelling",
         id="md-unknown-field",
     ),
     pytest.param(

@@ -25,6 +25,12 @@ class SiteConfig:
     base_url: str
     """Absolute, ending in '/'."""
     languages: tuple[Language, ...]
+    search: bool = False
+    """Index the built pages with Pagefind and show a search box."""
+    translation_dashboard: bool = False
+    """Build a page for editors with the translation status of every language."""
+    index_machine_translations: bool = True
+    """False keeps machine translations out of the sitemap and search engines (noindex)."""
 
     @property
     def default_language(self) -> Language:
@@ -126,4 +132,15 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     titles = {code: settings.title.get(code, everywhere or default) for code in codes}
     base_url = settings.base_url if settings.base_url.endswith("/") else settings.base_url + "/"
     languages = tuple(make_language(code, code == settings.default_language) for code in codes)
-    return SiteConfig(root, MappingProxyType(titles), base_url, languages), []
+    return (
+        SiteConfig(
+            root,
+            MappingProxyType(titles),
+            base_url,
+            languages,
+            search=settings.search,
+            translation_dashboard=settings.translation_dashboard,
+            index_machine_translations=settings.machine_translations == "index",
+        ),
+        [],
+    )

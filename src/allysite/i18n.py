@@ -6,6 +6,7 @@ build (no committed `.mo`), the site's catalog merged over the theme's own, as M
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, PoFileParser
 from babel.support import NullTranslations, Translations
 
+from allysite.catalog_checks import (
+    MessageKey,
+    check_catalog,
+    find_header_line,
+    translated_keys,
+    usable,
+)
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.languages import Language
@@ -67,6 +75,7 @@ def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, li
     for language in config.languages:
         result: NullTranslations = NullTranslations()
         used = []
+        theme_keys: frozenset[MessageKey] = frozenset()
         for locales, root, label in (
             (theme_locales, theme_locales.parent, "theme"),
             (config.root / "locales", config.root, None),
@@ -80,6 +89,11 @@ def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, li
             problems.extend(found)
             if catalog is None:
                 continue
+            if label:
+                theme_keys = translated_keys(catalog)
+            else:  # the site's own catalog: what its translators should look at
+                header = find_header_line(path.read_text("utf-8", "replace"), "Plural-Forms")
+                problems += check_catalog(catalog, shown, language, theme_keys, header)
             used.append(shown)
             compiled = compile_catalog(catalog)
             if isinstance(result, Translations):
@@ -115,6 +129,11 @@ def read_catalog(
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)  # Babel counts lines from 0
         message = re.sub(r" on \d+$", "", str(exc))
+        if message == "msg has more translations than num_plurals of catalog":
+            message = (
+                f"this entry has more plural forms than the {catalog.num_plurals} that "
+                "the catalog's Plural-Forms header gives"
+            )
         return None, [
             error(
                 "po-syntax",
@@ -156,8 +175,18 @@ class _DuplicateAwareParser(PoFileParser):
 
 
 def compile_catalog(catalog: Catalog) -> Translations:
-    """A Catalog as gettext Translations, compiled in memory; fuzzy entries are left out."""
+    """A Catalog as gettext Translations, compiled in memory."""
+    return Translations(fp=BytesIO(mo_data(catalog)), domain=DOMAIN)
+
+
+def mo_data(catalog: Catalog) -> bytes:
+    """The catalog as a .mo file. Fuzzy entries, and entries that would show wrong text
+    (catalog_checks.usable), are left out, so that the source text shows instead."""
+    broken = [m for m in catalog if m.id and not usable(m, catalog.num_plurals)]
+    if broken:
+        catalog = copy.deepcopy(catalog)
+        for message in broken:
+            catalog.delete(message.id, message.context)
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    return buffer.getvalue()

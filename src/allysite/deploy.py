@@ -1,0 +1,248 @@
+"""allysite deploy: the built site to S3-compatible storage (AWS S3, Cloudflare R2, MinIO...).
+
+boto3 does the talking (an optional extra: pip install 'allysite[deploy]') and finds the
+credentials the standard AWS way: environment variables, ~/.aws/config and credentials
+(profiles), or the machine's role. It has no "sync", so this module compares by content:
+a file is uploaded only when its MD5 differs from the object's ETag (or, for objects uploaded
+in parts, from the SHA-256 kept in the object's metadata). Every upload sets Content-Type with
+its charset and Cache-Control: a year for fingerprinted assets, a few minutes for pages.
+Files go up assets first and pages last, so no page is ever live before what it links to;
+objects no longer in the build are deleted only when asked (`delete`), and last of all.
+"""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from allysite import mediatypes
+from allysite.errors import Diagnostic, SourcePos, error
+from allysite.output import MARKER
+
+HASH_METADATA = "sha256"
+WORKERS = 8
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFile:
+    key: str
+    rel: str
+    """The path inside the output folder (the key without the deploy prefix)."""
+    path: Path
+    md5: str
+    sha256: str
+    size: int
+
+    @property
+    def is_page(self) -> bool:
+        return self.key.endswith(".html")
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteObject:
+    key: str
+    etag: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeployPlan:
+    uploads: tuple[LocalFile, ...]
+    unchanged: int
+    stale: tuple[str, ...]
+    """Keys in the bucket that the build no longer has."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeployResult:
+    plan: DeployPlan
+    uploaded: int = 0
+    deleted: int = 0
+    dry_run: bool = False
+    diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics
+
+
+def local_files(out: Path, prefix: str = "") -> list[LocalFile]:
+    """Every file of the output folder (hidden ones left out) with its hashes."""
+    files = []
+    for dirpath, dirnames, filenames in os.walk(out):
+        dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name == MARKER:
+                continue
+            path = Path(dirpath, name)
+            md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    md5.update(block)
+                    sha.update(block)
+            rel = path.relative_to(out).as_posix()
+            size = path.stat().st_size
+            files.append(LocalFile(prefix + rel, rel, path, md5.hexdigest(), sha.hexdigest(), size))
+    return files
+
+
+def remote_objects(client: Any, bucket: str, prefix: str) -> dict[str, RemoteObject]:
+    found = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", ()):
+            found[item["Key"]] = RemoteObject(item["Key"], item["ETag"].strip('"'), item["Size"])
+    return found
+
+
+def plan_deploy(client: Any, bucket: str, files: list[LocalFile], prefix: str) -> DeployPlan:
+    remote = remote_objects(client, bucket, prefix)
+    uploads = []
+    for file in files:
+        have = remote.get(file.key)
+        changed = have is None or have.size != file.size
+        if changed or (have.etag != file.md5 and not _same_by_metadata(client, bucket, file)):
+            uploads.append(file)
+    keys = {file.key for file in files}
+    stale = tuple(sorted(key for key in remote if key not in keys))
+    # assets before pages: a page never goes live before what it links to
+    uploads.sort(key=lambda file: (file.is_page, file.key))
+    return DeployPlan(tuple(uploads), len(files) - len(uploads), stale)
+
+
+def _same_by_metadata(client: Any, bucket: str, file: LocalFile) -> bool:
+    """Objects uploaded in parts (or encrypted with KMS) have no MD5 ETag: ask for ours."""
+    head = client.head_object(Bucket=bucket, Key=file.key)
+    return bool(head.get("Metadata", {}).get(HASH_METADATA) == file.sha256)
+
+
+def deploy_site(
+    out: Path,
+    bucket: str,
+    *,
+    prefix: str = "",
+    delete: bool = False,
+    dry_run: bool = False,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    profile: str | None = None,
+    progress: Progress | None = None,
+    client: Any = None,
+) -> DeployResult:
+    """Upload what changed in `out` to `bucket` (under `prefix`); see the module's notes."""
+    empty = DeployPlan((), 0, ())
+    if not (out / MARKER).is_file():
+        return DeployResult(
+            empty,
+            diagnostics=(
+                error(
+                    "no-build",
+                    f"{out} is not a folder built by allysite",
+                    SourcePos(str(out)),
+                    "run 'allysite build' first, or pass the output folder with --out",
+                ),
+            ),
+        )
+    prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    try:
+        if client is None:
+            client = make_client(endpoint_url, region, profile)
+        files = local_files(out, prefix)
+        if progress:
+            progress("compare", 0, len(files))
+        plan = plan_deploy(client, bucket, files, prefix)
+        if dry_run:
+            return DeployResult(plan, dry_run=True)
+        uploaded = _upload(client, bucket, plan.uploads, progress)
+        deleted = _delete(client, bucket, plan.stale) if delete else 0
+    except Exception as exc:  # botocore's errors: credentials, network, permissions
+        return DeployResult(empty, diagnostics=(_storage_error(exc, bucket),))
+    return DeployResult(plan, uploaded, deleted)
+
+
+def make_client(endpoint_url: str | None, region: str | None, profile: str | None) -> Any:
+    try:
+        import boto3
+    except ImportError as exc:
+        raise DeployUnavailable from exc
+    session = boto3.session.Session(profile_name=profile, region_name=region)
+    return session.client("s3", endpoint_url=endpoint_url)
+
+
+class DeployUnavailable(Exception):
+    """boto3 is not installed."""
+
+
+def _upload(
+    client: Any, bucket: str, files: tuple[LocalFile, ...], progress: Progress | None
+) -> int:
+    done = 0
+    # pages wait for every asset: two rounds
+    for group in (
+        [file for file in files if not file.is_page],
+        [file for file in files if file.is_page],
+    ):
+        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            for _ in pool.map(lambda file: _put(client, bucket, file), group):
+                done += 1
+                if progress:
+                    progress("upload", done, len(files))
+    return done
+
+
+def _put(client: Any, bucket: str, file: LocalFile) -> None:
+    client.put_object(
+        Bucket=bucket,
+        Key=file.key,
+        Body=file.path.read_bytes(),
+        ContentType=mediatypes.content_type(file.rel),
+        CacheControl=mediatypes.cache_control(file.rel),
+        ContentMD5=base64.b64encode(bytes.fromhex(file.md5)).decode("ascii"),
+        Metadata={HASH_METADATA: file.sha256},
+    )
+
+
+def _delete(client: Any, bucket: str, keys: tuple[str, ...]) -> int:
+    deleted = 0
+    for batch in _batches(keys, 1000):
+        client.delete_objects(
+            Bucket=bucket, Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True}
+        )
+        deleted += len(batch)
+    return deleted
+
+
+def _batches(items: tuple[str, ...], size: int) -> Iterator[tuple[str, ...]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _storage_error(exc: Exception, bucket: str) -> Diagnostic:
+    if isinstance(exc, DeployUnavailable):
+        return error(
+            "no-boto3",
+            "deploying needs boto3, which is not installed",
+            hint="install it with: pip install 'allysite[deploy]'",
+        )
+    name = type(exc).__name__
+    text = str(exc)
+    if name in ("NoCredentialsError", "PartialCredentialsError"):
+        hint = (
+            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile of "
+            "~/.aws/credentials with --profile"
+        )
+    elif name == "EndpointConnectionError":
+        hint = "check --endpoint-url (R2, MinIO) and your network"
+    elif "NoSuchBucket" in text:
+        hint = f"create the bucket '{bucket}' first, or check its name"
+    elif "AccessDenied" in text or "Forbidden" in text:
+        hint = "the credentials may not list, write or delete in this bucket"
+    else:
+        hint = "check the bucket, the endpoint and the credentials"
+    return error("deploy", f"deploy to '{bucket}' failed: {name}: {text}", hint=hint)

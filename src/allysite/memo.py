@@ -1,0 +1,107 @@
+"""Results kept from one build to the next by a long-running process (the dev server).
+
+A one-off build passes no memo and computes everything. The dev server passes the same
+`Memo` to every rebuild: a stage asks it for the value of a *slot* (say, the view of one
+partner in one language) together with the *key* that value was made from. When the key is
+the same as last time the old value comes back, the very same object, so later stages can
+tell "unchanged" by identity instead of comparing deep structures. Keys are compared with
+`is` first and `==` after, so a key made of frozen values is always safe: identity only makes
+the check fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+FileSignature = tuple[str, int, int, int]
+"""(name, size, modification time in ns, inode) of one file."""
+
+
+class Memo:
+    """Values by slot, each with the key it was made from; unused slots are dropped by `sweep`."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Hashable, tuple[object, object]] = {}
+        self._used: set[Hashable] = set()
+        self.unchanged: Callable[[Path], bool] = lambda folder: False
+        """Set by a caller that watches the files (the dev server): True for a folder in which
+        nothing changed since the last build, whose entries are then reused unchecked."""
+
+    def kept(self, slot: Hashable) -> object | None:
+        """The value of a slot as it is, without checking its key (see `unchanged`)."""
+        entry = self._entries.get(slot)
+        if entry is None:
+            return None
+        self._used.add(slot)
+        return entry[1]
+
+    def get(self, slot: Hashable, key: object, make: Callable[[], T]) -> T:
+        """The value made for `slot` last time if `key` equals the key of then, else `make()`."""
+        entry = self._entries.get(slot)
+        self._used.add(slot)
+        if entry is not None and (entry[0] is key or entry[0] == key):
+            return entry[1]  # type: ignore[return-value]
+        value = make()
+        self._entries[slot] = (key, value)
+        return value
+
+    def intern(self, slot: Hashable, value: T) -> T:
+        """`value`, or the equal value given for `slot` last time (so that `is` tells equality)."""
+        return self.get(slot, value, lambda: value)
+
+    def forget(self, predicate: Callable[[Hashable], bool]) -> None:
+        """Drop the slots the predicate selects (a file the watcher saw change, say)."""
+        for slot in [slot for slot in self._entries if predicate(slot)]:
+            del self._entries[slot]
+
+    def sweep(self) -> None:
+        """Drop what the last build did not ask for (deleted partners...): call after a build."""
+        for slot in [slot for slot in self._entries if slot not in self._used]:
+            del self._entries[slot]
+        self._used = set()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def folder_signature(folder: Path) -> tuple[FileSignature, ...]:
+    """Name, size, mtime and inode of every file under a folder: changes when any file does.
+
+    Symbolic links are described by the link and by what it points to, so retargeting one
+    counts as a change too.
+    """
+    found: list[FileSignature] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))  # its order is stable while unchanged
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+                found.append((entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+                if entry.is_symlink():
+                    target = os.stat(entry.path)
+                    found.append((os.readlink(entry.path), target.st_size, target.st_mtime_ns, 0))
+            except OSError:
+                found.append((entry.path, -1, -1, -1))
+    return tuple(found)
+
+
+def file_signature(path: Path) -> FileSignature:
+    """The signature of one file; a missing file has one too, so appearing is a change."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), -1, -1, -1)
+    return (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)

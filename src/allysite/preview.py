@@ -1,0 +1,404 @@
+"""The dev server's site: built once, then kept up to date one edit at a time.
+
+After the first (atomic) build, an edit costs what it touches. The memo keeps parsed content
+and views in memory, so only the edited file is parsed again and the plan returns the very
+same Route objects for everything the edit did not touch. A route is rendered again only when
+it is new, differs from the previous one, uses a template that changed or shows a catalog
+that changed; and a file is written only when its bytes differ from what is on disk. Pending
+routes render in the background, or at once when a browser asks for them.
+
+Nothing here serves HTTP or prints: server.py does the first, cli.py the second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, meta
+
+from allysite.build import (
+    Prepared,
+    Progress,
+    cache_dir,
+    prepare_site,
+    render_pages,
+    site_extras,
+)
+from allysite.errors import (
+    Diagnostic,
+    SourcePos,
+    error,
+    has_errors,
+    relative_path,
+    sorted_diagnostics,
+)
+from allysite.memo import FileSignature, Memo, file_signature, folder_signature
+from allysite.output import check_output_dir, write_output
+from allysite.plan import Route
+from allysite.render import OutputFile, render_routes
+from allysite.search import index_pages
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What one build or update did, for the terminal."""
+
+    ok: bool
+    diagnostics: tuple[Diagnostic, ...]
+    changed: tuple[str, ...] = ()
+    """The edited files that started it, relative to the site."""
+    pages: int = 0
+    """Routes of the site."""
+    stale: int = 0
+    """Routes to render again."""
+    removed: int = 0
+    seconds: float = 0.0
+    full: bool = False
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class Preview:
+    """The state of a previewed site; every method runs on the server's one event loop."""
+
+    def __init__(self, site: Path, out: Path) -> None:
+        self.site = site.resolve()
+        self.out = out.resolve()
+        self.memo = Memo()
+        self.prepared: Prepared | None = None
+        self.routes: dict[str, Route] = {}
+        self.pending: dict[str, Route] = {}
+        """Routes whose file is out of date, in the order they will be rendered."""
+        self.written: dict[str, bytes] = {}
+        """Digest of every generated file on disk, by output path."""
+        self.copied: dict[str, FileSignature] = {}
+        self.diagnostics: tuple[Diagnostic, ...] = ()
+        self.render_errors: dict[str, Diagnostic] = {}
+        self.extras_due = False
+        self.extra_paths: set[str] = set()
+        self.generation = 0
+        self._templates: dict[str, FileSignature] = {}
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.diagnostics) or bool(self.render_errors)
+
+    @property
+    def problems(self) -> tuple[Diagnostic, ...]:
+        return sorted_diagnostics((*self.diagnostics, *self.render_errors.values()))
+
+    def route_for(self, out_path: str) -> Route | None:
+        return self.routes.get(out_path)
+
+    # --- building --------------------------------------------------------------------------
+
+    def build(self, progress: Progress | None = None) -> Update:
+        """Everything, written into the output folder in one atomic swap."""
+        started = time.perf_counter()
+        problems = check_output_dir(self.out, self.site)
+        if problems:
+            return self._failed(problems, (), started)
+        if progress:
+            progress("load", 0, 0)
+        prepared, found = prepare_site(self.site, cache_dir(self.out), memo=self.memo)
+        if prepared is None or has_errors(found):
+            return self._failed(found, (), started)
+        pages, rendered = render_pages(prepared, progress)
+        if has_errors(rendered):
+            return self._failed([*found, *rendered], (), started)
+        outputs = [*pages, *site_extras(prepared)]
+        if prepared.config.search:
+            if progress:
+                progress("search", 0, 0)
+            search_files, searched = index_pages(pages)
+            outputs += search_files
+            found += searched
+        if progress:
+            progress("write", 0, 0)
+        try:
+            write_output(self.out, outputs, prepared.plan.copies)
+        except OSError as exc:
+            problem = error(
+                "write",
+                f"cannot write the output: {exc.strerror or exc}",
+                SourcePos(str(exc.filename or self.out)),
+                "check the folder's permissions and free disk space",
+            )
+            return self._failed([problem], (), started)
+        self.written = {output.out_path: _digest(output.data) for output in outputs}
+        self.extra_paths = {output.out_path for output in outputs[len(pages) :]}
+        self.copied = {copy.out_path: file_signature(copy.source) for copy in prepared.plan.copies}
+        self._adopt(prepared, found)
+        self.pending = {}
+        self.extras_due = False
+        self._templates = self._template_signatures(prepared)
+        return Update(
+            True,
+            self.diagnostics,
+            pages=len(self.routes),
+            stale=len(pages),
+            seconds=time.perf_counter() - started,
+            full=True,
+        )
+
+    def update(self, changed: Iterable[Path]) -> Update:
+        """Bring the site up to date after edits; renders nothing yet (see `render_pending`)."""
+        started = time.perf_counter()
+        edited = tuple(sorted({relative_path(path, self.site) for path in changed}))
+        self._forget(changed)
+        if self.prepared is None:  # nothing good was ever built: build it all
+            result = self.build()
+            return Update(
+                result.ok,
+                result.diagnostics,
+                edited,
+                result.pages,
+                result.stale,
+                0,
+                result.seconds,
+                True,
+            )
+        prepared, found = prepare_site(self.site, cache_dir(self.out), memo=self.memo)
+        if prepared is None or has_errors(found):
+            return self._failed(found, edited, started)
+        templates = self._template_signatures(prepared)
+        changed_templates = {
+            name
+            for name in templates.keys() | self._templates.keys()
+            if templates.get(name) != self._templates.get(name)
+        }
+        uses_changed = _template_users(prepared.envs, changed_templates)
+        languages = self._changed_languages(prepared, edited)
+        routes = {route.out_path: route for route in prepared.plan.routes}
+        pending = {}
+        for out_path, route in routes.items():
+            old = self.routes.get(out_path)
+            if (
+                old is None
+                or (old is not route and old != route)
+                or out_path in self.pending
+                or out_path in self.render_errors
+                or route.lang in languages
+                or uses_changed(route.template)
+            ):
+                pending[out_path] = route
+        removed = [path for path in self.routes if path not in routes]
+        self._sync_copies(prepared)
+        for out_path in removed:
+            self._delete(out_path)
+        self._adopt(prepared, found)
+        self.pending = pending
+        self.render_errors = {}
+        self._templates = templates
+        return Update(
+            True,
+            self.diagnostics,
+            edited,
+            len(routes),
+            len(pending),
+            len(removed),
+            time.perf_counter() - started,
+        )
+
+    def _adopt(self, prepared: Prepared, found: list[Diagnostic]) -> None:
+        self.prepared = prepared
+        self.routes = {route.out_path: route for route in prepared.plan.routes}
+        self.diagnostics = sorted_diagnostics(found)
+        self.render_errors = {}
+        self.extras_due = True
+        self.generation += 1
+
+    def _failed(
+        self, problems: Iterable[Diagnostic], edited: tuple[str, ...], started: float
+    ) -> Update:
+        """Keep the last good site; remember the problems for the error page."""
+        self.diagnostics = sorted_diagnostics(problems)
+        self.generation += 1
+        return Update(False, self.diagnostics, edited, seconds=time.perf_counter() - started)
+
+    def _forget(self, changed: Iterable[Path]) -> None:
+        """Drop memo entries of edited files even if their size and time look unchanged, and
+        let the loader reuse the folders where nothing changed without listing them again."""
+        folders = set()
+        for path in changed:
+            folders.add(path)  # a folder moved or made again
+            folders.update(path.parents)
+        names = {relative_path(path, self.site).split("/", 1)[0] for path in changed}
+        if names & {"site.yaml", "locales", "templates"}:
+            self.memo.unchanged = lambda folder: False  # check every folder
+        else:
+            self.memo.unchanged = lambda folder: folder not in folders
+        self.memo.forget(
+            lambda slot: isinstance(slot, tuple) and slot[:1] == ("folder",) and slot[1] in folders
+        )
+        names = {relative_path(path, self.site).split("/", 1)[0] for path in changed}
+        if "site.yaml" in names:
+            self.memo.forget(lambda slot: slot == "config")
+        if "locales" in names:
+            self.memo.forget(lambda slot: slot in ("catalogs", "templates"))
+        if "templates" in names:
+            self.memo.forget(lambda slot: slot == "templates")
+
+    def _changed_languages(self, prepared: Prepared, edited: tuple[str, ...]) -> set[str]:
+        old = self.prepared.catalogs if self.prepared else None
+        new = prepared.catalogs
+        if old is new:
+            return set()
+        return {
+            code
+            for code, inputs in new.inputs.items()
+            if old is None
+            or tuple(old.inputs.get(code, ())) != tuple(inputs)
+            or any(path in edited for path in inputs)
+        }
+
+    def _template_signatures(self, prepared: Prepared) -> dict[str, FileSignature]:
+        signatures: dict[str, FileSignature] = {}
+        for root in (prepared.dirs.theme, prepared.dirs.site):  # the site's override the theme's
+            if root.is_dir():
+                for entry in folder_signature(root):
+                    signatures[Path(entry[0]).relative_to(root).as_posix()] = entry
+        return signatures
+
+    # --- rendering and writing -------------------------------------------------------------
+
+    def render(self, out_path: str) -> None:
+        """Render one pending route now (a browser asked for it) and write it if it changed."""
+        route = self.pending.pop(out_path, None)
+        if route is None or self.prepared is None:
+            return
+        pages, problems = render_routes([route], self.prepared.envs, self.prepared.dirs)
+        if problems:
+            self.render_errors[out_path] = problems[0]
+            return
+        self.render_errors.pop(out_path, None)
+        for page in pages:
+            self._write(page.out_path, page.data)
+
+    def render_pending(self, seconds: float = 0.02) -> bool:
+        """Render pending routes for about `seconds`; True while some remain."""
+        deadline = time.perf_counter() + seconds
+        while self.pending and time.perf_counter() < deadline:
+            self.render(next(iter(self.pending)))
+        return bool(self.pending)
+
+    def extras(self) -> Callable[[], list[OutputFile]] | None:
+        """A function (safe to run in a worker thread) giving the sitemap, feeds and the other
+        files that are no pages, and the search index; None when they are up to date."""
+        if not self.extras_due or self.pending or self.prepared is None or self.failed:
+            return None
+        self.extras_due = False
+        prepared, out = self.prepared, self.out
+
+        def make() -> list[OutputFile]:
+            files = site_extras(prepared)
+            if prepared.config.search:
+                pages = [
+                    OutputFile(route.out_path, (out / route.out_path).read_bytes())
+                    for route in prepared.plan.routes
+                    if route.out_path.endswith(".html") and (out / route.out_path).is_file()
+                ]
+                files += index_pages(pages)[0]
+            return files
+
+        return make
+
+    def write_extras(self, files: list[OutputFile], generation: int) -> int:
+        """Write the extras made for `generation` (older ones are dropped); files the last
+        extras had and these do not (an old search index part) are removed."""
+        if generation != self.generation:
+            self.extras_due = True
+            return 0
+        count = sum(self._write(file.out_path, file.data) for file in files)
+        made = {file.out_path for file in files}
+        for out_path in self.extra_paths - made:
+            if out_path not in self.routes:
+                self._delete(out_path)
+        self.extra_paths = made
+        return count
+
+    def _write(self, out_path: str, data: bytes) -> bool:
+        digest = _digest(data)
+        if self.written.get(out_path) == digest:
+            return False
+        target = self.out / out_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.allysite-tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        self.written[out_path] = digest
+        return True
+
+    def _sync_copies(self, prepared: Prepared) -> None:
+        wanted = {copy.out_path: copy for copy in prepared.plan.copies}
+        for out_path in [path for path in self.copied if path not in wanted]:
+            self._delete(out_path)
+        signatures: dict[Path, FileSignature] = {}
+        for out_path, copy in wanted.items():
+            if copy.source not in signatures:
+                signatures[copy.source] = file_signature(copy.source)
+            signature = signatures[copy.source]
+            if self.copied.get(out_path) != signature:
+                target = self.out / out_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temporary = target.with_name(f".{target.name}.allysite-tmp")
+                with contextlib.suppress(OSError):
+                    shutil.copyfile(copy.source, temporary)
+                    os.replace(temporary, target)
+                self.copied[out_path] = signature
+
+    def _delete(self, out_path: str) -> None:
+        self.written.pop(out_path, None)
+        self.copied.pop(out_path, None)
+        target = self.out / out_path
+        with contextlib.suppress(OSError):
+            target.unlink()
+        parent = target.parent
+        while parent != self.out and parent.is_relative_to(self.out):
+            try:
+                parent.rmdir()  # only when empty
+            except OSError:
+                break
+            parent = parent.parent
+
+
+def _template_users(envs: Mapping[str, Environment], changed: set[str]) -> Callable[[str], bool]:
+    """Whether a route's template is, extends, imports or includes a changed template."""
+    if not changed:
+        return lambda name: False
+    env = next(iter(envs.values()), None)
+    if env is None or env.loader is None:
+        return lambda name: True
+    loader = env.loader
+    known: dict[str, bool] = {}
+
+    def uses(name: str, seen: frozenset[str] = frozenset()) -> bool:
+        if name in known:
+            return known[name]
+        if name in changed:
+            known[name] = True
+            return True
+        try:
+            source = loader.get_source(env, name)[0]
+            references = list(meta.find_referenced_templates(env.parse(source)))
+        except Exception:  # a missing or broken template: render the route again to tell
+            return True
+        result = any(
+            reference is None or (reference not in seen and uses(reference, seen | {name}))
+            for reference in references
+        )
+        known[name] = result
+        return result
+
+    return uses

@@ -1,0 +1,249 @@
+"""allysite new: a starter site, a partner's folder, a new language, ready to edit.
+
+What an editor must still write is filled with visible placeholders (`TODO`, the slug
+`todo`, the address https://todo.invalid/) that build as they are and that `allysite check`
+lists until they are replaced (see lints.PLACEHOLDER).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from allysite.catalogs import TEMPLATE_FILE, init_catalog, site_template, write_template
+from allysite.config import SITE_FILE, load_config
+from allysite.errors import Diagnostic, SourcePos, error
+from allysite.languages import BCP47_PATTERN, make_language, parse_locale
+from allysite.schema import SLUG_PATTERN
+
+THEME = Path(__file__).parent / "theme"
+PLACEHOLDER_URL = "https://todo.invalid/"
+
+SITE_YAML = """\
+# The site's settings. See the README of allysite for every key.
+title:
+{titles}base_url: https://partners.example.org/   # the address where the site will live
+default_language: {default}   # content falls back to it
+languages: [{languages}]
+"""
+
+TAXONOMIES_YAML = """\
+# Labels of the kinds, regions and topics that partners use, in each language.
+kinds:
+  ngo: {{{labels}}}
+"""
+
+PARTNER_YAML = """\
+# {slug}: the facts shared by every language. `allysite check` lists what is left to do.
+website: {url}   # the partner's website (http or https)
+# logo: logo.svg   # a file in this folder (SVG, PNG or JPEG)
+# partner_since: 2024-05   # YYYY, YYYY-MM or YYYY-MM-DD
+kind: todo   # one of the kinds in taxonomies.yaml, e.g. ngo
+regions: []   # e.g. [europe, latin-america]
+topics: []   # e.g. [youth, human-rights]
+"""
+
+PROFILE_MD = """\
+---
+name: TODO the organisation's name in {language}
+summary: TODO one sentence that presents the organisation, shown on cards and in previews.
+---
+TODO: the profile in {language}, in Markdown: paragraphs, **bold**, lists and
+[links](https://example.org/).
+"""
+
+ABOUT_MD = """\
+---
+name: {name}
+---
+{text}
+"""
+
+GITIGNORE = "/build/\n/.build.allysite-*\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """The files a command wrote, relative to the site."""
+
+    root: Path
+    files: tuple[str, ...]
+
+
+def _names(codes: Sequence[str]) -> dict[str, str]:
+    """Each language's name in English, for placeholders an editor reads."""
+    return {
+        code: make_language(code, False).locale.get_display_name("en") or code for code in codes
+    }
+
+
+def parse_languages(text: str) -> tuple[list[str], list[Diagnostic]]:
+    codes = [code.strip() for code in text.split(",") if code.strip()]
+    bad = [code for code in codes if not BCP47_PATTERN.fullmatch(code) or not parse_locale(code)]
+    if bad:
+        return [], [
+            error(
+                "unknown-language",
+                f"'{', '.join(bad)}' is not a language code known to CLDR",
+                hint="use BCP 47 codes such as es, en, fr, ar or pt-BR, separated by commas",
+            )
+        ]
+    if len(set(codes)) != len(codes) or not codes:
+        return [], [error("bad-languages", "give each language once", hint="e.g. --langs es,en")]
+    return codes, []
+
+
+def new_site(folder: Path, languages: Sequence[str]) -> tuple[Created | None, list[Diagnostic]]:
+    """A site that builds at once: the languages given (the first is the default), one
+    partner to copy, an about page."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        return None, [
+            error(
+                "folder-exists",
+                f"{folder} exists and is not empty",
+                hint="choose a new folder name; allysite new site never overwrites files",
+            )
+        ]
+    names = _names(languages)
+    default = languages[0]
+    files = {
+        SITE_FILE: SITE_YAML.format(
+            titles="".join(f"  {code}: TODO title in {names[code]}\n" for code in languages),
+            default=default,
+            languages=", ".join(languages),
+        ),
+        "taxonomies.yaml": TAXONOMIES_YAML.format(
+            labels=", ".join(f"{code}: NGO" for code in languages)
+        ),
+        ".gitignore": GITIGNORE,
+    }
+    for code in languages:
+        files[f"content/partners/example-partner/{code}.md"] = PROFILE_MD.format(
+            language=names[code]
+        )
+        files[f"content/pages/about/{code}.md"] = ABOUT_MD.format(
+            name="TODO About", text=f"TODO: what this directory is, in {names[code]}."
+        )
+    files["content/partners/example-partner/partner.yaml"] = PARTNER_YAML.format(
+        slug="example-partner", url=PLACEHOLDER_URL
+    )
+    return _write(folder, files), []
+
+
+def new_partner(
+    site: Path, slug: str, languages: Sequence[str] | None = None
+) -> tuple[Created | None, list[Diagnostic]]:
+    """content/partners/SLUG/ with partner.yaml and one placeholder profile per language
+    (the site's default language when none are given)."""
+    config, problems = load_config(site)
+    if config is None:
+        return None, problems
+    if not SLUG_PATTERN.fullmatch(slug):
+        return None, [
+            error(
+                "bad-slug",
+                f"'{slug}' is not a valid slug",
+                hint="use lowercase ASCII letters, digits and hyphens, e.g. un-women",
+            )
+        ]
+    codes = list(languages or [config.default_language.code])
+    unknown = [code for code in codes if code not in config.language_codes]
+    if unknown:
+        return None, [
+            error(
+                "unknown-language",
+                f"{', '.join(unknown)}: not among the site's languages "
+                f"({', '.join(config.language_codes)})",
+                SourcePos(SITE_FILE),
+                "add a language first with: allysite new language CODE",
+            )
+        ]
+    folder = Path("content", "partners", slug)
+    if (site / folder).exists():
+        return None, [
+            error(
+                "folder-exists",
+                f"{folder.as_posix()}/ exists already",
+                SourcePos(folder.as_posix()),
+                "choose another slug, or edit the files that are there",
+            )
+        ]
+    names = _names(codes)
+    files = {
+        f"{folder.as_posix()}/partner.yaml": PARTNER_YAML.format(slug=slug, url=PLACEHOLDER_URL)
+    }
+    for code in codes:
+        files[f"{folder.as_posix()}/{code}.md"] = PROFILE_MD.format(language=names[code])
+    return _write(site, files), []
+
+
+_LANGUAGES_FLOW = re.compile(r"^(languages\s*:\s*\[)([^\]]*)(\].*)$", re.MULTILINE)
+_LANGUAGES_BLOCK = re.compile(r"^languages\s*:\s*(#.*)?\n((?:[ \t]+-[^\n]*\n?)+)", re.MULTILINE)
+
+
+def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic]]:
+    """Add a language to site.yaml (keeping its comments) and start its interface catalog."""
+    config, problems = load_config(site)
+    if config is None:
+        return None, problems
+    _codes, problems = parse_languages(code)
+    if problems:
+        return None, problems
+    if code.lower() in (c.lower() for c in config.language_codes):
+        return None, [
+            error(
+                "duplicate-language",
+                f"'{code}' is a site language already",
+                SourcePos(SITE_FILE),
+                f"translate a partner with: allysite new partner SLUG --langs {code}",
+            )
+        ]
+    path = site / SITE_FILE
+    text = path.read_text(encoding="utf-8")
+    if match := _LANGUAGES_FLOW.search(text):
+        inside = match.group(2).rstrip()
+        joined = f"{inside}, {code}" if inside.strip() else code
+        text = (
+            text[: match.start()] + match.group(1) + joined + match.group(3) + text[match.end() :]
+        )
+    elif match := _LANGUAGES_BLOCK.search(text):
+        items = match.group(2)
+        indent = re.match(r"[ \t]+", items).group(0)  # type: ignore[union-attr]
+        ending = "" if items.endswith("\n") else "\n"
+        end = match.end(2)
+        text = text[:end] + f"{ending}{indent}- {code}\n" + text[end:]
+    else:
+        return None, [
+            error(
+                "languages-not-found",
+                "cannot find the 'languages' list in site.yaml",
+                SourcePos(SITE_FILE),
+                f"add '{code}' to languages by hand",
+            )
+        ]
+    path.write_text(text, encoding="utf-8")
+    created = [SITE_FILE]
+    config, problems = load_config(site)
+    if config is None:
+        return Created(site, tuple(created)), problems
+    if not (site / TEMPLATE_FILE).is_file():
+        catalog, problems = site_template(config, THEME)
+        if problems:
+            return Created(site, tuple(created)), problems
+        write_template(catalog, site / TEMPLATE_FILE)
+        created.append(TEMPLATE_FILE)
+    catalog_path, problems = init_catalog(config, config.language(code))
+    if catalog_path is not None:
+        created.append(catalog_path.relative_to(site).as_posix())
+    return Created(site, tuple(created)), problems
+
+
+def _write(root: Path, files: dict[str, str]) -> Created:
+    for name, text in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
+            handle.write(text)
+    return Created(root, tuple(sorted(files)))

@@ -1,0 +1,220 @@
+"""allysite check: one fixture per finding, the exit codes, --strict and the JSON format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner, Result
+
+from allysite.cli import cli
+from conftest import LOGO, MakeSite, Site
+
+EN_WITH = "---\nname: Alpha Foundation\nsummary: Works for peace.\n---\n{body}\n"
+ES_WITH = "---\nname: Fundación Alfa\nsummary: Trabaja por la paz.\n---\n{body}\n"
+
+
+def check(site: Site, *args: str) -> tuple[Result, list[dict]]:
+    result = CliRunner().invoke(
+        cli, ["check", "--site", str(site.root), "--format", "json", *args], catch_exceptions=False
+    )
+    report = json.loads(result.stdout)
+    return result, report["findings"]
+
+
+def codes(findings: list[dict], level: str | None = None) -> list[str]:
+    return [f["code"] for f in findings if level is None or f["level"] == level]
+
+
+def only(findings: list[dict], code: str) -> dict:
+    found = [f for f in findings if f["code"] == code]
+    assert len(found) == 1, findings
+    return found[0]
+
+
+def test_a_clean_site_passes_with_notices_only(make_site: MakeSite) -> None:
+    result, findings = check(make_site())
+    assert result.exit_code == 0
+    assert codes(findings) == ["untranslated", "untranslated"]
+    about = findings[0]
+    assert about == {
+        "path": "content/pages/about/es.md",
+        "line": None,
+        "column": None,
+        "level": "notice",
+        "code": "untranslated",
+        "message": "'about' is not translated into en, ar",
+        "hint": "add content/pages/about/en.md, content/pages/about/ar.md",
+    }
+    # notices never fail, even with --strict
+    assert check(make_site(), "--strict")[0].exit_code == 0
+
+
+def test_text_output_for_people(make_site: MakeSite) -> None:
+    site = make_site({"content/partners/alpha/en.md": EN_WITH.format(body="[x](../nobody/)")})
+    result = CliRunner().invoke(cli, ["check", "--site", str(site.root)])
+    assert result.exit_code == 0
+    assert (
+        "content/partners/alpha/en.md:5:5: warning: link '../nobody/' leads to "
+        "/en/partners/nobody/, which the site does not have (on the en page)"
+    ) in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "Check passed: 0 error(s), 1 warning(s), 2 notice(s) in 35 pages."
+    )
+    strict = CliRunner().invoke(cli, ["check", "--site", str(site.root), "--strict"])
+    assert strict.exit_code == 1
+    assert "Check failed: 1 error(s), 0 warning(s), 2 notice(s)" in strict.stderr
+
+
+def test_build_errors_are_findings_and_nothing_is_written(make_site: MakeSite) -> None:
+    site = make_site({"content/partners/alpha/partner.yaml": "website: ftp://x\nkind: ngo\n"})
+    result, findings = check(site)
+    assert result.exit_code == 1
+    problem = next(f for f in findings if f["level"] == "error")
+    assert (problem["path"], problem["line"]) == ("content/partners/alpha/partner.yaml", 1)
+    assert not site.out.exists()
+    assert not (site.root / "build").exists()
+
+
+def test_template_errors_at_render_time_are_findings(make_site: MakeSite) -> None:
+    site = make_site({"templates/partials/footer.html": "<footer>{{ no_such_name }}</footer>\n"})
+    result, findings = check(site)
+    assert result.exit_code == 1
+    problem = only(findings, "template")
+    assert problem["path"] == "templates/partials/footer.html"
+    assert "no_such_name" in problem["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[x](../nobody/)", "leads to /en/partners/nobody/, which the site does not have"),
+        ("[x](/en/nowhere/)", "leads to /en/nowhere/, which the site does not have"),
+        (
+            "[x](https://partners.example.org/en/gone/)",
+            "leads to /en/gone/, which the site does not have",
+        ),
+        ("[x](../alpha/#nowhere)", "has the anchor #nowhere, which /en/partners/alpha/ does not"),
+        ("[x](#missing-heading)", "has the anchor #missing-heading"),
+    ],
+)
+def test_broken_internal_links_and_anchors(make_site: MakeSite, body: str, message: str) -> None:
+    site = make_site({"content/partners/alpha/en.md": EN_WITH.format(body=body)})
+    result, findings = check(site)
+    assert result.exit_code == 0
+    finding = only(findings, "broken-link")
+    assert finding["level"] == "warning"
+    assert (finding["path"], finding["line"]) == ("content/partners/alpha/en.md", 5)
+    assert message in finding["message"]
+
+
+def test_good_links_pass_in_every_language(make_site: MakeSite) -> None:
+    body = (
+        "[about](../../about/) [me](../alpha/#mandato) [home](/es/) [web](https://un.org/) "
+        "[mail](mailto:a@b.org) [logo](logo.svg) [self](https://partners.example.org/es/)"
+    )
+    site = make_site({"content/partners/alpha/es.md": ES_WITH.format(body="## Mandato\n\n" + body)})
+    result, findings = check(site)
+    assert result.exit_code == 0
+    assert "broken-link" not in codes(findings)
+
+
+def test_a_link_that_resolves_only_in_some_languages(make_site: MakeSite) -> None:
+    # beta's Spanish text links to a heading of alpha's Spanish profile. Where beta falls
+    # back to Spanish, alpha has its own text: in English the heading is "Mandate".
+    site = make_site(
+        {
+            "content/partners/beta/partner.yaml": "website: https://beta.example.org/\nkind: ngo\n",
+            "content/partners/beta/es.md": "---\nname: Beta\nsummary: Otra.\n---\n"
+            "Ver [su mandato](../alpha/#mandato).\n",
+        }
+    )
+    _result, findings = check(site)
+    finding = only(findings, "broken-link")
+    assert (finding["path"], finding["line"], finding["column"]) == (
+        "content/partners/beta/es.md",
+        5,
+        18,
+    )
+    assert finding["message"] == (
+        "link '../alpha/#mandato' has the anchor #mandato, which /en/partners/alpha/ does "
+        "not have (on the en page)"
+    )
+
+
+def test_missing_logo_and_alternative_text(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/partners/alpha/partner.yaml": "website: https://alpha.example.org/\n"
+            "kind: ngo\n",
+            "content/partners/alpha/logo.svg": None,
+            "content/partners/alpha/photo.svg": LOGO,
+            "content/partners/alpha/en.md": EN_WITH.format(body="Text.\n\n![](photo.svg)"),
+        },
+    )
+    _result, findings = check(site)
+    assert only(findings, "no-logo")["path"] == "content/partners/alpha/partner.yaml"
+    alt = only(findings, "missing-alt")
+    assert (alt["path"], alt["line"], alt["column"]) == ("content/partners/alpha/en.md", 7, 5)
+
+
+def test_images_over_the_budget(make_site: MakeSite) -> None:
+    big = "<svg xmlns='http://www.w3.org/2000/svg'>" + " " * 40_000 + "</svg>\n"
+    site = make_site({"content/partners/alpha/logo.svg": big})
+    _result, findings = check(site, "--image-budget", "20")
+    finding = only(findings, "large-image")
+    assert finding["path"] == "content/partners/alpha/logo.svg"
+    assert finding["message"] == "image is 39 KB, over the budget of 20 KB"
+    assert "large-image" not in codes(check(site)[1])  # the default budget is 300 KB
+
+
+def test_stale_translations(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/partners/alpha/en.md": (
+                "---\nname: Alpha Foundation\nsummary: Works for peace.\n"
+                "translated_from: {summary: 00000000}\n---\nText.\n"
+            )
+        }
+    )
+    _result, findings = check(site)
+    finding = only(findings, "stale-translation")
+    assert finding["path"] == "content/partners/alpha/en.md"
+    assert finding["level"] == "warning"
+
+
+def test_placeholders_left_from_scaffolding(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/partners/alpha/partner.yaml": "website: https://todo.invalid/\n"
+            "logo: logo.svg\nkind: todo\n",
+            "content/partners/alpha/en.md": EN_WITH.format(body="TODO: the profile."),
+        }
+    )
+    _result, findings = check(site)
+    places = {(f["path"], f["line"], f["column"]) for f in findings if f["code"] == "placeholder"}
+    assert places == {
+        ("content/partners/alpha/partner.yaml", 1, 18),
+        ("content/partners/alpha/partner.yaml", 3, 1),
+        ("content/partners/alpha/en.md", 5, 1),
+    }
+
+
+def test_files_nothing_uses(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/partners/alpha/old-logo.png": "not an image",
+            "content/news/2024.md": "draft",
+        }
+    )
+    _result, findings = check(site)
+    unused = sorted(f["path"] for f in findings if f["code"] == "unused-file")
+    assert unused == ["content/news", "content/partners/alpha/old-logo.png"]
+
+
+def test_strict_makes_warnings_errors(make_site: MakeSite) -> None:
+    site = make_site({"content/partners/alpha/stray.txt": "x"})
+    result, findings = check(site)
+    assert result.exit_code == 0 and only(findings, "unused-file")["level"] == "warning"
+    result, findings = check(site, "--strict")
+    assert result.exit_code == 1 and only(findings, "unused-file")["level"] == "error"

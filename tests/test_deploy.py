@@ -1,0 +1,207 @@
+"""allysite deploy against a real S3-compatible server (moto's) on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from click.testing import CliRunner, Result
+from moto.server import ThreadedMotoServer
+
+from allysite.cli import cli
+from allysite.deploy import local_files
+from conftest import MakeSite, Site
+
+BUCKET = "partners-site"
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # the standard AWS way: credentials from the environment
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    client = boto3.client("s3", endpoint_url=endpoint)
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", ())]
+    if keys:
+        client.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": k} for k in keys]})
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def deploy(site: Site, endpoint: str, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        [
+            "deploy",
+            "--site",
+            str(site.root),
+            "--out",
+            str(site.out),
+            "--bucket",
+            BUCKET,
+            "--endpoint-url",
+            endpoint,
+            *args,
+        ],
+        catch_exceptions=False,
+    )
+
+
+def keys(s3: Any) -> set[str]:
+    return {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", ())}
+
+
+def test_twice_in_a_row_uploads_nothing_the_second_time(
+    built_site: Site, s3: Any, endpoint: str
+) -> None:
+    files = local_files(built_site.out)
+    first = deploy(built_site, endpoint)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith(f"Uploaded {len(files)} file(s), 0 unchanged")
+    assert keys(s3) == {file.key for file in files}
+    assert ".allysite-output" not in keys(s3)
+    second = deploy(built_site, endpoint)
+    assert second.exit_code == 0
+    assert second.stdout.startswith(f"Uploaded 0 file(s), {len(files)} unchanged")
+
+
+def test_headers_type_charset_and_caching(built_site: Site, s3: Any, endpoint: str) -> None:
+    assert deploy(built_site, endpoint).exit_code == 0
+    page = s3.head_object(Bucket=BUCKET, Key="es/partners/alpha/index.html")
+    assert page["ContentType"] == "text/html; charset=utf-8"
+    assert page["CacheControl"] == "public, max-age=300, must-revalidate"
+    css = next(k for k in keys(s3) if k.startswith("assets/") and k.endswith(".css"))
+    head = s3.head_object(Bucket=BUCKET, Key=css)
+    assert head["ContentType"] == "text/css; charset=utf-8"
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"
+    assert s3.head_object(Bucket=BUCKET, Key="sitemap.xml")["ContentType"] == (
+        "application/xml; charset=utf-8"
+    )
+    logo = s3.head_object(Bucket=BUCKET, Key="es/partners/alpha/logo.svg")
+    assert logo["ContentType"] == "image/svg+xml; charset=utf-8"
+    body = s3.get_object(Bucket=BUCKET, Key="es/partners/alpha/index.html")["Body"].read()
+    assert body == (built_site.out / "es/partners/alpha/index.html").read_bytes()
+
+
+def test_a_changed_page_is_uploaded_and_a_removed_one_deleted_only_with_delete(
+    make_site: MakeSite, s3: Any, endpoint: str
+) -> None:
+    site = make_site({"content/pages/contact/es.md": "---\nname: Contacto\n---\nEscríbanos.\n"})
+    assert site.build().exit_code == 0
+    assert deploy(site, endpoint).exit_code == 0
+    assert "es/contact/index.html" in keys(s3)
+
+    site.remove("content/pages/contact/es.md")
+    (site.root / "content/pages/contact").rmdir()
+    assert site.build().exit_code == 0
+    kept = deploy(site, endpoint)
+    assert kept.exit_code == 0
+    assert "es/contact/index.html" in keys(s3)
+    stale = [k for k in keys(s3) if "/contact/" in k]
+    assert f"{len(stale)} object(s) in the bucket are no longer in the build" in kept.stdout
+
+    dry = deploy(site, endpoint, "--delete", "--dry-run")
+    assert dry.exit_code == 0
+    assert "Dry run: would upload 0 file(s)" in dry.stdout
+    assert "  delete es/contact/index.html" in dry.stdout
+    assert "es/contact/index.html" in keys(s3)
+
+    removed = deploy(site, endpoint, "--delete")
+    assert removed.exit_code == 0
+    assert f"deleted {len(stale)}" in removed.stdout
+    assert not [k for k in keys(s3) if "/contact/" in k]
+    assert keys(s3) == {file.key for file in local_files(site.out)}
+
+
+def test_only_the_changed_files_go_up(built_site: Site, s3: Any, endpoint: str) -> None:
+    assert deploy(built_site, endpoint).exit_code == 0
+    built_site.write(
+        {
+            "content/partners/alpha/en.md": "---\nname: Alpha Foundation\nsummary: Works for "
+            "peace.\n---\nNew text.\n"
+        }
+    )
+    assert built_site.build().exit_code == 0
+    dry = deploy(built_site, endpoint, "--dry-run")
+    uploads = [line.split()[-1] for line in dry.stdout.splitlines() if line.startswith("  upload")]
+    assert "en/partners/alpha/index.html" in uploads
+    assert not [key for key in uploads if key.startswith("es/partners/")]
+    result = deploy(built_site, endpoint)
+    assert result.stdout.startswith(f"Uploaded {len(uploads)} file(s)")
+    body = s3.get_object(Bucket=BUCKET, Key="en/partners/alpha/index.html")["Body"].read()
+    assert b"New text." in body
+
+
+def test_a_prefix_keeps_the_site_in_a_folder(built_site: Site, s3: Any, endpoint: str) -> None:
+    assert deploy(built_site, endpoint, "--prefix", "/preview/").exit_code == 0
+    assert keys(s3) and all(key.startswith("preview/") for key in keys(s3))
+    assert "preview/es/index.html" in keys(s3)
+
+
+def test_no_build_and_no_bucket_are_clear_errors(
+    make_site: MakeSite, s3: Any, endpoint: str
+) -> None:
+    site = make_site()
+    missing = deploy(site, endpoint)
+    assert missing.exit_code == 1
+    assert "is not a folder built by allysite" in missing.stderr
+    assert "run 'allysite build' first" in missing.stderr
+    assert site.build().exit_code == 0
+    wrong = CliRunner().invoke(
+        cli,
+        [
+            "deploy",
+            "--out",
+            str(site.out),
+            "--bucket",
+            "no-such-bucket",
+            "--endpoint-url",
+            endpoint,
+        ],
+    )
+    assert wrong.exit_code == 1
+    assert "deploy to 'no-such-bucket' failed" in wrong.stderr
+    assert "create the bucket 'no-such-bucket' first" in wrong.stderr
+
+
+def test_the_workflow_checks_pull_requests_and_publishes_main() -> None:
+    import yaml
+
+    workflow = yaml.safe_load(
+        (Path(__file__).parents[1] / ".github/workflows/site.yml").read_text()
+    )
+    triggers = workflow[True]  # YAML 1.1 reads the key 'on' as true
+    assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
+    jobs = workflow["jobs"]
+    test_steps = " ".join(step.get("run", "") for step in jobs["test"]["steps"])
+    assert "bash scripts/test.sh" in test_steps
+    assert "allysite check --strict" in test_steps
+    assert "pull_request" in jobs["build"]["if"] and "refs/heads/main" in jobs["build"]["if"]
+    uses = [
+        step["uses"].split("@")[0]
+        for job in ("build", "deploy")
+        for step in jobs[job]["steps"]
+        if "uses" in step
+    ]
+    assert {
+        "actions/configure-pages",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    } <= set(uses)
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert jobs["deploy"]["needs"] == "build" and jobs["build"]["needs"] == "test"

@@ -1,0 +1,147 @@
+"""allysite new: the scaffolds build at once, and check flags their placeholders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from allysite.cli import cli
+from allysite.config import load_config
+from conftest import MakeSite
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def placeholder_paths(site: Path) -> set[str]:
+    result = run("check", "--site", str(site), "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    return {f["path"] for f in findings if f["code"] == "placeholder"}
+
+
+def test_new_site_builds_at_once(tmp_path: Path) -> None:
+    site = tmp_path / "starter"
+    result = run("new", "site", str(site), "--langs", "es,en")
+    assert result.exit_code == 0, result.output
+    assert "created content/partners/example-partner/partner.yaml" in result.stdout
+    config, problems = load_config(site)
+    assert config is not None and problems == []
+    assert config.language_codes == ("es", "en") and config.default_language.code == "es"
+    built = run("build", "--site", str(site), "--out", str(tmp_path / "out"))
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "out" / "en" / "partners" / "example-partner" / "index.html").is_file()
+    # everything the editor must replace is flagged, and --strict fails until it is
+    assert placeholder_paths(site) == {
+        "site.yaml",
+        "content/partners/example-partner/partner.yaml",
+        "content/partners/example-partner/es.md",
+        "content/partners/example-partner/en.md",
+        "content/pages/about/es.md",
+        "content/pages/about/en.md",
+    }
+    assert run("check", "--site", str(site), "--strict").exit_code == 1
+
+
+def test_new_site_refuses_a_folder_with_files(tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("keep me")
+    result = run("new", "site", str(tmp_path))
+    assert result.exit_code == 1
+    assert "exists and is not empty" in result.stderr
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+def test_new_partner_builds_and_is_flagged_until_filled(make_site: MakeSite) -> None:
+    site = make_site()
+    result = run("new", "partner", "un-women", "--site", str(site.root), "--langs", "es,en")
+    assert result.exit_code == 0, result.output
+    folder = site.root / "content/partners/un-women"
+    assert sorted(p.name for p in folder.iterdir()) == ["en.md", "es.md", "partner.yaml"]
+    assert site.build().exit_code == 0
+    assert "TODO" in site.html("/es/partners/un-women/").find("h1").get_text()
+    assert placeholder_paths(site.root) == {
+        "content/partners/un-women/partner.yaml",
+        "content/partners/un-women/es.md",
+        "content/partners/un-women/en.md",
+    }
+    # once filled in, nothing is flagged
+    site.write(
+        {
+            "content/partners/un-women/partner.yaml": "website: https://www.unwomen.org/\n"
+            "kind: un-office\n",
+            "content/partners/un-women/es.md": "---\nname: ONU Mujeres\nsummary: Igualdad.\n"
+            "---\nTexto.\n",
+            "content/partners/un-women/en.md": "---\nname: UN Women\nsummary: Equality.\n"
+            "---\nText.\n",
+        }
+    )
+    assert placeholder_paths(site.root) == set()
+
+
+def test_new_partner_defaults_to_the_default_language(make_site: MakeSite) -> None:
+    site = make_site()
+    assert run("new", "partner", "beta", "--site", str(site.root)).exit_code == 0
+    assert sorted(p.name for p in (site.root / "content/partners/beta").iterdir()) == [
+        "es.md",
+        "partner.yaml",
+    ]
+
+
+def test_new_partner_refusals(make_site: MakeSite) -> None:
+    site = make_site()
+    bad_slug = run("new", "partner", "UN Women", "--site", str(site.root))
+    assert bad_slug.exit_code == 1 and "is not a valid slug" in bad_slug.stderr
+    exists = run("new", "partner", "alpha", "--site", str(site.root))
+    assert exists.exit_code == 1 and "content/partners/alpha/ exists already" in exists.stderr
+    language = run("new", "partner", "beta", "--site", str(site.root), "--langs", "fr")
+    assert language.exit_code == 1
+    assert "not among the site's languages (es, en, ar)" in language.stderr
+    assert "allysite new language" in language.stderr
+    unknown = run("new", "partner", "beta", "--site", str(site.root), "--langs", "xx-nope")
+    assert unknown.exit_code == 2 and "not a language code known to CLDR" in unknown.output
+    assert not (site.root / "content/partners/beta").exists()
+
+
+def test_new_language_flow_list(make_site: MakeSite) -> None:
+    site = make_site()
+    result = run("new", "language", "fr", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    text = (site.root / "site.yaml").read_text()
+    assert "languages: [es, en, ar, fr]\n" in text
+    catalog = site.root / "locales/fr/LC_MESSAGES/messages.po"
+    assert catalog.is_file()
+    assert 'Language: fr\\n"' in catalog.read_text()
+    assert subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog)]).returncode == 0
+    assert site.build().exit_code == 0
+    assert site.html("/fr/").find("html")["lang"] == "fr"
+
+
+def test_new_language_block_list_keeps_comments(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "site.yaml": "# our settings\ntitle: Partners\nbase_url: https://p.example.org/\n"
+            "default_language: es\nlanguages:   # in menu order\n  - es\n  - en\n"
+            "# end\n",
+        }
+    )
+    assert run("new", "language", "pt-BR", "--site", str(site.root)).exit_code == 0
+    assert (site.root / "site.yaml").read_text() == (
+        "# our settings\ntitle: Partners\nbase_url: https://p.example.org/\n"
+        "default_language: es\nlanguages:   # in menu order\n  - es\n  - en\n  - pt-BR\n"
+        "# end\n"
+    )
+    config, _ = load_config(site.root)
+    assert config is not None and config.language_codes == ("es", "en", "pt-BR")
+
+
+def test_new_language_refusals(make_site: MakeSite) -> None:
+    site = make_site()
+    before = (site.root / "site.yaml").read_text()
+    again = run("new", "language", "EN", "--site", str(site.root))
+    assert again.exit_code == 1 and "is a site language already" in again.stderr
+    unknown = run("new", "language", "qq-zz-nope", "--site", str(site.root))
+    assert unknown.exit_code == 1 and "not a language code known to CLDR" in unknown.stderr
+    assert (site.root / "site.yaml").read_text() == before

@@ -1,0 +1,387 @@
+"""allysite serve against a real server on 127.0.0.1: edits, errors, reloads, safety."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from bs4 import BeautifulSoup
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+from allysite.server import PreviewServer, ServeEvent, is_loopback
+from conftest import MakeSite, Site
+
+TIMEOUT = 10.0
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: the browser tests' Playwright (sync API) keeps an
+    event loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+class Running:
+    def __init__(self, server: PreviewServer, site: Site, events: list[ServeEvent]) -> None:
+        self.server = server
+        self.site = site
+        self.events = events
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        result = response.status, dict(response.getheaders()), response.read()
+        connection.close()
+        return result
+
+    def raw(self, request: bytes) -> bytes:
+        """A request sent as bytes, so that nothing normalises the path on the way."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT) as sock:
+            sock.sendall(request)
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def wait_for(self, path: str, test: Callable[[int, bytes], bool]) -> tuple[int, bytes]:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            status, _headers, body = self.get(path)
+            if test(status, body) or time.monotonic() > deadline:
+                return status, body
+            time.sleep(0.02)
+
+    def settle(self) -> None:
+        """Wait until every pending page is rendered."""
+        deadline = time.monotonic() + TIMEOUT
+        while self.server.preview.pending and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def serve(make_site: MakeSite) -> Iterator[Callable[..., Running]]:
+    servers: list[PreviewServer] = []
+
+    def start(files: dict[str, str | None] | None = None) -> Running:
+        site = make_site(files)
+        events: list[ServeEvent] = []
+        server = PreviewServer(site.root, site.out, port=0, report=events.append)
+        server.start()
+        servers.append(server)
+        return Running(server, site, events)
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def text(body: bytes) -> str:
+    return BeautifulSoup(body, "html.parser").get_text(" ", strip=True)
+
+
+def test_serves_the_built_site_with_the_reload_script(serve: Callable[..., Running]) -> None:
+    running = serve()
+    status, headers, body = running.get("/es/partners/alpha/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    page = BeautifulSoup(body, "html.parser")
+    assert page.find("h1").get_text(" ", strip=True).startswith("Fundación Alfa")
+    scripts = [s.get("src") for s in page.head.find_all("script")]
+    assert f"/livereload.js?port={running.port}" in scripts
+    status, headers, _ = running.get(f"/livereload.js?port={running.port}")
+    assert status == 200 and "javascript" in headers["Content-Type"]
+    assert running.events[0].kind == "build" and running.events[0].update.ok
+
+
+def test_an_edit_reaches_the_served_page(serve: Callable[..., Running]) -> None:
+    running = serve()
+    running.site.write(
+        {
+            "content/partners/alpha/en.md": "---\nname: Alpha Renamed\nsummary: New.\n---\n"
+            "A fresh paragraph.\n"
+        }
+    )
+    status, body = running.wait_for("/en/partners/alpha/", lambda s, b: b"Alpha Renamed" in b)
+    assert status == 200 and "A fresh paragraph." in text(body)
+    status, body = running.wait_for("/en/", lambda s, b: b"Alpha Renamed" in b)
+    assert b"Alpha Renamed" in body
+    running.settle()
+    # the Spanish pages do not show the English text: they were not rendered again
+    update = next(e.update for e in running.events if e.kind == "update")
+    assert update is not None and update.ok
+    assert 0 < update.stale < update.pages
+
+
+def test_only_routes_whose_data_changed_are_rendered(serve: Callable[..., Running]) -> None:
+    running = serve()
+    preview = running.server.preview
+    before = dict(preview.written)
+    # the body only: the English profile shows it, no other page does
+    running.site.write(
+        {
+            "content/partners/alpha/en.md": "---\nname: Alpha Foundation\nsummary: Works for "
+            "peace.\n---\n## Mandate\n\nOther words.\n"
+        }
+    )
+    running.wait_for("/en/partners/alpha/", lambda s, b: b"Other words." in b)
+    running.settle()
+    update = next(e.update for e in running.events if e.kind == "update")
+    # the English pages that hold the partner's data, none of another language
+    assert update is not None and 1 <= update.stale <= 6
+    changed = {
+        path
+        for path, digest in preview.written.items()
+        if path.endswith(".html") and before.get(path) != digest
+    }
+    assert changed == {"en/partners/alpha/index.html"}
+
+
+def test_the_output_after_edits_equals_a_fresh_build(
+    serve: Callable[..., Running], tmp_path: Path
+) -> None:
+    running = serve()
+    site = running.site
+    site.write(
+        {
+            "content/partners/alpha/ar.md": "---\nname: ألفا\nsummary: سلام.\n---\nنص.\n",
+            "content/partners/beta/partner.yaml": "website: https://beta.example.org/\n"
+            "kind: foundation\ntopics: [youth]\n",
+            "content/partners/beta/es.md": "---\nname: Beta\nsummary: Jóvenes.\n---\nHola.\n",
+            "content/partners/alpha/partner.yaml": "website: https://alpha.example.org/\n"
+            "logo: logo.svg\nkind: ngo\nregions: [africa]\ntopics: [youth]\n",
+        }
+    )
+    running.wait_for("/es/partners/beta/", lambda s, b: s == 200)
+    site.remove("content/partners/alpha/en.md")
+    running.wait_for("/en/partners/alpha/", lambda s, b: b"Text in" not in b)
+    time.sleep(0.3)
+    running.settle()
+    deadline = time.monotonic() + TIMEOUT
+    while running.server.preview.extras_due and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    fresh = Site(site.root, tmp_path / "fresh")
+    assert fresh.build().exit_code == 0
+    served, built = site.output_files(), fresh.output_files()
+    assert sorted(served) == sorted(built)
+    assert [name for name in built if served[name] != built[name]] == []
+
+
+def test_a_bad_edit_shows_the_error_page_and_a_fix_recovers(
+    serve: Callable[..., Running],
+) -> None:
+    running = serve()
+    good = running.get("/es/partners/alpha/")[2]
+    running.site.write(
+        {
+            "content/partners/alpha/es.md": "---\nname: Fundación Alfa\nsummary: Paz.\n"
+            "<script>: x\n---\n"
+        }
+    )
+    status, body = running.wait_for("/es/partners/alpha/", lambda s, b: s == 500)
+    assert status == 500
+    page = BeautifulSoup(body, "html.parser")
+    assert page.find("h1").get_text(strip=True).startswith("The site has 1 error")
+    item = page.find("li")
+    assert item.find("code").get_text() == "content/partners/alpha/es.md:4:1"
+    assert "unknown field '<script>'" in item.get_text()
+    assert page.find("script", src=True) is not None  # the reload script, to recover
+    assert not [s for s in page.find_all("script") if not s.get("src")]  # escaped
+    # the last good site is still served
+    assert running.get("/es/partners/alpha/?last-good")[2] == good
+    # and the terminal was told
+    failed = [e.update for e in running.events if e.update and not e.update.ok]
+    assert failed and failed[-1].diagnostics[0].pos.path == "content/partners/alpha/es.md"
+    running.site.write(
+        {"content/partners/alpha/es.md": "---\nname: Fundación Omega\nsummary: Paz.\n---\n"}
+    )
+    status, body = running.wait_for("/es/partners/alpha/", lambda s, b: s == 200)
+    assert status == 200 and "Fundación Omega" in text(body)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        b"/../../../../etc/passwd",
+        b"/es/../../../../etc/passwd",
+        b"/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        b"/es/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        b"/es/..%2f..%2f..%2fetc%2fpasswd",
+        b"/..%5c..%5cetc%5cpasswd",
+        b"/%2e%2e%2f%2e%2e%2fsite.yaml",
+        b"/.allysite-output",
+        b"/es/%00index.html",
+    ],
+)
+def test_paths_outside_the_output_are_not_served(
+    serve: Callable[..., Running], target: bytes
+) -> None:
+    running = serve()
+    response = running.raw(
+        b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+        b"Connection: close\r\n\r\n" % running.port
+    )
+    assert response.startswith(b"HTTP/1.1 404"), response[:200]
+    assert b"root:" not in response and b"base_url" not in response
+
+
+def test_a_symbolic_link_in_the_output_is_not_followed(
+    serve: Callable[..., Running], tmp_path: Path
+) -> None:
+    running = serve()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret\n")
+    (running.site.out / "leak.txt").symlink_to(secret)
+    (running.site.out / "leakdir").symlink_to(tmp_path)
+    for path in (b"/leak.txt", b"/leakdir/secret.txt"):
+        response = running.raw(
+            b"GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n"
+            % (path, running.port)
+        )
+        assert response.startswith(b"HTTP/1.1 404") and b"top secret" not in response
+
+
+def test_another_host_name_is_refused(serve: Callable[..., Running]) -> None:
+    running = serve()
+    status, _, body = running.get("/es/", {"Host": f"attacker.example:{running.port}"})
+    assert status == 403 and b"answers only" in body
+    assert running.get("/es/", {"Host": f"localhost:{running.port}"})[0] == 200
+
+
+def test_the_reload_trigger_accepts_only_the_servers_own_origin(
+    serve: Callable[..., Running],
+) -> None:
+    running = serve()
+    own = f"http://127.0.0.1:{running.port}"
+
+    def post(origin: str | None) -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=TIMEOUT)
+        headers = {"Origin": origin} if origin else {}
+        connection.request("POST", "/forcereload", body=b"", headers=headers)
+        status = connection.getresponse().status
+        connection.close()
+        return status
+
+    assert post(None) == 403
+    assert post("http://attacker.example") == 403
+    assert post(f"http://localhost:{running.port}") == 403  # not the Host it was asked on
+    assert post(own) == 200
+    assert running.get("/forcereload")[0] == 405
+
+
+async def _socket(port: int, origin: str | None) -> WebSocketClientConnection:
+    headers = {"Origin": origin} if origin else {}
+    request = HTTPRequest(
+        f"ws://127.0.0.1:{port}/livereload", headers=headers, connect_timeout=TIMEOUT
+    )
+    return await websocket_connect(request)
+
+
+def test_the_reload_socket_accepts_only_the_servers_own_origin(
+    serve: Callable[..., Running],
+) -> None:
+    running = serve()
+
+    async def refused(origin: str | None) -> int:
+        try:
+            await _socket(running.port, origin)
+        except HTTPClientError as exc:
+            return exc.code
+        return 101
+
+    assert run_async(refused("http://attacker.example")) == 403
+    assert run_async(refused(None)) == 403
+
+
+def test_an_edit_reloads_the_open_tabs(serve: Callable[..., Running]) -> None:
+    running = serve()
+
+    async def session() -> dict:
+        socket = await _socket(running.port, f"http://127.0.0.1:{running.port}")
+        await socket.write_message(json.dumps({"command": "hello", "protocols": []}))
+        hello = json.loads(await asyncio.wait_for(socket.read_message(), TIMEOUT))
+        assert hello["command"] == "hello"
+        await socket.write_message(json.dumps({"command": "info", "url": "/es/"}))
+        await asyncio.sleep(0.2)
+        running.site.write({"content/partners/alpha/es.md": "---\nname: Otra\n---\nTexto.\n"})
+        message = json.loads(await asyncio.wait_for(socket.read_message(), TIMEOUT))
+        socket.close()
+        return message
+
+    message = run_async(session())
+    assert message["command"] == "reload"
+    assert message["path"] == "*"
+
+
+def test_a_new_source_folder_is_watched(serve: Callable[..., Running]) -> None:
+    running = serve()
+    running.site.write({"templates/partials/footer.html": "<footer>Our own footer</footer>\n"})
+    _status, body = running.wait_for("/es/", lambda s, b: b"Our own footer" in b)
+    assert b"Our own footer" in body
+
+
+def test_host_names_it_answers_to() -> None:
+    local = PreviewServer(Path("."), Path("out"), host="127.0.0.1", port=8123)
+    assert local.allows_host("127.0.0.1:8123") and local.allows_host("localhost:8123")
+    assert local.allows_host("[::1]:8123")
+    assert not local.allows_host("127.0.0.1:8124")  # another port
+    assert not local.allows_host("rebind.attacker.example:8123")
+    assert not local.allows_host("192.168.1.20:8123")
+    everywhere = PreviewServer(Path("."), Path("out"), host="0.0.0.0", port=8123)
+    assert everywhere.allows_host("192.168.1.20:8123")  # reached by its address on the LAN
+    assert not everywhere.allows_host("rebind.attacker.example:8123")
+    assert everywhere.url == "http://127.0.0.1:8123/"
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.20")
+
+
+def test_the_command_builds_serves_and_stops_on_ctrl_c(make_site: MakeSite) -> None:
+    site = make_site()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "allysite", "serve", "--site", str(site.root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert process.stdout is not None
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Serving "):
+                break
+        port = int(lines[-1].split(":")[2].split("/")[0])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        connection.request("GET", "/es/")
+        assert connection.getresponse().status == 200
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 0
+    assert lines[0].split(" ", 1)[1].startswith("built 35 pages in ")
+    assert lines[-1] == f"Serving http://127.0.0.1:{port}/  (Ctrl-C to stop)\n"
+    assert "Stopped the preview server." in rest
+    assert "\x1b[" not in "".join(lines) + rest  # NO_COLOR
+    assert (site.root / "build" / "es" / "index.html").is_file()
