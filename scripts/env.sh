@@ -5,13 +5,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${ALLYSITE_VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
 
-# System packages the test suite needs, by the command that shows they are there.
-# Each argument is COMMAND:PACKAGE.
+# System packages the test suite needs. Each argument is PACKAGE (installed when dpkg says
+# so) or COMMAND:PACKAGE (installed when the command is on PATH).
 ensure_system_packages() {
   local missing=()
-  local pair
-  for pair in "$@"; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  local spec
+  for spec in "$@"; do
+    if [[ $spec == *:* ]]; then
+      command -v "${spec%%:*}" >/dev/null 2>&1 && continue
+    elif dpkg-query -W -f='${Status}' "$spec" 2>/dev/null | grep -q "ok installed"; then
+      continue
+    fi
+    missing+=("${spec#*:}")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then

@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
 # Run the whole test suite: lint, then pytest (creates or reuses .venv, installs what is missing).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-ensure_system_packages "msgfmt:gettext" "git:git" "chromium:chromium" "java:default-jre-headless" "npm:npm"
-# Fonts with Arabic and Cyrillic glyphs, so screenshots and contrast checks see real text.
-if ! dpkg-query -W -f='${Status}' fonts-noto-core 2>/dev/null | grep -q "ok installed"; then
-  ensure_system_packages "/nonexistent/fonts-noto-core:fonts-noto-core"
-fi
+# fonts-noto-core: Arabic and Cyrillic glyphs, so screenshots and contrast checks see real text.
+ensure_system_packages "msgfmt:gettext" "git:git" "chromium:chromium" \
+  "java:default-jre-headless" "npm:npm" "fonts-noto-core"
 # axe-core and the Nu HTML checker for the browser tests, pinned in tests/browser/package.json.
 if [ ! -f "$ROOT/tests/browser/node_modules/axe-core/axe.min.js" ] \
   || [ ! -f "$ROOT/tests/browser/node_modules/vnu-jar/build/dist/vnu.jar" ]; then

@@ -1,0 +1,133 @@
+"""What the command line shows: diagnostics, progress, failures. Only the CLI modules print."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from allysite.errors import Diagnostic, Level
+
+if TYPE_CHECKING:  # loaded lazily, so that 'allysite --help' starts fast
+    from allysite.config import SiteConfig
+    from allysite.model import Content
+
+
+def color() -> bool | None:
+    """Colour only on a terminal (click's default), and never with NO_COLOR set."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def echo_diagnostics(diagnostics: tuple[Diagnostic, ...]) -> None:
+    for diagnostic in diagnostics:
+        style = "red" if diagnostic.level is Level.ERROR else "yellow"
+        click.secho(diagnostic.format(), err=True, fg=style, color=color())
+
+
+def site_option(function: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--site",
+        "site",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default="the current folder",
+        help="The site folder (with site.yaml).",
+    )(function)
+
+
+def fail(diagnostics: list[Diagnostic], what: str) -> NoReturn:
+    from allysite.errors import sorted_diagnostics
+
+    echo_diagnostics(sorted_diagnostics(diagnostics))
+    click.secho(what, err=True, fg="red", bold=True, color=color())
+    sys.exit(1)
+
+
+def site_config(site: Path) -> SiteConfig:
+    from allysite.config import load_config
+
+    config, problems = load_config(site.resolve())
+    if config is None:
+        fail(problems, "Cannot read the site's settings.")
+    return config
+
+
+def site_content(config: SiteConfig) -> Content:
+    from allysite.errors import has_errors
+    from allysite.loader import load_content
+
+    content, problems = load_content(config)
+    if has_errors(problems):
+        fail(problems, "Fix the content first: the build reports the same problems.")
+    return content
+
+
+# --- progress: a bar on a terminal, plain lines in CI and pipes ---------------------------------
+
+
+class Progress:
+    """Told (stage, done, total) by long work. On a terminal it draws a rich progress bar on
+    stderr (colour only there, never with NO_COLOR); elsewhere (CI, a pipe) it writes a plain
+    line when a stage starts and at every tenth of it. Work done within two seconds shows
+    nothing: only long work needs telling about."""
+
+    QUIET_SECONDS = 2.0
+
+    LABELS = {  # noqa: RUF012 - read-only, inside the only printing module
+        "load": "Reading the site",
+        "render": "Rendering pages",
+        "search": "Indexing for search",
+        "write": "Writing the output",
+        "compare": "Comparing with the bucket",
+        "upload": "Uploading",
+    }
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty() and not os.environ.get("CI")
+        self.stage = ""
+        self.shown = -1
+        self.bar: object | None = None
+        self.task: object | None = None
+        self.started = time.monotonic()
+
+    def __enter__(self) -> Progress:
+        self.started = time.monotonic()
+        if self.live:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+            )
+            self.bar.start()  # type: ignore[attr-defined]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()  # type: ignore[attr-defined]
+            self.bar = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        label = self.LABELS.get(stage, stage)
+        if self.bar is not None:
+            bar = self.bar
+            if stage != self.stage:
+                self.task = bar.add_task(label, total=total or None)  # type: ignore[attr-defined]
+            bar.update(self.task, completed=done, total=total or None)  # type: ignore[attr-defined]
+        elif time.monotonic() - self.started >= self.QUIET_SECONDS:
+            tenth = done * 10 // total if total else 0
+            if stage != self.stage or tenth > self.shown:
+                count = f": {done}/{total}" if total else "..."
+                click.echo(f"{label}{count}", err=True)
+                self.shown = tenth
+        self.stage = stage
