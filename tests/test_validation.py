@@ -558,7 +558,8 @@ def test_logo_symlink_outside_the_site(make_site: MakeSite, tmp_path: Path) -> N
         result,
         site,
         snapshot,
-        "content/partners/alpha/logo.svg: error: symbolic link leads outside the site",
+        "content/partners/alpha/logo.svg: error: symbolic link leads outside the site, in a loop "
+        "or nowhere",
         "copy the file into the folder instead",
     )
     assert outside.read_text(encoding="utf-8") == "<svg/>"
@@ -595,7 +596,8 @@ def test_static_symlink_outside_the_site(make_site: MakeSite, tmp_path: Path) ->
         result,
         site,
         snapshot,
-        "static/robots-extra.txt: error: symbolic link leads outside the site",
+        "static/robots-extra.txt: error: symbolic link leads outside the site, in a loop or "
+        "nowhere",
         "copy the file into static/ instead",
     )
 
@@ -795,3 +797,44 @@ def test_empty_output_folder_and_previous_output_are_accepted(
     # a folder made by allysite is replaced by the next build
     assert build_into(site, empty).exit_code == 0
     assert (empty / "es" / "index.html").is_file()
+
+
+def test_a_symlink_loop_is_a_message_not_a_crash(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    os.symlink("loop", site.root / ALPHA / "loop")
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        "content/partners/alpha/loop: error: symbolic link leads outside the site, in a loop or "
+        "nowhere",
+        "copy the file into the folder instead",
+    )
+
+
+def test_a_file_with_many_problems_shows_the_first_twenty(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    fields = "".join(f"k{i}: v\n" for i in range(30))
+    site.write({ALPHA + "en.md": f"---\nname: A\nsummary: S.\n{fields}---\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(lines) == 21
+    assert (
+        "content/partners/alpha/en.md:2:1: error: 10 more problem(s) in this file are not shown"
+        in lines
+    )
+    assert site.output_files() == snapshot
+
+
+def test_a_missing_included_template_is_named(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    site.write({"templates/home.html": '{% extends "base.html" %}\n{% include "nope.html" %}\n'})
+    result = site.build()
+    assert result.exit_code == 1
+    assert (
+        "templates/home.html:2: error: template error: 'nope.html' does not exist (check the "
+        "name in include/extends/import)" in result.stderr.splitlines()
+    )
+    assert site.output_files() == snapshot

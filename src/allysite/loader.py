@@ -236,11 +236,11 @@ def _load_translations(
         rel = found.rel(path)
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(config.root.resolve()):
+        if path.is_symlink() and _leaves(path, config.root):
             found.problems.append(
                 error(
                     "outside-link",
-                    "symbolic link leads outside the site",
+                    "symbolic link leads outside the site, in a loop or nowhere",
                     SourcePos(rel),
                     "copy the file into the folder instead",
                 )
@@ -399,11 +399,11 @@ def _list_files(folder: Path, found: _Collector) -> tuple[str, ...]:
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(found.root.resolve()):
+            if path.is_symlink() and _leaves(path, found.root):
                 found.problems.append(
                     error(
                         "outside-link",
-                        "symbolic link leads outside the site",
+                        "symbolic link leads outside the site, in a loop or nowhere",
                         SourcePos(found.rel(path)),
                         "copy the file into static/ instead",
                     )
@@ -411,3 +411,11 @@ def _list_files(folder: Path, found: _Collector) -> tuple[str, ...]:
                 continue
             files.append(path.relative_to(folder).as_posix())
     return tuple(files)
+
+
+def _leaves(link: Path, root: Path) -> bool:
+    """Whether a symbolic link leads out of `root`; a loop or a dangling link counts too."""
+    try:
+        return not link.resolve(strict=True).is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return True

@@ -20,6 +20,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     Template,
+    TemplateNotFound,
     TemplateSyntaxError,
     select_autoescape,
 )
@@ -172,4 +173,6 @@ def _runtime_error(exc: Exception, route: Route, dirs: TemplateDirs) -> Diagnost
 
 def _readable(exc: Exception) -> str:
     """Jinja names objects by their Python class; editors know the names of views."""
+    if isinstance(exc, TemplateNotFound):
+        return f"'{exc.name}' does not exist (check the name in include/extends/import)"
     return re.sub(r"'allysite\.\w+\.(\w+) object'", r"\1", str(exc))

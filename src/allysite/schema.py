@@ -171,6 +171,10 @@ _TYPE_WORDS: Mapping[str, str] = MappingProxyType(
 )
 
 
+MAX_PROBLEMS_PER_FILE = 20
+"""A file with more is probably the wrong file: showing them all would bury the rest."""
+
+
 def validate(schema: type[Schema], doc: YamlDoc) -> tuple[Schema | None, list[Diagnostic]]:
     """The data as `schema`, or every problem of it at the line of its key."""
     try:
@@ -184,6 +188,17 @@ def validate(schema: type[Schema], doc: YamlDoc) -> tuple[Schema | None, list[Di
                 continue
             seen.add((loc, item["type"]))
             problems.append(_diagnostic(schema, doc, loc, item))
+        if len(problems) > MAX_PROBLEMS_PER_FILE:
+            more = len(problems) - MAX_PROBLEMS_PER_FILE
+            problems = problems[:MAX_PROBLEMS_PER_FILE]
+            problems.append(
+                error(
+                    "more-problems",
+                    f"{more} more problem(s) in this file are not shown",
+                    doc.pos(),
+                    "fix the ones above first; is this the right file?",
+                )
+            )
         return None, problems
 
 
