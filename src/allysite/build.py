@@ -3,20 +3,22 @@
 Every stage returns its diagnostics; nothing is rendered while an input is in error and
 nothing is written while anything is, so one run reports every problem at once and a failed
 build leaves the previous output as it was.
+
+A build keeps a cache beside its output (cache.py). When no input changed and the output is
+as it was written, a build only repeats the last build's messages; otherwise it reloads only
+the content folders that changed, and renders only the pages whose key changed, over every
+core (publish.py). The pipeline's modules are imported inside the functions that use them,
+so that a build with nothing to do starts in a tenth of a second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment
-
-from allysite import urls
-from allysite.assets import Assets, build_assets
-from allysite.config import SITE_FILE, SiteConfig, load_config
+from allysite.cache import BuildCache, Manifest, folder_times
 from allysite.errors import (
     Diagnostic,
     Level,
@@ -25,33 +27,41 @@ from allysite.errors import (
     has_errors,
     sorted_diagnostics,
 )
-from allysite.feeds import make_feeds
-from allysite.hosting import make_host_files
-from allysite.i18n import Catalogs, load_catalogs
-from allysite.images import prepare_logos
-from allysite.loader import load_content
-from allysite.memo import Memo, file_signature, folder_signature
-from allysite.model import Content
-from allysite.output import check_output_dir, write_output
-from allysite.plan import SitePlan, make_plan
-from allysite.render import (
-    MemoryBytecodeCache,
-    OutputFile,
-    TemplateDirs,
-    compile_templates,
-    language_environments,
-    make_environment,
-    render_routes,
+from allysite.memo import file_signature
+from allysite.output import Staging, check_output_dir, recover_interrupted_swap
+from allysite.pipeline import (
+    THEME,
+    Prepared,
+    Progress,
+    SiteInputs,
+    cache_dir,
+    load_site,
+    plan_site,
+    prepare_site,
+    render_pages,
+    site_extras,
+    site_files,
+    translation_state,
 )
-from allysite.search import index_pages
-from allysite.sitemap import make_robots, make_sitemap
-from allysite.stale import Staleness, find_stale
-from allysite.status import TranslationStatus, status_warnings, translation_status
 
-THEME = Path(__file__).parent / "theme"
-T = TypeVar("T")
-Progress = Callable[[str, int, int], None]
-"""Told (stage, done, total) during long work; total 0 when it is not known."""
+if TYPE_CHECKING:
+    from allysite.publish import PageKeys, Published
+    from allysite.workers import SharedCounts
+
+__all__ = (  # the pipeline's stages, as check, the dev server and the command line know them
+    "THEME",
+    "BuildResult",
+    "Prepared",
+    "Progress",
+    "build_site",
+    "cache_dir",
+    "prepare_site",
+    "render_pages",
+    "site_extras",
+    "translation_state",
+)
+PARALLEL_FROM = 400
+"""Fewer pages than about this (partners x languages) render in the build's own process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,10 @@ class BuildResult:
     pages: int = 0
     files: int = 0
     written: bool = False
+    rendered: tuple[str, ...] = ()
+    """Output paths of the pages this build rendered; the others were kept from the last."""
+    cached: bool = False
+    """True when nothing changed at all: the output was left as it was."""
 
     @property
     def ok(self) -> bool:
@@ -73,253 +87,349 @@ def build_site(
     strict: bool = False,
     write: bool = True,
     progress: Progress | None = None,
+    cache: bool = True,
+    workers: int | None = None,
 ) -> BuildResult:
-    """`progress(stage, done, total)` is told how far the long stages are (total 0: unknown)."""
+    """`progress(stage, done, total)` is told how far the long stages are (total 0: unknown).
+
+    `cache=False` ignores what the last build left (a cold build; a new cache is written).
+    `workers`: processes that render (default: one per core available)."""
     site = site.resolve()
     out = out.resolve()
-    problems: list[Diagnostic] = check_output_dir(out, site) if write else []
+    if not write:
+        return _check_build(site, out, strict, progress)
+    problems = check_output_dir(out, site)
+    if problems:
+        return _result(problems, strict)
+    if progress:
+        progress("load", 0, 0)
+    try:
+        recover_interrupted_swap(out)
+    except OSError as exc:
+        return _result([_write_error(exc, out)], strict)
+    store = BuildCache.open(cache_dir(out), site, out, THEME, read=cache)
+    kept = store.unchanged(_scan(store, out))
+    if kept is not None:
+        return _result(
+            list(kept.diagnostics),
+            strict,
+            pages=kept.pages,
+            files=kept.files,
+            written=True,
+            cached=True,
+        )
+    from allysite.workers import long_lived_heap
+
+    with long_lived_heap() as freeze:
+        return _build(
+            site, out, store, strict=strict, progress=progress, workers=workers, freeze=freeze
+        )
+
+
+def _scan(store: BuildCache, out: Path) -> bool | None:
+    """Index the inputs; on a large output, check meanwhile that it is as the last build wrote
+    it (in a forked process: a no-op build is these two walks over thousands of files)."""
+    from allysite.workers import available_cores, in_workers
+
+    previous = store.previous
+    if available_cores() < 2:
+        store.scan()
+        return None
+    if previous is None or len(previous.outputs) < PARALLEL_FROM * 4:
+        store.scan(_hash_in_workers)  # a first build hashes every file: on two cores
+        return None
+
+    def walk(worker: int) -> bool:
+        if worker == 0:
+            store.scan()
+            return True
+        return previous.matches_output(out)
+
+    return in_workers(2, walk)[1]
+
+
+def _hash_in_workers(paths: list[str]) -> list[bytes]:
+    """file_digest of each path; in two processes when there are thousands."""
+    from allysite.inputindex import file_digest
+    from allysite.workers import in_workers
+
+    if len(paths) < PARALLEL_FROM * 4:
+        return [file_digest(path) for path in paths]
+    halves = in_workers(2, lambda worker: [file_digest(path) for path in paths[worker::2]])
+    hashed: list[bytes] = [b""] * len(paths)
+    hashed[0::2], hashed[1::2] = halves
+    return hashed
+
+
+def _build(
+    site: Path,
+    out: Path,
+    store: BuildCache,
+    *,
+    strict: bool,
+    progress: Progress | None,
+    workers: int | None,
+    freeze: Callable[[], None],
+) -> BuildResult:
+    """Everything that changed since the last build, staged and swapped in.
+
+    On a large site the work is done by forked processes: one loads the site and stages
+    the files that are no pages, and forks one per core that plans and renders the pages of
+    some languages. This process then only swaps the output in (after search indexing): it
+    never holds the site, so that no process holds it twice (peak memory)."""
+    from allysite.publish import stage_search
+    from allysite.workers import SharedCounts, available_cores, in_workers
+
+    count = available_cores() if workers is None else max(1, workers)
+    if workers is None and _content_texts(store) < PARALLEL_FROM:
+        count = 1  # a small site: forking costs more than it saves
+    try:
+        staging = Staging.start(out)
+    except OSError as exc:
+        return _result([_write_error(exc, out)], strict)
+    counts = SharedCounts(2 * count)
+
+    def waiting() -> None:
+        if progress:
+            done = counts.total(range(0, 2 * count, 2))
+            progress("render", done, max(done, counts.total(range(1, 2 * count, 2))))
+
+    def make(_: int) -> Made:
+        return _make(site, out, store, strict, count, freeze, staging, counts, waiting)
+
+    try:
+        made = make(0) if count == 1 else in_workers(2, make, waiting, here=False)[0]
+        problems, published = made.problems, made.published
+        if published is None or _failed(problems, strict):
+            staging.abandon()
+            return _result(problems, strict)
+        if made.search and not _failed(problems, strict):
+            if progress:  # last: it indexes the finished pages
+                progress("search", 0, 0)
+            problems += stage_search(made.pages, staging, store.previous, published)
+        if _failed(problems, strict):
+            staging.abandon()
+            return _result(problems, strict)
+        if progress:
+            progress("write", 0, 0)
+        # a large previous output is deleted in the background: the build is done without it
+        staging.finish(background_delete=len(published.states) >= PARALLEL_FROM * 4)
+    except OSError as exc:
+        staging.abandon()
+        store.forget()
+        return _result([_write_error(exc, out)], strict)
+    except BaseException:
+        staging.abandon()
+        raise
+    states = published.states
+    pages = len(made.pages)
+    store.save(
+        Manifest(
+            store.environment,
+            store.index,
+            published.keys,
+            states,
+            folder_times(out, states),
+            sorted_diagnostics(problems),
+            pages,
+            len(states),
+        )
+    )
+    rendered = tuple(sorted(published.rendered))
+    return _result(
+        problems, strict, pages=pages, files=len(states), written=True, rendered=rendered
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """What loading the site and rendering its pages gave the build's own process."""
+
+    problems: list[Diagnostic]
+    published: Published | None = None
+    """None when a problem stopped it before rendering."""
+    pages: tuple[str, ...] = ()
+    """The output path of every page."""
+    search: bool = False
+
+
+def _make(
+    site: Path,
+    out: Path,
+    store: BuildCache,
+    strict: bool,
+    count: int,
+    freeze: Callable[[], None],
+    staging: Staging,
+    counts: SharedCounts,
+    waiting: Callable[[], None],
+) -> Made:
+    """The site loaded, its pages rendered over `count` processes (the other files staged
+    here meanwhile), its static files checked against every page, and the sitemap."""
+    from allysite import urls
+    from allysite.fingerprints import combine
+    from allysite.plan import static_collisions
+    from allysite.publish import stage_made
+    from allysite.sitemap import make_sitemap
+    from allysite.workers import in_workers
+
+    inputs, problems = load_site(
+        site, cache_dir(out), strict=strict, parsed=store.load_parsed(), workers=count
+    )
+    if inputs is None or _failed(problems, strict):
+        return Made(problems)
+    freeze()  # the site stays loaded to the end: the cycle collector need not walk it
+    languages = [lang.code for lang in inputs.config.languages]
+    shares = [languages[worker::count] for worker in range(count)]
+    keys = _page_keys(inputs, store)
+
+    def job(worker: int) -> Published:
+        if worker == 0:
+            return _side(inputs, staging, store)
+        own = staging if count == 1 else staging.attach()
+
+        def told(done: int, total: int) -> None:
+            counts.set(2 * worker - 2, done)
+            counts.set(2 * worker - 1, total)
+            if count == 1:
+                waiting()
+
+        return _publish_share(inputs, shares[worker - 1], keys, own, store, told)
+
+    parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
+    published = _merged(parts)
+    problems += published.problems
+    pages = tuple(route.out_path for route in published.routes)
+    problems += static_collisions(inputs.content, pages)
+    sitemap = urls.output_path(urls.SITEMAP)  # keyed by what it shows of every page
+    shown = sorted(published.sitemap.items())
+    key = combine((keys.code, inputs.config.base_url.encode(), *(n.encode() + d for n, d in shown)))
+
+    def make() -> bytes:
+        return make_sitemap(published.routes, urls.Urls(inputs.config.base_url)).data
+
+    stage_made(sitemap, key, make, staging, store.previous, published)
+    published.routes = []  # sent back lighter: the pages' paths are enough from here on
+    return Made(problems, published, pages, inputs.config.search)
+
+
+def _content_texts(store: BuildCache) -> int:
+    """About the number of pages a site has: its Markdown texts (one per item and language)."""
+    return sum(name.startswith("content/") and name.endswith(".md") for name in store.index.files)
+
+
+def _publish_share(
+    inputs: SiteInputs,
+    languages: list[str],
+    keys: PageKeys,
+    staging: Staging,
+    store: BuildCache,
+    told: Callable[[int, int], None],
+) -> Published:
+    """The pages of some languages planned, rendered where they changed, and their feeds."""
+    from allysite import urls
+    from allysite.feeds import make_feed
+    from allysite.fingerprints import Fingerprints, combine
+    from allysite.publish import publish_slice, stage_made
+
+    plan, _ = plan_site(inputs, languages=languages)  # static files: checked by _make
+    told(0, len(plan.routes))
+    prints = Fingerprints()
+    previous = store.previous
+    part = publish_slice(
+        plan.routes, inputs.envs, inputs.dirs, keys, staging, previous, told, prints
+    )
+    config = inputs.config
+    for view in plan.views:  # a feed shows the language's views: keyed by them
+        key = combine((keys.code, prints.of((config.title, config.base_url, view))))
+        name = urls.output_path(urls.feed(view.language.code))
+        stage_made(name, key, lambda v=view: make_feed(config, v).data, staging, previous, part)
+    return part
+
+
+def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:
+    """What is neither a page nor a feed, staged while the pages render; the parse cache."""
+    from allysite.publish import Published, stage, stage_copies
+
+    part = Published()
+    for file in site_files(inputs.config, inputs.assets):
+        stage(staging, file.out_path, file.data, part)
+    copies, part.problems = plan_site(inputs, languages=())
+    stage_copies(copies.copies, staging, store.previous, lambda p: _source_key(p, store), part)
+    store.save_parsed()
+    return part
+
+
+def _merged(parts: list[Published]) -> Published:
+    from allysite.publish import Published
+    from allysite.render import Problems
+
+    result = Published()
+    problems = Problems()
+    for part in parts:
+        problems.update(part.problems)
+        part.problems = []
+        result.merge(part)
+    result.problems = problems.found()
+    return result
+
+
+def _check_build(site: Path, out: Path, strict: bool, progress: Progress | None) -> BuildResult:
+    """Everything a build validates and renders, in memory, writing nothing."""
+    from allysite.search import index_pages
 
     if progress:
         progress("load", 0, 0)
-    prepared, found = prepare_site(site, cache_dir(out), strict=strict)
-    problems += found
+    prepared, problems = prepare_site(site, cache_dir(out), strict=strict)
     if prepared is None or _failed(problems, strict):
         return _result(problems, strict)
     pages, found = render_pages(prepared, progress)
     problems += found
-    if _failed(problems, strict):
-        return _result(problems, strict)
-
-    outputs = [*pages, *site_extras(prepared)]
-    if prepared.config.search:  # last: it indexes the finished pages
-        if progress:
-            progress("search", 0, 0)
-        found_files, found = index_pages(pages)
-        problems += found
-        outputs += found_files
-        if _failed(problems, strict):
-            return _result(problems, strict)
-    if not write:
-        return _result(problems, strict, pages=len(pages))
-    if progress:
-        progress("write", 0, 0)
-    try:
-        files = write_output(out, outputs, prepared.plan.copies)
-    except OSError as exc:
-        problems.append(
-            error(
-                "write",
-                f"cannot write the output: {exc.strerror or exc}",
-                SourcePos(str(exc.filename or out)),
-                "check the folder's permissions and free disk space",
-            )
-        )
-        return _result(problems, strict)
-    return _result(problems, strict, pages=len(pages), files=files, written=True)
+    if prepared.config.search and not _failed(problems, strict):
+        problems += index_pages(pages)[1]
+    return _result(problems, strict, pages=len(pages), rendered=tuple(p.out_path for p in pages))
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A site loaded, checked and planned: what rendering and writing it need.
+def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
+    """The keys' parts shared by many pages: every template's, each catalog's, the code's."""
+    from allysite.publish import PageKeys
+    from allysite.render import template_digests
 
-    `check` renders it without writing; the dev server keeps one between edits and renders
-    only the routes that changed.
-    """
-
-    config: SiteConfig
-    content: Content
-    plan: SitePlan
-    assets: Assets
-    envs: Mapping[str, Environment]
-    """One Jinja environment per language, its catalog installed."""
-    dirs: TemplateDirs
-    catalogs: Catalogs
+    env = next(iter(inputs.envs.values()))
+    templates = template_digests(env, env.list_templates())
+    catalogs = {
+        code: b"".join(store.index.file_digest(name) for name in names)
+        for code, names in inputs.catalogs.inputs.items()
+    }
+    return PageKeys(store.environment[0], templates, catalogs)
 
 
-def prepare_site(
-    site: Path, cache: Path, *, strict: bool = False, memo: Memo | None = None
-) -> tuple[Prepared | None, list[Diagnostic]]:
-    """Settings, content, catalogs, templates and the plan; None when an error stops it.
+def _source_key(source: Path, store: BuildCache) -> bytes:
+    """A copied file's hash from the input index, or its size and times (derived logos)."""
+    # (called in the side process: the index is the one the build started with)
+    for root, prefix in ((store.site, ""), (THEME, "<theme>/")):
+        if source.is_relative_to(root):
+            name = prefix + source.relative_to(root).as_posix()
+            if name in store.index.files:
+                return store.index.file_digest(name)
+    signature = file_signature(source)
+    return repr(signature).encode()
 
-    `cache`: the folder for derived files kept between builds (resized logos). `memo` (the
-    dev server's): every stage whose inputs did not change returns its previous result.
-    """
-    problems: list[Diagnostic] = []
-    config, found = _kept(
-        memo, "config", lambda: file_signature(site / SITE_FILE), lambda: load_config(site)
+
+def _write_error(exc: OSError, out: Path) -> Diagnostic:
+    return error(
+        "write",
+        f"cannot write the output: {exc.strerror or exc}",
+        SourcePos(str(exc.filename or out)),
+        "check the folder's permissions and free disk space",
     )
-    problems += found
-    if config is None:
-        return None, problems
-    content, found = load_content(config, memo)
-    problems += found
-    catalogs, found = _kept(
-        memo,
-        "catalogs",
-        lambda: (config, _tree_signature(site / "locales"), _tree_signature(THEME / "locales")),
-        lambda: load_catalogs(config, THEME / "locales"),
-    )
-    problems += found
-    dirs = TemplateDirs(site / "templates", THEME / "templates")
-
-    def environments() -> tuple[Mapping[str, Environment], list[Diagnostic]]:
-        bytecode = MemoryBytecodeCache()
-        found = compile_templates(make_environment(dirs, bytecode), dirs)
-        return language_environments(dirs, catalogs, bytecode), found
-
-    envs, found = _kept(
-        memo,
-        "templates",
-        lambda: (catalogs, _tree_signature(dirs.site), _tree_signature(dirs.theme)),
-        environments,
-    )
-    problems += found
-    if _failed(problems, strict):
-        return None, problems
-
-    logos, found = _kept(
-        memo,
-        "logos",
-        lambda: (config, _logo_signature(config.root, content)),
-        lambda: prepare_logos(config, content, cache),
-    )
-    problems += found
-    assets = _kept(
-        memo,
-        "assets",
-        lambda: (config.base_url, _tree_signature(THEME / "static")),
-        lambda: build_assets(THEME / "static", config.base_url),
-    )
-    # Two slots, so that an edit of a text redoes only the cheap part: the status (templates
-    # and catalogs read again) depends on which translations exist, not on their words.
-    staleness, found = _kept(
-        memo, "staleness", lambda: (config, content), lambda: find_stale(config, content)
-    )
-    problems += found
-    status, found = _kept(
-        memo,
-        "status",
-        lambda: (
-            config,
-            catalogs,
-            _tree_signature(dirs.site),
-            _tree_signature(dirs.theme),
-            file_signature(site / "taxonomies.yaml"),
-            content.taxonomies,
-            _translation_shape(content, config.default_language.code),
-            staleness,
-        ),
-        lambda: _status(config, content, staleness),
-    )
-    problems += found
-    plan, found = make_plan(
-        config,
-        content,
-        THEME / "static",
-        assets=assets,
-        logos=logos,
-        memo=memo,
-        staleness=staleness,
-        status=status,
-    )
-    problems += found
-    if memo is not None:
-        memo.sweep()
-    return Prepared(config, content, plan, assets, envs, dirs, catalogs), problems
-
-
-def _status(
-    config: SiteConfig, content: Content, staleness: Staleness
-) -> tuple[TranslationStatus, list[Diagnostic]]:
-    status, found = translation_status(config, content, THEME, staleness)
-    return status, [*found, *status_warnings(config, status)]
-
-
-def _translation_shape(content: Content, default: str) -> tuple[object, ...]:
-    """What the translation status reads of the content: which texts exist (and the
-    original's name), not their words."""
-    return tuple(
-        (
-            item.slug,
-            item.folder,
-            tuple((code, text.source, text.provenance) for code, text in item.translations.items()),
-            item.translations[default].name,
-        )
-        for item in (*content.partners, *content.pages)
-    )
-
-
-def translation_state(
-    config: SiteConfig, content: Content
-) -> tuple[Staleness, TranslationStatus, list[Diagnostic]]:
-    """Stale translations and the translation status, with their warnings: stale texts,
-    missing labels, interface strings no catalog has (catalog entries are checked in i18n)."""
-    staleness, problems = find_stale(config, content)
-    status, found = translation_status(config, content, THEME, staleness)
-    return staleness, status, [*problems, *found, *status_warnings(config, status)]
-
-
-def render_pages(
-    prepared: Prepared, progress: Progress | None = None, chunk: int = 250
-) -> tuple[list[OutputFile], list[Diagnostic]]:
-    """Every route rendered, telling `progress` after each chunk."""
-    routes = prepared.plan.routes
-    pages: list[OutputFile] = []
-    problems: list[Diagnostic] = []
-    for start in range(0, len(routes), chunk):
-        found_pages, found = render_routes(
-            routes[start : start + chunk], prepared.envs, prepared.dirs
-        )
-        pages += found_pages
-        problems += found
-        if progress:
-            progress("render", min(start + chunk, len(routes)), len(routes))
-    return pages, problems
-
-
-def site_extras(prepared: Prepared) -> list[OutputFile]:
-    """The outputs that are no pages: built assets, feeds, host files, sitemap, robots.txt."""
-    config, plan = prepared.config, prepared.plan
-    site_urls = urls.Urls(config.base_url)
-    return [
-        *(OutputFile(asset.out_path, asset.data) for asset in prepared.assets.files),
-        *make_feeds(config, plan.views),
-        *make_host_files(config),
-        make_sitemap(plan.routes, site_urls),
-        make_robots(site_urls),
-    ]
-
-
-def _kept(memo: Memo | None, slot: str, key: Callable[[], object], make: Callable[[], T]) -> T:
-    """`make()`, or with the dev server's memo its last result while `key()` is unchanged."""
-    if memo is None:
-        return make()
-    return memo.get(slot, key(), make)
-
-
-def _tree_signature(folder: Path) -> object:
-    return folder_signature(folder) if folder.is_dir() else None
-
-
-def _logo_signature(root: Path, content: Content) -> tuple[object, ...]:
-    """What prepared logos depend on: each partner's logo file, not its texts."""
-    return tuple(
-        (p.slug, p.folder, p.facts.logo, file_signature(root / p.folder / p.facts.logo))
-        for p in content.partners
-        if p.facts.logo
-    )
-
-
-def cache_dir(out: Path) -> Path:
-    """Derived files kept between builds (resized logos), beside the output folder."""
-    return out.parent / f".{out.name}.allysite-cache"
 
 
 def _failed(problems: list[Diagnostic], strict: bool) -> bool:
     return has_errors(problems) or (strict and bool(problems))
 
 
-def _result(problems: list[Diagnostic], strict: bool, **figures: int | bool) -> BuildResult:
+def _result(problems: list[Diagnostic], strict: bool, **figures: object) -> BuildResult:
     diagnostics = sorted_diagnostics(problems)
     if strict:
         diagnostics = tuple(

@@ -40,14 +40,21 @@ def cli() -> None:
     help="The output folder.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def build(site: Path, out: Path | None, strict: bool) -> None:
+@click.option(
+    "--no-cache", "no_cache", is_flag=True, help="Ignore the build cache: render everything."
+)
+def build(site: Path, out: Path | None, strict: bool, no_cache: bool) -> None:
     """Build the site into the output folder (replaced whole, only when the build succeeds)."""
     from allysite.build import build_site
 
     started = time.perf_counter()
     with Progress() as progress:
         result = build_site(
-            site, out if out is not None else site / "build", strict=strict, progress=progress
+            site,
+            out if out is not None else site / "build",
+            strict=strict,
+            progress=progress,
+            cache=not no_cache,
         )
     echo_diagnostics(result.diagnostics)
     errors = sum(d.level is Level.ERROR for d in result.diagnostics)

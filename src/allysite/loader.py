@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
+from allysite.cache import ParseCache
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, warning
 from allysite.languages import parse_locale
@@ -34,10 +35,13 @@ from allysite.schema import (
     validate,
 )
 from allysite.sourcefile import read_markdown_file, read_yaml_file
+from allysite.workers import in_workers
 
 PARTNER_FILE = "partner.yaml"
 TAXONOMIES_FILE = "taxonomies.yaml"
 # "translations": the translation dashboard's address when a site turns it on.
+PARALLEL_FROM = 200
+"""Fewer content folders to parse than this are parsed in the build's own process."""
 RESERVED_PAGE_SLUGS = frozenset({"partners", *TAXONOMY_NAMES, "assets", "404", "translations"})
 _Item = TypeVar("_Item", Partner, Page)
 
@@ -50,14 +54,24 @@ class _Collector:
     problems: list[Diagnostic] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     memo: Memo | None = None
+    parsed: ParseCache | None = None
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
 
-def load_content(config: SiteConfig, memo: Memo | None = None) -> tuple[Content, list[Diagnostic]]:
-    """`memo` (the dev server's): item folders none of whose files changed are not read again."""
-    found = _Collector(config.root, memo=memo)
+def load_content(
+    config: SiteConfig,
+    memo: Memo | None = None,
+    parsed: ParseCache | None = None,
+    workers: int = 1,
+) -> tuple[Content, list[Diagnostic]]:
+    """`memo` (the dev server's): item folders none of whose files changed are not read again.
+    `parsed` (the build cache's): the same across builds, by the hashes of a folder's files;
+    with `workers`, the folders it lacks are parsed over that many processes first."""
+    if parsed is not None and workers > 1:
+        _parse_in_workers(config, parsed, workers)
+    found = _Collector(config.root, memo=memo, parsed=parsed)
     partners = _load_partners(config, found)
     pages = _load_pages(config, found)
     taxonomies = _load_taxonomies(config, partners, found)
@@ -126,26 +140,80 @@ def _load_partner(config: SiteConfig, folder: Path, found: _Collector) -> Partne
     return Partner(folder.name, found.rel(folder), facts, translations, assets)
 
 
+def _parse_in_workers(config: SiteConfig, parsed: ParseCache, workers: int) -> None:
+    """Load the content folders the cache lacks over `workers` forked processes, into it.
+
+    The folders are the ones the loader will ask for (checks and messages stay with it)."""
+    languages = (config.language_codes, config.default_language.code)
+    jobs: list[tuple[str, Path, Callable[[SiteConfig, Path, _Collector], Partner | Page | None]]]
+    jobs = []
+    for kind, load in (("partners", _load_partner), ("pages", _load_page)):
+        root = config.root / "content" / kind
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            name = f"content/{kind}/{folder.name}"
+            if (
+                folder.is_dir()
+                and SLUG_PATTERN.fullmatch(folder.name)
+                and not (kind == "pages" and folder.name in RESERVED_PAGE_SLUGS)
+                and parsed.missing(name, languages)
+            ):
+                jobs.append((name, folder, load))  # type: ignore[arg-type]
+    if len(jobs) < PARALLEL_FROM:
+        return
+
+    def job(worker: int) -> list[tuple[str, object]]:
+        return [
+            (name, _load_folder(config, folder, load))
+            for name, folder, load in jobs[worker::workers]
+        ]
+
+    for part in in_workers(workers, job):
+        for name, value in part:
+            parsed.put(name, languages, value)
+
+
+def _load_folder(
+    config: SiteConfig,
+    folder: Path,
+    load: Callable[[SiteConfig, Path, _Collector], _Item | None],
+) -> tuple[_Item | None, tuple[Diagnostic, ...], tuple[str, ...]]:
+    """One item folder on its own: the item, its problems and the files it read."""
+    own = _Collector(config.root)
+    item = load(config, folder, own)
+    return item, tuple(own.problems), tuple(own.sources)
+
+
 def _cached_folder(
     config: SiteConfig,
     folder: Path,
     found: _Collector,
     load: Callable[[SiteConfig, Path, _Collector], _Item | None],
 ) -> _Item | None:
-    """An item folder loaded, or its last result (the same object) while no file in it changed."""
-    if found.memo is None:
+    """An item folder loaded, or its last result (the same object) while no file in it changed.
+
+    The dev server's memo knows a folder by its files' sizes and times; the build cache by
+    their hashes, from one build to the next."""
+    if found.memo is None and found.parsed is None:
         return load(config, folder, found)
+    languages = (config.language_codes, config.default_language.code)
+
+    def load_anew() -> tuple[_Item | None, tuple[Diagnostic, ...], tuple[str, ...]]:
+        return _load_folder(config, folder, load)
 
     def make() -> tuple[_Item | None, tuple[Diagnostic, ...], tuple[str, ...]]:
-        own = _Collector(found.root)
-        item = load(config, folder, own)
-        return item, tuple(own.problems), tuple(own.sources)
+        if found.parsed is None:
+            return load_anew()
+        return found.parsed.folder(found.rel(folder), languages, load_anew)  # type: ignore[return-value]
 
-    slot = ("folder", folder)
-    kept = found.memo.kept(slot) if found.memo.unchanged(folder) else None
-    if kept is None:
-        key = (config.language_codes, config.default_language.code, folder_signature(folder))
-        kept = found.memo.get(slot, key, make)
+    if found.memo is None:
+        kept: object = make()
+    else:
+        slot = ("folder", folder)
+        kept = found.memo.kept(slot) if found.memo.unchanged(folder) else None
+        if kept is None:
+            kept = found.memo.get(slot, (*languages, folder_signature(folder)), make)
     item, problems, sources = kept  # type: ignore[misc]
     found.problems.extend(problems)
     found.sources.extend(sources)

@@ -2,7 +2,9 @@
 
 A failed or killed build never touches the previous output: the new site becomes visible
 in one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`, else two renames that the next
-build repairs if it was interrupted between them).
+build repairs if it was interrupted between them). A file that did not change since the last
+build enters the staging folder as a hard link to the output's own, so that a rebuild writes
+only what changed; staged links are never written through (a new file replaces them).
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from allysite.errors import Diagnostic, error
-from allysite.plan import FileCopy
-from allysite.render import OutputFile
+
+if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the pipeline
+    from allysite.plan import FileCopy
+    from allysite.render import OutputFile
 
 MARKER = ".allysite-output"
 SOURCE_FOLDERS = ("content", "templates", "locales", "static")
@@ -78,9 +83,9 @@ def recover_interrupted_swap(out: Path) -> None:
     previous, staging = previous_dir(out), staging_dir(out)
     if previous.is_dir() and not out.exists():
         previous.rename(out)
-    for leftover in (previous, staging):
+    for leftover in (previous, staging, trash_dir(out)):
         if leftover.exists():
-            shutil.rmtree(leftover)
+            shutil.rmtree(leftover, ignore_errors=leftover.name.endswith("-trash"))
 
 
 def write_output(out: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
@@ -96,6 +101,82 @@ def write_output(out: Path, files: Iterable[OutputFile], copies: Iterable[FileCo
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return count
+
+
+class Staging:
+    """A staging folder filled file by file (by one process or several), then swapped in.
+
+    Each process that fills it uses its own `Staging` on the same folder (`attach`)."""
+
+    def __init__(self, out: Path, folder: Path) -> None:
+        self.out = out
+        self.folder = folder
+        self._made: set[Path] = set()
+
+    @classmethod
+    def start(cls, out: Path) -> Staging:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        recover_interrupted_swap(out)
+        folder = staging_dir(out)
+        folder.mkdir()
+        return cls(out, folder)
+
+    def attach(self) -> Staging:
+        """Another handle on the same folder (for a worker process)."""
+        return Staging(self.out, self.folder)
+
+    def write(self, out_path: str, data: bytes) -> tuple[int, int, int]:
+        """Write a new file; its (size, mtime_ns, inode) as written."""
+        target = self.folder / out_path
+        _make_parent(target, self._made)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(target, flags, 0o644)
+        except FileExistsError:  # a link to the live output is never written through
+            target.unlink()
+            fd = os.open(target, flags, 0o644)
+        with open(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            stat = os.fstat(fd)
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+    def copy(self, out_path: str, source: Path) -> None:
+        target = self.folder / out_path
+        _make_parent(target, self._made)
+        shutil.copyfile(source, target)
+
+    def link(self, staged: str, out_path: str) -> None:
+        """A second place for a file already staged (a logo in every language's folder)."""
+        target = self.folder / out_path
+        _make_parent(target, self._made)
+        try:
+            os.link(self.folder / staged, target)
+        except OSError:
+            shutil.copyfile(self.folder / staged, target)
+
+    def keep(self, out_path: str) -> None:
+        """The output's current file, unchanged: linked, not copied."""
+        target = self.folder / out_path
+        _make_parent(target, self._made)
+        try:
+            os.link(self.out / out_path, target)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(self.out / out_path, target)
+
+    def path(self, out_path: str) -> Path:
+        return self.folder / out_path
+
+    def finish(self, background_delete: bool = False) -> None:
+        """Mark the folder as allysite's and swap it in for the output (the previous one is
+        deleted in a detached process with `background_delete`: for large outputs)."""
+        (self.folder / MARKER).write_text(
+            "This folder is written by allysite build; do not edit.\n"
+        )
+        _swap_in(self.folder, self.out, background_delete)
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
@@ -122,17 +203,52 @@ def _make_parent(target: Path, made: set[Path]) -> None:
         made.add(parent)
 
 
-def _swap_in(staging: Path, out: Path) -> None:
+def _swap_in(staging: Path, out: Path, background: bool = False) -> None:
     if not out.exists():
         staging.rename(out)
         return
     if _exchange(staging, out):
-        shutil.rmtree(staging)  # now holds the previous output
+        _discard(staging, out, background)  # it now holds the previous output
         return
     previous = previous_dir(out)
     out.rename(previous)
     staging.rename(out)
-    shutil.rmtree(previous)
+    _discard(previous, out, background)
+
+
+def trash_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.allysite-trash"
+
+
+def _discard(folder: Path, out: Path, background: bool) -> None:
+    """Delete a replaced output; a large one in a detached process, so that the build ends
+    without waiting for the file system to free thousands of files."""
+    if not background:
+        shutil.rmtree(folder)
+        return
+    trash = trash_dir(out)
+    trash.mkdir(exist_ok=True)
+    folder.rename(trash / f"{os.getpid()}-{folder.name}")
+    _delete_detached(trash)
+
+
+def _delete_detached(folder: Path) -> None:
+    """rmtree in a grandchild process that outlives this one (the next build removes what
+    it could not, were it killed)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    if pid == 0:  # the child: start the deleter and leave at once
+        try:
+            if os.fork() == 0:
+                with contextlib.suppress(BaseException):
+                    os.setsid()
+                    shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def _exchange(a: Path, b: Path) -> bool:

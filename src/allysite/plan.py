@@ -7,7 +7,7 @@ can tell which routes an edited file touches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -126,16 +126,22 @@ def make_plan(
     memo: Memo | None = None,
     staleness: Staleness | None = None,
     status: TranslationStatus | None = None,
+    languages: Collection[str] | None = None,
 ) -> tuple[SitePlan, list[Diagnostic]]:
     """`assets`: the theme's static files as built (minified, fingerprinted); without them
     the files are copied as they are. `logos`: prepared logos (sizes, cleaned SVGs).
     `staleness`: out-of-date translations, for their notices; `status`: the translation
-    status, for the dashboard page (when the site turns it on)."""
+    status, for the dashboard page (when the site turns it on).
+
+    `languages`: the pages of these languages only (a build process's share; the root pages
+    and the dashboard come with the default language). Static files are then checked only
+    against those pages: `static_collisions` checks them against all of them."""
     site_urls = urls.Urls(config.base_url)
     pictures = logos.pictures if logos else None
+    chosen = tuple(lang for lang in config.languages if languages is None or lang.code in languages)
     views = {
         lang.code: language_view(config, content, lang, pictures, memo, staleness)
-        for lang in config.languages
+        for lang in chosen
     }
     if assets is not None:
         asset_hrefs = assets.hrefs
@@ -150,12 +156,17 @@ def make_plan(
             }
         )
     routes: list[Route] = []
-    for language in config.languages:
+    for language in chosen:
         routes.extend(
             _language_routes(config, content, views[language.code], site_urls, asset_hrefs, memo)
         )
-    routes.extend(_root_routes(config, views, site_urls, asset_hrefs))
-    if status is not None and config.translation_dashboard:
+    if config.default_language.code in views:
+        routes.extend(_root_routes(config, views, site_urls, asset_hrefs))
+    if (
+        status is not None
+        and config.translation_dashboard
+        and config.default_language.code in views
+    ):
         view = views[config.default_language.code]
         routes.append(_dashboard_route(config, content, view, site_urls, asset_hrefs, status))
     generated = {route.out_path for route in routes} | {
@@ -519,17 +530,23 @@ def _copies(
             for language in config.languages:
                 out = urls.output_path(urls.page(language.code, page.slug) + asset)
                 copies[out] = FileCopy(out, source)
-    problems = []
+    problems = static_collisions(content, {*generated, *copies})
     for name in content.static_files:
-        if name in generated or name in copies:
-            problems.append(
-                error(
-                    "static-collision",
-                    f"static/{name} would replace a file that allysite generates",
-                    SourcePos(f"static/{name}"),
-                    "rename or move it; to change a generated page, override its template",
-                )
-            )
-            continue
-        copies[name] = FileCopy(name, config.root / "static" / name)
+        if name not in generated and name not in copies:
+            copies[name] = FileCopy(name, config.root / "static" / name)
     return [copies[key] for key in sorted(copies)], problems
+
+
+def static_collisions(content: Content, made: Iterable[str]) -> list[Diagnostic]:
+    """A file of static/ where allysite makes one (a page, a feed, a logo) is an error."""
+    made = set(made)
+    return [
+        error(
+            "static-collision",
+            f"static/{name} would replace a file that allysite generates",
+            SourcePos(f"static/{name}"),
+            "rename or move it; to change a generated page, override its template",
+        )
+        for name in content.static_files
+        if name in made
+    ]

@@ -24,6 +24,7 @@ from pathlib import Path
 from jinja2 import Environment, meta
 
 from allysite.build import (
+    THEME,
     Prepared,
     Progress,
     cache_dir,
@@ -31,6 +32,7 @@ from allysite.build import (
     render_pages,
     site_extras,
 )
+from allysite.cache import BuildCache
 from allysite.errors import (
     Diagnostic,
     SourcePos,
@@ -111,9 +113,16 @@ class Preview:
             return self._failed(problems, (), started)
         if progress:
             progress("load", 0, 0)
-        prepared, found = prepare_site(self.site, cache_dir(self.out), memo=self.memo)
+        # The build cache's parsed content (what `allysite build` left): only changed files
+        # are parsed again; and what this build parsed is left for the next one.
+        store = BuildCache.open(cache_dir(self.out), self.site, self.out, THEME)
+        store.scan()
+        prepared, found = prepare_site(
+            self.site, cache_dir(self.out), memo=self.memo, parsed=store.load_parsed()
+        )
         if prepared is None or has_errors(found):
             return self._failed(found, (), started)
+        store.save_parsed()
         pages, rendered = render_pages(prepared, progress)
         if has_errors(rendered):
             return self._failed([*found, *rendered], (), started)

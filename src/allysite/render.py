@@ -7,6 +7,10 @@ overlay of one environment with its own catalog installed.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import os
 import re
 import traceback
 from collections.abc import Iterable, Mapping
@@ -22,7 +26,7 @@ from jinja2 import (
     Template,
     TemplateNotFound,
     TemplateSyntaxError,
-    select_autoescape,
+    meta,
 )
 from jinja2.bccache import Bucket
 
@@ -57,17 +61,38 @@ class TemplateDirs:
 
 class MemoryBytecodeCache(BytecodeCache):
     """Compiled templates shared by the environments of one build: each language's
-    environment loads them instead of parsing and compiling every template again."""
+    environment loads them instead of parsing and compiling every template again.
 
-    def __init__(self) -> None:
+    With a `folder` (the build cache's) they are kept on disk too, so the next build skips
+    compiling; Jinja checks each against its template's source and its own version."""
+
+    def __init__(self, folder: Path | None = None) -> None:
         self._code: dict[str, bytes] = {}
+        self._folder = folder
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        if bucket.key in self._code:
-            bucket.bytecode_from_string(self._code[bucket.key])
+        code = self._code.get(bucket.key)
+        if code is None and self._folder is not None:
+            with contextlib.suppress(OSError):
+                code = self._code[bucket.key] = (self._folder / bucket.key).read_bytes()
+        if code is not None:
+            bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        code = self._code[bucket.key] = bucket.bytecode_to_string()
+        if self._folder is not None:
+            with contextlib.suppress(OSError):
+                self._folder.mkdir(parents=True, exist_ok=True)
+                temporary = self._folder / f".{bucket.key}.{os.getpid()}.tmp"
+                temporary.write_bytes(code)
+                os.replace(temporary, self._folder / bucket.key)
+
+
+@functools.cache
+def _autoescape(name: str | None) -> bool:
+    """Jinja's select_autoescape(("html", "xml", "j2")), remembered: Jinja asks it for every
+    include of every page (a card on a list page is one), and it lowercased the name each time."""
+    return name is None or name.lower().endswith((".html", ".xml", ".j2"))
 
 
 def make_environment(
@@ -75,7 +100,7 @@ def make_environment(
 ) -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(dirs.site), FileSystemLoader(dirs.theme)]),
-        autoescape=select_autoescape(("html", "xml", "j2"), default_for_string=True),
+        autoescape=_autoescape,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -126,24 +151,98 @@ def render_routes(
     routes: Iterable[Route], envs: Mapping[str, Environment], dirs: TemplateDirs
 ) -> tuple[list[OutputFile], list[Diagnostic]]:
     outputs: list[OutputFile] = []
-    problems: dict[tuple[str, int | None, str], Diagnostic] = {}
-    templates: dict[tuple[str, str], Template] = {}
+    problems = Problems()
     for route in routes:
-        env = envs[route.lang]
+        data = render_route(route, envs, dirs, problems)
+        if data is not None:
+            outputs.append(OutputFile(route.out_path, data))
+    return outputs, problems.found()
+
+
+class Problems:
+    """Template errors of many pages, each reported once (at its template's line)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, int | None, str], Diagnostic] = {}
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        assert diagnostic.pos is not None
+        self._found.setdefault(
+            (diagnostic.pos.path, diagnostic.pos.line, diagnostic.message), diagnostic
+        )
+
+    def update(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for diagnostic in diagnostics:
+            self.add(diagnostic)
+
+    def found(self) -> list[Diagnostic]:
+        return list(self._found.values())
+
+
+def render_route(
+    route: Route, envs: Mapping[str, Environment], dirs: TemplateDirs, problems: Problems
+) -> bytes | None:
+    """The page's bytes, or None with its error added to `problems`."""
+    try:
+        template: Template = envs[route.lang].get_template(route.template)
+        return template.render(route.context).encode("utf-8")
+    except Exception as exc:  # a template may raise anything; report it at its line
+        problems.add(_runtime_error(exc, route, dirs))
+        return None
+
+
+def template_digests(env: Environment, names: Iterable[str]) -> dict[str, bytes]:
+    """For each template name: a hash of its source and of every template it extends,
+    includes or imports, so that a page's key changes when any of them does. A reference
+    Jinja cannot resolve before rendering (a name in a variable) makes it depend on all."""
+    assert env.loader is not None
+    loader = env.loader
+    sources: dict[str, bytes] = {}
+    references: dict[str, tuple[str | None, ...]] = {}
+
+    def read(name: str) -> None:
+        if name in sources:
+            return
         try:
-            key = (route.lang, route.template)
-            if key not in templates:
-                templates[key] = env.get_template(route.template)
-            text = templates[key].render(route.context)
-        except Exception as exc:  # a template may raise anything; report it at its line
-            diagnostic = _runtime_error(exc, route, dirs)
-            assert diagnostic.pos is not None
-            problems.setdefault(
-                (diagnostic.pos.path, diagnostic.pos.line, diagnostic.message), diagnostic
-            )
-            continue
-        outputs.append(OutputFile(route.out_path, text.encode("utf-8")))
-    return outputs, list(problems.values())
+            source = loader.get_source(env, name)[0]
+            found = tuple(meta.find_referenced_templates(env.parse(source)))
+        except Exception:  # missing or broken: rendering reports it; the key only must differ
+            source, found = f"<unreadable {name}>", ()
+        sources[name] = hashlib.blake2b(source.encode("utf-8"), digest_size=16).digest()
+        references[name] = found
+        for reference in found:
+            if reference is not None:
+                read(reference)
+
+    def closure(name: str) -> set[str]:
+        seen: set[str] = set()
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            read(current)
+            for reference in references[current]:
+                if reference is None:  # dynamic: every template may be used
+                    return set(env.list_templates(filter_func=_is_template))
+                pending.append(reference)
+        return seen
+
+    result = {}
+    for name in dict.fromkeys(names):
+        used = closure(name)
+        for other in used:
+            read(other)
+        h = hashlib.blake2b(digest_size=16)
+        for other in sorted(used):
+            h.update(other.encode() + b"\0" + sources[other])
+        result[name] = h.digest()
+    return result
+
+
+def _is_template(name: str) -> bool:
+    return name.endswith(TEMPLATE_SUFFIXES)
 
 
 def _runtime_error(exc: Exception, route: Route, dirs: TemplateDirs) -> Diagnostic:

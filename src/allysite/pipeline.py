@@ -1,0 +1,337 @@
+"""The pipeline's stages, from the site's files to a plan of every page.
+
+`prepare_site` does all of them (check and the dev server use it); a build loads the site
+with `load_site` and plans the pages of each language in the process that renders them
+(`plan_site`). The stages' modules are imported inside the functions that use them, so that
+importing this module (and a build with nothing to do) stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from allysite.cache import ParseCache
+from allysite.errors import Diagnostic, has_errors
+from allysite.memo import Memo, file_signature, folder_signature
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from allysite.assets import Assets
+    from allysite.config import SiteConfig
+    from allysite.i18n import Catalogs
+    from allysite.images import Logos
+    from allysite.model import Content
+    from allysite.plan import SitePlan
+    from allysite.render import OutputFile, TemplateDirs
+    from allysite.stale import Staleness
+    from allysite.status import TranslationStatus
+
+THEME = Path(__file__).parent / "theme"
+T = TypeVar("T")
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total) during long work; total 0 when it is not known."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A site loaded, checked and planned: what rendering and writing it need.
+
+    `check` renders it without writing; the dev server keeps one between edits and renders
+    only the routes that changed.
+    """
+
+    config: SiteConfig
+    content: Content
+    plan: SitePlan
+    assets: Assets
+    envs: Mapping[str, Environment]
+    """One Jinja environment per language, its catalog installed."""
+    dirs: TemplateDirs
+    catalogs: Catalogs
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInputs:
+    """A site loaded and checked, with all that planning its pages needs."""
+
+    config: SiteConfig
+    content: Content
+    assets: Assets
+    envs: Mapping[str, Environment]
+    """One Jinja environment per language, its catalog installed."""
+    dirs: TemplateDirs
+    catalogs: Catalogs
+    logos: Logos
+    staleness: Staleness
+    status: TranslationStatus
+
+
+def prepare_site(
+    site: Path,
+    cache: Path,
+    *,
+    strict: bool = False,
+    memo: Memo | None = None,
+    parsed: ParseCache | None = None,
+    workers: int = 1,
+) -> tuple[Prepared | None, list[Diagnostic]]:
+    """Settings, content, catalogs, templates and the plan; None when an error stops it.
+
+    `cache`: the folder for derived files kept between builds (resized logos, compiled
+    templates). `memo` (the dev server's): every stage whose inputs did not change returns its
+    previous result. `parsed` (the build cache's): content folders loaded by the last build;
+    those it lacks are parsed over `workers` processes.
+    """
+    inputs, problems = load_site(
+        site, cache, strict=strict, memo=memo, parsed=parsed, workers=workers
+    )
+    if inputs is None:
+        return None, problems
+    plan, found = plan_site(inputs, memo)
+    problems += found
+    if memo is not None:
+        memo.sweep()
+    prepared = Prepared(
+        inputs.config,
+        inputs.content,
+        plan,
+        inputs.assets,
+        inputs.envs,
+        inputs.dirs,
+        inputs.catalogs,
+    )
+    return prepared, problems
+
+
+def plan_site(
+    inputs: SiteInputs, memo: Memo | None = None, languages: Collection[str] | None = None
+) -> tuple[SitePlan, list[Diagnostic]]:
+    """Every page to render (of `languages` only, when given), with its context."""
+    from allysite.plan import make_plan
+
+    return make_plan(
+        inputs.config,
+        inputs.content,
+        THEME / "static",
+        assets=inputs.assets,
+        logos=inputs.logos,
+        memo=memo,
+        staleness=inputs.staleness,
+        status=inputs.status,
+        languages=languages,
+    )
+
+
+def load_site(
+    site: Path,
+    cache: Path,
+    *,
+    strict: bool = False,
+    memo: Memo | None = None,
+    parsed: ParseCache | None = None,
+    workers: int = 1,
+) -> tuple[SiteInputs | None, list[Diagnostic]]:
+    """Settings, content, catalogs, templates, logos and translation state; None when an
+    error stops it."""
+    from allysite.assets import build_assets
+    from allysite.config import SITE_FILE, load_config
+    from allysite.i18n import load_catalogs
+    from allysite.images import prepare_logos
+    from allysite.loader import load_content
+    from allysite.render import (
+        MemoryBytecodeCache,
+        TemplateDirs,
+        compile_templates,
+        language_environments,
+        make_environment,
+    )
+    from allysite.stale import find_stale
+
+    problems: list[Diagnostic] = []
+    config, found = _kept(
+        memo, "config", lambda: file_signature(site / SITE_FILE), lambda: load_config(site)
+    )
+    problems += found
+    if config is None:
+        return None, problems
+    content, found = load_content(config, memo, parsed, workers)
+    problems += found
+    catalogs, found = _kept(
+        memo,
+        "catalogs",
+        lambda: (config, _tree_signature(site / "locales"), _tree_signature(THEME / "locales")),
+        lambda: load_catalogs(config, THEME / "locales"),
+    )
+    problems += found
+    dirs = TemplateDirs(site / "templates", THEME / "templates")
+
+    def environments() -> tuple[Mapping[str, Environment], list[Diagnostic]]:
+        bytecode = MemoryBytecodeCache(cache / "templates")
+        found = compile_templates(make_environment(dirs, bytecode), dirs)
+        return language_environments(dirs, catalogs, bytecode), found
+
+    envs, found = _kept(
+        memo,
+        "templates",
+        lambda: (catalogs, _tree_signature(dirs.site), _tree_signature(dirs.theme)),
+        environments,
+    )
+    problems += found
+    if _failed(problems, strict):
+        return None, problems
+
+    logos, found = _kept(
+        memo,
+        "logos",
+        lambda: (config, _logo_signature(config.root, content)),
+        lambda: prepare_logos(config, content, cache),
+    )
+    problems += found
+    assets = _kept(
+        memo,
+        "assets",
+        lambda: (config.base_url, _tree_signature(THEME / "static")),
+        lambda: build_assets(THEME / "static", config.base_url),
+    )
+    # Two slots, so that an edit of a text redoes only the cheap part: the status (templates
+    # and catalogs read again) depends on which translations exist, not on their words.
+    staleness, found = _kept(
+        memo, "staleness", lambda: (config, content), lambda: find_stale(config, content)
+    )
+    problems += found
+    status, found = _kept(
+        memo,
+        "status",
+        lambda: (
+            config,
+            catalogs,
+            _tree_signature(dirs.site),
+            _tree_signature(dirs.theme),
+            file_signature(site / "taxonomies.yaml"),
+            content.taxonomies,
+            _translation_shape(content, config.default_language.code),
+            staleness,
+        ),
+        lambda: _status(config, content, staleness),
+    )
+    problems += found
+    return SiteInputs(
+        config, content, assets, envs, dirs, catalogs, logos, staleness, status
+    ), problems
+
+
+def _status(
+    config: SiteConfig, content: Content, staleness: Staleness
+) -> tuple[TranslationStatus, list[Diagnostic]]:
+    from allysite.status import status_warnings, translation_status
+
+    status, found = translation_status(config, content, THEME, staleness)
+    return status, [*found, *status_warnings(config, status)]
+
+
+def _translation_shape(content: Content, default: str) -> tuple[object, ...]:
+    """What the translation status reads of the content: which texts exist (and the
+    original's name), not their words."""
+    return tuple(
+        (
+            item.slug,
+            item.folder,
+            tuple((code, text.source, text.provenance) for code, text in item.translations.items()),
+            item.translations[default].name,
+        )
+        for item in (*content.partners, *content.pages)
+    )
+
+
+def translation_state(
+    config: SiteConfig, content: Content
+) -> tuple[Staleness, TranslationStatus, list[Diagnostic]]:
+    """Stale translations and the translation status, with their warnings: stale texts,
+    missing labels, interface strings no catalog has (catalog entries are checked in i18n)."""
+    from allysite.stale import find_stale
+    from allysite.status import status_warnings, translation_status
+
+    staleness, problems = find_stale(config, content)
+    status, found = translation_status(config, content, THEME, staleness)
+    return staleness, status, [*problems, *found, *status_warnings(config, status)]
+
+
+def render_pages(
+    prepared: Prepared, progress: Progress | None = None, chunk: int = 250
+) -> tuple[list[OutputFile], list[Diagnostic]]:
+    """Every route rendered in memory (for `check`), telling `progress` after each chunk."""
+    from allysite.render import render_routes
+
+    routes = prepared.plan.routes
+    pages: list[OutputFile] = []
+    problems: list[Diagnostic] = []
+    for start in range(0, len(routes), chunk):
+        found_pages, found = render_routes(
+            routes[start : start + chunk], prepared.envs, prepared.dirs
+        )
+        pages += found_pages
+        problems += found
+        if progress:
+            progress("render", min(start + chunk, len(routes)), len(routes))
+    return pages, problems
+
+
+def site_extras(prepared: Prepared) -> list[OutputFile]:
+    """The outputs that are no pages: built assets, feeds, host files, sitemap, robots.txt."""
+    from allysite import urls
+    from allysite.feeds import make_feeds
+    from allysite.sitemap import make_sitemap
+
+    config, plan = prepared.config, prepared.plan
+    return [
+        *site_files(config, prepared.assets),
+        *make_feeds(config, plan.views),
+        make_sitemap(plan.routes, urls.Urls(config.base_url)),
+    ]
+
+
+def site_files(config: SiteConfig, assets: Assets) -> list[OutputFile]:
+    """The outputs that depend on neither pages nor views: assets, host files, robots.txt."""
+    from allysite import urls
+    from allysite.hosting import make_host_files
+    from allysite.render import OutputFile
+    from allysite.sitemap import make_robots
+
+    return [
+        *(OutputFile(asset.out_path, asset.data) for asset in assets.files),
+        *make_host_files(config),
+        make_robots(urls.Urls(config.base_url)),
+    ]
+
+
+def _kept(memo: Memo | None, slot: str, key: Callable[[], object], make: Callable[[], T]) -> T:
+    """`make()`, or with the dev server's memo its last result while `key()` is unchanged."""
+    if memo is None:
+        return make()
+    return memo.get(slot, key(), make)
+
+
+def _tree_signature(folder: Path) -> object:
+    return folder_signature(folder) if folder.is_dir() else None
+
+
+def _logo_signature(root: Path, content: Content) -> tuple[object, ...]:
+    """What prepared logos depend on: each partner's logo file, not its texts."""
+    return tuple(
+        (p.slug, p.folder, p.facts.logo, file_signature(root / p.folder / p.facts.logo))
+        for p in content.partners
+        if p.facts.logo
+    )
+
+
+def cache_dir(out: Path) -> Path:
+    """Derived files kept between builds (resized logos, the build cache), beside the output."""
+    return out.parent / f".{out.name}.allysite-cache"
+
+
+def _failed(problems: list[Diagnostic], strict: bool) -> bool:
+    return has_errors(problems) or (strict and bool(problems))

@@ -1,0 +1,217 @@
+"""Pages into the staging folder: each rendered only when its key changed, on every core.
+
+A page's key hashes everything it is made from: the view values of its context, its template
+with those it extends, includes or imports, its language's catalog, and the code. A page
+whose key is the last build's, and whose file in the output is still as it was written, is
+linked from the output instead of rendered again.
+
+Routes are independent, so a build renders them over processes (build.py): each plans and
+renders the pages of some languages straight into the staging folder, and sends back only
+the keys, the files' states and the messages (`Published`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from jinja2 import Environment
+
+from allysite import urls
+from allysite.cache import Manifest, OutputState
+from allysite.errors import Diagnostic
+from allysite.fingerprints import Fingerprints, Unfingerprintable, combine
+from allysite.output import Staging
+from allysite.plan import FileCopy, Route
+from allysite.render import OutputFile, Problems, TemplateDirs, render_route
+from allysite.search import INDEX_MARK, index_pages
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PageKeys:
+    """The parts of a page's key that many pages share."""
+
+    code: bytes
+    templates: Mapping[str, bytes]
+    catalogs: Mapping[str, bytes]
+
+
+@dataclass
+class Published:
+    """What filling the staging folder with pages did."""
+
+    keys: dict[str, bytes] = field(default_factory=dict)
+    states: dict[str, OutputState] = field(default_factory=dict)
+    rendered: list[str] = field(default_factory=list)
+    """Output paths of the pages rendered anew (the others were linked)."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    """Every route published, without its context (for the sitemap and search)."""
+    sitemap: dict[str, bytes] = field(default_factory=dict)
+    """The fingerprint of what the sitemap shows of each page in it."""
+
+    def merge(self, other: Published) -> None:
+        self.keys.update(other.keys)
+        self.states.update(other.states)
+        self.rendered += other.rendered
+        self.problems += other.problems
+        self.routes += other.routes
+        self.sitemap.update(other.sitemap)
+
+
+def route_key(route: Route, keys: PageKeys, prints: Fingerprints) -> bytes | None:
+    """The page's key, or None when its context holds a value with no stable fingerprint."""
+    try:
+        context = prints.of(route.context)
+    except Unfingerprintable:
+        return None
+    return combine(
+        (
+            keys.code,
+            keys.templates.get(route.template, b"?"),
+            keys.catalogs.get(route.lang, b"?"),
+            route.lang.encode(),
+            route.template.encode(),
+            context,
+        )
+    )
+
+
+def publish_slice(
+    routes: Sequence[Route],
+    envs: Mapping[str, Environment],
+    dirs: TemplateDirs,
+    keys: PageKeys,
+    staging: Staging,
+    previous: Manifest | None,
+    progress: Progress | None,
+    prints: Fingerprints | None = None,
+) -> Published:
+    """Render (or link) these routes into the staging folder, in this process.
+
+    `prints`: the fingerprints to use (and fill), to key other files by the same views."""
+    result = Published()
+    problems = Problems()
+    prints = prints or Fingerprints()
+    result.routes = [without_context(route) for route in routes]
+    for done, route in enumerate(routes, 1):
+        key = route_key(route, keys, prints)
+        name = route.out_path
+        if key is not None and previous is not None and previous.reusable(staging.out, name, key):
+            staging.keep(name)
+            result.states[name] = previous.outputs[name]
+        else:
+            data = render_route(route, envs, dirs, problems)
+            if data is None:
+                continue
+            result.states[name] = staging.write(name, data)
+            result.rendered.append(name)
+        result.keys[name] = key or b""
+        if route.in_sitemap:  # what the sitemap shows of it
+            result.sitemap[name] = prints.of((route.path, route.alternates))
+        if progress and done % 100 == 0:
+            progress(done, len(routes))
+    result.problems = problems.found()
+    return result
+
+
+def without_context(route: Route) -> Route:
+    """The route as the sitemap and search see it: a small value to send between processes."""
+    return Route(
+        route.path,
+        route.out_path,
+        route.lang,
+        route.template,
+        MappingProxyType({}),
+        route.alternates,
+        route.in_sitemap,
+        (),
+    )
+
+
+def stage(staging: Staging, name: str, data: bytes, part: Published, key: bytes = b"") -> None:
+    """A file made in memory (a feed, the sitemap), written into the staging folder."""
+    part.states[name] = staging.write(name, data)
+    part.keys[name] = key
+
+
+def stage_copies(
+    copies: Iterable[FileCopy],
+    staging: Staging,
+    previous: Manifest | None,
+    source_key: Callable[[Path], bytes],
+    part: Published,
+) -> None:
+    """Files copied as they are (logos, static/): linked from the output when unchanged."""
+    keys: dict[Path, bytes] = {}
+    copied: dict[Path, str] = {}  # a source copied once, linked for its other places
+    for copy in copies:
+        key = keys.get(copy.source)
+        if key is None:
+            key = keys[copy.source] = source_key(copy.source)
+        if previous is not None and previous.reusable(staging.out, copy.out_path, key):
+            staging.keep(copy.out_path)
+            part.states[copy.out_path] = previous.outputs[copy.out_path]
+        else:
+            if copy.source in copied:
+                staging.link(copied[copy.source], copy.out_path)
+            else:
+                staging.copy(copy.out_path, copy.source)
+                copied[copy.source] = copy.out_path
+            stat = os.stat(staging.path(copy.out_path))
+            part.states[copy.out_path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        part.keys[copy.out_path] = key
+
+
+def stage_search(
+    pages: Sequence[str], staging: Staging, previous: Manifest | None, published: Published
+) -> list[Diagnostic]:
+    """Pagefind's index of the staged pages; the last one, linked, when no page changed."""
+    bundle = urls.SEARCH_BUNDLE.lstrip("/")
+    old = [name for name in (previous.outputs if previous else {}) if name.startswith(bundle)]
+    if (
+        previous is not None
+        and old
+        and not published.rendered
+        and all(previous.reusable(staging.out, name, previous.keys[name]) for name in old)
+    ):
+        for name in old:
+            staging.keep(name)
+            published.states[name] = previous.outputs[name]
+            published.keys[name] = previous.keys[name]
+        return []
+
+    def indexed() -> Iterable[OutputFile]:
+        for name in pages:
+            if name.endswith(".html") and name in published.states:
+                data = staging.path(name).read_bytes()
+                if INDEX_MARK in data:
+                    yield OutputFile(name, data)
+
+    files, problems = index_pages(indexed())
+    for file in files:
+        stage(staging, file.out_path, file.data, published, b"search")
+    return problems
+
+
+def stage_made(
+    name: str,
+    key: bytes,
+    make: Callable[[], bytes],
+    staging: Staging,
+    previous: Manifest | None,
+    part: Published,
+) -> None:
+    """A file made from views (a feed, the sitemap): the output's own when its key is the
+    last build's, else made anew."""
+    if previous is not None and previous.reusable(staging.out, name, key):
+        staging.keep(name)
+        part.states[name] = previous.outputs[name]
+        part.keys[name] = key
+    else:
+        stage(staging, name, make(), part, key)

@@ -1,0 +1,146 @@
+"""Forked worker processes: one job per core, for the build's long and independent stages.
+
+The build forks after it has loaded (or planned) what the jobs need, so each worker
+inherits it for free and sends back only its answer, pickled through a pipe. Only one-off
+builds fork (the command line, tests); the dev server, which runs threads, never does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import mmap
+import os
+import pickle
+import select
+import signal
+import struct
+import traceback
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from allysite.cache import dumps
+
+T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1
+YOUNG_OBJECTS = 50_000
+"""Allocations between two collections of the youngest generation, during a build."""
+
+
+def available_cores() -> int:
+    """The cores this process may use; 1 where it cannot fork (then nothing is forked)."""
+    if not hasattr(os, "fork"):
+        return 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def in_workers(
+    count: int,
+    job: Callable[[int], T],
+    waiting: Callable[[], None] | None = None,
+    here: bool = True,
+) -> list[T]:
+    """`job(0)` here and `job(1)`...`job(count - 1)` in forked processes, their results in order.
+
+    `here=False`: job 0 runs in a forked process too, and only `count - 1` jobs run (this
+    process only waits). `waiting` is called every tenth of a second while this process
+    waits (to show the workers' progress). A worker's exception comes back as a RuntimeError
+    with its traceback; a worker never returns into the caller's code (it leaves with
+    os._exit)."""
+    children: list[tuple[int, int]] = []
+    first = 1 if here else 0
+    last = count if here else count - 1
+    try:
+        for worker in range(first, last):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                os.close(read_end)
+                _run_worker(job, worker, write_end)
+            os.close(write_end)
+            children.append((pid, read_end))
+        results = [job(0)] if here else []
+    finally:
+        answers = [_collect(pid, read_end, waiting) for pid, read_end in children]
+    for kind, value in answers:
+        if kind != "ok":
+            raise RuntimeError(f"a rendering process failed:\n{value}")
+        results.append(value)
+    return results
+
+
+class SharedCounts:
+    """Numbers that forked workers set and their parent reads: an anonymous shared mapping,
+    made before forking (for progress: how many pages each worker has done, of how many)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._map = mmap.mmap(-1, 8 * max(size, 1))
+
+    def set(self, slot: int, value: int) -> None:
+        struct.pack_into("q", self._map, 8 * slot, value)
+
+    def get(self, slot: int) -> int:
+        return int(struct.unpack_from("q", self._map, 8 * slot)[0])
+
+    def total(self, slots: range) -> int:
+        return sum(self.get(slot) for slot in slots)
+
+
+def _run_worker(job: Callable[[int], object], worker: int, write_end: int) -> None:
+    status = 0
+    try:
+        _die_with_parent()
+        try:
+            data = dumps(("ok", job(worker)))
+        except BaseException:  # reported by the parent, with the worker's traceback
+            data = pickle.dumps(("error", traceback.format_exc()))
+            status = 1
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+    finally:
+        os._exit(status)
+
+
+def _die_with_parent() -> None:
+    """Linux: be killed when the process that forked this one is (a build killed with
+    kill -9 leaves no worker writing into the folder the next build clears)."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _collect(pid: int, read_end: int, waiting: Callable[[], None] | None) -> tuple[str, object]:
+    if waiting is not None:
+        while not select.select([read_end], [], [], 0.1)[0]:
+            waiting()
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    try:
+        answer = pickle.loads(data)
+    except Exception:
+        return ("error", "the process ended without an answer")
+    return answer  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def long_lived_heap() -> Iterator[Callable[[], None]]:
+    """Python's cycle collector for a build: fewer collections, and none of what stays.
+
+    A build holds a million objects until it ends (the content, the views); each full
+    collection walks all of them, which cost a sixth of a cold build. Inside, collections are
+    rarer, and calling the function it gives moves everything alive into the permanent
+    generation (`gc.freeze`): do it once the site is loaded, before forking (the workers
+    then share those pages instead of copying them). Both are undone at the end."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], YOUNG_OBJECTS), *thresholds[1:])
+    try:
+        yield gc.freeze
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()

@@ -1,0 +1,233 @@
+"""The build cache: a rebuild renders only what an edit touched, and gives the same bytes.
+
+Each test edits one kind of input (a profile, a template, a catalog, site.yaml...), rebuilds
+with the cache, and checks two things: the output is byte for byte what a cold build
+(`cache=False`, into another folder) gives, and the pages rendered again are exactly those
+that show what changed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from allysite import loader
+from allysite.build import BuildResult, build_site, cache_dir
+from conftest import MINIMAL_SITE, MakeSite, Site
+
+BETA = {
+    "content/partners/beta/partner.yaml": (
+        "website: https://beta.example.org/\nkind: foundation\nregions: [africa]\n"
+        "topics: [education]\n"
+    ),
+    "content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nTexto de Beta.\n",
+    "locales/en/LC_MESSAGES/messages.po": (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Language: en\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+    ),
+}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(site: Site, **options: object) -> BuildResult:
+    result = build_site(site.root, site.out, **options)  # type: ignore[arg-type]
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return result
+
+
+def assert_as_cold(site: Site, tmp_path: Path) -> None:
+    """The cached build's output is byte-identical to a cold build's."""
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    assert build_site(site.root, cold, cache=False).ok
+    assert tree(site.out) == tree(cold)
+
+
+def pages(result: BuildResult, prefix: str = "") -> set[str]:
+    return {path for path in result.rendered if path.startswith(prefix)}
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Site:
+    site = make_site(BETA)
+    first = build(site)
+    assert first.rendered and not first.cached
+    return site
+
+
+def test_nothing_changed_renders_and_writes_nothing(site: Site, tmp_path: Path) -> None:
+    before = {p: p.stat().st_ino for p in site.out.rglob("*")}
+    result = build(site)
+    assert result.cached and result.rendered == ()
+    assert result.pages > 0 and result.files > result.pages
+    assert {p: p.stat().st_ino for p in site.out.rglob("*")} == before  # not even swapped
+    assert_as_cold(site, tmp_path)
+
+
+def test_a_profile_edit_renders_the_pages_that_show_it(site: Site, tmp_path: Path) -> None:
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nOtro.\n"})
+    result = build(site)
+    rendered = pages(result)
+    # Beta's profile in every language (en and ar show the Spanish text as a stand-in),
+    # and the lists whose cards carry Beta's view: home pages and Beta's term pages.
+    assert {f"{lang}/partners/beta/index.html" for lang in ("es", "en", "ar")} <= rendered
+    assert not any("alpha" in path for path in rendered)
+    assert not any("/about/" in path or path.endswith("404.html") for path in rendered)
+    assert not any("/human-rights/" in path for path in rendered)  # a term of alpha only
+    assert_as_cold(site, tmp_path)
+    assert build(site).cached
+
+
+def test_a_template_edit_renders_the_pages_that_use_it(site: Site, tmp_path: Path) -> None:
+    theme = Path(__file__).parents[1] / "src/allysite/theme/templates/partials/footer.html"
+    site.write(
+        {"templates/partner.html": '{% extends "base.html" %}{% block main %}P{% endblock %}'}
+    )
+    result = build(site)
+    assert pages(result) == {
+        f"{lang}/partners/{slug}/index.html"
+        for lang in ("es", "en", "ar")
+        for slug in ("alpha", "beta")
+    }
+    assert_as_cold(site, tmp_path)
+    # a partial of base.html: every page again but the root one (root.html stands alone)
+    site.write({"templates/partials/footer.html": theme.read_text() + "<!-- x -->\n"})
+    result = build(site)
+    assert len(result.rendered) == result.pages - 1
+    assert "index.html" not in result.rendered
+    assert_as_cold(site, tmp_path)
+
+
+def test_a_catalog_edit_renders_that_language_only(site: Site, tmp_path: Path) -> None:
+    site.write(
+        {
+            "locales/en/LC_MESSAGES/messages.po": BETA["locales/en/LC_MESSAGES/messages.po"]
+            + '\nmsgid "Not yet translated"\nmsgstr "Still in Spanish"\n'
+        }
+    )
+    result = build(site)
+    assert result.rendered
+    assert all(path.startswith("en/") for path in result.rendered)
+    assert_as_cold(site, tmp_path)
+    assert "Still in Spanish" in (site.out / "en/index.html").read_text()
+
+
+def test_a_site_yaml_edit_renders_what_it_changes(site: Site, tmp_path: Path) -> None:
+    site.write({"site.yaml": MINIMAL_SITE["site.yaml"].replace("Our partners", "Partners")})
+    result = build(site)  # the English title: the English pages
+    assert result.rendered and all(path.startswith("en/") for path in result.rendered)
+    assert_as_cold(site, tmp_path)
+    site.write({"site.yaml": MINIMAL_SITE["site.yaml"].replace("partners.example", "p.example")})
+    result = build(site)  # the address of the site: every page
+    assert len(result.rendered) == result.pages
+    assert_as_cold(site, tmp_path)
+
+
+def test_added_and_removed_partners(site: Site, tmp_path: Path) -> None:
+    shutil.rmtree(site.root / "content/partners/beta")
+    build(site)
+    assert not (site.out / "es/partners/beta").exists()
+    assert_as_cold(site, tmp_path)
+    site.write(BETA)
+    result = build(site)
+    assert "es/partners/beta/index.html" in result.rendered
+    assert_as_cold(site, tmp_path)
+
+
+def test_an_edit_within_the_same_clock_tick_is_seen(site: Site) -> None:
+    """Same size, written right after the build: size and time alone could not tell."""
+    path = "content/partners/beta/es.md"
+    site.write({path: "---\nname: Beta\nsummary: Educa.\n---\nTexto AAAA.\n"})
+    build(site)
+    site.write({path: "---\nname: Beta\nsummary: Educa.\n---\nTexto BBBB.\n"})
+    build(site)
+    assert "BBBB" in (site.out / "es/partners/beta/index.html").read_text()
+
+
+def test_a_changed_output_file_is_made_again(site: Site, tmp_path: Path) -> None:
+    page = site.out / "es/partners/alpha/index.html"
+    page.write_text("edited by hand")
+    (site.out / "stray.txt").write_text("left by hand")
+    result = build(site)
+    assert not result.cached
+    assert result.rendered == ("es/partners/alpha/index.html",)
+    assert not (site.out / "stray.txt").exists()
+    assert_as_cold(site, tmp_path)
+
+
+def test_no_cache_and_a_lost_cache_build_everything(site: Site, tmp_path: Path) -> None:
+    result = build(site, cache=False)
+    assert len(result.rendered) == result.pages
+    assert build(site).cached  # it wrote a cache all the same
+    shutil.rmtree(cache_dir(site.out))
+    assert len(build(site).rendered) == result.pages
+    (cache_dir(site.out) / "manifest.pickle").write_bytes(b"not a pickle")
+    assert len(build(site).rendered) == result.pages
+
+
+def test_warnings_are_repeated_by_a_build_with_nothing_to_do(make_site: MakeSite) -> None:
+    site = make_site({**BETA, "content/partners/beta/stray.md": None, "content/partners/x": ""})
+    first = build(site)
+    assert first.diagnostics
+    again = build(site)
+    assert again.cached and again.diagnostics == first.diagnostics
+    strict = build_site(site.root, site.out, strict=True)
+    assert not strict.ok  # --strict still fails on them
+
+
+def test_parallel_rendering_gives_the_same_bytes(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 1)  # the content is parsed in workers too
+    result = build(site, cache=False, workers=2)
+    assert len(result.rendered) == result.pages
+    assert_as_cold(site, tmp_path)
+    site.write({"templates/partner.html": "{{ no_such_name.attribute }}"})
+    failed = build_site(site.root, site.out, workers=2)
+    assert not failed.ok
+    assert [d.pos.path for d in failed.diagnostics if d.pos] == ["templates/partner.html"]
+
+
+def test_the_no_cache_option_rewrites_every_file(site: Site) -> None:
+    def inodes() -> dict[str, int]:
+        return {p.relative_to(site.out).as_posix(): p.stat().st_ino for p in site.out.rglob("*")}
+
+    before = inodes()
+    assert site.build().exit_code == 0
+    assert inodes() == before  # nothing changed: nothing written
+    result = site.build("--no-cache")
+    assert result.exit_code == 0, result.output
+    after = inodes()
+    assert after.keys() == before.keys()
+    assert not any(after[name] == before[name] for name in after if name.endswith(".html"))
+
+
+def test_search_is_indexed_again_only_when_a_page_changed(make_site: MakeSite) -> None:
+    site = make_site(
+        {**BETA, "site.yaml": MINIMAL_SITE["site.yaml"] + "search: true\n"}  # Pagefind
+    )
+    build(site)
+
+    def index() -> dict[str, int]:
+        folder = site.out / "pagefind"
+        return {p.name: p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+    first = index()
+    assert first, "Pagefind made no index"
+    site.write({"static/notes.txt": "a file that is no page"})
+    result = build(site)
+    assert not result.cached and result.rendered == ()
+    assert index() == first  # kept, not made again
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nOtra.\n"})
+    build(site)
+    assert index().keys() & first.keys()
+    assert all(index()[name] != first[name] for name in index().keys() & first.keys())

@@ -1,0 +1,194 @@
+"""inputindex, cache (parse cache), fingerprints of views, workers (forked jobs)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+from markupsafe import Markup
+
+from allysite import cache
+from allysite.cache import ParseCache, dumps
+from allysite.fingerprints import Fingerprints, Unfingerprintable, digest
+from allysite.inputindex import InputIndex, index_inputs
+from allysite.workers import SharedCounts, in_workers
+
+from .support import write_files
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    name: str
+    tags: tuple[str, ...]
+    extra: object = None
+
+
+# --- fingerprints --------------------------------------------------------------------------------
+
+
+def test_equal_values_have_equal_fingerprints() -> None:
+    first = Card("a", ("x", "y"), MappingProxyType({"k": 1}))
+    second = Card("a", ("x", "y"), MappingProxyType({"k": 1}))
+    assert first is not second
+    assert Fingerprints().of(first) == Fingerprints().of(second)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        Card("b", ("x", "y")),
+        Card("a", ("y", "x")),
+        Card("a", ("x", "y"), 1),
+        Card("a", ("x", "y"), "1"),
+        Card("a", ("xy",)),
+        Card("a", ("x", "y"), Markup("")),
+        Card("a", ("x", "y"), date(2020, 1, 1)),
+    ],
+)
+def test_any_difference_changes_the_fingerprint(other: Card) -> None:
+    assert Fingerprints().of(Card("a", ("x", "y"))) != Fingerprints().of(other)
+
+
+def test_text_and_markup_differ_and_nothing_runs_together() -> None:
+    prints = Fingerprints()
+    assert prints.of("<b>") != prints.of(Markup("<b>"))
+    assert prints.of(("ab", "c")) != prints.of(("a", "bc"))
+    assert prints.of({"a": "b"}) != prints.of({"ab": ""})
+
+
+def test_a_shared_object_is_hashed_once() -> None:
+    shared = Card("shared", ())
+    prints = Fingerprints()
+    prints.of((shared, shared))
+    assert sum(1 for _ in prints._known) == 1  # the tuple is inlined, the card memoized
+
+
+def test_an_unknown_type_cannot_be_fingerprinted() -> None:
+    with pytest.raises(Unfingerprintable):
+        Fingerprints().of(Card("a", (), object()))
+
+
+# --- the input index -----------------------------------------------------------------------------
+
+
+def test_index_sees_edits_additions_and_removals(tmp_path: Path) -> None:
+    site = write_files(tmp_path / "site", {"site.yaml": "a", "content/pages/x/es.md": "1"})
+    theme = write_files(tmp_path / "theme", {"templates/base.html": "t"})
+    first = index_inputs(site, theme, None)
+    assert set(first.files) == {"site.yaml", "content/pages/x/es.md", "<theme>/templates/base.html"}
+    assert index_inputs(site, theme, first).changed(first) == set()
+    (site / "content/pages/x/es.md").write_text("2")
+    (site / "content/pages/x/.es.md.swp").write_text("an editor's file")
+    (site / "static").mkdir()
+    (site / "static/a.txt").write_text("new")
+    (site / "site.yaml").unlink()
+    assert index_inputs(site, theme, first).changed(first) == {
+        "content/pages/x/es.md",
+        "static/a.txt",
+        "site.yaml",
+    }
+
+
+def test_a_racy_file_is_hashed_again_even_with_the_same_size_and_time(tmp_path: Path) -> None:
+    site = write_files(tmp_path / "site", {"site.yaml": "aaaa"})
+    theme = tmp_path / "theme"
+    first = index_inputs(site, theme, None)
+    stat = (site / "site.yaml").stat()
+    (site / "site.yaml").write_text("bbbb")  # same size; the time put back as it was
+    os.utime(site / "site.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert index_inputs(site, theme, first).changed(first) == {"site.yaml"}
+
+
+def test_an_old_file_with_the_same_signature_is_not_read(tmp_path: Path) -> None:
+    """Size, time and inode unchanged long after the last scan: trusted without reading (an
+    edit that kept all three is what the racy rule above is for)."""
+    site = write_files(tmp_path / "site", {"site.yaml": "aaaa"})
+    theme = tmp_path / "theme"
+    os.utime(site / "site.yaml", ns=(1_000_000_000, 1_000_000_000))
+    first = index_inputs(site, theme, None)
+    (site / "site.yaml").write_text("bbbb")
+    os.utime(site / "site.yaml", ns=(1_000_000_000, 1_000_000_000))
+    assert index_inputs(site, theme, first).changed(first) == set()
+    os.utime(site / "site.yaml", ns=(1_000_000_000, 1_000_000_001))
+    assert index_inputs(site, theme, first).changed(first) == {"site.yaml"}
+
+
+def test_a_link_in_a_loop_is_an_input(tmp_path: Path) -> None:
+    site = write_files(tmp_path / "site", {"site.yaml": "a"})
+    (site / "content").mkdir()
+    os.symlink("loop", site / "content" / "loop")
+    assert "content/loop" in index_inputs(site, tmp_path / "theme", None).files
+
+
+# --- the parse cache -----------------------------------------------------------------------------
+
+
+def _index(files: dict[str, bytes]) -> InputIndex:
+    return InputIndex(
+        MappingProxyType({name: (1, 1, 1, digest(data)) for name, data in files.items()}),
+        0,
+    )
+
+
+def test_parse_cache_reuses_a_folder_until_one_of_its_files_changes() -> None:
+    files = {"content/partners/a/es.md": b"1", "content/partners/b/es.md": b"2"}
+    calls: list[str] = []
+
+    def load(name: str) -> object:
+        calls.append(name)
+        return f"loaded {name}"
+
+    first = ParseCache({}, _index(files))
+    first.folder("content/partners/a", "es", lambda: load("a"))
+    first.folder("content/partners/b", "es", lambda: load("b"))
+    files["content/partners/b/es.md"] = b"changed"
+    second = ParseCache(dict(first.used), _index(files))
+    assert second.folder("content/partners/a", "es", lambda: load("a")) == "loaded a"
+    second.folder("content/partners/b", "es", lambda: load("b"))
+    second.folder("content/partners/b", "en", lambda: load("b"))  # another extra key
+    assert calls == ["a", "b", "b", "b"]
+    assert second.made == {"content/partners/b"}
+    dirty = [number for number, shard in enumerate(second.shards()) if shard is not None]
+    assert dirty == [cache.shard_of("content/partners/b")]
+
+
+def test_read_only_mappings_pickle() -> None:
+    import pickle
+
+    value = MappingProxyType({"a": MappingProxyType({"b": 1})})
+    assert pickle.loads(dumps(value)) == value
+
+
+# --- workers ------------------------------------------------------------------------------------
+
+
+def test_jobs_run_in_forked_processes_in_order() -> None:
+    here = os.getpid()
+    results = in_workers(3, lambda worker: (worker, os.getpid() == here))
+    assert results == [(0, True), (1, False), (2, False)]
+    assert [r[0] for r in in_workers(3, lambda worker: (worker, 0), here=False)] == [0, 1]
+
+
+def test_a_failing_worker_is_reported_with_its_traceback() -> None:
+    def job(worker: int) -> int:
+        if worker == 1:
+            raise ValueError("broken in the worker")
+        return worker
+
+    with pytest.raises(RuntimeError, match="broken in the worker"):
+        in_workers(2, job)
+
+
+def test_shared_counts_cross_the_fork() -> None:
+    counts = SharedCounts(2)
+
+    def job(worker: int) -> int:
+        counts.set(worker, 10 + worker)
+        return worker
+
+    in_workers(2, job)
+    assert counts.total(range(2)) == 21
