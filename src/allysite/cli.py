@@ -13,7 +13,7 @@ from allysite import __version__
 from allysite.cli_editor import check, deploy, new, serve
 from allysite.cli_i18n import i18n
 from allysite.errors import Level
-from allysite.terminal import Progress, color, echo_diagnostics
+from allysite.terminal import Progress, color, echo_diagnostics, out_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,14 +31,7 @@ def cli() -> None:
     show_default="the current folder",
     help="The site folder (with site.yaml).",
 )
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=None,
-    show_default="build/ inside the site folder",
-    help="The output folder.",
-)
+@out_option("The output folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
     "--no-cache", "no_cache", is_flag=True, help="Ignore the build cache: render everything."

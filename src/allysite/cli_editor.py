@@ -9,21 +9,14 @@ from pathlib import Path
 import click
 
 from allysite.errors import Diagnostic
-from allysite.terminal import Progress, color, echo_diagnostics, fail, site_option
+from allysite.terminal import Progress, color, echo_diagnostics, fail, out_option, site_option
 
 # --- allysite serve ------------------------------------------------------------------------------
 
 
 @click.command()
 @site_option
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=None,
-    show_default="build/ inside the site folder",
-    help="The output folder, kept up to date as you edit.",
-)
+@out_option("The output folder, kept up to date as you edit.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--host",
@@ -252,14 +245,7 @@ def new_language_command(site: Path, code: str) -> None:
 
 @click.command()
 @site_option
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=None,
-    show_default="build/ inside the site folder",
-    help="The built site to upload.",
-)
+@out_option("The built site to upload.")
 @click.option("--bucket", required=True, envvar="ALLYSITE_BUCKET", help="The bucket's name.")
 @click.option("--prefix", default="", envvar="ALLYSITE_PREFIX", help="A folder in the bucket.")
 @click.option(

@@ -40,6 +40,18 @@ def site_option(function: Callable[..., None]) -> Callable[..., None]:
     )(function)
 
 
+def out_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`--out`, the output folder: build/ inside the site unless given."""
+    return click.option(
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        default=None,
+        show_default="build/ inside the site folder",
+        help=help_text,
+    )
+
+
 def fail(diagnostics: list[Diagnostic], what: str) -> NoReturn:
     from allysite.errors import sorted_diagnostics
 
