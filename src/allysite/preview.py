@@ -13,7 +13,6 @@ Nothing here serves HTTP or prints: server.py does the first, cli.py the second.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import time
@@ -41,6 +40,7 @@ from allysite.errors import (
     relative_path,
     sorted_diagnostics,
 )
+from allysite.fingerprints import digest
 from allysite.memo import FileSignature, Memo, file_signature, folder_signature
 from allysite.output import check_output_dir, write_output
 from allysite.plan import Route
@@ -63,10 +63,6 @@ class Update:
     removed: int = 0
     seconds: float = 0.0
     full: bool = False
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class Preview:
@@ -145,7 +141,7 @@ class Preview:
                 "check the folder's permissions and free disk space",
             )
             return self._failed([problem], (), started)
-        self.written = {output.out_path: _digest(output.data) for output in outputs}
+        self.written = {output.out_path: digest(output.data) for output in outputs}
         self.extra_paths = {output.out_path for output in outputs[len(pages) :]}
         self.copied = {copy.out_path: file_signature(copy.source) for copy in prepared.plan.copies}
         self._adopt(prepared, found)
@@ -338,15 +334,15 @@ class Preview:
         return count
 
     def _write(self, out_path: str, data: bytes) -> bool:
-        digest = _digest(data)
-        if self.written.get(out_path) == digest:
+        data_digest = digest(data)
+        if self.written.get(out_path) == data_digest:
             return False
         target = self.out / out_path
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.allysite-tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)
-        self.written[out_path] = digest
+        self.written[out_path] = data_digest
         return True
 
     def _sync_copies(self, prepared: Prepared) -> None:

@@ -31,6 +31,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.fingerprints import digest
 from allysite.i18n import Catalogs
 from allysite.plan import Route
 
@@ -208,7 +209,7 @@ def template_digests(env: Environment, names: Iterable[str]) -> dict[str, bytes]
             found = tuple(meta.find_referenced_templates(env.parse(source)))
         except Exception:  # missing or broken: rendering reports it; the key only must differ
             source, found = f"<unreadable {name}>", ()
-        sources[name] = hashlib.blake2b(source.encode("utf-8"), digest_size=16).digest()
+        sources[name] = digest(source.encode("utf-8"))
         references[name] = found
         for reference in found:
             if reference is not None:
