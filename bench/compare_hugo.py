@@ -35,13 +35,11 @@ sys.path.insert(0, str(HERE))
 from run import (  # noqa: E402
     DEFAULT_GENERATOR,
     DEFAULT_WORK,
-    LANGS,
     SHM,
     allysite_python,
     die,
     ensure_corpus,
     find_allysite,
-    generator_fingerprint,
     machine_facts,
 )
 
@@ -67,33 +65,6 @@ def ensure_hugo(work: Path) -> Path:
     if not binary.exists():
         die(f"no Hugo binary at {binary}")
     return binary
-
-
-def ensure_hugo_corpus(generator: Path, work: Path, n: int) -> Path:
-    site = work / f"hugo-{n}"
-    stamp = site / ".bench-stamp"
-    want = f"{n} {LANGS} {generator_fingerprint(generator)}"
-    if stamp.is_file() and stamp.read_text() == want:
-        return site
-    shutil.rmtree(site, ignore_errors=True)
-    subprocess.run(
-        [
-            sys.executable,
-            str(generator),
-            "--partners",
-            str(n),
-            "--langs",
-            LANGS,
-            "--format",
-            "hugo",
-            "--out",
-            str(site),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    stamp.write_text(want)
-    return site
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
@@ -137,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     allysite = find_allysite(args.allysite)
     hugo = ensure_hugo(args.work)
     site_a = ensure_corpus(args.corpus_generator, args.work, args.partners)
-    site_h = ensure_hugo_corpus(args.corpus_generator, args.work, args.partners)
+    site_h = ensure_corpus(args.corpus_generator, args.work, args.partners, "hugo")
     out_root = Path(
         __import__("tempfile").mkdtemp(
             prefix="allysite-vs-hugo-", dir=SHM if SHM.is_dir() else None

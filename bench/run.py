@@ -122,9 +122,10 @@ def generator_fingerprint(generator: Path) -> str:
     return h.hexdigest()
 
 
-def ensure_corpus(generator: Path, work: Path, n: int) -> Path:
-    """Generate the N-partner allysite corpus unless a matching stamped one exists."""
-    site = work / f"allysite-{n}"
+def ensure_corpus(generator: Path, work: Path, n: int, fmt: str = "allysite") -> Path:
+    """Generate the N-partner corpus in `fmt` (allysite or hugo) unless a matching stamped one
+    exists."""
+    site = work / f"{fmt}-{n}"
     args = [
         sys.executable,
         str(generator),
@@ -133,7 +134,7 @@ def ensure_corpus(generator: Path, work: Path, n: int) -> Path:
         "--langs",
         LANGS,
         "--format",
-        "allysite",
+        fmt,
     ]
     want = {"args": args[2:], "generator": generator_fingerprint(generator)}
     stamp = site / STAMP
@@ -146,7 +147,7 @@ def ensure_corpus(generator: Path, work: Path, n: int) -> Path:
             print(f"corpus {n}: cached in {site}", file=sys.stderr)
             return site
         print(f"corpus {n}: stale stamp, regenerating", file=sys.stderr)
-    tmp = work / f"allysite-{n}.tmp"
+    tmp = work / f"{fmt}-{n}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     t0 = time.perf_counter()
     proc = subprocess.run([*args, "--out", str(tmp)], capture_output=True, text=True)
