@@ -231,3 +231,51 @@ def test_search_is_indexed_again_only_when_a_page_changed(make_site: MakeSite) -
     build(site)
     assert index().keys() & first.keys()
     assert all(index()[name] != first[name] for name in index().keys() & first.keys())
+
+
+@pytest.mark.parametrize(
+    ("edit", "planned"),
+    [
+        # beta's own folder: only beta's pages are planned with their context again
+        ({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Otra.\n---\nB.\n"}, "beta"),
+        ({"content/partners/beta/en.md": "---\nname: Beta\nsummary: Ed.\n---\nB.\n"}, "beta"),
+        # anything that is no partner's file: every partner page is planned again
+        ({"templates/partials/nav.html": "<nav>changed</nav>\n"}, "all"),
+        (
+            {
+                "locales/en/LC_MESSAGES/messages.po": BETA["locales/en/LC_MESSAGES/messages.po"]
+                + '\nmsgid "Not yet translated"\nmsgstr "Still in Spanish"\n'
+            },
+            "all",
+        ),
+        ({"site.yaml": MINIMAL_SITE["site.yaml"].replace("Our partners", "Partners")}, "all"),
+        ({"static/notes.txt": "a file that is no page"}, "all"),
+    ],
+)
+def test_partner_pages_of_unchanged_folders_are_not_planned_again(
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: dict[str, str],
+    planned: str,
+) -> None:
+    """A partner page whose basis (its folder, its language's site view, the files that are
+    no partner's) is the last build's is kept without making its context (plan.Reuse)."""
+    from allysite import plan
+
+    made: list[str] = []
+    organization = plan.organization
+
+    def recording(partner: object, *args: object) -> object:
+        made.append(partner.slug)  # type: ignore[attr-defined]
+        return organization(partner, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan, "organization", recording)
+    build(site)
+    assert made == []  # nothing changed (and the first build recorded every basis)
+    site.write(edit)
+    build(site)
+    expected = {"beta"} if planned == "beta" else {"alpha", "beta"}
+    assert set(made) == expected
+    assert len(made) == 3 * len(expected)  # once per language
+    assert_as_cold(site, tmp_path)

@@ -1,8 +1,5 @@
 """allysite: a static multilingual partner-profile website generator."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("allysite")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+source"
+__version__ = "0.1.0"
+"""The one place the version is written (pyproject.toml reads it): importlib.metadata would
+cost a build with nothing to do a fifth of its time."""

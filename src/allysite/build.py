@@ -233,6 +233,7 @@ def _build(
             sorted_diagnostics(problems),
             pages,
             len(states),
+            published.bases,
         )
     )
     rendered = tuple(sorted(published.rendered))
@@ -330,12 +331,13 @@ def _publish_share(
     from allysite import urls
     from allysite.feeds import make_feed
     from allysite.fingerprints import Fingerprints, combine
-    from allysite.publish import publish_slice, stage_made
+    from allysite.publish import PartnerReuse, publish_slice, stage_made
 
-    plan, _ = plan_site(inputs, languages=languages)  # static files: checked by _make
+    previous = store.previous
+    reuse = PartnerReuse(keys, store.index, previous, staging.out)
+    plan, _ = plan_site(inputs, languages=languages, reuse=reuse)  # static files: by _make
     told(0, len(plan.routes))
     prints = Fingerprints()
-    previous = store.previous
     part = publish_slice(
         plan.routes, inputs.envs, inputs.dirs, keys, staging, previous, told, prints
     )

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
-import hashlib
 import io
 import os
 import pickle
@@ -37,9 +36,9 @@ from typing import Any, ClassVar
 from allysite import __version__
 from allysite.errors import Diagnostic
 from allysite.fingerprints import digest
-from allysite.inputindex import DIGEST, InputIndex, index_inputs
+from allysite.inputindex import InputIndex, index_inputs
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the layout of the cache files changes."""
 LIBRARIES = (
     "jinja2",
@@ -176,6 +175,8 @@ class Manifest:
     diagnostics: tuple[Diagnostic, ...]
     pages: int
     files: int
+    bases: Mapping[str, bytes] = field(default_factory=dict)
+    """The basis of every partner page (plan.Reuse), by output path."""
 
     def matches_output(self, out: Path) -> bool:
         """Whether the output is still exactly as written (sizes, times, no file added)."""
@@ -319,7 +320,7 @@ class ParseCache:
         self.used: dict[str, tuple[object, object]] = {}
         self.made: set[str] = set()
         """Folders loaded anew by this build (not taken from the cache)."""
-        self._folders = _folder_digests(index, depth=3)
+        self._folders = index.folder_digests(depth=3)
 
     def shards(self) -> list[dict[str, tuple[object, object]] | None]:
         """The entries to store in each shard file; None where the file is up to date."""
@@ -359,18 +360,3 @@ class ParseCache:
 
 def shard_of(name: str) -> int:
     return zlib.crc32(name.encode()) % SHARDS
-
-
-def _folder_digests(index: InputIndex, depth: int) -> dict[str, bytes]:
-    """The hash of every folder `depth` levels down ('content/partners/unaoc/'), in one pass."""
-    hashes: dict[str, Any] = {}
-    for name in sorted(index.files):
-        parts = name.split("/", depth)
-        if len(parts) <= depth:
-            continue
-        prefix = "/".join(parts[:depth]) + "/"
-        h = hashes.get(prefix)
-        if h is None:
-            h = hashes[prefix] = hashlib.blake2b(digest_size=16)
-        h.update(parts[depth].encode() + b"\0" + index.files[name][DIGEST])
-    return {prefix: h.digest() for prefix, h in hashes.items()}

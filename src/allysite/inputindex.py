@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from allysite.fingerprints import digest
 
@@ -109,6 +110,21 @@ class InputIndex:
     def file_digest(self, name: str) -> bytes:
         state = self.files.get(name)
         return state[DIGEST] if state else b""
+
+    def folder_digests(self, depth: int) -> dict[str, bytes]:
+        """The hash of every folder `depth` levels down ('content/partners/unaoc/'): its
+        files' names and hashes, all folders in one pass."""
+        hashes: dict[str, Any] = {}
+        for name in sorted(self.files):
+            parts = name.split("/", depth)
+            if len(parts) <= depth:
+                continue
+            prefix = "/".join(parts[:depth]) + "/"
+            h = hashes.get(prefix)
+            if h is None:
+                h = hashes[prefix] = hashlib.blake2b(digest_size=16)
+            h.update(parts[depth].encode() + b"\0" + self.files[name][DIGEST])
+        return {prefix: h.digest() for prefix, h in hashes.items()}
 
 
 def index_inputs(

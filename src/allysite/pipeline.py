@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from allysite.i18n import Catalogs
     from allysite.images import Logos
     from allysite.model import Content
-    from allysite.plan import SitePlan
+    from allysite.plan import Reuse, SitePlan
     from allysite.render import OutputFile, TemplateDirs
     from allysite.stale import Staleness
     from allysite.status import TranslationStatus
@@ -108,9 +108,13 @@ def prepare_site(
 
 
 def plan_site(
-    inputs: SiteInputs, memo: Memo | None = None, languages: Collection[str] | None = None
+    inputs: SiteInputs,
+    memo: Memo | None = None,
+    languages: Collection[str] | None = None,
+    reuse: Reuse | None = None,
 ) -> tuple[SitePlan, list[Diagnostic]]:
-    """Every page to render (of `languages` only, when given), with its context."""
+    """Every page to render (of `languages` only, when given), with its context (but for the
+    partner pages `reuse` keeps)."""
     from allysite.plan import make_plan
 
     return make_plan(
@@ -123,6 +127,7 @@ def plan_site(
         staleness=inputs.staleness,
         status=inputs.status,
         languages=languages,
+        reuse=reuse,
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 
 from allysite import urls
 from allysite.assets import Assets
@@ -97,6 +98,23 @@ class Route:
     in_sitemap: bool
     inputs: tuple[str, ...]
     """Site files this page is made from (templates and catalogs are added by render)."""
+    basis: bytes | None = None
+    """What the page is made from, hashed by its files (a partner's page: see Reuse)."""
+    reused: bool = False
+    """Planned without its context: the last build's page is kept as it is (see Reuse)."""
+
+
+class Reuse(Protocol):
+    """The last build's partner pages that need not be made again (the build cache's).
+
+    A partner's page is made from its language's site view, its own folder and files that
+    are no partner's (settings, templates, catalogs, pages): `basis` hashes those. A page whose basis
+    is the last build's is planned without its context (organization data, keys): the
+    build keeps the page it made then."""
+
+    def basis(self, site: SiteView, folder: str) -> bytes | None: ...
+
+    def reusable(self, out_path: str, basis: bytes) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +145,7 @@ def make_plan(
     staleness: Staleness | None = None,
     status: TranslationStatus | None = None,
     languages: Collection[str] | None = None,
+    reuse: Reuse | None = None,
 ) -> tuple[SitePlan, list[Diagnostic]]:
     """`assets`: the theme's static files as built (minified, fingerprinted); without them
     the files are copied as they are. `logos`: prepared logos (sizes, cleaned SVGs).
@@ -135,7 +154,8 @@ def make_plan(
 
     `languages`: the pages of these languages only (a build process's share; the root pages
     and the dashboard come with the default language). Static files are then checked only
-    against those pages: `static_collisions` checks them against all of them."""
+    against those pages: `static_collisions` checks them against all of them. `reuse`: the
+    partner pages the last build made that can be kept."""
     site_urls = urls.Urls(config.base_url)
     pictures = logos.pictures if logos else None
     chosen = tuple(lang for lang in config.languages if languages is None or lang.code in languages)
@@ -158,7 +178,9 @@ def make_plan(
     routes: list[Route] = []
     for language in chosen:
         routes.extend(
-            _language_routes(config, content, views[language.code], site_urls, asset_hrefs, memo)
+            _language_routes(
+                config, content, views[language.code], site_urls, asset_hrefs, memo, reuse
+            )
         )
     if config.default_language.code in views:
         routes.extend(_root_routes(config, views, site_urls, asset_hrefs))
@@ -270,17 +292,21 @@ def _route(
     context: dict[str, object],
     inputs: tuple[str, ...] = (),
     in_sitemap: bool = True,
+    basis: bytes | None = None,
+    reused: bool = False,
 ) -> Route:
-    context = {**context, "page": meta}
+    """`reused`: a route without context (the last build's page is kept)."""
     return Route(
         meta.path,
         urls.output_path(meta.path),
         lang,
         template,
-        MappingProxyType(context),
+        MappingProxyType({} if reused else {**context, "page": meta}),
         meta.alternates,
         in_sitemap and bool(meta.alternates),
         tuple(dict.fromkeys(inputs)),
+        basis,
+        reused,
     )
 
 
@@ -291,6 +317,7 @@ def _language_routes(
     site_urls: urls.Urls,
     asset_hrefs: Mapping[str, str] = MappingProxyType({}),
     memo: Memo | None = None,
+    reuse: Reuse | None = None,
 ) -> list[Route]:
     language = view.language
     code = language.code
@@ -314,8 +341,8 @@ def _language_routes(
     for partner_view in view.partners:
         slug = partner_view.item.slug
 
-        def make(partner_view: PartnerView = partner_view, slug: str = slug) -> Route:
-            meta = _meta(
+        def partner_meta(slug: str = slug) -> PageMeta:
+            return _meta(
                 config,
                 site_urls,
                 language,
@@ -323,6 +350,18 @@ def _language_routes(
                 frozenset(partners_by_slug[slug].translations),
                 _noindex(config, partners_by_slug[slug]),
             )
+
+        basis = reuse.basis(site, partners_by_slug[slug].folder) if reuse is not None else None
+        if basis is not None and reuse is not None:
+            meta = partner_meta()
+            if reuse.reusable(urls.output_path(meta.path), basis):
+                routes.append(_route(meta, code, "partner.html", {}, basis=basis, reused=True))
+                continue
+
+        def make(
+            partner_view: PartnerView = partner_view, slug: str = slug, basis: bytes | None = basis
+        ) -> Route:
+            meta = partner_meta(slug)
             return _route(
                 meta,
                 code,
@@ -341,6 +380,7 @@ def _language_routes(
                     ),
                 },
                 (*chrome, *partner_view.inputs),
+                basis=basis,
             )
 
         if memo is None:

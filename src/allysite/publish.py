@@ -24,8 +24,9 @@ from allysite import urls
 from allysite.cache import Manifest, OutputState
 from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine
+from allysite.inputindex import InputIndex
 from allysite.output import Staging
-from allysite.plan import FileCopy, Route
+from allysite.plan import FileCopy, Route, SiteView
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
 from allysite.search import INDEX_MARK, index_pages
 
@@ -54,6 +55,8 @@ class Published:
     """Every route published, without its context (for the sitemap and search)."""
     sitemap: dict[str, bytes] = field(default_factory=dict)
     """The fingerprint of what the sitemap shows of each page in it."""
+    bases: dict[str, bytes] = field(default_factory=dict)
+    """The basis of each partner page (see plan.Reuse), by output path."""
 
     def merge(self, other: Published) -> None:
         self.keys.update(other.keys)
@@ -62,6 +65,7 @@ class Published:
         self.problems += other.problems
         self.routes += other.routes
         self.sitemap.update(other.sitemap)
+        self.bases.update(other.bases)
 
 
 def route_key(route: Route, keys: PageKeys, prints: Fingerprints) -> bytes | None:
@@ -100,8 +104,13 @@ def publish_slice(
     prints = prints or Fingerprints()
     result.routes = [without_context(route) for route in routes]
     for done, route in enumerate(routes, 1):
-        key = route_key(route, keys, prints)
         name = route.out_path
+        if route.reused and previous is not None:  # its basis was checked by the plan
+            key = previous.keys[name]
+        else:
+            key = route_key(route, keys, prints)
+        if route.basis is not None:
+            result.bases[name] = route.basis
         if key is not None and previous is not None and previous.reusable(staging.out, name, key):
             staging.keep(name)
             result.states[name] = previous.outputs[name]
@@ -118,6 +127,61 @@ def publish_slice(
             progress(done, len(routes))
     result.problems = problems.found()
     return result
+
+
+class PartnerReuse:
+    """plan.Reuse from the last build's manifest: a partner page's basis hashes its
+    language's site view, its template and catalog, the code, its folder's files and every
+    input that is no partner's (settings, templates, catalogs, pages, the theme)."""
+
+    def __init__(
+        self, keys: PageKeys, index: InputIndex, previous: Manifest | None, out: Path
+    ) -> None:
+        self._keys = keys
+        self._previous = previous
+        self._out = out
+        self._folders = index.folder_digests(depth=3)
+        self._shared = combine(
+            name.encode() + b"\0" + state[3]
+            for name, state in sorted(index.files.items())
+            if not name.startswith(PARTNERS)
+        )
+        self._prints = Fingerprints()
+        self._languages: dict[str, bytes] = {}
+
+    def basis(self, site: SiteView, folder: str) -> bytes | None:
+        folder_digest = self._folders.get(folder + "/")
+        if folder_digest is None:
+            return None
+        code = site.language.code
+        language = self._languages.get(code)
+        if language is None:
+            language = self._languages[code] = combine(
+                (
+                    self._keys.code,
+                    self._keys.templates.get(PARTNER_TEMPLATE, b"?"),
+                    self._keys.catalogs.get(code, b"?"),
+                    self._shared,
+                    self._prints.of(site),
+                    code.encode(),
+                )
+            )
+        return combine((language, folder_digest))
+
+    def reusable(self, out_path: str, basis: bytes) -> bool:
+        previous = self._previous
+        if previous is None:  # a cold build: the bases are only recorded, for the next one
+            return False
+        key = previous.keys.get(out_path)
+        return (
+            key is not None
+            and previous.bases.get(out_path) == basis
+            and previous.reusable(self._out, out_path, key)
+        )
+
+
+PARTNERS = "content/partners/"
+PARTNER_TEMPLATE = "partner.html"
 
 
 def without_context(route: Route) -> Route:
