@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from allysite import build as build_module
 from allysite import loader
 from allysite.build import BuildResult, build_site, cache_dir
+from allysite.output import spare_dir
+from allysite.workers import available_cores
 from conftest import MINIMAL_SITE, MakeSite, Site
 
 BETA = {
@@ -278,4 +281,57 @@ def test_partner_pages_of_unchanged_folders_are_not_planned_again(
     expected = {"beta"} if planned == "beta" else {"alpha", "beta"}
     assert set(made) == expected
     assert len(made) == 3 * len(expected)  # once per language
+    assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_the_replaced_output_is_the_spare_the_next_build_stages_into(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large output, once replaced, is kept as the spare: the next build fills it with only
+    what changed since, and removes what is gone (here every output counts as large)."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    spare = spare_dir(site.out)
+
+    def edit(text: str) -> None:
+        site.write({"content/partners/beta/es.md": f"---\nname: Beta\nsummary: E.\n---\n{text}\n"})
+
+    edit("One.")
+    build(site)  # the first build's output becomes the spare
+    assert spare.is_dir() and not (spare / "stray.txt").exists()
+    unchanged = (site.out / "es/partners/alpha/index.html").stat().st_ino
+    edit("Two.")
+    build(site)  # staged into the spare
+    assert "Two." in (site.out / "es/partners/beta/index.html").read_text()
+    assert (site.out / "es/partners/alpha/index.html").stat().st_ino == unchanged
+    assert "One." in (spare / "es/partners/beta/index.html").read_text()  # the output before
+    assert_as_cold(site, tmp_path)
+    alpha = "content/partners/alpha/es.md"
+    site.write({alpha: (site.root / alpha).read_text() + "\nMore.\n"})
+    build(site)  # staged into the spare with beta's "One.": its page is linked from the output
+    assert "Two." in (site.out / "es/partners/beta/index.html").read_text()
+    assert_as_cold(site, tmp_path)
+    shutil.rmtree(site.root / "content/partners/beta")
+    build(site)
+    build(site)  # the spare held beta's pages: they are pruned, their folders too
+    assert not (site.out / "es/partners/beta").exists()
+    assert_as_cold(site, tmp_path)
+    site.write(BETA)
+    build(site)
+    assert_as_cold(site, tmp_path)
+    # an output changed by hand is not taken as a spare: its state is unknown
+    (site.out / "stray.txt").write_text("left by hand")
+    edit("Three.")
+    build(site)
+    assert not spare.exists()
+    edit("Four.")
+    build(site)
+    assert not (site.out / "stray.txt").exists()
+    assert_as_cold(site, tmp_path)
+    # a spare whose record is lost (a build killed while keeping it) is not used
+    edit("Five.")
+    build(site)
+    (spare / ".allysite-spare").unlink()
+    edit("Six.")
+    build(site)
     assert_as_cold(site, tmp_path)

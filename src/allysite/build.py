@@ -108,7 +108,8 @@ def build_site(
     except OSError as exc:
         return _result([_write_error(exc, out)], strict)
     store = BuildCache.open(cache_dir(out), site, out, THEME, read=cache)
-    kept = store.unchanged(_scan(store, out))
+    intact = _scan(store, out)
+    kept = store.unchanged(intact)
     if kept is not None:
         return _result(
             list(kept.diagnostics),
@@ -122,7 +123,14 @@ def build_site(
 
     with long_lived_heap() as freeze:
         return _build(
-            site, out, store, strict=strict, progress=progress, workers=workers, freeze=freeze
+            site,
+            out,
+            store,
+            strict=strict,
+            progress=progress,
+            workers=workers,
+            freeze=freeze,
+            intact=bool(intact),
         )
 
 
@@ -170,8 +178,12 @@ def _build(
     progress: Progress | None,
     workers: int | None,
     freeze: Callable[[], None],
+    intact: bool,
 ) -> BuildResult:
     """Everything that changed since the last build, staged and swapped in.
+
+    `intact`: the output was checked to be as the last build left it; it then becomes the
+    spare that the next build stages into (output.py), instead of being deleted.
 
     On a large site the work is done by forked processes: one loads the site and stages
     the files that are no pages, and forks one per core that plans and renders the pages of
@@ -184,7 +196,7 @@ def _build(
     if workers is None and _content_texts(store) < PARALLEL_FROM:
         count = 1  # a small site: forking costs more than it saves
     try:
-        staging = Staging.start(out)
+        staging = Staging.start(out, spare=store.previous is not None)
     except OSError as exc:
         return _result([_write_error(exc, out)], strict)
     counts = SharedCounts(2 * count)
@@ -212,8 +224,11 @@ def _build(
             return _result(problems, strict)
         if progress:
             progress("write", 0, 0)
-        # a large previous output is deleted in the background: the build is done without it
-        staging.finish(background_delete=len(published.states) >= PARALLEL_FROM * 4)
+        staging.prune(published.states)
+        # a large previous output is kept as the spare, or else deleted in the background
+        large = len(published.states) >= PARALLEL_FROM * 4
+        spare = store.previous.outputs if intact and store.previous is not None else None
+        staging.finish(background_delete=large, spare=spare if large else None)
     except OSError as exc:
         staging.abandon()
         store.forget()

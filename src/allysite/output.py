@@ -5,6 +5,10 @@ in one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`, else two renames that 
 build repairs if it was interrupted between them). A file that did not change since the last
 build enters the staging folder as a hard link to the output's own, so that a rebuild writes
 only what changed; staged links are never written through (a new file replaces them).
+
+A large output, once replaced, is kept as the *spare* (with the state of its files) instead
+of being deleted: the next build stages into it, so that only the files that changed since
+it was the output are linked or written again, not the thousands that did not.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import pickle
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +30,8 @@ if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the 
     from allysite.render import OutputFile
 
 MARKER = ".allysite-output"
+SPARE_STATES = ".allysite-spare"
+"""In the spare folder: the (size, mtime_ns, inode) of each of its files, pickled."""
 SOURCE_FOLDERS = ("content", "templates", "locales", "static")
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -32,6 +39,10 @@ _AT_FDCWD = -100
 
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.allysite-staging"
+
+
+def spare_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.allysite-spare"
 
 
 def previous_dir(out: Path) -> Path:
@@ -108,22 +119,36 @@ class Staging:
 
     Each process that fills it uses its own `Staging` on the same folder (`attach`)."""
 
-    def __init__(self, out: Path, folder: Path) -> None:
+    def __init__(
+        self, out: Path, folder: Path, present: Mapping[str, tuple[int, int, int]] | None = None
+    ) -> None:
         self.out = out
         self.folder = folder
+        self.present: Mapping[str, tuple[int, int, int]] = present or {}
+        """The files the folder started with (a spare's), by output path."""
         self._made: set[Path] = set()
 
     @classmethod
-    def start(cls, out: Path) -> Staging:
+    def start(cls, out: Path, spare: bool = False) -> Staging:
+        """An empty staging folder, or with `spare` the last output but one, when there is
+        one as it was left (else it is deleted in the background)."""
         out.parent.mkdir(parents=True, exist_ok=True)
         recover_interrupted_swap(out)
         folder = staging_dir(out)
+        kept = spare_dir(out)
+        if kept.is_dir():
+            present = _read_spare(kept) if spare else None
+            if present is not None:
+                kept.rename(folder)
+                (folder / SPARE_STATES).unlink()
+                return cls(out, folder, present)
+            _discard(kept, out, background=True)
         folder.mkdir()
         return cls(out, folder)
 
     def attach(self) -> Staging:
         """Another handle on the same folder (for a worker process)."""
-        return Staging(self.out, self.folder)
+        return Staging(self.out, self.folder, self.present)
 
     def write(self, out_path: str, data: bytes) -> tuple[int, int, int]:
         """Write a new file; its (size, mtime_ns, inode) as written."""
@@ -142,41 +167,87 @@ class Staging:
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
     def copy(self, out_path: str, source: Path) -> None:
-        target = self.folder / out_path
-        _make_parent(target, self._made)
+        target = self._replaced(out_path)
         shutil.copyfile(source, target)
 
     def link(self, staged: str, out_path: str) -> None:
         """A second place for a file already staged (a logo in every language's folder)."""
-        target = self.folder / out_path
-        _make_parent(target, self._made)
+        target = self._replaced(out_path)
         try:
             os.link(self.folder / staged, target)
         except OSError:
             shutil.copyfile(self.folder / staged, target)
 
-    def keep(self, out_path: str) -> None:
-        """The output's current file, unchanged: linked, not copied."""
-        target = self.folder / out_path
-        _make_parent(target, self._made)
+    def keep(self, out_path: str, state: tuple[int, int, int]) -> None:
+        """The output's current file, unchanged (as `state` says): linked, not copied;
+        nothing to do where the spare holds it already (the same inode)."""
+        if self.present.get(out_path) == state:
+            return
+        target = self._replaced(out_path)
         try:
             os.link(self.out / out_path, target)
         except OSError:  # a file system without hard links
             shutil.copyfile(self.out / out_path, target)
 
+    def _replaced(self, out_path: str) -> Path:
+        """The path to stage `out_path` at, its folder made and a spare's file unlinked (it
+        may be a link to the live output's: never written through)."""
+        target = self.folder / out_path
+        _make_parent(target, self._made)
+        if out_path in self.present:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+        return target
+
+    def prune(self, staged: Iterable[str]) -> None:
+        """Remove what a spare held that this build did not stage (pages that are gone), and
+        the folders they leave empty."""
+        gone = self.present.keys() - set(staged)
+        for name in gone:
+            with contextlib.suppress(FileNotFoundError):
+                (self.folder / name).unlink()
+        for folder in sorted({name.rpartition("/")[0] for name in gone}, reverse=True):
+            while folder:
+                try:
+                    (self.folder / folder).rmdir()
+                except OSError:  # not empty (or gone): so are its parents
+                    break
+                folder = folder.rpartition("/")[0]
+
     def path(self, out_path: str) -> Path:
         return self.folder / out_path
 
-    def finish(self, background_delete: bool = False) -> None:
-        """Mark the folder as allysite's and swap it in for the output (the previous one is
-        deleted in a detached process with `background_delete`: for large outputs)."""
-        (self.folder / MARKER).write_text(
-            "This folder is written by allysite build; do not edit.\n"
-        )
+    def finish(
+        self,
+        background_delete: bool = False,
+        spare: Mapping[str, tuple[int, int, int]] | None = None,
+    ) -> None:
+        """Mark the folder as allysite's and swap it in for the output. The previous output
+        is kept as the spare with `spare` (the state of its files, checked by the caller),
+        else deleted (in a detached process with `background_delete`: for large outputs)."""
+        marker = self.folder / MARKER
+        with contextlib.suppress(FileNotFoundError):
+            marker.unlink()  # a spare's: a file of its own, but never written through
+        marker.write_text("This folder is written by allysite build; do not edit.\n")
+        if spare is not None and self.out.is_dir() and _exchange(self.folder, self.out):
+            with open(self.folder / SPARE_STATES, "wb") as file:
+                pickle.dump(dict(spare), file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.folder.rename(spare_dir(self.out))
+            return
         _swap_in(self.folder, self.out, background_delete)
 
     def abandon(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _read_spare(folder: Path) -> dict[str, tuple[int, int, int]] | None:
+    """The states of a spare's files, as the build that kept it wrote them down."""
+    try:
+        with open(folder / SPARE_STATES, "rb") as file:
+            states = pickle.load(file)
+    except Exception:  # missing or truncated (a build killed meanwhile): not a spare
+        return None
+    return states if isinstance(states, dict) else None
 
 
 def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:

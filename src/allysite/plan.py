@@ -108,9 +108,9 @@ class Reuse(Protocol):
     """The last build's partner pages that need not be made again (the build cache's).
 
     A partner's page is made from its language's site view, its own folder and files that
-    are no partner's (settings, templates, catalogs, pages): `basis` hashes those. A page whose basis
-    is the last build's is planned without its context (organization data, keys): the
-    build keeps the page it made then."""
+    are no partner's (settings, templates, catalogs, pages): `basis` hashes those. A page
+    whose basis is the last build's is planned without its context (organization data,
+    keys): the build keeps the page it made then."""
 
     def basis(self, site: SiteView, folder: str) -> bytes | None: ...
 

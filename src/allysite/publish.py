@@ -112,8 +112,8 @@ def publish_slice(
         if route.basis is not None:
             result.bases[name] = route.basis
         if key is not None and previous is not None and previous.reusable(staging.out, name, key):
-            staging.keep(name)
             result.states[name] = previous.outputs[name]
+            staging.keep(name, previous.outputs[name])
         else:
             data = render_route(route, envs, dirs, problems)
             if data is None:
@@ -219,8 +219,8 @@ def stage_copies(
         if key is None:
             key = keys[copy.source] = source_key(copy.source)
         if previous is not None and previous.reusable(staging.out, copy.out_path, key):
-            staging.keep(copy.out_path)
             part.states[copy.out_path] = previous.outputs[copy.out_path]
+            staging.keep(copy.out_path, previous.outputs[copy.out_path])
         else:
             if copy.source in copied:
                 staging.link(copied[copy.source], copy.out_path)
@@ -245,8 +245,8 @@ def stage_search(
         and all(previous.reusable(staging.out, name, previous.keys[name]) for name in old)
     ):
         for name in old:
-            staging.keep(name)
             published.states[name] = previous.outputs[name]
+            staging.keep(name, previous.outputs[name])
             published.keys[name] = previous.keys[name]
         return []
 
@@ -274,8 +274,8 @@ def stage_made(
     """A file made from views (a feed, the sitemap): the output's own when its key is the
     last build's, else made anew."""
     if previous is not None and previous.reusable(staging.out, name, key):
-        staging.keep(name)
         part.states[name] = previous.outputs[name]
+        staging.keep(name, previous.outputs[name])
         part.keys[name] = key
     else:
         stage(staging, name, make(), part, key)
