@@ -14,8 +14,6 @@ it was the output are linked or written again, not the thousands that did not.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import pickle
 import shutil
@@ -324,11 +322,10 @@ def _delete_detached(folder: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with renameat2; False where the system cannot."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
+    import ctypes  # here: a build with nothing to do never needs it
+
     try:
-        libc = ctypes.CDLL(name, use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library is loaded already
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False

@@ -8,8 +8,6 @@ builds fork (the command line, tests); the dev server, which runs threads, never
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import mmap
 import os
@@ -110,7 +108,9 @@ def _die_with_parent() -> None:
     """Linux: be killed when the process that forked this one is (a build killed with
     kill -9 leaves no worker writing into the folder the next build clears)."""
     with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        import ctypes  # here: a build with nothing to do never needs it
+
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library is loaded already
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
