@@ -249,6 +249,8 @@ def _build(
             pages,
             len(states),
             published.bases,
+            published.views,
+            published.sitemap,
         )
     )
     rendered = tuple(sorted(published.rendered))
@@ -349,10 +351,10 @@ def _publish_share(
     from allysite.publish import PartnerReuse, publish_slice, stage_made
 
     previous = store.previous
-    reuse = PartnerReuse(keys, store.index, previous, staging.out)
+    prints = Fingerprints()
+    reuse = PartnerReuse(keys, store.index, previous, staging.out, prints)
     plan, _ = plan_site(inputs, languages=languages, reuse=reuse)  # static files: by _make
     told(0, len(plan.routes))
-    prints = Fingerprints()
     part = publish_slice(
         plan.routes, inputs.envs, inputs.dirs, keys, staging, previous, told, prints
     )
@@ -361,6 +363,7 @@ def _publish_share(
         key = combine((keys.code, prints.of((config.title, config.base_url, view))))
         name = urls.output_path(urls.feed(view.language.code))
         stage_made(name, key, lambda v=view: make_feed(config, v).data, staging, previous, part)
+    part.views = reuse.views
     return part
 
 

@@ -38,7 +38,7 @@ from allysite.errors import Diagnostic
 from allysite.fingerprints import digest
 from allysite.inputindex import InputIndex, index_inputs
 
-FORMAT = 2
+FORMAT = 3
 """Bumped when the layout of the cache files changes."""
 LIBRARIES = (
     "jinja2",
@@ -177,6 +177,11 @@ class Manifest:
     files: int
     bases: Mapping[str, bytes] = field(default_factory=dict)
     """The basis of every partner page (plan.Reuse), by output path."""
+    views: Mapping[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    """The basis and fingerprint of each partner's view, by language and folder: the
+    fingerprint is taken again while the basis is the same (publish.PartnerReuse)."""
+    sitemap: Mapping[str, bytes] = field(default_factory=dict)
+    """What the sitemap shows of each page (its fingerprint), by output path."""
 
     def matches_output(self, out: Path) -> bool:
         """Whether the output is still exactly as written (sizes, times, no file added)."""

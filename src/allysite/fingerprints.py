@@ -35,6 +35,16 @@ class Fingerprints:
         self._known: dict[int, tuple[bytes, object]] = {}
         self._fields: dict[type, tuple[Any, ...]] = {}
 
+    def object_digest(self, value: object) -> bytes:
+        """The hash of an object (a view) as the pages that hold it are keyed with."""
+        known = self._known.get(id(value))
+        return known[0] if known is not None else self._digest(value)
+
+    def remember(self, value: object, known: bytes) -> None:
+        """Take `known` as the object's hash without computing it: the last build's, for a
+        view made from the same inputs (see publish.PartnerReuse)."""
+        self._known[id(value)] = (known, value)
+
     def of(self, value: object) -> bytes:
         parts: list[bytes] = []
         self._feed(parts, value)

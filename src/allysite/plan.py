@@ -112,7 +112,7 @@ class Reuse(Protocol):
     whose basis is the last build's is planned without its context (organization data,
     keys): the build keeps the page it made then."""
 
-    def basis(self, site: SiteView, folder: str) -> bytes | None: ...
+    def basis(self, site: SiteView, folder: str, view: PartnerView) -> bytes | None: ...
 
     def reusable(self, out_path: str, basis: bytes) -> bool: ...
 
@@ -351,7 +351,9 @@ def _language_routes(
                 _noindex(config, partners_by_slug[slug]),
             )
 
-        basis = reuse.basis(site, partners_by_slug[slug].folder) if reuse is not None else None
+        basis = None
+        if reuse is not None:
+            basis = reuse.basis(site, partners_by_slug[slug].folder, partner_view)
         if basis is not None and reuse is not None:
             meta = partner_meta()
             if reuse.reusable(urls.output_path(meta.path), basis):

@@ -29,6 +29,7 @@ from allysite.output import Staging
 from allysite.plan import FileCopy, Route, SiteView
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
 from allysite.search import INDEX_MARK, index_pages
+from allysite.views import PartnerView
 
 Progress = Callable[[int, int], None]
 
@@ -57,6 +58,8 @@ class Published:
     """The fingerprint of what the sitemap shows of each page in it."""
     bases: dict[str, bytes] = field(default_factory=dict)
     """The basis of each partner page (see plan.Reuse), by output path."""
+    views: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    """The basis and fingerprint of each partner view (see PartnerReuse)."""
 
     def merge(self, other: Published) -> None:
         self.keys.update(other.keys)
@@ -66,6 +69,7 @@ class Published:
         self.routes += other.routes
         self.sitemap.update(other.sitemap)
         self.bases.update(other.bases)
+        self.views.update(other.views)
 
 
 def route_key(route: Route, keys: PageKeys, prints: Fingerprints) -> bytes | None:
@@ -107,6 +111,9 @@ def publish_slice(
         name = route.out_path
         if route.reused and previous is not None:  # its basis was checked by the plan
             key = previous.keys[name]
+            shown = previous.sitemap.get(name)  # and so were its alternates
+            if shown is not None:
+                result.sitemap[name] = shown
         else:
             key = route_key(route, keys, prints)
         if route.basis is not None:
@@ -121,7 +128,7 @@ def publish_slice(
             result.states[name] = staging.write(name, data)
             result.rendered.append(name)
         result.keys[name] = key or b""
-        if route.in_sitemap:  # what the sitemap shows of it
+        if route.in_sitemap and name not in result.sitemap:  # what the sitemap shows of it
             result.sitemap[name] = prints.of((route.path, route.alternates))
         if progress and done % 100 == 0:
             progress(done, len(routes))
@@ -135,7 +142,12 @@ class PartnerReuse:
     input that is no partner's (settings, templates, catalogs, pages, the theme)."""
 
     def __init__(
-        self, keys: PageKeys, index: InputIndex, previous: Manifest | None, out: Path
+        self,
+        keys: PageKeys,
+        index: InputIndex,
+        previous: Manifest | None,
+        out: Path,
+        prints: Fingerprints,
     ) -> None:
         self._keys = keys
         self._previous = previous
@@ -146,10 +158,14 @@ class PartnerReuse:
             for name, state in sorted(index.files.items())
             if not name.startswith(PARTNERS)
         )
-        self._prints = Fingerprints()
+        self._prints = prints
         self._languages: dict[str, bytes] = {}
+        self.views: dict[str, tuple[bytes, bytes]] = {}
+        """The basis and fingerprint of each partner view seen, for the next build."""
 
-    def basis(self, site: SiteView, folder: str) -> bytes | None:
+    def basis(self, site: SiteView, folder: str, view: PartnerView) -> bytes | None:
+        """The page's basis; the view's fingerprint is taken from the last build while the
+        basis is the same (a list page of every partner is keyed without hashing them)."""
         folder_digest = self._folders.get(folder + "/")
         if folder_digest is None:
             return None
@@ -166,7 +182,15 @@ class PartnerReuse:
                     code.encode(),
                 )
             )
-        return combine((language, folder_digest))
+        basis = combine((language, folder_digest))
+        name = f"{code}:{folder}"
+        known = self._previous.views.get(name) if self._previous is not None else None
+        if known is not None and known[0] == basis:
+            self._prints.remember(view, known[1])
+            self.views[name] = known
+        else:
+            self.views[name] = (basis, self._prints.object_digest(view))
+        return basis
 
     def reusable(self, out_path: str, basis: bytes) -> bool:
         previous = self._previous
