@@ -287,7 +287,7 @@ def _make(
     from allysite import urls
     from allysite.fingerprints import combine
     from allysite.plan import static_collisions
-    from allysite.publish import stage_made
+    from allysite.publish import listed_routes, stage_made
     from allysite.sitemap import make_sitemap
     from allysite.workers import in_workers
 
@@ -317,17 +317,18 @@ def _make(
     parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
     published = _merged(parts)
     problems += published.problems
-    pages = tuple(route.out_path for route in published.routes)
+    pages = tuple(published.pages)
     problems += static_collisions(inputs.content, pages)
     sitemap = urls.output_path(urls.SITEMAP)  # keyed by what it shows of every page
     shown = sorted(published.sitemap.items())
     key = combine((keys.code, inputs.config.base_url.encode(), *(n.encode() + d for n, d in shown)))
 
     def make() -> bytes:
-        return make_sitemap(published.routes, urls.Urls(inputs.config.base_url)).data
+        routes = listed_routes(published.listed)
+        return make_sitemap(routes, urls.Urls(inputs.config.base_url)).data
 
     stage_made(sitemap, key, make, staging, store.previous, published)
-    published.routes = []  # sent back lighter: the pages' paths are enough from here on
+    published.pages, published.listed = [], []  # sent back lighter: `pages` is enough
     return Made(problems, published, pages, inputs.config.search)
 
 

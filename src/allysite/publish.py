@@ -26,7 +26,7 @@ from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine
 from allysite.inputindex import InputIndex
 from allysite.output import Staging
-from allysite.plan import FileCopy, Route, SiteView
+from allysite.plan import Alternate, FileCopy, Route, SiteView
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
 from allysite.search import INDEX_MARK, index_pages
 from allysite.views import PartnerView
@@ -52,8 +52,10 @@ class Published:
     rendered: list[str] = field(default_factory=list)
     """Output paths of the pages rendered anew (the others were linked)."""
     problems: list[Diagnostic] = field(default_factory=list)
-    routes: list[Route] = field(default_factory=list)
-    """Every route published, without its context (for the sitemap and search)."""
+    pages: list[str] = field(default_factory=list)
+    """The output path of every page published (for search), in order."""
+    listed: list[Listed] = field(default_factory=list)
+    """Every page in the sitemap, as it shows it (plain tuples: sent between processes)."""
     sitemap: dict[str, bytes] = field(default_factory=dict)
     """The fingerprint of what the sitemap shows of each page in it."""
     bases: dict[str, bytes] = field(default_factory=dict)
@@ -66,7 +68,8 @@ class Published:
         self.states.update(other.states)
         self.rendered += other.rendered
         self.problems += other.problems
-        self.routes += other.routes
+        self.pages += other.pages
+        self.listed += other.listed
         self.sitemap.update(other.sitemap)
         self.bases.update(other.bases)
         self.views.update(other.views)
@@ -106,7 +109,8 @@ def publish_slice(
     result = Published()
     problems = Problems()
     prints = prints or Fingerprints()
-    result.routes = [without_context(route) for route in routes]
+    result.pages = [route.out_path for route in routes]
+    result.listed = [listed(route) for route in routes if route.in_sitemap]
     for done, route in enumerate(routes, 1):
         name = route.out_path
         if route.reused and previous is not None:  # its basis was checked by the plan
@@ -208,18 +212,29 @@ PARTNERS = "content/partners/"
 PARTNER_TEMPLATE = "partner.html"
 
 
-def without_context(route: Route) -> Route:
-    """The route as the sitemap and search see it: a small value to send between processes."""
-    return Route(
-        route.path,
-        route.out_path,
-        route.lang,
-        route.template,
-        MappingProxyType({}),
-        route.alternates,
-        route.in_sitemap,
-        (),
-    )
+Listed = tuple[str, tuple[tuple[str, str], ...]]
+"""A page as the sitemap shows it: its path, and its alternates (hreflang, absolute URL)."""
+
+
+def listed(route: Route) -> Listed:
+    return (route.path, tuple((a.hreflang, a.href) for a in route.alternates))
+
+
+def listed_routes(pages: Iterable[Listed]) -> list[Route]:
+    """The sitemap's pages as routes again (without context), to make the sitemap from."""
+    return [
+        Route(
+            path,
+            urls.output_path(path),
+            "",
+            "",
+            MappingProxyType({}),
+            tuple(Alternate(hreflang, href) for hreflang, href in alternates),
+            True,
+            (),
+        )
+        for path, alternates in pages
+    ]
 
 
 def stage(staging: Staging, name: str, data: bytes, part: Published, key: bytes = b"") -> None:
