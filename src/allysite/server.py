@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
 from watchdog.events import (
@@ -43,11 +42,11 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from allysite import mediatypes, urls
+from allysite import urls
 from allysite.build import Progress
 from allysite.errors import Diagnostic
 from allysite.preview import Preview, Update
-from allysite.serverpages import LAST_GOOD, error_page, inject_reload_script
+from allysite.serverhandlers import ReloadScript, ReloadSocket, ReloadTrigger, SiteFiles
 
 SOURCE_FILES = frozenset({"site.yaml", "taxonomies.yaml"})
 SOURCE_FOLDERS = frozenset({"content", "templates", "locales", "static"})
@@ -131,6 +130,11 @@ class PreviewServer:
         self._last_update = 0.0
 
     # --- life cycle ------------------------------------------------------------------------
+
+    @property
+    def out(self) -> Path:
+        """The output folder the server serves."""
+        return self.preview.out
 
     @property
     def url(self) -> str:
@@ -436,101 +440,3 @@ class _Events(FileSystemEventHandler):
         if len(parts) == 1:
             return parts[0] in SOURCE_FILES or parts[0] in SOURCE_FOLDERS
         return parts[0] in SOURCE_FOLDERS
-
-
-class _Handler(web.RequestHandler):
-    def initialize(self, server: PreviewServer) -> None:
-        self.server = server
-
-    def prepare(self) -> None:
-        self.server.touch()
-        if not self.server.allows_host(self.request.host):
-            self.set_status(403)
-            self.set_header("Content-Type", "text/plain; charset=utf-8")
-            self.finish("This preview server answers only to the address it listens on.\n")
-
-    def set_default_headers(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.clear_header("Server")
-
-
-class SiteFiles(_Handler):
-    """The output folder, with the reload script added to pages; the error page instead of
-    pages while the site has errors."""
-
-    def get(self) -> None:
-        self._respond(include_body=True)
-
-    def head(self) -> None:
-        self._respond(include_body=False)
-
-    def _respond(self, include_body: bool) -> None:
-        path = self.request.path
-        kind, found = self.server.locate(path)
-        if kind == "redirect":
-            self.redirect(found, permanent=False)
-            return
-        status = 200
-        if kind == "missing":
-            status = 404
-            found = self.server.not_found_page(path) or ""
-        problems = self.server.problems()
-        is_page = not found or found.endswith(".html")
-        if problems is not None and is_page and LAST_GOOD not in self.request.arguments:
-            page = inject_reload_script(error_page(problems, path), self.server.port)
-            self._send(500, "text/html; charset=utf-8", page, include_body)
-            return
-        if not found:
-            self._send(404, "text/plain; charset=utf-8", b"Not found\n", include_body)
-            return
-        data = (self.server.preview.out / found).read_bytes()
-        if found.endswith(".html"):
-            data = inject_reload_script(data, self.server.port)
-        self._send(status, mediatypes.content_type(found), data, include_body)
-
-    def _send(self, status: int, kind: str, data: bytes, include_body: bool) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", kind)
-        self.set_header("Content-Length", str(len(data)))
-        if include_body:
-            self.write(data)
-        self.finish()
-
-
-class ReloadScript(_Handler, LiveReloadJSHandler):
-    """livereload.js, the browser side of the reload protocol, as livereload ships it."""
-
-
-class ReloadTrigger(_Handler):
-    """POST /forcereload reloads every tab; only pages of this server may ask."""
-
-    def post(self) -> None:
-        if not self.server.allows_origin(self.request.headers.get("Origin"), self.request.host):
-            raise web.HTTPError(403)
-        self.server.reload_tabs(self.get_argument("path", "*"))
-        self.finish("ok\n")
-
-
-class ReloadSocket(LiveReloadHandler):
-    """livereload's WebSocket handler, its tabs kept by this server, its origin checked."""
-
-    def initialize(self, server: PreviewServer) -> None:
-        self.server = server
-
-    def prepare(self) -> None:
-        origin = self.request.headers.get("Origin")
-        if not self.server.allows_origin(origin, self.request.host):
-            raise web.HTTPError(403)
-
-    def check_origin(self, origin: str) -> bool:
-        return self.server.allows_origin(origin, self.request.host)
-
-    def on_message(self, message: str | bytes) -> None:
-        super().on_message(message)  # livereload's handshake: 'hello', then 'info'
-        if self in LiveReloadHandler.waiters:  # it keeps tabs in one set for the process
-            LiveReloadHandler.waiters.discard(self)
-            self.server.tabs.add(self)
-
-    def on_close(self) -> None:
-        self.server.tabs.discard(self)

@@ -55,6 +55,7 @@ LAYERS: tuple[str, ...] = (
     "build",
     "preview",
     "serverpages",
+    "serverhandlers",
     "server",
     "lints",
     "check",
