@@ -16,7 +16,7 @@ import pytest
 from allysite import build as build_module
 from allysite import loader
 from allysite.build import BuildResult, build_site, cache_dir
-from allysite.output import spare_dir
+from allysite.output import Staging, spare_dir
 from allysite.workers import available_cores
 from conftest import MINIMAL_SITE, MakeSite, Site
 
@@ -334,4 +334,24 @@ def test_the_replaced_output_is_the_spare_the_next_build_stages_into(
     (spare / ".allysite-spare").unlink()
     edit("Six.")
     build(site)
+    assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_a_build_killed_while_it_fills_the_spare_leaves_the_output_as_it_was(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: E.\n---\nOne.\n"})
+    build(site)
+    assert spare_dir(site.out).is_dir()
+    before = tree(site.out)
+    # what a killed build leaves: the spare taken as its staging folder, half filled
+    staging = Staging.start(site.out, spare=True)
+    assert staging.present and not spare_dir(site.out).exists()
+    staging.write("es/partners/alpha/index.html", b"half a page")
+    assert tree(site.out) == before
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: E.\n---\nTwo.\n"})
+    build(site)  # the leftover staging folder is removed; a fresh one is filled
+    assert "half a page" not in (site.out / "es/partners/alpha/index.html").read_text()
     assert_as_cold(site, tmp_path)
