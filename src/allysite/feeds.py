@@ -8,15 +8,18 @@ not in the feed, since Atom needs a date for every entry.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from xml.etree import ElementTree as ET
+from xml.etree.ElementTree import (  # ElementTree's own escaping: the bytes stay its bytes
+    _escape_attrib,  # type: ignore[attr-defined]
+    _escape_cdata,  # type: ignore[attr-defined]
+)
 
 from allysite import urls
 from allysite.config import SiteConfig
 from allysite.render import OutputFile
-from allysite.views import LanguageView, PartnerView
+from allysite.views import LanguageView, PartnerView, TermView
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 
 
 def _stamp(partner: PartnerView) -> str:
@@ -24,6 +27,15 @@ def _stamp(partner: PartnerView) -> str:
     iso = partner.since.iso
     year, month, day = [*iso.split("-"), "01", "01"][:3]
     return f"{year}-{month}-{day}T00:00:00Z"
+
+
+def _element(indent: str, tag: str, text: str | None = None, **attrs: str) -> str:
+    """One line of the feed: an element without children, as ElementTree writes it after
+    `ET.indent` (it took most of the feed's time: the text is written here directly)."""
+    start = "".join(f' {name}="{_escape_attrib(value)}"' for name, value in attrs.items())
+    if text:
+        return f"{indent}<{tag}{start}>{_escape_cdata(text)}</{tag}>\n"
+    return f"{indent}<{tag}{start} />\n"
 
 
 def make_feed(config: SiteConfig, view: LanguageView) -> OutputFile:
@@ -34,46 +46,62 @@ def make_feed(config: SiteConfig, view: LanguageView) -> OutputFile:
         key=lambda p: (_stamp(p), p.item.slug),
         reverse=True,
     )
-    ET.register_namespace("", ATOM_NS)
-    feed = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: code})
     title = config.title[code]
-
-    def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        element.text = text
-        return element
-
-    add(feed, "id", site_urls.absolute(urls.feed(code)))
-    add(feed, "title", title)
-    add(feed, "updated", _stamp(dated[0]) if dated else "1970-01-01T00:00:00Z")
-    add(
-        feed,
-        "link",
-        rel="self",
-        type="application/atom+xml",
-        href=site_urls.absolute(urls.feed(code)),
-    )
-    add(feed, "link", rel="alternate", type="text/html", href=site_urls.absolute(urls.home(code)))
-    author = add(feed, "author")
-    add(author, "name", title)
+    out = [
+        XML_DECLARATION,
+        f'<feed xmlns="{ATOM_NS}" xml:lang="{_escape_attrib(code)}">\n',
+        _element("  ", "id", site_urls.absolute(urls.feed(code))),
+        _element("  ", "title", title),
+        _element("  ", "updated", _stamp(dated[0]) if dated else "1970-01-01T00:00:00Z"),
+        _element(
+            "  ",
+            "link",
+            rel="self",
+            type="application/atom+xml",
+            href=site_urls.absolute(urls.feed(code)),
+        ),
+        _element(
+            "  ",
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=site_urls.absolute(urls.home(code)),
+        ),
+        "  <author>\n",
+        _element("    ", "name", title),
+        "  </author>\n",
+    ]
+    categories: dict[TermView, str] = {}  # a term's line, the same in every entry
     for partner in dated:
-        item = partner.item
-        url = site_urls.absolute(urls.partner(code, item.slug))
-        entry = add(feed, "entry")
-        if item.is_fallback:
-            entry.set(XML_LANG, item.text_lang.code)
-        add(entry, "id", url)
-        add(entry, "title", item.name)
-        add(entry, "link", rel="alternate", type="text/html", href=url)
-        add(entry, "published", _stamp(partner))
-        add(entry, "updated", _stamp(partner))
-        if item.summary:
-            add(entry, "summary", item.summary)
-        for term in (partner.kind, *partner.regions, *partner.topics):
-            add(entry, "category", term=f"{term.taxonomy}/{term.slug}", label=term.label)
-    ET.indent(feed)
-    data = ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+        url = site_urls.absolute(urls.partner(code, partner.item.slug))
+        out.append(_entry(partner, url, categories))
+    out.append("</feed>\n")
+    data = "".join(out).encode("utf-8", "xmlcharrefreplace")
     return OutputFile(urls.output_path(urls.feed(code)), data)
+
+
+def _entry(partner: PartnerView, url: str, categories: dict[TermView, str]) -> str:
+    """One entry, written out (a term's category line once for all entries)."""
+    item = partner.item
+    lang = f' xml:lang="{_escape_attrib(item.text_lang.code)}"' if item.is_fallback else ""
+    stamp = _stamp(partner)
+    lines = [
+        f"  <entry{lang}>\n    <id>{_escape_cdata(url)}</id>\n",
+        _element("    ", "title", item.name),
+        f'    <link rel="alternate" type="text/html" href="{_escape_attrib(url)}" />\n'
+        f"    <published>{stamp}</published>\n    <updated>{stamp}</updated>\n",
+    ]
+    if item.summary:
+        lines.append(f"    <summary>{_escape_cdata(item.summary)}</summary>\n")
+    for term in (partner.kind, *partner.regions, *partner.topics):
+        line = categories.get(term)
+        if line is None:
+            line = categories[term] = _element(
+                "    ", "category", term=f"{term.taxonomy}/{term.slug}", label=term.label
+            )
+        lines.append(line)
+    lines.append("  </entry>\n")
+    return "".join(lines)
 
 
 def make_feeds(config: SiteConfig, views: Iterable[LanguageView]) -> list[OutputFile]:
