@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
+from urllib.parse import urljoin
 
 import pytest
 
 from allysite.languages import make_language
-from allysite.sharing import og_locale, script_json
+from allysite.sharing import full_url, og_locale, script_json
 
 
 @pytest.mark.parametrize(
@@ -32,3 +34,36 @@ def test_script_json_escapes_what_could_close_the_element() -> None:
     for bad in ("<", ">", "&", "\u2028"):
         assert bad not in text
     assert json.loads(text) == value
+
+
+BASES = ("https://x.org", "https://x.org/sub/", "HTTPS://X.org/a", "//h/", "", "mailto:x")
+HREFS = (
+    "/es/partners/a/",
+    "/es/partners/a/logo%20b.png",
+    "//other/",
+    "/a/../b",
+    "/a/./b",
+    "/a/.",
+    "/a//b",
+    "/a;p",
+    "/a?q",
+    "/a#f",
+    "/",
+    "x/y",
+    "",
+    "/a\tb",
+    "https://o/x",
+)
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize("href", HREFS)
+def test_full_url_is_urljoin(base: str, href: str) -> None:
+    assert full_url(base, href) == urljoin(base, href)
+
+
+def test_full_url_is_urljoin_for_any_path() -> None:
+    choose = random.Random(7).choice
+    for _ in range(20_000):
+        href = "/" + "".join(choose("/.;?#a% \t\né") for _ in range(8))
+        assert full_url("https://x.org/sub/", href) == urljoin("https://x.org/sub/", href)
