@@ -585,6 +585,27 @@ def test_logo_symlink_outside_the_partner_folder(make_site: MakeSite) -> None:
     )
 
 
+def test_logo_in_a_linked_folder_outside_the_partner_folder(make_site: MakeSite) -> None:
+    """The link is a folder on the way to the logo, not the logo itself."""
+    site, snapshot = built(make_site)
+    site.write(
+        {
+            "content/pages/about/art/picture.svg": "<svg/>",
+            **partner_yaml("logo: logo.svg", "logo: art/picture.svg"),
+        }
+    )
+    os.symlink(site.root / "content/pages/about/art", site.root / ALPHA / "art")
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        "content/partners/alpha/partner.yaml:2:1: error: logo: 'art/picture.svg' is a link "
+        "that leads outside the partner's folder",
+        "copy the file into the folder instead of linking to it",
+    )
+
+
 def test_static_symlink_outside_the_site(make_site: MakeSite, tmp_path: Path) -> None:
     site, snapshot = built(make_site)
     outside = tmp_path / "passwords.txt"

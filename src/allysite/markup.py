@@ -52,6 +52,8 @@ def _heading_id(title: str) -> str:
 
 def _heading_text(inner_html: str) -> str:
     """The heading's text as markdown-it's tokens give it: no tags, no footnote marks."""
+    if "<" not in inner_html:  # most headings: plain text (html.unescape checks for '&')
+        return html.unescape(inner_html)
     return html.unescape(_TAG.sub("", _FOOTNOTE_REF.sub("", inner_html)))
 
 
