@@ -86,6 +86,14 @@ class SiteView:
     """Open Graph locale (es_ES) of every site language, by code."""
     plural_samples: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
+    @property
+    def nav_hrefs(self) -> frozenset[str]:
+        """What the main navigation links to: the home page, the taxonomies and the pages.
+        A page that is none of them shows the same navigation as every other (rendered once)."""
+        return frozenset(
+            (self.home_href, *(t.href for t in self.taxonomies), *(p.href for p in self.pages))
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Route:

@@ -256,3 +256,12 @@ def test_hrefs_carry_the_base_url_prefix(tmp_path: Path) -> None:
     assert alpha.logo_href == "/allies/es/partners/alpha/logo.svg"
     assert alpha.kind.href == "/allies/es/kinds/ngo/"
     assert view.taxonomies[0].href == "/allies/es/kinds/"
+
+
+def test_facet_keys_name_every_term_of_a_card(tmp_path: Path) -> None:
+    config, content = load_site(write_files(tmp_path / "site", SMALL_SITE))
+    view = language_view(config, content, config.default_language)
+    alpha = next(p for p in view.partners if p.item.slug == "alpha")
+    assert alpha.facet_keys == "kinds/ngo regions/europe topics/peace"
+    beta = next(p for p in view.partners if p.item.slug == "beta")
+    assert beta.facet_keys == "kinds/ngo"

@@ -1,0 +1,257 @@
+"""render: remembered includes (cards), the cheaper gettext and escape, the navigation.
+
+A template that reads only frozen values is rendered once per distinct values and reused
+(each partner's card on every list page); these tests hold it to giving exactly what Jinja
+gives, and never an output made from older values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+from babel.support import NullTranslations
+from bs4 import BeautifulSoup
+from jinja2 import DictLoader, Environment, Template, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from allysite.build import THEME
+from allysite.i18n import load_catalogs
+from allysite.plan import make_plan
+from allysite.render import (
+    MemoryBytecodeCache,
+    TemplateDirs,
+    install_translations,
+    language_environments,
+    make_environment,
+    render_routes,
+)
+from allysite.views import PartnerView
+
+from .support import SMALL_SITE, load_site, write_files
+
+CARD_OVERRIDE = (
+    '{% set heading = card_heading|default("h2") %}'
+    '<div class="my-card"><{{ heading }}>{{ partner.item.name }}</{{ heading }}>'
+    "<i>{{ partner.kind.label }}</i></div>\n"
+)
+OLD_CARDS = (
+    '<ol class="old-cards">{% for partner in partners %}'
+    '<li>{% include "partials/card.html" %}</li>{% endfor %}</ol>\n'
+)
+
+
+def built(tmp_path: Path, files: dict[str, str]) -> tuple[dict[str, BeautifulSoup], object]:
+    config, content = load_site(write_files(tmp_path / "site", {**SMALL_SITE, **files}))
+    catalogs, problems = load_catalogs(config, THEME / "locales")
+    assert problems == []
+    dirs = TemplateDirs(config.root / "templates", THEME / "templates")
+    plan, _ = make_plan(config, content, THEME / "static")
+    envs = language_environments(dirs, catalogs, MemoryBytecodeCache())
+    outputs, problems = render_routes(plan.routes, envs, dirs)
+    assert problems == []
+    pages = {o.out_path: BeautifulSoup(o.data.decode("utf-8"), "html.parser") for o in outputs}
+    return pages, (plan, envs, dirs)
+
+
+def test_a_sites_card_shows_on_home_and_term_pages(tmp_path: Path) -> None:
+    pages, _ = built(tmp_path, {"templates/partials/card.html": CARD_OVERRIDE})
+    home = pages["es/index.html"]
+    assert home.select(".card") == []
+    assert [h.get_text() for h in home.select(".my-card h3")] == ["Árbol Beta", "Zeta Alfa"]
+    term = pages["es/kinds/ngo/index.html"]
+    assert [h.get_text() for h in term.select(".my-card h2")] == ["Árbol Beta", "Zeta Alfa"]
+    assert [i.get_text() for i in term.select(".my-card i")] == ["ONG", "ONG"]
+
+
+def test_an_old_cards_override_still_includes_the_card(tmp_path: Path) -> None:
+    pages, _ = built(tmp_path, {"templates/partials/cards.html": OLD_CARDS})
+    for path in ("es/index.html", "es/topics/peace/index.html", "en/index.html"):
+        cards = pages[path].select("ol.old-cards > li > article.card")
+        assert cards, path
+    assert pages["es/topics/peace/index.html"].select_one(".card-title a").get_text() == (
+        "Zeta Alfa"
+    )
+
+
+def test_the_theme_card_is_the_same_remembered_or_not(tmp_path: Path) -> None:
+    """Every list page shows the cards that rendering each card anew gives."""
+    pages, (plan, envs, dirs) = built(tmp_path, {})
+    for env in envs.values():
+        env.template_class = Template  # Jinja's own: nothing remembered
+        env.cache.clear()
+    fresh, problems = render_routes(plan.routes, envs, dirs)  # type: ignore[attr-defined]
+    assert problems == []
+    for output in fresh:
+        assert str(pages[output.out_path]) == str(
+            BeautifulSoup(output.data.decode("utf-8"), "html.parser")
+        ), output.out_path
+
+
+def test_a_changed_partner_view_never_gets_the_old_card(tmp_path: Path) -> None:
+    """The dev server renders again with the same environments: a partner edited since is a
+    new view, and its card is made anew on every page that lists it."""
+    _, (plan, envs, dirs) = built(tmp_path, {})
+    term = next(r for r in plan.routes if r.out_path == "es/kinds/ngo/index.html")
+    partners: tuple[PartnerView, ...] = term.context["partners"]  # type: ignore[assignment]
+    renamed = tuple(
+        dataclasses.replace(p, item=dataclasses.replace(p.item, name=p.item.name + " Nuevo"))
+        for p in partners
+    )
+    again = dataclasses.replace(
+        term, context=MappingProxyType({**term.context, "partners": renamed})
+    )
+    outputs, problems = render_routes([term, again], envs, dirs)
+    assert problems == []
+    before, after = (
+        [a.get_text() for a in BeautifulSoup(o.data, "html.parser").select(".card-title a")]
+        for o in outputs
+    )
+    assert before == ["Árbol Beta", "Zeta Alfa"]
+    assert after == ["Árbol Beta Nuevo", "Zeta Alfa Nuevo"]
+
+
+# --- the memo on its own -------------------------------------------------------------------------
+
+
+def env_with(templates: dict[str, str]) -> Environment:
+    env = make_environment(TemplateDirs(Path("/nowhere"), Path("/nowhere")))
+    env.loader = DictLoader(templates)
+    install_translations(env, NullTranslations())
+    return env
+
+
+def test_a_mutable_value_is_read_anew_every_time() -> None:
+    env = env_with(
+        {
+            "item.html": "[{{ box|join(',') }}]",
+            "list.html": "{% for n in range(2) %}{% include 'item.html' %}{% endfor %}",
+        }
+    )
+    box = [1]
+    assert env.get_template("list.html").render(box=box) == "[1][1]"
+    box.append(2)
+    assert env.get_template("list.html").render(box=box) == "[1,2][1,2]"
+
+
+def test_a_template_reading_the_page_or_the_loop_is_not_remembered() -> None:
+    env = env_with(
+        {
+            "here.html": "{{ page.href }}",
+            "count.html": "{{ loop.index }}",
+            "list.html": (
+                "{% for p in pages %}{{ loop.index0 }}{% include 'count.html' %}{% endfor %}"
+            ),
+        }
+    )
+    page = dataclasses.make_dataclass("P", ["href"], frozen=True)
+    for href in ("/a/", "/b/"):
+        assert env.get_template("here.html").render(page=page(href)) == href
+    assert env.get_template("list.html").render(pages="xyz") == "011223"
+
+
+def test_a_macro_of_the_page_is_called_anew() -> None:
+    """A macro defined by the page reads the page's variables as they are at the call."""
+    env = env_with(
+        {
+            "t.html": "({{ m() }})",
+            "page.html": (
+                "{% macro m() %}{{ x }}{% endmacro %}{% set x = 1 %}{% include 't.html' %}"
+                "{% set x = 2 %}{% include 't.html' %}"
+            ),
+        }
+    )
+    for _ in range(2):
+        assert env.get_template("page.html").render() == "(1)(2)"
+
+
+def test_a_function_given_the_context_is_called_anew() -> None:
+    @pass_context
+    def shown(context: Context) -> str:
+        return str(context.get("x"))
+
+    env = env_with(
+        {
+            "t.html": "({{ shown() }})",
+            "page.html": "{% for x in (1, 2) %}{% include 't.html' %}{% endfor %}",
+        }
+    )
+    env.globals["shown"] = shown
+    for _ in range(2):
+        assert env.get_template("page.html").render() == "(1)(2)"
+
+
+def test_imports_of_a_remembered_template_find_its_variables() -> None:
+    templates = {
+        "v.html": "{% set greeting = 'hi ' ~ name|default('nobody') %}[{{ name|default('-') }}]",
+        "imp.html": "{% import 'v.html' as v with context %}{{ v.greeting }}",
+        "frm.html": "{% from 'v.html' import greeting %}{{ greeting }}",
+        "inc.html": "{% for name in names %}{% include 'v.html' %}{% endfor %}",
+    }
+    env = env_with(templates)
+    plain = env_with(templates)
+    plain.template_class = Template
+    for _ in range(3):
+        for which in (env, plain):
+            assert which.get_template("inc.html").render(names=("a", "b", "a")) == "[a][b][a]"
+            assert which.get_template("imp.html").render(name="z") == "hi z"
+            assert which.get_template("frm.html").render() == "hi nobody"
+            assert which.get_template("v.html").module.greeting == "hi nobody"  # type: ignore[attr-defined]
+
+
+# --- gettext and escape --------------------------------------------------------------------------
+
+
+MESSAGES = {
+    "page.html": (
+        "{{ _('Plain') }}|{{ _('100%% sure') }}|{{ _('Hi %(who)s', who='<b>') }}|"
+        "{{ gettext('<em>') }}|{{ ngettext('%(num)d cat', '%(num)d cats', 3) }}|"
+        "{% trans n=2 %}{{ n }} dog{% pluralize %}{{ n }} dogs{% endtrans %}|"
+        "{% trans who='&' %}By {{ who }}{% endtrans %}|"
+        "{% for x in 'ab' %}{{ _('Plain') }}{% endfor %}"
+    ),
+}
+MESSAGES["page.txt"] = MESSAGES["page.html"]
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.txt"])
+def test_gettext_gives_what_jinjas_gives(name: str) -> None:
+    ours = env_with(MESSAGES)
+    jinjas = Environment(
+        loader=DictLoader(MESSAGES),
+        autoescape=lambda n: bool(n and n.endswith(".html")),
+        extensions=["jinja2.ext.i18n"],
+    )
+    jinjas.install_gettext_translations(NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
+    for _ in range(2):  # the second time from the remembered messages
+        assert ours.get_template(name).render() == jinjas.get_template(name).render()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", "<a href='x'>&\"", "", Markup("<b>safe</b>"), 3, 2.5, None, Markup(""), "é—“"],
+)
+def test_escape_is_markupsafes(value: object) -> None:
+    env = env_with({"t.html": "{{ value }}"})
+    assert env.get_template("t.html").render(value=value) == str(escape(value))
+
+
+# --- the navigation ------------------------------------------------------------------------------
+
+
+def test_the_navigation_marks_the_current_page_only(tmp_path: Path) -> None:
+    pages, _ = built(tmp_path, {})
+
+    def current(path: str) -> list[str]:
+        nav = pages[path].select_one("nav.site-nav")
+        return [a["href"] for a in nav.select("a[aria-current]")]
+
+    assert current("es/index.html") == ["/es/"]
+    assert current("es/topics/index.html") == ["/es/topics/"]
+    assert current("es/about/index.html") == ["/es/about/"]
+    assert current("es/partners/alpha/index.html") == []
+    assert current("en/partners/beta/index.html") == []
+    assert current("en/index.html") == ["/en/"]
