@@ -82,7 +82,25 @@ class Fingerprints:
             parts.append(b"}")
         else:
             known = self._known.get(id(value))
-            parts.append(known[0] if known is not None else self._digest(value))
+            if known is not None:
+                parts.append(known[0])
+            elif getattr(kind, "fingerprint_inline", False):
+                self._inline(parts, value)
+            else:
+                parts.append(self._digest(value))
+
+    def _inline(self, parts: list[bytes], value: object) -> None:
+        """A small value made for one page (a link, an alternate): its fields hashed with the
+        page's, rather than hashed apart and remembered, which costs more than it saves."""
+        kind = type(value)
+        names = self._fields.get(kind)
+        if names is None:
+            tag = f"I{kind.__module__}.{kind.__qualname__}".encode()
+            names = self._fields[kind] = (tag, *(f.name for f in dataclasses.fields(value)))  # type: ignore[arg-type]
+        parts.append(names[0])
+        for name in names[1:]:
+            self._feed(parts, getattr(value, name))
+        parts.append(b";")
 
     def _digest(self, value: object) -> bytes:
         parts: list[bytes] = []

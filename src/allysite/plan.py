@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from allysite import urls
 from allysite.assets import Assets
@@ -37,6 +37,9 @@ from allysite.views import (
 
 @dataclass(frozen=True, slots=True)
 class Alternate:
+    fingerprint_inline: ClassVar[bool] = True
+    """Made for one page: hashed with it (fingerprints.py)."""
+
     hreflang: str
     href: str
     """Absolute URL."""
@@ -44,6 +47,9 @@ class Alternate:
 
 @dataclass(frozen=True, slots=True)
 class SwitchLink:
+    fingerprint_inline: ClassVar[bool] = True
+    """Made for one page: hashed with it (fingerprints.py)."""
+
     language: Language
     href: str
     is_current: bool
@@ -53,6 +59,9 @@ class SwitchLink:
 
 @dataclass(frozen=True, slots=True)
 class PageMeta:
+    fingerprint_inline: ClassVar[bool] = True
+    """Made for one page: hashed with it (fingerprints.py)."""
+
     path: str
     href: str
     canonical: str
@@ -362,16 +371,20 @@ def _language_routes(
         basis = None
         if reuse is not None:
             basis = reuse.basis(site, partners_by_slug[slug].folder, partner_view)
+        known: PageMeta | None = None
         if basis is not None and reuse is not None:
-            meta = partner_meta()
-            if reuse.reusable(urls.output_path(meta.path), basis):
-                routes.append(_route(meta, code, "partner.html", {}, basis=basis, reused=True))
+            known = partner_meta()
+            if reuse.reusable(urls.output_path(known.path), basis):
+                routes.append(_route(known, code, "partner.html", {}, basis=basis, reused=True))
                 continue
 
         def make(
-            partner_view: PartnerView = partner_view, slug: str = slug, basis: bytes | None = basis
+            partner_view: PartnerView = partner_view,
+            slug: str = slug,
+            basis: bytes | None = basis,
+            known: PageMeta | None = known,
         ) -> Route:
-            meta = partner_meta(slug)
+            meta = known or partner_meta(slug)
             return _route(
                 meta,
                 code,
