@@ -157,16 +157,23 @@ def _scan(store: BuildCache, out: Path) -> bool | None:
 
 
 def _hash_in_workers(paths: list[str]) -> list[bytes]:
-    """file_digest of each path; in two processes when there are thousands."""
+    """file_digest of each path; when there are thousands (a first build), in a second
+    process, while this one imports the pipeline (which the build needs next)."""
     from allysite.inputindex import file_digest
     from allysite.workers import in_workers
 
     if len(paths) < PARALLEL_FROM * 4:
         return [file_digest(path) for path in paths]
-    halves = in_workers(2, lambda worker: [file_digest(path) for path in paths[worker::2]])
-    hashed: list[bytes] = [b""] * len(paths)
-    hashed[0::2], hashed[1::2] = halves
-    return hashed
+
+    def job(worker: int) -> list[bytes]:
+        if worker == 0:
+            import allysite.publish  # noqa: F401  (the modules the rest of the build uses)
+
+            return [file_digest(path) for path in paths[: len(paths) // 4]]
+        return [file_digest(path) for path in paths[len(paths) // 4 :]]
+
+    first, rest = in_workers(2, job)
+    return first + rest
 
 
 def _build(
