@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from allysite.cache import ParseCache
 from allysite.errors import Diagnostic, has_errors
@@ -163,28 +163,37 @@ def load_site(
     problems += found
     if config is None:
         return None, problems
-    content, found = load_content(config, memo, parsed, workers)
-    problems += found
-    catalogs, found = _kept(
-        memo,
-        "catalogs",
-        lambda: (config, _tree_signature(site / "locales"), _tree_signature(THEME / "locales")),
-        lambda: load_catalogs(config, THEME / "locales"),
-    )
-    problems += found
     dirs = TemplateDirs(site / "templates", THEME / "templates")
+    loaded: dict[str, tuple[Any, list[Diagnostic]]] = {}
 
     def environments() -> tuple[Mapping[str, Environment], list[Diagnostic]]:
         bytecode = MemoryBytecodeCache(cache / "templates")
         found = compile_templates(make_environment(dirs, bytecode), dirs)
-        return language_environments(dirs, catalogs, bytecode), found
+        return language_environments(dirs, loaded["catalogs"][0], bytecode), found
 
-    envs, found = _kept(
-        memo,
-        "templates",
-        lambda: (catalogs, _tree_signature(dirs.site), _tree_signature(dirs.theme)),
-        environments,
-    )
+    def catalogs_and_templates() -> None:  # no content needed: while the content is parsed
+        loaded["catalogs"] = _kept(
+            memo,
+            "catalogs",
+            lambda: (config, _tree_signature(site / "locales"), _tree_signature(THEME / "locales")),
+            lambda: load_catalogs(config, THEME / "locales"),
+        )
+        loaded["envs"] = _kept(
+            memo,
+            "templates",
+            lambda: (
+                loaded["catalogs"][0],
+                _tree_signature(dirs.site),
+                _tree_signature(dirs.theme),
+            ),
+            environments,
+        )
+
+    content, found = load_content(config, memo, parsed, workers, catalogs_and_templates)
+    problems += found
+    catalogs, found = loaded["catalogs"]
+    problems += found
+    envs, found = loaded["envs"]
     problems += found
     if _failed(problems, strict):
         return None, problems
