@@ -18,7 +18,7 @@ from allysite import loader
 from allysite.build import BuildResult, build_site, cache_dir
 from allysite.output import Staging, spare_dir
 from allysite.workers import available_cores
-from conftest import MINIMAL_SITE, MakeSite, Site
+from conftest import LOGO, MINIMAL_SITE, MakeSite, Site
 
 BETA = {
     "content/partners/beta/partner.yaml": (
@@ -355,3 +355,83 @@ def test_a_build_killed_while_it_fills_the_spare_leaves_the_output_as_it_was(
     build(site)  # the leftover staging folder is removed; a fresh one is filled
     assert "half a page" not in (site.out / "es/partners/alpha/index.html").read_text()
     assert_as_cold(site, tmp_path)
+
+
+def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kind of edit, in a random order, each rebuild compared with a cold build: with
+    two rendering processes, the spare output and the kept partner pages all in play."""
+    import random
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 1)
+    chance = random.Random(20261129)
+    kinds = ("ngo", "foundation", "un-agency")
+    regions = ("africa", "europe", "asia-pacific", "americas")
+
+    def partner_yaml(slug: str) -> str:
+        chosen = chance.sample(regions, chance.randint(1, 2))
+        return (
+            f"website: https://{slug}.example.org/\nkind: {chance.choice(kinds)}\n"
+            f"regions: [{', '.join(chosen)}]\ntopics: [education]\n"
+        )
+
+    def text(name: str) -> str:
+        words = " ".join(chance.choice(("paz", "diálogo", "derechos", "agua")) for _ in range(5))
+        return f"---\nname: {name}\nsummary: {words}.\n---\n{words}\n"
+
+    def slugs() -> list[str]:
+        return sorted(p.name for p in (site.root / "content/partners").iterdir())
+
+    edits = {
+        "body": lambda: site.write(
+            {f"content/partners/{chance.choice(slugs())}/es.md": text(chance.choice("ABCZ"))}
+        ),
+        "facts": lambda: (
+            (slug := chance.choice([s for s in slugs() if s != "alpha"]))
+            and site.write({f"content/partners/{slug}/partner.yaml": partner_yaml(slug)})
+        ),
+        "translation": lambda: site.write(
+            {f"content/partners/{chance.choice(slugs())}/ar.md": text("اسم")}
+        ),
+        "no translation": lambda: [
+            path.unlink() for path in (site.root / "content/partners").glob("*/ar.md")
+        ],
+        "new partner": lambda: (
+            (slug := f"p{chance.randint(0, 99)}")
+            and site.write(
+                {
+                    f"content/partners/{slug}/partner.yaml": partner_yaml(slug),
+                    f"content/partners/{slug}/es.md": text(f"Nuevo {slug}"),
+                }
+            )
+        ),
+        "gone partner": lambda: [
+            shutil.rmtree(folder)
+            for folder in (site.root / "content/partners").iterdir()
+            if folder.name.startswith("p") and chance.random() < 0.5
+        ],
+        "site.yaml": lambda: site.write(
+            {"site.yaml": MINIMAL_SITE["site.yaml"].replace("Our", chance.choice(("All", "Our")))}
+        ),
+        "page": lambda: site.write({"content/pages/about/es.md": text("Acerca de")}),
+        "template": lambda: site.write(
+            {"templates/partials/footer.html": f"<footer>{chance.randint(0, 9)}</footer>\n"}
+        ),
+        "static": lambda: site.write({"static/notes.txt": str(chance.random())}),
+        "logo": lambda: site.write(
+            {
+                "content/partners/alpha/logo.svg": LOGO.replace(
+                    "1f5f8b", chance.choice(("000", "fff"))
+                )
+            }
+        ),
+    }
+    for name in chance.choices(sorted(edits), k=16):
+        edits[name]()
+        for folder in (site.root / "content/partners").iterdir():  # a half-written new partner
+            if not (folder / "partner.yaml").exists() or not (folder / "es.md").exists():
+                shutil.rmtree(folder)
+        build(site, workers=2)
+        assert_as_cold(site, tmp_path)
