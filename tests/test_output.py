@@ -8,10 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from allysite import build as build_module
 from allysite.cli import cli
-from allysite.output import MARKER, staging_dir
+from allysite.output import MARKER, output_lock, staging_dir
 from conftest import MakeSite
 
 
@@ -118,3 +120,45 @@ def test_unwritable_output_is_a_message_not_a_traceback(make_site: MakeSite) -> 
     assert result.exit_code == 1
     assert "cannot write the output" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_build_waits_for_another_writing_the_same_output(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process writes an output at a time (another build, or the dev server writing)."""
+    site = make_site()
+    assert site.build().exit_code == 0
+    before = {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(build_module, "LOCK_WAIT_SECONDS", 0.3)
+    with output_lock(site.out, 0) as held:  # as another process would hold it
+        assert held
+        started = time.monotonic()
+        result = site.build()
+        assert time.monotonic() - started >= 0.3  # it waited
+    assert result.exit_code == 1
+    assert "another allysite process has been writing" in result.stderr
+    assert str(site.out) in result.stderr and "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()} == before
+    assert site.build("--no-cache").exit_code == 0  # released with the block
+
+
+def test_two_builds_at_once_take_turns(make_site: MakeSite, tmp_path: Path) -> None:
+    """Started together on the same output: each builds whole, one after the other."""
+    site = make_site()
+    command = [sys.executable, "-m", "allysite", "build", "--site", str(site.root)]
+    runs = [
+        subprocess.Popen(
+            [*command, "--out", str(site.out), "--no-cache"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    for run in runs:
+        _, stderr = run.communicate(timeout=120)
+        assert run.returncode == 0, stderr.decode()
+    cold = tmp_path / "cold"
+    assert subprocess.run([*command, "--out", str(cold)], capture_output=True).returncode == 0
+    files = {p.relative_to(site.out): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+    assert files == {p.relative_to(cold): p.read_bytes() for p in cold.rglob("*") if p.is_file()}
+    assert not staging_dir(site.out).exists()

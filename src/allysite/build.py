@@ -28,7 +28,7 @@ from allysite.errors import (
     sorted_diagnostics,
 )
 from allysite.memo import file_signature
-from allysite.output import Staging, check_output_dir, recover_interrupted_swap
+from allysite.output import Staging, check_output_dir, output_lock, recover_interrupted_swap
 from allysite.pipeline import (
     THEME,
     Prepared,
@@ -60,6 +60,8 @@ __all__ = (  # the pipeline's stages, as check, the dev server and the command l
     "site_extras",
     "translation_state",
 )
+LOCK_WAIT_SECONDS = 600.0
+"""How long a build waits for another that writes the same output (or the dev server)."""
 PARALLEL_FROM = 400
 """Fewer pages than about this (partners x languages) render in the build's own process."""
 
@@ -101,6 +103,25 @@ def build_site(
     problems = check_output_dir(out, site)
     if problems:
         return _result(problems, strict)
+    waiting = (lambda: progress("wait", 0, 0)) if progress else None
+    try:
+        with output_lock(out, LOCK_WAIT_SECONDS, waiting) as held:
+            if not held:
+                return _result([_busy(out)], strict)
+            return _locked_build(site, out, strict, progress, cache, workers)
+    except OSError as exc:  # the lock's folder cannot be made (a file in the way)
+        return _result([_write_error(exc, out)], strict)
+
+
+def _locked_build(
+    site: Path,
+    out: Path,
+    strict: bool,
+    progress: Progress | None,
+    cache: bool,
+    workers: int | None,
+) -> BuildResult:
+    """The build, once it holds the output's lock."""
     if progress:
         progress("load", 0, 0)
     try:
@@ -442,6 +463,15 @@ def _source_key(source: Path, store: BuildCache) -> bytes:
                 return store.index.file_digest(name)
     signature = file_signature(source)
     return repr(signature).encode()
+
+
+def _busy(out: Path) -> Diagnostic:
+    return error(
+        "output-busy",
+        f"another allysite process has been writing {out} for {LOCK_WAIT_SECONDS:.0f} s",
+        SourcePos(str(out)),
+        "let it finish (or stop it), then build again; or build into another folder with --out",
+    )
 
 
 def _write_error(exc: OSError, out: Path) -> Diagnostic:

@@ -6,6 +6,9 @@ build repairs if it was interrupted between them). A file that did not change si
 build enters the staging folder as a hard link to the output's own, so that a rebuild writes
 only what changed; staged links are never written through (a new file replaces them).
 
+One process writes an output at a time: a build, or the dev server while it writes, holds
+a lock on a file beside the output (`flock`), and another waits for it.
+
 A large output, once replaced, is kept as the *spare* (with the state of its files) instead
 of being deleted: the next build stages into it, so that only the files that changed since
 it was the output are linked or written again, not the thousands that did not.
@@ -14,10 +17,12 @@ it was the output are linked or written again, not the thousands that did not.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pickle
 import shutil
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +42,38 @@ _AT_FDCWD = -100
 
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.allysite-staging"
+
+
+def lock_file(out: Path) -> Path:
+    return out.parent / f".{out.name}.allysite-lock"
+
+
+@contextlib.contextmanager
+def output_lock(
+    out: Path, wait: float, waiting: Callable[[], None] | None = None
+) -> Iterator[bool]:
+    """Hold the output's lock while the block runs; the block gets False (and runs without
+    it) when another process held it for `wait` seconds (`waiting` is called once, when it
+    starts to wait). The lock goes with the process: a killed build leaves none behind."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file(out), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waiting is not None:
+                    waiting()
+                    waiting = None
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        yield True
+    finally:
+        os.close(fd)  # and with it the lock
 
 
 def spare_dir(out: Path) -> Path:
@@ -97,8 +134,18 @@ def recover_interrupted_swap(out: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=leftover.name.endswith("-trash"))
 
 
-def write_output(out: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
-    """Write every file into staging, then swap it in; returns the number of files."""
+def write_output(
+    out: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy], wait: float = 600.0
+) -> int:
+    """Write every file into staging, then swap it in; returns the number of files (the
+    output's lock held: waiting `wait` seconds for it at most, else OSError)."""
+    with output_lock(out, wait) as held:
+        if not held:
+            raise OSError(f"another allysite process is writing {out}")
+        return _write_output(out, files, copies)
+
+
+def _write_output(out: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted_swap(out)
     staging = staging_dir(out)
@@ -314,6 +361,7 @@ def _delete_detached(folder: Path) -> None:
             if os.fork() == 0:
                 with contextlib.suppress(BaseException):
                     os.setsid()
+                    os.closerange(3, 1 << 16)  # the output's lock among them: not held on
                     shutil.rmtree(folder, ignore_errors=True)
         finally:
             os._exit(0)

@@ -23,6 +23,7 @@ from pathlib import Path
 from jinja2 import Environment, meta
 
 from allysite.build import (
+    LOCK_WAIT_SECONDS,
     THEME,
     Prepared,
     Progress,
@@ -42,7 +43,7 @@ from allysite.errors import (
 )
 from allysite.fingerprints import digest
 from allysite.memo import FileSignature, Memo, file_signature, folder_signature
-from allysite.output import check_output_dir, write_output
+from allysite.output import check_output_dir, output_lock, write_output
 from allysite.plan import Route
 from allysite.render import OutputFile, render_routes
 from allysite.search import index_pages
@@ -338,10 +339,11 @@ class Preview:
         if self.written.get(out_path) == data_digest:
             return False
         target = self.out / out_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.allysite-tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        with output_lock(self.out, LOCK_WAIT_SECONDS):  # not while a build swaps it
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.allysite-tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
         self.written[out_path] = data_digest
         return True
 
@@ -356,9 +358,9 @@ class Preview:
             signature = signatures[copy.source]
             if self.copied.get(out_path) != signature:
                 target = self.out / out_path
-                target.parent.mkdir(parents=True, exist_ok=True)
                 temporary = target.with_name(f".{target.name}.allysite-tmp")
-                with contextlib.suppress(OSError):
+                with output_lock(self.out, LOCK_WAIT_SECONDS), contextlib.suppress(OSError):
+                    target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(copy.source, temporary)
                     os.replace(temporary, target)
                 self.copied[out_path] = signature
@@ -367,7 +369,7 @@ class Preview:
         self.written.pop(out_path, None)
         self.copied.pop(out_path, None)
         target = self.out / out_path
-        with contextlib.suppress(OSError):
+        with output_lock(self.out, LOCK_WAIT_SECONDS), contextlib.suppress(OSError):
             target.unlink()
         parent = target.parent
         while parent != self.out and parent.is_relative_to(self.out):

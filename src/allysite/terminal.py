@@ -91,6 +91,7 @@ class Progress:
     QUIET_SECONDS = 2.0
 
     LABELS = {  # noqa: RUF012 - read-only, inside the only printing module
+        "wait": "Waiting for another allysite process to finish writing the output",
         "load": "Reading the site",
         "render": "Rendering pages",
         "search": "Indexing for search",
