@@ -271,7 +271,8 @@ def machine_facts(allysite: Path) -> dict:
         "memory": mem,
         "os": f"{platform.system()} {platform.release()}",
         "python": py,
-        "allysite_version": command_output([str(allysite), "--version"]),
+        # `allysite --version` prints "allysite, version 0.1.0": the number
+        "allysite_version": command_output([str(allysite), "--version"]).rpartition(" ")[2],
         "allysite": str(allysite),
     }
 
@@ -320,7 +321,7 @@ def markdown(rows: list[dict], facts: dict, repeat: int) -> str:
         f"{repeat} run(s) per N; CPU = median user+sys of the build process; "
         "peak RSS = highest ru_maxrss over the runs.",
         f"Machine: nproc {facts['nproc']}, {facts['cpu']}, {facts['memory']} RAM, "
-        f"{facts['os']}; Python {facts['python']}; {facts['allysite_version']}; "
+        f"{facts['os']}; Python {facts['python']}; allysite {facts['allysite_version']}; "
         f"output on {facts['output_fs']}.",
     ]
     return "\n".join(lines)
