@@ -44,6 +44,7 @@ LAYERS: tuple[str, ...] = (
     "sharing",
     "assets",
     "plan",
+    "rendermemo",
     "render",
     "sitemap",
     "feeds",

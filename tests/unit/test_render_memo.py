@@ -24,11 +24,11 @@ from allysite.plan import make_plan
 from allysite.render import (
     MemoryBytecodeCache,
     TemplateDirs,
-    install_translations,
     language_environments,
     make_environment,
     render_routes,
 )
+from allysite.rendermemo import install_translations
 from allysite.views import PartnerView
 
 from .support import SMALL_SITE, load_site, write_files
