@@ -313,8 +313,8 @@ def _make(
     """The site loaded, its pages rendered over `count` processes (the other files staged
     here meanwhile), its static files checked against every page, and the sitemap."""
     from allysite import urls
+    from allysite.copies import static_collisions
     from allysite.fingerprints import combine
-    from allysite.plan import static_collisions
     from allysite.publish import listed_routes, stage_made
     from allysite.sitemap import make_sitemap
     from allysite.workers import in_workers

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from allysite.errors import Diagnostic, error
 
 if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the pipeline
-    from allysite.plan import FileCopy
+    from allysite.copies import FileCopy
     from allysite.render import OutputFile
 
 MARKER = ".allysite-output"

@@ -2,25 +2,28 @@
 
 Routes are independent of each other: each carries its template, its context, its hreflang
 alternates and its inputs, so rendering can run in any order (or in parallel) and a watcher
-can tell which routes an edited file touches.
+can tell which routes an edited file touches. A page's canonical link, alternates and
+switcher come from pagemeta.py; the files copied as they are, from copies.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 from allysite import urls
 from allysite.assets import Assets
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error
+from allysite.copies import FileCopy, plan_copies
+from allysite.errors import Diagnostic
 from allysite.images import Logos
 from allysite.languages import Language
 from allysite.memo import Memo
 from allysite.model import Content, Page, Partner
+from allysite.pagemeta import Alternate, PageMeta, SwitchLink, page_meta, without_alternates
 from allysite.sharing import og_locale, organization, share_image_url
 from allysite.stale import Staleness
 from allysite.status import TranslationStatus
@@ -33,41 +36,6 @@ from allysite.views import (
     language_view,
     plural_samples,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Alternate:
-    fingerprint_inline: ClassVar[bool] = True
-    """Made for one page: hashed with it (fingerprints.py)."""
-
-    hreflang: str
-    href: str
-    """Absolute URL."""
-
-
-@dataclass(frozen=True, slots=True)
-class SwitchLink:
-    fingerprint_inline: ClassVar[bool] = True
-    """Made for one page: hashed with it (fingerprints.py)."""
-
-    language: Language
-    href: str
-    is_current: bool
-    is_translated: bool
-    """False where that language shows the default language's text as a stand-in."""
-
-
-@dataclass(frozen=True, slots=True)
-class PageMeta:
-    fingerprint_inline: ClassVar[bool] = True
-    """Made for one page: hashed with it (fingerprints.py)."""
-
-    path: str
-    href: str
-    canonical: str
-    alternates: tuple[Alternate, ...]
-    switcher: tuple[SwitchLink, ...]
-    robots: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +100,6 @@ class Reuse(Protocol):
     def basis(self, site: SiteView, folder: str, view: PartnerView) -> bytes | None: ...
 
     def reusable(self, out_path: str, basis: bytes) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True)
-class FileCopy:
-    out_path: str
-    source: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +178,7 @@ def make_plan(
         *(urls.output_path(urls.feed(lang.code)) for lang in config.languages),
         *(asset.out_path for asset in (assets.files if assets else ())),
     }
-    copies, problems = _copies(config, content, theme_static, generated, assets is None, logos)
+    copies, problems = plan_copies(config, content, theme_static, generated, assets is None, logos)
     return SitePlan(tuple(routes), tuple(copies), tuple(views.values())), problems
 
 
@@ -252,49 +214,6 @@ def _site_view(
         og_locales=MappingProxyType({lang.code: og_locale(lang) for lang in config.languages}),
         plural_samples=plural_samples(view.language),
     )
-
-
-def _meta(
-    config: SiteConfig,
-    site_urls: urls.Urls,
-    language: Language,
-    path_in: Callable[[str], str],
-    translated: frozenset[str] | None = None,
-    noindex: frozenset[str] = frozenset(),
-) -> PageMeta:
-    """Canonical, alternates and switcher of one item in one language.
-
-    `translated` names the languages with a real translation (None: all of them). A
-    stand-in page points its canonical link at the original and is no hreflang alternate.
-    `noindex`: translations kept out of search engines (machine translations, by a site
-    setting): they are their own canonical, but no alternate and in no sitemap.
-    """
-    codes = config.language_codes
-    real = frozenset(codes) if translated is None else translated
-    default = config.default_language.code
-    path = path_in(language.code)
-    if language.code in noindex:
-        switcher = _meta(config, site_urls, language, path_in, translated).switcher
-        return PageMeta(
-            path, site_urls.href(path), site_urls.absolute(path), (), switcher, "noindex"
-        )
-    real -= noindex
-    alternates: tuple[Alternate, ...] = ()
-    if language.code in real:
-        canonical = site_urls.absolute(path)
-        alternates = tuple(
-            Alternate(code, site_urls.absolute(path_in(code))) for code in codes if code in real
-        )
-        alternates += (Alternate("x-default", site_urls.absolute(path_in(default))),)
-    else:
-        canonical = site_urls.absolute(path_in(default))
-    switcher = tuple(
-        SwitchLink(
-            lang, site_urls.href(path_in(lang.code)), lang.code == language.code, lang.code in real
-        )
-        for lang in config.languages
-    )
-    return PageMeta(path, site_urls.href(path), canonical, alternates, switcher, None)
 
 
 def _chrome_inputs(view: LanguageView) -> tuple[str, ...]:
@@ -347,7 +266,7 @@ def _language_routes(
     all_partner_inputs = tuple(i for p in view.partners for i in p.inputs)
     routes = [
         _route(
-            _meta(config, site_urls, language, urls.home),
+            page_meta(config, site_urls, language, urls.home),
             code,
             "home.html",
             {**base, "partners": view.partners, "letters": view.letters},
@@ -359,7 +278,7 @@ def _language_routes(
         slug = partner_view.item.slug
 
         def partner_meta(slug: str = slug) -> PageMeta:
-            return _meta(
+            return page_meta(
                 config,
                 site_urls,
                 language,
@@ -416,7 +335,9 @@ def _language_routes(
         for term in (partner_view.kind, *partner_view.regions, *partner_view.topics):
             members_by_term.setdefault((term.taxonomy, term.slug), []).append(partner_view)
     for taxonomy in view.taxonomies:
-        meta = _meta(config, site_urls, language, lambda c, t=taxonomy.name: urls.taxonomy(c, t))
+        meta = page_meta(
+            config, site_urls, language, lambda c, t=taxonomy.name: urls.taxonomy(c, t)
+        )
         routes.append(
             _route(
                 meta,
@@ -434,7 +355,7 @@ def _language_routes(
                 term: TermView = term,
                 members: tuple[PartnerView, ...] = members,
             ) -> Route:
-                meta = _meta(
+                meta = page_meta(
                     config,
                     site_urls,
                     language,
@@ -458,7 +379,7 @@ def _language_routes(
     pages_by_slug: dict[str, Page] = {p.slug: p for p in content.pages}
     for page_view in view.pages:
         page = pages_by_slug[page_view.slug]
-        meta = _meta(
+        meta = page_meta(
             config,
             site_urls,
             language,
@@ -475,9 +396,9 @@ def _language_routes(
                 (*chrome, page_view.source),
             )
         )
-    not_found = _meta(config, site_urls, language, urls.not_found)
+    not_found = page_meta(config, site_urls, language, urls.not_found)
     routes.append(
-        _route(_without_alternates(not_found), code, "404.html", base, chrome, in_sitemap=False)
+        _route(without_alternates(not_found), code, "404.html", base, chrome, in_sitemap=False)
     )
     return routes
 
@@ -519,10 +440,6 @@ def _dashboard_route(
     )
 
 
-def _without_alternates(meta: PageMeta) -> PageMeta:
-    return PageMeta(meta.path, meta.href, meta.canonical, (), meta.switcher, "noindex")
-
-
 def _root_routes(
     config: SiteConfig,
     views: Mapping[str, LanguageView],
@@ -555,61 +472,3 @@ def _root_routes(
             )
         )
     return routes
-
-
-def _copies(
-    config: SiteConfig,
-    content: Content,
-    theme_static: Path,
-    generated: set[str],
-    copy_theme_static: bool = True,
-    logos: Logos | None = None,
-) -> tuple[list[FileCopy], list[Diagnostic]]:
-    copies: dict[str, FileCopy] = {}
-    if copy_theme_static:
-        for path in sorted(theme_static.rglob("*")):
-            if path.is_file():
-                name = path.relative_to(theme_static).as_posix()
-                out = urls.output_path(urls.theme_asset(name))
-                copies[out] = FileCopy(out, path)
-    if logos is not None:
-        for derived in logos.files:
-            copies[derived.out_path] = FileCopy(derived.out_path, derived.source)
-    cleaned = logos.cleaned if logos is not None else {}
-    # item by item, so that each source path is made once for all languages
-    for partner in content.partners:
-        folder = config.root / partner.folder
-        for asset in partner.assets:
-            source = folder / asset
-            if asset == partner.facts.logo and partner.slug in cleaned:
-                source = cleaned[partner.slug]  # the SVG without what it may not run
-            for language in config.languages:
-                out = urls.output_path(urls.partner(language.code, partner.slug) + asset)
-                copies[out] = FileCopy(out, source)
-    for page in content.pages:
-        folder = config.root / page.folder
-        for asset in page.assets:
-            source = folder / asset
-            for language in config.languages:
-                out = urls.output_path(urls.page(language.code, page.slug) + asset)
-                copies[out] = FileCopy(out, source)
-    problems = static_collisions(content, {*generated, *copies})
-    for name in content.static_files:
-        if name not in generated and name not in copies:
-            copies[name] = FileCopy(name, config.root / "static" / name)
-    return [copies[key] for key in sorted(copies)], problems
-
-
-def static_collisions(content: Content, made: Iterable[str]) -> list[Diagnostic]:
-    """A file of static/ where allysite makes one (a page, a feed, a logo) is an error."""
-    made = set(made)
-    return [
-        error(
-            "static-collision",
-            f"static/{name} would replace a file that allysite generates",
-            SourcePos(f"static/{name}"),
-            "rename or move it; to change a generated page, override its template",
-        )
-        for name in content.static_files
-        if name in made
-    ]

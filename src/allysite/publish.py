@@ -22,11 +22,13 @@ from jinja2 import Environment
 
 from allysite import urls
 from allysite.cache import Manifest, OutputState
+from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine
 from allysite.inputindex import InputIndex
 from allysite.output import Staging
-from allysite.plan import Alternate, FileCopy, Route, SiteView
+from allysite.pagemeta import Alternate
+from allysite.plan import Route, SiteView
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
 from allysite.search import INDEX_MARK, index_pages
 from allysite.views import PartnerView

@@ -43,6 +43,8 @@ LAYERS: tuple[str, ...] = (
     "status_report",
     "sharing",
     "assets",
+    "pagemeta",
+    "copies",
     "plan",
     "rendermemo",
     "render",

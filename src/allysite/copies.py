@@ -1,0 +1,79 @@
+"""The files a build copies as they are: the theme's static files, logos (resized or
+cleaned), an item's own files in every language's folder, and the site's static/ folder,
+which may not take the place of a generated file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from allysite import urls
+from allysite.config import SiteConfig
+from allysite.errors import Diagnostic, SourcePos, error
+from allysite.images import Logos
+from allysite.model import Content
+
+
+@dataclass(frozen=True, slots=True)
+class FileCopy:
+    out_path: str
+    source: Path
+
+
+def plan_copies(
+    config: SiteConfig,
+    content: Content,
+    theme_static: Path,
+    generated: set[str],
+    copy_theme_static: bool = True,
+    logos: Logos | None = None,
+) -> tuple[list[FileCopy], list[Diagnostic]]:
+    copies: dict[str, FileCopy] = {}
+    if copy_theme_static:
+        for path in sorted(theme_static.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(theme_static).as_posix()
+                out = urls.output_path(urls.theme_asset(name))
+                copies[out] = FileCopy(out, path)
+    if logos is not None:
+        for derived in logos.files:
+            copies[derived.out_path] = FileCopy(derived.out_path, derived.source)
+    cleaned = logos.cleaned if logos is not None else {}
+    # item by item, so that each source path is made once for all languages
+    for partner in content.partners:
+        folder = config.root / partner.folder
+        for asset in partner.assets:
+            source = folder / asset
+            if asset == partner.facts.logo and partner.slug in cleaned:
+                source = cleaned[partner.slug]  # the SVG without what it may not run
+            for language in config.languages:
+                out = urls.output_path(urls.partner(language.code, partner.slug) + asset)
+                copies[out] = FileCopy(out, source)
+    for page in content.pages:
+        folder = config.root / page.folder
+        for asset in page.assets:
+            source = folder / asset
+            for language in config.languages:
+                out = urls.output_path(urls.page(language.code, page.slug) + asset)
+                copies[out] = FileCopy(out, source)
+    problems = static_collisions(content, {*generated, *copies})
+    for name in content.static_files:
+        if name not in generated and name not in copies:
+            copies[name] = FileCopy(name, config.root / "static" / name)
+    return [copies[key] for key in sorted(copies)], problems
+
+
+def static_collisions(content: Content, made: Iterable[str]) -> list[Diagnostic]:
+    """A file of static/ where allysite makes one (a page, a feed, a logo) is an error."""
+    made = set(made)
+    return [
+        error(
+            "static-collision",
+            f"static/{name} would replace a file that allysite generates",
+            SourcePos(f"static/{name}"),
+            "rename or move it; to change a generated page, override its template",
+        )
+        for name in content.static_files
+        if name in made
+    ]
