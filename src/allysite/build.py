@@ -18,35 +18,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from allysite.buildwork import Made, make_pages
 from allysite.cache import BuildCache, Manifest, folder_times
 from allysite.errors import (
     Diagnostic,
     Level,
     SourcePos,
     error,
+    failed,
     has_errors,
     sorted_diagnostics,
 )
-from allysite.memo import file_signature
 from allysite.output import Staging, check_output_dir, output_lock, recover_interrupted_swap
 from allysite.pipeline import (
     THEME,
     Prepared,
     Progress,
-    SiteInputs,
     cache_dir,
-    load_site,
-    plan_site,
     prepare_site,
     render_pages,
     site_extras,
-    site_files,
     translation_state,
 )
 
 if TYPE_CHECKING:
-    from allysite.publish import PageKeys, Published
-    from allysite.workers import SharedCounts
+    pass
 
 __all__ = (  # the pipeline's stages, as check, the dev server and the command line know them
     "THEME",
@@ -235,19 +231,19 @@ def _build(
             progress("render", done, max(done, counts.total(range(1, 2 * count, 2))))
 
     def make(_: int) -> Made:
-        return _make(site, out, store, strict, count, freeze, staging, counts, waiting)
+        return make_pages(site, out, store, strict, count, freeze, staging, counts, waiting)
 
     try:
         made = make(0) if count == 1 else in_workers(2, make, waiting, here=False)[0]
         problems, published = made.problems, made.published
-        if published is None or _failed(problems, strict):
+        if published is None or failed(problems, strict):
             staging.abandon()
             return _result(problems, strict)
-        if made.search and not _failed(problems, strict):
+        if made.search and not failed(problems, strict):
             if progress:  # last: it indexes the finished pages
                 progress("search", 0, 0)
             problems += stage_search(made.pages, staging, store.previous, published)
-        if _failed(problems, strict):
+        if failed(problems, strict):
             staging.abandon()
             return _result(problems, strict)
         if progress:
@@ -287,140 +283,9 @@ def _build(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Made:
-    """What loading the site and rendering its pages gave the build's own process."""
-
-    problems: list[Diagnostic]
-    published: Published | None = None
-    """None when a problem stopped it before rendering."""
-    pages: tuple[str, ...] = ()
-    """The output path of every page."""
-    search: bool = False
-
-
-def _make(
-    site: Path,
-    out: Path,
-    store: BuildCache,
-    strict: bool,
-    count: int,
-    freeze: Callable[[], None],
-    staging: Staging,
-    counts: SharedCounts,
-    waiting: Callable[[], None],
-) -> Made:
-    """The site loaded, its pages rendered over `count` processes (the other files staged
-    here meanwhile), its static files checked against every page, and the sitemap."""
-    from allysite import urls
-    from allysite.copies import static_collisions
-    from allysite.fingerprints import combine
-    from allysite.publish import listed_routes, stage_made
-    from allysite.sitemap import make_sitemap
-    from allysite.workers import in_workers
-
-    inputs, problems = load_site(
-        site, cache_dir(out), strict=strict, parsed=store.load_parsed(), workers=count
-    )
-    if inputs is None or _failed(problems, strict):
-        return Made(problems)
-    freeze()  # the site stays loaded to the end: the cycle collector need not walk it
-    languages = [lang.code for lang in inputs.config.languages]
-    shares = [languages[worker::count] for worker in range(count)]
-    keys = _page_keys(inputs, store)
-
-    def job(worker: int) -> Published:
-        if worker == 0:
-            return _side(inputs, staging, store)
-        own = staging if count == 1 else staging.attach()
-
-        def told(done: int, total: int) -> None:
-            counts.set(2 * worker - 2, done)
-            counts.set(2 * worker - 1, total)
-            if count == 1:
-                waiting()
-
-        return _publish_share(inputs, shares[worker - 1], keys, own, store, told)
-
-    parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
-    published = _merged(parts)
-    problems += published.problems
-    pages = tuple(published.pages)
-    problems += static_collisions(inputs.content, pages)
-    sitemap = urls.output_path(urls.SITEMAP)  # keyed by what it shows of every page
-    shown = sorted(published.sitemap.items())
-    key = combine((keys.code, inputs.config.base_url.encode(), *(n.encode() + d for n, d in shown)))
-
-    def make() -> bytes:
-        routes = listed_routes(published.listed)
-        return make_sitemap(routes, urls.Urls(inputs.config.base_url)).data
-
-    stage_made(sitemap, key, make, staging, store.previous, published)
-    published.pages, published.listed = [], []  # sent back lighter: `pages` is enough
-    return Made(problems, published, pages, inputs.config.search)
-
-
 def _content_texts(store: BuildCache) -> int:
     """About the number of pages a site has: its Markdown texts (one per item and language)."""
     return sum(name.startswith("content/") and name.endswith(".md") for name in store.index.files)
-
-
-def _publish_share(
-    inputs: SiteInputs,
-    languages: list[str],
-    keys: PageKeys,
-    staging: Staging,
-    store: BuildCache,
-    told: Callable[[int, int], None],
-) -> Published:
-    """The pages of some languages planned, rendered where they changed, and their feeds."""
-    from allysite import urls
-    from allysite.feeds import make_feed
-    from allysite.fingerprints import Fingerprints, combine
-    from allysite.publish import PartnerReuse, publish_slice, stage_made
-
-    previous = store.previous
-    prints = Fingerprints()
-    reuse = PartnerReuse(keys, store.index, previous, staging.out, prints)
-    plan, _ = plan_site(inputs, languages=languages, reuse=reuse)  # static files: by _make
-    told(0, len(plan.routes))
-    part = publish_slice(
-        plan.routes, inputs.envs, inputs.dirs, keys, staging, previous, told, prints
-    )
-    config = inputs.config
-    for view in plan.views:  # a feed shows the language's views: keyed by them
-        key = combine((keys.code, prints.of((config.title, config.base_url, view))))
-        name = urls.output_path(urls.feed(view.language.code))
-        stage_made(name, key, lambda v=view: make_feed(config, v).data, staging, previous, part)
-    part.views = reuse.views
-    return part
-
-
-def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:
-    """What is neither a page nor a feed, staged while the pages render; the parse cache."""
-    from allysite.publish import Published, stage, stage_copies
-
-    part = Published()
-    for file in site_files(inputs.config, inputs.assets):
-        stage(staging, file.out_path, file.data, part)
-    copies, part.problems = plan_site(inputs, languages=())
-    stage_copies(copies.copies, staging, store.previous, lambda p: _source_key(p, store), part)
-    store.save_parsed()
-    return part
-
-
-def _merged(parts: list[Published]) -> Published:
-    from allysite.publish import Published
-    from allysite.render import Problems
-
-    result = Published()
-    problems = Problems()
-    for part in parts:
-        problems.update(part.problems)
-        part.problems = []
-        result.merge(part)
-    result.problems = problems.found()
-    return result
 
 
 def _check_build(site: Path, out: Path, strict: bool, progress: Progress | None) -> BuildResult:
@@ -430,39 +295,13 @@ def _check_build(site: Path, out: Path, strict: bool, progress: Progress | None)
     if progress:
         progress("load", 0, 0)
     prepared, problems = prepare_site(site, cache_dir(out), strict=strict)
-    if prepared is None or _failed(problems, strict):
+    if prepared is None or failed(problems, strict):
         return _result(problems, strict)
     pages, found = render_pages(prepared, progress)
     problems += found
-    if prepared.config.search and not _failed(problems, strict):
+    if prepared.config.search and not failed(problems, strict):
         problems += index_pages(pages)[1]
     return _result(problems, strict, pages=len(pages), rendered=tuple(p.out_path for p in pages))
-
-
-def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
-    """The keys' parts shared by many pages: every template's, each catalog's, the code's."""
-    from allysite.publish import PageKeys
-    from allysite.render import template_digests
-
-    env = next(iter(inputs.envs.values()))
-    templates = template_digests(env, env.list_templates())
-    catalogs = {
-        code: b"".join(store.index.file_digest(name) for name in names)
-        for code, names in inputs.catalogs.inputs.items()
-    }
-    return PageKeys(store.environment[0], templates, catalogs)
-
-
-def _source_key(source: Path, store: BuildCache) -> bytes:
-    """A copied file's hash from the input index, or its size and times (derived logos)."""
-    # (called in the side process: the index is the one the build started with)
-    for root, prefix in ((store.site, ""), (THEME, "<theme>/")):
-        if source.is_relative_to(root):
-            name = prefix + source.relative_to(root).as_posix()
-            if name in store.index.files:
-                return store.index.file_digest(name)
-    signature = file_signature(source)
-    return repr(signature).encode()
 
 
 def _busy(out: Path) -> Diagnostic:
@@ -481,10 +320,6 @@ def _write_error(exc: OSError, out: Path) -> Diagnostic:
         SourcePos(str(exc.filename or out)),
         "check the folder's permissions and free disk space",
     )
-
-
-def _failed(problems: list[Diagnostic], strict: bool) -> bool:
-    return has_errors(problems) or (strict and bool(problems))
 
 
 def _result(problems: list[Diagnostic], strict: bool, **figures: object) -> BuildResult:

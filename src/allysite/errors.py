@@ -81,3 +81,9 @@ def relative_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def failed(problems: Iterable[Diagnostic], strict: bool) -> bool:
+    """Whether these problems stop a build: an error, or any problem with --strict."""
+    problems = list(problems)
+    return has_errors(problems) or (strict and bool(problems))

@@ -55,6 +55,7 @@ LAYERS: tuple[str, ...] = (
     "output",
     "publish",
     "pipeline",
+    "buildwork",
     "build",
     "preview",
     "serverpages",

@@ -1,0 +1,184 @@
+"""The work of a build's forked processes: the site loaded, its pages planned and rendered
+over the cores (each process some languages), the other files staged meanwhile, and what
+they made sent back to the build (build.py) as `Made`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from allysite.cache import BuildCache
+from allysite.errors import Diagnostic, failed
+from allysite.memo import file_signature
+from allysite.output import Staging
+from allysite.pipeline import (
+    THEME,
+    SiteInputs,
+    cache_dir,
+    load_site,
+    plan_site,
+    site_files,
+)
+
+if TYPE_CHECKING:
+    from allysite.publish import PageKeys, Published
+    from allysite.workers import SharedCounts
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """What loading the site and rendering its pages gave the build's own process."""
+
+    problems: list[Diagnostic]
+    published: Published | None = None
+    """None when a problem stopped it before rendering."""
+    pages: tuple[str, ...] = ()
+    """The output path of every page."""
+    search: bool = False
+
+
+def make_pages(
+    site: Path,
+    out: Path,
+    store: BuildCache,
+    strict: bool,
+    count: int,
+    freeze: Callable[[], None],
+    staging: Staging,
+    counts: SharedCounts,
+    waiting: Callable[[], None],
+) -> Made:
+    """The site loaded, its pages rendered over `count` processes (the other files staged
+    here meanwhile), its static files checked against every page, and the sitemap."""
+    from allysite import urls
+    from allysite.copies import static_collisions
+    from allysite.fingerprints import combine
+    from allysite.publish import listed_routes, stage_made
+    from allysite.sitemap import make_sitemap
+    from allysite.workers import in_workers
+
+    inputs, problems = load_site(
+        site, cache_dir(out), strict=strict, parsed=store.load_parsed(), workers=count
+    )
+    if inputs is None or failed(problems, strict):
+        return Made(problems)
+    freeze()  # the site stays loaded to the end: the cycle collector need not walk it
+    languages = [lang.code for lang in inputs.config.languages]
+    shares = [languages[worker::count] for worker in range(count)]
+    keys = _page_keys(inputs, store)
+
+    def job(worker: int) -> Published:
+        if worker == 0:
+            return _side(inputs, staging, store)
+        own = staging if count == 1 else staging.attach()
+
+        def told(done: int, total: int) -> None:
+            counts.set(2 * worker - 2, done)
+            counts.set(2 * worker - 1, total)
+            if count == 1:
+                waiting()
+
+        return _publish_share(inputs, shares[worker - 1], keys, own, store, told)
+
+    parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
+    published = _merged(parts)
+    problems += published.problems
+    pages = tuple(published.pages)
+    problems += static_collisions(inputs.content, pages)
+    sitemap = urls.output_path(urls.SITEMAP)  # keyed by what it shows of every page
+    shown = sorted(published.sitemap.items())
+    key = combine((keys.code, inputs.config.base_url.encode(), *(n.encode() + d for n, d in shown)))
+
+    def make() -> bytes:
+        routes = listed_routes(published.listed)
+        return make_sitemap(routes, urls.Urls(inputs.config.base_url)).data
+
+    stage_made(sitemap, key, make, staging, store.previous, published)
+    published.pages, published.listed = [], []  # sent back lighter: `pages` is enough
+    return Made(problems, published, pages, inputs.config.search)
+
+
+def _publish_share(
+    inputs: SiteInputs,
+    languages: list[str],
+    keys: PageKeys,
+    staging: Staging,
+    store: BuildCache,
+    told: Callable[[int, int], None],
+) -> Published:
+    """The pages of some languages planned, rendered where they changed, and their feeds."""
+    from allysite import urls
+    from allysite.feeds import make_feed
+    from allysite.fingerprints import Fingerprints, combine
+    from allysite.publish import PartnerReuse, publish_slice, stage_made
+
+    previous = store.previous
+    prints = Fingerprints()
+    reuse = PartnerReuse(keys, store.index, previous, staging.out, prints)
+    plan, _ = plan_site(inputs, languages=languages, reuse=reuse)  # static files: by _make
+    told(0, len(plan.routes))
+    part = publish_slice(
+        plan.routes, inputs.envs, inputs.dirs, keys, staging, previous, told, prints
+    )
+    config = inputs.config
+    for view in plan.views:  # a feed shows the language's views: keyed by them
+        key = combine((keys.code, prints.of((config.title, config.base_url, view))))
+        name = urls.output_path(urls.feed(view.language.code))
+        stage_made(name, key, lambda v=view: make_feed(config, v).data, staging, previous, part)
+    part.views = reuse.views
+    return part
+
+
+def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:
+    """What is neither a page nor a feed, staged while the pages render; the parse cache."""
+    from allysite.publish import Published, stage, stage_copies
+
+    part = Published()
+    for file in site_files(inputs.config, inputs.assets):
+        stage(staging, file.out_path, file.data, part)
+    copies, part.problems = plan_site(inputs, languages=())
+    stage_copies(copies.copies, staging, store.previous, lambda p: _source_key(p, store), part)
+    store.save_parsed()
+    return part
+
+
+def _merged(parts: list[Published]) -> Published:
+    from allysite.publish import Published
+    from allysite.render import Problems
+
+    result = Published()
+    problems = Problems()
+    for part in parts:
+        problems.update(part.problems)
+        part.problems = []
+        result.merge(part)
+    result.problems = problems.found()
+    return result
+
+
+def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
+    """The keys' parts shared by many pages: every template's, each catalog's, the code's."""
+    from allysite.publish import PageKeys
+    from allysite.render import template_digests
+
+    env = next(iter(inputs.envs.values()))
+    templates = template_digests(env, env.list_templates())
+    catalogs = {
+        code: b"".join(store.index.file_digest(name) for name in names)
+        for code, names in inputs.catalogs.inputs.items()
+    }
+    return PageKeys(store.environment[0], templates, catalogs)
+
+
+def _source_key(source: Path, store: BuildCache) -> bytes:
+    """A copied file's hash from the input index, or its size and times (derived logos)."""
+    # (called in the side process: the index is the one the build started with)
+    for root, prefix in ((store.site, ""), (THEME, "<theme>/")):
+        if source.is_relative_to(root):
+            name = prefix + source.relative_to(root).as_posix()
+            if name in store.index.files:
+                return store.index.file_digest(name)
+    signature = file_signature(source)
+    return repr(signature).encode()
