@@ -11,8 +11,10 @@ import pytest
 from click.testing import CliRunner, Result
 from moto.server import ThreadedMotoServer
 
+from allysite import deploy as deploy_module
 from allysite.cli import cli
 from allysite.deploy import local_files
+from allysite.output import output_lock
 from conftest import MakeSite, Site
 
 BUCKET = "partners-site"
@@ -205,3 +207,18 @@ def test_the_workflow_checks_pull_requests_and_publishes_main() -> None:
     } <= set(uses)
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs["deploy"]["needs"] == "build" and jobs["build"]["needs"] == "test"
+
+
+def test_a_deploy_waits_for_a_build_writing_the_output(
+    built_site: Site, s3: Any, endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build swapping the folder in while its files go up would mix two builds."""
+    monkeypatch.setattr(deploy_module, "LOCK_WAIT_SECONDS", 0.2)
+    with output_lock(built_site.out, 0) as held:  # as a build holds it
+        assert held
+        result = deploy(built_site, endpoint)
+    assert result.exit_code == 1
+    assert "a build has been writing" in result.stderr and "Traceback" not in result.output
+    assert keys(s3) == set()  # nothing went up
+    assert deploy(built_site, endpoint).exit_code == 0
+    assert keys(s3)

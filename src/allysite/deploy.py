@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -23,7 +24,10 @@ from typing import Any
 
 from allysite import mediatypes
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.output import MARKER
+from allysite.output import MARKER, output_lock
+
+LOCK_WAIT_SECONDS = 600.0
+"""How long a deploy waits for a build that is writing the output folder."""
 
 HASH_METADATA = "sha256"
 WORKERS = 8
@@ -150,20 +154,36 @@ def deploy_site(
             ),
         )
     prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-    try:
-        if client is None:
-            client = make_client(endpoint_url, region, profile)
-        files = local_files(out, prefix)
-        if progress:
-            progress("compare", 0, len(files))
-        plan = plan_deploy(client, bucket, files, prefix)
-        if dry_run:
-            return DeployResult(plan, dry_run=True)
-        uploaded = _upload(client, bucket, plan.uploads, progress)
-        deleted = _delete(client, bucket, plan.stale) if delete else 0
-    except Exception as exc:  # botocore's errors: credentials, network, permissions
-        return DeployResult(empty, diagnostics=(_storage_error(exc, bucket),))
+    with contextlib.ExitStack() as stack:  # no build swaps the folder while it goes up
+        try:
+            held = stack.enter_context(output_lock(out, LOCK_WAIT_SECONDS))
+        except OSError:  # no lock file beside a read-only folder: nothing builds there
+            held = True
+        if not held:
+            return DeployResult(empty, diagnostics=(_busy(out),))
+        try:
+            if client is None:
+                client = make_client(endpoint_url, region, profile)
+            files = local_files(out, prefix)
+            if progress:
+                progress("compare", 0, len(files))
+            plan = plan_deploy(client, bucket, files, prefix)
+            if dry_run:
+                return DeployResult(plan, dry_run=True)
+            uploaded = _upload(client, bucket, plan.uploads, progress)
+            deleted = _delete(client, bucket, plan.stale) if delete else 0
+        except Exception as exc:  # botocore's errors: credentials, network, permissions
+            return DeployResult(empty, diagnostics=(_storage_error(exc, bucket),))
     return DeployResult(plan, uploaded, deleted)
+
+
+def _busy(out: Path) -> Diagnostic:
+    return error(
+        "output-busy",
+        f"a build has been writing {out} for {LOCK_WAIT_SECONDS:.0f} s",
+        SourcePos(str(out)),
+        "let it finish, then deploy again",
+    )
 
 
 def make_client(endpoint_url: str | None, region: str | None, profile: str | None) -> Any:
