@@ -33,6 +33,7 @@ LAYERS: tuple[str, ...] = (
     "schema",
     "config",
     "markup",
+    "itemfiles",
     "loader",
     "i18n",
     "catalogs",

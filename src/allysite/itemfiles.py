@@ -1,0 +1,245 @@
+"""One content folder's files read and checked: partner.yaml's facts, each translation's
+front matter and Markdown, the item's own files, and links that would lead out of the site.
+Every problem is collected (Collector), none stops the load."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from allysite.cache import ParseCache
+from allysite.config import SiteConfig
+from allysite.errors import Diagnostic, SourcePos, error
+from allysite.languages import parse_locale
+from allysite.markup import render_markdown
+from allysite.memo import Memo
+from allysite.model import PartnerFacts, Translation, fingerprint
+from allysite.schema import PageTextSchema, PartnerSchema, PartnerTextSchema, validate
+from allysite.sourcefile import read_markdown_file, read_yaml_file
+
+PARTNER_FILE = "partner.yaml"
+
+
+@dataclass
+class Collector:
+    """What one load gathers: problems and the files read."""
+
+    root: Path
+    problems: list[Diagnostic] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    memo: Memo | None = None
+    parsed: ParseCache | None = None
+
+    def rel(self, path: Path) -> str:
+        return relative(path, self.root)
+
+
+def relative(path: Path, root: Path) -> str:
+    """`path.relative_to(root).as_posix()`, by the strings where it can (a load asks it for
+    every file, and pathlib's took a tenth of loading)."""
+    text, prefix = str(path), str(root)
+    if os.sep == "/" and text.startswith(prefix) and text[len(prefix) : len(prefix) + 1] == "/":
+        return text[len(prefix) + 1 :]
+    return path.relative_to(root).as_posix()
+
+
+def load_facts(folder: Path, found: Collector) -> PartnerFacts | None:
+    path = folder / PARTNER_FILE
+    rel = found.rel(path)
+    if not path.is_file():
+        found.problems.append(
+            error(
+                "missing-file",
+                f"{found.rel(folder)}/ has no {PARTNER_FILE}",
+                SourcePos(found.rel(folder)),
+                f"create {rel} with website and kind",
+            )
+        )
+        return None
+    found.sources.append(rel)
+    doc, problems = read_yaml_file(path, rel)
+    found.problems.extend(problems)
+    if doc is None:
+        return None
+    data, problems = validate(PartnerSchema, doc)
+    found.problems.extend(problems)
+    if data is None:
+        return None
+    if data.logo is not None:
+        logo = data.logo
+        if not _is_plain_relative(logo):
+            found.problems.append(
+                error(
+                    "bad-logo",
+                    f"logo: '{logo}' must be a file inside the partner's folder",
+                    doc.pos(("logo",)),
+                    "put the file beside partner.yaml and give its name only",
+                )
+            )
+            return None
+        if not (folder / logo).is_file():
+            found.problems.append(
+                error(
+                    "missing-logo",
+                    f"logo: file '{logo}' does not exist in {found.rel(folder)}/",
+                    doc.pos(("logo",)),
+                    "add the file or fix its name (names are case-sensitive)",
+                )
+            )
+            return None
+        # a link leaving the whole site is reported with the folder's other files
+        if _has_link(folder, logo) and _leads_out(folder / logo, folder, found.root):
+            found.problems.append(
+                error(
+                    "bad-logo",
+                    f"logo: '{logo}' is a link that leads outside the partner's folder",
+                    doc.pos(("logo",)),
+                    "copy the file into the folder instead of linking to it",
+                )
+            )
+            return None
+    return PartnerFacts(
+        website=data.website,
+        logo=data.logo,
+        partner_since=data.partner_since,
+        kind=data.kind,
+        regions=tuple(dict.fromkeys(data.regions)),
+        topics=tuple(dict.fromkeys(data.topics)),
+    )
+
+
+def _has_link(folder: Path, name: str) -> bool:
+    """Whether a file's path inside `folder` passes a symbolic link (without one, the file
+    is inside the folder, wherever the folder itself is)."""
+    path = folder
+    for part in Path(name).parts:
+        path = path / part
+        if path.is_symlink():
+            return True
+    return False
+
+
+def _leads_out(path: Path, folder: Path, root: Path) -> bool:
+    """A link to a file of the site outside `folder` (one outside the site is reported
+    with the folder's other files)."""
+    target = path.resolve()
+    return not target.is_relative_to(folder.resolve()) and target.is_relative_to(root)
+
+
+def _is_plain_relative(name: str) -> bool:
+    parts = Path(name).parts
+    return bool(parts) and not Path(name).is_absolute() and ".." not in parts and "\\" not in name
+
+
+def load_translations(
+    config: SiteConfig,
+    folder: Path,
+    schema: type[PartnerTextSchema] | type[PageTextSchema],
+    found: Collector,
+) -> tuple[MappingProxyType[str, Translation] | None, tuple[str, ...]]:
+    translations: dict[str, Translation] = {}
+    assets: list[str] = []
+    failed = False
+    for path in sorted(folder.rglob("*")):
+        rel = found.rel(path)
+        inner = relative(path, folder)  # inside the item's folder: 'es.md', 'img/logo.png'
+        if any(part.startswith(".") for part in inner.split("/")):
+            continue
+        if path.is_symlink() and leaves(path, config.root):
+            found.problems.append(
+                error(
+                    "outside-link",
+                    "symbolic link leads outside the site, in a loop or nowhere",
+                    SourcePos(rel),
+                    "copy the file into the folder instead",
+                )
+            )
+            failed = True
+            continue
+        if path.is_dir() or path.name == PARTNER_FILE:
+            continue
+        if path.suffix != ".md" or "/" in inner:
+            assets.append(inner)
+            continue
+        lang = path.stem
+        if lang not in config.language_codes:
+            known = parse_locale(lang) is not None
+            found.problems.append(
+                error(
+                    "unknown-language",
+                    f"'{lang}' is not one of the site's languages "
+                    f"({', '.join(config.language_codes)})"
+                    if known
+                    else f"'{path.name}' is not named after a language code",
+                    SourcePos(rel),
+                    "add the language to site.yaml"
+                    if known
+                    else "name translations <lang>.md, e.g. es.md or ar.md",
+                )
+            )
+            failed = True
+            continue
+        found.sources.append(rel)
+        translation = _load_translation(path, rel, lang, schema, found)
+        if translation is None:
+            failed = True
+        else:
+            translations[lang] = translation
+    default = config.default_language.code
+    if default not in translations and not failed:
+        found.problems.append(
+            error(
+                "missing-default",
+                f"{found.rel(folder)}/ has no {default}.md, the default language's text",
+                SourcePos(found.rel(folder)),
+                f"create {found.rel(folder)}/{default}.md; other languages fall back to it",
+            )
+        )
+        failed = True
+    if failed:
+        return None, ()
+    ordered = {code: translations[code] for code in config.language_codes if code in translations}
+    return MappingProxyType(ordered), tuple(assets)
+
+
+def _load_translation(
+    path: Path,
+    rel: str,
+    lang: str,
+    schema: type[PartnerTextSchema] | type[PageTextSchema],
+    found: Collector,
+) -> Translation | None:
+    doc, problems = read_markdown_file(path, rel)
+    found.problems.extend(problems)
+    if doc is None:
+        return None
+    data, problems = validate(schema, doc.front)
+    found.problems.extend(problems)
+    if data is None:
+        return None
+    short_name = getattr(data, "short_name", None)
+    values = {"name": data.name, "short_name": short_name, "summary": data.summary}
+    values["body"] = doc.body if doc.body.strip() else None
+    return Translation(
+        lang=lang,
+        name=data.name,
+        short_name=short_name,
+        summary=data.summary,
+        body_html=render_markdown(doc.body),
+        source=rel,
+        provenance=data.translation,
+        stamps=MappingProxyType(dict(data.translated_from or {})),
+        fingerprints=MappingProxyType(
+            {key: fingerprint(value) for key, value in values.items() if value is not None}
+        ),
+    )
+
+
+def leaves(link: Path, root: Path) -> bool:
+    """Whether a symbolic link leads out of `root`; a loop or a dangling link counts too."""
+    try:
+        return not link.resolve(strict=True).is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return True
