@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
 from pathlib import Path
+from types import MappingProxyType
 
 import click
 
 from allysite import __version__
-from allysite.cli_editor import check, deploy, new, serve
-from allysite.cli_i18n import i18n
 from allysite.errors import Level
 from allysite.terminal import Progress, color, echo_diagnostics, out_option
 
+SUBCOMMANDS = MappingProxyType(
+    {
+        "check": "allysite.cli_editor:check",
+        "deploy": "allysite.cli_editor:deploy",
+        "i18n": "allysite.cli_i18n:i18n",
+        "new": "allysite.cli_editor:new",
+        "serve": "allysite.cli_editor:serve",
+    }
+)
+"""Commands of the other command-line modules, imported only when run (or listed)."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Commands(click.Group):
+    """`build` here, the other commands imported when asked for: a build with nothing to do
+    starts without them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in SUBCOMMANDS:
+            module, attribute = SUBCOMMANDS[name].split(":")
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="allysite")
 def cli() -> None:
     """allysite: build a static multilingual partner directory from YAML and Markdown."""
@@ -68,10 +94,6 @@ def build(site: Path, out: Path | None, strict: bool, no_cache: bool) -> None:
         f"Built {result.pages} pages ({result.files} files) into {target} "
         f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + "."
     )
-
-
-for command in (i18n, serve, check, new, deploy):
-    cli.add_command(command)
 
 
 def main() -> None:
