@@ -24,7 +24,7 @@ from allysite import urls
 from allysite.cache import Manifest, OutputState
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
-from allysite.fingerprints import Fingerprints, Unfingerprintable, combine
+from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, digest
 from allysite.inputindex import InputIndex
 from allysite.output import Staging
 from allysite.pagemeta import Alternate
@@ -112,7 +112,8 @@ def publish_slice(
     problems = Problems()
     prints = prints or Fingerprints()
     result.pages = [route.out_path for route in routes]
-    result.listed = [listed(route) for route in routes if route.in_sitemap]
+    entries = {route.out_path: listed(route) for route in routes if route.in_sitemap}
+    result.listed = list(entries.values())
     for done, route in enumerate(routes, 1):
         name = route.out_path
         if route.reused and previous is not None:  # its basis was checked by the plan
@@ -135,7 +136,7 @@ def publish_slice(
             result.rendered.append(name)
         result.keys[name] = key or b""
         if route.in_sitemap and name not in result.sitemap:  # what the sitemap shows of it
-            result.sitemap[name] = prints.of((route.path, route.alternates))
+            result.sitemap[name] = digest(repr(entries[name]).encode())
         if progress and done % 100 == 0:
             progress(done, len(routes))
     result.problems = problems.found()
@@ -219,6 +220,7 @@ Listed = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def listed(route: Route) -> Listed:
+    """Plain text in tuples: its repr is what the sitemap shows of the page, hashed."""
     return (route.path, tuple((a.hreflang, a.href) for a in route.alternates))
 
 
