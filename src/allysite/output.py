@@ -62,8 +62,7 @@ def output_lock(
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
+            except BlockingIOError:  # held by another process
                 if waiting is not None:
                     waiting()
                     waiting = None
@@ -71,6 +70,10 @@ def output_lock(
                     yield False
                     return
                 time.sleep(0.05)
+                continue
+            except OSError:  # a file system without locks: nothing to wait for
+                pass
+            break
         yield True
     finally:
         os.close(fd)  # and with it the lock

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from allysite import output
 from allysite.output import (
     MARKER,
     check_output_dir,
+    output_lock,
     previous_dir,
     recover_interrupted_swap,
     staging_dir,
@@ -211,3 +213,22 @@ def test_write_output_recovers_first(tmp_path: Path) -> None:
     write_files(staging_dir(out), {"stale.html": "stale"})
     write_output(out, [OutputFile("a.html", b"1")], [])
     assert set(files_under(out)) == {"a.html", MARKER}
+
+
+def test_the_output_lock_is_exclusive_and_a_file_system_without_locks_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    with output_lock(out, 0) as first:
+        assert first
+        with output_lock(out, 0.1) as second:  # a second holder (another open file) waits
+            assert not second
+    with output_lock(out, 0) as again:
+        assert again  # released with the block
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(output.fcntl, "flock", no_locks)
+    with output_lock(out, 0) as unlocked:
+        assert unlocked  # as before locks: the build goes on
