@@ -435,3 +435,25 @@ def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
                 shutil.rmtree(folder)
         build(site, workers=2)
         assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_a_spare_that_cannot_be_kept_fails_no_build(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the new output is in place, keeping the old one as the spare may fail (a full
+    disk): the build has still succeeded, and the old output goes."""
+    from allysite import output
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.pickle, "dump", full_disk)
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: E.\n---\nNew.\n"})
+    assert build(site).ok
+    assert "New." in (site.out / "es/partners/beta/index.html").read_text()
+    assert not spare_dir(site.out).exists()
+    monkeypatch.undo()
+    assert_as_cold(site, tmp_path)

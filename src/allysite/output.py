@@ -278,9 +278,12 @@ class Staging:
             marker.unlink()  # a spare's: a file of its own, but never written through
         marker.write_text("This folder is written by allysite build; do not edit.\n")
         if spare is not None and self.out.is_dir() and _exchange(self.folder, self.out):
-            with open(self.folder / SPARE_STATES, "wb") as file:
-                pickle.dump(dict(spare), file, protocol=pickle.HIGHEST_PROTOCOL)
-            self.folder.rename(spare_dir(self.out))
+            try:  # the new output is in place: from here on, nothing may fail the build
+                with open(self.folder / SPARE_STATES, "wb") as file:
+                    pickle.dump(dict(spare), file, protocol=pickle.HIGHEST_PROTOCOL)
+                self.folder.rename(spare_dir(self.out))
+            except OSError:  # (a full disk): no spare, the previous output is deleted
+                _discard_quietly(self.folder, self.out, background=True)
             return
         _swap_in(self.folder, self.out, background_delete)
 
@@ -327,16 +330,23 @@ def _swap_in(staging: Path, out: Path, background: bool = False) -> None:
         staging.rename(out)
         return
     if _exchange(staging, out):
-        _discard(staging, out, background)  # it now holds the previous output
+        _discard_quietly(staging, out, background)  # it now holds the previous output
         return
     previous = previous_dir(out)
     out.rename(previous)
     staging.rename(out)
-    _discard(previous, out, background)
+    _discard_quietly(previous, out, background)
 
 
 def trash_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.allysite-trash"
+
+
+def _discard_quietly(folder: Path, out: Path, background: bool) -> None:
+    """_discard once the new output is in place: a failure then fails no build (the next
+    one removes what is left, as after a kill)."""
+    with contextlib.suppress(OSError):
+        _discard(folder, out, background)
 
 
 def _discard(folder: Path, out: Path, background: bool) -> None:
