@@ -55,8 +55,8 @@ def make_pages(
     from allysite import urls
     from allysite.copies import static_collisions
     from allysite.fingerprints import combine
-    from allysite.publish import listed_routes, stage_made
-    from allysite.sitemap import make_sitemap
+    from allysite.publish import stage_made
+    from allysite.sitemap import sitemap_of
     from allysite.workers import in_workers
 
     inputs, problems = load_site(
@@ -92,8 +92,7 @@ def make_pages(
     key = combine((keys.code, inputs.config.base_url.encode(), *(n.encode() + d for n, d in shown)))
 
     def make() -> bytes:
-        routes = listed_routes(published.listed)
-        return make_sitemap(routes, urls.Urls(inputs.config.base_url)).data
+        return sitemap_of(published.listed, urls.Urls(inputs.config.base_url)).data
 
     stage_made(sitemap, key, make, staging, store.previous, published)
     published.pages, published.listed = [], []  # sent back lighter: `pages` is enough
@@ -116,7 +115,8 @@ def _publish_share(
 
     previous = store.previous
     prints = Fingerprints()
-    reuse = PartnerReuse(keys, store.index, previous, staging.out, prints)
+    folders = store.load_parsed().folders
+    reuse = PartnerReuse(keys, store.index, folders, previous, staging.out, prints)
     plan, _ = plan_site(inputs, languages=languages, reuse=reuse)  # static files: by _make
     told(0, len(plan.routes))
     part = publish_slice(

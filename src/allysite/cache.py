@@ -325,7 +325,8 @@ class ParseCache:
         self.used: dict[str, tuple[object, object]] = {}
         self.made: set[str] = set()
         """Folders loaded anew by this build (not taken from the cache)."""
-        self._folders = index.folder_digests(depth=3)
+        self.folders = index.folder_digests(depth=3)
+        """The hash of every item folder's files ('content/partners/unaoc/')."""
 
     def shards(self) -> list[dict[str, tuple[object, object]] | None]:
         """The entries to store in each shard file; None where the file is up to date."""
@@ -342,17 +343,17 @@ class ParseCache:
     def missing(self, name: str, extra: object) -> bool:
         """Whether the folder must be loaded anew (its files or `extra` changed)."""
         entry = self.stored.get(name)
-        return entry is None or entry[0] != (self._folders.get(name + "/"), extra)
+        return entry is None or entry[0] != (self.folders.get(name + "/"), extra)
 
     def put(self, name: str, extra: object, value: object) -> None:
         """A folder loaded elsewhere (by a worker process), for `folder` to find."""
-        self.stored[name] = ((self._folders.get(name + "/"), extra), value)
+        self.stored[name] = ((self.folders.get(name + "/"), extra), value)
         self.made.add(name)
 
     def folder(self, name: str, extra: object, make: Callable[[], object]) -> object:
         """`make()` for the content folder `name` ('content/partners/unaoc'), or its result of
         the last build while its files (and `extra`) are the same."""
-        key = (self._folders.get(name + "/"), extra)
+        key = (self.folders.get(name + "/"), extra)
         entry = self.stored.get(name)
         if entry is not None and entry[0] == key:
             value = entry[1]

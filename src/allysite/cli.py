@@ -13,7 +13,7 @@ import click
 
 from allysite import __version__
 from allysite.errors import Level
-from allysite.terminal import Progress, color, echo_diagnostics, out_option
+from allysite.terminal import Progress, color, echo_diagnostics, out_option, site_option
 
 SUBCOMMANDS = MappingProxyType(
     {
@@ -49,14 +49,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "--site",
-    "site",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default="the current folder",
-    help="The site folder (with site.yaml).",
-)
+@site_option
 @out_option("The output folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(

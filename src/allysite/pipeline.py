@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from allysite.cache import ParseCache
 from allysite.errors import Diagnostic, has_errors
@@ -144,16 +144,9 @@ def load_site(
     error stops it."""
     from allysite.assets import build_assets
     from allysite.config import SITE_FILE, load_config
-    from allysite.i18n import load_catalogs
     from allysite.images import prepare_logos
     from allysite.loader import load_content
-    from allysite.render import (
-        MemoryBytecodeCache,
-        TemplateDirs,
-        compile_templates,
-        language_environments,
-        make_environment,
-    )
+    from allysite.render import TemplateDirs
     from allysite.stale import find_stale
 
     problems: list[Diagnostic] = []
@@ -164,36 +157,16 @@ def load_site(
     if config is None:
         return None, problems
     dirs = TemplateDirs(site / "templates", THEME / "templates")
-    loaded: dict[str, tuple[Any, list[Diagnostic]]] = {}
-
-    def environments() -> tuple[Mapping[str, Environment], list[Diagnostic]]:
-        bytecode = MemoryBytecodeCache(cache / "templates")
-        found = compile_templates(make_environment(dirs, bytecode), dirs)
-        return language_environments(dirs, loaded["catalogs"][0], bytecode), found
-
-    def catalogs_and_templates() -> None:  # no content needed: while the content is parsed
-        loaded["catalogs"] = _kept(
-            memo,
-            "catalogs",
-            lambda: (config, _tree_signature(site / "locales"), _tree_signature(THEME / "locales")),
-            lambda: load_catalogs(config, THEME / "locales"),
-        )
-        loaded["envs"] = _kept(
-            memo,
-            "templates",
-            lambda: (
-                loaded["catalogs"][0],
-                _tree_signature(dirs.site),
-                _tree_signature(dirs.theme),
-            ),
-            environments,
-        )
-
-    content, found = load_content(config, memo, parsed, workers, catalogs_and_templates)
+    made: list[tuple[Catalogs, Mapping[str, Environment], list[Diagnostic]]] = []
+    content, found = load_content(  # the catalogs and templates need no content: meanwhile
+        config,
+        memo,
+        parsed,
+        workers,
+        lambda: made.append(_catalogs_and_templates(site, config, dirs, cache, memo)),
+    )
     problems += found
-    catalogs, found = loaded["catalogs"]
-    problems += found
-    envs, found = loaded["envs"]
+    catalogs, envs, found = made[0]
     problems += found
     if _failed(problems, strict):
         return None, problems
@@ -236,6 +209,39 @@ def load_site(
     return SiteInputs(
         config, content, assets, envs, dirs, catalogs, logos, staleness, status
     ), problems
+
+
+def _catalogs_and_templates(
+    site: Path, config: SiteConfig, dirs: TemplateDirs, cache: Path, memo: Memo | None
+) -> tuple[Catalogs, Mapping[str, Environment], list[Diagnostic]]:
+    """The catalogs, and every language's Jinja environment with its templates compiled."""
+    from allysite.i18n import load_catalogs
+    from allysite.render import (
+        MemoryBytecodeCache,
+        compile_templates,
+        language_environments,
+        make_environment,
+    )
+
+    catalogs, problems = _kept(
+        memo,
+        "catalogs",
+        lambda: (config, _tree_signature(site / "locales"), _tree_signature(THEME / "locales")),
+        lambda: load_catalogs(config, THEME / "locales"),
+    )
+
+    def environments() -> tuple[Mapping[str, Environment], list[Diagnostic]]:
+        bytecode = MemoryBytecodeCache(cache / "templates")
+        found = compile_templates(make_environment(dirs, bytecode), dirs)
+        return language_environments(dirs, catalogs, bytecode), found
+
+    envs, found = _kept(
+        memo,
+        "templates",
+        lambda: (catalogs, _tree_signature(dirs.site), _tree_signature(dirs.theme)),
+        environments,
+    )
+    return catalogs, envs, [*problems, *found]
 
 
 def _status(

@@ -290,22 +290,17 @@ def _language_routes(
         basis = None
         if reuse is not None:
             basis = reuse.basis(site, partners_by_slug[slug].folder, partner_view)
-        known: PageMeta | None = None
-        if basis is not None and reuse is not None:
-            known = partner_meta()
-            if reuse.reusable(urls.output_path(known.path), basis):
-                routes.append(_route(known, code, "partner.html", {}, basis=basis, reused=True))
+            out_path = urls.output_path(urls.partner(code, slug))
+            if basis is not None and reuse.reusable(out_path, basis):
+                meta = partner_meta()
+                routes.append(_route(meta, code, "partner.html", {}, basis=basis, reused=True))
                 continue
 
         def make(
-            partner_view: PartnerView = partner_view,
-            slug: str = slug,
-            basis: bytes | None = basis,
-            known: PageMeta | None = known,
+            partner_view: PartnerView = partner_view, slug: str = slug, basis: bytes | None = basis
         ) -> Route:
-            meta = known or partner_meta(slug)
             return _route(
-                meta,
+                partner_meta(slug),
                 code,
                 "partner.html",
                 {

@@ -16,7 +16,6 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 
 from jinja2 import Environment
 
@@ -27,10 +26,10 @@ from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, digest
 from allysite.inputindex import InputIndex
 from allysite.output import Staging
-from allysite.pagemeta import Alternate
 from allysite.plan import Route, SiteView
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
 from allysite.search import INDEX_MARK, index_pages
+from allysite.sitemap import SitemapEntry, sitemap_entry
 from allysite.views import PartnerView
 
 Progress = Callable[[int, int], None]
@@ -56,7 +55,7 @@ class Published:
     problems: list[Diagnostic] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     """The output path of every page published (for search), in order."""
-    listed: list[Listed] = field(default_factory=list)
+    listed: list[SitemapEntry] = field(default_factory=list)
     """Every page in the sitemap, as it shows it (plain tuples: sent between processes)."""
     sitemap: dict[str, bytes] = field(default_factory=dict)
     """The fingerprint of what the sitemap shows of each page in it."""
@@ -112,20 +111,26 @@ def publish_slice(
     problems = Problems()
     prints = prints or Fingerprints()
     result.pages = [route.out_path for route in routes]
-    entries = {route.out_path: listed(route) for route in routes if route.in_sitemap}
+    entries = {route.out_path: sitemap_entry(route) for route in routes if route.in_sitemap}
     result.listed = list(entries.values())
     for done, route in enumerate(routes, 1):
         name = route.out_path
-        if route.reused and previous is not None:  # its basis was checked by the plan
-            key = previous.keys[name]
-            shown = previous.sitemap.get(name)  # and so were its alternates
-            if shown is not None:
-                result.sitemap[name] = shown
-        else:
-            key = route_key(route, keys, prints)
         if route.basis is not None:
             result.bases[name] = route.basis
-        if key is not None and previous is not None and previous.reusable(staging.out, name, key):
+        if route.reused and previous is not None:  # the plan checked its basis and its file
+            key: bytes | None = previous.keys[name]
+            shown = previous.sitemap.get(name)  # (its alternates are the last build's)
+            if shown is not None:
+                result.sitemap[name] = shown
+            kept = True
+        else:
+            key = route_key(route, keys, prints)
+            kept = (
+                key is not None
+                and previous is not None
+                and previous.reusable(staging.out, name, key)
+            )
+        if kept and previous is not None:
             result.states[name] = previous.outputs[name]
             staging.keep(name, previous.outputs[name])
         else:
@@ -152,6 +157,7 @@ class PartnerReuse:
         self,
         keys: PageKeys,
         index: InputIndex,
+        folders: Mapping[str, bytes],
         previous: Manifest | None,
         out: Path,
         prints: Fingerprints,
@@ -159,7 +165,7 @@ class PartnerReuse:
         self._keys = keys
         self._previous = previous
         self._out = out
-        self._folders = index.folder_digests(depth=3)
+        self._folders = folders  # (ParseCache.folders: hashed once, before the fork)
         self._shared = combine(
             name.encode() + b"\0" + state[3]
             for name, state in sorted(index.files.items())
@@ -213,32 +219,6 @@ class PartnerReuse:
 
 PARTNERS = "content/partners/"
 PARTNER_TEMPLATE = "partner.html"
-
-
-Listed = tuple[str, tuple[tuple[str, str], ...]]
-"""A page as the sitemap shows it: its path, and its alternates (hreflang, absolute URL)."""
-
-
-def listed(route: Route) -> Listed:
-    """Plain text in tuples: its repr is what the sitemap shows of the page, hashed."""
-    return (route.path, tuple((a.hreflang, a.href) for a in route.alternates))
-
-
-def listed_routes(pages: Iterable[Listed]) -> list[Route]:
-    """The sitemap's pages as routes again (without context), to make the sitemap from."""
-    return [
-        Route(
-            path,
-            urls.output_path(path),
-            "",
-            "",
-            MappingProxyType({}),
-            tuple(Alternate(hreflang, href) for hreflang, href in alternates),
-            True,
-            (),
-        )
-        for path, alternates in pages
-    ]
 
 
 def stage(staging: Staging, name: str, data: bytes, part: Published, key: bytes = b"") -> None:

@@ -14,19 +14,32 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 
 
+SitemapEntry = tuple[str, tuple[tuple[str, str], ...]]
+"""A page as the sitemap shows it: its path, and its alternates (hreflang, absolute URL).
+Plain text in tuples: it goes between processes, and its repr keys the sitemap."""
+
+
+def sitemap_entry(route: Route) -> SitemapEntry:
+    return (route.path, tuple((a.hreflang, a.href) for a in route.alternates))
+
+
 def make_sitemap(routes: Iterable[Route], site_urls: urls.Urls) -> OutputFile:
+    return sitemap_of([sitemap_entry(route) for route in routes if route.in_sitemap], site_urls)
+
+
+def sitemap_of(entries: Iterable[SitemapEntry], site_urls: urls.Urls) -> OutputFile:
     """Written line by line as ElementTree wrote it after `ET.indent` (with its escaping),
     without building the tree: that took most of the sitemap's time."""
     body: list[str] = []
     linked = False
-    for route in sorted((r for r in routes if r.in_sitemap), key=lambda r: r.path):
-        body.append(f"\n  <url>\n    <loc>{_escape_cdata(site_urls.absolute(route.path))}</loc>")
-        for alternate in route.alternates:
+    for path, alternates in sorted(entries, key=lambda entry: entry[0]):
+        body.append(f"\n  <url>\n    <loc>{_escape_cdata(site_urls.absolute(path))}</loc>")
+        for hreflang, href in alternates:
             linked = True
             body.append(
                 '\n    <xhtml:link rel="alternate"'
-                f' hreflang="{_escape_attrib(alternate.hreflang)}"'
-                f' href="{_escape_attrib(alternate.href)}" />'
+                f' hreflang="{_escape_attrib(hreflang)}"'
+                f' href="{_escape_attrib(href)}" />'
             )
         body.append("\n  </url>")
     xhtml = f' xmlns:xhtml="{XHTML_NS}"' if linked else ""  # declared where used, as ET did
