@@ -9,6 +9,7 @@ shows the search box only once the index has loaded).
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import tempfile
@@ -28,6 +29,7 @@ UNUSED_PREFIXES = (
 )
 """Pagefind's ready-made interfaces: the theme has its own search box."""
 TIMEOUT_SECONDS = 600
+ENTRY_FILE = "pagefind-entry.json"
 
 
 def pagefind_executable() -> Path | None:
@@ -78,11 +80,27 @@ def index_pages(pages: Iterable[OutputFile]) -> tuple[list[OutputFile], list[Dia
         if result.returncode != 0:
             return [], [_failed((result.stderr or result.stdout).strip()[-500:])]
         files = [
-            OutputFile(bundle + path.relative_to(out).as_posix(), path.read_bytes())
+            OutputFile(bundle + path.relative_to(out).as_posix(), _stable(path))
             for path in sorted(out.rglob("*"))
             if path.is_file() and not path.name.startswith(UNUSED_PREFIXES)
         ]
     return files, []
+
+
+def _stable(path: Path) -> bytes:
+    """The file's bytes; Pagefind's entry file with its languages in order of their codes.
+
+    Pagefind writes them in the order of a hash map, which changes from run to run: two
+    builds of the same site would differ (and a deploy would upload the file every time)."""
+    data = path.read_bytes()
+    if path.name != ENTRY_FILE:
+        return data
+    try:
+        entry = json.loads(data)
+        entry["languages"] = dict(sorted(entry["languages"].items()))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return data  # another shape than Pagefind 1.x's: kept as it is
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _failed(detail: str) -> Diagnostic:
