@@ -113,7 +113,7 @@ Stamp = Annotated[str, BeforeValidator(_check_stamp), BeforeValidator(_scalar_te
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SiteSchema(_Strict):
