@@ -357,6 +357,65 @@ def test_a_build_killed_while_it_fills_the_spare_leaves_the_output_as_it_was(
     assert_as_cold(site, tmp_path)
 
 
+def test_kept_logos_and_translation_status_follow_their_files(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Cleaned logos and the translation status are kept by the hashes of their files: a
+    rebuild reports what a cold build reports, and sees each file that changed."""
+    unsafe = LOGO.replace("<rect", '<script>x()</script><rect onclick="y()"')
+    site = make_site({**BETA, "content/partners/alpha/logo.svg": unsafe})
+
+    def messages(result: BuildResult) -> list[str]:
+        return sorted(d.format() for d in result.diagnostics)
+
+    def as_cold(result: BuildResult) -> list[str]:
+        cold = build_site(site.root, tmp_path / "cold", cache=False)
+        shutil.rmtree(tmp_path / "cold")
+        assert messages(result) == messages(cold)
+        return messages(result)
+
+    def beta(words: str) -> dict[str, str]:
+        return {"content/partners/beta/es.md": f"---\nname: Beta\nsummary: E.\n---\n{words}\n"}
+
+    first = as_cold(build(site))
+    assert sum("from the SVG logo" in m for m in first) == 2  # the script, the onclick
+    assert as_cold(build(site, cache=True)) == first  # a build with nothing to do
+    site.write(beta("Otro texto."))
+    assert as_cold(build(site)) == first  # kept, not made again: the same warnings
+
+    site.write({"templates/partials/footer.html": '<footer>{{ _("A new string") }}</footer>\n'})
+    found = as_cold(build(site))
+    assert [m for m in found if "'A new string'" in m and "'es'" in m]
+    assert [m for m in found if "'A new string'" in m and "'ar'" in m]
+    site.write(
+        {
+            "locales/es/LC_MESSAGES/messages.po": 'msgid ""\nmsgstr ""\n'
+            '"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: es\\n"\n'
+            '\nmsgid "A new string"\nmsgstr "Una cadena nueva"\n'
+        }
+    )
+    found = as_cold(build(site))
+    assert not [m for m in found if "'A new string'" in m and "'es'" in m]
+    assert [m for m in found if "'A new string'" in m and "'ar'" in m]
+    catalog = site.root / "locales/es/LC_MESSAGES/messages.po"
+    catalog.write_text(catalog.read_text().replace("A new string", "Another string"))
+    found = as_cold(build(site))
+    assert [m for m in found if "'A new string'" in m and "'es'" in m]
+
+    site.write({"content/partners/alpha/logo.svg": LOGO})  # made safe by its editor
+    found = as_cold(build(site))
+    assert not [m for m in found if "from the SVG logo" in m]
+    site.write({"content/partners/alpha/logo.svg": unsafe})
+    shutil.rmtree(cache_dir(site.out) / "logos")  # the cleaned file is gone from the cache
+    site.write(beta("Más texto."))
+    assert sum("from the SVG logo" in m for m in as_cold(build(site))) == 2
+    assert "script" not in (site.out / "es/partners/alpha/logo.svg").read_text()
+    site.write(beta("Aún más."))
+    shutil.rmtree(cache_dir(site.out) / "logos")
+    build(site)
+    assert_as_cold(site, tmp_path)
+
+
 def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from allysite import __version__
 from allysite.errors import Diagnostic
@@ -60,6 +60,7 @@ MANIFEST = "manifest.pickle"
 PARSED = "parsed"
 SHARDS = 64
 """The parse cache is kept in this many files, so that an edit rewrites one of them."""
+_T = TypeVar("_T")
 
 
 # --- pickling frozen values ----------------------------------------------------------------------
@@ -353,9 +354,21 @@ class ParseCache:
     def folder(self, name: str, extra: object, make: Callable[[], object]) -> object:
         """`make()` for the content folder `name` ('content/partners/unaoc'), or its result of
         the last build while its files (and `extra`) are the same."""
-        key = (self.folders.get(name + "/"), extra)
+        return self.kept(name, (self.folders.get(name + "/"), extra), make)
+
+    def kept(
+        self,
+        name: str,
+        key: object,
+        make: Callable[[], _T],
+        still: Callable[[_T], bool] | None = None,
+    ) -> _T:
+        """`make()`, or its result of the last build while `key` (plain, comparable values:
+        file hashes, settings) is the same: any value derived from files, stored with the
+        content folders. `still`: whether a kept value is still good (the files it names
+        are there)."""
         entry = self.stored.get(name)
-        if entry is not None and entry[0] == key:
+        if entry is not None and entry[0] == key and (still is None or still(entry[1])):  # type: ignore[arg-type]
             value = entry[1]
         else:
             value = make()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
@@ -22,6 +23,9 @@ from allysite import urls
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, warning
 from allysite.model import Content, Partner
+
+if TYPE_CHECKING:
+    from allysite.cache import ParseCache
 
 LOGO_BOX = 96
 """The CSS pixels of the largest place a logo is shown (the profile header)."""
@@ -109,8 +113,10 @@ class Logos:
 
 
 def prepare_logos(
-    config: SiteConfig, content: Content, cache: Path
+    config: SiteConfig, content: Content, cache: Path, kept: ParseCache | None = None
 ) -> tuple[Logos, list[Diagnostic]]:
+    """`kept`: the build cache's store, where each partner's result is kept by the hash of
+    its folder's files (a rebuild neither parses nor cleans an unchanged SVG again)."""
     site_urls = urls.Urls(config.base_url)
     pictures: dict[str, Picture] = {}
     files: list[DerivedFile] = []
@@ -120,22 +126,46 @@ def prepare_logos(
         logo = partner.facts.logo
         if logo is None:
             continue
-        path = config.root / partner.folder / logo
-        shown = f"{partner.folder}/{logo}"
-        if path.suffix.lower() == ".svg":
-            result = _svg_logo(path, shown, cache)
-            problems += result[2]
-            if result[0] is not None:
-                pictures[partner.slug] = result[0]
-                if result[1] is not None:
-                    cleaned[partner.slug] = result[1]
+
+        def make(partner: Partner = partner, logo: str = logo) -> _Prepared:
+            return _prepare(partner, logo, config.root, cache, site_urls)
+
+        if kept is None:
+            picture, clean, derived, found = make()
         else:
-            picture, derived, found = _raster_logo(partner, path, shown, cache, site_urls)
-            problems += found
-            if picture is not None:
-                pictures[partner.slug] = picture
-                files += derived
+            key = (CACHE_VERSION, kept.folders.get(partner.folder + "/"), logo, config.base_url)
+            picture, clean, derived, found = kept.kept(
+                f"logo:{partner.folder}", key, make, _files_there
+            )
+        problems += found
+        if picture is not None:
+            pictures[partner.slug] = picture
+            files += derived
+            if clean is not None:
+                cleaned[partner.slug] = clean
     return Logos(MappingProxyType(pictures), tuple(files), MappingProxyType(cleaned)), problems
+
+
+_Prepared = tuple[Picture | None, Path | None, list[DerivedFile], list[Diagnostic]]
+"""A partner's logo as shown, its cleaned SVG, its resized rasters and the problems."""
+
+
+def _prepare(
+    partner: Partner, logo: str, root: Path, cache: Path, site_urls: urls.Urls
+) -> _Prepared:
+    path = root / partner.folder / logo
+    shown = f"{partner.folder}/{logo}"
+    if path.suffix.lower() == ".svg":
+        picture, clean, problems = _svg_logo(path, shown, cache)
+        return picture, clean, [], problems
+    picture, derived, problems = _raster_logo(partner, path, shown, cache, site_urls)
+    return picture, None, derived, problems
+
+
+def _files_there(prepared: _Prepared) -> bool:
+    """Whether the files a kept result names are still in the cache folder."""
+    _picture, clean, derived, _problems = prepared
+    return (clean is None or clean.is_file()) and all(file.source.is_file() for file in derived)
 
 
 def _fit(width: float, height: float) -> tuple[int, int]:

@@ -175,7 +175,7 @@ def load_site(
         memo,
         "logos",
         lambda: (config, _logo_signature(config.root, content)),
-        lambda: prepare_logos(config, content, cache),
+        lambda: prepare_logos(config, content, cache, parsed),
     )
     problems += found
     assets = _kept(
@@ -203,7 +203,7 @@ def load_site(
             _translation_shape(content, config.default_language.code),
             staleness,
         ),
-        lambda: _status(config, content, staleness),
+        lambda: _status(config, content, staleness, parsed),
     )
     problems += found
     return SiteInputs(
@@ -245,11 +245,11 @@ def _catalogs_and_templates(
 
 
 def _status(
-    config: SiteConfig, content: Content, staleness: Staleness
+    config: SiteConfig, content: Content, staleness: Staleness, parsed: ParseCache | None
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
     from allysite.status import status_warnings, translation_status
 
-    status, found = translation_status(config, content, THEME, staleness)
+    status, found = translation_status(config, content, THEME, staleness, parsed)
     return status, [*found, *status_warnings(config, status)]
 
 

@@ -9,15 +9,17 @@ build's warnings and the translation dashboard page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from allysite import urls
 from allysite.catalog_checks import MessageKey, entry_state, message_key
 from allysite.catalogs import existing_catalog, extract_messages, template_files
 from allysite.config import SITE_FILE, SiteConfig
 from allysite.errors import Diagnostic, SourcePos, warning
+from allysite.fingerprints import digest
 from allysite.i18n import DOMAIN, catalog_paths, read_catalog
 from allysite.languages import Language
 from allysite.loader import TAXONOMIES_FILE
@@ -25,6 +27,11 @@ from allysite.model import Content, Page, Partner
 from allysite.sourcefile import YamlDoc, read_yaml_file
 from allysite.stale import Staleness
 from allysite.views import CLDR_REGIONS
+
+if TYPE_CHECKING:
+    from allysite.cache import ParseCache
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +125,22 @@ class TranslationStatus:
 
 
 def translation_status(
-    config: SiteConfig, content: Content, theme: Path, staleness: Staleness
+    config: SiteConfig,
+    content: Content,
+    theme: Path,
+    staleness: Staleness,
+    kept: ParseCache | None = None,
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
+    """`kept`: the build cache's store, where the messages of the templates and the state of
+    each catalog's entries are kept by the hashes of their files."""
     files = template_files(config.root / "templates", theme / "templates")
-    template, problems = extract_messages(files, config.title[config.default_language.code])
+    project = config.title[config.default_language.code]
+    template, problems = _kept(
+        kept,
+        "status:templates",
+        lambda: (project, *((file.shown, _file_hash(file.path)) for file in files)),
+        lambda: extract_messages(files, project),
+    )
     used = {message_key(m): m for m in template if m.id}
     gaps = _label_gaps(config, content)
     languages = []
@@ -130,7 +149,7 @@ def translation_status(
         languages.append(
             LanguageStatus(
                 language,
-                _interface(config, theme, language, used),
+                _interface(config, theme, language, used, kept),
                 tuple(i for i in items if i.kind == "partner"),
                 tuple(i for i in items if i.kind == "page"),
                 1 + sum(len(t.terms) for t in content.taxonomies),
@@ -140,9 +159,33 @@ def translation_status(
     return TranslationStatus(config.default_language, tuple(languages)), problems
 
 
-def _states(path: Path | None, shown: str, language: Language) -> dict[MessageKey, str]:
+def _kept(
+    kept: ParseCache | None, name: str, key: Callable[[], object], make: Callable[[], _T]
+) -> _T:
+    return make() if kept is None else kept.kept(name, key(), make)
+
+
+def _file_hash(path: Path) -> bytes | None:
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return None  # (the reader reports it)
+
+
+def _states(
+    path: Path | None, shown: str, language: Language, kept: ParseCache | None = None
+) -> dict[MessageKey, str]:
     if path is None:
         return {}
+    return _kept(
+        kept,
+        f"status:catalog:{language.code}:{shown}",
+        lambda: (_file_hash(path), language.locale_id),
+        lambda: _read_states(path, shown, language),
+    )
+
+
+def _read_states(path: Path, shown: str, language: Language) -> dict[MessageKey, str]:
     catalog, _problems = read_catalog(path, shown, language)  # the build reports them
     if catalog is None:
         return {}
@@ -150,17 +193,21 @@ def _states(path: Path | None, shown: str, language: Language) -> dict[MessageKe
 
 
 def _interface(
-    config: SiteConfig, theme: Path, language: Language, used: Mapping[MessageKey, object]
+    config: SiteConfig,
+    theme: Path,
+    language: Language,
+    used: Mapping[MessageKey, object],
+    kept: ParseCache | None = None,
 ) -> Interface:
     theme_path = next((p for p in catalog_paths(theme / "locales", language) if p.is_file()), None)
-    theme_states = _states(theme_path, "<theme>", language)
+    theme_states = _states(theme_path, "<theme>", language, kept)
     site_path = existing_catalog(config, language)
     shown = (
         site_path.relative_to(config.root).as_posix()
         if site_path
         else f"locales/{language.code}/LC_MESSAGES/{DOMAIN}.po"
     )
-    site_states = _states(site_path, shown, language)
+    site_states = _states(site_path, shown, language, kept)
     source_language = language.locale.language == "en"  # msgids are English
     fuzzy, missing, absent = [], [], []
     for key in used:
