@@ -4,7 +4,7 @@ search engines)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -63,32 +63,47 @@ def page_meta(
     `noindex`: translations kept out of search engines (machine translations, by a site
     setting): they are their own canonical, but no alternate and in no sitemap.
     """
+    return page_metas(config, site_urls, (language,), path_in, translated, noindex)[language.code]
+
+
+def page_metas(
+    config: SiteConfig,
+    site_urls: urls.Urls,
+    languages: Iterable[Language],
+    path_in: Callable[[str], str],
+    translated: frozenset[str] | None = None,
+    noindex: frozenset[str] = frozenset(),
+) -> dict[str, PageMeta]:
+    """`page_meta` of one item in each of `languages`, by code: its links to every language
+    are made once, not once per language (they are the same on each of its pages)."""
     codes = config.language_codes
-    real = frozenset(codes) if translated is None else translated
     default = config.default_language.code
-    path = path_in(language.code)
-    if language.code in noindex:
-        switcher = page_meta(config, site_urls, language, path_in, translated).switcher
-        return PageMeta(
-            path, site_urls.href(path), site_urls.absolute(path), (), switcher, "noindex"
-        )
-    real -= noindex
-    alternates: tuple[Alternate, ...] = ()
-    if language.code in real:
-        canonical = site_urls.absolute(path)
-        alternates = tuple(
-            Alternate(code, site_urls.absolute(path_in(code))) for code in codes if code in real
-        )
-        alternates += (Alternate("x-default", site_urls.absolute(path_in(default))),)
-    else:
-        canonical = site_urls.absolute(path_in(default))
-    switcher = tuple(
-        SwitchLink(
-            lang, site_urls.href(path_in(lang.code)), lang.code == language.code, lang.code in real
-        )
-        for lang in config.languages
+    paths = {code: path_in(code) for code in codes}
+    hrefs = {code: site_urls.href(path) for code, path in paths.items()}
+    translations = frozenset(codes) if translated is None else translated
+    real = translations - noindex
+    alternates = (
+        *(Alternate(code, site_urls.absolute(paths[code])) for code in codes if code in real),
+        Alternate("x-default", site_urls.absolute(paths[default])),
     )
-    return PageMeta(path, site_urls.href(path), canonical, alternates, switcher, None)
+    metas = {}
+    for language in languages:
+        code = language.code
+        path = paths[code]
+        shown = translations if code in noindex else real
+        switcher = tuple(
+            SwitchLink(lang, hrefs[lang.code], lang.code == code, lang.code in shown)
+            for lang in config.languages
+        )
+        if code in noindex:
+            meta = PageMeta(path, hrefs[code], site_urls.absolute(path), (), switcher, "noindex")
+        elif code in real:
+            meta = PageMeta(path, hrefs[code], site_urls.absolute(path), alternates, switcher, None)
+        else:
+            canonical = site_urls.absolute(paths[default])
+            meta = PageMeta(path, hrefs[code], canonical, (), switcher, None)
+        metas[code] = meta
+    return metas
 
 
 def without_alternates(meta: PageMeta) -> PageMeta:

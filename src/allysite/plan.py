@@ -23,7 +23,14 @@ from allysite.images import Logos
 from allysite.languages import Language
 from allysite.memo import Memo
 from allysite.model import Content, Page, Partner
-from allysite.pagemeta import Alternate, PageMeta, SwitchLink, page_meta, without_alternates
+from allysite.pagemeta import (
+    Alternate,
+    PageMeta,
+    SwitchLink,
+    page_meta,
+    page_metas,
+    without_alternates,
+)
 from allysite.sharing import og_locale, organization, share_image_url
 from allysite.stale import Staleness
 from allysite.status import TranslationStatus
@@ -155,10 +162,11 @@ def make_plan(
             }
         )
     routes: list[Route] = []
+    metas = _PartnerMetas(config, site_urls, chosen, content)
     for language in chosen:
         routes.extend(
             _language_routes(
-                config, content, views[language.code], site_urls, asset_hrefs, memo, reuse
+                config, content, views[language.code], site_urls, asset_hrefs, memo, reuse, metas
             )
         )
     if config.default_language.code in views:
@@ -180,6 +188,38 @@ def make_plan(
     }
     copies, problems = plan_copies(config, content, theme_static, generated, assets is None, logos)
     return SitePlan(tuple(routes), tuple(copies), tuple(views.values())), problems
+
+
+class _PartnerMetas:
+    """Each partner's page metadata in the languages planned, made for all of them at once
+    when one is first asked for (see page_metas)."""
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        site_urls: urls.Urls,
+        languages: tuple[Language, ...],
+        content: Content,
+    ) -> None:
+        self._config = config
+        self._site_urls = site_urls
+        self._languages = languages
+        self._partners = {partner.slug: partner for partner in content.partners}
+        self._made: dict[str, dict[str, PageMeta]] = {}
+
+    def get(self, slug: str, code: str) -> PageMeta:
+        metas = self._made.get(slug)
+        if metas is None:
+            partner = self._partners[slug]
+            metas = self._made[slug] = page_metas(
+                self._config,
+                self._site_urls,
+                self._languages,
+                lambda c: urls.partner(c, slug),
+                frozenset(partner.translations),
+                _noindex(self._config, partner),
+            )
+        return metas[code]
 
 
 def _site_view(
@@ -254,6 +294,7 @@ def _language_routes(
     asset_hrefs: Mapping[str, str] = MappingProxyType({}),
     memo: Memo | None = None,
     reuse: Reuse | None = None,
+    metas: _PartnerMetas | None = None,
 ) -> list[Route]:
     language = view.language
     code = language.code
@@ -274,18 +315,12 @@ def _language_routes(
         ),
     ]
     partners_by_slug: dict[str, Partner] = {p.slug: p for p in content.partners}
+    metas = metas or _PartnerMetas(config, site_urls, (language,), content)
     for partner_view in view.partners:
         slug = partner_view.item.slug
 
         def partner_meta(slug: str = slug) -> PageMeta:
-            return page_meta(
-                config,
-                site_urls,
-                language,
-                lambda c, s=slug: urls.partner(c, s),
-                frozenset(partners_by_slug[slug].translations),
-                _noindex(config, partners_by_slug[slug]),
-            )
+            return metas.get(slug, code)
 
         basis = None
         if reuse is not None:

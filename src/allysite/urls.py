@@ -7,7 +7,7 @@ canonical links, alternates and the sitemap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 ROOT = "/"
@@ -70,10 +70,13 @@ def output_path(path: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Urls:
     base_url: str
+    prefix: str = field(init=False, repr=False, compare=False)
+    """The base URL's own path ('/partners' for https://example.org/partners/), or ''."""
+    _origin: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def prefix(self) -> str:
-        return urlsplit(self.base_url).path.rstrip("/")
+    def __post_init__(self) -> None:  # once, not once per link: a site makes many thousands
+        object.__setattr__(self, "prefix", urlsplit(self.base_url).path.rstrip("/"))
+        object.__setattr__(self, "_origin", self.base_url.rstrip("/"))
 
     def href(self, path: str) -> str:
         """A root-relative link to a site path, as written in pages."""
@@ -81,4 +84,4 @@ class Urls:
 
     def absolute(self, path: str) -> str:
         """The full URL of a site path: canonical links, alternates, sitemap."""
-        return self.base_url.rstrip("/") + path
+        return self._origin + path
