@@ -9,6 +9,7 @@ that show what changed.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -357,11 +358,26 @@ def test_a_build_killed_while_it_fills_the_spare_leaves_the_output_as_it_was(
     assert_as_cold(site, tmp_path)
 
 
+@pytest.mark.parametrize("parse_in_workers", [False, True])
 def test_kept_logos_and_translation_status_follow_their_files(
-    make_site: MakeSite, tmp_path: Path
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parse_in_workers: bool
 ) -> None:
     """Cleaned logos and the translation status are kept by the hashes of their files: a
-    rebuild reports what a cold build reports, and sees each file that changed."""
+    rebuild reports what a cold build reports, and sees each file that changed. (With two
+    processes parsing, they prepare the logos and the status meanwhile.)"""
+    workers = 2 if parse_in_workers else 1
+    forks = tmp_path / "forks"  # (written from the build's own forked process)
+    if parse_in_workers:
+        monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(loader, "PARALLEL_FROM", 1)
+        forked = loader.in_workers
+
+        def in_workers(count: int, job: Callable[[int], object]) -> list[object]:
+            with forks.open("a") as record:
+                record.write(f"{count}\n")
+            return forked(count, job)
+
+        monkeypatch.setattr(loader, "in_workers", in_workers)
     unsafe = LOGO.replace("<rect", '<script>x()</script><rect onclick="y()"')
     site = make_site({**BETA, "content/partners/alpha/logo.svg": unsafe})
 
@@ -377,14 +393,15 @@ def test_kept_logos_and_translation_status_follow_their_files(
     def beta(words: str) -> dict[str, str]:
         return {"content/partners/beta/es.md": f"---\nname: Beta\nsummary: E.\n---\n{words}\n"}
 
-    first = as_cold(build(site))
+    first = as_cold(build(site, workers=workers))
     assert sum("from the SVG logo" in m for m in first) == 2  # the script, the onclick
-    assert as_cold(build(site, cache=True)) == first  # a build with nothing to do
+    assert forks.exists() == parse_in_workers
+    assert as_cold(build(site, workers=workers)) == first  # a build with nothing to do
     site.write(beta("Otro texto."))
-    assert as_cold(build(site)) == first  # kept, not made again: the same warnings
+    assert as_cold(build(site, workers=workers)) == first  # kept, not made again: the same warnings
 
     site.write({"templates/partials/footer.html": '<footer>{{ _("A new string") }}</footer>\n'})
-    found = as_cold(build(site))
+    found = as_cold(build(site, workers=workers))
     assert [m for m in found if "'A new string'" in m and "'es'" in m]
     assert [m for m in found if "'A new string'" in m and "'ar'" in m]
     site.write(
@@ -394,25 +411,25 @@ def test_kept_logos_and_translation_status_follow_their_files(
             '\nmsgid "A new string"\nmsgstr "Una cadena nueva"\n'
         }
     )
-    found = as_cold(build(site))
+    found = as_cold(build(site, workers=workers))
     assert not [m for m in found if "'A new string'" in m and "'es'" in m]
     assert [m for m in found if "'A new string'" in m and "'ar'" in m]
     catalog = site.root / "locales/es/LC_MESSAGES/messages.po"
     catalog.write_text(catalog.read_text().replace("A new string", "Another string"))
-    found = as_cold(build(site))
+    found = as_cold(build(site, workers=workers))
     assert [m for m in found if "'A new string'" in m and "'es'" in m]
 
     site.write({"content/partners/alpha/logo.svg": LOGO})  # made safe by its editor
-    found = as_cold(build(site))
+    found = as_cold(build(site, workers=workers))
     assert not [m for m in found if "from the SVG logo" in m]
     site.write({"content/partners/alpha/logo.svg": unsafe})
     shutil.rmtree(cache_dir(site.out) / "logos")  # the cleaned file is gone from the cache
     site.write(beta("Más texto."))
-    assert sum("from the SVG logo" in m for m in as_cold(build(site))) == 2
+    assert sum("from the SVG logo" in m for m in as_cold(build(site, workers=workers))) == 2
     assert "script" not in (site.out / "es/partners/alpha/logo.svg").read_text()
     site.write(beta("Aún más."))
     shutil.rmtree(cache_dir(site.out) / "logos")
-    build(site)
+    build(site, workers=workers)
     assert_as_cold(site, tmp_path)
 
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from allysite.cache import BuildCache
 from allysite.errors import Diagnostic, failed
-from allysite.inputindex import DIGEST, THEME_PREFIX
 from allysite.memo import file_signature
 from allysite.output import Staging
 from allysite.pipeline import (
@@ -21,6 +20,7 @@ from allysite.pipeline import (
     load_site,
     plan_site,
     site_files,
+    template_keys,
 )
 
 if TYPE_CHECKING:
@@ -159,24 +159,11 @@ def _merged(parts: list[Published]) -> Published:
     return result
 
 
-TEMPLATE_FOLDERS = ("templates/", f"{THEME_PREFIX}templates/")
-
-
 def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     """The keys' parts shared by many pages: every template's, each catalog's, the code's."""
     from allysite.publish import PageKeys
-    from allysite.render import template_digests
 
-    env = next(iter(inputs.envs.values()))
-    # kept by the templates' hashes: finding what each one extends or includes parses them all
-    sources = tuple(
-        (name, state[DIGEST])
-        for name, state in sorted(store.index.files.items())
-        if name.startswith(TEMPLATE_FOLDERS)
-    )
-    templates = store.load_parsed().kept(
-        "template-digests", sources, lambda: template_digests(env, env.list_templates())
-    )
+    templates = template_keys(next(iter(inputs.envs.values())), store.load_parsed())
     catalogs = {
         code: b"".join(store.index.file_digest(name) for name in names)
         for code, names in inputs.catalogs.inputs.items()

@@ -326,6 +326,7 @@ class ParseCache:
         self.used: dict[str, tuple[object, object]] = {}
         self.made: set[str] = set()
         """Folders loaded anew by this build (not taken from the cache)."""
+        self.index = index
         self.folders = index.folder_digests(depth=3)
         """The hash of every item folder's files ('content/partners/unaoc/')."""
 
@@ -348,7 +349,11 @@ class ParseCache:
 
     def put(self, name: str, extra: object, value: object) -> None:
         """A folder loaded elsewhere (by a worker process), for `folder` to find."""
-        self.stored[name] = ((self.folders.get(name + "/"), extra), value)
+        self.keep(name, (self.folders.get(name + "/"), extra), value)
+
+    def keep(self, name: str, key: object, value: object) -> None:
+        """A value made elsewhere (by a worker process), for `kept` to find."""
+        self.stored[name] = (key, value)
         self.made.add(name)
 
     def folder(self, name: str, extra: object, make: Callable[[], object]) -> object:
@@ -367,7 +372,7 @@ class ParseCache:
         file hashes, settings) is the same: any value derived from files, stored with the
         content folders. `still`: whether a kept value is still good (the files it names
         are there)."""
-        entry = self.stored.get(name)
+        entry = self.used.get(name) or self.stored.get(name)  # (made by this build already)
         if entry is not None and entry[0] == key and (still is None or still(entry[1])):  # type: ignore[arg-type]
             value = entry[1]
         else:

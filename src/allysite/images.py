@@ -9,6 +9,7 @@ cached by a hash of their source, so a rebuild does no image work for unchanged 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -116,27 +117,24 @@ def prepare_logos(
     config: SiteConfig, content: Content, cache: Path, kept: ParseCache | None = None
 ) -> tuple[Logos, list[Diagnostic]]:
     """`kept`: the build cache's store, where each partner's result is kept by the hash of
-    its folder's files (a rebuild neither parses nor cleans an unchanged SVG again)."""
-    site_urls = urls.Urls(config.base_url)
+    its folder's files (a rebuild neither parses nor cleans an unchanged SVG again; a first
+    build prepares them while it parses the content: see `prepared_logo`)."""
     pictures: dict[str, Picture] = {}
     files: list[DerivedFile] = []
     cleaned: dict[str, Path] = {}
     problems: list[Diagnostic] = []
     for partner in content.partners:
-        logo = partner.facts.logo
-        if logo is None:
+        if partner.facts.logo is None:
             continue
 
-        def make(partner: Partner = partner, logo: str = logo) -> _Prepared:
-            return _prepare(partner, logo, config.root, cache, site_urls)
+        def make(partner: Partner = partner) -> Prepared:
+            return prepare_logo(config, partner, cache)
 
         if kept is None:
             picture, clean, derived, found = make()
         else:
-            key = (CACHE_VERSION, kept.folders.get(partner.folder + "/"), logo, config.base_url)
-            picture, clean, derived, found = kept.kept(
-                f"logo:{partner.folder}", key, make, _files_there
-            )
+            name, key = logo_slot(config, partner, kept)
+            picture, clean, derived, found = kept.kept(name, key, make, _files_there)
         problems += found
         if picture is not None:
             pictures[partner.slug] = picture
@@ -146,23 +144,32 @@ def prepare_logos(
     return Logos(MappingProxyType(pictures), tuple(files), MappingProxyType(cleaned)), problems
 
 
-_Prepared = tuple[Picture | None, Path | None, list[DerivedFile], list[Diagnostic]]
+Prepared = tuple[Picture | None, Path | None, list[DerivedFile], list[Diagnostic]]
 """A partner's logo as shown, its cleaned SVG, its resized rasters and the problems."""
 
 
-def _prepare(
-    partner: Partner, logo: str, root: Path, cache: Path, site_urls: urls.Urls
-) -> _Prepared:
-    path = root / partner.folder / logo
+def logo_slot(config: SiteConfig, partner: Partner, kept: ParseCache) -> tuple[str, object]:
+    """Where the build cache keeps a partner's prepared logo, and the key it is kept by."""
+    key = (CACHE_VERSION, kept.folders.get(partner.folder + "/"), partner.facts.logo)
+    return f"logo:{partner.folder}", (*key, config.base_url)
+
+
+def prepare_logo(config: SiteConfig, partner: Partner, cache: Path) -> Prepared:
+    """The partner's logo made safe (SVG) or resized (rasters); its derived files are
+    written to the cache folder (any process may do it: they are written whole, by name)."""
+    logo = partner.facts.logo
+    assert logo is not None
+    path = config.root / partner.folder / logo
     shown = f"{partner.folder}/{logo}"
     if path.suffix.lower() == ".svg":
         picture, clean, problems = _svg_logo(path, shown, cache)
         return picture, clean, [], problems
+    site_urls = urls.Urls(config.base_url)
     picture, derived, problems = _raster_logo(partner, path, shown, cache, site_urls)
     return picture, None, derived, problems
 
 
-def _files_there(prepared: _Prepared) -> bool:
+def _files_there(prepared: Prepared) -> bool:
     """Whether the files a kept result names are still in the cache folder."""
     _picture, clean, derived, _problems = prepared
     return (clean is None or clean.is_file()) and all(file.source.is_file() for file in derived)
@@ -238,7 +245,7 @@ def _resize(source: Path, target: Path, width: int, ext: str) -> None:
         if frame.width != width:
             height = max(1, round(frame.height * width / frame.width))
             frame = frame.resize((width, height), Image.Resampling.LANCZOS)
-        partial = target.with_suffix(target.suffix + ".part")
+        partial = target.with_name(f".{target.name}.{os.getpid()}.part")
         if ext == "webp":
             frame.save(partial, "WEBP", quality=85, method=6)
         elif ext == "jpg":
@@ -318,7 +325,9 @@ def _svg_logo(
     target = cache / "logos" / f"{hashlib.sha256(clean_data).hexdigest()[:16]}.svg"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(clean_data)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+        partial.write_bytes(clean_data)
+        partial.replace(target)  # whole, even while another process writes the same file
     return picture, target, problems
 
 

@@ -35,7 +35,7 @@ from allysite.schema import (
     validate,
 )
 from allysite.sourcefile import read_yaml_file
-from allysite.workers import in_workers
+from allysite.workers import Deal, in_workers
 
 TAXONOMIES_FILE = "taxonomies.yaml"
 # "translations": the translation dashboard's address when a site turns it on.
@@ -45,20 +45,30 @@ RESERVED_PAGE_SLUGS = frozenset({"partners", *TAXONOMY_NAMES, "assets", "404", "
 _Item = TypeVar("_Item", Partner, Page)
 
 
+Derive = Callable[[Partner | Page], list[tuple[str, object, object]]]
+"""What else to make of an item as soon as it is loaded, for the build cache to keep:
+(name, key, value) for ParseCache.keep (a partner's prepared logo)."""
+
+
 def load_content(
     config: SiteConfig,
     memo: Memo | None = None,
     parsed: ParseCache | None = None,
     workers: int = 1,
     meanwhile: Callable[[], None] | None = None,
+    derive: Derive | None = None,
 ) -> tuple[Content, list[Diagnostic]]:
     """`memo` (the dev server's): item folders none of whose files changed are not read again.
     `parsed` (the build cache's): the same across builds, by the hashes of a folder's files;
-    with `workers`, the folders it lacks are parsed over that many processes first.
+    with `workers`, the folders it lacks are parsed over that many processes first, which
+    also `derive` what the cache should keep of each item.
     `meanwhile`: work that needs no content (compiling templates), done here while the
     other processes parse (else first)."""
     forked = parsed is not None and workers > 1
-    if not (forked and _parse_in_workers(config, parsed, workers, meanwhile)) and meanwhile:
+    if (
+        not (forked and _parse_in_workers(config, parsed, workers, meanwhile, derive))  # type: ignore[arg-type]
+        and meanwhile
+    ):
         meanwhile()  # (no other process parses: first, then)
     found = Collector(config.root, memo=memo, parsed=parsed)
     partners = _load_partners(config, found)
@@ -134,13 +144,14 @@ def _parse_in_workers(
     parsed: ParseCache,
     workers: int,
     meanwhile: Callable[[], None] | None = None,
+    derive: Derive | None = None,
 ) -> bool:
     """Load the content folders the cache lacks over `workers` forked processes, into it;
     False when there are too few to fork for (and `meanwhile` was not run).
 
     The folders are the ones the loader will ask for (checks and messages stay with it).
-    This process runs `meanwhile` first, then parses a share a little over its part: the
-    others send theirs back through a pipe, which costs them about a twelfth more."""
+    They are dealt out a few at a time through a pipe (see `Deal`), so a process that
+    is done takes the next ones: this process runs `meanwhile` first, then joins in."""
     languages = (config.language_codes, config.default_language.code)
     jobs: list[tuple[str, Path, Callable[[SiteConfig, Path, Collector], Partner | Page | None]]]
     jobs = []
@@ -159,25 +170,33 @@ def _parse_in_workers(
                 jobs.append((name, folder, load))  # type: ignore[arg-type]
     if len(jobs) < PARALLEL_FROM:
         return False
-    here = (1.08 - (0.04 if meanwhile else 0.0)) / workers
-    shares: list[list[int]] = [[] for _ in range(workers)]
-    for number in range(len(jobs)):
-        slot = (number * 37) % 100  # spread over the folders' order (their sizes vary)
-        share = 0 if slot < here * 100 else 1 + slot % (workers - 1)
-        shares[share].append(number)
+    size = max(CHUNK, -(-len(jobs) // Deal.MOST))
+    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
 
-    def job(worker: int) -> list[tuple[str, object]]:
-        if worker == 0 and meanwhile is not None:
-            meanwhile()
-        return [
-            (jobs[number][0], _load_folder(config, jobs[number][1], jobs[number][2]))
-            for number in shares[worker]
-        ]
+    with Deal(len(chunks)) as deal:
 
-    for part in in_workers(workers, job):
-        for name, value in part:
-            parsed.put(name, languages, value)
+        def job(worker: int) -> list[tuple[str, object, list[tuple[str, object, object]]]]:
+            if worker == 0 and meanwhile is not None:
+                meanwhile()
+            done = []
+            for number in deal:
+                for name, folder, load in chunks[number]:
+                    loaded = _load_folder(config, folder, load)
+                    item = loaded[0]
+                    derived = derive(item) if derive is not None and item is not None else []
+                    done.append((name, loaded, derived))
+            return done
+
+        for part in in_workers(workers, job):
+            for name, value, derived in part:
+                parsed.put(name, languages, value)
+                for entry in derived:
+                    parsed.keep(*entry)
     return True
+
+
+CHUNK = 8
+"""Content folders dealt out at a time to the processes that parse them."""
 
 
 def _load_folder(

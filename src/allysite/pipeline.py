@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from allysite.cache import ParseCache
 from allysite.errors import Diagnostic, has_errors
+from allysite.inputindex import DIGEST, THEME_PREFIX
 from allysite.memo import Memo, file_signature, folder_signature
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
     from allysite.config import SiteConfig
     from allysite.i18n import Catalogs
     from allysite.images import Logos
-    from allysite.model import Content
+    from allysite.loader import Derive
+    from allysite.model import Content, Page, Partner
     from allysite.plan import Reuse, SitePlan
     from allysite.render import OutputFile, TemplateDirs
     from allysite.stale import Staleness
@@ -163,7 +165,8 @@ def load_site(
         memo,
         parsed,
         workers,
-        lambda: made.append(_catalogs_and_templates(site, config, dirs, cache, memo)),
+        lambda: made.append(_meanwhile(site, config, dirs, cache, memo, parsed)),
+        _logo_of(config, cache, parsed),
     )
     problems += found
     catalogs, envs, found = made[0]
@@ -209,6 +212,58 @@ def load_site(
     return SiteInputs(
         config, content, assets, envs, dirs, catalogs, logos, staleness, status
     ), problems
+
+
+def _meanwhile(
+    site: Path,
+    config: SiteConfig,
+    dirs: TemplateDirs,
+    cache: Path,
+    memo: Memo | None,
+    parsed: ParseCache | None,
+) -> tuple[Catalogs, Mapping[str, Environment], list[Diagnostic]]:
+    """What needs no content, done while other processes parse it: the catalogs and
+    templates, and what the build cache keeps of them (the translation status' part, each
+    template's digest)."""
+    made = _catalogs_and_templates(site, config, dirs, cache, memo)
+    if parsed is not None:
+        from allysite.status import prepare_status
+
+        prepare_status(config, THEME, parsed)
+        if made[1]:
+            template_keys(next(iter(made[1].values())), parsed)
+    return made
+
+
+def _logo_of(config: SiteConfig, cache: Path, parsed: ParseCache | None) -> Derive | None:
+    """A partner's logo prepared as soon as its folder is parsed, for the build cache to keep
+    (so a first build cleans and resizes logos over the cores too)."""
+    if parsed is None:
+        return None
+    from allysite.images import logo_slot, prepare_logo
+    from allysite.model import Partner
+
+    def derive(item: Partner | Page) -> list[tuple[str, object, object]]:
+        if not isinstance(item, Partner) or item.facts.logo is None:
+            return []
+        return [(*logo_slot(config, item, parsed), prepare_logo(config, item, cache))]
+
+    return derive
+
+
+def template_keys(env: Environment, parsed: ParseCache) -> dict[str, bytes]:
+    """render.template_digests, kept by the templates' hashes: finding what each template
+    extends or includes parses them all."""
+    from allysite.render import template_digests
+
+    sources = tuple(
+        (name, state[DIGEST])
+        for name, state in sorted(parsed.index.files.items())
+        if name.startswith(("templates/", f"{THEME_PREFIX}templates/"))
+    )
+    return parsed.kept(
+        "template-digests", sources, lambda: template_digests(env, env.list_templates())
+    )
 
 
 def _catalogs_and_templates(

@@ -29,6 +29,8 @@ from allysite.stale import Staleness
 from allysite.views import CLDR_REGIONS
 
 if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
     from allysite.cache import ParseCache
 
 _T = TypeVar("_T")
@@ -132,15 +134,8 @@ def translation_status(
     kept: ParseCache | None = None,
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
     """`kept`: the build cache's store, where the messages of the templates and the state of
-    each catalog's entries are kept by the hashes of their files."""
-    files = template_files(config.root / "templates", theme / "templates")
-    project = config.title[config.default_language.code]
-    template, problems = _kept(
-        kept,
-        "status:templates",
-        lambda: (project, *((file.shown, _file_hash(file.path)) for file in files)),
-        lambda: extract_messages(files, project),
-    )
+    each catalog's entries are kept by the hashes of their files (see `prepare_status`)."""
+    template, problems = _template_messages(config, theme, kept)
     used = {message_key(m): m for m in template if m.id}
     gaps = _label_gaps(config, content)
     languages = []
@@ -157,6 +152,27 @@ def translation_status(
             )
         )
     return TranslationStatus(config.default_language, tuple(languages)), problems
+
+
+def prepare_status(config: SiteConfig, theme: Path, kept: ParseCache) -> None:
+    """What the status reads of the templates and catalogs, made and kept ahead: it needs no
+    content, so a build does it while other processes parse the content."""
+    _template_messages(config, theme, kept)
+    for language in config.languages:
+        _catalog_states(config, theme, language, kept)
+
+
+def _template_messages(
+    config: SiteConfig, theme: Path, kept: ParseCache | None
+) -> tuple[Catalog, list[Diagnostic]]:
+    files = template_files(config.root / "templates", theme / "templates")
+    project = config.title[config.default_language.code]
+    return _kept(
+        kept,
+        "status:templates",
+        lambda: (project, *((file.shown, _file_hash(file.path)) for file in files)),
+        lambda: extract_messages(files, project),
+    )
 
 
 def _kept(
@@ -192,13 +208,11 @@ def _read_states(path: Path, shown: str, language: Language) -> dict[MessageKey,
     return {message_key(m): entry_state(m, catalog.num_plurals) for m in catalog if m.id}
 
 
-def _interface(
-    config: SiteConfig,
-    theme: Path,
-    language: Language,
-    used: Mapping[MessageKey, object],
-    kept: ParseCache | None = None,
-) -> Interface:
+def _catalog_states(
+    config: SiteConfig, theme: Path, language: Language, kept: ParseCache | None
+) -> tuple[dict[MessageKey, str], Path | None, str, dict[MessageKey, str]]:
+    """The state of each entry of the theme's catalog and of the site's (its path, and its
+    name as shown, even when it does not exist yet)."""
     theme_path = next((p for p in catalog_paths(theme / "locales", language) if p.is_file()), None)
     theme_states = _states(theme_path, "<theme>", language, kept)
     site_path = existing_catalog(config, language)
@@ -207,7 +221,17 @@ def _interface(
         if site_path
         else f"locales/{language.code}/LC_MESSAGES/{DOMAIN}.po"
     )
-    site_states = _states(site_path, shown, language, kept)
+    return theme_states, site_path, shown, _states(site_path, shown, language, kept)
+
+
+def _interface(
+    config: SiteConfig,
+    theme: Path,
+    language: Language,
+    used: Mapping[MessageKey, object],
+    kept: ParseCache | None = None,
+) -> Interface:
+    theme_states, site_path, shown, site_states = _catalog_states(config, theme, language, kept)
     source_language = language.locale.language == "en"  # msgids are English
     fuzzy, missing, absent = [], [], []
     for key in used:

@@ -144,3 +144,27 @@ def long_lived_heap() -> Iterator[Callable[[], None]]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+class Deal:
+    """Numbers 0..count-1 for processes to take turns at: each reads the next from a pipe
+    filled before they were forked (a read of two bytes is atomic), until it is empty."""
+
+    MOST = 16_384
+    """Numbers a pipe holds without blocking its writer (its 64 KiB buffer)."""
+
+    def __init__(self, count: int) -> None:
+        assert count <= self.MOST
+        self._read, write = os.pipe()
+        with os.fdopen(write, "wb") as pipe:  # closed: an empty pipe then reads as its end
+            pipe.write(b"".join(number.to_bytes(2, "little") for number in range(count)))
+
+    def __enter__(self) -> Deal:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        os.close(self._read)
+
+    def __iter__(self) -> Iterator[int]:
+        while len(data := os.read(self._read, 2)) == 2:
+            yield int.from_bytes(data, "little")
