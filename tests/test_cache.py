@@ -370,14 +370,14 @@ def test_kept_logos_and_translation_status_follow_their_files(
     if parse_in_workers:
         monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
         monkeypatch.setattr(loader, "PARALLEL_FROM", 1)
-        forked = loader.in_workers
+        forked = loader.streamed_from_workers
 
-        def in_workers(count: int, job: Callable[[int], object]) -> list[object]:
+        def streamed(count: int, job: Callable[..., None], take: Callable[..., None]) -> None:
             with forks.open("a") as record:
                 record.write(f"{count}\n")
-            return forked(count, job)
+            forked(count, job, take)
 
-        monkeypatch.setattr(loader, "in_workers", in_workers)
+        monkeypatch.setattr(loader, "streamed_from_workers", streamed)
     unsafe = LOGO.replace("<rect", '<script>x()</script><rect onclick="y()"')
     site = make_site({**BETA, "content/partners/alpha/logo.svg": unsafe})
 

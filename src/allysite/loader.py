@@ -35,7 +35,7 @@ from allysite.schema import (
     validate,
 )
 from allysite.sourcefile import read_yaml_file
-from allysite.workers import Deal, in_workers
+from allysite.workers import Deal, Send, streamed_from_workers
 
 TAXONOMIES_FILE = "taxonomies.yaml"
 # "translations": the translation dashboard's address when a site turns it on.
@@ -151,7 +151,8 @@ def _parse_in_workers(
 
     The folders are the ones the loader will ask for (checks and messages stay with it).
     They are dealt out a few at a time through a pipe (see `Deal`), so a process that
-    is done takes the next ones: this process runs `meanwhile` first, then joins in."""
+    is done takes the next ones: this process runs `meanwhile` first, then joins in, and
+    takes what the others parsed as they go (see `streamed_from_workers`)."""
     languages = (config.language_codes, config.default_language.code)
     jobs: list[tuple[str, Path, Callable[[SiteConfig, Path, Collector], Partner | Page | None]]]
     jobs = []
@@ -173,25 +174,27 @@ def _parse_in_workers(
     size = max(CHUNK, -(-len(jobs) // Deal.MOST))
     chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
 
-    with Deal(len(chunks)) as deal:
-
-        def job(worker: int) -> list[tuple[str, object, list[tuple[str, object, object]]]]:
-            if worker == 0 and meanwhile is not None:
-                meanwhile()
+    def job(worker: int, send: Send, drain: Callable[[], None]) -> None:
+        if worker == 0 and meanwhile is not None:
+            meanwhile()
+        for number in deal:
             done = []
-            for number in deal:
-                for name, folder, load in chunks[number]:
-                    loaded = _load_folder(config, folder, load)
-                    item = loaded[0]
-                    derived = derive(item) if derive is not None and item is not None else []
-                    done.append((name, loaded, derived))
-            return done
+            for name, folder, load in chunks[number]:
+                loaded = _load_folder(config, folder, load)
+                item = loaded[0]
+                derived = derive(item) if derive is not None and item is not None else []
+                done.append((name, loaded, derived))
+            send(done)
+            drain()
 
-        for part in in_workers(workers, job):
-            for name, value, derived in part:
-                parsed.put(name, languages, value)
-                for entry in derived:
-                    parsed.keep(*entry)
+    def take(done: object) -> None:
+        for name, value, derived in done:  # type: ignore[attr-defined]
+            parsed.put(name, languages, value)
+            for entry in derived:
+                parsed.keep(*entry)
+
+    with Deal(len(chunks)) as deal:
+        streamed_from_workers(workers, job, take)
     return True
 
 

@@ -15,6 +15,7 @@ import pickle
 import select
 import signal
 import struct
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -69,6 +70,111 @@ def in_workers(
             raise RuntimeError(f"a rendering process failed:\n{value}")
         results.append(value)
     return results
+
+
+Send = Callable[[object], None]
+
+
+def streamed_from_workers(
+    count: int, job: Callable[[int, Send, Callable[[], None]], None], take: Send
+) -> None:
+    """`job(worker, send, drain)` here (worker 0) and in `count - 1` forked processes; each
+    value a job sends reaches `take`, in this process, as soon as this process drains.
+
+    Here, `send` is `take` itself, and `drain()` takes what the other processes sent so far
+    (call it between pieces of work): this process reads their answers while they work, not
+    all at the end, when it would keep the other cores waiting. A worker writes its answers
+    to a file of its own in memory, which never makes it wait for this process. A worker's
+    exception comes back as a RuntimeError with its traceback, once every worker is done."""
+    streams: list[_Stream] = []
+    failures: list[str] = []
+
+    def drain(finished: bool = False) -> None:
+        for stream in streams:
+            for kind, value in stream.answers(finished):
+                if kind == "ok":
+                    take(value)
+                else:
+                    failures.append(value)  # type: ignore[arg-type]
+
+    try:
+        for worker in range(1, count):
+            stream = _Stream()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                _stream_worker(job, worker, stream.fd)
+            stream.pid = pid
+            streams.append(stream)
+        job(0, take, drain)
+    finally:
+        for stream in streams:
+            status = os.waitpid(stream.pid, 0)[1]
+            # (1: the worker reported its own exception, among its answers)
+            if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) not in (0, 1):
+                failures.append(f"a worker process ended abnormally (wait status {status})")
+    try:
+        drain(finished=True)
+    finally:
+        for stream in streams:
+            os.close(stream.fd)
+    if failures:
+        raise RuntimeError(f"a worker process failed:\n{failures[0]}")
+
+
+HEADER = 8
+"""Bytes before each answer: its size (little-endian)."""
+
+
+class _Stream:
+    """A worker's answers: frames (size, then pickle) appended to a file in memory, which
+    this process reads from where it stopped (the worker's writes move the shared offset,
+    reads here give their own)."""
+
+    def __init__(self) -> None:
+        if hasattr(os, "memfd_create"):
+            self.fd = os.memfd_create("allysite-answers")
+        else:  # (not Linux): a file nobody else sees
+            self.fd, name = tempfile.mkstemp(prefix="allysite-answers-")
+            os.unlink(name)
+        self.pid = 0
+        self._read = 0
+
+    def answers(self, finished: bool) -> Iterator[tuple[str, object]]:
+        """The whole frames written since the last call (all of them once `finished`)."""
+        size = os.fstat(self.fd).st_size
+        while size - self._read >= HEADER:
+            length = int.from_bytes(os.pread(self.fd, HEADER, self._read), "little")
+            if size - self._read - HEADER < length:
+                if finished:
+                    yield "error", "a worker process ended in the middle of its answer"
+                    self._read = size
+                break
+            data = os.pread(self.fd, length, self._read + HEADER)
+            self._read += HEADER + length
+            yield pickle.loads(data)
+
+
+def _stream_worker(
+    job: Callable[[int, Send, Callable[[], None]], None], worker: int, fd: int
+) -> None:
+    status = 0
+    try:
+        _die_with_parent()
+        with open(fd, "wb", closefd=False) as answers:
+
+            def send(value: object) -> None:
+                data = dumps(("ok", value))
+                answers.write(len(data).to_bytes(HEADER, "little") + data)
+                answers.flush()  # whole, for the parent to take while this one goes on
+
+            try:
+                job(worker, send, lambda: None)
+            except BaseException:  # reported by the parent, with the worker's traceback
+                data = pickle.dumps(("error", traceback.format_exc()))
+                answers.write(len(data).to_bytes(HEADER, "little") + data)
+                status = 1
+    finally:
+        os._exit(status)
 
 
 class SharedCounts:

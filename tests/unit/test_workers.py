@@ -1,12 +1,15 @@
-"""Forked workers: numbers dealt out through a pipe reach exactly one process each."""
+"""Forked workers: numbers dealt out through a pipe reach exactly one process each, and
+answers streamed back arrive whole, while the workers work, or as an error."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 
 import pytest
 
-from allysite.workers import Deal, in_workers
+from allysite.workers import Deal, in_workers, streamed_from_workers
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
@@ -28,3 +31,53 @@ def test_a_deal_runs_out_and_stays_empty() -> None:
         assert list(deal) == []
     with pytest.raises(AssertionError):
         Deal(Deal.MOST + 1)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_streamed_answers_arrive_whole_and_while_the_workers_work() -> None:
+    taken: list[tuple[int, int, bytes]] = []
+    seen_early: list[int] = []
+
+    def job(worker: int, send: Callable[[object], None], drain: Callable[[], None]) -> None:
+        for number in range(50):
+            send((worker, number, bytes([number]) * 70_000))  # larger than a pipe's buffer
+            if worker == 0:
+                drain()
+        if worker == 0:  # this process waits a little for the others, still draining
+            deadline = time.monotonic() + 5
+            while len(taken) < 150 and time.monotonic() < deadline:
+                drain()
+                time.sleep(0.01)
+            seen_early.append(len(taken))
+
+    streamed_from_workers(3, job, taken.append)  # type: ignore[arg-type]
+    assert sorted((w, n) for w, n, _data in taken) == [(w, n) for w in range(3) for n in range(50)]
+    assert all(data == bytes([n]) * 70_000 for _w, n, data in taken)
+    assert seen_early == [150]  # taken by drain() as they came, not only at the end
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_a_failing_worker_is_reported_with_its_traceback() -> None:
+    taken: list[object] = []
+
+    def job(worker: int, send: Callable[[object], None], drain: Callable[[], None]) -> None:
+        send(worker)
+        if worker == 1:
+            raise ValueError("broken folder")
+
+    with pytest.raises(RuntimeError, match="ValueError: broken folder"):
+        streamed_from_workers(2, job, taken.append)
+    assert sorted(taken) == [0, 1]  # what it sent before it failed still arrived
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_a_worker_that_ends_abnormally_is_an_error() -> None:
+    def job(worker: int, send: Callable[[object], None], drain: Callable[[], None]) -> None:
+        if worker == 1:
+            send("first")
+            os._exit(3)  # as if it crashed: nothing more comes
+
+    taken: list[object] = []
+    with pytest.raises(RuntimeError, match="ended abnormally"):
+        streamed_from_workers(2, job, taken.append)
+    assert taken == ["first"]
