@@ -78,17 +78,54 @@ def test_nothing_changed_renders_and_writes_nothing(site: Site, tmp_path: Path) 
 
 
 def test_a_profile_edit_renders_the_pages_that_show_it(site: Site, tmp_path: Path) -> None:
+    beta = {f"{lang}/partners/beta/index.html" for lang in ("es", "en", "ar")}
     site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nOtro.\n"})
-    result = build(site)
-    rendered = pages(result)
-    # Beta's profile in every language (en and ar show the Spanish text as a stand-in),
-    # and the lists whose cards carry Beta's view: home pages and Beta's term pages.
-    assert {f"{lang}/partners/beta/index.html" for lang in ("es", "en", "ar")} <= rendered
+    # Its body: Beta's profile in every language (en and ar show the Spanish text as a
+    # stand-in), and no list: the cards show no body (bodyreads.py).
+    assert pages(build(site)) == beta
+    assert_as_cold(site, tmp_path)
+    assert build(site).cached
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Otra.\n---\nOtro.\n"})
+    # Its summary: also the lists whose cards show it, the home pages and Beta's terms.
+    rendered = pages(build(site))
+    assert beta | {f"{lang}/index.html" for lang in ("es", "en", "ar")} <= rendered
+    assert {"es/kinds/foundation/index.html", "es/topics/education/index.html"} <= rendered
     assert not any("alpha" in path for path in rendered)
     assert not any("/about/" in path or path.endswith("404.html") for path in rendered)
     assert not any("/human-rights/" in path for path in rendered)  # a term of alpha only
     assert_as_cold(site, tmp_path)
-    assert build(site).cached
+
+
+def test_a_page_body_edit_renders_that_page_only(site: Site, tmp_path: Path) -> None:
+    """The navigation on every page names the about page: its title, not its body."""
+    site.write({"content/pages/about/es.md": "---\nname: Acerca de\n---\nOtro texto.\n"})
+    assert pages(build(site)) == {f"{lang}/about/index.html" for lang in ("es", "en", "ar")}
+    assert_as_cold(site, tmp_path)
+    site.write({"content/pages/about/es.md": "---\nname: Sobre nosotros\n---\nOtro texto.\n"})
+    assert len(pages(build(site), "es/")) > 5  # its title is in every Spanish page's menu
+    assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        "<p>{{ partner.item.body_html }}</p>",  # a body shown on the lists
+        '{% set field = "body" ~ "_html" %}<p>{{ partner.item[field] }}</p>',  # unknowable
+        '{% for text in [partner.item] %}{{ text["body_html"] }}{% endfor %}',  # a loop's
+        '{% set f = "body" ~ "_html" %}{{ partner.item|attr(f) }}',  # a computed name
+        '{% set f = "body" ~ "_html" %}{{ [partner.item]|map(attribute=f)|join }}',
+    ],
+)
+def test_lists_of_a_site_whose_cards_show_bodies_follow_them(
+    make_site: MakeSite, tmp_path: Path, card: str
+) -> None:
+    site = make_site({**BETA, "templates/partials/card.html": card})
+    build(site)
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nNuevo.\n"})
+    rendered = pages(build(site))
+    assert {"es/index.html", "en/index.html", "es/kinds/foundation/index.html"} <= rendered
+    assert_as_cold(site, tmp_path)
+    assert "Nuevo." in (site.out / "es/index.html").read_text()
 
 
 def test_a_template_edit_renders_the_pages_that_use_it(site: Site, tmp_path: Path) -> None:

@@ -110,12 +110,13 @@ def _publish_share(
 ) -> Published:
     """The pages of some languages planned, rendered where they changed, and their feeds."""
     from allysite import urls
+    from allysite.bodyreads import BODY
     from allysite.feeds import make_feed
     from allysite.fingerprints import Fingerprints, combine
     from allysite.publish import PartnerReuse, publish_slice, stage_made
 
     previous = store.previous
-    prints = Fingerprints()
+    prints = Fingerprints(leave_out=frozenset({BODY}))  # (see bodyreads.py)
     folders = store.load_parsed().folders
     reuse = PartnerReuse(keys, store.index, folders, previous, staging.out, prints)
     plan, _ = plan_site(inputs, languages=languages, reuse=reuse)  # static files: by _make
@@ -163,12 +164,12 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     """The keys' parts shared by many pages: every template's, each catalog's, the code's."""
     from allysite.publish import PageKeys
 
-    templates = template_keys(next(iter(inputs.envs.values())), store.load_parsed())
+    templates, bodies = template_keys(next(iter(inputs.envs.values())), store.load_parsed())
     catalogs = {
         code: b"".join(store.index.file_digest(name) for name in names)
         for code, names in inputs.catalogs.inputs.items()
     }
-    return PageKeys(store.environment[0], templates, catalogs)
+    return PageKeys(store.environment[0], templates, catalogs, bodies)
 
 
 def _source_key(source: Path, store: BuildCache) -> bytes:

@@ -38,7 +38,7 @@ from allysite.errors import Diagnostic
 from allysite.fingerprints import digest
 from allysite.inputindex import InputIndex, index_inputs
 
-FORMAT = 3
+FORMAT = 4
 """Bumped when the layout of the cache files changes."""
 LIBRARIES = (
     "jinja2",

@@ -31,9 +31,13 @@ class Fingerprints:
     """Stable hashes of view values (frozen dataclasses, tuples, mappings, text), each object
     hashed once per build: shared views (a partner's card on fifty pages) cost once."""
 
-    def __init__(self) -> None:
+    def __init__(self, leave_out: frozenset[str] = frozenset()) -> None:
+        """`leave_out`: names of dataclass fields left out of every hash (a text's body,
+        which a page's key then hashes on its own where the page shows it: bodyreads.py)."""
         self._known: dict[int, tuple[bytes, object]] = {}
         self._fields: dict[type, tuple[Any, ...]] = {}
+        self._leave_out = leave_out
+        self._mark = "".join(f"-{name}" for name in sorted(leave_out))
 
     def object_digest(self, value: object) -> bytes:
         """The hash of an object (a view) as the pages that hold it are keyed with."""
@@ -95,8 +99,7 @@ class Fingerprints:
         kind = type(value)
         names = self._fields.get(kind)
         if names is None:
-            tag = f"I{kind.__module__}.{kind.__qualname__}".encode()
-            names = self._fields[kind] = (tag, *(f.name for f in dataclasses.fields(value)))  # type: ignore[arg-type]
+            names = self._fields[kind] = self._names("I", kind, value)
         parts.append(names[0])
         for name in names[1:]:
             self._feed(parts, getattr(value, name))
@@ -126,9 +129,7 @@ class Fingerprints:
             parts.append(b"<")
             parts.extend(sorted(self.of(item) for item in value))  # type: ignore[attr-defined]
         elif dataclasses.is_dataclass(value):
-            # the type's name first, then its fields in order
-            tag = f"D{kind.__module__}.{kind.__qualname__}".encode()
-            self._fields[kind] = (tag, *(f.name for f in dataclasses.fields(value)))
+            self._fields[kind] = self._names("D", kind, value)
             return self._digest(value)
         elif isinstance(value, PurePath | date | enum.Enum) or _is_locale(value):
             parts.append(f"V{kind.__qualname__}:{value!s}".encode())
@@ -137,6 +138,14 @@ class Fingerprints:
         result = digest(b"".join(parts))
         self._known[id(value)] = (result, value)  # the value is kept: its id stays its own
         return result
+
+    def _names(self, prefix: str, kind: type, value: object) -> tuple[Any, ...]:
+        """The type's tag (its name, and the fields left out of it), then its fields' names
+        in order."""
+        fields = [f.name for f in dataclasses.fields(value)]  # type: ignore[arg-type]
+        kept = [name for name in fields if name not in self._leave_out]
+        mark = self._mark if len(kept) < len(fields) else ""
+        return (f"{prefix}{kind.__module__}.{kind.__qualname__}{mark}".encode(), *kept)
 
 
 def _is_locale(value: object) -> bool:

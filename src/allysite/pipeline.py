@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from allysite.assets import Assets
+    from allysite.bodyreads import BodyPaths
     from allysite.config import SiteConfig
     from allysite.i18n import Catalogs
     from allysite.images import Logos
@@ -251,19 +252,26 @@ def _logo_of(config: SiteConfig, cache: Path, parsed: ParseCache | None) -> Deri
     return derive
 
 
-def template_keys(env: Environment, parsed: ParseCache) -> dict[str, bytes]:
-    """render.template_digests, kept by the templates' hashes: finding what each template
-    extends or includes parses them all."""
-    from allysite.render import template_digests
+def template_keys(
+    env: Environment, parsed: ParseCache
+) -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
+    """Each template's digest (render.template_digests) and the bodies its pages show
+    (bodyreads.body_paths), kept by the templates' hashes: both parse every template."""
+    from allysite.bodyreads import body_paths
+    from allysite.render import template_closures, template_digests
+
+    def make() -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
+        names = env.list_templates()
+        closures = template_closures(env, names)
+        bodies = {name: body_paths(env, used) for name, used in closures.items()}
+        return template_digests(env, names), bodies
 
     sources = tuple(
         (name, state[DIGEST])
         for name, state in sorted(parsed.index.files.items())
         if name.startswith(("templates/", f"{THEME_PREFIX}templates/"))
     )
-    return parsed.kept(
-        "template-digests", sources, lambda: template_digests(env, env.list_templates())
-    )
+    return parsed.kept("template-keys", sources, make)
 
 
 def _catalogs_and_templates(

@@ -16,10 +16,12 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from jinja2 import Environment
 
 from allysite import urls
+from allysite.bodyreads import BODY, BodyPaths
 from allysite.cache import Manifest, OutputState
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
@@ -42,6 +44,8 @@ class PageKeys:
     code: bytes
     templates: Mapping[str, bytes]
     catalogs: Mapping[str, bytes]
+    bodies: Mapping[str, BodyPaths | None] = field(default_factory=lambda: MappingProxyType({}))
+    """The texts whose bodies each template's pages show (None: unknown; bodyreads.py)."""
 
 
 @dataclass
@@ -76,10 +80,20 @@ class Published:
         self.views.update(other.views)
 
 
-def route_key(route: Route, keys: PageKeys, prints: Fingerprints) -> bytes | None:
-    """The page's key, or None when its context holds a value with no stable fingerprint."""
+def route_key(
+    route: Route, keys: PageKeys, prints: Fingerprints, whole: Callable[[], Fingerprints]
+) -> bytes | None:
+    """The page's key, or None when its context holds a value with no stable fingerprint.
+
+    `prints` leave the bodies of texts out (see bodyreads.py): the bodies the page's template
+    shows are hashed on their own; when they are not known, its context is hashed whole by
+    `whole()`."""
     try:
-        context = prints.of(route.context)
+        shown = _bodies_shown(route.context, keys.bodies.get(route.template))
+        if shown is None:
+            context = b"whole" + whole().of(route.context)
+        else:
+            context = prints.of(route.context) + prints.of(shown)
     except Unfingerprintable:
         return None
     return combine(
@@ -92,6 +106,22 @@ def route_key(route: Route, keys: PageKeys, prints: Fingerprints) -> bytes | Non
             context,
         )
     )
+
+
+def _bodies_shown(context: Mapping[str, object], paths: BodyPaths | None) -> tuple[str, ...] | None:
+    """The bodies at `paths` in the context (None when one is not there to be found)."""
+    if paths is None:
+        return None
+    found = []
+    for path in paths:
+        value = context.get(path[0])
+        for name in path[1:]:
+            value = getattr(value, name, None)
+        body = getattr(value, BODY, None)
+        if not isinstance(body, str):
+            return None
+        found.append(body)
+    return tuple(found)
 
 
 def publish_slice(
@@ -109,7 +139,14 @@ def publish_slice(
     `prints`: the fingerprints to use (and fill), to key other files by the same views."""
     result = Published()
     problems = Problems()
-    prints = prints or Fingerprints()
+    prints = prints or Fingerprints(leave_out=frozenset({BODY}))
+    made: list[Fingerprints] = []
+
+    def whole() -> Fingerprints:  # (made once, when a page's template needs it)
+        if not made:
+            made.append(Fingerprints())
+        return made[0]
+
     result.pages = [route.out_path for route in routes]
     entries = {route.out_path: sitemap_entry(route) for route in routes if route.in_sitemap}
     result.listed = list(entries.values())
@@ -124,7 +161,7 @@ def publish_slice(
                 result.sitemap[name] = shown
             kept = True
         else:
-            key = route_key(route, keys, prints)
+            key = route_key(route, keys, prints, whole)
             kept = (
                 key is not None
                 and previous is not None

@@ -201,20 +201,36 @@ def template_digests(env: Environment, names: Iterable[str]) -> dict[str, bytes]
     """For each template name: a hash of its source and of every template it extends,
     includes or imports, so that a page's key changes when any of them does. A reference
     Jinja cannot resolve before rendering (a name in a variable) makes it depend on all."""
+    sources: dict[str, bytes] = {}
+    result = {}
+    for name, used in template_closures(env, names, sources).items():
+        h = hashlib.blake2b(digest_size=16)
+        for other in used:
+            h.update(other.encode() + b"\0" + sources[other])
+        result[name] = h.digest()
+    return result
+
+
+def template_closures(
+    env: Environment, names: Iterable[str], sources: dict[str, bytes] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """For each template name: it and every template it extends, includes or imports, in
+    order of their names (all templates when a reference is a name in a variable).
+    `sources` is filled with the hash of each template's source."""
     assert env.loader is not None
     loader = env.loader
-    sources: dict[str, bytes] = {}
+    hashes: dict[str, bytes] = {} if sources is None else sources
     references: dict[str, tuple[str | None, ...]] = {}
 
     def read(name: str) -> None:
-        if name in sources:
+        if name in hashes:
             return
         try:
             source = loader.get_source(env, name)[0]
             found = tuple(meta.find_referenced_templates(env.parse(source)))
         except Exception:  # missing or broken: rendering reports it; the key only must differ
             source, found = f"<unreadable {name}>", ()
-        sources[name] = digest(source.encode("utf-8"))
+        hashes[name] = digest(source.encode("utf-8"))
         references[name] = found
         for reference in found:
             if reference is not None:
@@ -240,10 +256,7 @@ def template_digests(env: Environment, names: Iterable[str]) -> dict[str, bytes]
         used = closure(name)
         for other in used:
             read(other)
-        h = hashlib.blake2b(digest_size=16)
-        for other in sorted(used):
-            h.update(other.encode() + b"\0" + sources[other])
-        result[name] = h.digest()
+        result[name] = tuple(sorted(used))
     return result
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 from typing import TypeVar
@@ -90,7 +90,8 @@ class ItemView:
     name: str
     short_name: str | None
     summary: str | None
-    body_html: Markup
+    body_html: Markup = field(repr=False)
+    """(Not in its repr: a template that prints a view whole does not show it; bodyreads.py.)"""
     text_lang: Language
     is_fallback: bool
     source: str

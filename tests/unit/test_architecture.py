@@ -47,6 +47,7 @@ LAYERS: tuple[str, ...] = (
     "pagemeta",
     "copies",
     "plan",
+    "bodyreads",
     "rendermemo",
     "render",
     "sitemap",

@@ -93,6 +93,37 @@ def test_inline_values_are_hashed_with_their_page_and_still_told_apart(other: Ca
     assert prints.of(page) != Fingerprints().of(other)
 
 
+def test_fields_left_out_change_no_fingerprint_but_are_not_mistaken_for_absent() -> None:
+    bodiless = Fingerprints(leave_out=frozenset({"extra"}))
+    assert bodiless.of(Card("a", (), "body")) == Fingerprints(leave_out=frozenset({"extra"})).of(
+        Card("a", (), "another body")
+    )
+    assert bodiless.of(Card("a", (), "body")) != bodiless.of(Card("b", (), "body"))
+    assert Fingerprints().of(Card("a", (), "body")) != Fingerprints().of(Card("a", (), "x"))
+    # a type without the field hashes as it did; with it left out, it is tagged apart
+    assert bodiless.of(Link("/x")) == Fingerprints().of(Link("/x"))
+    assert bodiless.of(Card("a", ())) != Fingerprints().of(Card("a", ()))
+
+
+def test_a_views_repr_leaves_its_body_out() -> None:
+    """A template that prints a view whole must not show its body (bodyreads.py)."""
+    from allysite.views import ItemView
+
+    view = ItemView(
+        "s",
+        "/es/s/",
+        "Name",
+        None,
+        None,
+        Markup("<p>secret body</p>"),
+        None,
+        False,
+        "x.md",  # type: ignore[arg-type]
+    )
+    assert "secret body" not in repr(view) and "secret body" not in str(view)
+    assert "Name" in repr(view)
+
+
 def test_an_unknown_type_cannot_be_fingerprinted() -> None:
     with pytest.raises(Unfingerprintable):
         Fingerprints().of(Card("a", (), object()))

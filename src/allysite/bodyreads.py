@@ -1,0 +1,184 @@
+"""Which texts' bodies a template shows: what lets a page be keyed by what it shows.
+
+A profile's body is most of what it weighs, and few pages show it: its own page does, but
+the home page and the term pages only show its card (name, summary, terms, logo). So a
+page's key hashes its context without the bodies of the texts in it (fingerprints.py:
+`leave_out`), then the bodies its template reads, found here by reading the template with
+all it extends, includes and imports: `partner.item.body_html`, say. An edit of a profile's
+body then renders its own pages again, not every list that carries its card.
+
+The answer must never miss a read, so anything this cannot follow makes it give up (None),
+and the page is keyed with every body in its context, as before:
+
+- `body_html` anywhere but at the end of a plain chain of names (a filter's argument, a
+  string, a comment...);
+- a chain whose first name a template binds in any other way than one top-level
+  `{% set %}` to another plain chain (a loop variable, a macro's argument, `with`);
+- an attribute or item that is looked up by a computed name (`x[name]`, `attr(name)`,
+  `map(attribute=name)`): except in the site view's own text mappings, which hold no texts;
+- a name that starts with an underscore (Python's own attributes).
+
+A view printed whole (`{{ partner.item }}`) does not show its body: it is left out of the
+view's repr (views.ItemView).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from jinja2 import Environment, nodes
+
+BODY = "body_html"
+"""The field of views.ItemView that holds a text's body."""
+BodyPaths = tuple[tuple[str, ...], ...]
+"""Context paths of the texts whose bodies a page shows: (('partner', 'item'),)."""
+
+SITE_MAPPINGS = frozenset({"homes", "language_names", "og_locales", "asset_hrefs"})
+"""Mappings of plan.SiteView from language codes or file names to text: looked up by a
+computed key (`site.language_names[item.text_lang.code]`), they can give no view."""
+NAME_FILTERS = frozenset(
+    {"attr", "map", "selectattr", "rejectattr", "sort", "groupby", "unique", "sum", "min", "max"}
+)
+"""Filters and tests that look attributes up by a name given as an argument."""
+
+
+class Unknown(Exception):
+    """A read this analysis cannot follow."""
+
+
+def body_paths(env: Environment, templates: Iterable[str]) -> BodyPaths | None:
+    """The context paths whose bodies `templates` (a page's template with every template it
+    uses) read, or None when that cannot be known."""
+    trees: dict[str, nodes.Template] = {}
+    try:
+        for name in templates:
+            assert env.loader is not None
+            source = env.loader.get_source(env, name)[0]
+            trees[name] = env.parse(source)
+            if source.count(BODY) != sum(1 for _ in _body_reads(trees[name])):
+                raise Unknown(f"{BODY} not read as an attribute in {name}")
+        bindings = _bindings(trees.values())
+        if "site" in bindings:  # (its text mappings are only known while it is the site view)
+            raise Unknown("a template binds 'site'")
+        paths: dict[tuple[str, ...], None] = {}
+        for tree in trees.values():
+            _check_lookups(tree)
+            for read in _body_reads(tree):
+                paths[_resolve(_chain(read.node), bindings, tree, read)] = None
+    except Unknown:
+        return None
+    except Exception:  # an unreadable template: rendering reports it; the key must be exact
+        return None
+    return tuple(paths)
+
+
+def _body_reads(tree: nodes.Template) -> Iterator[nodes.Getattr | nodes.Getitem]:
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getattr):
+            if node.attr == BODY:
+                yield node
+        elif isinstance(node.arg, nodes.Const) and node.arg.value == BODY:
+            yield node
+
+
+def _chain(node: nodes.Node) -> tuple[str, ...]:
+    """`partner.item` as ('partner', 'item'); anything else is Unknown."""
+    names: list[str] = []
+    while True:
+        if isinstance(node, nodes.Name):
+            return (node.name, *reversed(names))
+        if isinstance(node, nodes.Getattr):
+            names.append(node.attr)
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            if not isinstance(node.arg.value, str):
+                raise Unknown("an item looked up by a number")
+            names.append(node.arg.value)
+        else:
+            raise Unknown(f"a body read from {type(node).__name__}")
+        node = node.node
+
+
+Binding = tuple[nodes.Template, "nodes.Node | None", "nodes.Node | None"]
+"""Where a name is bound: its template, the loop, macro, block or `with` it is local to
+(None: the template's own names), and the value of a top-level `{% set %}` (None: any
+other binding)."""
+SCOPES = (nodes.Macro, nodes.CallBlock, nodes.For, nodes.With, nodes.Block)
+"""Nodes whose names are their own: a name bound in one is unknown outside it."""
+
+
+def _scopes(tree: nodes.Template) -> dict[int, nodes.Node]:
+    """The innermost scope each node is in, by the node's id."""
+    inside: dict[int, nodes.Node] = {}
+    for scope in tree.find_all(SCOPES):  # outer ones first: inner ones then overwrite
+        for node in scope.find_all(nodes.Node):
+            inside[id(node)] = scope
+    return inside
+
+
+def _bindings(trees: Iterable[nodes.Template]) -> dict[str, list[Binding]]:
+    """Every name the templates bind, and where."""
+    found: dict[str, list[Binding]] = {}
+    for tree in trees:
+        inside = _scopes(tree)
+        top = {id(node.target): node.node for node in tree.body if isinstance(node, nodes.Assign)}
+        for node in tree.find_all(nodes.Name):
+            if node.ctx in ("store", "param"):
+                binding = (tree, inside.get(id(node)), top.get(id(node)))
+                found.setdefault(node.name, []).append(binding)
+    return found
+
+
+def _resolve(
+    chain: tuple[str, ...],
+    bindings: Mapping[str, list[Binding]],
+    tree: nodes.Template,
+    read: nodes.Node,
+    depth: int = 0,
+) -> tuple[str, ...]:
+    """The chain as a path from the page's context: its first name followed to what a
+    top-level `set` gave it, when that is the only binding of the name where it is read
+    (the names of a loop, macro, block or `with` count only inside it)."""
+    bound = [
+        binding
+        for binding in bindings.get(chain[0], [])
+        if binding[1] is None or (binding[0] is tree and _within(read, binding[1]))
+    ]
+    if not bound:
+        return chain  # a name of the page's context
+    if len(bound) > 1 or bound[0][0] is not tree or bound[0][2] is None or depth > 8:
+        raise Unknown(f"'{chain[0]}' is bound in a way this cannot follow")
+    value = bound[0][2]
+    return _resolve((*_chain(value), *chain[1:]), bindings, tree, value, depth + 1)
+
+
+def _within(node: nodes.Node, scope: nodes.Node) -> bool:
+    return any(inner is node for inner in scope.find_all(type(node)))
+
+
+def _check_lookups(tree: nodes.Template) -> None:
+    """Unknown for any lookup by a computed or private name that could reach a body."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Test)):
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            raise Unknown("a private attribute")
+        if isinstance(node, nodes.Getitem):
+            if isinstance(node.arg, nodes.Const):
+                if isinstance(node.arg.value, str) and node.arg.value.startswith("_"):
+                    raise Unknown("a private attribute")
+            elif not _site_mapping(node.node):
+                raise Unknown("an item looked up by a computed name")
+        if isinstance(node, nodes.Filter | nodes.Test) and node.name in NAME_FILTERS:
+            values = [*node.args, *(pair.value for pair in node.kwargs)]
+            if node.dyn_args is not None or node.dyn_kwargs is not None:
+                raise Unknown(f"'{node.name}' with computed arguments")
+            if not all(isinstance(value, nodes.Const) for value in values):
+                raise Unknown(f"'{node.name}' with a computed attribute name")
+
+
+def _site_mapping(node: nodes.Node) -> bool:
+    """`site.language_names` and the site view's other text mappings."""
+    return (
+        isinstance(node, nodes.Getattr)
+        and node.attr in SITE_MAPPINGS
+        and isinstance(node.node, nodes.Name)
+        and node.node.name == "site"
+    )

@@ -1,0 +1,83 @@
+"""What bodies a template shows: every read found, or None when it cannot be followed."""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import DictLoader, Environment
+
+from allysite.bodyreads import body_paths
+
+
+def paths(**templates: str) -> tuple[tuple[str, ...], ...] | None:
+    env = Environment(loader=DictLoader(templates), extensions=["jinja2.ext.i18n"])
+    return body_paths(env, sorted(templates))
+
+
+def test_no_body_read() -> None:
+    assert paths(card="<h2>{{ partner.item.name }}</h2>{{ partner.item }}") == ()
+
+
+def test_reads_from_the_context_and_through_a_top_level_set() -> None:
+    assert paths(page="{{ item.body_html }}") == (("item",),)
+    assert paths(page='{{ item["body_html"] }}') == (("item",),)
+    assert paths(
+        partner="{% set item = partner.item %}{% block main %}{{ item.body_html }}{% endblock %}"
+    ) == (("partner", "item"),)
+    assert paths(
+        p="{% set a = partner %}{% set b = a.item %}{{ b.body_html }}{{ site.pages }}"
+    ) == (("partner", "item"),)
+
+
+def test_names_of_loops_macros_and_blocks_elsewhere_do_not_matter() -> None:
+    assert paths(
+        page="{% extends 'base' %}{% block main %}{{ item.body_html }}{% endblock %}",
+        base="{% for item in site.pages %}{{ item.name }}{% endfor %}"
+        "{% block main %}{% endblock %}",
+        macros="{% macro m(item) %}{{ item.name }}{% endmacro %}",
+    ) == (("item",),)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for partner in partners %}{{ partner.item.body_html }}{% endfor %}",
+        "{% macro m(item) %}{{ item.body_html }}{% endmacro %}",
+        "{% with item = partners[0].item %}{{ item.body_html }}{% endwith %}",
+        "{% set item = partner.item %}{% set item = other %}{{ item.body_html }}",
+        "{% if x %}{% set item = partner.item %}{% endif %}{{ item.body_html }}",
+        "{{ (partners|first).item.body_html }}",
+        "{% set f = 'body' ~ '_html' %}{{ partner.item[f] }}",
+        "{% set f = 'body' ~ '_html' %}{{ partner.item|attr(f) }}",
+        "{% set f = 'body' ~ '_html' %}{{ partners|map(attribute=f)|join }}",
+        "{{ partners|map(attribute='item.body_html')|join }}",
+        "{# shows the body_html #}{{ partner.item.name }}",
+        "{{ partner.item.__class__ }}",
+        "{% set site = partner %}{{ site.language_names[key] }}",
+    ],
+)
+def test_reads_that_cannot_be_followed(source: str) -> None:
+    assert paths(page=source) is None
+
+
+def test_the_site_views_text_mappings_may_be_looked_up_by_computed_keys() -> None:
+    assert paths(page="{{ site.language_names[item.text_lang.code] }}{{ item.body_html }}") == (
+        ("item",),
+    )
+    assert paths(page="{{ site.pages[n].body_html }}") is None
+    assert paths(page="{{ other.language_names[key] }}") is None
+
+
+def test_a_body_read_in_a_template_that_extends_one_binding_the_name() -> None:
+    """A parent's top-level set runs after the child's: the child's alias cannot be trusted."""
+    assert (
+        paths(
+            child="{% extends 'base' %}{% set item = partner.item %}"
+            "{% block main %}{{ item.body_html }}{% endblock %}",
+            base="{% set item = site.pages[0] %}{% block main %}{% endblock %}",
+        )
+        is None
+    )
+
+
+def test_an_unreadable_template_is_unknown() -> None:
+    assert paths(page="{% if %}") is None
