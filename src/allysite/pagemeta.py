@@ -11,6 +11,7 @@ from typing import ClassVar
 from allysite import urls
 from allysite.config import SiteConfig
 from allysite.languages import Language
+from allysite.model import Content, Page, Partner
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +109,44 @@ def page_metas(
 
 def without_alternates(meta: PageMeta) -> PageMeta:
     return PageMeta(meta.path, meta.href, meta.canonical, (), meta.switcher, "noindex")
+
+
+class PartnerMetas:
+    """Each partner's page metadata in the languages planned, made for all of them at once
+    when one is first asked for (see page_metas)."""
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        site_urls: urls.Urls,
+        languages: tuple[Language, ...],
+        content: Content,
+    ) -> None:
+        self._config = config
+        self._site_urls = site_urls
+        self._languages = languages
+        self._partners = {partner.slug: partner for partner in content.partners}
+        self._made: dict[str, dict[str, PageMeta]] = {}
+
+    def get(self, slug: str, code: str) -> PageMeta:
+        metas = self._made.get(slug)
+        if metas is None:
+            partner = self._partners[slug]
+            metas = self._made[slug] = page_metas(
+                self._config,
+                self._site_urls,
+                self._languages,
+                lambda c: urls.partner(c, slug),
+                frozenset(partner.translations),
+                noindex_languages(self._config, partner),
+            )
+        return metas[code]
+
+
+def noindex_languages(config: SiteConfig, item: Partner | Page) -> frozenset[str]:
+    """The languages of an item that search engines should not index."""
+    if config.index_machine_translations:
+        return frozenset()
+    return frozenset(
+        code for code, text in item.translations.items() if text.provenance == "machine"
+    )

@@ -26,9 +26,10 @@ from allysite.model import Content, Page, Partner
 from allysite.pagemeta import (
     Alternate,
     PageMeta,
+    PartnerMetas,
     SwitchLink,
+    noindex_languages,
     page_meta,
-    page_metas,
     without_alternates,
 )
 from allysite.sharing import og_locale, organization, share_image_url
@@ -162,7 +163,7 @@ def make_plan(
             }
         )
     routes: list[Route] = []
-    metas = _PartnerMetas(config, site_urls, chosen, content)
+    metas = PartnerMetas(config, site_urls, chosen, content)
     for language in chosen:
         routes.extend(
             _language_routes(
@@ -188,38 +189,6 @@ def make_plan(
     }
     copies, problems = plan_copies(config, content, theme_static, generated, assets is None, logos)
     return SitePlan(tuple(routes), tuple(copies), tuple(views.values())), problems
-
-
-class _PartnerMetas:
-    """Each partner's page metadata in the languages planned, made for all of them at once
-    when one is first asked for (see page_metas)."""
-
-    def __init__(
-        self,
-        config: SiteConfig,
-        site_urls: urls.Urls,
-        languages: tuple[Language, ...],
-        content: Content,
-    ) -> None:
-        self._config = config
-        self._site_urls = site_urls
-        self._languages = languages
-        self._partners = {partner.slug: partner for partner in content.partners}
-        self._made: dict[str, dict[str, PageMeta]] = {}
-
-    def get(self, slug: str, code: str) -> PageMeta:
-        metas = self._made.get(slug)
-        if metas is None:
-            partner = self._partners[slug]
-            metas = self._made[slug] = page_metas(
-                self._config,
-                self._site_urls,
-                self._languages,
-                lambda c: urls.partner(c, slug),
-                frozenset(partner.translations),
-                _noindex(self._config, partner),
-            )
-        return metas[code]
 
 
 def _site_view(
@@ -294,7 +263,7 @@ def _language_routes(
     asset_hrefs: Mapping[str, str] = MappingProxyType({}),
     memo: Memo | None = None,
     reuse: Reuse | None = None,
-    metas: _PartnerMetas | None = None,
+    metas: PartnerMetas | None = None,
 ) -> list[Route]:
     language = view.language
     code = language.code
@@ -315,7 +284,7 @@ def _language_routes(
         ),
     ]
     partners_by_slug: dict[str, Partner] = {p.slug: p for p in content.partners}
-    metas = metas or _PartnerMetas(config, site_urls, (language,), content)
+    metas = metas or PartnerMetas(config, site_urls, (language,), content)
     for partner_view in view.partners:
         slug = partner_view.item.slug
 
@@ -415,7 +384,7 @@ def _language_routes(
             language,
             lambda c, s=page.slug: urls.page(c, s),
             frozenset(page.translations),
-            _noindex(config, page),
+            noindex_languages(config, page),
         )
         routes.append(
             _route(
@@ -431,15 +400,6 @@ def _language_routes(
         _route(without_alternates(not_found), code, "404.html", base, chrome, in_sitemap=False)
     )
     return routes
-
-
-def _noindex(config: SiteConfig, item: Partner | Page) -> frozenset[str]:
-    """The languages of an item that search engines should not index."""
-    if config.index_machine_translations:
-        return frozenset()
-    return frozenset(
-        code for code, text in item.translations.items() if text.provenance == "machine"
-    )
 
 
 DASHBOARD_SLUG = "translations"
