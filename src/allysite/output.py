@@ -174,7 +174,10 @@ class Staging:
         self.folder = folder
         self.present: Mapping[str, tuple[int, int, int]] = present or {}
         """The files the folder started with (a spare's), by output path."""
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
+        # paths as text: a build stages thousands of files, and pathlib doubled the cost
+        self._out = os.fspath(out)
+        self._folder = os.fspath(folder)
 
     @classmethod
     def start(cls, out: Path, spare: bool = False) -> Staging:
@@ -200,13 +203,13 @@ class Staging:
 
     def write(self, out_path: str, data: bytes) -> tuple[int, int, int]:
         """Write a new file; its (size, mtime_ns, inode) as written."""
-        target = self.folder / out_path
+        target = f"{self._folder}/{out_path}"
         _make_parent(target, self._made)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         try:
             fd = os.open(target, flags, 0o644)
         except FileExistsError:  # a link to the live output is never written through
-            target.unlink()
+            os.unlink(target)
             fd = os.open(target, flags, 0o644)
         with open(fd, "wb") as file:
             file.write(data)
@@ -222,9 +225,9 @@ class Staging:
         """A second place for a file already staged (a logo in every language's folder)."""
         target = self._replaced(out_path)
         try:
-            os.link(self.folder / staged, target)
+            os.link(f"{self._folder}/{staged}", target)
         except OSError:
-            shutil.copyfile(self.folder / staged, target)
+            shutil.copyfile(f"{self._folder}/{staged}", target)
 
     def keep(self, out_path: str, state: tuple[int, int, int]) -> None:
         """The output's current file, unchanged (as `state` says): linked, not copied;
@@ -233,18 +236,18 @@ class Staging:
             return
         target = self._replaced(out_path)
         try:
-            os.link(self.out / out_path, target)
+            os.link(f"{self._out}/{out_path}", target)
         except OSError:  # a file system without hard links
-            shutil.copyfile(self.out / out_path, target)
+            shutil.copyfile(f"{self._out}/{out_path}", target)
 
-    def _replaced(self, out_path: str) -> Path:
+    def _replaced(self, out_path: str) -> str:
         """The path to stage `out_path` at, its folder made and a spare's file unlinked (it
         may be a link to the live output's: never written through)."""
-        target = self.folder / out_path
+        target = f"{self._folder}/{out_path}"
         _make_parent(target, self._made)
         if out_path in self.present:
             with contextlib.suppress(FileNotFoundError):
-                target.unlink()
+                os.unlink(target)
         return target
 
     def prune(self, staged: Iterable[str]) -> None:
@@ -303,14 +306,14 @@ def _read_spare(folder: Path) -> dict[str, tuple[int, int, int]] | None:
 
 def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
     count = 0
-    made: set[Path] = set()
+    made: set[str] = set()
     for output in files:
-        target = staging / output.out_path
+        target = f"{staging}/{output.out_path}"
         _make_parent(target, made)
-        target.write_bytes(output.data)
+        Path(target).write_bytes(output.data)
         count += 1
     for copy in copies:
-        target = staging / copy.out_path
+        target = f"{staging}/{copy.out_path}"
         _make_parent(target, made)
         shutil.copyfile(copy.source, target)
         count += 1
@@ -318,10 +321,10 @@ def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[Fi
     return count
 
 
-def _make_parent(target: Path, made: set[Path]) -> None:
-    parent = target.parent
+def _make_parent(target: str, made: set[str]) -> None:
+    parent = target.rpartition("/")[0]
     if parent not in made:
-        parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(parent, exist_ok=True)
         made.add(parent)
 
 
