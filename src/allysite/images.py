@@ -118,7 +118,7 @@ def prepare_logos(
 ) -> tuple[Logos, list[Diagnostic]]:
     """`kept`: the build cache's store, where each partner's result is kept by the hash of
     its folder's files (a rebuild neither parses nor cleans an unchanged SVG again; a first
-    build prepares them while it parses the content: see `prepared_logo`)."""
+    build prepares them while it parses the content: see `prepare_logo`)."""
     pictures: dict[str, Picture] = {}
     files: list[DerivedFile] = []
     cleaned: dict[str, Path] = {}
@@ -150,8 +150,8 @@ Prepared = tuple[Picture | None, Path | None, list[DerivedFile], list[Diagnostic
 
 def logo_slot(config: SiteConfig, partner: Partner, kept: ParseCache) -> tuple[str, object]:
     """Where the build cache keeps a partner's prepared logo, and the key it is kept by."""
-    key = (CACHE_VERSION, kept.folders.get(partner.folder + "/"), partner.facts.logo)
-    return f"logo:{partner.folder}", (*key, config.base_url)
+    folder = kept.folders.get(partner.folder + "/")  # (the logo is one of its files)
+    return f"logo:{partner.folder}", (CACHE_VERSION, folder, partner.facts.logo, config.base_url)
 
 
 def prepare_logo(config: SiteConfig, partner: Partner, cache: Path) -> Prepared:

@@ -98,21 +98,19 @@ def streamed_from_workers(
                     failures.append(value)  # type: ignore[arg-type]
 
     try:
-        for worker in range(1, count):
-            stream = _Stream()
-            pid = os.fork()
-            if pid == 0:  # the worker
-                _stream_worker(job, worker, stream.fd)
-            stream.pid = pid
-            streams.append(stream)
-        job(0, take, drain)
-    finally:
-        for stream in streams:
-            status = os.waitpid(stream.pid, 0)[1]
-            # (1: the worker reported its own exception, among its answers)
-            if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) not in (0, 1):
-                failures.append(f"a worker process ended abnormally (wait status {status})")
-    try:
+        try:
+            for worker in range(1, count):
+                streams.append(stream := _Stream())
+                stream.pid = os.fork()
+                if stream.pid == 0:  # the worker
+                    _stream_worker(job, worker, stream.fd)
+            job(0, take, drain)
+        finally:
+            for stream in streams:
+                status = os.waitpid(stream.pid, 0)[1] if stream.pid else 0
+                # (1: the worker reported its own exception, among its answers)
+                if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) not in (0, 1):
+                    failures.append(f"a worker process ended abnormally (wait status {status})")
         drain(finished=True)
     finally:
         for stream in streams:
