@@ -29,7 +29,11 @@ class Unfingerprintable(TypeError):
 
 class Fingerprints:
     """Stable hashes of view values (frozen dataclasses, tuples, mappings, text), each object
-    hashed once per build: shared views (a partner's card on fifty pages) cost once."""
+    hashed once per build: shared views (a partner's card on fifty pages) cost once.
+
+    A type may say how it is hashed: `fingerprint_inline = True`, its fields with its page's
+    (see `_inline`); a method `fingerprint_text()`, a text that tells its values apart, made
+    faster than its fields would be walked (a page's links to its languages)."""
 
     def __init__(self, leave_out: frozenset[str] = frozenset()) -> None:
         """`leave_out`: names of dataclass fields left out of every hash (a text's body,
@@ -88,6 +92,10 @@ class Fingerprints:
             known = self._known.get(id(value))
             if known is not None:
                 parts.append(known[0])
+            elif (text := getattr(kind, "fingerprint_text", None)) is not None:
+                data = text(value).encode("utf-8", "surrogatepass")
+                parts.append(f"X{kind.__module__}.{kind.__qualname__}:{len(data)}:".encode())
+                parts.append(data)
             elif getattr(kind, "fingerprint_inline", False):
                 self._inline(parts, value)
             else:

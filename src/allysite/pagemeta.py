@@ -38,8 +38,7 @@ class SwitchLink:
 
 @dataclass(frozen=True, slots=True)
 class PageMeta:
-    fingerprint_inline: ClassVar[bool] = True
-    """Made for one page: hashed with it (fingerprints.py)."""
+    """Made for one page: hashed with it, as `fingerprint_text` (fingerprints.py)."""
 
     path: str
     href: str
@@ -47,6 +46,20 @@ class PageMeta:
     alternates: tuple[Alternate, ...]
     switcher: tuple[SwitchLink, ...]
     robots: str | None
+
+    def fingerprint_text(self) -> str:
+        """Every value, each after its length (fingerprints.py): a page's key hashes this
+        instead of walking some forty small values. A switch link's language stands by its
+        code: the page's site view, in the same key, holds the language itself."""
+        robots = "-" if self.robots is None else f"={self.robots}"
+        values = [self.path, self.href, self.canonical, robots, str(len(self.alternates))]
+        for alternate in self.alternates:
+            values += (alternate.hreflang, alternate.href)
+        values.append(str(len(self.switcher)))
+        for link in self.switcher:
+            flags = ("C" if link.is_current else "-") + ("T" if link.is_translated else "-")
+            values += (link.language.code, link.href, flags)
+        return "".join(f"{len(value)}:{value}" for value in values)
 
 
 def page_meta(

@@ -249,3 +249,48 @@ def test_shared_counts_cross_the_fork() -> None:
 
     in_workers(2, job)
     assert counts.total(range(2)) == 21
+
+
+def test_page_metadata_is_hashed_as_text_that_tells_every_value_apart() -> None:
+    from allysite.languages import make_language
+    from allysite.pagemeta import Alternate, PageMeta, SwitchLink
+
+    es, en = make_language("es", True), make_language("en", False)
+
+    def meta(**changed: object) -> PageMeta:
+        values: dict[str, object] = {
+            "path": "/es/p/",
+            "href": "/es/p/",
+            "canonical": "https://x.org/es/p/",
+            "alternates": (Alternate("es", "https://x.org/es/p/"), Alternate("en", "/en/p/")),
+            "switcher": (
+                SwitchLink(es, "/es/p/", True, True),
+                SwitchLink(en, "/en/p/", False, True),
+            ),
+            "robots": None,
+        }
+        return PageMeta(**{**values, **changed})  # type: ignore[arg-type]
+
+    first = Fingerprints().of(meta())
+    assert Fingerprints().of(meta()) == first
+    others = [
+        meta(path="/es/q/"),
+        meta(canonical="https://x.org/es/q/"),
+        meta(robots="noindex"),
+        meta(alternates=()),
+        meta(alternates=(Alternate("es", "https://x.org/es/p/"),)),
+        meta(alternates=(Alternate("en", "/en/p/"), Alternate("es", "https://x.org/es/p/"))),
+        meta(switcher=(SwitchLink(es, "/es/p/", True, True),)),
+        meta(
+            switcher=(SwitchLink(es, "/es/p/", True, False), SwitchLink(en, "/en/p/", False, True))
+        ),
+        meta(
+            switcher=(SwitchLink(es, "/es/p/", False, True), SwitchLink(en, "/en/p/", True, True))
+        ),
+        meta(
+            switcher=(SwitchLink(en, "/es/p/", True, True), SwitchLink(es, "/en/p/", False, True))
+        ),
+        meta(href="/es/p/x", canonical="https://x.org/es/p/"),
+    ]
+    prints = [Fingerprints().of(other) for other in others]
+    assert first not in prints and len(set(prints)) == len(prints)
