@@ -205,6 +205,32 @@ def test_a_changed_output_file_is_made_again(site: Site, tmp_path: Path) -> None
     assert_as_cold(site, tmp_path)
 
 
+def test_every_output_file_is_checked_by_one_of_the_processes_that_check_it(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build with nothing to do checks the output in several processes, each a share of its
+    files and folders: a file changed anywhere is seen by one of them."""
+    import pickle
+
+    manifest = pickle.loads((cache_dir(site.out) / "manifest.pickle").read_bytes())
+    parts = build_module.OUTPUT_CHECKERS
+
+    def seen() -> list[bool]:
+        return [not manifest.matches_output(site.out, part, parts) for part in range(parts)]
+
+    assert seen() == [False] * parts
+    for table in (manifest.outputs, manifest.folders):  # a file or a folder not as written
+        for name in sorted(table):
+            kept = table[name]
+            table[name] = (0, 0, 0) if table is manifest.outputs else -1
+            assert seen().count(True) == 1, name
+            table[name] = kept
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)  # the checking processes in use
+    (site.out / "es/index.html").write_text("edited by hand")
+    assert build(site).rendered == ("es/index.html",)
+    assert build(site).cached
+
+
 def test_no_cache_and_a_lost_cache_build_everything(site: Site, tmp_path: Path) -> None:
     result = build(site, cache=False)
     assert len(result.rendered) == result.pages

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from allysite.buildwork import Made, make_pages
 from allysite.cache import BuildCache, Manifest, folder_times
@@ -40,9 +39,6 @@ from allysite.pipeline import (
     site_extras,
     translation_state,
 )
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = (  # the pipeline's stages, as check, the dev server and the command line know them
     "THEME",
@@ -168,9 +164,15 @@ def _scan(store: BuildCache, out: Path) -> bool | None:
         if worker == 0:
             store.scan()
             return True
-        return previous.matches_output(out)
+        return previous.matches_output(out, worker - 1, OUTPUT_CHECKERS)
 
-    return in_workers(2, walk)[1]
+    return all(in_workers(1 + OUTPUT_CHECKERS, walk))
+
+
+OUTPUT_CHECKERS = 2
+"""Processes that check the output while this one indexes the inputs: the output has twice
+the files, and a build with nothing to do is these walks (three processes on two cores
+finish sooner than two, the second of which does two thirds of the work)."""
 
 
 def _hash_in_workers(paths: list[str]) -> list[bytes]:

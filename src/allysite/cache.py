@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import io
+import itertools
 import os
 import pickle
 import sys
@@ -184,16 +185,20 @@ class Manifest:
     sitemap: Mapping[str, bytes] = field(default_factory=dict)
     """What the sitemap shows of each page (its fingerprint), by output path."""
 
-    def matches_output(self, out: Path) -> bool:
-        """Whether the output is still exactly as written (sizes, times, no file added)."""
+    def matches_output(self, out: Path, part: int = 0, parts: int = 1) -> bool:
+        """Whether the output is still exactly as written (sizes, times, no file added).
+        `part` of `parts`: one share of its folders and files (for one of several processes)."""
         root = f"{out}/"
-        for name, mtime in self.folders.items():
+        for name, mtime in itertools.islice(self.folders.items(), part, None, parts):
             try:
                 if os.stat(root + name).st_mtime_ns != mtime:
                     return False
             except OSError:
                 return False
-        return all(output_state(root + name) == state for name, state in self.outputs.items())
+        return all(
+            output_state(root + name) == state
+            for name, state in itertools.islice(self.outputs.items(), part, None, parts)
+        )
 
     def reusable(self, out: Path, name: str, key: bytes) -> bool:
         """Whether the output's file `name` was made from `key` and is still as written."""
