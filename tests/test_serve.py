@@ -146,14 +146,26 @@ def test_only_routes_whose_data_changed_are_rendered(serve: Callable[..., Runnin
     running.wait_for("/en/partners/alpha/", lambda s, b: b"Other words." in b)
     running.settle()
     update = next(e.update for e in running.events if e.kind == "update")
-    # the English pages that hold the partner's data, none of another language
-    assert update is not None and 1 <= update.stale <= 6
+    # the page that shows the body: the lists only show the partner's card (bodyreads.py)
+    assert update is not None and update.stale == 1
     changed = {
         path
         for path, digest in preview.written.items()
         if path.endswith(".html") and before.get(path) != digest
     }
     assert changed == {"en/partners/alpha/index.html"}
+    running.site.write(  # the summary: the lists show it too, in English only
+        {
+            "content/partners/alpha/en.md": "---\nname: Alpha Foundation\nsummary: Works for "
+            "justice.\n---\n## Mandate\n\nOther words.\n"
+        }
+    )
+    running.wait_for("/en/", lambda s, b: b"Works for justice." in b)
+    running.settle()
+    update = [e.update for e in running.events if e.kind == "update"][-1]
+    assert update is not None and update.stale > 2
+    before = {path: digest for path, digest in before.items() if path.startswith("es/")}
+    assert {path: preview.written[path] for path in before} == before  # no Spanish page
 
 
 def test_the_output_after_edits_equals_a_fresh_build(

@@ -24,7 +24,9 @@ view's repr (views.ItemView).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 
 from jinja2 import Environment, nodes
 
@@ -182,3 +184,44 @@ def _site_mapping(node: nodes.Node) -> bool:
         and isinstance(node.node, nodes.Name)
         and node.node.name == "site"
     )
+
+
+def bodies_at(context: Mapping[str, object], paths: BodyPaths | None) -> tuple[str, ...] | None:
+    """The bodies at `paths` in a page's context (None when one is not there to be found, or
+    the paths are not known)."""
+    if paths is None:
+        return None
+    found = []
+    for path in paths:
+        value = context.get(path[0])
+        for name in path[1:]:
+            value = getattr(value, name, None)
+        body = getattr(value, BODY, None)
+        if not isinstance(body, str):
+            return None
+        found.append(body)
+    return tuple(found)
+
+
+def same_but_bodies(old: object, new: object) -> bool:
+    """Whether two values (a page's contexts) are equal but for the bodies of their texts:
+    the same objects, or values of the same types with the same fields, items and text."""
+    if old is new:
+        return True
+    kind = type(old)
+    if kind is not type(new):
+        return False
+    if kind is tuple or kind is list:
+        return len(old) == len(new) and all(map(same_but_bodies, old, new))  # type: ignore[arg-type]
+    if kind is dict or kind is MappingProxyType:
+        return old.keys() == new.keys() and all(  # type: ignore[attr-defined]
+            same_but_bodies(old[key], new[key])  # type: ignore[index]
+            for key in old  # type: ignore[attr-defined]
+        )
+    if dataclasses.is_dataclass(old):
+        return all(
+            field.name == BODY
+            or same_but_bodies(getattr(old, field.name), getattr(new, field.name))
+            for field in dataclasses.fields(old)
+        )
+    return bool(old == new)

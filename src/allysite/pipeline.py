@@ -257,14 +257,10 @@ def template_keys(
 ) -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
     """Each template's digest (render.template_digests) and the bodies its pages show
     (bodyreads.body_paths), kept by the templates' hashes: both parse every template."""
-    from allysite.bodyreads import body_paths
-    from allysite.render import template_closures, template_digests
+    from allysite.render import template_bodies, template_digests
 
     def make() -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
-        names = env.list_templates()
-        closures = template_closures(env, names)
-        bodies = {name: body_paths(env, used) for name, used in closures.items()}
-        return template_digests(env, names), bodies
+        return template_digests(env, env.list_templates()), template_bodies(env)
 
     sources = tuple(
         (name, state[DIGEST])

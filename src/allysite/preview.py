@@ -22,6 +22,7 @@ from pathlib import Path
 
 from jinja2 import Environment, meta
 
+from allysite.bodyreads import BodyPaths, bodies_at, same_but_bodies
 from allysite.build import (
     LOCK_WAIT_SECONDS,
     THEME,
@@ -45,7 +46,7 @@ from allysite.fingerprints import digest
 from allysite.memo import FileSignature, Memo, file_signature, folder_signature
 from allysite.output import check_output_dir, output_lock, write_output
 from allysite.plan import Route
-from allysite.render import OutputFile, render_routes
+from allysite.render import OutputFile, render_routes, template_bodies
 from allysite.search import index_pages
 
 
@@ -86,6 +87,8 @@ class Preview:
         self.extra_paths: set[str] = set()
         self.generation = 0
         self._templates: dict[str, FileSignature] = {}
+        self._bodies: dict[str, BodyPaths | None] | None = None
+        """The bodies each template's pages show (bodyreads.py), found again when one changes."""
 
     # --- state -----------------------------------------------------------------------------
 
@@ -186,13 +189,19 @@ class Preview:
         }
         uses_changed = _template_users(prepared.envs, changed_templates)
         languages = self._changed_languages(prepared, edited)
+        if self._bodies is None or changed_templates:
+            self._bodies = template_bodies(next(iter(prepared.envs.values())))
         routes = {route.out_path: route for route in prepared.plan.routes}
         pending = {}
         for out_path, route in routes.items():
             old = self.routes.get(out_path)
             if (
                 old is None
-                or (old is not route and old != route)
+                or (
+                    old is not route
+                    and old != route
+                    and not _shows_the_same(old, route, self._bodies)
+                )
                 or out_path in self.pending
                 or out_path in self.render_errors
                 or route.lang in languages
@@ -378,6 +387,20 @@ class Preview:
             except OSError:
                 break
             parent = parent.parent
+
+
+def _shows_the_same(old: Route, new: Route, bodies: Mapping[str, BodyPaths | None]) -> bool:
+    """Whether a page whose route changed still shows the same: its context differs only in
+    bodies its template does not show (a partner's card on a list, after a body edit)."""
+    if old.template != new.template or old.lang != new.lang:
+        return False
+    paths = bodies.get(new.template)
+    shown = bodies_at(new.context, paths)
+    return (
+        shown is not None
+        and shown == bodies_at(old.context, paths)
+        and same_but_bodies(old.context, new.context)
+    )
 
 
 def _template_users(envs: Mapping[str, Environment], changed: set[str]) -> Callable[[str], bool]:

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from jinja2 import Environment
 
 from allysite import urls
-from allysite.bodyreads import BODY, BodyPaths
+from allysite.bodyreads import BODY, BodyPaths, bodies_at
 from allysite.cache import Manifest, OutputState
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
@@ -89,7 +89,7 @@ def route_key(
     shows are hashed on their own; when they are not known, its context is hashed whole by
     `whole()`."""
     try:
-        shown = _bodies_shown(route.context, keys.bodies.get(route.template))
+        shown = bodies_at(route.context, keys.bodies.get(route.template))
         if shown is None:
             context = b"whole" + whole().of(route.context)
         else:
@@ -106,22 +106,6 @@ def route_key(
             context,
         )
     )
-
-
-def _bodies_shown(context: Mapping[str, object], paths: BodyPaths | None) -> tuple[str, ...] | None:
-    """The bodies at `paths` in the context (None when one is not there to be found)."""
-    if paths is None:
-        return None
-    found = []
-    for path in paths:
-        value = context.get(path[0])
-        for name in path[1:]:
-            value = getattr(value, name, None)
-        body = getattr(value, BODY, None)
-        if not isinstance(body, str):
-            return None
-        found.append(body)
-    return tuple(found)
 
 
 def publish_slice(

@@ -30,6 +30,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket
 
+from allysite.bodyreads import BodyPaths, body_paths
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.fingerprints import digest
 from allysite.i18n import Catalogs
@@ -258,6 +259,12 @@ def template_closures(
             read(other)
         result[name] = tuple(sorted(used))
     return result
+
+
+def template_bodies(env: Environment) -> dict[str, BodyPaths | None]:
+    """For each template: the bodies its pages show (bodyreads.py), with what it uses."""
+    closures = template_closures(env, env.list_templates())
+    return {name: body_paths(env, used) for name, used in closures.items()}
 
 
 def _is_template(name: str) -> bool:

@@ -81,3 +81,32 @@ def test_a_body_read_in_a_template_that_extends_one_binding_the_name() -> None:
 
 def test_an_unreadable_template_is_unknown() -> None:
     assert paths(page="{% if %}") is None
+
+
+def test_values_equal_but_for_their_bodies() -> None:
+    from dataclasses import dataclass, replace
+    from types import MappingProxyType
+
+    from allysite.bodyreads import bodies_at, same_but_bodies
+
+    @dataclass(frozen=True)
+    class Text:
+        name: str
+        body_html: str
+
+    @dataclass(frozen=True)
+    class Card:
+        item: Text
+        tags: tuple[str, ...]
+
+    card = Card(Text("A", "<p>one</p>"), ("x",))
+    other_body = replace(card, item=replace(card.item, body_html="<p>two</p>"))
+    context = {"partners": (card,), "site": MappingProxyType({"k": "v"})}
+    assert same_but_bodies(context, {**context, "partners": (other_body,)})
+    assert not same_but_bodies(context, {**context, "partners": (replace(card, tags=()),)})
+    assert not same_but_bodies(context, {**context, "partners": (card, card)})
+    assert not same_but_bodies(context, {**context, "site": MappingProxyType({"k": "w"})})
+    assert not same_but_bodies({"a": 1}, {"a": "1"})
+    assert bodies_at({"partner": card}, (("partner", "item"),)) == ("<p>one</p>",)
+    assert bodies_at({"partner": card}, (("partner", "missing"),)) is None
+    assert bodies_at({"partner": card}, None) is None
