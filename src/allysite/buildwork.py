@@ -119,7 +119,7 @@ def _publish_share(
     prints = Fingerprints(leave_out=frozenset({BODY}))  # (see bodyreads.py)
     folders = store.load_parsed().folders
     reuse = PartnerReuse(keys, store.index, folders, previous, staging.out, prints)
-    plan, _ = plan_site(inputs, languages=languages, reuse=reuse)  # static files: by _make
+    plan, _ = plan_site(inputs, languages=languages, reuse=reuse, copies=False)  # (_side's)
     told(0, len(plan.routes))
     part = publish_slice(
         plan.routes, inputs.envs, inputs.dirs, keys, staging, previous, told, prints

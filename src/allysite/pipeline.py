@@ -115,9 +115,10 @@ def plan_site(
     memo: Memo | None = None,
     languages: Collection[str] | None = None,
     reuse: Reuse | None = None,
+    copies: bool = True,
 ) -> tuple[SitePlan, list[Diagnostic]]:
     """Every page to render (of `languages` only, when given), with its context (but for the
-    partner pages `reuse` keeps)."""
+    partner pages `reuse` keeps), and with `copies` the files copied as they are."""
     from allysite.plan import make_plan
 
     return make_plan(
@@ -131,6 +132,7 @@ def plan_site(
         status=inputs.status,
         languages=languages,
         reuse=reuse,
+        copies=copies,
     )
 
 

@@ -8,11 +8,11 @@ switcher come from pagemeta.py; the files copied as they are, from copies.py.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from allysite import urls
 from allysite.assets import Assets
@@ -119,6 +119,7 @@ class SitePlan:
 
 
 STYLESHEET = "style.css"
+_V = TypeVar("_V")
 
 
 def make_plan(
@@ -133,6 +134,7 @@ def make_plan(
     status: TranslationStatus | None = None,
     languages: Collection[str] | None = None,
     reuse: Reuse | None = None,
+    copies: bool = True,
 ) -> tuple[SitePlan, list[Diagnostic]]:
     """`assets`: the theme's static files as built (minified, fingerprinted); without them
     the files are copied as they are. `logos`: prepared logos (sizes, cleaned SVGs).
@@ -142,7 +144,8 @@ def make_plan(
     `languages`: the pages of these languages only (a build process's share; the root pages
     and the dashboard come with the default language). Static files are then checked only
     against those pages: `static_collisions` checks them against all of them. `reuse`: the
-    partner pages the last build made that can be kept."""
+    partner pages the last build made that can be kept. `copies=False`: without the files
+    copied as they are (a build's rendering processes: another process stages them)."""
     site_urls = urls.Urls(config.base_url)
     pictures = logos.pictures if logos else None
     chosen = tuple(lang for lang in config.languages if languages is None or lang.code in languages)
@@ -179,6 +182,8 @@ def make_plan(
     ):
         view = views[config.default_language.code]
         routes.append(_dashboard_route(config, content, view, site_urls, asset_hrefs, status))
+    if not copies:
+        return SitePlan(tuple(routes), (), tuple(views.values())), []
     generated = {route.out_path for route in routes} | {
         urls.output_path(urls.SITEMAP),
         urls.output_path(urls.ROBOTS),
@@ -187,8 +192,17 @@ def make_plan(
         *(urls.output_path(urls.feed(lang.code)) for lang in config.languages),
         *(asset.out_path for asset in (assets.files if assets else ())),
     }
-    copies, problems = plan_copies(config, content, theme_static, generated, assets is None, logos)
-    return SitePlan(tuple(routes), tuple(copies), tuple(views.values())), problems
+    made, problems = _kept(  # (the dev server's: the same while no item, logo or page is new)
+        memo,
+        "copies",
+        (config, content, logos, assets, frozenset(generated)),
+        lambda: plan_copies(config, content, theme_static, generated, assets is None, logos),
+    )
+    return SitePlan(tuple(routes), tuple(made), tuple(views.values())), problems
+
+
+def _kept(memo: Memo | None, slot: str, key: object, make: Callable[[], _V]) -> _V:
+    return make() if memo is None else memo.get(slot, key, make)
 
 
 def _site_view(

@@ -152,6 +152,7 @@ class Preview:
         self.pending = {}
         self.extras_due = False
         self._templates = self._template_signatures(prepared)
+        self._bodies = template_bodies(next(iter(prepared.envs.values())))  # (not on an edit)
         return Update(
             True,
             self.diagnostics,
