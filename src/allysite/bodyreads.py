@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from jinja2 import Environment, nodes
@@ -48,30 +49,70 @@ class Unknown(Exception):
     """A read this analysis cannot follow."""
 
 
-def body_paths(env: Environment, templates: Iterable[str]) -> BodyPaths | None:
+def body_paths(
+    env: Environment, templates: Iterable[str], known: dict[str, _Reading | None] | None = None
+) -> BodyPaths | None:
     """The context paths whose bodies `templates` (a page's template with every template it
-    uses) read, or None when that cannot be known."""
-    trees: dict[str, nodes.Template] = {}
+    uses) read, or None when that cannot be known. `known`: each template's reading, kept
+    from one call to the next (a partial is in the closure of every page)."""
+    readings = []
+    known = {} if known is None else known
+    for name in templates:
+        if name not in known:
+            known[name] = _read(env, name)
+        reading = known[name]
+        if reading is None:
+            return None
+        readings.append(reading)
+    bindings: dict[str, list[Binding]] = {}
+    for reading in readings:
+        for name, found in reading.bindings.items():
+            bindings.setdefault(name, []).extend(found)
+    if "site" in bindings:  # (its text mappings are only known while it is the site view)
+        return None
+    paths: dict[tuple[str, ...], None] = {}
     try:
-        for name in templates:
-            assert env.loader is not None
-            source = env.loader.get_source(env, name)[0]
-            trees[name] = env.parse(source)
-            if source.count(BODY) != sum(1 for _ in _body_reads(trees[name])):
-                raise Unknown(f"{BODY} not read as an attribute in {name}")
-        bindings = _bindings(trees.values())
-        if "site" in bindings:  # (its text mappings are only known while it is the site view)
-            raise Unknown("a template binds 'site'")
-        paths: dict[tuple[str, ...], None] = {}
-        for tree in trees.values():
-            _check_lookups(tree)
-            for read in _body_reads(tree):
-                paths[_resolve(_chain(read.node), bindings, tree, read)] = None
+        for reading in readings:
+            for read in reading.reads:
+                paths[_resolve(_chain(read.node), bindings, reading.tree, read)] = None
+    except Unknown:
+        return None
+    return tuple(paths)
+
+
+def closures_body_paths(
+    env: Environment, closures: Mapping[str, Iterable[str]]
+) -> dict[str, BodyPaths | None]:
+    """`body_paths` of each template, with what it uses: each template read once, for every
+    closure it is in."""
+    known: dict[str, _Reading | None] = {}
+    return {name: body_paths(env, used, known) for name, used in closures.items()}
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What one template reads: its tree, the names it binds, its reads of a body."""
+
+    tree: nodes.Template
+    bindings: dict[str, list[Binding]]
+    reads: tuple[nodes.Getattr | nodes.Getitem, ...]
+
+
+def _read(env: Environment, name: str) -> _Reading | None:
+    """The template's reading; None when it has a read this cannot follow."""
+    try:
+        assert env.loader is not None
+        source = env.loader.get_source(env, name)[0]
+        tree = env.parse(source)
+        reads = tuple(_body_reads(tree))
+        if source.count(BODY) != len(reads):  # in a string, a comment, a filter's argument
+            return None
+        _check_lookups(tree)
+        return _Reading(tree, _bindings([tree]), reads)
     except Unknown:
         return None
     except Exception:  # an unreadable template: rendering reports it; the key must be exact
         return None
-    return tuple(paths)
 
 
 def _body_reads(tree: nodes.Template) -> Iterator[nodes.Getattr | nodes.Getitem]:

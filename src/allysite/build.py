@@ -28,7 +28,14 @@ from allysite.errors import (
     has_errors,
     sorted_diagnostics,
 )
-from allysite.output import Staging, check_output_dir, output_lock, recover_interrupted_swap
+from allysite.output import (
+    LOCK_WAIT_SECONDS,
+    Staging,
+    busy,
+    check_output_dir,
+    output_lock,
+    recover_interrupted_swap,
+)
 from allysite.pipeline import (
     THEME,
     Prepared,
@@ -52,8 +59,6 @@ __all__ = (  # the pipeline's stages, as check, the dev server and the command l
     "site_extras",
     "translation_state",
 )
-LOCK_WAIT_SECONDS = 600.0
-"""How long a build waits for another that writes the same output (or the dev server)."""
 PARALLEL_FROM = 400
 """Fewer pages than about this (partners x languages) render in the build's own process."""
 
@@ -99,7 +104,12 @@ def build_site(
     try:
         with output_lock(out, LOCK_WAIT_SECONDS, waiting) as held:
             if not held:
-                return _result([_busy(out)], strict)
+                hint = (
+                    "let it finish (or stop it), then build again; "
+                    "or build into another folder with --out"
+                )
+                writer = "another allysite process"
+                return _result([busy(out, LOCK_WAIT_SECONDS, writer, hint)], strict)
             return _locked_build(site, out, strict, progress, cache, workers)
     except OSError as exc:  # the lock's folder cannot be made (a file in the way)
         return _result([_write_error(exc, out)], strict)
@@ -304,15 +314,6 @@ def _check_build(site: Path, out: Path, strict: bool, progress: Progress | None)
     if prepared.config.search and not failed(problems, strict):
         problems += index_pages(pages)[1]
     return _result(problems, strict, pages=len(pages), rendered=tuple(p.out_path for p in pages))
-
-
-def _busy(out: Path) -> Diagnostic:
-    return error(
-        "output-busy",
-        f"another allysite process has been writing {out} for {LOCK_WAIT_SECONDS:.0f} s",
-        SourcePos(str(out)),
-        "let it finish (or stop it), then build again; or build into another folder with --out",
-    )
 
 
 def _write_error(exc: OSError, out: Path) -> Diagnostic:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from allysite.cache import BuildCache
 from allysite.errors import Diagnostic, failed
+from allysite.inputindex import DIGEST, THEME_PREFIX
 from allysite.memo import file_signature
 from allysite.output import Staging
 from allysite.pipeline import (
@@ -118,7 +119,7 @@ def _publish_share(
     previous = store.previous
     prints = Fingerprints(leave_out=frozenset({BODY}))  # (see bodyreads.py)
     folders = store.load_parsed().folders
-    reuse = PartnerReuse(keys, store.index, folders, previous, staging.out, prints)
+    reuse = PartnerReuse(keys, folders, previous, staging.out, prints)
     plan, _ = plan_site(inputs, languages=languages, reuse=reuse, copies=False)  # (_side's)
     told(0, len(plan.routes))
     part = publish_slice(
@@ -161,21 +162,31 @@ def _merged(parts: list[Published]) -> Published:
 
 
 def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
-    """The keys' parts shared by many pages: every template's, each catalog's, the code's."""
-    from allysite.publish import PageKeys
+    """The keys' parts shared by many pages: every template's, each catalog's, the code's,
+    and every input's that is no partner's."""
+    from allysite.fingerprints import combine
+    from allysite.publish import PARTNERS, PageKeys
 
     templates, bodies = template_keys(next(iter(inputs.envs.values())), store.load_parsed())
     catalogs = {
         code: b"".join(store.index.file_digest(name) for name in names)
         for code, names in inputs.catalogs.inputs.items()
     }
-    return PageKeys(store.environment[0], templates, catalogs, bodies)
+    shared = combine(  # once here, not in every rendering process
+        name.encode() + b"\0" + digest
+        for name, digest in sorted(
+            (name, state[DIGEST])
+            for name, state in store.index.files.items()
+            if not name.startswith(PARTNERS)
+        )
+    )
+    return PageKeys(store.environment[0], templates, catalogs, bodies, shared)
 
 
 def _source_key(source: Path, store: BuildCache) -> bytes:
     """A copied file's hash from the input index, or its size and times (derived logos)."""
     # (called in the side process: the index is the one the build started with)
-    for root, prefix in ((store.site, ""), (THEME, "<theme>/")):
+    for root, prefix in ((store.site, ""), (THEME, THEME_PREFIX)):
         if source.is_relative_to(root):
             name = prefix + source.relative_to(root).as_posix()
             if name in store.index.files:

@@ -24,10 +24,7 @@ from typing import Any
 
 from allysite import mediatypes
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.output import MARKER, output_lock
-
-LOCK_WAIT_SECONDS = 600.0
-"""How long a deploy waits for a build that is writing the output folder."""
+from allysite.output import LOCK_WAIT_SECONDS, MARKER, busy, output_lock
 
 HASH_METADATA = "sha256"
 WORKERS = 8
@@ -160,7 +157,12 @@ def deploy_site(
         except OSError:  # no lock file beside a read-only folder: nothing builds there
             held = True
         if not held:
-            return DeployResult(empty, diagnostics=(_busy(out),))
+            return DeployResult(
+                empty,
+                diagnostics=(
+                    busy(out, LOCK_WAIT_SECONDS, "a build", "let it finish, then deploy again"),
+                ),
+            )
         try:
             if client is None:
                 client = make_client(endpoint_url, region, profile)
@@ -175,15 +177,6 @@ def deploy_site(
         except Exception as exc:  # botocore's errors: credentials, network, permissions
             return DeployResult(empty, diagnostics=(_storage_error(exc, bucket),))
     return DeployResult(plan, uploaded, deleted)
-
-
-def _busy(out: Path) -> Diagnostic:
-    return error(
-        "output-busy",
-        f"a build has been writing {out} for {LOCK_WAIT_SECONDS:.0f} s",
-        SourcePos(str(out)),
-        "let it finish, then deploy again",
-    )
 
 
 def make_client(endpoint_url: str | None, region: str | None, profile: str | None) -> Any:

@@ -16,10 +16,10 @@ from xml.etree.ElementTree import (  # ElementTree's own escaping: the bytes sta
 from allysite import urls
 from allysite.config import SiteConfig
 from allysite.render import OutputFile
+from allysite.sitemap import XML_DECLARATION
 from allysite.views import LanguageView, PartnerView, TermView
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 
 
 def _stamp(partner: PartnerView) -> str:

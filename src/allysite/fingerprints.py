@@ -31,9 +31,9 @@ class Fingerprints:
     """Stable hashes of view values (frozen dataclasses, tuples, mappings, text), each object
     hashed once per build: shared views (a partner's card on fifty pages) cost once.
 
-    A type may say how it is hashed: `fingerprint_inline = True`, its fields with its page's
-    (see `_inline`); a method `fingerprint_text()`, a text that tells its values apart, made
-    faster than its fields would be walked (a page's links to its languages)."""
+    A type may say how it is hashed, with a method `fingerprint_text()`: a text that tells
+    its values apart, made faster than its fields would be walked (a page's links to its
+    languages, made for that page alone: not worth remembering either)."""
 
     def __init__(self, leave_out: frozenset[str] = frozenset()) -> None:
         """`leave_out`: names of dataclass fields left out of every hash (a text's body,
@@ -96,22 +96,8 @@ class Fingerprints:
                 data = text(value).encode("utf-8", "surrogatepass")
                 parts.append(f"X{kind.__module__}.{kind.__qualname__}:{len(data)}:".encode())
                 parts.append(data)
-            elif getattr(kind, "fingerprint_inline", False):
-                self._inline(parts, value)
             else:
                 parts.append(self._digest(value))
-
-    def _inline(self, parts: list[bytes], value: object) -> None:
-        """A small value made for one page (a link, an alternate): its fields hashed with the
-        page's, rather than hashed apart and remembered, which costs more than it saves."""
-        kind = type(value)
-        names = self._fields.get(kind)
-        if names is None:
-            names = self._fields[kind] = self._names("I", kind, value)
-        parts.append(names[0])
-        for name in names[1:]:
-            self._feed(parts, getattr(value, name))
-        parts.append(b";")
 
     def _digest(self, value: object) -> bytes:
         parts: list[bytes] = []
@@ -137,7 +123,7 @@ class Fingerprints:
             parts.append(b"<")
             parts.extend(sorted(self.of(item) for item in value))  # type: ignore[attr-defined]
         elif dataclasses.is_dataclass(value):
-            self._fields[kind] = self._names("D", kind, value)
+            self._fields[kind] = self._names(kind, value)
             return self._digest(value)
         elif isinstance(value, PurePath | date | enum.Enum) or _is_locale(value):
             parts.append(f"V{kind.__qualname__}:{value!s}".encode())
@@ -147,13 +133,13 @@ class Fingerprints:
         self._known[id(value)] = (result, value)  # the value is kept: its id stays its own
         return result
 
-    def _names(self, prefix: str, kind: type, value: object) -> tuple[Any, ...]:
+    def _names(self, kind: type, value: object) -> tuple[Any, ...]:
         """The type's tag (its name, and the fields left out of it), then its fields' names
         in order."""
         fields = [f.name for f in dataclasses.fields(value)]  # type: ignore[arg-type]
         kept = [name for name in fields if name not in self._leave_out]
         mark = self._mark if len(kept) < len(fields) else ""
-        return (f"{prefix}{kind.__module__}.{kind.__qualname__}{mark}".encode(), *kept)
+        return (f"D{kind.__module__}.{kind.__qualname__}{mark}".encode(), *kept)
 
 
 def _is_locale(value: object) -> bool:

@@ -64,11 +64,12 @@ def load_content(
     also `derive` what the cache should keep of each item.
     `meanwhile`: work that needs no content (compiling templates), done here while the
     other processes parse (else first)."""
-    forked = parsed is not None and workers > 1
-    if (
-        not (forked and _parse_in_workers(config, parsed, workers, meanwhile, derive))  # type: ignore[arg-type]
-        and meanwhile
-    ):
+    forked = (
+        parsed is not None
+        and workers > 1
+        and _parse_in_workers(config, parsed, workers, meanwhile, derive)
+    )
+    if not forked and meanwhile:
         meanwhile()  # (no other process parses: first, then)
     found = Collector(config.root, memo=memo, parsed=parsed)
     partners = _load_partners(config, found)

@@ -105,3 +105,9 @@ def file_signature(path: Path) -> FileSignature:
     except OSError:
         return (str(path), -1, -1, -1)
     return (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def kept_for(memo: Memo | None, slot: Hashable, key: object, make: Callable[[], T]) -> T:
+    """`make()`, or with a memo its value for `slot` while `key` is the same (a one-off
+    build passes no memo and makes everything)."""
+    return make() if memo is None else memo.get(slot, key, make)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from allysite.errors import Diagnostic, error
+from allysite.errors import Diagnostic, SourcePos, error
 
 if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the pipeline
     from allysite.copies import FileCopy
@@ -42,6 +42,21 @@ _AT_FDCWD = -100
 
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.allysite-staging"
+
+
+LOCK_WAIT_SECONDS = 600.0
+"""How long a process waits for another that writes the same output (a build, the dev
+server, a deploy)."""
+
+
+def busy(out: Path, waited: float, writer: str, hint: str) -> Diagnostic:
+    """The output's lock was held by `writer` for all the `waited` seconds."""
+    return error(
+        "output-busy",
+        f"{writer} has been writing {out} for {waited:.0f} s",
+        SourcePos(str(out)),
+        hint,
+    )
 
 
 def lock_file(out: Path) -> Path:
@@ -138,7 +153,10 @@ def recover_interrupted_swap(out: Path) -> None:
 
 
 def write_output(
-    out: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy], wait: float = 600.0
+    out: Path,
+    files: Iterable[OutputFile],
+    copies: Iterable[FileCopy],
+    wait: float = LOCK_WAIT_SECONDS,
 ) -> int:
     """Write every file into staging, then swap it in; returns the number of files (the
     output's lock held: waiting `wait` seconds for it at most, else OSError)."""

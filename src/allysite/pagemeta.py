@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import ClassVar
 
 from allysite import urls
 from allysite.config import SiteConfig
@@ -16,9 +15,6 @@ from allysite.model import Content, Page, Partner
 
 @dataclass(frozen=True, slots=True)
 class Alternate:
-    fingerprint_inline: ClassVar[bool] = True
-    """Made for one page: hashed with it (fingerprints.py)."""
-
     hreflang: str
     href: str
     """Absolute URL."""
@@ -26,9 +22,6 @@ class Alternate:
 
 @dataclass(frozen=True, slots=True)
 class SwitchLink:
-    fingerprint_inline: ClassVar[bool] = True
-    """Made for one page: hashed with it (fingerprints.py)."""
-
     language: Language
     href: str
     is_current: bool

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from allysite.cache import ParseCache
-from allysite.errors import Diagnostic, has_errors
+from allysite.errors import Diagnostic, failed
 from allysite.inputindex import DIGEST, THEME_PREFIX
 from allysite.memo import Memo, file_signature, folder_signature
 
@@ -174,7 +174,7 @@ def load_site(
     problems += found
     catalogs, envs, found = made[0]
     problems += found
-    if _failed(problems, strict):
+    if failed(problems, strict):
         return None, problems
 
     logos, found = _kept(
@@ -264,12 +264,12 @@ def template_keys(
     def make() -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
         return template_digests(env, env.list_templates()), template_bodies(env)
 
-    sources = tuple(
+    sources = sorted(
         (name, state[DIGEST])
-        for name, state in sorted(parsed.index.files.items())
+        for name, state in parsed.index.files.items()
         if name.startswith(("templates/", f"{THEME_PREFIX}templates/"))
     )
-    return parsed.kept("template-keys", sources, make)
+    return parsed.kept("template-keys", tuple(sources), make)
 
 
 def _catalogs_and_templates(
@@ -412,7 +412,3 @@ def _logo_signature(root: Path, content: Content) -> tuple[object, ...]:
 def cache_dir(out: Path) -> Path:
     """Derived files kept between builds (resized logos, the build cache), beside the output."""
     return out.parent / f".{out.name}.allysite-cache"
-
-
-def _failed(problems: list[Diagnostic], strict: bool) -> bool:
-    return has_errors(problems) or (strict and bool(problems))

@@ -8,11 +8,11 @@ switcher come from pagemeta.py; the files copied as they are, from copies.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from allysite import urls
 from allysite.assets import Assets
@@ -21,7 +21,7 @@ from allysite.copies import FileCopy, plan_copies
 from allysite.errors import Diagnostic
 from allysite.images import Logos
 from allysite.languages import Language
-from allysite.memo import Memo
+from allysite.memo import Memo, kept_for
 from allysite.model import Content, Page, Partner
 from allysite.pagemeta import (
     Alternate,
@@ -119,7 +119,6 @@ class SitePlan:
 
 
 STYLESHEET = "style.css"
-_V = TypeVar("_V")
 
 
 def make_plan(
@@ -192,17 +191,13 @@ def make_plan(
         *(urls.output_path(urls.feed(lang.code)) for lang in config.languages),
         *(asset.out_path for asset in (assets.files if assets else ())),
     }
-    made, problems = _kept(  # (the dev server's: the same while no item, logo or page is new)
+    made, problems = kept_for(  # (the dev server's: the same while no item, logo or page is new)
         memo,
         "copies",
         (config, content, logos, assets, frozenset(generated)),
         lambda: plan_copies(config, content, theme_static, generated, assets is None, logos),
     )
     return SitePlan(tuple(routes), tuple(made), tuple(views.values())), problems
-
-
-def _kept(memo: Memo | None, slot: str, key: object, make: Callable[[], _V]) -> _V:
-    return make() if memo is None else memo.get(slot, key, make)
 
 
 def _site_view(
@@ -274,10 +269,10 @@ def _language_routes(
     content: Content,
     view: LanguageView,
     site_urls: urls.Urls,
-    asset_hrefs: Mapping[str, str] = MappingProxyType({}),
-    memo: Memo | None = None,
-    reuse: Reuse | None = None,
-    metas: PartnerMetas | None = None,
+    asset_hrefs: Mapping[str, str],
+    memo: Memo | None,
+    reuse: Reuse | None,
+    metas: PartnerMetas,
 ) -> list[Route]:
     language = view.language
     code = language.code
@@ -298,19 +293,14 @@ def _language_routes(
         ),
     ]
     partners_by_slug: dict[str, Partner] = {p.slug: p for p in content.partners}
-    metas = metas or PartnerMetas(config, site_urls, (language,), content)
     for partner_view in view.partners:
         slug = partner_view.item.slug
-
-        def partner_meta(slug: str = slug) -> PageMeta:
-            return metas.get(slug, code)
-
         basis = None
         if reuse is not None:
             basis = reuse.basis(site, partners_by_slug[slug].folder, partner_view)
             out_path = urls.output_path(urls.partner(code, slug))
             if basis is not None and reuse.reusable(out_path, basis):
-                meta = partner_meta()
+                meta = metas.get(slug, code)
                 routes.append(_route(meta, code, "partner.html", {}, basis=basis, reused=True))
                 continue
 
@@ -318,7 +308,7 @@ def _language_routes(
             partner_view: PartnerView = partner_view, slug: str = slug, basis: bytes | None = basis
         ) -> Route:
             return _route(
-                partner_meta(slug),
+                metas.get(slug, code),
                 code,
                 "partner.html",
                 {

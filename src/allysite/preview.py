@@ -24,7 +24,6 @@ from jinja2 import Environment, meta
 
 from allysite.bodyreads import BodyPaths, bodies_at, same_but_bodies
 from allysite.build import (
-    LOCK_WAIT_SECONDS,
     THEME,
     Prepared,
     Progress,
@@ -44,7 +43,7 @@ from allysite.errors import (
 )
 from allysite.fingerprints import digest
 from allysite.memo import FileSignature, Memo, file_signature, folder_signature
-from allysite.output import check_output_dir, output_lock, write_output
+from allysite.output import LOCK_WAIT_SECONDS, check_output_dir, output_lock, write_output
 from allysite.plan import Route
 from allysite.render import OutputFile, render_routes, template_bodies
 from allysite.search import index_pages

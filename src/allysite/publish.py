@@ -26,7 +26,6 @@ from allysite.cache import Manifest, OutputState
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, digest
-from allysite.inputindex import InputIndex
 from allysite.output import Staging
 from allysite.plan import Route, SiteView
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
@@ -46,6 +45,9 @@ class PageKeys:
     catalogs: Mapping[str, bytes]
     bodies: Mapping[str, BodyPaths | None] = field(default_factory=lambda: MappingProxyType({}))
     """The texts whose bodies each template's pages show (None: unknown; bodyreads.py)."""
+    shared: bytes = b""
+    """The hash of every input that is no partner's (settings, templates, catalogs, pages,
+    the theme): part of every partner page's basis (PartnerReuse)."""
 
 
 @dataclass
@@ -177,7 +179,6 @@ class PartnerReuse:
     def __init__(
         self,
         keys: PageKeys,
-        index: InputIndex,
         folders: Mapping[str, bytes],
         previous: Manifest | None,
         out: Path,
@@ -187,11 +188,6 @@ class PartnerReuse:
         self._previous = previous
         self._out = out
         self._folders = folders  # (ParseCache.folders: hashed once, before the fork)
-        self._shared = combine(
-            name.encode() + b"\0" + state[3]
-            for name, state in sorted(index.files.items())
-            if not name.startswith(PARTNERS)
-        )
         self._prints = prints
         self._languages: dict[str, bytes] = {}
         self.views: dict[str, tuple[bytes, bytes]] = {}
@@ -211,7 +207,7 @@ class PartnerReuse:
                     self._keys.code,
                     self._keys.templates.get(PARTNER_TEMPLATE, b"?"),
                     self._keys.catalogs.get(code, b"?"),
-                    self._shared,
+                    self._keys.shared,
                     self._prints.of(site),
                     code.encode(),
                 )

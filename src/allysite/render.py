@@ -30,7 +30,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket
 
-from allysite.bodyreads import BodyPaths, body_paths
+from allysite.bodyreads import BodyPaths, closures_body_paths
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.fingerprints import digest
 from allysite.i18n import Catalogs
@@ -263,8 +263,7 @@ def template_closures(
 
 def template_bodies(env: Environment) -> dict[str, BodyPaths | None]:
     """For each template: the bodies its pages show (bodyreads.py), with what it uses."""
-    closures = template_closures(env, env.list_templates())
-    return {name: body_paths(env, used) for name, used in closures.items()}
+    return closures_body_paths(env, template_closures(env, env.list_templates()))
 
 
 def _is_template(name: str) -> bool:

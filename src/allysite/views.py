@@ -22,7 +22,7 @@ from allysite.config import SiteConfig
 from allysite.i18n import resolve
 from allysite.images import Picture
 from allysite.languages import Language
-from allysite.memo import Memo
+from allysite.memo import Memo, kept_for
 from allysite.model import TAXONOMY_NAMES, Content, Page, PartialDate, Partner, Term
 from allysite.stale import Staleness
 
@@ -240,7 +240,7 @@ def language_view(
     default = config.default_language
     code = language.code
 
-    counts = _kept_for(memo, "term-counts", content.partners, lambda: _term_counts(content))
+    counts = kept_for(memo, "term-counts", content.partners, lambda: _term_counts(content))
     term_views: dict[tuple[str, str], TermView] = {}
     taxonomy_views = []
     for taxonomy in content.taxonomies:
@@ -276,8 +276,8 @@ def language_view(
 
     partners = []
     if memo is not None:  # per-partner parts of the memo's keys, the same in every language
-        term_pairs = _kept_for(memo, "term-pairs", content.partners, lambda: _term_pairs(content))
-        stale_keys = _kept_for(
+        term_pairs = kept_for(memo, "term-pairs", content.partners, lambda: _term_pairs(content))
+        stale_keys = kept_for(
             memo,
             "stale-keys",
             (content.partners, staleness),
@@ -387,12 +387,6 @@ def _stale_keys(content: Content, staleness: Staleness | None) -> dict[str, tupl
         p.slug: tuple(found.get(text.source) for text in p.translations.values())
         for p in content.partners
     }
-
-
-def _kept_for(memo: Memo | None, slot: str, key: object, make: Callable[[], _V]) -> _V:
-    """`make()`, or the memo's value for `slot` while `key` is the same (computed once per
-    build for all languages, not once per language)."""
-    return make() if memo is None else memo.get(slot, key, make)
 
 
 def _kept(memo: Memo | None, slot: tuple[str, ...], value: _V) -> _V:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from allysite.config import SiteConfig, load_config
 from allysite.loader import load_content
 from allysite.model import Content
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from allysite.errors import Diagnostic
+    from allysite.plan import SitePlan
+    from allysite.render import OutputFile, TemplateDirs
 
 SITE_YAML = (
     "title:\n  es: Nuestros aliados\n  en: Our partners\n"
@@ -64,3 +72,28 @@ def load_site(root: Path) -> tuple[SiteConfig, Content]:
     content, problems = load_content(config)
     assert problems == [], problems
     return config, content
+
+
+def render_site(
+    root: Path,
+) -> tuple[list[OutputFile], list[Diagnostic], SitePlan, Mapping[str, Environment], TemplateDirs]:
+    """Every route of a site (that loads, with catalogs that load, without any problem)
+    rendered with the packaged theme: the pages, the rendering's problems, and what made them."""
+    from allysite.build import THEME
+    from allysite.i18n import load_catalogs
+    from allysite.plan import make_plan
+    from allysite.render import (
+        MemoryBytecodeCache,
+        TemplateDirs,
+        language_environments,
+        render_routes,
+    )
+
+    config, content = load_site(root)
+    catalogs, problems = load_catalogs(config, THEME / "locales")
+    assert problems == []
+    dirs = TemplateDirs(config.root / "templates", THEME / "templates")
+    plan, _ = make_plan(config, content, THEME / "static")
+    envs = language_environments(dirs, catalogs, MemoryBytecodeCache())
+    outputs, problems = render_routes(plan.routes, envs, dirs)
+    return outputs, problems, plan, envs, dirs

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar
 
 import pytest
 from markupsafe import Markup
@@ -70,27 +69,8 @@ def test_a_shared_object_is_hashed_once() -> None:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    fingerprint_inline: ClassVar[bool] = True
     href: str
     current: bool = False
-
-
-@pytest.mark.parametrize(
-    "other",
-    [
-        Card("a", (), (Link("/y"), Link("/x"))),
-        Card("a", (), (Link("/x", True), Link("/y"))),
-        Card("a", (), (Link("/x"),)),
-        Card("a", (), (Link("/x/"), Link("y"))),
-        Card("a", (), (Card("/x", ()), Link("/y"))),
-    ],
-)
-def test_inline_values_are_hashed_with_their_page_and_still_told_apart(other: Card) -> None:
-    prints = Fingerprints()
-    page = Card("a", (), (Link("/x"), Link("/y")))
-    assert prints.of(page) == Fingerprints().of(Card("a", (), (Link("/x"), Link("/y"))))
-    assert sum(1 for _ in prints._known) == 1  # the card only: its links are not remembered
-    assert prints.of(page) != Fingerprints().of(other)
 
 
 def test_fields_left_out_change_no_fingerprint_but_are_not_mistaken_for_absent() -> None:

@@ -12,9 +12,9 @@ from markupsafe import Markup
 
 from allysite.build import THEME
 from allysite.errors import SourcePos
-from allysite.i18n import Catalogs, compile_catalog, load_catalogs, read_catalog
+from allysite.i18n import Catalogs, compile_catalog, read_catalog
 from allysite.languages import make_language
-from allysite.plan import Route, make_plan
+from allysite.plan import Route
 from allysite.render import (
     MemoryBytecodeCache,
     OutputFile,
@@ -25,7 +25,7 @@ from allysite.render import (
     render_routes,
 )
 
-from .support import SMALL_SITE, load_site, write_files
+from .support import SMALL_SITE, render_site, write_files
 
 
 @pytest.fixture
@@ -244,13 +244,7 @@ def test_bytecode_cache_is_shared_between_environments(dirs: TemplateDirs) -> No
 
 
 def test_packaged_theme_renders_every_route_of_a_site(tmp_path: Path) -> None:
-    config, content = load_site(write_files(tmp_path / "site", SMALL_SITE))
-    catalogs, problems = load_catalogs(config, THEME / "locales")
-    assert problems == []
-    theme_dirs = TemplateDirs(config.root / "templates", THEME / "templates")
-    plan, _ = make_plan(config, content, THEME / "static")
-    envs = language_environments(theme_dirs, catalogs, MemoryBytecodeCache())
-    outputs, problems = render_routes(plan.routes, envs, theme_dirs)
+    outputs, problems, plan, _, _ = render_site(write_files(tmp_path / "site", SMALL_SITE))
     assert problems == []
     assert sorted(o.out_path for o in outputs) == sorted(r.out_path for r in plan.routes)
     pages = {o.out_path: o.data.decode("utf-8") for o in outputs}

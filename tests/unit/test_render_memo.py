@@ -18,20 +18,15 @@ from jinja2 import DictLoader, Environment, Template, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from allysite.build import THEME
-from allysite.i18n import load_catalogs
-from allysite.plan import make_plan
 from allysite.render import (
-    MemoryBytecodeCache,
     TemplateDirs,
-    language_environments,
     make_environment,
     render_routes,
 )
 from allysite.rendermemo import install_translations
 from allysite.views import PartnerView
 
-from .support import SMALL_SITE, load_site, write_files
+from .support import SMALL_SITE, render_site, write_files
 
 CARD_OVERRIDE = (
     '{% set heading = card_heading|default("h2") %}'
@@ -45,13 +40,8 @@ OLD_CARDS = (
 
 
 def built(tmp_path: Path, files: dict[str, str]) -> tuple[dict[str, BeautifulSoup], object]:
-    config, content = load_site(write_files(tmp_path / "site", {**SMALL_SITE, **files}))
-    catalogs, problems = load_catalogs(config, THEME / "locales")
-    assert problems == []
-    dirs = TemplateDirs(config.root / "templates", THEME / "templates")
-    plan, _ = make_plan(config, content, THEME / "static")
-    envs = language_environments(dirs, catalogs, MemoryBytecodeCache())
-    outputs, problems = render_routes(plan.routes, envs, dirs)
+    root = write_files(tmp_path / "site", {**SMALL_SITE, **files})
+    outputs, problems, plan, envs, dirs = render_site(root)
     assert problems == []
     pages = {o.out_path: BeautifulSoup(o.data.decode("utf-8"), "html.parser") for o in outputs}
     return pages, (plan, envs, dirs)
