@@ -2,28 +2,28 @@
 
 A logo is shown at most LOGO_BOX CSS pixels wide, so a raster logo is resized with Pillow to
 that width and twice it (never up), each as WebP and in its own format for browsers without
-WebP; an SVG logo loses scripts, event handlers and external references. Derived files are
-cached by a hash of their source, so a rebuild does no image work for unchanged logos.
+WebP; an SVG logo loses scripts, event handlers and external references (svgclean.py).
+Derived files are cached by a hash of their source, so a rebuild does no image work for
+unchanged logos.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from allysite import urls
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error, warning
+from allysite.errors import Diagnostic, SourcePos, error
 from allysite.model import Content, Partner
+from allysite.svgclean import clean_svg
 
 if TYPE_CHECKING:
     from allysite.cache import ParseCache
@@ -33,53 +33,6 @@ LOGO_BOX = 96
 CACHE_VERSION = "1"
 """Part of every cache key: bump it when the processing changes."""
 RASTER_FORMATS = MappingProxyType({"PNG": "png", "JPEG": "jpg", "WEBP": "webp"})
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-SVG_ELEMENTS = frozenset(
-    (
-        "svg",
-        "g",
-        "defs",
-        "symbol",
-        "use",
-        "title",
-        "desc",
-        "metadata",
-        "path",
-        "rect",
-        "circle",
-        "ellipse",
-        "line",
-        "polyline",
-        "polygon",
-        "text",
-        "tspan",
-        "textPath",
-        "linearGradient",
-        "radialGradient",
-        "stop",
-        "clipPath",
-        "mask",
-        "pattern",
-        "marker",
-        "image",
-        "style",
-        "filter",
-        "feGaussianBlur",
-        "feOffset",
-        "feBlend",
-        "feColorMatrix",
-        "feFlood",
-        "feComposite",
-        "feMerge",
-        "feMergeNode",
-        "switch",
-        "",
-    )
-)
-_SAFE_DATA_URI = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
-_URL_REFERENCE = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,161 +214,24 @@ def _resize(source: Path, target: Path, width: int, ext: str) -> None:
 def _svg_logo(
     path: Path, shown: str, cache: Path
 ) -> tuple[Picture | None, Path | None, list[Diagnostic]]:
-    data = path.read_bytes()
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    safe = clean_svg(path.read_bytes(), shown)
+    problems = list(safe.problems)
+    if safe.size is None:
+        return None, None, problems
+    picture = Picture(
+        *_fit_svg(*safe.size), src=None, srcset=None, webp_srcset=None, share_src=None
     )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (None, None)
-        return (
-            None,
-            None,
-            [
-                error(
-                    "bad-logo",
-                    f"the SVG logo is not well-formed XML: {exc.msg}",
-                    SourcePos(shown, line, column),
-                    "open it in an SVG editor and save it again",
-                )
-            ],
-        )
-    tree = root.getroottree()
-    if tree.docinfo.internalDTD is not None or b"<!ENTITY" in data:
-        return (
-            None,
-            None,
-            [
-                error(
-                    "bad-logo",
-                    "the SVG logo declares a DOCTYPE or entities, which allysite refuses",
-                    SourcePos(shown, 1),
-                    "remove the <!DOCTYPE ...> block; an SVG logo needs none",
-                )
-            ],
-        )
-    if etree.QName(root).localname != "svg" or etree.QName(root).namespace != SVG_NS:
-        return (
-            None,
-            None,
-            [
-                error(
-                    "bad-logo",
-                    "the logo's root element is not an SVG <svg> element",
-                    SourcePos(shown, root.sourceline),
-                    "check that the file is an SVG image",
-                )
-            ],
-        )
-    removed = _clean(root)
-    problems = [
-        warning(
-            "unsafe-logo",
-            f"removed {what} from the SVG logo",
-            SourcePos(shown, line),
-            "logos may not run scripts or load other files; remove it from the source",
-        )
-        for line, what in removed
-    ]
-    picture = Picture(*_svg_size(root), src=None, srcset=None, webp_srcset=None, share_src=None)
-    if not removed:
+    if safe.cleaned is None:
         return picture, None, problems
-    clean_data = etree.tostring(root, encoding="utf-8", xml_declaration=True)
-    target = cache / "logos" / f"{hashlib.sha256(clean_data).hexdigest()[:16]}.svg"
+    target = cache / "logos" / f"{hashlib.sha256(safe.cleaned).hexdigest()[:16]}.svg"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-        partial.write_bytes(clean_data)
+        partial.write_bytes(safe.cleaned)
         partial.replace(target)  # whole, even while another process writes the same file
     return picture, target, problems
 
 
-def _clean(root: etree._Element) -> list[tuple[int | None, str]]:
-    """Drop what is not on the allow-list; return (line, what) for each removal."""
-    removed = [
-        (node.sourceline, "a processing instruction")
-        for node in root.itersiblings(preceding=True)
-        if isinstance(node, etree._ProcessingInstruction)
-    ]
-    return removed + _clean_attributes(root) + _clean_children(root)
-
-
-def _clean_children(element: etree._Element) -> list[tuple[int | None, str]]:
-    removed: list[tuple[int | None, str]] = []
-    for child in list(element):
-        if not isinstance(child.tag, str):  # comments stay; processing instructions go
-            if isinstance(child, etree._ProcessingInstruction):
-                removed.append((child.sourceline, "a processing instruction"))
-                _drop(child)
-            continue
-        name = etree.QName(child)
-        if name.namespace == SVG_NS and name.localname in SVG_ELEMENTS:
-            if name.localname == "style" and _unsafe_style(child.text or ""):
-                removed.append((child.sourceline, "a <style> that loads other files"))
-                _drop(child)
-                continue
-            removed += _clean_attributes(child)
-            removed += _clean_children(child)
-        elif name.namespace == SVG_NS or name.localname in ("script", "foreignObject"):
-            removed.append((child.sourceline, f"the <{name.localname}> element"))
-            _drop(child)
-        else:  # editor data in other namespaces (Inkscape, Sodipodi): harmless, but unused
-            _drop(child)
-    return removed
-
-
-def _clean_attributes(element: etree._Element) -> list[tuple[int | None, str]]:
-    removed = []
-    for key, value in list(element.attrib.items()):
-        name = etree.QName(key)
-        local = name.localname.lower()
-        unsafe = local.startswith("on")
-        if local == "href" and name.namespace in (None, XLINK_NS):
-            unsafe = not (value.startswith("#") or _SAFE_DATA_URI.match(value))
-        elif local == "style" or "url(" in value.lower():
-            unsafe = unsafe or _unsafe_style(value)
-        if unsafe:
-            removed.append((element.sourceline, f"the {name.localname}= attribute"))
-            del element.attrib[key]
-    return removed
-
-
-def _unsafe_style(text: str) -> bool:
-    lowered = text.lower()
-    if "@import" in lowered or "expression(" in lowered or "javascript:" in lowered:
-        return True
-    return any(
-        target and not (target.startswith("#") or _SAFE_DATA_URI.match(target))
-        for target in _URL_REFERENCE.findall(text)
-    )
-
-
-def _drop(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:  # keep the text that followed the element
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
-def _svg_size(root: etree._Element) -> tuple[int, int]:
-    def number(value: str | None) -> float | None:
-        match = re.fullmatch(r"\s*([0-9.]+)\s*(px)?\s*", value or "")
-        return float(match.group(1)) if match else None
-
-    width, height = number(root.get("width")), number(root.get("height"))
-    if width and height:
-        return _fit(width, height)
-    box = (root.get("viewBox") or "").replace(",", " ").split()
-    if len(box) == 4:
-        try:
-            return _fit(float(box[2]), float(box[3]))
-        except ValueError:
-            pass
-    return LOGO_BOX, LOGO_BOX
+def _fit_svg(width: float | None, height: float | None) -> tuple[int, int]:
+    """The SVG's own size fitted to the box; the whole box when it states none."""
+    return _fit(width, height) if width and height else (LOGO_BOX, LOGO_BOX)

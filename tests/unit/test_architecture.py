@@ -38,6 +38,7 @@ LAYERS: tuple[str, ...] = (
     "i18n",
     "catalogs",
     "stale",
+    "svgclean",
     "images",
     "views",
     "status",

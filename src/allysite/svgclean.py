@@ -1,0 +1,212 @@
+"""SVG logos made safe: parsed without entities or network, and cleaned on an allow-list.
+
+A logo comes from a partner's folder and is shown on every page of the partner, so nothing in
+it may run or load: scripts, event handlers, `<foreignObject>`, external references (in
+`href`, `url()` or `@import`) and processing instructions are removed, each with a warning
+naming its line; a DOCTYPE or an entity refuses the file. What stays is what an SVG editor
+writes for a drawing (shapes, text, gradients, filters, styles).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from allysite.errors import Diagnostic, SourcePos, error, warning
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+SVG_ELEMENTS = frozenset(
+    (
+        "svg",
+        "g",
+        "defs",
+        "symbol",
+        "use",
+        "title",
+        "desc",
+        "metadata",
+        "path",
+        "rect",
+        "circle",
+        "ellipse",
+        "line",
+        "polyline",
+        "polygon",
+        "text",
+        "tspan",
+        "textPath",
+        "linearGradient",
+        "radialGradient",
+        "stop",
+        "clipPath",
+        "mask",
+        "pattern",
+        "marker",
+        "image",
+        "style",
+        "filter",
+        "feGaussianBlur",
+        "feOffset",
+        "feBlend",
+        "feColorMatrix",
+        "feFlood",
+        "feComposite",
+        "feMerge",
+        "feMergeNode",
+        "switch",
+        "",
+    )
+)
+_SAFE_DATA_URI = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
+_URL_REFERENCE = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SafeSvg:
+    size: tuple[float | None, float | None] | None
+    """The logo's own width and height (None where it states none); None: refused."""
+    cleaned: bytes | None
+    """The logo without what was removed; None when nothing was (its own file is shown)."""
+    problems: tuple[Diagnostic, ...]
+
+
+def clean_svg(data: bytes, shown: str) -> SafeSvg:
+    """`shown`: the file's name in messages."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (None, None)
+        problem = error(
+            "bad-logo",
+            f"the SVG logo is not well-formed XML: {exc.msg}",
+            SourcePos(shown, line, column),
+            "open it in an SVG editor and save it again",
+        )
+        return SafeSvg(None, None, (problem,))
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None or b"<!ENTITY" in data:
+        problem = error(
+            "bad-logo",
+            "the SVG logo declares a DOCTYPE or entities, which allysite refuses",
+            SourcePos(shown, 1),
+            "remove the <!DOCTYPE ...> block; an SVG logo needs none",
+        )
+        return SafeSvg(None, None, (problem,))
+    if etree.QName(root).localname != "svg" or etree.QName(root).namespace != SVG_NS:
+        problem = error(
+            "bad-logo",
+            "the logo's root element is not an SVG <svg> element",
+            SourcePos(shown, root.sourceline),
+            "check that the file is an SVG image",
+        )
+        return SafeSvg(None, None, (problem,))
+    removed = _clean(root)
+    problems = tuple(
+        warning(
+            "unsafe-logo",
+            f"removed {what} from the SVG logo",
+            SourcePos(shown, line),
+            "logos may not run scripts or load other files; remove it from the source",
+        )
+        for line, what in removed
+    )
+    cleaned = etree.tostring(root, encoding="utf-8", xml_declaration=True) if removed else None
+    return SafeSvg(_svg_size(root), cleaned, problems)
+
+
+def _clean(root: etree._Element) -> list[tuple[int | None, str]]:
+    """Drop what is not on the allow-list; return (line, what) for each removal."""
+    removed = [
+        (node.sourceline, "a processing instruction")
+        for node in root.itersiblings(preceding=True)
+        if isinstance(node, etree._ProcessingInstruction)
+    ]
+    return removed + _clean_attributes(root) + _clean_children(root)
+
+
+def _clean_children(element: etree._Element) -> list[tuple[int | None, str]]:
+    removed: list[tuple[int | None, str]] = []
+    for child in list(element):
+        if not isinstance(child.tag, str):  # comments stay; processing instructions go
+            if isinstance(child, etree._ProcessingInstruction):
+                removed.append((child.sourceline, "a processing instruction"))
+                _drop(child)
+            continue
+        name = etree.QName(child)
+        if name.namespace == SVG_NS and name.localname in SVG_ELEMENTS:
+            if name.localname == "style" and _unsafe_style(child.text or ""):
+                removed.append((child.sourceline, "a <style> that loads other files"))
+                _drop(child)
+                continue
+            removed += _clean_attributes(child)
+            removed += _clean_children(child)
+        elif name.namespace == SVG_NS or name.localname in ("script", "foreignObject"):
+            removed.append((child.sourceline, f"the <{name.localname}> element"))
+            _drop(child)
+        else:  # editor data in other namespaces (Inkscape, Sodipodi): harmless, but unused
+            _drop(child)
+    return removed
+
+
+def _clean_attributes(element: etree._Element) -> list[tuple[int | None, str]]:
+    removed = []
+    for key, value in list(element.attrib.items()):
+        name = etree.QName(key)
+        local = name.localname.lower()
+        unsafe = local.startswith("on")
+        if local == "href" and name.namespace in (None, XLINK_NS):
+            unsafe = not (value.startswith("#") or _SAFE_DATA_URI.match(value))
+        elif local == "style" or "url(" in value.lower():
+            unsafe = unsafe or _unsafe_style(value)
+        if unsafe:
+            removed.append((element.sourceline, f"the {name.localname}= attribute"))
+            del element.attrib[key]
+    return removed
+
+
+def _unsafe_style(text: str) -> bool:
+    lowered = text.lower()
+    if "@import" in lowered or "expression(" in lowered or "javascript:" in lowered:
+        return True
+    return any(
+        target and not (target.startswith("#") or _SAFE_DATA_URI.match(target))
+        for target in _URL_REFERENCE.findall(text)
+    )
+
+
+def _drop(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:  # keep the text that followed the element
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _svg_size(root: etree._Element) -> tuple[float | None, float | None]:
+    """Its width= and height= in pixels, else its viewBox's."""
+
+    def number(value: str | None) -> float | None:
+        match = re.fullmatch(r"\s*([0-9.]+)\s*(px)?\s*", value or "")
+        return float(match.group(1)) if match else None
+
+    width, height = number(root.get("width")), number(root.get("height"))
+    if width and height:
+        return width, height
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        try:
+            return float(box[2]), float(box[3])
+        except ValueError:
+            pass
+    return None, None
