@@ -17,7 +17,8 @@ import pytest
 from allysite import build as build_module
 from allysite import loader
 from allysite.build import BuildResult, build_site, cache_dir
-from allysite.output import Staging, spare_dir
+from allysite.output import Staging
+from allysite.swap import spare_dir
 from allysite.workers import available_cores
 from conftest import LOGO, MINIMAL_SITE, MakeSite, Site
 

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from allysite import build as build_module
 from allysite.cli import cli
-from allysite.output import MARKER, output_lock, staging_dir
+from allysite.output import MARKER, output_lock
+from allysite.swap import staging_dir
 from conftest import MakeSite
 
 

@@ -34,7 +34,6 @@ from allysite.output import (
     busy,
     check_output_dir,
     output_lock,
-    recover_interrupted_swap,
 )
 from allysite.pipeline import (
     THEME,
@@ -46,6 +45,7 @@ from allysite.pipeline import (
     site_extras,
     translation_state,
 )
+from allysite.swap import recover_interrupted_swap
 
 __all__ = (  # the pipeline's stages, as check, the dev server and the command line know them
     "THEME",

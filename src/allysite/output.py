@@ -1,8 +1,7 @@
 """Writing the site: into a staging folder beside the output, then swapped in whole.
 
 A failed or killed build never touches the previous output: the new site becomes visible
-in one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`, else two renames that the next
-build repairs if it was interrupted between them). A file that did not change since the last
+in one atomic rename (swap.py). A file that did not change since the last
 build enters the staging folder as a hard link to the output's own, so that a rebuild writes
 only what changed; staged links are never written through (a new file replaces them).
 
@@ -26,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from allysite import swap
 from allysite.errors import Diagnostic, SourcePos, error
 
 if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the pipeline
@@ -36,12 +36,6 @@ MARKER = ".allysite-output"
 SPARE_STATES = ".allysite-spare"
 """In the spare folder: the (size, mtime_ns, inode) of each of its files, pickled."""
 SOURCE_FOLDERS = ("content", "templates", "locales", "static")
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def staging_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}.allysite-staging"
 
 
 LOCK_WAIT_SECONDS = 600.0
@@ -94,14 +88,6 @@ def output_lock(
         os.close(fd)  # and with it the lock
 
 
-def spare_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}.allysite-spare"
-
-
-def previous_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}.allysite-old"
-
-
 def check_output_dir(out: Path, site: Path) -> list[Diagnostic]:
     """Refuse an output folder whose replacement would destroy sources or someone's files."""
     out, site = out.resolve(), site.resolve()
@@ -142,16 +128,6 @@ def check_output_dir(out: Path, site: Path) -> list[Diagnostic]:
     return []
 
 
-def recover_interrupted_swap(out: Path) -> None:
-    """Put back the previous output if a build was killed between its two renames."""
-    previous, staging = previous_dir(out), staging_dir(out)
-    if previous.is_dir() and not out.exists():
-        previous.rename(out)
-    for leftover in (previous, staging, trash_dir(out)):
-        if leftover.exists():
-            shutil.rmtree(leftover, ignore_errors=leftover.name.endswith("-trash"))
-
-
 def write_output(
     out: Path,
     files: Iterable[OutputFile],
@@ -168,12 +144,12 @@ def write_output(
 
 def _write_output(out: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
-    recover_interrupted_swap(out)
-    staging = staging_dir(out)
+    swap.recover_interrupted_swap(out)
+    staging = swap.staging_dir(out)
     staging.mkdir()
     try:
         count = _write_files(staging, files, copies)
-        _swap_in(staging, out)
+        swap.swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -202,16 +178,16 @@ class Staging:
         """An empty staging folder, or with `spare` the last output but one, when there is
         one as it was left (else it is deleted in the background)."""
         out.parent.mkdir(parents=True, exist_ok=True)
-        recover_interrupted_swap(out)
-        folder = staging_dir(out)
-        kept = spare_dir(out)
+        swap.recover_interrupted_swap(out)
+        folder = swap.staging_dir(out)
+        kept = swap.spare_dir(out)
         if kept.is_dir():
             present = _read_spare(kept) if spare else None
             if present is not None:
                 kept.rename(folder)
                 (folder / SPARE_STATES).unlink()
                 return cls(out, folder, present)
-            _discard(kept, out, background=True)
+            swap.discard(kept, out, background=True)
         folder.mkdir()
         return cls(out, folder)
 
@@ -298,15 +274,15 @@ class Staging:
         with contextlib.suppress(FileNotFoundError):
             marker.unlink()  # a spare's: a file of its own, but never written through
         marker.write_text("This folder is written by allysite build; do not edit.\n")
-        if spare is not None and self.out.is_dir() and _exchange(self.folder, self.out):
+        if spare is not None and self.out.is_dir() and swap.exchange(self.folder, self.out):
             try:  # the new output is in place: from here on, nothing may fail the build
                 with open(self.folder / SPARE_STATES, "wb") as file:
                     pickle.dump(dict(spare), file, protocol=pickle.HIGHEST_PROTOCOL)
-                self.folder.rename(spare_dir(self.out))
+                self.folder.rename(swap.spare_dir(self.out))
             except OSError:  # (a full disk): no spare, the previous output is deleted
-                _discard_quietly(self.folder, self.out, background=True)
+                swap.discard_quietly(self.folder, self.out, background=True)
             return
-        _swap_in(self.folder, self.out, background_delete)
+        swap.swap_in(self.folder, self.out, background_delete)
 
     def abandon(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -344,81 +320,3 @@ def _make_parent(target: str, made: set[str]) -> None:
     if parent not in made:
         os.makedirs(parent, exist_ok=True)
         made.add(parent)
-
-
-def _swap_in(staging: Path, out: Path, background: bool = False) -> None:
-    if not out.exists():
-        staging.rename(out)
-        return
-    if _exchange(staging, out):
-        _discard_quietly(staging, out, background)  # it now holds the previous output
-        return
-    previous = previous_dir(out)
-    out.rename(previous)
-    staging.rename(out)
-    _discard_quietly(previous, out, background)
-
-
-def trash_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}.allysite-trash"
-
-
-def _discard_quietly(folder: Path, out: Path, background: bool) -> None:
-    """_discard once the new output is in place: a failure then fails no build (the next
-    one removes what is left, as after a kill)."""
-    with contextlib.suppress(OSError):
-        _discard(folder, out, background)
-
-
-def _discard(folder: Path, out: Path, background: bool) -> None:
-    """Delete a replaced output; a large one in a detached process, so that the build ends
-    without waiting for the file system to free thousands of files."""
-    if not background:
-        shutil.rmtree(folder)
-        return
-    trash = trash_dir(out)
-    trash.mkdir(exist_ok=True)
-    folder.rename(trash / f"{os.getpid()}-{folder.name}")
-    _delete_detached(trash)
-
-
-def _delete_detached(folder: Path) -> None:
-    """rmtree in a grandchild process that outlives this one (the next build removes what
-    it could not, were it killed)."""
-    try:
-        pid = os.fork()
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    if pid == 0:  # the child: start the deleter and leave at once
-        try:
-            if os.fork() == 0:
-                with contextlib.suppress(BaseException):
-                    os.setsid()
-                    os.closerange(3, 1 << 16)  # the output's lock among them: not held on
-                    shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths with renameat2; False where the system cannot."""
-    import ctypes  # here: a build with nothing to do never needs it
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)  # the C library is loaded already
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [
-        ctypes.c_int,
-        ctypes.c_char_p,
-        ctypes.c_int,
-        ctypes.c_char_p,
-        ctypes.c_uint,
-    ]
-    with contextlib.suppress(Exception):
-        result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-        return bool(result == 0)
-    return False

@@ -55,6 +55,7 @@ LAYERS: tuple[str, ...] = (
     "feeds",
     "hosting",
     "search",
+    "swap",
     "output",
     "publish",
     "pipeline",

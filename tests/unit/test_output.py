@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from allysite import output
-from allysite.output import (
-    MARKER,
-    check_output_dir,
-    output_lock,
-    previous_dir,
-    recover_interrupted_swap,
-    staging_dir,
-    write_output,
-)
+from allysite import output, swap
+from allysite.output import MARKER, check_output_dir, output_lock, write_output
 from allysite.plan import FileCopy
 from allysite.render import OutputFile
+from allysite.swap import previous_dir, recover_interrupted_swap, staging_dir
 
 from .support import write_files
 
@@ -149,7 +142,7 @@ def test_replaces_the_old_output_whole(tmp_path: Path) -> None:
 
 
 def test_replaces_without_atomic_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(swap, "exchange", lambda a, b: False)
     out = tmp_path / "out"
     write_output(out, [OutputFile("a.html", b"1")], [])
     write_output(out, [OutputFile("b.html", b"2")], [])

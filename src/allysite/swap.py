@@ -1,0 +1,118 @@
+"""Replacing an output folder by its staged successor, and the folders that are left over.
+
+The new site becomes visible in one atomic rename: Linux `renameat2(RENAME_EXCHANGE)`, else two
+renames (the output aside, the staging folder in), which the next build repairs if it was
+killed between them. The replaced output is deleted, a large one by a detached process, so
+that a build need not wait for the file system to free thousands of files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def staging_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.allysite-staging"
+
+
+def spare_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.allysite-spare"
+
+
+def previous_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.allysite-old"
+
+
+def recover_interrupted_swap(out: Path) -> None:
+    """Put back the previous output if a build was killed between its two renames."""
+    previous, staging = previous_dir(out), staging_dir(out)
+    if previous.is_dir() and not out.exists():
+        previous.rename(out)
+    for leftover in (previous, staging, trash_dir(out)):
+        if leftover.exists():
+            shutil.rmtree(leftover, ignore_errors=leftover.name.endswith("-trash"))
+
+
+def swap_in(staging: Path, out: Path, background: bool = False) -> None:
+    """The staged folder becomes the output; the previous output is deleted."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    if exchange(staging, out):
+        discard_quietly(staging, out, background)  # it now holds the previous output
+        return
+    previous = previous_dir(out)
+    out.rename(previous)
+    staging.rename(out)
+    discard_quietly(previous, out, background)
+
+
+def trash_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.allysite-trash"
+
+
+def discard_quietly(folder: Path, out: Path, background: bool) -> None:
+    """`discard` once the new output is in place: a failure then fails no build (the next
+    one removes what is left, as after a kill)."""
+    with contextlib.suppress(OSError):
+        discard(folder, out, background)
+
+
+def discard(folder: Path, out: Path, background: bool) -> None:
+    """Delete a replaced output; a large one in a detached process, so that the build ends
+    without waiting for the file system to free thousands of files."""
+    if not background:
+        shutil.rmtree(folder)
+        return
+    trash = trash_dir(out)
+    trash.mkdir(exist_ok=True)
+    folder.rename(trash / f"{os.getpid()}-{folder.name}")
+    _delete_detached(trash)
+
+
+def _delete_detached(folder: Path) -> None:
+    """rmtree in a grandchild process that outlives this one (the next build removes what
+    it could not, were it killed)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    if pid == 0:  # the child: start the deleter and leave at once
+        try:
+            if os.fork() == 0:
+                with contextlib.suppress(BaseException):
+                    os.setsid()
+                    os.closerange(3, 1 << 16)  # the output's lock among them: not held on
+                    shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2; False where the system cannot."""
+    import ctypes  # here: a build with nothing to do never needs it
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library is loaded already
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    with contextlib.suppress(Exception):
+        result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+        return bool(result == 0)
+    return False
