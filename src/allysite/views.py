@@ -7,17 +7,17 @@ sort by themselves; that happens once per language here.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 from typing import TypeVar
 
-import icu
 from babel.dates import format_date, format_skeleton
 from markupsafe import Markup
 
 from allysite import urls
+from allysite.collation import collation_key, first_letters
 from allysite.config import SiteConfig
 from allysite.i18n import resolve
 from allysite.images import Picture
@@ -148,15 +148,6 @@ class LanguageView:
     pages: tuple[ItemView, ...]
     letters: tuple[LetterGroup, ...] = ()
     """The partners grouped A-Z by ICU's alphabetic index of the language."""
-
-
-def collation_key(language: Language) -> Callable[[str], bytes]:
-    return _collator(language.locale_id).getSortKey
-
-
-@cache
-def _collator(locale_id: str) -> icu.Collator:
-    return icu.Collator.createInstance(icu.Locale(locale_id))
 
 
 @cache  # the same for every page of a language: computed once per process
@@ -332,40 +323,13 @@ def language_view(
 def letter_groups(
     partners: tuple[PartnerView, ...], language: Language, languages: tuple[Language, ...]
 ) -> tuple[LetterGroup, ...]:
-    """Partners (in collation order) under the first letters of ICU's alphabetic index.
-
-    The index is the page language's (Spanish keeps Ñ apart and folds accents, Arabic letters
-    come in Arabic order) plus the letters of the site's other languages, so a name shown in
-    another script (a fallback) gets its own letter rather than a catch-all bucket.
-    """
-    index = _alphabetic_index(language.locale_id, tuple(lang.locale_id for lang in languages))
-    buckets: dict[int, list[PartnerView]] = {}
-    for partner in partners:
-        buckets.setdefault(index.getBucketIndex(partner.item.name), []).append(partner)
-    labels: list[tuple[str, int]] = []
-    index.resetBucketIterator()
-    while index.nextBucket():
-        labels.append((index.bucketLabel, index.bucketLabelType))
-    groups = []
-    for number, (label, kind) in enumerate(labels):
-        if number not in buckets:
-            continue
-        if kind == icu.UAlphabeticIndexLabelType.NORMAL:
-            anchor = f"letter-{label}"
-        elif kind == icu.UAlphabeticIndexLabelType.UNDERFLOW:
-            label, anchor = "#", "letter-symbols"
-        else:
-            label, anchor = "…", f"letter-other-{number}"
-        groups.append(LetterGroup(label, anchor, tuple(buckets[number])))
-    return tuple(groups)
-
-
-def _alphabetic_index(locale_id: str, others: tuple[str, ...]) -> icu.AlphabeticIndex:
-    index = icu.AlphabeticIndex(icu.Locale(locale_id))
-    for other in others:
-        if other != locale_id:
-            index.addLabels(icu.Locale(other))
-    return index
+    """Partners (in collation order) under the first letters of the language (collation.py)."""
+    others = tuple(lang.locale_id for lang in languages)
+    names = [partner.item.name for partner in partners]
+    return tuple(
+        LetterGroup(label, anchor, tuple(partners[number] for number in members))
+        for label, anchor, members in first_letters(names, language.locale_id, others)
+    )
 
 
 def _term_counts(content: Content) -> Counter[tuple[str, str]]:

@@ -40,6 +40,7 @@ LAYERS: tuple[str, ...] = (
     "stale",
     "svgclean",
     "images",
+    "collation",
     "views",
     "status",
     "status_report",

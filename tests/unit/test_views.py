@@ -8,12 +8,12 @@ from types import MappingProxyType
 import pytest
 from markupsafe import Markup
 
+from allysite.collation import collation_key
 from allysite.config import SiteConfig
 from allysite.languages import Language, make_language
 from allysite.model import Content, PartialDate, Term
 from allysite.views import (
     DateView,
-    collation_key,
     format_partial_date,
     item_view,
     language_view,
