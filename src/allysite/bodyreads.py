@@ -37,7 +37,7 @@ BodyPaths = tuple[tuple[str, ...], ...]
 """Context paths of the texts whose bodies a page shows: (('partner', 'item'),)."""
 
 SITE_MAPPINGS = frozenset({"homes", "language_names", "og_locales", "asset_hrefs"})
-"""Mappings of plan.SiteView from language codes or file names to text: looked up by a
+"""Mappings of routes.SiteView from language codes or file names to text: looked up by a
 computed key (`site.language_names[item.text_lang.code]`), they can give no view."""
 NAME_FILTERS = frozenset(
     {"attr", "map", "selectattr", "rejectattr", "sort", "groupby", "unique", "sum", "min", "max"}

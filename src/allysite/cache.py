@@ -178,7 +178,7 @@ class Manifest:
     pages: int
     files: int
     bases: Mapping[str, bytes] = field(default_factory=dict)
-    """The basis of every partner page (plan.Reuse), by output path."""
+    """The basis of every partner page (routes.Reuse), by output path."""
     views: Mapping[str, tuple[bytes, bytes]] = field(default_factory=dict)
     """The basis and fingerprint of each partner's view, by language and folder: the
     fingerprint is taken again while the basis is the same (publish.PartnerReuse)."""

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from allysite.images import Logos
     from allysite.loader import Derive
     from allysite.model import Content, Page, Partner
-    from allysite.plan import Reuse, SitePlan
     from allysite.render import OutputFile, TemplateDirs
+    from allysite.routes import Reuse, SitePlan
     from allysite.stale import Staleness
     from allysite.status import TranslationStatus
 

@@ -1,124 +1,49 @@
 """Content and languages into a SitePlan: every page to render, with what it depends on.
 
-Routes are independent of each other: each carries its template, its context, its hreflang
-alternates and its inputs, so rendering can run in any order (or in parallel) and a watcher
-can tell which routes an edited file touches. A page's canonical link, alternates and
-switcher come from pagemeta.py; the files copied as they are, from copies.py.
+Routes are independent of each other (routes.py). A page's canonical link, alternates and
+switcher come from pagemeta.py; the root's pages and the translation dashboard from
+siteroutes.py; the files copied as they are, from copies.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
 
 from allysite import urls
 from allysite.assets import Assets
 from allysite.config import SiteConfig
-from allysite.copies import FileCopy, plan_copies
+from allysite.copies import plan_copies
 from allysite.errors import Diagnostic
 from allysite.images import Logos
-from allysite.languages import Language
 from allysite.memo import Memo, kept_for
 from allysite.model import Content, Page, Partner
 from allysite.pagemeta import (
-    Alternate,
-    PageMeta,
     PartnerMetas,
-    SwitchLink,
     noindex_languages,
     page_meta,
     without_alternates,
 )
-from allysite.sharing import og_locale, organization, share_image_url
+from allysite.routes import (
+    Reuse,
+    Route,
+    SitePlan,
+    chrome_inputs,
+    route,
+    site_view,
+)
+from allysite.sharing import organization, share_image_url
+from allysite.siteroutes import dashboard_route, root_routes
 from allysite.stale import Staleness
 from allysite.status import TranslationStatus
 from allysite.views import (
-    ItemView,
     LanguageView,
     PartnerView,
     TaxonomyView,
     TermView,
     language_view,
-    plural_samples,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SiteView:
-    """What every page of one language shows around its content."""
-
-    title: str
-    language: Language
-    default_language: Language
-    languages: tuple[Language, ...]
-    language_names: Mapping[str, str]
-    """Every site language's name in this page's language, for sentences."""
-    home_href: str
-    homes: Mapping[str, str]
-    """The home page of every site language, by code."""
-    root_href: str
-    stylesheet_href: str
-    taxonomies: tuple[TaxonomyView, ...]
-    pages: tuple[ItemView, ...]
-    asset_hrefs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    """Links of the theme's static files ('site.js'), fingerprinted when built."""
-    search: bool = False
-    feed_href: str | None = None
-    og_locales: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    """Open Graph locale (es_ES) of every site language, by code."""
-    plural_samples: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
-
-    @property
-    def nav_hrefs(self) -> frozenset[str]:
-        """What the main navigation links to: the home page, the taxonomies and the pages.
-        A page that is none of them shows the same navigation as every other (rendered once)."""
-        return frozenset(
-            (self.home_href, *(t.href for t in self.taxonomies), *(p.href for p in self.pages))
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    path: str
-    out_path: str
-    lang: str
-    template: str
-    context: Mapping[str, object]
-    alternates: tuple[Alternate, ...]
-    in_sitemap: bool
-    inputs: tuple[str, ...]
-    """Site files this page is made from (templates and catalogs are added by render)."""
-    basis: bytes | None = None
-    """What the page is made from, hashed by its files (a partner's page: see Reuse)."""
-    reused: bool = False
-    """Planned without its context: the last build's page is kept as it is (see Reuse)."""
-
-
-class Reuse(Protocol):
-    """The last build's partner pages that need not be made again (the build cache's).
-
-    A partner's page is made from its language's site view, its own folder and files that
-    are no partner's (settings, templates, catalogs, pages): `basis` hashes those. A page
-    whose basis is the last build's is planned without its context (organization data,
-    keys): the build keeps the page it made then."""
-
-    def basis(self, site: SiteView, folder: str, view: PartnerView) -> bytes | None: ...
-
-    def reusable(self, out_path: str, basis: bytes) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True)
-class SitePlan:
-    routes: tuple[Route, ...]
-    copies: tuple[FileCopy, ...]
-    views: tuple[LanguageView, ...] = ()
-    """Each language's display data, for outputs that are no pages (feeds)."""
-
-
-STYLESHEET = "style.css"
 
 
 def make_plan(
@@ -173,17 +98,17 @@ def make_plan(
             )
         )
     if config.default_language.code in views:
-        routes.extend(_root_routes(config, views, site_urls, asset_hrefs))
+        routes.extend(root_routes(config, views, site_urls, asset_hrefs))
     if (
         status is not None
         and config.translation_dashboard
         and config.default_language.code in views
     ):
         view = views[config.default_language.code]
-        routes.append(_dashboard_route(config, content, view, site_urls, asset_hrefs, status))
+        routes.append(dashboard_route(config, content, view, site_urls, asset_hrefs, status))
     if not copies:
         return SitePlan(tuple(routes), (), tuple(views.values())), []
-    generated = {route.out_path for route in routes} | {
+    generated = {planned.out_path for planned in routes} | {
         urls.output_path(urls.SITEMAP),
         urls.output_path(urls.ROBOTS),
         urls.output_path(urls.NETLIFY_REDIRECTS),
@@ -200,70 +125,6 @@ def make_plan(
     return SitePlan(tuple(routes), tuple(made), tuple(views.values())), problems
 
 
-def _site_view(
-    config: SiteConfig,
-    view: LanguageView,
-    site_urls: urls.Urls,
-    asset_hrefs: Mapping[str, str] = MappingProxyType({}),
-) -> SiteView:
-    code = view.language.code
-    return SiteView(
-        title=config.title[code],
-        language=view.language,
-        default_language=config.default_language,
-        languages=config.languages,
-        language_names=MappingProxyType(
-            {
-                lang.code: lang.locale.get_display_name(view.language.locale) or lang.code
-                for lang in config.languages
-            }
-        ),
-        home_href=site_urls.href(urls.home(code)),
-        homes=MappingProxyType(
-            {lang.code: site_urls.href(urls.home(lang.code)) for lang in config.languages}
-        ),
-        root_href=site_urls.href(urls.ROOT),
-        stylesheet_href=asset_hrefs.get(STYLESHEET) or site_urls.href(urls.theme_asset(STYLESHEET)),
-        taxonomies=view.taxonomies,
-        pages=view.pages,
-        asset_hrefs=asset_hrefs,
-        search=config.search,
-        feed_href=site_urls.href(urls.feed(code)),
-        og_locales=MappingProxyType({lang.code: og_locale(lang) for lang in config.languages}),
-        plural_samples=plural_samples(view.language),
-    )
-
-
-def _chrome_inputs(view: LanguageView) -> tuple[str, ...]:
-    """Files that every page of a language shows something of (title, labels, navigation)."""
-    return ("site.yaml", "taxonomies.yaml", *(page.source for page in view.pages))
-
-
-def _route(
-    meta: PageMeta,
-    lang: str,
-    template: str,
-    context: dict[str, object],
-    inputs: tuple[str, ...] = (),
-    in_sitemap: bool = True,
-    basis: bytes | None = None,
-    reused: bool = False,
-) -> Route:
-    """`reused`: a route without context (the last build's page is kept)."""
-    return Route(
-        meta.path,
-        urls.output_path(meta.path),
-        lang,
-        template,
-        MappingProxyType({} if reused else {**context, "page": meta}),
-        meta.alternates,
-        in_sitemap and bool(meta.alternates),
-        tuple(dict.fromkeys(inputs)),
-        basis,
-        reused,
-    )
-
-
 def _language_routes(
     config: SiteConfig,
     content: Content,
@@ -276,15 +137,15 @@ def _language_routes(
 ) -> list[Route]:
     language = view.language
     code = language.code
-    site = _site_view(config, view, site_urls, asset_hrefs)
+    site = site_view(config, view, site_urls, asset_hrefs)
     if memo is not None:  # the same object while equal: routes compare by identity first
         site = memo.intern(("site-view", code), site)
     directory = {"name": site.title, "url": site_urls.absolute(urls.home(code))}
     base = {"site": site}
-    chrome = _chrome_inputs(view)
+    chrome = chrome_inputs(view)
     all_partner_inputs = tuple(i for p in view.partners for i in p.inputs)
     routes = [
-        _route(
+        route(
             page_meta(config, site_urls, language, urls.home),
             code,
             "home.html",
@@ -301,13 +162,13 @@ def _language_routes(
             out_path = urls.output_path(urls.partner(code, slug))
             if basis is not None and reuse.reusable(out_path, basis):
                 meta = metas.get(slug, code)
-                routes.append(_route(meta, code, "partner.html", {}, basis=basis, reused=True))
+                routes.append(route(meta, code, "partner.html", {}, basis=basis, reused=True))
                 continue
 
         def make(
             partner_view: PartnerView = partner_view, slug: str = slug, basis: bytes | None = basis
         ) -> Route:
-            return _route(
+            return route(
                 metas.get(slug, code),
                 code,
                 "partner.html",
@@ -342,7 +203,7 @@ def _language_routes(
             config, site_urls, language, lambda c, t=taxonomy.name: urls.taxonomy(c, t)
         )
         routes.append(
-            _route(
+            route(
                 meta,
                 code,
                 "taxonomy.html",
@@ -364,7 +225,7 @@ def _language_routes(
                     language,
                     lambda c, t=taxonomy.name, s=term.slug: urls.term(c, t, s),
                 )
-                return _route(
+                return route(
                     meta,
                     code,
                     "term.html",
@@ -391,7 +252,7 @@ def _language_routes(
             noindex_languages(config, page),
         )
         routes.append(
-            _route(
+            route(
                 meta,
                 code,
                 "page.html",
@@ -401,68 +262,6 @@ def _language_routes(
         )
     not_found = page_meta(config, site_urls, language, urls.not_found)
     routes.append(
-        _route(without_alternates(not_found), code, "404.html", base, chrome, in_sitemap=False)
+        route(without_alternates(not_found), code, "404.html", base, chrome, in_sitemap=False)
     )
-    return routes
-
-
-DASHBOARD_SLUG = "translations"
-
-
-def _dashboard_route(
-    config: SiteConfig,
-    content: Content,
-    view: LanguageView,
-    site_urls: urls.Urls,
-    asset_hrefs: Mapping[str, str],
-    status: TranslationStatus,
-) -> Route:
-    """The translation dashboard: for editors, in the default language, never indexed."""
-    site = _site_view(config, view, site_urls, asset_hrefs)
-    path = urls.page(site.language.code, DASHBOARD_SLUG)
-    switcher = tuple(
-        SwitchLink(lang, site.homes[lang.code], lang.is_default, True) for lang in config.languages
-    )
-    meta = PageMeta(path, site_urls.href(path), site_urls.absolute(path), (), switcher, "noindex")
-    return _route(
-        meta,
-        site.language.code,
-        "translations.html",
-        {"site": site, "status": status},
-        (*_chrome_inputs(view), *content.sources),
-        in_sitemap=False,
-    )
-
-
-def _root_routes(
-    config: SiteConfig,
-    views: Mapping[str, LanguageView],
-    site_urls: urls.Urls,
-    asset_hrefs: Mapping[str, str] = MappingProxyType({}),
-) -> list[Route]:
-    default = config.default_language
-    site = _site_view(config, views[default.code], site_urls, asset_hrefs)
-    switcher = tuple(
-        SwitchLink(lang, site.homes[lang.code], False, True) for lang in config.languages
-    )
-    routes = []
-    for path, template in ((urls.ROOT, "root.html"), (urls.NOT_FOUND, "404.html")):
-        meta = PageMeta(
-            path,
-            site_urls.href(path),
-            site_urls.absolute(urls.home(default.code)),
-            (),
-            switcher,
-            "noindex",
-        )
-        routes.append(
-            _route(
-                meta,
-                default.code,
-                template,
-                {"site": site},
-                _chrome_inputs(views[default.code]),
-                in_sitemap=False,
-            )
-        )
     return routes

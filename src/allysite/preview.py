@@ -44,8 +44,8 @@ from allysite.errors import (
 from allysite.fingerprints import digest
 from allysite.memo import FileSignature, Memo, file_signature, folder_signature
 from allysite.output import LOCK_WAIT_SECONDS, check_output_dir, output_lock, write_output
-from allysite.plan import Route
 from allysite.render import OutputFile, render_routes, template_bodies
+from allysite.routes import Route
 from allysite.search import index_pages
 
 

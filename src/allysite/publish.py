@@ -27,8 +27,8 @@ from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, digest
 from allysite.output import Staging
-from allysite.plan import Route, SiteView
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
+from allysite.routes import Route, SiteView
 from allysite.search import INDEX_MARK, index_pages
 from allysite.sitemap import SitemapEntry, sitemap_entry
 from allysite.views import PartnerView
@@ -66,7 +66,7 @@ class Published:
     sitemap: dict[str, bytes] = field(default_factory=dict)
     """The fingerprint of what the sitemap shows of each page in it."""
     bases: dict[str, bytes] = field(default_factory=dict)
-    """The basis of each partner page (see plan.Reuse), by output path."""
+    """The basis of each partner page (see routes.Reuse), by output path."""
     views: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     """The basis and fingerprint of each partner view (see PartnerReuse)."""
 
@@ -172,7 +172,7 @@ def publish_slice(
 
 
 class PartnerReuse:
-    """plan.Reuse from the last build's manifest: a partner page's basis hashes its
+    """routes.Reuse from the last build's manifest: a partner page's basis hashes its
     language's site view, its template and catalog, the code, its folder's files and every
     input that is no partner's (settings, templates, catalogs, pages, the theme)."""
 

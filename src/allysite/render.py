@@ -34,8 +34,8 @@ from allysite.bodyreads import BodyPaths, closures_body_paths
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.fingerprints import digest
 from allysite.i18n import Catalogs
-from allysite.plan import Route
 from allysite.rendermemo import MemoTemplate, install_translations
+from allysite.routes import Route
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
 

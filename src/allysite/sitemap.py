@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # type: ignore[attr-defined]
 
 from allysite import urls
-from allysite.plan import Route
 from allysite.render import OutputFile
+from allysite.routes import Route
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"

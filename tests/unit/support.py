@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from allysite.errors import Diagnostic
-    from allysite.plan import SitePlan
     from allysite.render import OutputFile, TemplateDirs
+    from allysite.routes import SitePlan
 
 SITE_YAML = (
     "title:\n  es: Nuestros aliados\n  en: Our partners\n"

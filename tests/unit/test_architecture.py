@@ -48,6 +48,8 @@ LAYERS: tuple[str, ...] = (
     "assets",
     "pagemeta",
     "copies",
+    "routes",
+    "siteroutes",
     "plan",
     "bodyreads",
     "rendermemo",

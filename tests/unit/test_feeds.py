@@ -13,7 +13,9 @@ from allysite import urls
 from allysite.build import THEME
 from allysite.config import SiteConfig
 from allysite.feeds import make_feed
-from allysite.plan import Alternate, Route, make_plan
+from allysite.pagemeta import Alternate
+from allysite.plan import make_plan
+from allysite.routes import Route
 from allysite.sitemap import make_sitemap
 from allysite.views import LanguageView, PartnerView
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from allysite import output, swap
+from allysite.copies import FileCopy
 from allysite.output import MARKER, check_output_dir, output_lock, write_output
-from allysite.plan import FileCopy
 from allysite.render import OutputFile
 from allysite.swap import previous_dir, recover_interrupted_swap, staging_dir
 

@@ -10,7 +10,9 @@ import pytest
 from allysite.build import THEME
 from allysite.config import SiteConfig
 from allysite.model import Content
-from allysite.plan import PageMeta, Route, SitePlan, make_plan
+from allysite.pagemeta import PageMeta
+from allysite.plan import make_plan
+from allysite.routes import Route, SitePlan
 
 from .support import SMALL_SITE, load_site, write_files
 

@@ -14,7 +14,6 @@ from allysite.build import THEME
 from allysite.errors import SourcePos
 from allysite.i18n import Catalogs, compile_catalog, read_catalog
 from allysite.languages import make_language
-from allysite.plan import Route
 from allysite.render import (
     MemoryBytecodeCache,
     OutputFile,
@@ -24,6 +23,7 @@ from allysite.render import (
     make_environment,
     render_routes,
 )
+from allysite.routes import Route
 
 from .support import SMALL_SITE, render_site, write_files
 

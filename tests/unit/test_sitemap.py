@@ -7,7 +7,9 @@ from types import MappingProxyType
 from xml.etree import ElementTree as ET
 
 from allysite.build import THEME
-from allysite.plan import Alternate, Route, make_plan
+from allysite.pagemeta import Alternate
+from allysite.plan import make_plan
+from allysite.routes import Route
 from allysite.sitemap import SITEMAP_NS, XHTML_NS, make_robots, make_sitemap
 from allysite.urls import Urls
 

@@ -1,0 +1,160 @@
+"""What a plan is made of: routes (a page to render, with its context) and the site view.
+
+A route carries its template, its context, its hreflang alternates and its inputs, so
+rendering can run in any order (or in parallel) and a watcher can tell which routes an edited
+file touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Protocol
+
+from allysite import urls
+from allysite.config import SiteConfig
+from allysite.copies import FileCopy
+from allysite.languages import Language
+from allysite.pagemeta import Alternate, PageMeta
+from allysite.sharing import og_locale
+from allysite.views import ItemView, LanguageView, PartnerView, TaxonomyView, plural_samples
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """What every page of one language shows around its content."""
+
+    title: str
+    language: Language
+    default_language: Language
+    languages: tuple[Language, ...]
+    language_names: Mapping[str, str]
+    """Every site language's name in this page's language, for sentences."""
+    home_href: str
+    homes: Mapping[str, str]
+    """The home page of every site language, by code."""
+    root_href: str
+    stylesheet_href: str
+    taxonomies: tuple[TaxonomyView, ...]
+    pages: tuple[ItemView, ...]
+    asset_hrefs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Links of the theme's static files ('site.js'), fingerprinted when built."""
+    search: bool = False
+    feed_href: str | None = None
+    og_locales: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Open Graph locale (es_ES) of every site language, by code."""
+    plural_samples: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def nav_hrefs(self) -> frozenset[str]:
+        """What the main navigation links to: the home page, the taxonomies and the pages.
+        A page that is none of them shows the same navigation as every other (rendered once)."""
+        return frozenset(
+            (self.home_href, *(t.href for t in self.taxonomies), *(p.href for p in self.pages))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    path: str
+    out_path: str
+    lang: str
+    template: str
+    context: Mapping[str, object]
+    alternates: tuple[Alternate, ...]
+    in_sitemap: bool
+    inputs: tuple[str, ...]
+    """Site files this page is made from (templates and catalogs are added by render)."""
+    basis: bytes | None = None
+    """What the page is made from, hashed by its files (a partner's page: see Reuse)."""
+    reused: bool = False
+    """Planned without its context: the last build's page is kept as it is (see Reuse)."""
+
+
+class Reuse(Protocol):
+    """The last build's partner pages that need not be made again (the build cache's).
+
+    A partner's page is made from its language's site view, its own folder and files that
+    are no partner's (settings, templates, catalogs, pages): `basis` hashes those. A page
+    whose basis is the last build's is planned without its context (organization data,
+    keys): the build keeps the page it made then."""
+
+    def basis(self, site: SiteView, folder: str, view: PartnerView) -> bytes | None: ...
+
+    def reusable(self, out_path: str, basis: bytes) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    routes: tuple[Route, ...]
+    copies: tuple[FileCopy, ...]
+    views: tuple[LanguageView, ...] = ()
+    """Each language's display data, for outputs that are no pages (feeds)."""
+
+
+STYLESHEET = "style.css"
+
+
+def site_view(
+    config: SiteConfig,
+    view: LanguageView,
+    site_urls: urls.Urls,
+    asset_hrefs: Mapping[str, str] = MappingProxyType({}),
+) -> SiteView:
+    code = view.language.code
+    return SiteView(
+        title=config.title[code],
+        language=view.language,
+        default_language=config.default_language,
+        languages=config.languages,
+        language_names=MappingProxyType(
+            {
+                lang.code: lang.locale.get_display_name(view.language.locale) or lang.code
+                for lang in config.languages
+            }
+        ),
+        home_href=site_urls.href(urls.home(code)),
+        homes=MappingProxyType(
+            {lang.code: site_urls.href(urls.home(lang.code)) for lang in config.languages}
+        ),
+        root_href=site_urls.href(urls.ROOT),
+        stylesheet_href=asset_hrefs.get(STYLESHEET) or site_urls.href(urls.theme_asset(STYLESHEET)),
+        taxonomies=view.taxonomies,
+        pages=view.pages,
+        asset_hrefs=asset_hrefs,
+        search=config.search,
+        feed_href=site_urls.href(urls.feed(code)),
+        og_locales=MappingProxyType({lang.code: og_locale(lang) for lang in config.languages}),
+        plural_samples=plural_samples(view.language),
+    )
+
+
+def chrome_inputs(view: LanguageView) -> tuple[str, ...]:
+    """Files that every page of a language shows something of (title, labels, navigation)."""
+    return ("site.yaml", "taxonomies.yaml", *(page.source for page in view.pages))
+
+
+def route(
+    meta: PageMeta,
+    lang: str,
+    template: str,
+    context: dict[str, object],
+    inputs: tuple[str, ...] = (),
+    in_sitemap: bool = True,
+    basis: bytes | None = None,
+    reused: bool = False,
+) -> Route:
+    """`reused`: a route without context (the last build's page is kept)."""
+    return Route(
+        meta.path,
+        urls.output_path(meta.path),
+        lang,
+        template,
+        MappingProxyType({} if reused else {**context, "page": meta}),
+        meta.alternates,
+        in_sitemap and bool(meta.alternates),
+        tuple(dict.fromkeys(inputs)),
+        basis,
+        reused,
+    )
