@@ -108,6 +108,28 @@ def test_strict_makes_catalog_problems_errors(site: Site) -> None:
     assert not site.out.exists()
 
 
+def test_a_translation_that_leaves_a_direction_override_open_is_not_used(
+    make_site: MakeSite,
+) -> None:
+    """Left open, the override would turn around the page text after the translation; a
+    closed isolate is what a translator writes to keep a Latin name apart, and is used."""
+    catalog = AR_CATALOG.replace('msgstr "مرحبًا {nom}"', 'msgstr "\u202eمرحبًا {name}"').replace(
+        'msgid "Contact"\nmsgstr ""', 'msgid "Contact"\nmsgstr "اتصل \u2067(Contact)\u2069"'
+    )
+    site = make_site({"templates/partials/footer.html": FOOTER, AR_PO: catalog})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{AR_PO}:11: warning: 'Hello {{name}}': msgstr opens U+202E RIGHT-TO-LEFT OVERRIDE "
+        "and does not close it; the entry is not used"
+    ) in warnings_of(result.stderr)
+    assert not any("'Contact'" in line for line in warnings_of(result.stderr))
+    page = site.html("/ar/")
+    assert page.select_one(".f2").get_text() == "Hello {name}"
+    assert page.select_one(".f5").get_text() == "اتصل \u2067(Contact)\u2069"
+    assert "\u202e" not in (site.out / "ar/index.html").read_text(encoding="utf-8")
+
+
 def test_wrong_plural_forms_header_is_reported(make_site: MakeSite) -> None:
     po = "locales/es/LC_MESSAGES/messages.po"
     site = make_site(

@@ -35,6 +35,15 @@ HINT_YAML = (
     "with a special character"
 )
 HINT_ALIAS = "write the value out in full instead of referring to an anchor"
+HINT_CONTROL = (
+    "delete it (it often comes with text pasted from another program): "
+    "no web page or feed may carry it"
+)
+HINT_DIRECTION = (
+    "end the text with U+202C POP DIRECTIONAL FORMATTING (after an embedding or override) or "
+    "U+2069 POP DIRECTIONAL ISOLATE (after an isolate), or remove it: left open, it turns "
+    "around what the page shows after the text"
+)
 HINT_UTF8 = "save the file as UTF-8 in your editor"
 HINT_TEMPLATE = "fix the tag on this line; see the Jinja2 template docs"
 HINT_PO = (
@@ -219,6 +228,55 @@ FAULTS = [
         "site.yaml:5: error: file contains a NUL character",
         "remove it; the file may not be text at all",
         id="site-nul-character",
+    ),
+    pytest.param(
+        # "  en: Our p" is 11 characters: the bell is line 3, column 12
+        {"site.yaml": SITE_YAML.replace("Our partners", "Our p\x07artners")},
+        "site.yaml:3:12: error: file contains the invisible control character U+0007",
+        HINT_CONTROL,
+        id="site-control-character",
+    ),
+    pytest.param(
+        {"site.yaml": SITE_YAML.replace("en: Our partners", 'en: "Our \\x1b partners"')},
+        "site.yaml:3:7: error: the text makes the invisible control character U+001B",
+        "remove the escape (\\x.., \\u....) that writes it: no web page or feed may carry it",
+        id="site-escaped-control-character",
+    ),
+    pytest.param(
+        {
+            ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"].replace(
+                "name: Fundación", "name: \u202eFundación"
+            )
+        },
+        "content/partners/alpha/es.md:2:7: error: the text opens U+202E RIGHT-TO-LEFT OVERRIDE "
+        "and does not close it",
+        HINT_DIRECTION,
+        id="partner-name-unclosed-override",
+    ),
+    pytest.param(
+        {
+            ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"].replace(
+                "summary: Trabaja por la paz.", 'summary: "\u2067Trabaja por la paz.\u202a"'
+            )
+        },
+        "content/partners/alpha/es.md:4:10: error: the text opens U+2067 RIGHT-TO-LEFT ISOLATE "
+        "and does not close it",
+        HINT_DIRECTION,
+        id="partner-summary-unclosed-isolate",
+    ),
+    pytest.param(
+        # the body's third line (file line 8): "Texto en " is 9 characters
+        {ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"].replace("Texto en ", "Texto en \x7f")},
+        "content/partners/alpha/es.md:8:10: error: file contains the invisible control "
+        "character U+007F",
+        HINT_CONTROL,
+        id="partner-body-control-character",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump\x1b to content"\n'},
+        f"{PO}:6:13: error: file contains the invisible control character U+001B",
+        HINT_CONTROL,
+        id="po-control-character",
     ),
     # --- partner.yaml ----------------------------------------------------------------------
     pytest.param(
@@ -682,6 +740,20 @@ def test_bom_crlf_and_decomposed_text_are_accepted_and_nfc(make_site: MakeSite) 
     assert "\r" not in raw
     assert "\ufeff" not in raw
     assert "Our partners" in site.html("/en/").get_text()
+
+
+def test_closed_direction_formatting_is_kept_in_names(make_site: MakeSite) -> None:
+    """An isolate around an Arabic name in a Spanish one, closed: what a careful editor writes
+    (only formatting left open is refused)."""
+    name = "Fundación \u2067ألفا\u2069 Alfa"
+    site = make_site(
+        {ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"].replace("Fundación Alfa", name)}
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.html("/es/partners/alpha/")
+    assert page.find("h1").get_text(strip=True).startswith(name)
+    assert page.find("title").get_text().startswith(name + " · ")
 
 
 @pytest.mark.parametrize(

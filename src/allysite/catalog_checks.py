@@ -18,6 +18,7 @@ from babel.messages.plurals import get_plural
 
 from allysite.errors import Diagnostic, SourcePos, warning
 from allysite.languages import Language
+from allysite.textrules import describe, unclosed_direction
 
 # %-conversions as Python applies them (Jinja's newstyle gettext formats every message).
 _PERCENT = re.compile(
@@ -120,7 +121,10 @@ def usable(message: Message, num_plurals: int) -> bool:
         return False
     if message.pluralizable and len(strings) < num_plurals:
         return False
-    return all(_format_problem(message, i, text) is None for i, text in enumerate(strings))
+    return all(
+        _format_problem(message, i, text) is None and unclosed_direction(text) is None
+        for i, text in enumerate(strings)
+    )
 
 
 def entry_state(message: Message, num_plurals: int) -> str:
@@ -212,6 +216,21 @@ def check_catalog(
                         where,
                         "keep every placeholder of msgid as it is written, e.g. %(name)s or "
                         "{name}; the entry is not used until then",
+                    )
+                )
+                break
+            opened = unclosed_direction(text)
+            if opened is not None:
+                form = f"msgstr[{index}]" if message.pluralizable else "msgstr"
+                problems.append(
+                    warning(
+                        "catalog-direction",
+                        f"{label}: {form} opens {describe(text[opened])} and does not close "
+                        "it; the entry is not used",
+                        where,
+                        "end it with U+202C POP DIRECTIONAL FORMATTING (after an embedding or "
+                        "override) or U+2069 POP DIRECTIONAL ISOLATE (after an isolate), or "
+                        "remove it: left open, it turns around the page text after it",
                     )
                 )
                 break

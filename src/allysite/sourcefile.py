@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.textrules import describe, first_forbidden, unclosed_direction
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -125,6 +126,19 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
             )
         ]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    index = first_forbidden(text)
+    if index is not None:
+        line = text.count("\n", 0, index) + 1
+        column = index - text.rfind("\n", 0, index)
+        return None, [
+            error(
+                "encoding",
+                f"file contains the invisible control character {describe(text[index])}",
+                SourcePos(rel, line, column),
+                "delete it (it often comes with text pasted from another program): "
+                "no web page or feed may carry it",
+            )
+        ]
     return unicodedata.normalize("NFC", text), []
 
 
@@ -267,6 +281,7 @@ def _check_tag(node: yaml.Node, expected: str, line: int, column: int) -> None:
 
 def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     value: str = node.value
+    _check_characters(value, line, column)
     if node.style:  # quoted or block scalars are always strings (plain style is '' or None)
         if node.tag not in _IMPLICIT_TAGS:
             _check_tag(node, _TAG + "str", line, column)
@@ -286,6 +301,29 @@ def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     if _INT.fullmatch(value):
         return int(value)
     return value  # floats too: no field is a number, and `1.50` should stay as written
+
+
+def _check_characters(value: str, line: int, column: int) -> None:
+    """What a double-quoted escape can make (read_text refuses the raw characters), and
+    direction formatting left open (textrules.py)."""
+    index = first_forbidden(value)
+    if index is not None:
+        raise _YamlProblem(
+            f"the text makes the invisible control character {describe(value[index])}",
+            line,
+            column,
+            "remove the escape (\\x.., \\u....) that writes it: no web page or feed may carry it",
+        )
+    index = unclosed_direction(value)
+    if index is not None:
+        raise _YamlProblem(
+            f"the text opens {describe(value[index])} and does not close it",
+            line,
+            column,
+            "end the text with U+202C POP DIRECTIONAL FORMATTING (after an embedding or "
+            "override) or U+2069 POP DIRECTIONAL ISOLATE (after an isolate), or remove it: "
+            "left open, it turns around what the page shows after the text",
+        )
 
 
 def read_yaml_file(path: Path, rel: str) -> tuple[YamlDoc | None, list[Diagnostic]]:

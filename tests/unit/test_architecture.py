@@ -26,6 +26,7 @@ LAYERS: tuple[str, ...] = (
     "workers",
     "mediatypes",
     "urls",
+    "textrules",
     "sourcefile",
     "model",
     "languages",

@@ -1,0 +1,72 @@
+"""Characters no page may carry: controls, and direction formatting left open.
+
+HTML forbids control characters other than whitespace (the Nu validator reports each one) and
+XML 1.0 refuses them outright, so one in a partner's name would make the Atom feed unreadable.
+An explicit direction embedding, override or isolate (U+202A-202E, U+2066-2068) that a short
+text opens and does not close runs on into what a template writes after it: an unclosed
+right-to-left override in a name shown as "Name · Our partners" shows the site's name
+reversed. Both are invisible in an editor, so they are refused with their position.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    "\ufffe\uffff\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
+    "\U0004fffe\U0004ffff\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff"
+    "\U0008fffe\U0008ffff\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff"
+    "\U000cfffe\U000cffff\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff"
+    "\U0010fffe\U0010ffff]"
+)
+"""C0 controls but tab, line feed and carriage return; DEL and the C1 controls; surrogates
+(a YAML escape can make one); Unicode's noncharacters."""
+_DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO: closed by PDF
+_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI: closed by PDI
+_POP_FORMATTING, _POP_ISOLATE = "\u202c", "\u2069"
+DIRECTION_NAMES = MappingProxyType(
+    {
+        "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+        "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+        "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+        "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+        "\u2066": "LEFT-TO-RIGHT ISOLATE",
+        "\u2067": "RIGHT-TO-LEFT ISOLATE",
+        "\u2068": "FIRST STRONG ISOLATE",
+    }
+)
+
+
+def first_forbidden(text: str) -> int | None:
+    """The index of the first character no page may carry, if any."""
+    found = _FORBIDDEN.search(text)
+    return None if found is None else found.start()
+
+
+def unclosed_direction(text: str) -> int | None:
+    """The index of the first embedding, override or isolate left open at the end of the
+    text, as Unicode's bidirectional algorithm pairs them (UAX #9: a pop directional
+    isolate also closes the embeddings opened after its isolate; a stray pop is ignored)."""
+    if _DIRECTION.search(text) is None:  # nearly every text: nothing to pair
+        return None
+    open_marks: list[int] = []
+    for found in _DIRECTION.finditer(text):
+        mark, index = found.group(), found.start()
+        if mark in _EMBEDDINGS or mark in _ISOLATES:
+            open_marks.append(index)
+        elif mark == _POP_FORMATTING:
+            if open_marks and text[open_marks[-1]] in _EMBEDDINGS:
+                open_marks.pop()
+        elif any(text[opened] in _ISOLATES for opened in open_marks):  # a pop isolate
+            while text[open_marks.pop()] not in _ISOLATES:
+                pass
+    return open_marks[0] if open_marks else None
+
+
+def describe(character: str) -> str:
+    """U+202E RIGHT-TO-LEFT OVERRIDE, U+0007: how a message names an invisible character."""
+    name = DIRECTION_NAMES.get(character)
+    return f"U+{ord(character):04X}" + (f" {name}" if name else "")

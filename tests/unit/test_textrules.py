@@ -1,0 +1,71 @@
+"""textrules: the characters no page may carry, and direction formatting left open."""
+
+from __future__ import annotations
+
+import pytest
+
+from allysite.textrules import describe, first_forbidden, unclosed_direction
+
+LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+
+
+@pytest.mark.parametrize(
+    "character",
+    [
+        *("\x00", "\x07", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85", "\x9f", "\ud800"),
+        *("\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0010ffff"),
+    ],
+)
+def test_controls_surrogates_and_noncharacters_are_found_where_they_are(character: str) -> None:
+    assert first_forbidden(f"Red{character}Cross") == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tab\tand\nnew lines\r",
+        "شركاؤنا ‏(RLM) ‎(LRM)",  # marks, not embeddings: they open nothing
+        "\u00a0no-break\u200bzero width\ufeff",
+        "\ufffd replacement, \U0001f600 emoji, \U0010fffd last usable",
+    ],
+)
+def test_text_people_write_is_allowed(text: str) -> None:
+    assert first_forbidden(text) is None
+    assert unclosed_direction(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "opened"),
+    [
+        (f"a{RLO}b", 1),
+        (f"{RLI}name", 0),
+        (f"{LRE}a{PDF}{FSI}b", 3),
+        (f"{RLI}a{PDF}", 0),  # a PDF cannot close an isolate
+        (f"{LRE}{RLI}a{PDF}", 0),  # nor an embedding opened outside the isolate it is in
+        (f"{LRO}{RLO}a{PDF}", 0),
+    ],
+)
+def test_formatting_left_open_is_found_at_its_first_opening(text: str, opened: int) -> None:
+    assert unclosed_direction(text) == opened
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{RLO}a{PDF}",
+        f"{RLI}a{PDI}",
+        f"{LRE}{RLE}a{PDF}{PDF}",
+        f"{RLI}{LRE}a{PDI}",  # the PDI closes the embedding opened inside its isolate
+        f"a{PDF}b{PDI}",  # stray pops close nothing and are ignored
+        f"{FSI}{LRI}a{PDI}{PDI}",
+    ],
+)
+def test_closed_formatting_is_allowed(text: str) -> None:
+    assert unclosed_direction(text) is None
+
+
+def test_characters_are_named_as_editors_show_them() -> None:
+    assert describe(RLO) == "U+202E RIGHT-TO-LEFT OVERRIDE"
+    assert describe("\x07") == "U+0007"
+    assert describe("\U0010ffff") == "U+10FFFF"
