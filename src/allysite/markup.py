@@ -24,8 +24,10 @@ _EXTRA_TAGS = frozenset({"figure", "figcaption", "section", "picture", "source",
 _FORBIDDEN_TAGS = frozenset({"iframe", "object", "embed", "form", "input", "button", "style"})
 _GLOBAL_ATTRIBUTES = frozenset({"id", "lang", "dir", "class", "title"})
 _URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-# Ids the theme's pages use themselves: a heading must not take them.
-THEME_IDS = frozenset({"main", "content", "top"})
+# Ids the theme's pages use themselves (base.html, the search box, the facets): neither a
+# heading nor an id written in raw HTML may take them (a duplicate id is invalid HTML, and
+# `main` is the skip link's target).
+THEME_IDS = frozenset({"main", "content", "top", "site-search-input", "facets-title"})
 ID_LEVELS = frozenset({2, 3, 4})
 _PLUGINS = ("table", "strikethrough", "footnote", "deflist", "heading_anchors")
 
@@ -38,6 +40,13 @@ _HEADING = re.compile(
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
+# An id attribute in a start tag as nh3 writes it: every value double-quoted, with `"` in it
+# escaped, so the attributes before it can be skipped one by one (text may hold ` id="main"`).
+_RAW_THEME_ID = re.compile(
+    r'(<[a-zA-Z][\w-]*(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*?\s+id=")('
+    + "|".join(sorted(THEME_IDS))
+    + ')"'
+)
 
 
 def slugify(title: str) -> str:
@@ -108,4 +117,11 @@ def render_markdown(source: str) -> Markup:
     """CommonMark (with tables, footnotes, definition lists, heading ids) as safe HTML.
 
     Markup, so that templates show it as it is and views need no copy of their own."""
-    return Markup(sanitize_html(_with_heading_ids(_parser().render(source))))
+    return Markup(_without_theme_ids(sanitize_html(_with_heading_ids(_parser().render(source)))))
+
+
+def _without_theme_ids(sanitized: str) -> str:
+    """A raw HTML id that the theme uses gets the suffix a heading's would."""
+    if ' id="' not in sanitized:
+        return sanitized
+    return _RAW_THEME_ID.sub(r'\1\2-section"', sanitized)

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from allysite.markup import render_markdown, sanitize_html
+from allysite.markup import THEME_IDS, render_markdown, sanitize_html
 
 
 class _Tags(HTMLParser):
@@ -221,3 +221,18 @@ def test_extra_tags_are_allowed() -> None:
 
 def test_sanitize_html_directly() -> None:
     assert sanitize_html('<b onclick="x">b</b><script>y</script>') == "<b>b</b>"
+
+
+@pytest.mark.parametrize("theme_id", sorted(THEME_IDS))
+def test_ids_the_theme_uses_are_left_to_it(theme_id: str) -> None:
+    """A duplicate id is invalid HTML, and `main` is the skip link's target: a raw HTML id or
+    a heading that would take one of the theme's ids gets a suffix instead."""
+    heading = theme_id.replace("-", " ").title()
+    html = render_markdown(
+        f'<section id="{theme_id}">a</section>\n\n## {heading}\n\n'
+        f'<p class="x" ID="{theme_id}">b</p> <span id="{theme_id}ly">c</span>\n\n'
+        f'Text that says id="{theme_id}".\n'
+    )
+    ids = [attrs.get("id") for _tag, attrs in tags(html) if "id" in attrs]
+    assert ids == [*[f"{theme_id}-section"] * 3, f"{theme_id}ly"]
+    assert f'says id="{theme_id}".' in html  # text is no attribute
