@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.languages import BCP47_PATTERN, Language, make_language, parse_locale
@@ -42,6 +42,23 @@ class SiteConfig:
     @property
     def language_codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
+
+
+def ascii_url(url: str) -> str | None:
+    """The address in ASCII, as sitemaps and feeds must give it: the host in IDNA (punycode),
+    other characters of the path %-encoded; None when the host is no domain name. The same
+    address as written: browsers show it either way."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return None
+    if ":" in ascii_host:  # an IPv6 address, bracketed in URLs
+        ascii_host = f"[{ascii_host}]"
+    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
+    return urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
 
 
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
@@ -115,6 +132,16 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
                 "give the address where the site lives, e.g. https://partners.example.org/",
             )
         )
+    base_url = ascii_url(settings.base_url)
+    if base_url is None:
+        problems.append(
+            error(
+                "invalid-value",
+                f"base_url: '{parts.hostname}' is not a domain name",
+                doc.pos(("base_url",)),
+                "give the address where the site lives, e.g. https://partners.example.org/",
+            )
+        )
     if problems:
         return None, problems
 
@@ -130,7 +157,8 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
             )
         ]
     titles = {code: settings.title.get(code, everywhere or default) for code in codes}
-    base_url = settings.base_url if settings.base_url.endswith("/") else settings.base_url + "/"
+    assert base_url is not None
+    base_url = base_url if base_url.endswith("/") else base_url + "/"
     languages = tuple(make_language(code, code == settings.default_language) for code in codes)
     return (
         SiteConfig(

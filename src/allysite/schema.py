@@ -72,6 +72,15 @@ def _check_url(value: Any) -> Any:
         )
     if any(ch.isspace() for ch in value):
         raise ValueError(f"'{value}' contains spaces; encode them as %20")
+    if "@" in parts.netloc:  # a published password, or a host hidden after a false one
+        raise ValueError(
+            f"'{value}' holds a user name or password (before '@'): pages publish the "
+            "address, so give it without them"
+        )
+    try:
+        parts.port  # noqa: B018  (urlsplit checks the port when asked for it)
+    except ValueError:
+        raise ValueError(f"'{value}' has no valid port after ':' (a number up to 65535)") from None
     return value
 
 

@@ -76,6 +76,35 @@ def test_base_url_gets_a_trailing_slash(tmp_path: Path, given: str, expected: st
     assert config.base_url == expected
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://partnérs.example.org", "https://xn--partnrs-fya.example.org/"),
+        ("https://x.org/socios-ñ/", "https://x.org/socios-%C3%B1/"),
+        ("https://x.org/a%20b/", "https://x.org/a%20b/"),
+        ("HTTPS://X.Org:8443/p", "https://x.org:8443/p/"),
+        ("http://[::1]:8080/", "http://[::1]:8080/"),
+    ],
+)
+def test_base_url_is_given_in_ascii(tmp_path: Path, given: str, expected: str) -> None:
+    """Sitemaps and feeds must give every address in ASCII: the same address, in IDNA and
+    %-encoding."""
+    config = loaded(
+        tmp_path, f"title: T\nbase_url: '{given}'\ndefault_language: es\nlanguages: es\n"
+    )
+    assert config.base_url == expected
+
+
+def test_base_url_with_a_host_that_is_no_domain_name(tmp_path: Path) -> None:
+    config, problems = load(
+        tmp_path,
+        f"title: T\nbase_url: 'https://{'a' * 70}é.org/'\ndefault_language: es\nlanguages: es\n",
+    )
+    assert config is None
+    assert [p.message for p in problems] == [f"base_url: '{'a' * 70}é.org' is not a domain name"]
+    assert problems[0].pos == SourcePos(SITE_FILE, 2, 1)
+
+
 def test_posix_locale_id_is_not_a_language_code(tmp_path: Path) -> None:
     config, problems = load(
         tmp_path, "title: T\n" + BASE + "default_language: es\nlanguages: [es, pt_BR]\n"

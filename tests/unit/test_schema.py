@@ -161,6 +161,27 @@ def test_urls_with_spaces_are_refused(url: str) -> None:
     assert "contains spaces" in problem.message
 
 
+@pytest.mark.parametrize(
+    "url", ["https://user:secret@a.example.org/", "https://www.bank.example@evil.example/"]
+)
+def test_urls_with_a_user_or_password_are_refused(url: str) -> None:
+    """Pages publish the address: a password would be published, and a host can hide after
+    a false one."""
+    problem = only_problem(PartnerSchema, f"kind: ngo\nwebsite: '{url}'\n")
+    assert problem.message == (
+        f"website: '{url}' holds a user name or password (before '@'): pages publish the "
+        "address, so give it without them"
+    )
+
+
+@pytest.mark.parametrize("url", ["https://a.example.org:99999/", "https://a.example.org:http/"])
+def test_urls_with_a_bad_port_are_refused(url: str) -> None:
+    problem = only_problem(PartnerSchema, f"kind: ngo\nwebsite: '{url}'\n")
+    assert problem.message == (
+        f"website: '{url}' has no valid port after ':' (a number up to 65535)"
+    )
+
+
 def test_url_must_be_text() -> None:
     problem = only_problem(PartnerSchema, "kind: ngo\nwebsite: [https://a.example.org/]\n")
     assert problem.message == "website: must be text"
