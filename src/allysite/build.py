@@ -41,10 +41,9 @@ from allysite.pipeline import (
     Progress,
     cache_dir,
     prepare_site,
-    render_pages,
-    site_extras,
     translation_state,
 )
+from allysite.sitefiles import render_pages, site_extras
 from allysite.swap import recover_interrupted_swap
 
 __all__ = (  # the pipeline's stages, as check, the dev server and the command line know them

@@ -20,9 +20,9 @@ from allysite.pipeline import (
     cache_dir,
     load_site,
     plan_site,
-    site_files,
     template_keys,
 )
+from allysite.sitefiles import site_files
 
 if TYPE_CHECKING:
     from allysite.publish import PageKeys, Published

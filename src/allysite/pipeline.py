@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from allysite.images import Logos
     from allysite.loader import Derive
     from allysite.model import Content, Page, Partner
-    from allysite.render import OutputFile, TemplateDirs
+    from allysite.render import TemplateDirs
     from allysite.routes import Reuse, SitePlan
     from allysite.stale import Staleness
     from allysite.status import TranslationStatus
@@ -339,54 +339,6 @@ def translation_state(
     staleness, problems = find_stale(config, content)
     status, found = translation_status(config, content, THEME, staleness)
     return staleness, status, [*problems, *found, *status_warnings(config, status)]
-
-
-def render_pages(
-    prepared: Prepared, progress: Progress | None = None, chunk: int = 250
-) -> tuple[list[OutputFile], list[Diagnostic]]:
-    """Every route rendered in memory (for `check`), telling `progress` after each chunk."""
-    from allysite.render import render_routes
-
-    routes = prepared.plan.routes
-    pages: list[OutputFile] = []
-    problems: list[Diagnostic] = []
-    for start in range(0, len(routes), chunk):
-        found_pages, found = render_routes(
-            routes[start : start + chunk], prepared.envs, prepared.dirs
-        )
-        pages += found_pages
-        problems += found
-        if progress:
-            progress("render", min(start + chunk, len(routes)), len(routes))
-    return pages, problems
-
-
-def site_extras(prepared: Prepared) -> list[OutputFile]:
-    """The outputs that are no pages: built assets, feeds, host files, sitemap, robots.txt."""
-    from allysite import urls
-    from allysite.feeds import make_feeds
-    from allysite.sitemap import make_sitemap
-
-    config, plan = prepared.config, prepared.plan
-    return [
-        *site_files(config, prepared.assets),
-        *make_feeds(config, plan.views),
-        make_sitemap(plan.routes, urls.Urls(config.base_url)),
-    ]
-
-
-def site_files(config: SiteConfig, assets: Assets) -> list[OutputFile]:
-    """The outputs that depend on neither pages nor views: assets, host files, robots.txt."""
-    from allysite import urls
-    from allysite.hosting import make_host_files
-    from allysite.render import OutputFile
-    from allysite.sitemap import make_robots
-
-    return [
-        *(OutputFile(asset.out_path, asset.data) for asset in assets.files),
-        *make_host_files(config),
-        make_robots(urls.Urls(config.base_url)),
-    ]
 
 
 def _kept(memo: Memo | None, slot: str, key: Callable[[], object], make: Callable[[], T]) -> T:

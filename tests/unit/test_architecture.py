@@ -63,6 +63,7 @@ LAYERS: tuple[str, ...] = (
     "output",
     "publish",
     "pipeline",
+    "sitefiles",
     "buildwork",
     "build",
     "preview",
