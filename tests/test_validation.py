@@ -232,13 +232,13 @@ FAULTS = [
     pytest.param(
         # "  en: Our p" is 11 characters: the bell is line 3, column 12
         {"site.yaml": SITE_YAML.replace("Our partners", "Our p\x07artners")},
-        "site.yaml:3:12: error: file contains the invisible control character U+0007",
+        "site.yaml:3:12: error: file contains the control character U+0007, which is invisible",
         HINT_CONTROL,
         id="site-control-character",
     ),
     pytest.param(
         {"site.yaml": SITE_YAML.replace("en: Our partners", 'en: "Our \\x1b partners"')},
-        "site.yaml:3:7: error: the text makes the invisible control character U+001B",
+        "site.yaml:3:7: error: the text makes the control character U+001B, which is invisible",
         "remove the escape (\\x.., \\u....) that writes it: no web page or feed may carry it",
         id="site-escaped-control-character",
     ),
@@ -267,14 +267,14 @@ FAULTS = [
     pytest.param(
         # the body's third line (file line 8): "Texto en " is 9 characters
         {ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"].replace("Texto en ", "Texto en \x7f")},
-        "content/partners/alpha/es.md:8:10: error: file contains the invisible control "
-        "character U+007F",
+        "content/partners/alpha/es.md:8:10: error: file contains the control character "
+        "U+007F, which is invisible",
         HINT_CONTROL,
         id="partner-body-control-character",
     ),
     pytest.param(
         {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump\x1b to content"\n'},
-        f"{PO}:6:13: error: file contains the invisible control character U+001B",
+        f"{PO}:6:13: error: file contains the control character U+001B, which is invisible",
         HINT_CONTROL,
         id="po-control-character",
     ),

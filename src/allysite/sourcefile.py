@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.textrules import describe, first_forbidden, unclosed_direction
+from allysite.textrules import describe, first_forbidden, kind_of, unclosed_direction
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -133,7 +133,7 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [
             error(
                 "encoding",
-                f"file contains the invisible control character {describe(text[index])}",
+                f"file contains {kind_of(text[index])}, which is invisible",
                 SourcePos(rel, line, column),
                 "delete it (it often comes with text pasted from another program): "
                 "no web page or feed may carry it",
@@ -309,7 +309,7 @@ def _check_characters(value: str, line: int, column: int) -> None:
     index = first_forbidden(value)
     if index is not None:
         raise _YamlProblem(
-            f"the text makes the invisible control character {describe(value[index])}",
+            f"the text makes {kind_of(value[index])}, which is invisible",
             line,
             column,
             "remove the escape (\\x.., \\u....) that writes it: no web page or feed may carry it",

@@ -60,7 +60,7 @@ def unclosed_direction(text: str) -> int | None:
         elif mark == _POP_FORMATTING:
             if open_marks and text[open_marks[-1]] in _EMBEDDINGS:
                 open_marks.pop()
-        elif any(text[opened] in _ISOLATES for opened in open_marks):  # a pop isolate
+        elif mark == _POP_ISOLATE and any(text[opened] in _ISOLATES for opened in open_marks):
             while text[open_marks.pop()] not in _ISOLATES:
                 pass
     return open_marks[0] if open_marks else None
@@ -70,3 +70,15 @@ def describe(character: str) -> str:
     """U+202E RIGHT-TO-LEFT OVERRIDE, U+0007: how a message names an invisible character."""
     name = DIRECTION_NAMES.get(character)
     return f"U+{ord(character):04X}" + (f" {name}" if name else "")
+
+
+def kind_of(character: str) -> str:
+    """What a forbidden character is, for a message: 'the control character U+0007'."""
+    code = ord(character)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        kind = "control character"
+    elif 0xD800 <= code <= 0xDFFF:
+        kind = "lone surrogate"
+    else:
+        kind = "noncharacter"
+    return f"the {kind} {describe(character)}"

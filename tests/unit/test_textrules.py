@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from allysite.textrules import describe, first_forbidden, unclosed_direction
+from allysite.textrules import describe, first_forbidden, kind_of, unclosed_direction
 
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
@@ -69,3 +69,10 @@ def test_characters_are_named_as_editors_show_them() -> None:
     assert describe(RLO) == "U+202E RIGHT-TO-LEFT OVERRIDE"
     assert describe("\x07") == "U+0007"
     assert describe("\U0010ffff") == "U+10FFFF"
+
+
+def test_forbidden_characters_are_named_by_kind() -> None:
+    assert kind_of("\x07") == "the control character U+0007"
+    assert kind_of("\x9f") == "the control character U+009F"
+    assert kind_of("\ud800") == "the lone surrogate U+D800"
+    assert kind_of("\ufffe") == "the noncharacter U+FFFE"
