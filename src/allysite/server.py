@@ -1,8 +1,7 @@
 """allysite serve: a preview server that rebuilds what an edit touched and reloads the tabs.
 
 Tornado serves the output folder; livereload supplies the browser side (livereload.js) and
-its WebSocket protocol; watchdog reports file changes as they happen (inotify on Linux)
-instead of livereload's polling every 0.8 s, which alone would cost 400 ms on average.
+its WebSocket protocol; watchdog reports file changes as they happen (watching.py).
 
 On a change the open tabs are told to reload at once, and the update runs while they do:
 the tabs' requests wait on the same event loop until the update is done, and a page that is
@@ -28,42 +27,15 @@ from urllib.parse import unquote, urlsplit
 
 from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
-from watchdog.events import (
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
-from watchdog.observers import Observer
 
 from allysite import urls
 from allysite.build import Progress
 from allysite.errors import Diagnostic
 from allysite.preview import Preview, Update
 from allysite.serverhandlers import ReloadScript, ReloadSocket, ReloadTrigger, SiteFiles
+from allysite.watching import SourceWatcher
 
-SOURCE_FILES = frozenset({"site.yaml", "taxonomies.yaml"})
-SOURCE_FOLDERS = frozenset({"content", "templates", "locales", "static"})
-IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".part", ".crdownload")
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-# Writes, creations, deletions and moves only: the kernel does not even report the server's
-# own reads (every folder it lists would be an event for watchdog's thread to handle).
-WATCHED_EVENTS = (
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileClosedEvent,
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-)
 DEBOUNCE_SECONDS = 0.005
 """Quiet time after a file event before updating: editors save in a burst of events."""
 MAX_WAIT_SECONDS = 0.1
@@ -119,7 +91,7 @@ class PreviewServer:
         self._flush_at: object | None = None
         self._first_change = 0.0
         self._http: httpserver.HTTPServer | None = None
-        self._observer: Observer | None = None  # type: ignore[valid-type]
+        self._watcher: SourceWatcher | None = None
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
@@ -182,9 +154,8 @@ class PreviewServer:
         self._http.add_sockets(sockets)
 
     def _end(self) -> None:
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=5)
+        if self._watcher is not None:
+            self._watcher.stop()
         if self._http is not None:
             self._http.stop()
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -210,25 +181,11 @@ class PreviewServer:
     # --- watching --------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        observer = Observer()
-        handler = _Events(self)
-        site = self.preview.site
-        observer.schedule(handler, str(site), recursive=False, event_filter=list(WATCHED_EVENTS))
-        for name in sorted(SOURCE_FOLDERS):
-            if (site / name).is_dir():
-                self._schedule(observer, handler, site / name)
-        observer.start()
-        self._observer = observer
-        self._handler = handler
+        def changed(paths: list[Path]) -> None:  # on watchdog's thread: over to the loop
+            if self.loop is not None:
+                self.loop.add_callback(self.changed, paths)
 
-    def watch_folder(self, folder: Path) -> None:
-        """A source folder created after the start (templates/, say) is watched from then on."""
-        if self._observer is not None and folder.is_dir():
-            self._schedule(self._observer, self._handler, folder)
-
-    @staticmethod
-    def _schedule(observer: Observer, handler: _Events, folder: Path) -> None:  # type: ignore[valid-type]
-        observer.schedule(handler, str(folder), recursive=True, event_filter=list(WATCHED_EVENTS))
+        self._watcher = SourceWatcher(self.preview.site, changed)
 
     def changed(self, paths: list[Path]) -> None:
         """Called on the loop for each relevant file event; updates after a short quiet time."""
@@ -238,8 +195,8 @@ class PreviewServer:
             self._first_change = now
         self._changed.update(paths)
         for path in paths:
-            if path.parent == self.preview.site and path.name in SOURCE_FOLDERS:
-                self.watch_folder(path)
+            if self._watcher is not None:
+                self._watcher.new_folder(path)
         if self._flush_at is not None:
             self.loop.remove_timeout(self._flush_at)
         when = min(now + DEBOUNCE_SECONDS, self._first_change + MAX_WAIT_SECONDS)
@@ -402,41 +359,3 @@ class PreviewServer:
 
     def problems(self) -> tuple[Diagnostic, ...] | None:
         return self.preview.problems if self.preview.failed else None
-
-
-class _Events(FileSystemEventHandler):
-    """watchdog's thread: pass relevant changes to the server's loop."""
-
-    def __init__(self, server: PreviewServer) -> None:
-        self.server = server
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in ("created", "deleted", "modified", "moved", "closed"):
-            return  # opened, closed_no_write: reads, our own included
-        if event.is_directory and event.event_type in ("modified", "closed"):
-            return
-        paths = [self._path(event.src_path)]
-        if event.event_type == "moved":
-            paths.append(self._path(event.dest_path))
-        relevant = [path for path in paths if self._relevant(path)]
-        loop = self.server.loop
-        if relevant and loop is not None:
-            loop.add_callback(self.server.changed, relevant)
-
-    @staticmethod
-    def _path(raw: str | bytes) -> Path:
-        return Path(raw.decode() if isinstance(raw, bytes) else raw)
-
-    def _relevant(self, path: Path) -> bool:
-        site = self.server.preview.site
-        try:
-            parts = path.relative_to(site).parts
-        except ValueError:
-            return False
-        if not parts or path.name.startswith((".", "#")) or path.name.endswith(IGNORED_SUFFIXES):
-            return False
-        if path.name.isdigit():  # vim probes a folder with a file named 4913
-            return False
-        if len(parts) == 1:
-            return parts[0] in SOURCE_FILES or parts[0] in SOURCE_FOLDERS
-        return parts[0] in SOURCE_FOLDERS

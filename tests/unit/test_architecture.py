@@ -67,6 +67,7 @@ LAYERS: tuple[str, ...] = (
     "buildwork",
     "build",
     "preview",
+    "watching",
     "serverpages",
     "serverhandlers",
     "server",
