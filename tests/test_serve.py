@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
+import allysite
 from allysite.server import PreviewServer, ServeEvent, is_loopback
 from conftest import MakeSite, Site
 
@@ -166,6 +167,30 @@ def test_only_routes_whose_data_changed_are_rendered(serve: Callable[..., Runnin
     assert update is not None and update.stale > 2
     before = {path: digest for path, digest in before.items() if path.startswith("es/")}
     assert {path: preview.written[path] for path in before} == before  # no Spanish page
+
+
+def test_a_template_edit_renders_the_pages_that_use_it(serve: Callable[..., Running]) -> None:
+    running = serve()
+    theme = Path(allysite.__file__).parent / "theme" / "templates"
+    page = (theme / "page.html").read_text(encoding="utf-8")
+    assert "{% block main %}" in page
+    running.site.write(
+        {"templates/page.html": page.replace("{% block main %}", "{% block main %}<i>new</i>")}
+    )
+    running.wait_for("/es/about/", lambda s, b: b"<i>new</i>" in b)
+    running.settle()
+    update = [e.update for e in running.events if e.kind == "update"][-1]
+    users = [r for r in running.server.preview.routes.values() if r.template == "page.html"]
+    assert update is not None and update.stale == len(users) > 0
+    card = (theme / "partials" / "card.html").read_text(encoding="utf-8")
+    running.site.write({"templates/partials/card.html": "<!-- ours -->" + card})
+    running.wait_for("/es/", lambda s, b: b"<!-- ours -->" in b)
+    running.settle()
+    update = [e.update for e in running.events if e.kind == "update"][-1]
+    routes = running.server.preview.routes.values()
+    assert update is not None
+    assert 0 < update.stale < len(routes)  # the lists, not the profiles
+    assert update.stale == sum(r.template in ("home.html", "term.html") for r in routes)
 
 
 def test_the_output_after_edits_equals_a_fresh_build(

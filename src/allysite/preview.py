@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, meta
+from jinja2 import Environment
 
 from allysite.bodyreads import BodyPaths, bodies_at, same_but_bodies
 from allysite.build import (
@@ -44,7 +44,7 @@ from allysite.errors import (
 from allysite.fingerprints import digest
 from allysite.memo import FileSignature, Memo, file_signature, folder_signature
 from allysite.output import LOCK_WAIT_SECONDS, check_output_dir, output_lock, write_output
-from allysite.render import OutputFile, render_routes, template_bodies
+from allysite.render import OutputFile, render_routes, template_bodies, template_closures
 from allysite.routes import Route
 from allysite.search import index_pages
 
@@ -187,7 +187,8 @@ class Preview:
             for name in templates.keys() | self._templates.keys()
             if templates.get(name) != self._templates.get(name)
         }
-        uses_changed = _template_users(prepared.envs, changed_templates)
+        names = (route.template for route in prepared.plan.routes)
+        uses_changed = _template_users(prepared.envs, changed_templates, names)
         languages = self._changed_languages(prepared, edited)
         if self._bodies is None or changed_templates:
             self._bodies = template_bodies(next(iter(prepared.envs.values())))
@@ -403,32 +404,15 @@ def _shows_the_same(old: Route, new: Route, bodies: Mapping[str, BodyPaths | Non
     )
 
 
-def _template_users(envs: Mapping[str, Environment], changed: set[str]) -> Callable[[str], bool]:
-    """Whether a route's template is, extends, imports or includes a changed template."""
+def _template_users(
+    envs: Mapping[str, Environment], changed: set[str], names: Iterable[str]
+) -> Callable[[str], bool]:
+    """Whether a route's template (one of `names`) is, extends, imports or includes a changed
+    template."""
     if not changed:
         return lambda name: False
     env = next(iter(envs.values()), None)
     if env is None or env.loader is None:
         return lambda name: True
-    loader = env.loader
-    known: dict[str, bool] = {}
-
-    def uses(name: str, seen: frozenset[str] = frozenset()) -> bool:
-        if name in known:
-            return known[name]
-        if name in changed:
-            known[name] = True
-            return True
-        try:
-            source = loader.get_source(env, name)[0]
-            references = list(meta.find_referenced_templates(env.parse(source)))
-        except Exception:  # a missing or broken template: render the route again to tell
-            return True
-        result = any(
-            reference is None or (reference not in seen and uses(reference, seen | {name}))
-            for reference in references
-        )
-        known[name] = result
-        return result
-
-    return uses
+    closures = template_closures(env, sorted(set(names)))
+    return lambda name: not changed.isdisjoint(closures.get(name, (name,)))
