@@ -273,6 +273,23 @@ FAULTS = [
         id="partner-body-control-character",
     ),
     pytest.param(
+        # 100,000 nested quotes overflowed the Markdown parser's stack (a crash, no message);
+        # the body starts on line 6, after the front matter and "## Mandato", a blank line
+        {ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"] + "\n" + "> " * 100_000 + "deep\n"},
+        "content/partners/alpha/es.md:10: error: the text nests quotes or list items more "
+        "than 100 levels deep",
+        "nest them 100 levels deep at most",
+        id="partner-body-nested-too-deep",
+    ),
+    pytest.param(
+        # nested 200,000 deep, the sanitizer would take hours; "Texto en " is line 8
+        {ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"].replace("Texto en ", "<div>" * 200_000)},
+        "content/partners/alpha/es.md:8: error: the text nests HTML elements more than 100 "
+        "levels deep",
+        "nest them 100 levels deep at most; close each element you open, e.g. </div>",
+        id="partner-body-html-nested-too-deep",
+    ),
+    pytest.param(
         {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump\x1b to content"\n'},
         f"{PO}:6:13: error: file contains the control character U+001B, which is invisible",
         HINT_CONTROL,

@@ -13,7 +13,7 @@ from allysite.cache import ParseCache
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.languages import parse_locale
-from allysite.markup import render_markdown
+from allysite.markup import MAX_NESTING, render_markdown, too_deep
 from allysite.memo import Memo
 from allysite.model import PartnerFacts, Translation, fingerprint
 from allysite.schema import PageTextSchema, PartnerSchema, PartnerTextSchema, validate
@@ -217,6 +217,19 @@ def _load_translation(
         return None
     data, problems = validate(schema, doc.front)
     found.problems.extend(problems)
+    deep = too_deep(doc.body)
+    if deep is not None:
+        line, what = deep
+        found.problems.append(
+            error(
+                "markdown-nesting",
+                f"the text nests {what} more than {MAX_NESTING} levels deep",
+                SourcePos(rel, doc.body_line + line - 1),
+                f"nest them {MAX_NESTING} levels deep at most"
+                + ("; close each element you open, e.g. </div>" if what == "HTML elements" else ""),
+            )
+        )
+        return None
     if data is None:
         return None
     short_name = getattr(data, "short_name", None)

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from allysite.markup import THEME_IDS, render_markdown, sanitize_html
+from allysite.markup import MAX_NESTING, THEME_IDS, render_markdown, sanitize_html, too_deep
 
 
 class _Tags(HTMLParser):
@@ -236,3 +236,54 @@ def test_ids_the_theme_uses_are_left_to_it(theme_id: str) -> None:
     ids = [attrs.get("id") for _tag, attrs in tags(html) if "id" in attrs]
     assert ids == [*[f"{theme_id}-section"] * 3, f"{theme_id}ly"]
     assert f'says id="{theme_id}".' in html  # text is no attribute
+
+
+@pytest.mark.parametrize("marker", ["> ", ">", "- ", "* ", "+ ", "1. ", "2) ", "-\t"])
+def test_nesting_deeper_than_the_limit_is_found_at_its_line(marker: str) -> None:
+    """The compiled parser recurses once per level: tens of thousands overflow its stack."""
+    assert too_deep("Text.\n\n" + marker * MAX_NESTING + "x\n") is None
+    deep = "quotes or list items"
+    assert too_deep("Text.\n\n   " + marker * (MAX_NESTING + 1) + "x\n") == (3, deep)
+    assert too_deep(marker * (MAX_NESTING + 1)) == (1, deep)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["-" * 500, "*" * 500, "a " + "> " * 500, "1." * 500, "x\n" * 500, "> x\n" * 500],
+)
+def test_what_is_not_nesting_is_not_refused(text: str) -> None:
+    assert too_deep(text) is None
+
+
+def test_the_deepest_nesting_allowed_renders() -> None:
+    html = render_markdown("> " * MAX_NESTING + "deep\n")
+    assert html.count("<blockquote>") == MAX_NESTING
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["<div>", "<DIV class='a>b'>", "<div/>", "<div></x>", "<section>\n", "<span>", "<b>"],
+)
+def test_html_nested_deeper_than_the_limit_is_found_at_its_line(opening: str) -> None:
+    """The sanitizer's time grows with the square of the depth: refused before it runs.
+    A closing tag of an element that is not open closes nothing (as in HTML)."""
+    assert too_deep("a\n" + opening * MAX_NESTING) is None
+    line = 2 + MAX_NESTING * opening.count("\n")  # where the one too many opens
+    assert too_deep("a\n" + opening * (MAX_NESTING + 1)) == (line, "HTML elements")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<div></div>" * 500,
+        "<div><span></div>" * 500,  # closing the div closes the span in it
+        "<p>x" * 500,  # end tags implied by the next one
+        "<li>x" * 500,
+        "<table>" + "<tr><td>x" * 500 + "</table>",
+        "<br><img src=x.png><hr>" * 500,
+        "<svg>" + "<path/>" * 500 + "</svg>",
+        "`<div>`" * 50,
+    ],
+)
+def test_html_that_does_not_nest_deep_is_not_refused(text: str) -> None:
+    assert too_deep(text) is None
