@@ -290,6 +290,20 @@ FAULTS = [
         id="partner-body-html-nested-too-deep",
     ),
     pytest.param(
+        # 20,000 took the Markdown parser 13 s (a 5 MB file of them, a quarter of an hour).
+        # The definitions start on line 10 (after the front matter, "## Mandato", a blank, the
+        # text and a blank): the 1,001st is on line 1,010
+        {
+            ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"]
+            + "\n"
+            + "".join(f"[l{i}]: https://example.org/{i}\n" for i in range(20_000))
+        },
+        "content/partners/alpha/es.md:1010: error: the text defines more than 1000 link "
+        "references ([name]: address)",
+        "write the links inline, [text](https://...), or split the text",
+        id="partner-body-too-many-link-references",
+    ),
+    pytest.param(
         {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump\x1b to content"\n'},
         f"{PO}:6:13: error: file contains the control character U+001B, which is invisible",
         HINT_CONTROL,

@@ -35,6 +35,10 @@ deeper than this, are refused (`too_deep`), as markdown-it limits nesting itself
 compiled parser recurses once per level, and some tens of thousands of levels (`> > > ...`)
 overflow its stack and kill the process; the sanitizer takes time in the square of the
 depth (200,000 nested `<div>` would take hours)."""
+MAX_REFERENCES = 1000
+"""Link reference definitions (`[name]: https://...`) a text may hold: the compiled parser
+takes time in their square (10,000 took 4 s; a 5 MB file of them would take a quarter of an
+hour)."""
 _VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
     | {"track", "wbr"}
@@ -59,6 +63,7 @@ _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 # Each marker takes the blanks after it and the next must be a marker: no backtracking. The
 # search starts from line breaks (a literal first character: far faster than `^`).
 _TOO_DEEP = re.compile(r"\n[ \t]*(?:(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]))[ \t]*){101}")
+_REFERENCE = re.compile(r"\n {0,3}\[(?:[^\]\\\n]|\\.)+\]:")  # from line breaks, as _TOO_DEEP
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?(/?)>")
 # An id attribute in a start tag as nh3 writes it: every value double-quoted, with `"` in it
 # escaped, so the attributes before it can be skipped one by one (text may hold ` id="main"`).
@@ -155,6 +160,16 @@ def too_deep(source: str) -> tuple[int, str] | None:
             open_elements.append(name)  # (`<div/>` opens a div: only SVG and MathML close)
             if len(open_elements) > MAX_NESTING:
                 return source.count("\n", 0, tag.start()) + 1, "HTML elements"
+    return None
+
+
+def too_many_references(source: str) -> int | None:
+    """The line (from 1) of the first link reference definition past MAX_REFERENCES."""
+    if source.count("]:") <= MAX_REFERENCES:  # nearly every text
+        return None
+    for number, found in enumerate(_REFERENCE.finditer("\n" + source)):
+        if number == MAX_REFERENCES:
+            return source.count("\n", 0, found.start()) + 1
     return None
 
 

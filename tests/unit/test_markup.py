@@ -6,7 +6,15 @@ from html.parser import HTMLParser
 
 import pytest
 
-from allysite.markup import MAX_NESTING, THEME_IDS, render_markdown, sanitize_html, too_deep
+from allysite.markup import (
+    MAX_NESTING,
+    MAX_REFERENCES,
+    THEME_IDS,
+    render_markdown,
+    sanitize_html,
+    too_deep,
+    too_many_references,
+)
 
 
 class _Tags(HTMLParser):
@@ -287,3 +295,18 @@ def test_html_nested_deeper_than_the_limit_is_found_at_its_line(opening: str) ->
 )
 def test_html_that_does_not_nest_deep_is_not_refused(text: str) -> None:
     assert too_deep(text) is None
+
+
+def test_link_references_past_the_limit_are_found_at_their_line() -> None:
+    """The compiled parser's time grows with the square of their number."""
+    definitions = "".join(f"[l{i}]: https://example.org/{i}\n" for i in range(MAX_REFERENCES))
+    assert too_many_references("Intro.\n\n" + definitions) is None
+    assert too_many_references("Intro.\n\n" + definitions + " [x]: https://x.org/\n") == (
+        MAX_REFERENCES + 3
+    )
+    assert too_many_references("[a]: b " * (MAX_REFERENCES + 1)) is None  # one line: one at most
+
+
+def test_link_references_up_to_the_limit_work() -> None:
+    html = render_markdown("[one] and [two]\n\n[one]: https://one.example/\n[two]: /two/\n")
+    assert '<a href="https://one.example/">one</a>' in html and '<a href="/two/">two</a>' in html
