@@ -304,6 +304,28 @@ FAULTS = [
         id="partner-body-too-many-link-references",
     ),
     pytest.param(
+        # 100,000 equal headings took the parser's anchors about 7 minutes; the headings start
+        # on line 10, and "## Mandato" on line 6 is the first: the 1,001st is on line 1,009
+        {ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"] + "\n" + "## Mandato\n" * 100_000},
+        "content/partners/alpha/es.md:1009: error: the text has more than 1000 headings",
+        "split the text, or make some headings bold text",
+        id="partner-body-too-many-headings",
+    ),
+    pytest.param(
+        # emphasis nested 20,000 deep took the parser 3.6 s, and time grows with its square
+        {
+            ALPHA + "es.md": MINIMAL_SITE[ALPHA + "es.md"]
+            + "\n"
+            + "*a " * 20_000
+            + "b"
+            + " a*" * 20_000
+        },
+        "content/partners/alpha/es.md:10: error: a paragraph has more than 1000 emphasis "
+        "marks (* and _)",
+        "split the paragraph; write a literal * or _ as \\* or \\_",
+        id="partner-body-too-much-emphasis",
+    ),
+    pytest.param(
         {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump\x1b to content"\n'},
         f"{PO}:6:13: error: file contains the control character U+001B, which is invisible",
         HINT_CONTROL,

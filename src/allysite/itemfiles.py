@@ -14,11 +14,15 @@ from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.languages import parse_locale
 from allysite.markup import (
+    MAX_EMPHASIS_MARKS,
+    MAX_HEADINGS,
     MAX_NESTING,
     MAX_REFERENCES,
     render_markdown,
     too_deep,
+    too_many_headings,
     too_many_references,
+    too_much_emphasis,
 )
 from allysite.memo import Memo
 from allysite.model import PartnerFacts, Translation, fingerprint
@@ -266,6 +270,22 @@ def _beyond_limits(doc: MarkdownDoc, rel: str) -> Diagnostic | None:
             f"the text defines more than {MAX_REFERENCES} link references ([name]: address)",
             SourcePos(rel, doc.body_line + line - 1),
             "write the links inline, [text](https://...), or split the text",
+        )
+    line = too_much_emphasis(doc.body)
+    if line is not None:
+        return error(
+            "markdown-limit",
+            f"a paragraph has more than {MAX_EMPHASIS_MARKS} emphasis marks (* and _)",
+            SourcePos(rel, doc.body_line + line - 1),
+            "split the paragraph; write a literal * or _ as \\* or \\_",
+        )
+    line = too_many_headings(doc.body)
+    if line is not None:
+        return error(
+            "markdown-limit",
+            f"the text has more than {MAX_HEADINGS} headings",
+            SourcePos(rel, doc.body_line + line - 1),
+            "split the text, or make some headings bold text",
         )
     return None
 

@@ -39,6 +39,12 @@ MAX_REFERENCES = 1000
 """Link reference definitions (`[name]: https://...`) a text may hold: the compiled parser
 takes time in their square (10,000 took 4 s; a 5 MB file of them would take a quarter of an
 hour)."""
+MAX_HEADINGS = 1000
+"""Headings a text may hold: the parser's heading anchors take time in the square of the
+number of equal ones (8,000 took 3 s; a 5 MB file of them, hours)."""
+MAX_EMPHASIS_MARKS = 1000
+"""`*` and `_` a paragraph may hold: the parser takes time in the square of the depth of
+nested emphasis (`*a *a *a ... a* a* a*`: 20,000 levels took 3.6 s)."""
 _VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
     | {"track", "wbr"}
@@ -64,6 +70,10 @@ _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 # search starts from line breaks (a literal first character: far faster than `^`).
 _TOO_DEEP = re.compile(r"\n[ \t]*(?:(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]))[ \t]*){101}")
 _REFERENCE = re.compile(r"\n {0,3}\[(?:[^\]\\\n]|\\.)+\]:")  # from line breaks, as _TOO_DEEP
+# An ATX heading's opening, or a line of `=` or `-` (a setext heading's underline)
+_HEADING_LINE = re.compile(
+    r"\n {0,3}(?:#{1,6}(?=[ \t\n])|#{1,6}$|=+[ \t]*(?=\n|$)|-+[ \t]*(?=\n|$))"
+)
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?(/?)>")
 # An id attribute in a start tag as nh3 writes it: every value double-quoted, with `"` in it
 # escaped, so the attributes before it can be skipped one by one (text may hold ` id="main"`).
@@ -95,16 +105,20 @@ def _with_heading_ids(rendered: str) -> str:
     if "<h" not in rendered:
         return rendered
     taken: set[str] = set()
+    tried: dict[str, int] = {}  # the suffix each slug's next repeat tries first
 
     def replace(match: re.Match[str]) -> str:
         level, inner = match.group(1), match.group(2)
         if int(level) not in ID_LEVELS:
             return f"<h{level}>{inner}</h{level}>"
         slug = unique = _heading_id(_heading_text(inner))
-        number = 1
+        # The first free of slug, slug-1, slug-2...: those below `tried` are all taken (ids
+        # are never given back), so 30,000 equal headings cost no 30,000 tries each.
+        number = tried.get(slug, 1)
         while unique in taken:
             unique = f"{slug}-{number}"
             number += 1
+        tried[slug] = number
         taken.add(unique)
         return f'<h{level} id="{html.escape(unique)}">{inner}</h{level}>'
 
@@ -170,6 +184,33 @@ def too_many_references(source: str) -> int | None:
     for number, found in enumerate(_REFERENCE.finditer("\n" + source)):
         if number == MAX_REFERENCES:
             return source.count("\n", 0, found.start()) + 1
+    return None
+
+
+def too_many_headings(source: str) -> int | None:
+    """The line (from 1) of the first heading past MAX_HEADINGS (a setext heading's underline:
+    an `===` or `---` line counts, even where it is a thematic break)."""
+    if source.count("\n") < MAX_HEADINGS:  # nearly every text: too few lines
+        return None
+    for number, found in enumerate(_HEADING_LINE.finditer("\n" + source)):
+        if number == MAX_HEADINGS:
+            return source.count("\n", 0, found.start()) + 1
+    return None
+
+
+def too_much_emphasis(source: str) -> int | None:
+    """The first line (from 1) of the first paragraph with more than MAX_EMPHASIS_MARKS `*`
+    and `_` (emphasis nests within a paragraph: a blank line ends it)."""
+    if source.count("*") + source.count("_") <= MAX_EMPHASIS_MARKS:  # nearly every text
+        return None
+    marks, start = 0, 1
+    for number, text in enumerate(source.split("\n"), 1):
+        if not text.strip():
+            marks, start = 0, number + 1
+            continue
+        marks += text.count("*") + text.count("_")
+        if marks > MAX_EMPHASIS_MARKS:
+            return start
     return None
 
 

@@ -7,13 +7,17 @@ from html.parser import HTMLParser
 import pytest
 
 from allysite.markup import (
+    MAX_EMPHASIS_MARKS,
+    MAX_HEADINGS,
     MAX_NESTING,
     MAX_REFERENCES,
     THEME_IDS,
     render_markdown,
     sanitize_html,
     too_deep,
+    too_many_headings,
     too_many_references,
+    too_much_emphasis,
 )
 
 
@@ -310,3 +314,40 @@ def test_link_references_past_the_limit_are_found_at_their_line() -> None:
 def test_link_references_up_to_the_limit_work() -> None:
     html = render_markdown("[one] and [two]\n\n[one]: https://one.example/\n[two]: /two/\n")
     assert '<a href="https://one.example/">one</a>' in html and '<a href="/two/">two</a>' in html
+
+
+@pytest.mark.parametrize("heading", ["## Same\n", "#\n", "Same\n===\n", "Same\n---\n"])
+def test_headings_past_the_limit_are_found_at_their_line(heading: str) -> None:
+    """The parser's heading anchors take time in the square of the number of equal ones."""
+    lines = heading.count("\n")
+    assert too_many_headings(heading * MAX_HEADINGS) is None
+    assert too_many_headings("Intro.\n\n" + heading * (MAX_HEADINGS + 1)) == 2 + lines * (
+        MAX_HEADINGS + 1
+    )
+
+
+def test_many_equal_headings_get_distinct_ids_quickly() -> None:
+    html = render_markdown("## Goals\n" * MAX_HEADINGS + "## Goals 2\n")
+    ids = [attrs["id"] for tag, attrs in tags(html) if tag == "h2"]
+    assert ids[:3] == ["goals", "goals-1", "goals-2"]
+    assert ids[-1] == "goals-2-1" and len(set(ids)) == MAX_HEADINGS + 1
+
+
+@pytest.mark.parametrize("text", ["x\n" * 5000, "#hashtag\n" * 2000, "####### x\n" * 2000])
+def test_lines_that_are_no_headings_are_not_counted(text: str) -> None:
+    assert too_many_headings(text) is None
+
+
+def test_a_paragraph_with_too_many_emphasis_marks_is_found_at_its_first_line() -> None:
+    """The parser's time grows with the square of the depth of nested emphasis."""
+    half = MAX_EMPHASIS_MARKS // 2
+    assert too_much_emphasis("*a " * MAX_EMPHASIS_MARKS) is None
+    assert too_much_emphasis(("*a " * half + "\n\n") * 10) is None  # a blank line ends it
+    text = "Intro.\n\n" + "*a *b\n" * half + "_c_\n"
+    assert too_much_emphasis(text) == 3
+
+
+def test_nested_emphasis_up_to_the_limit_renders() -> None:
+    depth = MAX_EMPHASIS_MARKS // 2
+    html = render_markdown("*a " * depth + "b" + " a*" * depth)
+    assert html.count("<em>") == depth
