@@ -13,21 +13,12 @@ from allysite.cache import ParseCache
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.languages import parse_locale
-from allysite.markup import (
-    MAX_EMPHASIS_MARKS,
-    MAX_HEADINGS,
-    MAX_NESTING,
-    MAX_REFERENCES,
-    render_markdown,
-    too_deep,
-    too_many_headings,
-    too_many_references,
-    too_much_emphasis,
-)
+from allysite.markdownlimits import beyond_limits
+from allysite.markup import render_markdown
 from allysite.memo import Memo
 from allysite.model import PartnerFacts, Translation, fingerprint
 from allysite.schema import PageTextSchema, PartnerSchema, PartnerTextSchema, validate
-from allysite.sourcefile import MarkdownDoc, read_markdown_file, read_yaml_file
+from allysite.sourcefile import read_markdown_file, read_yaml_file
 
 PARTNER_FILE = "partner.yaml"
 
@@ -227,9 +218,11 @@ def _load_translation(
         return None
     data, problems = validate(schema, doc.front)
     found.problems.extend(problems)
-    excess = _beyond_limits(doc, rel)
+    excess = beyond_limits(doc.body)
     if excess is not None:
-        found.problems.append(excess)
+        line, message, hint = excess
+        where = SourcePos(rel, doc.body_line + line - 1)
+        found.problems.append(error("markdown-limit", message, where, hint))
         return None
     if data is None:
         return None
@@ -249,45 +242,6 @@ def _load_translation(
             {key: fingerprint(value) for key, value in values.items() if value is not None}
         ),
     )
-
-
-def _beyond_limits(doc: MarkdownDoc, rel: str) -> Diagnostic | None:
-    """Markdown that the compiled parser or the sanitizer cannot take (markup.py's limits)."""
-    deep = too_deep(doc.body)
-    if deep is not None:
-        line, what = deep
-        return error(
-            "markdown-limit",
-            f"the text nests {what} more than {MAX_NESTING} levels deep",
-            SourcePos(rel, doc.body_line + line - 1),
-            f"nest them {MAX_NESTING} levels deep at most"
-            + ("; close each element you open, e.g. </div>" if what == "HTML elements" else ""),
-        )
-    line = too_many_references(doc.body)
-    if line is not None:
-        return error(
-            "markdown-limit",
-            f"the text defines more than {MAX_REFERENCES} link references ([name]: address)",
-            SourcePos(rel, doc.body_line + line - 1),
-            "write the links inline, [text](https://...), or split the text",
-        )
-    line = too_much_emphasis(doc.body)
-    if line is not None:
-        return error(
-            "markdown-limit",
-            f"a paragraph has more than {MAX_EMPHASIS_MARKS} emphasis marks (* and _)",
-            SourcePos(rel, doc.body_line + line - 1),
-            "split the paragraph; write a literal * or _ as \\* or \\_",
-        )
-    line = too_many_headings(doc.body)
-    if line is not None:
-        return error(
-            "markdown-limit",
-            f"the text has more than {MAX_HEADINGS} headings",
-            SourcePos(rel, doc.body_line + line - 1),
-            "split the text, or make some headings bold text",
-        )
-    return None
 
 
 def leaves(link: Path, root: Path) -> bool:

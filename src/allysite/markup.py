@@ -29,31 +29,6 @@ _URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # `main` is the skip link's target).
 THEME_IDS = frozenset({"main", "content", "top", "site-search-input", "facets-title"})
 ID_LEVELS = frozenset({2, 3, 4})
-MAX_NESTING = 100
-"""Quotes and list items nested deeper than this on one line, and raw HTML elements nested
-deeper than this, are refused (`too_deep`), as markdown-it limits nesting itself: the
-compiled parser recurses once per level, and some tens of thousands of levels (`> > > ...`)
-overflow its stack and kill the process; the sanitizer takes time in the square of the
-depth (200,000 nested `<div>` would take hours)."""
-MAX_REFERENCES = 1000
-"""Link reference definitions (`[name]: https://...`) a text may hold: the compiled parser
-takes time in their square (10,000 took 4 s; a 5 MB file of them would take a quarter of an
-hour)."""
-MAX_HEADINGS = 1000
-"""Headings a text may hold: the parser's heading anchors take time in the square of the
-number of equal ones (8,000 took 3 s; a 5 MB file of them, hours)."""
-MAX_EMPHASIS_MARKS = 1000
-"""`*` and `_` a paragraph may hold: the parser takes time in the square of the depth of
-nested emphasis (`*a *a *a ... a* a* a*`: 20,000 levels took 3.6 s)."""
-_VOID_ELEMENTS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-    | {"track", "wbr"}
-)
-# Elements whose end tag HTML implies (the next <li> closes a <li>): they nest no deeper.
-_IMPLIED_END = frozenset(
-    {"p", "li", "dt", "dd", "rt", "rp", "optgroup", "option", "colgroup", "caption"}
-    | {"thead", "tbody", "tfoot", "tr", "td", "th", "html", "head", "body"}
-)
 _PLUGINS = ("table", "strikethrough", "footnote", "deflist", "heading_anchors")
 
 # What heading_anchors puts at the start of every Markdown heading: a link holding an icon.
@@ -65,16 +40,6 @@ _HEADING = re.compile(
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
-# MAX_NESTING + 1 markers at the start of a line: `>`, or a list marker followed by a blank.
-# Each marker takes the blanks after it and the next must be a marker: no backtracking. The
-# search starts from line breaks (a literal first character: far faster than `^`).
-_TOO_DEEP = re.compile(r"\n[ \t]*(?:(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]))[ \t]*){101}")
-_REFERENCE = re.compile(r"\n {0,3}\[(?:[^\]\\\n]|\\.)+\]:")  # from line breaks, as _TOO_DEEP
-# An ATX heading's opening, or a line of `=` or `-` (a setext heading's underline)
-_HEADING_LINE = re.compile(
-    r"\n {0,3}(?:#{1,6}(?=[ \t\n])|#{1,6}$|=+[ \t]*(?=\n|$)|-+[ \t]*(?=\n|$))"
-)
-_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?(/?)>")
 # An id attribute in a start tag as nh3 writes it: every value double-quoted, with `"` in it
 # escaped, so the attributes before it can be skipped one by one (text may hold ` id="main"`).
 _RAW_THEME_ID = re.compile(
@@ -150,68 +115,6 @@ def _cleaner() -> nh3.Cleaner:
 
 def sanitize_html(source: str) -> str:
     return _cleaner().clean(source)
-
-
-def too_deep(source: str) -> tuple[int, str] | None:
-    """Where (the line, from 1) and what the text nests more than MAX_NESTING levels deep,
-    which render_markdown must not be given: 'quotes or list items', or 'HTML elements'."""
-    found = _TOO_DEEP.search("\n" + source)  # (the first line too)
-    if found is not None:
-        return source.count("\n", 0, found.start()) + 1, "quotes or list items"
-    if "<" not in source:
-        return None
-    open_elements: list[str] = []  # as an HTML parser would hold them
-    for tag in _HTML_TAG.finditer(source):
-        closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
-        if name in _VOID_ELEMENTS or name in _IMPLIED_END:
-            continue
-        if closing:  # closes the last such element and those inside it; else it is ignored
-            for depth in range(len(open_elements) - 1, -1, -1):
-                if open_elements[depth] == name:
-                    del open_elements[depth:]
-                    break
-        elif not (self_closing and ("svg" in open_elements or "math" in open_elements)):
-            open_elements.append(name)  # (`<div/>` opens a div: only SVG and MathML close)
-            if len(open_elements) > MAX_NESTING:
-                return source.count("\n", 0, tag.start()) + 1, "HTML elements"
-    return None
-
-
-def too_many_references(source: str) -> int | None:
-    """The line (from 1) of the first link reference definition past MAX_REFERENCES."""
-    if source.count("]:") <= MAX_REFERENCES:  # nearly every text
-        return None
-    for number, found in enumerate(_REFERENCE.finditer("\n" + source)):
-        if number == MAX_REFERENCES:
-            return source.count("\n", 0, found.start()) + 1
-    return None
-
-
-def too_many_headings(source: str) -> int | None:
-    """The line (from 1) of the first heading past MAX_HEADINGS (a setext heading's underline:
-    an `===` or `---` line counts, even where it is a thematic break)."""
-    if source.count("\n") < MAX_HEADINGS:  # nearly every text: too few lines
-        return None
-    for number, found in enumerate(_HEADING_LINE.finditer("\n" + source)):
-        if number == MAX_HEADINGS:
-            return source.count("\n", 0, found.start()) + 1
-    return None
-
-
-def too_much_emphasis(source: str) -> int | None:
-    """The first line (from 1) of the first paragraph with more than MAX_EMPHASIS_MARKS `*`
-    and `_` (emphasis nests within a paragraph: a blank line ends it)."""
-    if source.count("*") + source.count("_") <= MAX_EMPHASIS_MARKS:  # nearly every text
-        return None
-    marks, start = 0, 1
-    for number, text in enumerate(source.split("\n"), 1):
-        if not text.strip():
-            marks, start = 0, number + 1
-            continue
-        marks += text.count("*") + text.count("_")
-        if marks > MAX_EMPHASIS_MARKS:
-            return start
-    return None
 
 
 def render_markdown(source: str) -> Markup:

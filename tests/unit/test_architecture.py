@@ -33,6 +33,7 @@ LAYERS: tuple[str, ...] = (
     "catalog_checks",
     "schema",
     "config",
+    "markdownlimits",
     "markup",
     "itemfiles",
     "loader",

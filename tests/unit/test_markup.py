@@ -6,19 +6,17 @@ from html.parser import HTMLParser
 
 import pytest
 
-from allysite.markup import (
+from allysite.markdownlimits import (
     MAX_EMPHASIS_MARKS,
     MAX_HEADINGS,
     MAX_NESTING,
     MAX_REFERENCES,
-    THEME_IDS,
-    render_markdown,
-    sanitize_html,
     too_deep,
     too_many_headings,
     too_many_references,
     too_much_emphasis,
 )
+from allysite.markup import THEME_IDS, render_markdown, sanitize_html
 
 
 class _Tags(HTMLParser):
