@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 
 LOGO_BOX = 96
 """The CSS pixels of the largest place a logo is shown (the profile header)."""
+MAX_LOGO_PIXELS = 20_000_000
+"""A raster logo larger than this (5,000 x 4,000) is refused: decoding a decompression bomb
+(a small file of a huge image) would take minutes and gigabytes."""
 CACHE_VERSION = "1"
 """Part of every cache key: bump it when the processing changes."""
 RASTER_FORMATS = MappingProxyType({"PNG": "png", "JPEG": "jpg", "WEBP": "webp"})
@@ -143,10 +147,17 @@ def _raster_logo(
     partner: Partner, path: Path, shown: str, cache: Path, site_urls: urls.Urls
 ) -> tuple[Picture | None, list[DerivedFile], list[Diagnostic]]:
     data = path.read_bytes()
+    too_large = None
     try:
-        with Image.open(path) as probe:
-            format_name = probe.format or ""
-            size = probe.size
+        with warnings.catch_warnings():  # Pillow's warning of a large image: our error below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as probe:  # reads the header: the size, not the pixels
+                format_name = probe.format or ""
+                size = probe.size
+        if size[0] * size[1] > MAX_LOGO_PIXELS:
+            too_large = f"the logo is {size[0]:,} x {size[1]:,} pixels"
+    except Image.DecompressionBombError:  # (twice Pillow's own limit: refused at opening)
+        too_large = "the logo has more pixels than Pillow opens"
     except (UnidentifiedImageError, OSError):
         return (
             None,
@@ -160,6 +171,15 @@ def _raster_logo(
                 )
             ],
         )
+    if too_large is not None:
+        problem = error(
+            "bad-logo",
+            f"{too_large}, more than the {MAX_LOGO_PIXELS:,} allysite resizes",
+            SourcePos(shown),
+            f"save it smaller: it is shown at most {LOGO_BOX} pixels wide "
+            f"({2 * LOGO_BOX} on sharp screens)",
+        )
+        return None, [], [problem]
     fallback_ext = RASTER_FORMATS.get(format_name, "png")
     if fallback_ext == "webp":
         fallback_ext = "png"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 from PIL import Image
@@ -128,3 +129,39 @@ def test_unreadable_raster_is_an_error(tmp_path: Path) -> None:
     assert [(d.level, d.message) for d in problems] == [
         ("error", "the logo is not an image that allysite can read")
     ]
+
+
+def _bilevel_png(width: int, height: int) -> bytes:
+    """A huge image in a small file (one bit a pixel, all equal: it compresses to nothing)."""
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def test_a_logo_larger_than_allysite_resizes_is_refused(tmp_path: Path) -> None:
+    """Decoding a small file of a huge image would take minutes and gigabytes."""
+    root = _site(tmp_path, "logo.png", _bilevel_png(5001, 4000))
+    logos, problems = _prepare(root, tmp_path / "cache")
+    assert [(p.code, p.message, p.pos.path) for p in problems] == [
+        (
+            "bad-logo",
+            "the logo is 5,001 x 4,000 pixels, more than the 20,000,000 allysite resizes",
+            "content/partners/alpha/logo.png",
+        )
+    ]
+    assert (
+        problems[0].hint
+        == "save it smaller: it is shown at most 96 pixels wide (192 on sharp screens)"
+    )
+    assert "alpha" not in logos.pictures and not list((tmp_path / "cache").rglob("*.png"))
+
+
+def test_a_decompression_bomb_is_refused_without_a_warning(tmp_path: Path) -> None:
+    root = _site(tmp_path, "logo.png", _bilevel_png(20_000, 20_000))  # 400 million pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Pillow's DecompressionBombWarning would fail it
+        logos, problems = _prepare(root, tmp_path / "cache")
+    assert [p.message for p in problems] == [
+        "the logo has more pixels than Pillow opens, more than the 20,000,000 allysite resizes"
+    ]
+    assert logos.pictures == {}
