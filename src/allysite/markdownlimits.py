@@ -76,10 +76,7 @@ def too_many_references(source: str) -> int | None:
     """The line (from 1) of the first link reference definition past MAX_REFERENCES."""
     if source.count("]:") <= MAX_REFERENCES:  # nearly every text
         return None
-    for number, found in enumerate(_REFERENCE.finditer("\n" + source)):
-        if number == MAX_REFERENCES:
-            return source.count("\n", 0, found.start()) + 1
-    return None
+    return _line_past(_REFERENCE, source, MAX_REFERENCES)
 
 
 def too_many_headings(source: str) -> int | None:
@@ -87,8 +84,14 @@ def too_many_headings(source: str) -> int | None:
     an `===` or `---` line counts, even where it is a thematic break)."""
     if source.count("\n") < MAX_HEADINGS:  # nearly every text: too few lines
         return None
-    for number, found in enumerate(_HEADING_LINE.finditer("\n" + source)):
-        if number == MAX_HEADINGS:
+    return _line_past(_HEADING_LINE, source, MAX_HEADINGS)
+
+
+def _line_past(pattern: re.Pattern[str], source: str, limit: int) -> int | None:
+    """The line (from 1) of the match that follows the first `limit` matches of `pattern`,
+    which matches from a line break (so the text's first line is given one)."""
+    for number, found in enumerate(pattern.finditer("\n" + source)):
+        if number == limit:
             return source.count("\n", 0, found.start()) + 1
     return None
 
