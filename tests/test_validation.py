@@ -326,6 +326,18 @@ FAULTS = [
         id="partner-body-too-much-emphasis",
     ),
     pytest.param(
+        # gettext compiles plural= into Python when it installs the catalog: this was an
+        # internal error (exit 70)
+        {
+            PO: PO_HEADER.replace("\n\n", '\n"Plural-Forms: nplurals=2; plural=foo(n);\\n"\n\n')
+            + 'msgid "Skip to content"\nmsgstr "Jump to content"\n'
+        },
+        f"{PO}:4: error: the Plural-Forms header's plural= is not a gettext expression: "
+        "invalid token in plural form: foo",
+        'write "Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+        id="po-plural-expression",
+    ),
+    pytest.param(
         {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump\x1b to content"\n'},
         f"{PO}:6:13: error: file contains the control character U+001B, which is invisible",
         HINT_CONTROL,

@@ -7,6 +7,7 @@ build (no committed `.mo`), the site's catalog merged over the theme's own, as M
 from __future__ import annotations
 
 import copy
+import gettext
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, PoFileParser
 from babel.support import NullTranslations, Translations
 
@@ -142,6 +144,17 @@ def read_catalog(
                 "fix the entry, or open the file in Poedit to see the problem",
             )
         ]
+    expression = _plural_problem(catalog)
+    if expression is not None:
+        expected = get_plural(language.locale).plural_forms
+        return None, [
+            error(
+                "po-plural-forms",
+                f"the Plural-Forms header's plural= is not a gettext expression: {expression}",
+                SourcePos(shown, find_header_line(text, "Plural-Forms")),
+                f'write "Plural-Forms: {expected}\\n"',
+            )
+        ]
     if parser.duplicates:
         return None, [
             error(
@@ -153,6 +166,16 @@ def read_catalog(
             for line, msgid, first in parser.duplicates
         ]
     return catalog, []
+
+
+def _plural_problem(catalog: Catalog) -> str | None:
+    """What gettext finds wrong with the catalog's plural expression (it compiles it into
+    Python when the catalog is installed: only n, numbers and C operators are allowed)."""
+    try:
+        gettext.c2py(catalog.plural_expr)
+    except (ValueError, SyntaxError, RecursionError, MemoryError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
 
 
 class _DuplicateAwareParser(PoFileParser):
