@@ -133,6 +133,7 @@ def _files_there(prepared: Prepared) -> bool:
 
 
 def _fit(width: float, height: float) -> tuple[int, int]:
+    """The size fitted to the box; the whole box when a side is unknown (0)."""
     if width <= 0 or height <= 0:
         return LOGO_BOX, LOGO_BOX
     if width >= height:
@@ -238,8 +239,9 @@ def _svg_logo(
     problems = list(safe.problems)
     if safe.size is None:
         return None, None, problems
+    width, height = safe.size
     picture = Picture(
-        *_fit_svg(*safe.size), src=None, srcset=None, webp_srcset=None, share_src=None
+        *_fit(width or 0, height or 0), src=None, srcset=None, webp_srcset=None, share_src=None
     )
     if safe.cleaned is None:
         return picture, None, problems
@@ -250,8 +252,3 @@ def _svg_logo(
         partial.write_bytes(safe.cleaned)
         partial.replace(target)  # whole, even while another process writes the same file
     return picture, target, problems
-
-
-def _fit_svg(width: float | None, height: float | None) -> tuple[int, int]:
-    """The SVG's own size fitted to the box; the whole box when it states none."""
-    return _fit(width, height) if width and height else (LOGO_BOX, LOGO_BOX)

@@ -52,7 +52,13 @@ def too_deep(source: str) -> tuple[int, str] | None:
     which markup.render_markdown must not be given: 'quotes or list items', or 'HTML elements'."""
     found = _TOO_DEEP.search("\n" + source)  # (the first line too)
     if found is not None:
-        return source.count("\n", 0, found.start()) + 1, "quotes or list items"
+        return _line_of(source, found.start()), "quotes or list items"
+    line = _html_too_deep(source)
+    return None if line is None else (line, "HTML elements")
+
+
+def _html_too_deep(source: str) -> int | None:
+    """The line of the first raw HTML element opened inside MAX_NESTING others."""
     if "<" not in source:
         return None
     open_elements: list[str] = []  # as an HTML parser would hold them
@@ -68,7 +74,7 @@ def too_deep(source: str) -> tuple[int, str] | None:
         elif not (self_closing and ("svg" in open_elements or "math" in open_elements)):
             open_elements.append(name)  # (`<div/>` opens a div: only SVG and MathML close)
             if len(open_elements) > MAX_NESTING:
-                return source.count("\n", 0, tag.start()) + 1, "HTML elements"
+                return _line_of(source, tag.start())
     return None
 
 
@@ -92,8 +98,14 @@ def _line_past(pattern: re.Pattern[str], source: str, limit: int) -> int | None:
     which matches from a line break (so the text's first line is given one)."""
     for number, found in enumerate(pattern.finditer("\n" + source)):
         if number == limit:
-            return source.count("\n", 0, found.start()) + 1
+            return _line_of(source, found.start())
     return None
+
+
+def _line_of(source: str, index: int) -> int:
+    """The line (from 1) of source[index]. (A match in "\n" + source that starts with the
+    line break before its line starts at the index of the line's first character.)"""
+    return source.count("\n", 0, index) + 1
 
 
 def too_much_emphasis(source: str) -> int | None:

@@ -1,9 +1,9 @@
 """Writing the site: into a staging folder beside the output, then swapped in whole.
 
 A failed or killed build never touches the previous output: the new site becomes visible
-in one atomic rename (swap.py). A file that did not change since the last
-build enters the staging folder as a hard link to the output's own, so that a rebuild writes
-only what changed; staged links are never written through (a new file replaces them).
+in one atomic rename (swap.py). A file that did not change since the last build enters the
+staging folder as a hard link to the output's own, so that a rebuild writes only what
+changed; staged links are never written through (a new file replaces them).
 
 One process writes an output at a time: a build, or the dev server while it writes, holds
 a lock on a file beside the output (`flock`), and another waits for it.

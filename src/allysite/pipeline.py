@@ -257,12 +257,13 @@ def _logo_of(config: SiteConfig, cache: Path, parsed: ParseCache | None) -> Deri
 def template_keys(
     env: Environment, parsed: ParseCache
 ) -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
-    """Each template's digest (render.template_digests) and the bodies its pages show
-    (bodyreads.body_paths), kept by the templates' hashes: both parse every template."""
-    from allysite.render import template_bodies, template_digests
+    """Each template's digest and the bodies its pages show (render.read_templates), kept by
+    the templates' hashes: finding them parses every template."""
+    from allysite.render import read_templates
 
     def make() -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
-        return template_digests(env, env.list_templates()), template_bodies(env)
+        reads = read_templates(env)
+        return reads.digests, reads.bodies
 
     sources = sorted(
         (name, state[DIGEST])

@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment
-
 from allysite.bodyreads import BodyPaths, bodies_at, same_but_bodies
 from allysite.build import (
     THEME,
@@ -44,7 +42,7 @@ from allysite.errors import (
 from allysite.fingerprints import digest
 from allysite.memo import FileSignature, Memo, file_signature, folder_signature
 from allysite.output import LOCK_WAIT_SECONDS, check_output_dir, output_lock, write_output
-from allysite.render import OutputFile, render_routes, template_bodies, template_closures
+from allysite.render import OutputFile, read_templates, render_routes
 from allysite.routes import Route
 from allysite.search import index_pages
 
@@ -86,7 +84,7 @@ class Preview:
         self.extra_paths: set[str] = set()
         self.generation = 0
         self._templates: dict[str, FileSignature] = {}
-        self._bodies: dict[str, BodyPaths | None] | None = None
+        self._bodies: Mapping[str, BodyPaths | None] | None = None
         """The bodies each template's pages show (bodyreads.py), found again when one changes."""
 
     # --- state -----------------------------------------------------------------------------
@@ -151,7 +149,7 @@ class Preview:
         self.pending = {}
         self.extras_due = False
         self._templates = self._template_signatures(prepared)
-        self._bodies = template_bodies(next(iter(prepared.envs.values())))  # (not on an edit)
+        self._bodies = read_templates(next(iter(prepared.envs.values()))).bodies  # (not on an edit)
         return Update(
             True,
             self.diagnostics,
@@ -187,11 +185,11 @@ class Preview:
             for name in templates.keys() | self._templates.keys()
             if templates.get(name) != self._templates.get(name)
         }
-        names = (route.template for route in prepared.plan.routes)
-        uses_changed = _template_users(prepared.envs, changed_templates, names)
         languages = self._changed_languages(prepared, edited)
+        closures: Mapping[str, tuple[str, ...]] = {}
         if self._bodies is None or changed_templates:
-            self._bodies = template_bodies(next(iter(prepared.envs.values())))
+            reads = read_templates(next(iter(prepared.envs.values())))
+            closures, self._bodies = reads.closures, reads.bodies
         routes = {route.out_path: route for route in prepared.plan.routes}
         pending = {}
         for out_path, route in routes.items():
@@ -206,7 +204,7 @@ class Preview:
                 or out_path in self.pending
                 or out_path in self.render_errors
                 or route.lang in languages
-                or uses_changed(route.template)
+                or not changed_templates.isdisjoint(closures.get(route.template, (route.template,)))
             ):
                 pending[out_path] = route
         removed = [path for path in self.routes if path not in routes]
@@ -402,17 +400,3 @@ def _shows_the_same(old: Route, new: Route, bodies: Mapping[str, BodyPaths | Non
         and shown == bodies_at(old.context, paths)
         and same_but_bodies(old.context, new.context)
     )
-
-
-def _template_users(
-    envs: Mapping[str, Environment], changed: set[str], names: Iterable[str]
-) -> Callable[[str], bool]:
-    """Whether a route's template (one of `names`) is, extends, imports or includes a changed
-    template."""
-    if not changed:
-        return lambda name: False
-    env = next(iter(envs.values()), None)
-    if env is None or env.loader is None:
-        return lambda name: True
-    closures = template_closures(env, sorted(set(names)))
-    return lambda name: not changed.isdisjoint(closures.get(name, (name,)))

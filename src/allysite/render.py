@@ -198,18 +198,30 @@ def render_route(
         return None
 
 
-def template_digests(env: Environment, names: Iterable[str]) -> dict[str, bytes]:
-    """For each template name: a hash of its source and of every template it extends,
-    includes or imports, so that a page's key changes when any of them does. A reference
-    Jinja cannot resolve before rendering (a name in a variable) makes it depend on all."""
+@dataclass(frozen=True, slots=True)
+class TemplateReads:
+    """What every template of an environment uses and shows, from one reading of them all."""
+
+    closures: dict[str, tuple[str, ...]]
+    """Each template with every template it extends, includes or imports."""
+    digests: dict[str, bytes]
+    """A hash of each template's source and of every template it uses, so that a page's key
+    changes when any of them does (all templates count when a reference is a name in a
+    variable, which Jinja cannot resolve before rendering)."""
+    bodies: dict[str, BodyPaths | None]
+    """The bodies each template's pages show (bodyreads.py)."""
+
+
+def read_templates(env: Environment) -> TemplateReads:
     sources: dict[str, bytes] = {}
-    result = {}
-    for name, used in template_closures(env, names, sources).items():
+    closures = template_closures(env, env.list_templates(), sources)
+    digests = {}
+    for name, used in closures.items():
         h = hashlib.blake2b(digest_size=16)
         for other in used:
             h.update(other.encode() + b"\0" + sources[other])
-        result[name] = h.digest()
-    return result
+        digests[name] = h.digest()
+    return TemplateReads(closures, digests, closures_body_paths(env, closures))
 
 
 def template_closures(
@@ -259,11 +271,6 @@ def template_closures(
             read(other)
         result[name] = tuple(sorted(used))
     return result
-
-
-def template_bodies(env: Environment) -> dict[str, BodyPaths | None]:
-    """For each template: the bodies its pages show (bodyreads.py), with what it uses."""
-    return closures_body_paths(env, template_closures(env, env.list_templates()))
 
 
 def _is_template(name: str) -> bool:

@@ -281,7 +281,7 @@ def _check_tag(node: yaml.Node, expected: str, line: int, column: int) -> None:
 
 def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     value: str = node.value
-    _check_characters(value, line, column)
+    _check_characters(value, node.style == '"', line, column)
     if node.style:  # quoted or block scalars are always strings (plain style is '' or None)
         if node.tag not in _IMPLICIT_TAGS:
             _check_tag(node, _TAG + "str", line, column)
@@ -303,10 +303,10 @@ def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     return value  # floats too: no field is a number, and `1.50` should stay as written
 
 
-def _check_characters(value: str, line: int, column: int) -> None:
-    """What a double-quoted escape can make (read_text refuses the raw characters), and
-    direction formatting left open (textrules.py)."""
-    index = first_forbidden(value)
+def _check_characters(value: str, escaped: bool, line: int, column: int) -> None:
+    """What a double-quoted escape can make (`escaped`: read_text refuses the characters
+    written as they are), and direction formatting left open (textrules.py)."""
+    index = first_forbidden(value) if escaped else None
     if index is not None:
         raise _YamlProblem(
             f"the text makes {kind_of(value[index])}, which is invisible",

@@ -160,16 +160,15 @@ def _stream_worker(
         _die_with_parent()
         with open(fd, "wb", closefd=False) as answers:
 
-            def send(value: object) -> None:
-                data = dumps(("ok", value))
+            def answer(kind: str, value: object) -> None:
+                data = dumps((kind, value))
                 answers.write(len(data).to_bytes(HEADER, "little") + data)
                 answers.flush()  # whole, for the parent to take while this one goes on
 
             try:
-                job(worker, send, lambda: None)
+                job(worker, lambda value: answer("ok", value), lambda: None)
             except BaseException:  # reported by the parent, with the worker's traceback
-                data = pickle.dumps(("error", traceback.format_exc()))
-                answers.write(len(data).to_bytes(HEADER, "little") + data)
+                answer("error", traceback.format_exc())
                 status = 1
     finally:
         os._exit(status)
