@@ -21,6 +21,22 @@ def test_controls_surrogates_and_noncharacters_are_found_where_they_are(characte
     assert first_forbidden(f"Red{character}Cross") == 3
 
 
+def test_every_code_point_is_judged_as_unicode_defines_it() -> None:
+    """Controls (Cc) but tab, line feed and carriage return; surrogates (Cs); the 66
+    noncharacters: U+FDD0-FDEF and the last two code points of each of the 17 planes."""
+    import unicodedata
+
+    def forbidden(code: int) -> bool:
+        category = unicodedata.category(chr(code))
+        noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+        return (category in {"Cc", "Cs"} and chr(code) not in "\t\n\r") or noncharacter
+
+    expected = [code for code in range(0x110000) if forbidden(code)]
+    found = [code for code in range(0x110000) if first_forbidden(f"a{chr(code)}") == 1]
+    assert found == expected
+    assert len([code for code in expected if code >= 0xFDD0 or code & 0xFFFE == 0xFFFE]) == 66
+
+
 @pytest.mark.parametrize(
     "text",
     [
