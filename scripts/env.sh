@@ -49,4 +49,8 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
     echo "$want" > "$stamp"
   fi
+  # Compiled bytecode for allysite's own modules (an editable install leaves none): with
+  # PYTHONDONTWRITEBYTECODE set, every build and every process it forks would compile them
+  # from source again. Only files changed since are compiled; Python reads them either way.
+  "$VENV/bin/python" -m compileall -q "$ROOT/src/allysite" >/dev/null
 }

@@ -46,7 +46,7 @@ class MemoTemplate(Template):
     On a list page every partner's card is an include of partials/card.html, and the same
     cards are on every term page and the home page: rendered once per language, each card is
     reused on all of them. A template qualifies when it extends, includes and imports nothing
-    and defines no macro or block (see `_memo_names`); its output is then a function of the
+    and defines no macro or block (see `memo_names`); its output is then a function of the
     values of the names it reads, which are the key, by identity. Only frozen values key
     (views, strings, numbers, macros, functions): an edited partner is a new view object, an
     edited template a new environment, so a stale output is never served. A value of any
@@ -138,7 +138,7 @@ def _first_render(
     template: MemoTemplate, original: Callable[[Context], Iterator[str]], context: Context
 ) -> Iterator[str]:
     """Decide once whether the template qualifies, then render it the way that fits."""
-    names = _memo_names(template)
+    names = memo_names(template)
     if names is None:
         template.root_render_func = original
     else:
@@ -147,7 +147,7 @@ def _first_render(
     return template.root_render_func(context)
 
 
-def _memo_names(template: Template) -> tuple[str, ...] | None:
+def memo_names(template: Template) -> tuple[str, ...] | None:
     """The names a template reads from its context, or None if it may not be remembered."""
     env = template.environment
     if env.loader is None or template.name is None:
