@@ -971,6 +971,35 @@ def test_a_symlink_loop_is_a_message_not_a_crash(make_site: MakeSite) -> None:
     )
 
 
+def test_a_named_pipe_for_a_text_is_refused_not_waited_on(make_site: MakeSite) -> None:
+    """Opening a pipe to read waits for a writer: the build would hang, with no message."""
+    site, snapshot = built(make_site)
+    site.remove(ALPHA + "en.md")
+    os.mkfifo(site.root / ALPHA / "en.md")
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        "content/partners/alpha/en.md: error: cannot read file: it is not a regular file "
+        "(a pipe or a device)",
+        "replace it with a text file",
+    )
+
+
+def test_a_text_over_5_mb_is_refused(make_site: MakeSite) -> None:
+    site, snapshot = built(make_site)
+    site.write({ALPHA + "en.md": "---\nname: Alpha\n---\n" + "word " * 1_100_000})
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        "content/partners/alpha/en.md: error: file is larger than 5 MB",
+        "split it or move large data out of content/",
+    )
+
+
 def test_a_file_with_many_problems_shows_the_first_twenty(make_site: MakeSite) -> None:
     site, snapshot = built(make_site)
     fields = "".join(f"k{i}: v\n" for i in range(30))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -73,8 +74,12 @@ def file_digest(path: str) -> bytes:
         target = os.readlink(path).encode() if os.path.islink(path) else b""
     except OSError:
         target = b""
-    try:
-        with open(path, "rb") as file:
+    try:  # not blocking: opening a named pipe would wait for a writer (the loader refuses it)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as file:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                return digest(b"special:%o:" % mode + target)
             data = file.read()
     except OSError as exc:
         return digest(b"unreadable:%d:" % (exc.errno or 0) + target)
@@ -142,21 +147,21 @@ def index_inputs(
     trusted_before = (previous.scanned_ns - RACY_NS) if previous else 0
     files: dict[str, FileState] = {}
     to_hash: list[tuple[str, str, os.stat_result]] = []
-    for name, (path, stat) in scan_inputs(site, theme).items():
+    for name, (path, status) in scan_inputs(site, theme).items():
         old = known.get(name)
         if (
             old is not None
-            and old[0] == stat.st_size
-            and old[1] == stat.st_mtime_ns
-            and old[2] == stat.st_ino
-            and stat.st_mtime_ns < trusted_before
+            and old[0] == status.st_size
+            and old[1] == status.st_mtime_ns
+            and old[2] == status.st_ino
+            and status.st_mtime_ns < trusted_before
         ):
             files[name] = old
         else:
             files[name] = old or (0, 0, 0, b"")  # keeps the order of the scan
-            to_hash.append((name, path, stat))
+            to_hash.append((name, path, status))
     paths = [path for _, path, _ in to_hash]
     digests = hash_files(paths) if hash_files else [file_digest(path) for path in paths]
-    for (name, _, stat), hashed in zip(to_hash, digests, strict=True):
-        files[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, hashed)
+    for (name, _, status), hashed in zip(to_hash, digests, strict=True):
+        files[name] = (status.st_size, status.st_mtime_ns, status.st_ino, hashed)
     return InputIndex(MappingProxyType(files), started)

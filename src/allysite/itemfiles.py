@@ -143,12 +143,12 @@ def load_translations(
     translations: dict[str, Translation] = {}
     assets: list[str] = []
     failed = False
-    for path in sorted(folder.rglob("*")):
-        rel = found.rel(path)
-        inner = relative(path, folder)  # inside the item's folder: 'es.md', 'img/logo.png'
+    base = found.rel(folder)
+    for inner, entry in folder_entries(os.fspath(folder)):  # 'es.md', 'img/logo.png'
         if any(part.startswith(".") for part in inner.split("/")):
             continue
-        if path.is_symlink() and leaves(path, config.root):
+        rel = f"{base}/{inner}"
+        if entry.is_symlink() and leaves(Path(entry.path), config.root):
             found.problems.append(
                 error(
                     "outside-link",
@@ -159,12 +159,13 @@ def load_translations(
             )
             failed = True
             continue
-        if path.is_dir() or path.name == PARTNER_FILE:
+        if _is_dir(entry) or entry.name == PARTNER_FILE:
             continue
-        if path.suffix != ".md" or "/" in inner:
+        if not entry.name.endswith(".md") or "/" in inner:  # (a name '.md' is hidden)
             assets.append(inner)
             continue
-        lang = path.stem
+        path = Path(entry.path)
+        lang = entry.name[:-3]
         if lang not in config.language_codes:
             known = parse_locale(lang) is not None
             found.problems.append(
@@ -203,6 +204,38 @@ def load_translations(
         return None, ()
     ordered = {code: translations[code] for code in config.language_codes if code in translations}
     return MappingProxyType(ordered), tuple(assets)
+
+
+def folder_entries(folder: str) -> list[tuple[str, os.DirEntry[str]]]:
+    """Everything below a folder, as `Path.rglob("*")` lists it (links to folders listed,
+    not entered; unreadable folders skipped), by the path inside it, in the order sorted
+    paths have: by os.scandir, whose entries know their type without a call per file
+    (pathlib's objects took a seventh of loading a site)."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except PermissionError:
+            return
+        for entry in entries:
+            inner = prefix + entry.name
+            found.append((inner, entry))
+            if _is_dir(entry) and not entry.is_symlink():
+                walk(entry.path, inner + "/")
+
+    walk(folder, "")
+    found.sort(key=lambda pair: pair[0].split("/"))
+    return found
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Path.is_dir: a link to a folder counts, a broken link or an unreadable one does not."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _load_translation(

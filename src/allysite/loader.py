@@ -87,28 +87,41 @@ def load_content(
 
 
 def _subfolders(folder: Path, found: Collector) -> list[Path]:
-    if not folder.is_dir():
-        return []
     result = []
-    for entry in sorted(folder.iterdir(), key=_name):  # (by name: pathlib compares slowly)
-        if entry.name.startswith("."):
+    for name, is_dir in _listing(folder):
+        if name.startswith("."):
             continue
-        if entry.is_dir():
-            result.append(entry)
+        if is_dir:
+            result.append(folder / name)
         else:
             found.problems.append(
                 warning(
                     "stray-file",
-                    f"'{entry.name}' is not in an item folder and is ignored",
-                    SourcePos(found.rel(entry)),
+                    f"'{name}' is not in an item folder and is ignored",
+                    SourcePos(f"{found.rel(folder)}/{name}"),
                     f"move it into {found.rel(folder)}/<slug>/",
                 )
             )
     return result
 
 
-def _name(path: Path) -> str:
-    return path.name
+def _listing(folder: Path) -> list[tuple[str, bool]]:
+    """A folder's entries by name, each with whether it is a folder (a link to one too), as
+    pathlib's iterdir and is_dir tell, by os.scandir: its entries know their type without a
+    call per entry. Empty when the folder is missing (or no folder)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted((entry.name, _is_folder(entry)) for entry in entries)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _check_slug(folder: Path, found: Collector) -> bool:
@@ -163,17 +176,15 @@ def _parse_in_workers(
     jobs = []
     for kind, load in (("partners", _load_partner), ("pages", _load_page)):
         root = config.root / "content" / kind
-        if not root.is_dir():
-            continue
-        for folder in sorted(root.iterdir(), key=_name):
-            name = f"content/{kind}/{folder.name}"
+        for slug, is_dir in _listing(root):
+            name = f"content/{kind}/{slug}"
             if (
-                folder.is_dir()
-                and SLUG_PATTERN.fullmatch(folder.name)
-                and not (kind == "pages" and folder.name in RESERVED_PAGE_SLUGS)
+                is_dir
+                and SLUG_PATTERN.fullmatch(slug)
+                and not (kind == "pages" and slug in RESERVED_PAGE_SLUGS)
                 and parsed.missing(name, languages)
             ):
-                jobs.append((name, folder, load))  # type: ignore[arg-type]
+                jobs.append((name, root / slug, load))  # type: ignore[arg-type]
     if len(jobs) < PARALLEL_FROM:
         return False
     size = max(CHUNK, -(-len(jobs) // Deal.MOST))
