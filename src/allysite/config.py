@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -32,12 +32,19 @@ class SiteConfig:
     index_machine_translations: bool = True
     """False keeps machine translations out of the sitemap and search engines (noindex)."""
 
+    by_code: Mapping[str, Language] = field(init=False, repr=False, compare=False)
+    """The languages by code (planning looks one up for every page)."""
+
+    def __post_init__(self) -> None:
+        codes = MappingProxyType({lang.code: lang for lang in self.languages})
+        object.__setattr__(self, "by_code", codes)
+
     @property
     def default_language(self) -> Language:
         return next(lang for lang in self.languages if lang.is_default)
 
     def language(self, code: str) -> Language:
-        return next(lang for lang in self.languages if lang.code == code)
+        return self.by_code[code]
 
     @property
     def language_codes(self) -> tuple[str, ...]:

@@ -126,6 +126,6 @@ def render_markdown(source: str) -> Markup:
 
 def _without_theme_ids(sanitized: str) -> str:
     """A raw HTML id that the theme uses gets the suffix a heading's would."""
-    if ' id="' not in sanitized:
+    if not any(f'id="{name}"' in sanitized for name in THEME_IDS):  # nearly every text
         return sanitized
     return _RAW_THEME_ID.sub(r'\1\2-section"', sanitized)

@@ -46,10 +46,17 @@ def og_locale(language: Language) -> str:
 
 def script_json(data: object) -> Markup:
     """JSON that is safe inside <script>: it can never close the element."""
-    text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
+    text = _encoder().encode(data)
     for character, escaped in _SCRIPT_ESCAPES:
         text = text.replace(character, escaped)
     return Markup(text)
+
+
+@functools.cache
+def _encoder() -> json.JSONEncoder:
+    """json.dumps(ensure_ascii=False, separators=(",", ":")) without a new encoder each time
+    (once per profile and language)."""
+    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def share_image_url(view: PartnerView, base_url: str) -> str | None:
