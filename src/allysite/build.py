@@ -186,22 +186,33 @@ finish sooner than two, the second of which does two thirds of the work)."""
 
 def _hash_in_workers(paths: list[str]) -> list[bytes]:
     """file_digest of each path; when there are thousands (a first build), in a second
-    process, while this one imports the pipeline (which the build needs next)."""
+    process too, while this one imports the pipeline (which the build needs next) and then
+    joins in: the files are dealt out a hundred at a time, so neither waits for the other."""
     from allysite.inputindex import file_digest
-    from allysite.workers import in_workers
+    from allysite.workers import Deal, in_workers
 
     if len(paths) < PARALLEL_FROM * 4:
         return [file_digest(path) for path in paths]
+    size = max(HASH_CHUNK, -(-len(paths) // Deal.MOST))
+    chunks = range(0, len(paths), size)
 
-    def job(worker: int) -> list[bytes]:
+    def job(worker: int) -> dict[int, list[bytes]]:
         if worker == 0:
             import allysite.publish  # noqa: F401  (the modules the rest of the build uses)
+        return {
+            start: [file_digest(path) for path in paths[start : start + size]]
+            for start in (chunks[number] for number in deal)
+        }
 
-            return [file_digest(path) for path in paths[: len(paths) // 4]]
-        return [file_digest(path) for path in paths[len(paths) // 4 :]]
+    with Deal(len(chunks)) as deal:
+        hashed: dict[int, list[bytes]] = {}
+        for part in in_workers(2, job):
+            hashed.update(part)
+    return [value for start in chunks for value in hashed[start]]
 
-    first, rest = in_workers(2, job)
-    return first + rest
+
+HASH_CHUNK = 100
+"""Input files dealt out at a time to the processes that hash them on a first build."""
 
 
 def _build(

@@ -68,21 +68,39 @@ def scan_inputs(site: Path, theme: Path) -> dict[str, tuple[str, os.stat_result]
     return found
 
 
+def read_regular(
+    path: str | os.PathLike[str], limit: int | None = None
+) -> tuple[os.stat_result, bytes | None]:
+    """A file's status and bytes; no bytes when it is no regular file (opening a named pipe
+    to read would wait for a writer: it is opened without blocking) or is over `limit`.
+
+    Descriptor calls only: a file object adds a call to see if the file is a terminal and
+    others to find its position and size, and a build reads thousands of files."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or (limit is not None and status.st_size > limit):
+            return status, None
+        parts = [os.read(fd, status.st_size + 1)]
+        while parts[-1]:  # to the end, should the file have grown meanwhile
+            parts.append(os.read(fd, max(status.st_size, 65536)))
+        return status, b"".join(parts)
+    finally:
+        os.close(fd)
+
+
 def file_digest(path: str) -> bytes:
     """The hash of a file's bytes (and of a link's target, so that retargeting one shows)."""
     try:
         target = os.readlink(path).encode() if os.path.islink(path) else b""
     except OSError:
         target = b""
-    try:  # not blocking: opening a named pipe would wait for a writer (the loader refuses it)
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        with open(fd, "rb") as file:
-            mode = os.fstat(fd).st_mode
-            if not stat.S_ISREG(mode):
-                return digest(b"special:%o:" % mode + target)
-            data = file.read()
+    try:
+        status, data = read_regular(path)
     except OSError as exc:
         return digest(b"unreadable:%d:" % (exc.errno or 0) + target)
+    if data is None:  # a named pipe or a device (the loader refuses it)
+        return digest(b"special:%o:" % status.st_mode + target)
     return digest(data + b"\0" + target)
 
 

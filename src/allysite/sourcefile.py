@@ -11,7 +11,6 @@ PyYAML's C parser does the parsing; the values are built here from its node tree
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 import unicodedata
@@ -24,6 +23,7 @@ from typing import Any
 import yaml
 
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.inputindex import read_regular
 from allysite.textrules import describe, first_forbidden, kind_of, unclosed_direction
 
 try:
@@ -138,19 +138,15 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
 
 
 def _read_bytes(path: Path) -> tuple[bytes, tuple[str, str, str] | None]:
-    """A regular file's bytes, or why it is not read (code, message, hint): a named pipe
-    would block the build, waiting for a writer. One open, the type and size from it (a stat
-    by name, then a read by name, cost a site's load twice the calls)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with open(fd, "rb") as file:
-        status = os.fstat(fd)
-        if not stat.S_ISREG(status.st_mode):
-            message = "cannot read file: it is not a regular file (a pipe or a device)"
-            return b"", ("unreadable", message, "replace it with a text file")
-        if status.st_size > _MAX_BYTES:
-            message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
-            return b"", ("file-too-large", message, "split it or move large data out of content/")
-        return file.read(), None
+    """A regular file's bytes, or why it is not read (code, message, hint)."""
+    status, data = read_regular(path, _MAX_BYTES)
+    if not stat.S_ISREG(status.st_mode):
+        message = "cannot read file: it is not a regular file (a pipe or a device)"
+        return b"", ("unreadable", message, "replace it with a text file")
+    if data is None:
+        message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
+        return b"", ("file-too-large", message, "split it or move large data out of content/")
+    return data, None
 
 
 def _line_and_column(before: bytes) -> tuple[int, int]:
