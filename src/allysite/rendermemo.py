@@ -37,7 +37,6 @@ MEMO_LIMIT = 100_000
 PER_PAGE_NAMES = frozenset({"page", "self", "loop", "caller", "varargs", "kwargs"})
 """Names whose value differs on every page or call: a template that reads one is never
 reused (`page` is each route's own; the others are Jinja's own, and change as it runs)."""
-_new_str = str.__new__
 
 
 class MemoTemplate(Template):
@@ -236,12 +235,14 @@ def _remembered(
     yield output
 
 
-def _escape(value: object) -> Markup:
-    """markupsafe.escape, the same text, without its Python-level Markup constructor for the
-    common cases (a page escapes a few hundred values): plain text, and Markup as it is."""
+def _escape(value: object) -> str:
+    """markupsafe.escape, the same text, for the compiled code's output of a value only: it
+    yields the result, or appends it to a buffer that is joined and then made Markup (a
+    block assigned, a macro's or a filter block's body). So plain text comes back escaped as
+    plain text, not copied into a Markup (a page escapes a few hundred values)."""
     kind = type(value)
     if kind is str:
-        return _new_str(Markup, _escape_text(value))
+        return _escape_text(value)  # type: ignore[no-any-return]
     if kind is Markup:
         return value  # type: ignore[return-value]
     return escape(value)

@@ -229,6 +229,32 @@ def test_escape_is_markupsafes(value: object) -> None:
     assert env.get_template("t.html").render(value=value) == str(escape(value))
 
 
+BUFFERED = {
+    "page.html": (
+        "{% macro box(x) %}<i>{{ x }}</i>{% endmacro %}"
+        "{% macro wrap(x) %}[{{ x }}{{ caller() }}]{% endmacro %}"
+        "{% set block %}<b>{{ value }}</b>{% endset %}"
+        "{{ block }}|{{ block|length }}|{{ block|upper }}|{{ block ~ value }}|"
+        "{{ box(value) }}|{{ box(value)|striptags }}|{{ value ~ value }}|"
+        "{% filter upper %}{{ value }}<br>{% endfilter %}|"
+        "{% call wrap('<q>') %}{{ value }}{% endcall %}|"
+        "{% autoescape false %}{{ value }}{% endautoescape %}|"
+        "{% autoescape true %}{{ value }}{% endautoescape %}|{{ value|e }}|{{ value|safe }}"
+    ),
+}
+
+
+@pytest.mark.parametrize("value", ["<a href='x'>&\"", Markup("<b>&amp;</b>"), "plain", 7])
+def test_output_through_buffers_is_jinjas(value: object) -> None:
+    """Our escape gives the text escaped, not a Markup: the compiled code only yields it or
+    joins it into a block, a macro's or a filter's body, which it makes Markup itself."""
+    ours = env_with(BUFFERED)
+    jinjas = Environment(loader=DictLoader(BUFFERED), autoescape=True)
+    assert ours.get_template("page.html").render(value=value) == (
+        jinjas.get_template("page.html").render(value=value)
+    )
+
+
 # --- the navigation ------------------------------------------------------------------------------
 
 
