@@ -42,6 +42,7 @@ _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 # An id attribute in a start tag as nh3 writes it: every value double-quoted, with `"` in it
 # escaped, so the attributes before it can be skipped one by one (text may hold ` id="main"`).
+_THEME_ID_VALUE = re.compile('id="(?:' + "|".join(sorted(THEME_IDS)) + ')"')
 _RAW_THEME_ID = re.compile(
     r'(<[a-zA-Z][\w-]*(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*?\s+id=")('
     + "|".join(sorted(THEME_IDS))
@@ -126,6 +127,6 @@ def render_markdown(source: str) -> Markup:
 
 def _without_theme_ids(sanitized: str) -> str:
     """A raw HTML id that the theme uses gets the suffix a heading's would."""
-    if not any(f'id="{name}"' in sanitized for name in THEME_IDS):  # nearly every text
+    if _THEME_ID_VALUE.search(sanitized) is None:  # nearly every text
         return sanitized
     return _RAW_THEME_ID.sub(r'\1\2-section"', sanitized)

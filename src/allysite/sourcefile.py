@@ -24,7 +24,13 @@ import yaml
 
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.inputindex import read_regular
-from allysite.textrules import describe, first_forbidden, kind_of, unclosed_direction
+from allysite.textrules import (
+    describe,
+    first_forbidden,
+    kind_of,
+    may_hold_forbidden,
+    unclosed_direction,
+)
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -121,7 +127,7 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
             )
         ]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    index = first_forbidden(text)
+    index = first_forbidden(text) if may_hold_forbidden(raw) else None
     if index is not None:
         line = text.count("\n", 0, index) + 1
         column = index - text.rfind("\n", 0, index)

@@ -21,6 +21,16 @@ _SUSPECT = re.compile(
 beyond it, of which only the last two of each plane are noncharacters. Ranges only: a class
 that lists the 32 noncharacters of the other planes one by one makes the regular expression
 engine test each character of a text against them, seven times slower over a site's texts."""
+# The same characters in UTF-8, looked for in bytes at memory speed: C0 controls and DEL by
+# deleting them (bytes.translate), the others only where their first byte is in the text.
+_C0_AND_DEL = (
+    b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+    b"\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"
+)
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_BMP_NONCHARACTER_UTF8 = re.compile(b"\xef(?:\xb7[\x90-\xaf]|\xbf[\xbe\xbf])")
+_FOUR_BYTE_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+_PLANE_NONCHARACTER_UTF8 = re.compile(b"[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]")
 _DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO: closed by PDF
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI: closed by PDI
@@ -45,6 +55,19 @@ def first_forbidden(text: str) -> int | None:
         if code < 0x10000 or code & 0xFFFE == 0xFFFE:
             return found.start()
     return None
+
+
+def may_hold_forbidden(data: bytes) -> bool:
+    """False when UTF-8 text holds none of the characters first_forbidden finds (a cheap
+    test of a file's bytes, before its text is searched: a site's texts are megabytes)."""
+    if len(data.translate(None, _C0_AND_DEL)) != len(data):
+        return True
+    if b"\xc2" in data and _C1_UTF8.search(data):
+        return True
+    if b"\xef" in data and _BMP_NONCHARACTER_UTF8.search(data):
+        return True
+    four_bytes = any(lead in data for lead in _FOUR_BYTE_LEADS)  # (emoji; rare in text)
+    return four_bytes and bool(_PLANE_NONCHARACTER_UTF8.search(data))
 
 
 def unclosed_direction(text: str) -> int | None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from allysite.textrules import describe, first_forbidden, kind_of, unclosed_direction
+from allysite.textrules import (
+    describe,
+    first_forbidden,
+    kind_of,
+    may_hold_forbidden,
+    unclosed_direction,
+)
 
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
@@ -34,6 +40,13 @@ def test_every_code_point_is_judged_as_unicode_defines_it() -> None:
     expected = [code for code in range(0x110000) if forbidden(code)]
     found = [code for code in range(0x110000) if first_forbidden(f"a{chr(code)}") == 1]
     assert found == expected
+    # the test of a file's bytes finds the same (surrogates are no UTF-8: decoding refuses them)
+    in_bytes = [
+        code
+        for code in range(0x110000)
+        if not 0xD800 <= code <= 0xDFFF and may_hold_forbidden(f"a{chr(code)}b".encode())
+    ]
+    assert in_bytes == [code for code in expected if not 0xD800 <= code <= 0xDFFF]
     assert len([code for code in expected if code >= 0xFDD0 or code & 0xFFFE == 0xFFFE]) == 66
 
 
