@@ -164,7 +164,6 @@ def load_translations(
         if not entry.name.endswith(".md") or "/" in inner:  # (a name '.md' is hidden)
             assets.append(inner)
             continue
-        path = Path(entry.path)
         lang = entry.name[:-3]
         if lang not in config.language_codes:
             known = parse_locale(lang) is not None
@@ -174,7 +173,7 @@ def load_translations(
                     f"'{lang}' is not one of the site's languages "
                     f"({', '.join(config.language_codes)})"
                     if known
-                    else f"'{path.name}' is not named after a language code",
+                    else f"'{entry.name}' is not named after a language code",
                     SourcePos(rel),
                     "add the language to site.yaml"
                     if known
@@ -184,7 +183,7 @@ def load_translations(
             failed = True
             continue
         found.sources.append(rel)
-        translation = _load_translation(path, rel, lang, schema, found)
+        translation = _load_translation(entry.path, rel, lang, schema, found)
         if translation is None:
             failed = True
         else:
@@ -239,7 +238,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _load_translation(
-    path: Path,
+    path: str,
     rel: str,
     lang: str,
     schema: type[PartnerTextSchema] | type[PageTextSchema],

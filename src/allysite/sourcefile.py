@@ -85,7 +85,7 @@ class _YamlProblem(Exception):
         self.message, self.line, self.column, self.hint = message, line, column, hint
 
 
-def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
+def read_text(path: str | Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
     """UTF-8 text (a BOM is dropped), newlines as LF, normalised to NFC."""
     try:
         raw, refused = _read_bytes(path)
@@ -143,7 +143,7 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
     return unicodedata.normalize("NFC", text), []
 
 
-def _read_bytes(path: Path) -> tuple[bytes, tuple[str, str, str] | None]:
+def _read_bytes(path: str | Path) -> tuple[bytes, tuple[str, str, str] | None]:
     """A regular file's bytes, or why it is not read (code, message, hint)."""
     status, data = read_regular(path, _MAX_BYTES)
     if not stat.S_ISREG(status.st_mode):
@@ -339,7 +339,7 @@ def _check_characters(value: str, escaped: bool, line: int, column: int) -> None
         )
 
 
-def read_yaml_file(path: Path, rel: str) -> tuple[YamlDoc | None, list[Diagnostic]]:
+def read_yaml_file(path: str | Path, rel: str) -> tuple[YamlDoc | None, list[Diagnostic]]:
     text, problems = read_text(path, rel)
     if text is None:
         return None, problems
@@ -356,7 +356,7 @@ def read_yaml_file(path: Path, rel: str) -> tuple[YamlDoc | None, list[Diagnosti
     return doc, problems
 
 
-def read_markdown_file(path: Path, rel: str) -> tuple[MarkdownDoc | None, list[Diagnostic]]:
+def read_markdown_file(path: str | Path, rel: str) -> tuple[MarkdownDoc | None, list[Diagnostic]]:
     """A Markdown file with YAML front matter between two '---' lines."""
     text, problems = read_text(path, rel)
     if text is None:
