@@ -232,6 +232,37 @@ def test_every_output_file_is_checked_by_one_of_the_processes_that_check_it(
     assert build(site).cached
 
 
+def test_pages_kept_from_an_output_checked_whole_are_not_looked_at_again(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the processes that check the output found all of it as written, a kept page
+    is linked without a look at its file of its own; where they did not, it is looked at."""
+    from allysite import cache as cache_module
+
+    if available_cores() < 2:
+        pytest.skip("the output is checked in other processes only with two cores")
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)  # the checking processes in use
+    looked: list[str] = []
+    real = cache_module.output_state
+
+    def output_state(path: str | Path) -> tuple[int, int, int] | None:
+        looked.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(cache_module, "output_state", output_state)
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nOtro.\n"})
+    result = build(site, workers=1)  # (kept pages are looked at, or not, in this process)
+    assert pages(result) == {f"{lang}/partners/beta/index.html" for lang in ("es", "en", "ar")}
+    assert not [path for path in looked if path.endswith("alpha/index.html")]
+    assert_as_cold(site, tmp_path)
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nY.\n"})
+    (site.out / "stray.txt").write_text("left by hand")  # the output is not as written
+    looked.clear()
+    build(site, workers=1)
+    assert [path for path in looked if path.endswith("es/partners/alpha/index.html")]
+    assert_as_cold(site, tmp_path)
+
+
 def test_no_cache_and_a_lost_cache_build_everything(site: Site, tmp_path: Path) -> None:
     result = build(site, cache=False)
     assert len(result.rendered) == result.pages

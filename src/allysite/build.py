@@ -14,7 +14,7 @@ so that a build with nothing to do starts in a tenth of a second.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allysite.buildwork import Made, make_pages
@@ -131,6 +131,8 @@ def _locked_build(
         return _result([_write_error(exc, out)], strict)
     store = BuildCache.open(cache_dir(out), site, out, THEME, read=cache)
     intact = _scan(store, out)
+    if intact and store.previous is not None:  # each page kept from it needs no look again
+        store.previous = replace(store.previous, verified=True)
     kept = store.unchanged(intact)
     if kept is not None:
         return _result(
@@ -172,6 +174,8 @@ def _scan(store: BuildCache, out: Path) -> bool | None:
     def walk(worker: int) -> bool:
         if worker == 0:
             store.scan()
+            if store.index.changed(previous.inputs):  # a build follows: its modules load
+                import allysite.publish  # noqa: F401  (while the output is checked)
             return True
         return previous.matches_output(out, worker - 1, OUTPUT_CHECKERS)
 

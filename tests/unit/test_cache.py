@@ -193,6 +193,17 @@ def test_parse_cache_reuses_a_folder_until_one_of_its_files_changes() -> None:
     assert dirty == [cache.shard_of("content/partners/b")]
 
 
+def test_markup_comes_back_markup_and_the_same_text() -> None:
+    import pickle
+
+    from markupsafe import Markup
+
+    value = [Markup("<p>A &amp; B</p>"), Markup(""), "<p>plain</p>", Markup("\u0627\u062e")]
+    back = pickle.loads(dumps(value))
+    assert back == value
+    assert [type(item) for item in back] == [Markup, Markup, str, Markup]
+
+
 def test_read_only_mappings_pickle() -> None:
     import pickle
 
