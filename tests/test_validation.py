@@ -11,6 +11,7 @@ file they count from the opening '---' on line 1.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -990,6 +991,21 @@ def test_a_named_pipe_for_a_text_is_refused_not_waited_on(make_site: MakeSite) -
         "content/partners/alpha/en.md: error: cannot read file: it is not a regular file "
         "(a pipe or a device)",
         "replace it with a text file",
+    )
+
+
+def test_a_content_folder_linked_in_a_loop_is_a_read_error(make_site: MakeSite) -> None:
+    """Said as a problem of the site, at the folder, not as one of writing the output."""
+    site, snapshot = built(make_site)
+    shutil.rmtree(site.root / "content/pages")
+    os.symlink("pages", site.root / "content/pages")
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        "content/pages: error: cannot read the site: Too many levels of symbolic links",
+        "check its permissions; a symbolic link may lead nowhere or in a loop",
     )
 
 

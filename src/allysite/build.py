@@ -13,6 +13,7 @@ so that a build with nothing to do starts in a tenth of a second.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -111,7 +112,7 @@ def build_site(
                 return _result([busy(out, LOCK_WAIT_SECONDS, writer, hint)], strict)
             return _locked_build(site, out, strict, progress, cache, workers)
     except OSError as exc:  # the lock's folder cannot be made (a file in the way)
-        return _result([_write_error(exc, out)], strict)
+        return _result([_write_error(exc, out, site)], strict)
 
 
 def _locked_build(
@@ -128,7 +129,7 @@ def _locked_build(
     try:
         recover_interrupted_swap(out)
     except OSError as exc:
-        return _result([_write_error(exc, out)], strict)
+        return _result([_write_error(exc, out, site)], strict)
     store = BuildCache.open(cache_dir(out), site, out, THEME, read=cache)
     intact = _scan(store, out)
     if intact and store.previous is not None:  # each page kept from it needs no look again
@@ -248,7 +249,7 @@ def _build(
     try:
         staging = Staging.start(out, spare=store.previous is not None)
     except OSError as exc:
-        return _result([_write_error(exc, out)], strict)
+        return _result([_write_error(exc, out, site)], strict)
     counts = SharedCounts(2 * count)
 
     def waiting() -> None:
@@ -282,7 +283,7 @@ def _build(
     except OSError as exc:
         staging.abandon()
         store.forget()
-        return _result([_write_error(exc, out)], strict)
+        return _result([_write_error(exc, out, site)], strict)
     except BaseException:
         staging.abandon()
         raise
@@ -330,13 +331,32 @@ def _check_build(site: Path, out: Path, strict: bool, progress: Progress | None)
     return _result(problems, strict, pages=len(pages), rendered=tuple(p.out_path for p in pages))
 
 
-def _write_error(exc: OSError, out: Path) -> Diagnostic:
+def _write_error(exc: OSError, out: Path, site: Path) -> Diagnostic:
+    """An operating system error, as the output's (or, for a file of the site, as reading
+    it: a folder unreadable, or a link in a loop)."""
+    filename = Path(os.fsdecode(exc.filename)) if exc.filename else None
+    if filename is not None and filename.is_relative_to(site) and not _written(filename, out):
+        return error(
+            "read",
+            f"cannot read the site: {exc.strerror or exc}",
+            SourcePos(filename.relative_to(site).as_posix()),
+            "check its permissions; a symbolic link may lead nowhere or in a loop",
+        )
     return error(
         "write",
         f"cannot write the output: {exc.strerror or exc}",
         SourcePos(str(exc.filename or out)),
         "check the folder's permissions and free disk space",
     )
+
+
+def _written(path: Path, out: Path) -> bool:
+    """Whether a path is the build's: in the output, or in a folder of its beside it (the
+    staging folder, the spare, the cache, the lock: `.<out>.allysite-*`)."""
+    if path.is_relative_to(out):
+        return True
+    beside = path.relative_to(out.parent).parts if path.is_relative_to(out.parent) else ()
+    return bool(beside) and beside[0].startswith(f".{out.name}.allysite-")
 
 
 def _result(problems: list[Diagnostic], strict: bool, **figures: object) -> BuildResult:

@@ -159,7 +159,7 @@ def load_translations(
             )
             failed = True
             continue
-        if _is_dir(entry) or entry.name == PARTNER_FILE:
+        if is_folder(entry) or entry.name == PARTNER_FILE:
             continue
         if not entry.name.endswith(".md") or "/" in inner:  # (a name '.md' is hidden)
             assets.append(inner)
@@ -221,7 +221,7 @@ def folder_entries(folder: str) -> list[tuple[str, os.DirEntry[str]]]:
         for entry in entries:
             inner = prefix + entry.name
             found.append((inner, entry))
-            if _is_dir(entry) and not entry.is_symlink():
+            if is_folder(entry) and not entry.is_symlink():
                 walk(entry.path, inner + "/")
 
     walk(folder, "")
@@ -229,7 +229,7 @@ def folder_entries(folder: str) -> list[tuple[str, os.DirEntry[str]]]:
     return found
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
+def is_folder(entry: os.DirEntry[str]) -> bool:
     """Path.is_dir: a link to a folder counts, a broken link or an unreadable one does not."""
     try:
         return entry.is_dir()

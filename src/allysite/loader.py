@@ -14,6 +14,7 @@ from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, warning
 from allysite.itemfiles import (
     Collector,
+    is_folder,
     leaves,
     load_facts,
     load_translations,
@@ -114,14 +115,7 @@ def _listing(folder: Path) -> list[tuple[str, bool]]:
             entries = list(listing)
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted((entry.name, _is_folder(entry)) for entry in entries)
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
+    return sorted((entry.name, is_folder(entry)) for entry in entries)
 
 
 def _check_slug(folder: Path, found: Collector) -> bool:

@@ -225,3 +225,32 @@ def test_the_output_lock_is_exclusive_and_a_file_system_without_locks_goes_on(
     monkeypatch.setattr(output.fcntl, "flock", no_locks)
     with output_lock(out, 0) as unlocked:
         assert unlocked  # as before locks: the build goes on
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "build/es/index.html",
+        ".build.allysite-staging/es/index.html",
+        ".build.allysite-spare/es/index.html",
+        ".build.allysite-cache/parsed/00.pickle",
+    ],
+)
+def test_an_error_in_the_builds_own_folders_is_one_of_writing(tmp_path: Path, written: str) -> None:
+    """The output and the build's folders beside it may be inside the site (`build/` is the
+    default): an error there is still said as one of writing the output."""
+    from allysite.build import _write_error
+
+    site = tmp_path / "site"
+    full = OSError(errno.ENOSPC, "No space left on device", str(site / written))
+    assert _write_error(full, site / "build", site).code == "write"
+
+
+def test_an_error_reading_the_site_names_its_file(tmp_path: Path) -> None:
+    from allysite.build import _write_error
+
+    site = tmp_path / "site"
+    loop = OSError(errno.ELOOP, "Too many levels of symbolic links", str(site / "content/pages"))
+    found = _write_error(loop, site / "build", site)
+    assert (found.code, found.pos.path) == ("read", "content/pages")
+    assert found.message == "cannot read the site: Too many levels of symbolic links"
