@@ -183,7 +183,8 @@ def load_translations(
             failed = True
             continue
         found.sources.append(rel)
-        translation = _load_translation(entry.path, rel, lang, schema, found)
+        original = lang == config.default_language.code
+        translation = _load_translation(entry.path, rel, lang, schema, found, original)
         if translation is None:
             failed = True
         else:
@@ -243,7 +244,11 @@ def _load_translation(
     lang: str,
     schema: type[PartnerTextSchema] | type[PageTextSchema],
     found: Collector,
+    original: bool,
 ) -> Translation | None:
+    """`original`: the text is the default language's, the one translations are stamped
+    against; only its fields are fingerprinted (a fingerprint of a translation's own
+    fields is never read, and hashing every body took a twentieth of loading a site)."""
     doc, problems = read_markdown_file(path, rel)
     found.problems.extend(problems)
     if doc is None:
@@ -261,6 +266,8 @@ def _load_translation(
     short_name = getattr(data, "short_name", None)
     values = {"name": data.name, "short_name": short_name, "summary": data.summary}
     values["body"] = doc.body if doc.body.strip() else None
+    if not original:
+        values = {}
     return Translation(
         lang=lang,
         name=data.name,

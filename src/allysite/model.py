@@ -46,7 +46,8 @@ class Translation:
     stamps: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """`translated_from`: the original's fingerprint of each field when this was translated."""
     fingerprints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    """The fingerprint of each of this text's own STAMPED_FIELDS that it has."""
+    """The fingerprint of each of this text's own STAMPED_FIELDS that it has; for the
+    default language's text only (the original that translations are stamped against)."""
 
 
 STAMPED_FIELDS: tuple[str, ...] = ("name", "short_name", "summary", "body")
