@@ -76,7 +76,8 @@ def read_regular(
 
     Descriptor calls only: a file object adds a call to see if the file is a terminal and
     others to find its position and size, and a build reads thousands of files."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    flags = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, os.O_RDONLY | flags)  # (O_BINARY: Windows, no newline translation)
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode) or (limit is not None and status.st_size > limit):
