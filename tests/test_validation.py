@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -978,35 +978,41 @@ def test_a_symlink_loop_is_a_message_not_a_crash(make_site: MakeSite) -> None:
     )
 
 
-def test_a_named_pipe_for_a_text_is_refused_not_waited_on(make_site: MakeSite) -> None:
+def _pipe_for_a_text(root: Path) -> None:
     """Opening a pipe to read waits for a writer: the build would hang, with no message."""
-    site, snapshot = built(make_site)
-    site.remove(ALPHA + "en.md")
-    os.mkfifo(site.root / ALPHA / "en.md")
-    result = site.build()
-    assert_one_fault(
-        result,
-        site,
-        snapshot,
-        "content/partners/alpha/en.md: error: cannot read file: it is not a regular file "
-        "(a pipe or a device)",
-        "replace it with a text file",
-    )
+    (root / ALPHA / "en.md").unlink()
+    os.mkfifo(root / ALPHA / "en.md")
 
 
-def test_a_content_folder_linked_in_a_loop_is_a_read_error(make_site: MakeSite) -> None:
-    """Said as a problem of the site, at the folder, not as one of writing the output."""
+def _pages_folder_linked_in_a_loop(root: Path) -> None:
+    shutil.rmtree(root / "content/pages")
+    os.symlink("pages", root / "content/pages")
+
+
+@pytest.mark.parametrize(
+    ("make", "message", "hint"),
+    [
+        pytest.param(
+            _pipe_for_a_text,
+            "content/partners/alpha/en.md: error: cannot read file: it is not a regular file "
+            "(a pipe or a device)",
+            "replace it with a text file",
+            id="named-pipe",
+        ),
+        pytest.param(  # a problem of the site, at the folder, not one of writing the output
+            _pages_folder_linked_in_a_loop,
+            "content/pages: error: cannot read the site: Too many levels of symbolic links",
+            "check its permissions; a symbolic link may lead nowhere or in a loop",
+            id="folder-linked-in-a-loop",
+        ),
+    ],
+)
+def test_what_is_no_file_to_read_is_reported_not_waited_on(
+    make_site: MakeSite, make: Callable[[Path], None], message: str, hint: str
+) -> None:
     site, snapshot = built(make_site)
-    shutil.rmtree(site.root / "content/pages")
-    os.symlink("pages", site.root / "content/pages")
-    result = site.build()
-    assert_one_fault(
-        result,
-        site,
-        snapshot,
-        "content/pages: error: cannot read the site: Too many levels of symbolic links",
-        "check its permissions; a symbolic link may lead nowhere or in a loop",
-    )
+    make(site.root)
+    assert_one_fault(site.build(), site, snapshot, message, hint)
 
 
 def test_a_file_with_many_problems_shows_the_first_twenty(make_site: MakeSite) -> None:
