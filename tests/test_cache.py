@@ -263,6 +263,29 @@ def test_pages_kept_from_an_output_checked_whole_are_not_looked_at_again(
     assert_as_cold(site, tmp_path)
 
 
+@pytest.mark.skipif(available_cores() < 2, reason="the pages render in other processes")
+def test_a_full_disk_in_a_rendering_process_is_a_message_not_a_bug(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operating system error in a forked process comes back as one (errno, text, file),
+    so the build says what it is, and keeps the previous output."""
+    import errno
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)  # pages render in forked processes
+    before = tree(site.out)
+
+    def full_disk(self: Staging, out_path: str, data: bytes) -> tuple[int, int, int]:
+        raise OSError(errno.ENOSPC, "No space left on device", f"{self.folder}/{out_path}")
+
+    monkeypatch.setattr(Staging, "write", full_disk)
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: E.\n---\nNew.\n"})
+    result = build_site(site.root, site.out)
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("write", "cannot write the output: No space left on device")
+    ]
+    assert tree(site.out) == before
+
+
 def test_no_cache_and_a_lost_cache_build_everything(site: Site, tmp_path: Path) -> None:
     result = build(site, cache=False)
     assert len(result.rendered) == result.pages

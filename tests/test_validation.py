@@ -984,6 +984,11 @@ def _pipe_for_a_text(root: Path) -> None:
     os.mkfifo(root / ALPHA / "en.md")
 
 
+def _pipe_in_static(root: Path) -> None:
+    (root / "static").mkdir(exist_ok=True)
+    os.mkfifo(root / "static/site.webmanifest")
+
+
 def _pages_folder_linked_in_a_loop(root: Path) -> None:
     shutil.rmtree(root / "content/pages")
     os.symlink("pages", root / "content/pages")
@@ -998,6 +1003,13 @@ def _pages_folder_linked_in_a_loop(root: Path) -> None:
             "(a pipe or a device)",
             "replace it with a text file",
             id="named-pipe",
+        ),
+        pytest.param(  # copied, not read: refused by name all the same
+            _pipe_in_static,
+            "static/site.webmanifest: error: cannot read the site: it is not a regular file "
+            "(a pipe or a device)",
+            "replace it with a regular file",
+            id="named-pipe-in-static",
         ),
         pytest.param(  # a problem of the site, at the folder, not one of writing the output
             _pages_folder_linked_in_a_loop,

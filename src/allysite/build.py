@@ -29,6 +29,7 @@ from allysite.errors import (
     has_errors,
     sorted_diagnostics,
 )
+from allysite.inputindex import NOT_A_FILE
 from allysite.output import (
     LOCK_WAIT_SECONDS,
     Staging,
@@ -340,7 +341,9 @@ def _write_error(exc: OSError, out: Path, site: Path) -> Diagnostic:
             "read",
             f"cannot read the site: {exc.strerror or exc}",
             SourcePos(filename.relative_to(site).as_posix()),
-            "check its permissions; a symbolic link may lead nowhere or in a loop",
+            "replace it with a regular file"
+            if exc.strerror == NOT_A_FILE
+            else "check its permissions; a symbolic link may lead nowhere or in a loop",
         )
     return error(
         "write",

@@ -68,6 +68,10 @@ def scan_inputs(site: Path, theme: Path) -> dict[str, tuple[str, os.stat_result]
     return found
 
 
+NOT_A_FILE = "it is not a regular file (a pipe or a device)"
+"""Why a file that is no regular one is not read (the build must not wait on a pipe)."""
+
+
 def read_regular(
     path: str | os.PathLike[str], limit: int | None = None
 ) -> tuple[os.stat_result, bytes | None]:

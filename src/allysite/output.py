@@ -16,6 +16,7 @@ it was the output are linked or written again, not the thousands that did not.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import pickle
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from allysite import swap
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.inputindex import NOT_A_FILE
 
 if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the pipeline
     from allysite.copies import FileCopy
@@ -214,7 +216,10 @@ class Staging:
 
     def copy(self, out_path: str, source: Path) -> None:
         target = self._replaced(out_path)
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except shutil.SpecialFileError as exc:  # a named pipe: an error of the file, by name
+            raise OSError(errno.EINVAL, NOT_A_FILE, str(source)) from exc
 
     def link(self, staged: str, out_path: str) -> None:
         """A second place for a file already staged (a logo in every language's folder)."""

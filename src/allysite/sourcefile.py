@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.inputindex import read_regular
+from allysite.inputindex import NOT_A_FILE, read_regular
 from allysite.textrules import (
     describe,
     first_forbidden,
@@ -147,7 +147,7 @@ def _read_bytes(path: str | Path) -> tuple[bytes, tuple[str, str, str] | None]:
     """A regular file's bytes, or why it is not read (code, message, hint)."""
     status, data = read_regular(path, _MAX_BYTES)
     if not stat.S_ISREG(status.st_mode):
-        message = "cannot read file: it is not a regular file (a pipe or a device)"
+        message = f"cannot read file: {NOT_A_FILE}"
         return b"", ("unreadable", message, "replace it with a text file")
     if data is None:
         message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"

@@ -66,6 +66,8 @@ def in_workers(
     finally:
         answers = [_collect(pid, read_end, waiting) for pid, read_end in children]
     for kind, value in answers:
+        if kind == "oserror":
+            raise OSError(*value)  # type: ignore[misc]  (a full disk: the build says so)
         if kind != "ok":
             raise RuntimeError(f"a rendering process failed:\n{value}")
         results.append(value)
@@ -88,12 +90,15 @@ def streamed_from_workers(
     exception comes back as a RuntimeError with its traceback, once every worker is done."""
     streams: list[_Stream] = []
     failures: list[str] = []
+    system_errors: list[tuple[object, ...]] = []
 
     def drain(finished: bool = False) -> None:
         for stream in streams:
             for kind, value in stream.answers(finished):
                 if kind == "ok":
                     take(value)
+                elif kind == "oserror":
+                    system_errors.append(value)  # type: ignore[arg-type]
                 else:
                     failures.append(value)  # type: ignore[arg-type]
 
@@ -117,6 +122,8 @@ def streamed_from_workers(
             os.close(stream.fd)
     if failures:
         raise RuntimeError(f"a worker process failed:\n{failures[0]}")
+    if system_errors:
+        raise OSError(*system_errors[0])
 
 
 HEADER = 8
@@ -167,8 +174,8 @@ def _stream_worker(
 
             try:
                 job(worker, lambda value: answer("ok", value), lambda: None)
-            except BaseException:  # reported by the parent, with the worker's traceback
-                answer("error", traceback.format_exc())
+            except BaseException as exc:  # reported by the parent
+                answer(*_failure(exc))
                 status = 1
     finally:
         os._exit(status)
@@ -198,13 +205,22 @@ def _run_worker(job: Callable[[int], object], worker: int, write_end: int) -> No
         _die_with_parent()
         try:
             data = dumps(("ok", job(worker)))
-        except BaseException:  # reported by the parent, with the worker's traceback
-            data = pickle.dumps(("error", traceback.format_exc()))
+        except BaseException as exc:  # reported by the parent
+            data = pickle.dumps(_failure(exc))
             status = 1
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(data)
     finally:
         os._exit(status)
+
+
+def _failure(exc: BaseException) -> tuple[str, object]:
+    """A worker's exception as its parent takes it: an operating system error (a full disk,
+    a file that cannot be read) by its number, text and file, for the parent to raise again
+    and the build to report as such; anything else with its traceback."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return "oserror", (exc.errno, exc.strerror, exc.filename)
+    return "error", traceback.format_exc()
 
 
 def _die_with_parent() -> None:
