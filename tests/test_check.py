@@ -76,6 +76,16 @@ def test_build_errors_are_findings_and_nothing_is_written(make_site: MakeSite) -
     assert not (site.root / "build").exists()
 
 
+def test_a_file_name_that_is_not_utf8_is_a_finding(make_site: MakeSite) -> None:
+    site = make_site()
+    with open(str(site.root / "content/partners/alpha").encode() + b"/notes-\xff.pdf", "wb") as f:
+        f.write(b"%PDF")
+    result, findings = check(site)
+    assert result.exit_code == 1
+    problem = only(findings, "file-name")
+    assert problem["path"] == "content/partners/alpha/notes-\ufffd.pdf"
+
+
 def test_template_errors_at_render_time_are_findings(make_site: MakeSite) -> None:
     site = make_site({"templates/partials/footer.html": "<footer>{{ no_such_name }}</footer>\n"})
     result, findings = check(site)

@@ -1027,6 +1027,23 @@ def test_what_is_no_file_to_read_is_reported_not_waited_on(
     assert_one_fault(site.build(), site, snapshot, message, hint)
 
 
+def test_a_file_name_that_is_not_utf8_is_refused_by_name(make_site: MakeSite) -> None:
+    """A file from another system's disk or archive: no address, feed or sitemap could name
+    it, and it stopped the build as an internal error."""
+    site, snapshot = built(make_site)
+    (site.root / "static").mkdir(exist_ok=True)
+    with open(os.fsencode(site.root / "static") + b"/plan-\xe9t\xe9.pdf", "wb") as file:
+        file.write(b"%PDF")
+    assert_one_fault(
+        site.build(),
+        site,
+        snapshot,
+        "static/plan-\ufffdt\ufffd.pdf: error: file name is not UTF-8 (shown with U+FFFD "
+        "where its bytes are)",
+        "rename the file: no web address can carry a name that is not UTF-8",
+    )
+
+
 def test_a_file_with_many_problems_shows_the_first_twenty(make_site: MakeSite) -> None:
     site, snapshot = built(make_site)
     fields = "".join(f"k{i}: v\n" for i in range(30))

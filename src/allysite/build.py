@@ -29,7 +29,7 @@ from allysite.errors import (
     has_errors,
     sorted_diagnostics,
 )
-from allysite.inputindex import NOT_A_FILE
+from allysite.inputindex import NOT_A_FILE, undecodable_names
 from allysite.output import (
     LOCK_WAIT_SECONDS,
     Staging,
@@ -44,6 +44,7 @@ from allysite.pipeline import (
     cache_dir,
     prepare_site,
     translation_state,
+    undecodable,
 )
 from allysite.sitefiles import render_pages, site_extras
 from allysite.swap import recover_interrupted_swap
@@ -133,6 +134,9 @@ def _locked_build(
         return _result([_write_error(exc, out, site)], strict)
     store = BuildCache.open(cache_dir(out), site, out, THEME, read=cache)
     intact = _scan(store, out)
+    names = undecodable_names(store.index.files)
+    if names:
+        return _result([undecodable(name) for name in names], strict)
     if intact and store.previous is not None:  # each page kept from it needs no look again
         store.previous = replace(store.previous, verified=True)
     kept = store.unchanged(intact)

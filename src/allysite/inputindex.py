@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -32,6 +33,7 @@ FileState = tuple[int, int, int, bytes]
 """(size, mtime_ns, inode, hash of the bytes) of one input file. A plain tuple: there are
 thousands, and the index is read at the start of every build."""
 DIGEST = 3
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _walk(folder: str, prefix: str, found: dict[str, tuple[str, os.stat_result]]) -> None:
@@ -92,6 +94,18 @@ def read_regular(
         return status, b"".join(parts)
     finally:
         os.close(fd)
+
+
+def undecodable_names(names: Iterable[str]) -> list[str]:
+    """The file names that are not UTF-8 (the operating system's bytes kept as surrogates):
+    no page, feed or sitemap can carry them, so a build refuses them first, each shown with
+    U+FFFD where its bytes are."""
+    shown = []
+    for name in names:
+        if not _SURROGATE.search(name):
+            continue
+        shown.append(os.fsencode(name).decode("utf-8", "replace"))
+    return sorted(shown)
 
 
 def file_digest(path: str) -> bytes:
