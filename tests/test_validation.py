@@ -640,6 +640,13 @@ FAULTS = [
         id="po-orphan-continuation-line-1",
     ),
     pytest.param(
+        {"templates/partials/footer.html": b"<footer>\n\xff caf\xe9</footer>\n"},
+        "templates/partials/footer.html:2: error: template is not valid UTF-8 (byte 0xff cannot "
+        "be decoded)",
+        "save the file as UTF-8 in your editor",
+        id="template-not-utf8",
+    ),
+    pytest.param(
         {ALPHA + "en.md": "---\nname: Alpha\n---\n" + "word " * 1_100_000},
         "content/partners/alpha/en.md: error: file is larger than 5 MB",
         "split it or move large data out of content/",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from allysite.cache import ParseCache
-from allysite.errors import Diagnostic, SourcePos, error, failed
+from allysite.errors import Diagnostic, SourcePos, error, failed, has_errors
 from allysite.inputindex import DIGEST, THEME_PREFIX, scan_inputs, undecodable_names
 from allysite.memo import Memo, file_signature, folder_signature
 
@@ -243,7 +243,7 @@ def _meanwhile(
     templates, and what the build cache keeps of them (the translation status' part, each
     template's digest)."""
     made = _catalogs_and_templates(site, config, dirs, cache, memo)
-    if parsed is not None:
+    if parsed is not None and not has_errors(made[2]):  # (a broken template stops the build)
         from allysite.status import prepare_status
 
         prepare_status(config, THEME, parsed)

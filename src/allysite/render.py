@@ -149,6 +149,21 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
                     "fix the tag on this line; see the Jinja2 template docs",
                 )
             )
+        except UnicodeDecodeError as exc:  # (Jinja's loader reads templates as UTF-8)
+            path = next(
+                (root / name for root in (dirs.site, dirs.theme) if (root / name).is_file()),
+                dirs.site / name,
+            )
+            line = exc.object[: exc.start].count(b"\n") + 1
+            problems.append(
+                error(
+                    "encoding",
+                    f"template is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} cannot "
+                    "be decoded)",
+                    SourcePos(dirs.shown(str(path)), line),
+                    "save the file as UTF-8 in your editor",
+                )
+            )
     return problems
 
 
