@@ -996,6 +996,11 @@ def _pipe_in_static(root: Path) -> None:
     os.mkfifo(root / "static/site.webmanifest")
 
 
+def _pipe_for_a_template(root: Path) -> None:
+    (root / "templates").mkdir(exist_ok=True)
+    os.mkfifo(root / "templates/extra.html")
+
+
 def _pages_folder_linked_in_a_loop(root: Path) -> None:
     shutil.rmtree(root / "content/pages")
     os.symlink("pages", root / "content/pages")
@@ -1017,6 +1022,13 @@ def _pages_folder_linked_in_a_loop(root: Path) -> None:
             "(a pipe or a device)",
             "replace it with a regular file",
             id="named-pipe-in-static",
+        ),
+        pytest.param(  # Jinja lists it, and reads only regular files
+            _pipe_for_a_template,
+            "templates/extra.html: error: template cannot be read: it is not a regular file "
+            "(a pipe or a device)",
+            "replace it with a regular file",
+            id="named-pipe-for-a-template",
         ),
         pytest.param(  # a problem of the site, at the folder, not one of writing the output
             _pages_folder_linked_in_a_loop,

@@ -34,6 +34,7 @@ from allysite.bodyreads import BodyPaths, closures_body_paths
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.fingerprints import digest
 from allysite.i18n import Catalogs
+from allysite.inputindex import NOT_A_FILE
 from allysite.rendermemo import MemoTemplate, install_translations, memo_names
 from allysite.routes import Route
 
@@ -147,6 +148,16 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
                     f"template syntax error: {exc.message}",
                     SourcePos(dirs.shown(exc.filename), exc.lineno),
                     "fix the tag on this line; see the Jinja2 template docs",
+                )
+            )
+        except TemplateNotFound:  # listed, but no regular file (Jinja reads only those)
+            path = dirs.site / name if (dirs.site / name).exists() else dirs.theme / name
+            problems.append(
+                error(
+                    "template",
+                    f"template cannot be read: {NOT_A_FILE}",
+                    SourcePos(dirs.shown(str(path))),
+                    "replace it with a regular file",
                 )
             )
         except UnicodeDecodeError as exc:  # (Jinja's loader reads templates as UTF-8)
