@@ -1001,6 +1001,21 @@ def _pipe_for_a_template(root: Path) -> None:
     os.mkfifo(root / "templates/extra.html")
 
 
+def _static_linked_outside(root: Path) -> None:
+    """Its files would be published from elsewhere on the machine (they were)."""
+    outside = root.parent / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not for the web")
+    shutil.rmtree(root / "static", ignore_errors=True)
+    os.symlink(outside, root / "static")
+
+
+def _partner_folder_linked_outside(root: Path) -> None:
+    outside = root.parent / "elsewhere"
+    shutil.copytree(root / ALPHA, outside)
+    os.symlink(outside, root / "content/partners/gamma")
+
+
 def _pages_folder_linked_in_a_loop(root: Path) -> None:
     shutil.rmtree(root / "content/pages")
     os.symlink("pages", root / "content/pages")
@@ -1029,6 +1044,19 @@ def _pages_folder_linked_in_a_loop(root: Path) -> None:
             "(a pipe or a device)",
             "replace it with a regular file",
             id="named-pipe-for-a-template",
+        ),
+        pytest.param(
+            _static_linked_outside,
+            "static: error: symbolic link leads outside the site, in a loop or nowhere",
+            "copy the folder into the site instead",
+            id="static-folder-linked-outside",
+        ),
+        pytest.param(
+            _partner_folder_linked_outside,
+            "content/partners/gamma: error: symbolic link leads outside the site, in a loop or "
+            "nowhere",
+            "copy the folder into the site instead",
+            id="partner-folder-linked-outside",
         ),
         pytest.param(  # a problem of the site, at the folder, not one of writing the output
             _pages_folder_linked_in_a_loop,

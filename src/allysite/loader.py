@@ -88,9 +88,13 @@ def load_content(
 
 
 def _subfolders(folder: Path, found: Collector) -> list[Path]:
+    if _leaves_site(folder, found):
+        return []
     result = []
-    for name, is_dir in _listing(folder):
+    for name, is_dir, is_link in _listing(folder):
         if name.startswith("."):
+            continue
+        if is_link and is_dir and _leaves_site(folder / name, found):
             continue
         if is_dir:
             result.append(folder / name)
@@ -106,16 +110,33 @@ def _subfolders(folder: Path, found: Collector) -> list[Path]:
     return result
 
 
-def _listing(folder: Path) -> list[tuple[str, bool]]:
-    """A folder's entries by name, each with whether it is a folder (a link to one too), as
-    pathlib's iterdir and is_dir tell, by os.scandir: its entries know their type without a
-    call per entry. Empty when the folder is missing (or no folder)."""
+def _listing(folder: Path) -> list[tuple[str, bool, bool]]:
+    """A folder's entries by name, each with whether it is a folder (a link to one too) and
+    whether it is a link, as pathlib's iterdir, is_dir and is_symlink tell, by os.scandir:
+    its entries know their type without a call per entry. Empty when the folder is missing
+    (or no folder)."""
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted((entry.name, is_folder(entry)) for entry in entries)
+    return sorted((entry.name, is_folder(entry), entry.is_symlink()) for entry in entries)
+
+
+def _leaves_site(folder: Path, found: Collector) -> bool:
+    """Whether a folder of the site is a link (or lies in a linked folder) leading out of it:
+    its files would be published from elsewhere on the machine. Reported, then skipped."""
+    if not folder.is_dir() or not leaves(folder, found.root):
+        return False
+    found.problems.append(
+        error(
+            "outside-link",
+            "symbolic link leads outside the site, in a loop or nowhere",
+            SourcePos(found.rel(folder)),
+            "copy the folder into the site instead",
+        )
+    )
+    return True
 
 
 def _check_slug(folder: Path, found: Collector) -> bool:
@@ -170,10 +191,13 @@ def _parse_in_workers(
     jobs = []
     for kind, load in (("partners", _load_partner), ("pages", _load_page)):
         root = config.root / "content" / kind
-        for slug, is_dir in _listing(root):
+        if root.is_dir() and leaves(root, config.root):
+            continue  # (the loader reports it)
+        for slug, is_dir, is_link in _listing(root):
             name = f"content/{kind}/{slug}"
             if (
                 is_dir
+                and not (is_link and leaves(root / slug, config.root))
                 and SLUG_PATTERN.fullmatch(slug)
                 and not (kind == "pages" and slug in RESERVED_PAGE_SLUGS)
                 and parsed.missing(name, languages)
@@ -322,7 +346,7 @@ def _load_taxonomies(
 
 
 def _list_files(folder: Path, found: Collector) -> tuple[str, ...]:
-    if not folder.is_dir():
+    if not folder.is_dir() or _leaves_site(folder, found):
         return ()
     files = []
     for dirpath, dirnames, filenames in os.walk(folder):
