@@ -44,7 +44,6 @@ from allysite.pipeline import (
     cache_dir,
     prepare_site,
     translation_state,
-    undecodable,
 )
 from allysite.sitefiles import render_pages, site_extras
 from allysite.swap import recover_interrupted_swap
@@ -134,9 +133,9 @@ def _locked_build(
         return _result([_write_error(exc, out, site)], strict)
     store = BuildCache.open(cache_dir(out), site, out, THEME, read=cache)
     intact = _scan(store, out)
-    names = undecodable_names(store.index.files)
-    if names:
-        return _result([undecodable(name) for name in names], strict)
+    problems = undecodable_names(store.index.files)
+    if problems:
+        return _result(problems, strict)
     if intact and store.previous is not None:  # each page kept from it needs no look again
         store.previous = replace(store.previous, verified=True)
     kept = store.unchanged(intact)

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from allysite.errors import Diagnostic, SourcePos, error
 from allysite.fingerprints import digest
 
 RACY_NS = 2_000_000_000
@@ -96,16 +97,22 @@ def read_regular(
         os.close(fd)
 
 
-def undecodable_names(names: Iterable[str]) -> list[str]:
-    """The file names that are not UTF-8 (the operating system's bytes kept as surrogates):
-    no page, feed or sitemap can carry them, so a build refuses them first, each shown with
-    U+FFFD where its bytes are."""
-    shown = []
-    for name in names:
-        if not _SURROGATE.search(name):
-            continue
-        shown.append(os.fsencode(name).decode("utf-8", "replace"))
-    return sorted(shown)
+def undecodable_names(names: Iterable[str]) -> list[Diagnostic]:
+    """An error for each file name that is not UTF-8 (the operating system's bytes kept as
+    surrogates): no page, feed or sitemap can carry it, so a build refuses it first, shown
+    with U+FFFD where its bytes are."""
+    shown = sorted(
+        os.fsencode(name).decode("utf-8", "replace") for name in names if _SURROGATE.search(name)
+    )
+    return [
+        error(
+            "file-name",
+            "file name is not UTF-8 (shown with U+FFFD where its bytes are)",
+            SourcePos(name),
+            "rename the file: no web address can carry a name that is not UTF-8",
+        )
+        for name in shown
+    ]
 
 
 def file_digest(path: str) -> bytes:

@@ -264,10 +264,13 @@ def _load_translation(
     if data is None:
         return None
     short_name = getattr(data, "short_name", None)
-    values = {"name": data.name, "short_name": short_name, "summary": data.summary}
-    values["body"] = doc.body if doc.body.strip() else None
-    if not original:
-        values = {}
+    fingerprints: dict[str, str] = {}
+    if original:
+        values = {"name": data.name, "short_name": short_name, "summary": data.summary}
+        values["body"] = doc.body if doc.body.strip() else None
+        fingerprints = {
+            key: fingerprint(value) for key, value in values.items() if value is not None
+        }
     return Translation(
         lang=lang,
         name=data.name,
@@ -277,9 +280,7 @@ def _load_translation(
         source=rel,
         provenance=data.translation,
         stamps=MappingProxyType(dict(data.translated_from or {})),
-        fingerprints=MappingProxyType(
-            {key: fingerprint(value) for key, value in values.items() if value is not None}
-        ),
+        fingerprints=MappingProxyType(fingerprints),
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from allysite.cache import ParseCache
-from allysite.errors import Diagnostic, SourcePos, error, failed, has_errors
+from allysite.errors import Diagnostic, failed, has_errors
 from allysite.inputindex import DIGEST, THEME_PREFIX, scan_inputs, undecodable_names
 from allysite.memo import Memo, file_signature, folder_signature
 
@@ -90,9 +90,9 @@ def prepare_site(
     those it lacks are parsed over `workers` processes.
     """
     if memo is None and parsed is None:  # (a build checks the names it indexed already)
-        names = undecodable_names(scan_inputs(site, THEME))
-        if names:
-            return None, [undecodable(name) for name in names]
+        problems = undecodable_names(scan_inputs(site, THEME))
+        if problems:
+            return None, problems
     inputs, problems = load_site(
         site, cache, strict=strict, memo=memo, parsed=parsed, workers=workers
     )
@@ -112,16 +112,6 @@ def prepare_site(
         inputs.catalogs,
     )
     return prepared, problems
-
-
-def undecodable(name: str) -> Diagnostic:
-    """A file whose name is not UTF-8 (inputindex.undecodable_names), as an error."""
-    return error(
-        "file-name",
-        "file name is not UTF-8 (shown with U+FFFD where its bytes are)",
-        SourcePos(name),
-        "rename the file: no web address can carry a name that is not UTF-8",
-    )
 
 
 def plan_site(

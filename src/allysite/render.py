@@ -52,6 +52,10 @@ class TemplateDirs:
     site: Path
     theme: Path
 
+    def file(self, name: str) -> Path:
+        """Where a template's file is: the site's where it has one, else the theme's."""
+        return self.site / name if (self.site / name).exists() else self.theme / name
+
     def shown(self, filename: str | None) -> str:
         """A template's path as messages show it."""
         if not filename:
@@ -151,27 +155,22 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
                 )
             )
         except TemplateNotFound:  # listed, but no regular file (Jinja reads only those)
-            path = dirs.site / name if (dirs.site / name).exists() else dirs.theme / name
             problems.append(
                 error(
                     "template",
                     f"template cannot be read: {NOT_A_FILE}",
-                    SourcePos(dirs.shown(str(path))),
+                    SourcePos(dirs.shown(str(dirs.file(name)))),
                     "replace it with a regular file",
                 )
             )
         except UnicodeDecodeError as exc:  # (Jinja's loader reads templates as UTF-8)
-            path = next(
-                (root / name for root in (dirs.site, dirs.theme) if (root / name).is_file()),
-                dirs.site / name,
-            )
             line = exc.object[: exc.start].count(b"\n") + 1
             problems.append(
                 error(
                     "encoding",
                     f"template is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} cannot "
                     "be decoded)",
-                    SourcePos(dirs.shown(str(path)), line),
+                    SourcePos(dirs.shown(str(dirs.file(name))), line),
                     "save the file as UTF-8 in your editor",
                 )
             )

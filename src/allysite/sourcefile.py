@@ -88,11 +88,18 @@ class _YamlProblem(Exception):
 def read_text(path: str | Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
     """UTF-8 text (a BOM is dropped), newlines as LF, normalised to NFC."""
     try:
-        raw, refused = _read_bytes(path)
+        status, raw = read_regular(path, _MAX_BYTES)
     except OSError as exc:
         return None, [error("unreadable", f"cannot read file: {exc.strerror}", SourcePos(rel))]
-    if refused is not None:
-        return None, [error(refused[0], refused[1], SourcePos(rel), refused[2])]
+    if raw is None:
+        if not stat.S_ISREG(status.st_mode):
+            hint = "replace it with a text file"
+            return None, [
+                error("unreadable", f"cannot read file: {NOT_A_FILE}", SourcePos(rel), hint)
+            ]
+        message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
+        hint = "split it or move large data out of content/"
+        return None, [error("file-too-large", message, SourcePos(rel), hint)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [
             error(
@@ -141,18 +148,6 @@ def read_text(path: str | Path, rel: str) -> tuple[str | None, list[Diagnostic]]
             )
         ]
     return unicodedata.normalize("NFC", text), []
-
-
-def _read_bytes(path: str | Path) -> tuple[bytes, tuple[str, str, str] | None]:
-    """A regular file's bytes, or why it is not read (code, message, hint)."""
-    status, data = read_regular(path, _MAX_BYTES)
-    if not stat.S_ISREG(status.st_mode):
-        message = f"cannot read file: {NOT_A_FILE}"
-        return b"", ("unreadable", message, "replace it with a text file")
-    if data is None:
-        message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
-        return b"", ("file-too-large", message, "split it or move large data out of content/")
-    return data, None
 
 
 def _line_and_column(before: bytes) -> tuple[int, int]:

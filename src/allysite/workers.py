@@ -48,8 +48,8 @@ def in_workers(
     `here=False`: job 0 runs in a forked process too, and only `count - 1` jobs run (this
     process only waits). `waiting` is called every tenth of a second while this process
     waits (to show the workers' progress). A worker's exception comes back as a RuntimeError
-    with its traceback; a worker never returns into the caller's code (it leaves with
-    os._exit)."""
+    with its traceback (an operating system error as the same OSError: see _failure); a
+    worker never returns into the caller's code (it leaves with os._exit)."""
     children: list[tuple[int, int]] = []
     first = 1 if here else 0
     last = count if here else count - 1
@@ -87,7 +87,8 @@ def streamed_from_workers(
     (call it between pieces of work): this process reads their answers while they work, not
     all at the end, when it would keep the other cores waiting. A worker writes its answers
     to a file of its own in memory, which never makes it wait for this process. A worker's
-    exception comes back as a RuntimeError with its traceback, once every worker is done."""
+    exception comes back as a RuntimeError with its traceback (an operating system error as
+    the same OSError), once every worker is done."""
     streams: list[_Stream] = []
     failures: list[str] = []
     system_errors: list[tuple[object, ...]] = []
