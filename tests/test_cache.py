@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from allysite import build as build_module
-from allysite import loader
+from allysite import loader, svgclean
 from allysite.build import BuildResult, build_site, cache_dir
 from allysite.output import Staging
 from allysite.swap import spare_dir
@@ -496,6 +496,15 @@ def test_kept_logos_and_translation_status_follow_their_files(
             forked(count, job, take)
 
         monkeypatch.setattr(loader, "streamed_from_workers", streamed)
+    cleanings = tmp_path / "cleanings"  # (a line for each SVG cleaned, in any process)
+    clean = svgclean.clean_svg
+
+    def counted(data: bytes, shown: str) -> svgclean.SafeSvg:
+        with cleanings.open("a") as record:
+            record.write(f"{shown}\n")
+        return clean(data, shown)
+
+    monkeypatch.setattr(svgclean, "clean_svg", counted)
     unsafe = LOGO.replace("<rect", '<script>x()</script><rect onclick="y()"')
     site = make_site({**BETA, "content/partners/alpha/logo.svg": unsafe})
 
@@ -517,6 +526,13 @@ def test_kept_logos_and_translation_status_follow_their_files(
     assert as_cold(build(site, workers=workers)) == first  # a build with nothing to do
     site.write(beta("Otro texto."))
     assert as_cold(build(site, workers=workers)) == first  # kept, not made again: the same warnings
+    cleaned = cleanings.read_text()
+    alpha = site.root / "content/partners/alpha/es.md"
+    alpha.write_text(alpha.read_text() + "\nUna frase más.\n")  # its folder, not its logo
+    rebuilt = build(site, workers=workers)
+    assert cleanings.read_text() == cleaned  # the logo is kept by its own hash
+    assert "Una frase más." in (site.out / "es/partners/alpha/index.html").read_text()
+    assert as_cold(rebuilt) == first
 
     site.write({"templates/partials/footer.html": '<footer>{{ _("A new string") }}</footer>\n'})
     found = as_cold(build(site, workers=workers))

@@ -364,6 +364,11 @@ class ParseCache:
         entry = self.stored.get(name)
         return entry is None or entry[0] != (self.folders.get(name + "/"), extra)
 
+    def holds(self, name: str, key: object) -> bool:
+        """Whether the last build's value of `name` was kept by this key."""
+        entry = self.stored.get(name)
+        return entry is not None and entry[0] == key
+
     def put(self, name: str, extra: object, value: object) -> None:
         """A folder loaded elsewhere (by a worker process), for `folder` to find."""
         self.keep(name, (self.folders.get(name + "/"), extra), value)

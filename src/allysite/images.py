@@ -18,13 +18,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
-
 from allysite import urls
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.inputindex import DIGEST
 from allysite.model import Content, Partner
-from allysite.svgclean import clean_svg
 
 if TYPE_CHECKING:
     from allysite.cache import ParseCache
@@ -106,9 +104,12 @@ Prepared = tuple[Picture | None, Path | None, list[DerivedFile], list[Diagnostic
 
 
 def logo_slot(config: SiteConfig, partner: Partner, kept: ParseCache) -> tuple[str, object]:
-    """Where the build cache keeps a partner's prepared logo, and the key it is kept by."""
-    folder = kept.folders.get(partner.folder + "/")  # (the logo is one of its files)
-    return f"logo:{partner.folder}", (CACHE_VERSION, folder, partner.facts.logo, config.base_url)
+    """Where the build cache keeps a partner's prepared logo, and the key it is kept by: the
+    logo file's hash (an edited text does not clean or resize it again), else its folder's."""
+    logo = partner.facts.logo
+    source = kept.index.files.get(f"{partner.folder}/{logo}")
+    found = source[DIGEST] if source else kept.folders.get(partner.folder + "/")
+    return f"logo:{partner.folder}", (CACHE_VERSION, found, partner.slug, logo, config.base_url)
 
 
 def prepare_logo(config: SiteConfig, partner: Partner, cache: Path) -> Prepared:
@@ -147,6 +148,8 @@ def _fit(width: float, height: float) -> tuple[int, int]:
 def _raster_logo(
     partner: Partner, path: Path, shown: str, cache: Path, site_urls: urls.Urls
 ) -> tuple[Picture | None, list[DerivedFile], list[Diagnostic]]:
+    from PIL import Image, UnidentifiedImageError  # (here: a rebuild's logos are cached)
+
     data = path.read_bytes()
     too_large = None
     try:
@@ -212,6 +215,8 @@ def _raster_logo(
 
 
 def _resize(source: Path, target: Path, width: int, ext: str) -> None:
+    from PIL import Image
+
     target.parent.mkdir(parents=True, exist_ok=True)
     with Image.open(source) as image:
         image.load()
@@ -235,6 +240,8 @@ def _resize(source: Path, target: Path, width: int, ext: str) -> None:
 def _svg_logo(
     path: Path, shown: str, cache: Path
 ) -> tuple[Picture | None, Path | None, list[Diagnostic]]:
+    from allysite.svgclean import clean_svg  # (here: lxml, for a logo not cached yet)
+
     safe = clean_svg(path.read_bytes(), shown)
     problems = list(safe.problems)
     if safe.size is None:

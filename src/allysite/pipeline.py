@@ -253,7 +253,10 @@ def _logo_of(config: SiteConfig, cache: Path, parsed: ParseCache | None) -> Deri
     def derive(item: Partner | Page) -> list[tuple[str, object, object]]:
         if not isinstance(item, Partner) or item.facts.logo is None:
             return []
-        return [(*logo_slot(config, item, parsed), prepare_logo(config, item, cache))]
+        name, key = logo_slot(config, item, parsed)
+        if parsed.holds(name, key):  # its folder changed, not its logo
+            return []
+        return [(name, key, prepare_logo(config, item, cache))]
 
     return derive
 
