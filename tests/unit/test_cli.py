@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -160,6 +161,8 @@ def test_no_color_means_no_ansi_escape_at_all(broken_site: Path, tmp_path: Path)
 
 def call_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     monkeypatch.setattr(sys, "argv", ["allysite", *args])
+    if "PYDANTIC_DISABLE_PLUGINS" not in os.environ:  # (main sets it: undone after the test)
+        monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     code = exit_info.value.code
@@ -206,3 +209,17 @@ def test_main_interrupted(
 def test_main_version(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     assert call_main(monkeypatch, "--version") == 0
     assert capsys.readouterr().out == f"allysite, version {__version__}\n"
+
+
+@pytest.mark.parametrize("given", [None, "", "logfire"])
+def test_main_turns_pydantics_plugin_search_off_unless_told(
+    monkeypatch: pytest.MonkeyPatch, given: str | None
+) -> None:
+    """Pydantic's search for plugins through every installed package costs each build some
+    30 ms: the command turns it off, but keeps a value the user set."""
+    if given is None:
+        monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", given)
+    assert call_main(monkeypatch, "--version") == 0
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ("__all__" if given is None else given)
