@@ -403,6 +403,62 @@ def test_partner_pages_of_unchanged_folders_are_not_planned_again(
     assert_as_cold(site, tmp_path)
 
 
+ALPHA_EN = "content/partners/alpha/en.md"
+
+
+def alpha_en(summary: str = "Works for peace.", body: str = "Text in **English**.") -> str:
+    return f"---\nname: Alpha Foundation\nsummary: {summary}\n---\n## Mandate\n\n{body}\n"
+
+
+@pytest.fixture
+def wholes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The languages whose every partner view a build makes (the site's are built in this
+    process: it is small)."""
+    from allysite import views
+
+    made: list[str] = []
+    whole = views.LanguageViews.whole
+
+    def recording(self: views.LanguageViews) -> views.LanguageView:
+        made.append(self.language.code)
+        return whole(self)
+
+    monkeypatch.setattr(views.LanguageViews, "whole", recording)
+    return made
+
+
+def test_an_edit_of_a_body_alone_finds_every_language_settled(
+    site: Site, tmp_path: Path, wholes: list[str]
+) -> None:
+    """A profile's body is on its own page only: after an edit of it no language's views are
+    made whole (routes.Settle), and only the pages that show that body are rendered."""
+    site.write({ALPHA_EN: alpha_en(body="Other text in **English**.")})
+    result = build(site)
+    assert wholes == []
+    assert result.rendered == ("en/partners/alpha/index.html",)
+    assert "Other text in" in (site.out / "en/partners/alpha/index.html").read_text()
+    assert_as_cold(site, tmp_path)
+
+
+def test_an_edit_of_a_card_plans_its_languages_whole(
+    site: Site, tmp_path: Path, wholes: list[str]
+) -> None:
+    """An edit of what a partner's card shows (its summary) makes whole the views of the
+    languages that show that text: their lists show the card. The others stay settled."""
+    site.write({ALPHA_EN: alpha_en(summary="Works for lasting peace.")})
+    result = build(site)
+    assert wholes == ["en"]
+    assert {"en/index.html", "en/kinds/ngo/index.html"} <= set(result.rendered)
+    assert not [name for name in result.rendered if not name.startswith("en/")]
+    assert "Works for lasting peace." in (site.out / "en/index.html").read_text()
+    assert_as_cold(site, tmp_path)
+    wholes.clear()
+    site.write({"content/partners/beta/en.md": "---\nname: Beta\nsummary: Ed.\n---\nB.\n"})
+    build(site)  # a new translation: every language's sitemap entries and switchers change
+    assert sorted(wholes) == ["ar", "en", "es"]
+    assert_as_cold(site, tmp_path)
+
+
 @pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
 def test_the_replaced_output_is_the_spare_the_next_build_stages_into(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -587,9 +643,14 @@ def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
             f"regions: [{', '.join(chosen)}]\ntopics: [education]\n"
         )
 
+    def words() -> str:
+        return " ".join(chance.choice(("paz", "diálogo", "derechos", "agua")) for _ in range(5))
+
     def text(name: str) -> str:
-        words = " ".join(chance.choice(("paz", "diálogo", "derechos", "agua")) for _ in range(5))
-        return f"---\nname: {name}\nsummary: {words}.\n---\n{words}\n"
+        return f"---\nname: {name}\nsummary: {words()}.\n---\n{words()}\n"
+
+    def new_body(path: Path) -> None:  # the front matter (and so the card) kept
+        path.write_text(path.read_text().rpartition("---\n")[0] + f"---\n{words()}\n")
 
     def slugs() -> list[str]:
         return sorted(p.name for p in (site.root / "content/partners").iterdir())
@@ -601,6 +662,9 @@ def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
         "facts": lambda: (
             (slug := chance.choice([s for s in slugs() if s != "alpha"]))
             and site.write({f"content/partners/{slug}/partner.yaml": partner_yaml(slug)})
+        ),
+        "body only": lambda: new_body(
+            site.root / f"content/partners/{chance.choice(slugs())}/es.md"
         ),
         "translation": lambda: site.write(
             {f"content/partners/{chance.choice(slugs())}/ar.md": text("اسم")}

@@ -306,6 +306,7 @@ def _build(
             published.bases,
             published.views,
             published.sitemap,
+            published.languages,
         )
     )
     rendered = tuple(sorted(published.rendered))

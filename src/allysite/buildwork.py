@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from allysite.cache import BuildCache
+from allysite.cache import BuildCache, LanguagePages
 from allysite.errors import Diagnostic, failed
 from allysite.inputindex import DIGEST, THEME_PREFIX
 from allysite.memo import file_signature
@@ -20,12 +20,15 @@ from allysite.pipeline import (
     cache_dir,
     load_site,
     plan_site,
+    settle_language,
     template_keys,
 )
 from allysite.sitefiles import site_files
 
 if TYPE_CHECKING:
     from allysite.publish import PageKeys, Published
+    from allysite.routes import Route
+    from allysite.sitemap import SitemapEntry
     from allysite.workers import SharedCounts
 
 
@@ -94,11 +97,23 @@ def make_pages(
     key = combine((keys.code, inputs.config.base_url.encode(), *(n.encode() + d for n, d in shown)))
 
     def make() -> bytes:
-        return sitemap_of(published.listed, urls.Urls(inputs.config.base_url)).data
+        entries = published.listed
+        if published.settled:  # (never seen: a settled language's entries are all as before)
+            entries = [*entries, *_entries(inputs, published.settled)]
+        unique = {entry[0]: entry for entry in entries}.values()  # (planned again, some)
+        return sitemap_of(unique, urls.Urls(inputs.config.base_url)).data
 
     stage_made(sitemap, key, make, staging, store.previous, published)
     published.pages, published.listed = [], []  # sent back lighter: `pages` is enough
     return Made(problems, published, pages, inputs.config.search)
+
+
+def _entries(inputs: SiteInputs, languages: list[str]) -> list[SitemapEntry]:
+    """The sitemap entries of every page of these languages, planned again whole."""
+    from allysite.sitemap import sitemap_entry
+
+    plan, _ = plan_site(inputs, languages=languages, copies=False)
+    return [sitemap_entry(route) for route in plan.routes if route.in_sitemap]
 
 
 def _publish_share(
@@ -114,22 +129,36 @@ def _publish_share(
     from allysite.bodyreads import BODY
     from allysite.feeds import make_feed
     from allysite.fingerprints import Fingerprints, combine
-    from allysite.publish import PartnerReuse, publish_slice, stage_made
+    from allysite.publish import PartnerReuse, keep_settled, publish_slice, stage_made
 
     previous = store.previous
     prints = Fingerprints(leave_out=frozenset({BODY}))  # (see bodyreads.py)
     folders = store.load_parsed().folders
     reuse = PartnerReuse(keys, folders, previous, staging.out, prints)
-    plan, _ = plan_site(inputs, languages=languages, reuse=reuse, copies=False)  # (_side's)
-    told(0, len(plan.routes))
-    part = publish_slice(
-        plan.routes, inputs.envs, inputs.dirs, keys, staging, previous, told, prints
-    )
+    settled: dict[
+        str, list[Route]
+    ] = {}  # the languages whose other pages the last build's stand for (routes.Settle)
+    if previous is not None:
+        for code in languages:
+            routes = settle_language(inputs, code, reuse)
+            if routes is not None:
+                settled[code] = routes
+    full = [code for code in languages if code not in settled]
+    plan, _ = plan_site(inputs, languages=full, reuse=reuse, copies=False)  # (_side's)
+    planned = [*plan.routes, *(route for routes in settled.values() for route in routes)]
+    told(0, len(planned))
+    part = publish_slice(planned, inputs.envs, inputs.dirs, keys, staging, previous, told, prints)
     config = inputs.config
     for view in plan.views:  # a feed shows the language's views: keyed by them
         key = combine((keys.code, prints.of((config.title, config.base_url, view))))
         name = urls.output_path(urls.feed(view.language.code))
         stage_made(name, key, lambda v=view: make_feed(config, v).data, staging, previous, part)
+    for code in full:
+        pages = tuple(route.out_path for route in plan.routes if route.lang == code)
+        part.languages[code] = LanguagePages(reuse.frames[code], pages)
+    for code, routes in settled.items():
+        assert previous is not None
+        keep_settled(code, [route.out_path for route in routes], previous, staging, part)
     part.views = reuse.views
     return part
 

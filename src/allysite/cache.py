@@ -171,6 +171,16 @@ def output_state(path: str | Path) -> OutputState | None:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguagePages:
+    """One language's frame and pages as a build made them (see routes.Settle)."""
+
+    frame: bytes
+    pages: tuple[str, ...]
+    """Output paths, in the order planned (with the default language, the root's pages and
+    the dashboard too)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Manifest:
     """What the last successful build wrote, and from what."""
 
@@ -193,6 +203,8 @@ class Manifest:
     fingerprint is taken again while the basis is the same (publish.PartnerReuse)."""
     sitemap: Mapping[str, bytes] = field(default_factory=dict)
     """What the sitemap shows of each page (its fingerprint), by output path."""
+    languages: Mapping[str, LanguagePages] = field(default_factory=dict)
+    """Each language's frame and pages, by code (routes.Settle)."""
     verified: bool = False
     """This build found the whole output as written (matches_output): its files need no
     look each (never stored: a manifest is written with False)."""

@@ -4,7 +4,7 @@ search engines)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from allysite import urls
@@ -135,6 +135,10 @@ class PartnerMetas:
         self._made: dict[str, dict[str, PageMeta]] = {}
 
     def get(self, slug: str, code: str) -> PageMeta:
+        return self.of(slug)[code]
+
+    def of(self, slug: str) -> Mapping[str, PageMeta]:
+        """The partner's page metadata in each language planned, by code."""
         metas = self._made.get(slug)
         if metas is None:
             partner = self._partners[slug]
@@ -146,7 +150,7 @@ class PartnerMetas:
                 frozenset(partner.translations),
                 noindex_languages(self._config, partner),
             )
-        return metas[code]
+        return metas
 
 
 def noindex_languages(config: SiteConfig, item: Partner | Page) -> frozenset[str]:

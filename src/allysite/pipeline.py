@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from allysite.loader import Derive
     from allysite.model import Content, Page, Partner
     from allysite.render import TemplateDirs
-    from allysite.routes import Reuse, SitePlan
+    from allysite.routes import Reuse, Route, Settle, SitePlan
     from allysite.stale import Staleness
     from allysite.status import TranslationStatus
 
@@ -137,6 +137,24 @@ def plan_site(
         languages=languages,
         reuse=reuse,
         copies=copies,
+    )
+
+
+def settle_language(inputs: SiteInputs, code: str, settle: Settle) -> list[Route] | None:
+    """The pages of a settled language that must be planned again, or None when it is not
+    settled (plan.settled_routes)."""
+    from allysite.plan import settled_routes
+
+    return settled_routes(
+        inputs.config,
+        inputs.content,
+        THEME / "static",
+        inputs.config.language(code),
+        settle,
+        assets=inputs.assets,
+        logos=inputs.logos,
+        staleness=inputs.staleness,
+        status=inputs.status,
     )
 
 

@@ -17,6 +17,7 @@ from allysite.config import SiteConfig
 from allysite.copies import plan_copies
 from allysite.errors import Diagnostic
 from allysite.images import Logos
+from allysite.languages import Language
 from allysite.memo import Memo, kept_for
 from allysite.model import Content, Page, Partner
 from allysite.pagemeta import (
@@ -28,7 +29,9 @@ from allysite.pagemeta import (
 from allysite.routes import (
     Reuse,
     Route,
+    Settle,
     SitePlan,
+    SiteView,
     chrome_inputs,
     route,
     site_view,
@@ -39,6 +42,7 @@ from allysite.stale import Staleness
 from allysite.status import TranslationStatus
 from allysite.views import (
     LanguageView,
+    LanguageViews,
     PartnerView,
     TaxonomyView,
     TermView,
@@ -77,18 +81,7 @@ def make_plan(
         lang.code: language_view(config, content, lang, pictures, memo, staleness)
         for lang in chosen
     }
-    if assets is not None:
-        asset_hrefs = assets.hrefs
-    else:
-        asset_hrefs = MappingProxyType(
-            {
-                path.relative_to(theme_static).as_posix(): site_urls.href(
-                    urls.theme_asset(path.relative_to(theme_static).as_posix())
-                )
-                for path in sorted(theme_static.rglob("*"))
-                if path.is_file()
-            }
-        )
+    asset_hrefs = _asset_hrefs(assets, theme_static, site_urls)
     routes: list[Route] = []
     metas = PartnerMetas(config, site_urls, chosen, content)
     for language in chosen:
@@ -125,6 +118,101 @@ def make_plan(
     return SitePlan(tuple(routes), tuple(made), tuple(views.values())), problems
 
 
+def settled_routes(
+    config: SiteConfig,
+    content: Content,
+    theme_static: Path,
+    language: Language,
+    settle: Settle,
+    *,
+    assets: Assets | None = None,
+    logos: Logos | None = None,
+    staleness: Staleness | None = None,
+    status: TranslationStatus | None = None,
+) -> list[Route] | None:
+    """The pages of a settled language (routes.Settle) that must be planned: the profiles of
+    the partners whose folders changed, and with the default language the root's pages and
+    the dashboard (its status reads every text). None when the language is not settled:
+    then every page of it is planned (make_plan).
+
+    Only those partners' views are made: a rebuild after an edit of one profile's text
+    neither makes nor hashes the views of the others, nor the pages that list them."""
+    site_urls = urls.Urls(config.base_url)
+    asset_hrefs = _asset_hrefs(assets, theme_static, site_urls)
+    views = LanguageViews(
+        config, content, language, logos.pictures if logos else None, None, staleness
+    )
+    frame = views.frame()
+    site = site_view(config, frame, site_urls, asset_hrefs)
+    if not settle.settles(site, len(content.partners)):
+        return None
+    metas = PartnerMetas(config, site_urls, config.languages, content)
+    chrome = chrome_inputs(frame)
+    routes = []
+    for partner in content.partners:
+        if settle.known(site, partner.folder):
+            continue
+        view = views.partner(partner)
+        if not settle.same_card(site, partner.folder, view):
+            return None
+        if not settle.same_entries(metas.of(partner.slug).values()):
+            return None
+        routes.append(_partner_route(config, site_urls, site, chrome, metas, partner, view, None))
+    if language.is_default:
+        routes.extend(root_routes(config, {language.code: frame}, site_urls, asset_hrefs))
+        if status is not None and config.translation_dashboard:
+            routes.append(dashboard_route(config, content, frame, site_urls, asset_hrefs, status))
+    return routes
+
+
+def _asset_hrefs(
+    assets: Assets | None, theme_static: Path, site_urls: urls.Urls
+) -> Mapping[str, str]:
+    """The theme's static files' links: as built (minified, fingerprinted), else as they are."""
+    if assets is not None:
+        return assets.hrefs
+    return MappingProxyType(
+        {
+            path.relative_to(theme_static).as_posix(): site_urls.href(
+                urls.theme_asset(path.relative_to(theme_static).as_posix())
+            )
+            for path in sorted(theme_static.rglob("*"))
+            if path.is_file()
+        }
+    )
+
+
+def _partner_route(
+    config: SiteConfig,
+    site_urls: urls.Urls,
+    site: SiteView,
+    chrome: tuple[str, ...],
+    metas: PartnerMetas,
+    partner: Partner,
+    view: PartnerView,
+    basis: bytes | None,
+) -> Route:
+    """A partner's profile page in the site view's language."""
+    language = site.language
+    code = language.code
+    directory = {"name": site.title, "url": site_urls.absolute(urls.home(code))}
+    return route(
+        metas.get(partner.slug, code),
+        code,
+        "partner.html",
+        {
+            "site": site,
+            "partner": view,
+            "share_image_url": share_image_url(view, config.base_url),
+            "structured_data": organization(
+                partner, view, language, config.languages, directory, config.base_url
+            ),
+        },
+        (*chrome, *view.inputs),
+        basis=basis,
+    )
+
+
 def _language_routes(
     config: SiteConfig,
     content: Content,
@@ -140,7 +228,8 @@ def _language_routes(
     site = site_view(config, view, site_urls, asset_hrefs)
     if memo is not None:  # the same object while equal: routes compare by identity first
         site = memo.intern(("site-view", code), site)
-    directory = {"name": site.title, "url": site_urls.absolute(urls.home(code))}
+    if reuse is not None:
+        reuse.frame(site)  # (recorded for the next build, which may find the language settled)
     base = {"site": site}
     chrome = chrome_inputs(view)
     all_partner_inputs = tuple(i for p in view.partners for i in p.inputs)
@@ -168,25 +257,9 @@ def _language_routes(
         def make(
             partner_view: PartnerView = partner_view, slug: str = slug, basis: bytes | None = basis
         ) -> Route:
-            return route(
-                metas.get(slug, code),
-                code,
-                "partner.html",
-                {
-                    **base,
-                    "partner": partner_view,
-                    "share_image_url": share_image_url(partner_view, config.base_url),
-                    "structured_data": organization(
-                        partners_by_slug[slug],
-                        partner_view,
-                        language,
-                        config.languages,
-                        directory,
-                        config.base_url,
-                    ),
-                },
-                (*chrome, *partner_view.inputs),
-                basis=basis,
+            partner = partners_by_slug[slug]
+            return _partner_route(
+                config, site_urls, site, chrome, metas, partner, partner_view, basis
             )
 
         if memo is None:

@@ -13,6 +13,7 @@ the keys, the files' states and the messages (`Published`).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +23,12 @@ from jinja2 import Environment
 
 from allysite import urls
 from allysite.bodyreads import BODY, BodyPaths, bodies_at
-from allysite.cache import Manifest, OutputState
+from allysite.cache import LanguagePages, Manifest, OutputState
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, digest
 from allysite.output import Staging
+from allysite.pagemeta import PageMeta
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
 from allysite.routes import Route, SiteView
 from allysite.search import INDEX_MARK, index_pages
@@ -69,6 +71,10 @@ class Published:
     """The basis of each partner page (see routes.Reuse), by output path."""
     views: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     """The basis and fingerprint of each partner view (see PartnerReuse)."""
+    languages: dict[str, LanguagePages] = field(default_factory=dict)
+    """Each language's frame and pages, for the next build (see routes.Settle)."""
+    settled: list[str] = field(default_factory=list)
+    """The languages found settled: of their pages, only those planned are in `listed`."""
 
     def merge(self, other: Published) -> None:
         self.keys.update(other.keys)
@@ -80,6 +86,8 @@ class Published:
         self.sitemap.update(other.sitemap)
         self.bases.update(other.bases)
         self.views.update(other.views)
+        self.languages.update(other.languages)
+        self.settled += other.settled
 
 
 def route_key(
@@ -189,20 +197,17 @@ class PartnerReuse:
         self._out = out
         self._folders = folders  # (ParseCache.folders: hashed once, before the fork)
         self._prints = prints
-        self._languages: dict[str, bytes] = {}
+        self._counts: Counter[str] | None = None
+        self.frames: dict[str, bytes] = {}
+        """Each language's frame (see routes.Settle), by code, for the next build."""
         self.views: dict[str, tuple[bytes, bytes]] = {}
         """The basis and fingerprint of each partner view seen, for the next build."""
 
-    def basis(self, site: SiteView, folder: str, view: PartnerView) -> bytes | None:
-        """The page's basis; the view's fingerprint is taken from the last build while the
-        basis is the same (a list page of every partner is keyed without hashing them)."""
-        folder_digest = self._folders.get(folder + "/")
-        if folder_digest is None:
-            return None
+    def frame(self, site: SiteView) -> bytes:
         code = site.language.code
-        language = self._languages.get(code)
-        if language is None:
-            language = self._languages[code] = combine(
+        frame = self.frames.get(code)
+        if frame is None:
+            frame = self.frames[code] = combine(
                 (
                     self._keys.code,
                     self._keys.templates.get(PARTNER_TEMPLATE, b"?"),
@@ -212,15 +217,96 @@ class PartnerReuse:
                     code.encode(),
                 )
             )
-        basis = combine((language, folder_digest))
-        name = f"{code}:{folder}"
-        known = self._previous.views.get(name) if self._previous is not None else None
+        return frame
+
+    def basis(self, site: SiteView, folder: str, view: PartnerView) -> bytes | None:
+        """The page's basis; the view's fingerprint is taken from the last build while the
+        basis is the same (a list page of every partner is keyed without hashing them)."""
+        found = self._basis(site, folder)
+        if found is None:
+            return None
+        basis, name, known = found
         if known is not None and known[0] == basis:
             self._prints.remember(view, known[1])
             self.views[name] = known
         else:
             self.views[name] = (basis, self._prints.object_digest(view))
         return basis
+
+    def _basis(
+        self, site: SiteView, folder: str
+    ) -> tuple[bytes, str, tuple[bytes, bytes] | None] | None:
+        """The basis of the partner's pages in the site view's language (its frame and its
+        folder's files), the name of its view and the view's basis and fingerprint in the
+        last build; None when the folder is not indexed."""
+        folder_digest = self._folders.get(folder + "/")
+        if folder_digest is None:
+            return None
+        name = f"{site.language.code}:{folder}"
+        known = self._previous.views.get(name) if self._previous is not None else None
+        return combine((self.frame(site), folder_digest)), name, known
+
+    # --- routes.Settle ---
+
+    def settles(self, site: SiteView, partners: int) -> bool:
+        previous = self._previous
+        code = site.language.code
+        if previous is None or not self._lists_show_no_body:
+            return False
+        record = previous.languages.get(code)
+        if record is None or record.frame != self.frame(site):
+            return False
+        if self._partners_in(previous).get(code, 0) != partners:
+            return False
+        names = (*record.pages, urls.output_path(urls.feed(code)))
+        return all(
+            previous.reusable(self._out, name, previous.keys.get(name, b"")) for name in names
+        )
+
+    def known(self, site: SiteView, folder: str) -> bool:
+        found = self._basis(site, folder)
+        if found is None:
+            return False
+        basis, name, known = found
+        if known is None or known[0] != basis:
+            return False
+        self.views[name] = known
+        return True
+
+    def same_card(self, site: SiteView, folder: str, view: PartnerView) -> bool:
+        found = self._basis(site, folder)
+        if found is None:
+            return False
+        basis, name, known = found
+        self.views[name] = (basis, self._prints.object_digest(view))
+        return known is not None and known[1] == self.views[name][1]
+
+    def same_entries(self, metas: Iterable[PageMeta]) -> bool:
+        previous = self._previous
+        if previous is None:
+            return False
+        for meta in metas:  # (as route() and sitemap_entry() make a partner page's entry)
+            shown = previous.sitemap.get(urls.output_path(meta.path))
+            if not meta.alternates:
+                if shown is not None:
+                    return False
+                continue
+            entry = (meta.path, tuple((a.hreflang, a.href) for a in meta.alternates))
+            if shown != digest(repr(entry).encode()):
+                return False
+        return True
+
+    @property
+    def _lists_show_no_body(self) -> bool:
+        """The pages that list partners show none of their bodies (bodyreads.py): their keys
+        then hash their views' fingerprints, which leave bodies out."""
+        return all(self._keys.bodies.get(name) == () for name in LIST_TEMPLATES)
+
+    def _partners_in(self, previous: Manifest) -> dict[str, int]:
+        """How many partners each language had in the last build."""
+        if self._counts is None:
+            self._counts = Counter(name.partition(":")[0] for name in previous.views)
+        return self._counts
 
     def reusable(self, out_path: str, basis: bytes) -> bool:
         previous = self._previous
@@ -236,6 +322,30 @@ class PartnerReuse:
 
 PARTNERS = "content/partners/"
 PARTNER_TEMPLATE = "partner.html"
+LIST_TEMPLATES = ("home.html", "taxonomy.html", "term.html")
+"""The templates of the pages that list partners' views (plan.py)."""
+
+
+def keep_settled(
+    code: str, planned: Sequence[str], previous: Manifest, staging: Staging, part: Published
+) -> None:
+    """The pages of a settled language that were not planned again, and its feed, kept as
+    the last build made them (routes.Settle: the plan checked that each is still as written)."""
+    record = previous.languages[code]
+    made = set(planned)
+    kept = [name for name in record.pages if name not in made]
+    part.pages += kept
+    for name in (*kept, urls.output_path(urls.feed(code))):
+        state = previous.outputs[name]
+        staging.keep(name, state)
+        part.states[name] = state
+        part.keys[name] = previous.keys[name]
+        if name in previous.sitemap:
+            part.sitemap[name] = previous.sitemap[name]
+        if name in previous.bases:
+            part.bases[name] = previous.bases[name]
+    part.languages[code] = record
+    part.settled.append(code)
 
 
 def stage(staging: Staging, name: str, data: bytes, part: Published, key: bytes = b"") -> None:

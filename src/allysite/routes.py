@@ -7,7 +7,7 @@ file touches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -83,6 +83,41 @@ class Reuse(Protocol):
     def basis(self, site: SiteView, folder: str, view: PartnerView) -> bytes | None: ...
 
     def reusable(self, out_path: str, basis: bytes) -> bool: ...
+
+    def frame(self, site: SiteView) -> bytes:
+        """What every page of the site view's language is made from but its partners' views
+        (see Settle), kept for the next build."""
+        ...
+
+
+class Settle(Protocol):
+    """Whether a language's pages are settled: the last build's stand for all of them but
+    the pages of partners whose folders changed, because nothing else they show did (the
+    build cache's; see plan.settled_routes).
+
+    That holds when the site view, its templates, catalog and code, and every input that is
+    no partner's are the same (the language's frame), the partners are the same, the pages
+    that list partners show none of their bodies, and each partner whose folder changed has
+    a view (its card) and a sitemap entry as before: every list page's key is then its last
+    one, since it hashes exactly those."""
+
+    def settles(self, site: SiteView, partners: int) -> bool:
+        """The frame and the number of partners are the last build's, and so is every
+        page file that the last build made of the language."""
+        ...
+
+    def known(self, site: SiteView, folder: str) -> bool:
+        """The partner's folder is as the last build found it."""
+        ...
+
+    def same_card(self, site: SiteView, folder: str, view: PartnerView) -> bool:
+        """The view of a partner whose folder changed is the last build's (its body aside)."""
+        ...
+
+    def same_entries(self, metas: Iterable[PageMeta]) -> bool:
+        """A partner's pages in every language are in the sitemap as the last build put
+        them there (so no language's sitemap entries changed: its translations did not)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

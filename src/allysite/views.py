@@ -216,6 +216,143 @@ def item_view(
     )
 
 
+class LanguageViews:
+    """One language's views, each partner's made when asked for: a rebuild that finds a
+    language's pages settled (publish.PartnerReuse) makes only the views of the partners
+    whose files changed, on the terms, pages and dates every view shares.
+
+    `memo` (the dev server's): a partner's view is made again only when the partner, its
+    terms or its logo changed; otherwise the previous view comes back, the same object."""
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        content: Content,
+        language: Language,
+        pictures: Mapping[str, Picture] | None = None,
+        memo: Memo | None = None,
+        staleness: Staleness | None = None,
+    ) -> None:
+        self._config = config
+        self._content = content
+        self.language = language
+        self._pictures = pictures or {}
+        self._memo = memo
+        self._staleness = staleness
+        self._link = urls.Urls(config.base_url).href
+        self._sort_key = sort_key = collation_key(language)
+        default = config.default_language
+        code = language.code
+        link = self._link
+
+        counts = kept_for(memo, "term-counts", content.partners, lambda: _term_counts(content))
+        term_views: dict[tuple[str, str], TermView] = {}
+        taxonomy_views = []
+        for taxonomy in content.taxonomies:
+            views = [
+                _kept(
+                    memo,
+                    ("term-view", code, taxonomy.name, term.slug),
+                    TermView(
+                        taxonomy.name,
+                        term.slug,
+                        term_label(term, language, default),
+                        link(urls.term(code, taxonomy.name, term.slug)),
+                        counts[(taxonomy.name, term.slug)],
+                    ),
+                )
+                for term in taxonomy.terms
+            ]
+            views.sort(key=lambda view: (sort_key(view.label), view.slug))
+            term_views.update({(view.taxonomy, view.slug): view for view in views})
+            taxonomy_views.append(
+                TaxonomyView(taxonomy.name, link(urls.taxonomy(code, taxonomy.name)), tuple(views))
+            )
+        self._term_views = term_views
+        self.taxonomies = tuple(taxonomy_views)
+        # once per language, not once per partner: each term's collation key, each date's text
+        self._label_keys = {pair: sort_key(view.label) for pair, view in term_views.items()}
+        self._dates: dict[PartialDate, DateView] = {}
+        pages = [
+            item_view(
+                page,
+                link(urls.page(code, page.slug)),
+                config,
+                language,
+                staleness,
+                link(urls.page(default.code, page.slug)),
+            )
+            for page in content.pages
+        ]
+        pages.sort(key=lambda view: (sort_key(view.name), view.slug))
+        self.pages = tuple(pages)
+        if memo is not None:  # per-partner parts of the memo's keys, the same in every language
+            self._term_pairs = kept_for(
+                memo, "term-pairs", content.partners, lambda: _term_pairs(content)
+            )
+            self._stale_keys = kept_for(
+                memo,
+                "stale-keys",
+                (content.partners, staleness),
+                lambda: _stale_keys(content, staleness),
+            )
+
+    def frame(self) -> LanguageView:
+        """The language with its terms and pages but no partner: what every page shows
+        around its content (routes.site_view)."""
+        return LanguageView(self.language, (), self.taxonomies, self.pages)
+
+    def partner(self, partner: Partner) -> PartnerView:
+        picture = self._pictures.get(partner.slug)
+        if self._memo is None:
+            return self._make(partner, picture)
+        # everything _make() reads: the same objects (or equal values), the same view
+        terms = tuple(map(self._term_views.__getitem__, self._term_pairs[partner.slug]))
+        key = (self._config, partner, picture, terms, self._stale_keys[partner.slug])
+        return self._memo.get(
+            ("partner-view", self.language.code, partner.slug),
+            key,
+            lambda: self._make(partner, picture),
+        )
+
+    def _make(self, partner: Partner, picture: Picture | None) -> PartnerView:
+        link = self._link
+        code = self.language.code
+        path = urls.partner(code, partner.slug)
+        original = link(urls.partner(self._config.default_language.code, partner.slug))
+        item = item_view(
+            partner, link(path), self._config, self.language, self._staleness, original
+        )
+        facts = partner.facts
+        term_views, label_keys = self._term_views, self._label_keys
+        return PartnerView(
+            item=item,
+            website=facts.website,
+            logo_href=link(urls.item_file(path, facts.logo)) if facts.logo else None,
+            since=self._date(facts.partner_since) if facts.partner_since else None,
+            kind=term_views[("kinds", facts.kind)],
+            regions=_sorted_terms(term_views, "regions", facts.regions, label_keys),
+            topics=_sorted_terms(term_views, "topics", facts.topics, label_keys),
+            inputs=tuple(dict.fromkeys((f"{partner.folder}/partner.yaml", item.source))),
+            picture=picture,
+        )
+
+    def _date(self, value: PartialDate) -> DateView:
+        found = self._dates.get(value)
+        if found is None:
+            found = self._dates[value] = format_partial_date(value, self.language)
+        return found
+
+    def whole(self) -> LanguageView:
+        """Every partner's view, in the language's collation order, and the A-Z groups."""
+        sort_key = self._sort_key
+        partners = [self.partner(partner) for partner in self._content.partners]
+        partners.sort(key=lambda view: (sort_key(view.item.name), view.item.slug))
+        language = self.language
+        letters = letter_groups(tuple(partners), language, self._config.languages)
+        return LanguageView(language, tuple(partners), self.taxonomies, self.pages, letters)
+
+
 def language_view(
     config: SiteConfig,
     content: Content,
@@ -224,100 +361,8 @@ def language_view(
     memo: Memo | None = None,
     staleness: Staleness | None = None,
 ) -> LanguageView:
-    """`memo` (the dev server's): a partner's view is made again only when the partner, its
-    terms or its logo changed; otherwise the previous view comes back, the same object."""
-    link = urls.Urls(config.base_url).href
-    sort_key = collation_key(language)
-    default = config.default_language
-    code = language.code
-
-    counts = kept_for(memo, "term-counts", content.partners, lambda: _term_counts(content))
-    term_views: dict[tuple[str, str], TermView] = {}
-    taxonomy_views = []
-    for taxonomy in content.taxonomies:
-        views = [
-            _kept(
-                memo,
-                ("term-view", code, taxonomy.name, term.slug),
-                TermView(
-                    taxonomy.name,
-                    term.slug,
-                    term_label(term, language, default),
-                    link(urls.term(code, taxonomy.name, term.slug)),
-                    counts[(taxonomy.name, term.slug)],
-                ),
-            )
-            for term in taxonomy.terms
-        ]
-        views.sort(key=lambda view: (sort_key(view.label), view.slug))
-        term_views.update({(view.taxonomy, view.slug): view for view in views})
-        taxonomy_views.append(
-            TaxonomyView(taxonomy.name, link(urls.taxonomy(code, taxonomy.name)), tuple(views))
-        )
-
-    # once per language, not once per partner: each term's collation key, each date's text
-    label_keys = {pair: sort_key(view.label) for pair, view in term_views.items()}
-    formatted: dict[PartialDate, DateView] = {}
-
-    def dates(value: PartialDate) -> DateView:
-        found = formatted.get(value)
-        if found is None:
-            found = formatted[value] = format_partial_date(value, language)
-        return found
-
-    partners = []
-    if memo is not None:  # per-partner parts of the memo's keys, the same in every language
-        term_pairs = kept_for(memo, "term-pairs", content.partners, lambda: _term_pairs(content))
-        stale_keys = kept_for(
-            memo,
-            "stale-keys",
-            (content.partners, staleness),
-            lambda: _stale_keys(content, staleness),
-        )
-    for partner in content.partners:
-        picture = (pictures or {}).get(partner.slug)
-
-        def make(partner: Partner = partner, picture: Picture | None = picture) -> PartnerView:
-            path = urls.partner(code, partner.slug)
-            original = link(urls.partner(default.code, partner.slug))
-            item = item_view(partner, link(path), config, language, staleness, original)
-            facts = partner.facts
-            inputs = tuple(dict.fromkeys((f"{partner.folder}/partner.yaml", item.source)))
-            return PartnerView(
-                item=item,
-                website=facts.website,
-                logo_href=link(urls.item_file(path, facts.logo)) if facts.logo else None,
-                since=dates(facts.partner_since) if facts.partner_since else None,
-                kind=term_views[("kinds", facts.kind)],
-                regions=_sorted_terms(term_views, "regions", facts.regions, label_keys),
-                topics=_sorted_terms(term_views, "topics", facts.topics, label_keys),
-                inputs=inputs,
-                picture=picture,
-            )
-
-        if memo is None:
-            partners.append(make())
-        else:
-            # everything make() reads: the same objects (or equal values), the same view
-            terms = tuple(map(term_views.__getitem__, term_pairs[partner.slug]))
-            key = (config, partner, picture, terms, stale_keys[partner.slug])
-            partners.append(memo.get(("partner-view", code, partner.slug), key, make))
-    partners.sort(key=lambda view: (sort_key(view.item.name), view.item.slug))
-
-    pages = [
-        item_view(
-            page,
-            link(urls.page(code, page.slug)),
-            config,
-            language,
-            staleness,
-            link(urls.page(default.code, page.slug)),
-        )
-        for page in content.pages
-    ]
-    pages.sort(key=lambda view: (sort_key(view.name), view.slug))
-    letters = letter_groups(tuple(partners), language, config.languages)
-    return LanguageView(language, tuple(partners), tuple(taxonomy_views), tuple(pages), letters)
+    """Everything one language's pages show (see LanguageViews)."""
+    return LanguageViews(config, content, language, pictures, memo, staleness).whole()
 
 
 def letter_groups(
