@@ -98,9 +98,10 @@ def make_pages(
 
     def make() -> bytes:
         entries = published.listed
-        if published.settled:  # (never seen: a settled language's entries are all as before)
+        if published.settled:  # (a safeguard: a language is settled only when no page's
+            # entry changed, in any language: the sitemap is then kept, not made)
             entries = [*entries, *_entries(inputs, published.settled)]
-        unique = {entry[0]: entry for entry in entries}.values()  # (planned again, some)
+        unique = {entry[0]: entry for entry in entries}.values()  # (some planned twice)
         return sitemap_of(unique, urls.Urls(inputs.config.base_url)).data
 
     stage_made(sitemap, key, make, staging, store.previous, published)
@@ -135,9 +136,8 @@ def _publish_share(
     prints = Fingerprints(leave_out=frozenset({BODY}))  # (see bodyreads.py)
     folders = store.load_parsed().folders
     reuse = PartnerReuse(keys, folders, previous, staging.out, prints)
-    settled: dict[
-        str, list[Route]
-    ] = {}  # the languages whose other pages the last build's stand for (routes.Settle)
+    # the languages whose pages the last build's stand for, but those planned (routes.Settle)
+    settled: dict[str, list[Route]] = {}
     if previous is not None:
         for code in languages:
             routes = settle_language(inputs, code, reuse)
