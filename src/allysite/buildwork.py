@@ -20,14 +20,13 @@ from allysite.pipeline import (
     cache_dir,
     load_site,
     plan_site,
-    settle_language,
+    settled_languages,
     template_keys,
 )
 from allysite.sitefiles import site_files
 
 if TYPE_CHECKING:
     from allysite.publish import PageKeys, Published
-    from allysite.routes import Route
     from allysite.sitemap import SitemapEntry
     from allysite.workers import SharedCounts
 
@@ -137,12 +136,7 @@ def _publish_share(
     folders = store.load_parsed().folders
     reuse = PartnerReuse(keys, folders, previous, staging.out, prints)
     # the languages whose pages the last build's stand for, but those planned (routes.Settle)
-    settled: dict[str, list[Route]] = {}
-    if previous is not None:
-        for code in languages:
-            routes = settle_language(inputs, code, reuse)
-            if routes is not None:
-                settled[code] = routes
+    settled = {} if previous is None else settled_languages(inputs, languages, reuse)
     full = [code for code in languages if code not in settled]
     plan, _ = plan_site(inputs, languages=full, reuse=reuse, copies=False)  # (_side's)
     planned = [*plan.routes, *(route for routes in settled.values() for route in routes)]

@@ -140,16 +140,18 @@ def plan_site(
     )
 
 
-def settle_language(inputs: SiteInputs, code: str, settle: Settle) -> list[Route] | None:
-    """The pages of a settled language that must be planned again, or None when it is not
-    settled (plan.settled_routes)."""
+def settled_languages(
+    inputs: SiteInputs, languages: Collection[str], settle: Settle
+) -> dict[str, list[Route]]:
+    """Of these languages, the settled ones, each with the pages that must be planned again
+    (plan.settled_routes)."""
     from allysite.plan import settled_routes
 
     return settled_routes(
         inputs.config,
         inputs.content,
         THEME / "static",
-        inputs.config.language(code),
+        languages,
         settle,
         assets=inputs.assets,
         logos=inputs.logos,

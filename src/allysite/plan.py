@@ -17,7 +17,6 @@ from allysite.config import SiteConfig
 from allysite.copies import plan_copies
 from allysite.errors import Diagnostic
 from allysite.images import Logos
-from allysite.languages import Language
 from allysite.memo import Memo, kept_for
 from allysite.model import Content, Page, Partner
 from allysite.pagemeta import (
@@ -47,6 +46,7 @@ from allysite.views import (
     TaxonomyView,
     TermView,
     language_view,
+    term_counts,
 )
 
 
@@ -122,47 +122,59 @@ def settled_routes(
     config: SiteConfig,
     content: Content,
     theme_static: Path,
-    language: Language,
+    languages: Collection[str],
     settle: Settle,
     *,
     assets: Assets | None = None,
     logos: Logos | None = None,
     staleness: Staleness | None = None,
     status: TranslationStatus | None = None,
-) -> list[Route] | None:
-    """The pages of a settled language (routes.Settle) that must be planned: the profiles of
-    the partners whose folders changed, and with the default language the root's pages and
-    the dashboard (its status reads every text). None when the language is not settled:
-    then every page of it is planned (make_plan).
+) -> dict[str, list[Route]]:
+    """Of these languages, those that are settled (routes.Settle), each with the pages that
+    must be planned: the profiles of the partners whose folders changed, and with the
+    default language the root's pages and the dashboard (its status reads every text). A
+    language left out is not settled: every page of it is planned (make_plan).
 
     Only those partners' views are made: a rebuild after an edit of one profile's text
     neither makes nor hashes the views of the others, nor the pages that list them."""
     site_urls = urls.Urls(config.base_url)
     asset_hrefs = _asset_hrefs(assets, theme_static, site_urls)
-    views = LanguageViews(
-        config, content, language, logos.pictures if logos else None, None, staleness
-    )
-    frame = views.frame()
-    site = site_view(config, frame, site_urls, asset_hrefs)
-    if not settle.settles(site, len(content.partners)):
-        return None
+    pictures = logos.pictures if logos else None
+    counts = term_counts(content)
     metas = PartnerMetas(config, site_urls, config.languages, content)
-    chrome = chrome_inputs(frame)
-    routes = []
-    for partner in content.partners:
-        if settle.known(site, partner.folder):
+    settled = {}
+    for language in config.languages:
+        if language.code not in languages:
             continue
-        view = views.partner(partner)
-        if not settle.same_card(site, partner.folder, view):
-            return None
-        if not settle.same_entries(metas.of(partner.slug).values()):
-            return None
-        routes.append(_partner_route(config, site_urls, site, chrome, metas, partner, view, None))
-    if language.is_default:
-        routes.extend(root_routes(config, {language.code: frame}, site_urls, asset_hrefs))
-        if status is not None and config.translation_dashboard:
-            routes.append(dashboard_route(config, content, frame, site_urls, asset_hrefs, status))
-    return routes
+        views = LanguageViews(config, content, language, pictures, None, staleness, counts)
+        frame = views.frame()
+        site = site_view(config, frame, site_urls, asset_hrefs)
+        if not settle.settles(site, len(content.partners)):
+            continue
+        chrome = chrome_inputs(frame)
+        routes: list[Route] | None = []
+        for partner in content.partners:
+            if settle.known(site, partner.folder):
+                continue
+            view = views.partner(partner)
+            if not settle.same_card(site, partner.folder, view) or not settle.same_entries(
+                metas.of(partner.slug).values()
+            ):
+                routes = None
+                break
+            routes.append(
+                _partner_route(config, site_urls, site, chrome, metas, partner, view, None)
+            )
+        if routes is None:
+            continue
+        if language.is_default:
+            routes.extend(root_routes(config, {language.code: frame}, site_urls, asset_hrefs))
+            if status is not None and config.translation_dashboard:
+                routes.append(
+                    dashboard_route(config, content, frame, site_urls, asset_hrefs, status)
+                )
+        settled[language.code] = routes
+    return settled
 
 
 def _asset_hrefs(

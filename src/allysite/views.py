@@ -154,9 +154,13 @@ class LanguageView:
 def plural_samples(language: Language) -> Mapping[str, int]:
     """The smallest number of each CLDR plural category of the language ({'one': 1, ...}):
     scripts pick a translated count by `Intl.PluralRules`, which gives these categories."""
+    rule = language.locale.plural_form
+    categories = len(rule.tags) + 1  # ('other' is no tag of the rule's)
     samples: dict[str, int] = {}
     for number in range(0, 1001):
-        samples.setdefault(language.locale.plural_form(number), number)
+        samples.setdefault(rule(number), number)
+        if len(samples) == categories:  # each found at its smallest number already
+            break
     return MappingProxyType(samples)
 
 
@@ -232,7 +236,10 @@ class LanguageViews:
         pictures: Mapping[str, Picture] | None = None,
         memo: Memo | None = None,
         staleness: Staleness | None = None,
+        counts: Counter[tuple[str, str]] | None = None,
     ) -> None:
+        """`counts`: term_counts(content), when the caller has them (the same in every
+        language)."""
         self._config = config
         self._content = content
         self.language = language
@@ -245,7 +252,8 @@ class LanguageViews:
         code = language.code
         link = self._link
 
-        counts = kept_for(memo, "term-counts", content.partners, lambda: _term_counts(content))
+        if counts is None:
+            counts = kept_for(memo, "term-counts", content.partners, lambda: term_counts(content))
         term_views: dict[tuple[str, str], TermView] = {}
         taxonomy_views = []
         for taxonomy in content.taxonomies:
@@ -377,7 +385,8 @@ def letter_groups(
     )
 
 
-def _term_counts(content: Content) -> Counter[tuple[str, str]]:
+def term_counts(content: Content) -> Counter[tuple[str, str]]:
+    """How many partners have each term, by (taxonomy, term)."""
     return Counter(
         (name, slug) for p in content.partners for name in TAXONOMY_NAMES for slug in p.terms(name)
     )

@@ -17,6 +17,7 @@ from allysite.views import (
     format_partial_date,
     item_view,
     language_view,
+    plural_samples,
     term_label,
 )
 
@@ -265,3 +266,16 @@ def test_facet_keys_name_every_term_of_a_card(tmp_path: Path) -> None:
     assert alpha.facet_keys == "kinds/ngo regions/europe topics/peace"
     beta = next(p for p in view.partners if p.item.slug == "beta")
     assert beta.facet_keys == "kinds/ngo"
+
+
+@pytest.mark.parametrize(
+    "code", ["es", "en", "fr", "ar", "de", "ru", "pt-BR", "ja", "pl", "cy", "he", "lt", "sl", "ga"]
+)
+def test_plural_samples_are_each_categorys_smallest_number(code: str) -> None:
+    """Found up to the first number of the last category (not up to 1,000 each time): the
+    same as a scan of every number from 0 to 1,000."""
+    language = make_language(code, False)
+    scanned: dict[str, int] = {}
+    for number in range(0, 1001):
+        scanned.setdefault(language.locale.plural_form(number), number)
+    assert dict(plural_samples(language)) == scanned
