@@ -440,6 +440,31 @@ def test_an_edit_of_a_body_alone_finds_every_language_settled(
     assert_as_cold(site, tmp_path)
 
 
+def test_a_rebuild_parses_no_template_that_did_not_change(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which names a template reads (rendermemo.memo_names) is kept with the templates'
+    hashes: a rebuild loads the templates compiled and parses none of them again."""
+    from allysite import rendermemo
+
+    parsed: list[str] = []
+    source_names = rendermemo._source_names
+
+    def recording(env: object, source: str) -> tuple[str, ...] | None:
+        parsed.append(source)
+        return source_names(env, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rendermemo, "_source_names", recording)
+    site.write({ALPHA_EN: alpha_en(summary="Works for lasting peace.")})
+    assert build(site).rendered
+    assert parsed == []
+    site.write({"templates/partials/footer.html": "<footer>{{ site.title }}</footer>\n"})
+    assert build(site).rendered
+    assert "<footer>{{ site.title }}</footer>\n" in parsed  # (and the others, once)
+    assert len(parsed) == len(set(parsed))
+    assert_as_cold(site, tmp_path)
+
+
 def test_an_edit_of_a_card_plans_its_languages_whole(
     site: Site, tmp_path: Path, wholes: list[str]
 ) -> None:

@@ -258,7 +258,9 @@ def _meanwhile(
 
         prepare_status(config, THEME, parsed)
         if made[1]:
-            template_keys(next(iter(made[1].values())), parsed)
+            env = next(iter(made[1].values()))
+            template_keys(env, parsed)
+            _template_reads(env, parsed)
     return made
 
 
@@ -292,12 +294,34 @@ def template_keys(
         reads = read_templates(env)
         return reads.digests, reads.bodies
 
-    sources = sorted(
-        (name, state[DIGEST])
-        for name, state in parsed.index.files.items()
-        if name.startswith(("templates/", f"{THEME_PREFIX}templates/"))
+    return parsed.kept("template-keys", _template_sources(parsed), make)
+
+
+def _template_reads(env: Environment, parsed: ParseCache) -> None:
+    """The names each template reads (rendermemo.memo_names), kept by the templates' hashes
+    and given to the bytecode cache that every language's environment shares: a template
+    loaded from that cache was not parsed, and each rendering process would parse it."""
+    from allysite.render import TEMPLATE_SUFFIXES
+    from allysite.rendermemo import memo_names
+
+    def make() -> dict[str, tuple[str, ...] | None]:
+        names = env.list_templates(filter_func=lambda name: name.endswith(TEMPLATE_SUFFIXES))
+        return {name: memo_names(env.get_template(name)) for name in names}
+
+    reads = getattr(env.bytecode_cache, "reads", None)
+    if reads is not None:
+        reads.update(parsed.kept("template-reads", _template_sources(parsed), make))
+
+
+def _template_sources(parsed: ParseCache) -> tuple[tuple[str, bytes], ...]:
+    """Every template's name and hash (the site's and the theme's)."""
+    return tuple(
+        sorted(
+            (name, state[DIGEST])
+            for name, state in parsed.index.files.items()
+            if name.startswith(("templates/", f"{THEME_PREFIX}templates/"))
+        )
     )
-    return parsed.kept("template-keys", tuple(sources), make)
 
 
 def _catalogs_and_templates(

@@ -78,7 +78,7 @@ class MemoryBytecodeCache(BytecodeCache):
         self._code: dict[str, bytes] = {}
         self._folder = folder
         self.reads: dict[str, tuple[str, ...] | None] = {}
-        """`memo_names` of each template source, found once for every environment."""
+        """`memo_names` of each template, by name, found once for every environment."""
         self.compiled = 0
         """Templates compiled anew (not loaded from the cache)."""
 

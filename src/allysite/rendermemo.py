@@ -151,17 +151,18 @@ def memo_names(template: Template) -> tuple[str, ...] | None:
     env = template.environment
     if env.loader is None or template.name is None:
         return None
+    # found once for all the language environments, which share their bytecode cache
+    reads: dict[str, tuple[str, ...] | None] | None = getattr(env.bytecode_cache, "reads", None)
+    if reads is not None and template.name in reads:
+        return reads[template.name]
     try:
         source = env.loader.get_source(env, template.name)[0]
     except Exception:  # rendered as usual: its own error is reported there
         return None
-    # found once for all the language environments, which share their bytecode cache
-    reads: dict[str, tuple[str, ...] | None] | None = getattr(env.bytecode_cache, "reads", None)
-    if reads is None:
-        return _source_names(env, source)
-    if source not in reads:
-        reads[source] = _source_names(env, source)
-    return reads[source]
+    names = _source_names(env, source)
+    if reads is not None:
+        reads[template.name] = names
+    return names
 
 
 def _source_names(env: Environment, source: str) -> tuple[str, ...] | None:
