@@ -152,7 +152,7 @@ def settled_routes(
         if not settle.settles(site, len(content.partners)):
             continue
         chrome = chrome_inputs(frame)
-        routes: list[Route] | None = []
+        routes = []
         for partner in content.partners:
             if settle.known(site, partner.folder):
                 continue
@@ -160,20 +160,18 @@ def settled_routes(
             if not settle.same_card(site, partner.folder, view) or not settle.same_entries(
                 metas.of(partner.slug).values()
             ):
-                routes = None
-                break
+                break  # not settled
             routes.append(
                 _partner_route(config, site_urls, site, chrome, metas, partner, view, None)
             )
-        if routes is None:
-            continue
-        if language.is_default:
-            routes.extend(root_routes(config, {language.code: frame}, site_urls, asset_hrefs))
-            if status is not None and config.translation_dashboard:
-                routes.append(
-                    dashboard_route(config, content, frame, site_urls, asset_hrefs, status)
-                )
-        settled[language.code] = routes
+        else:  # (no break: settled)
+            if language.is_default:
+                routes += root_routes(config, {language.code: frame}, site_urls, asset_hrefs)
+                if status is not None and config.translation_dashboard:
+                    routes.append(
+                        dashboard_route(config, content, frame, site_urls, asset_hrefs, status)
+                    )
+            settled[language.code] = routes
     return settled
 
 

@@ -225,10 +225,10 @@ class PartnerReuse:
         found = self._basis(site, folder)
         if found is None:
             return None
-        basis, name, known = found
-        if known is not None and known[0] == basis:
-            self._prints.remember(view, known[1])
-            self.views[name] = known
+        basis, name, last = found
+        if last is not None and last[0] == basis:
+            self._prints.remember(view, last[1])
+            self.views[name] = last
         else:
             self.views[name] = (basis, self._prints.object_digest(view))
         return basis
@@ -243,8 +243,8 @@ class PartnerReuse:
         if folder_digest is None:
             return None
         name = f"{site.language.code}:{folder}"
-        known = self._previous.views.get(name) if self._previous is not None else None
-        return combine((self.frame(site), folder_digest)), name, known
+        last = self._previous.views.get(name) if self._previous is not None else None
+        return combine((self.frame(site), folder_digest)), name, last
 
     # --- routes.Settle ---
 
@@ -267,19 +267,20 @@ class PartnerReuse:
         found = self._basis(site, folder)
         if found is None:
             return False
-        basis, name, known = found
-        if known is None or known[0] != basis:
+        basis, name, last = found
+        if last is None or last[0] != basis:
             return False
-        self.views[name] = known
+        self.views[name] = last
         return True
 
     def same_card(self, site: SiteView, folder: str, view: PartnerView) -> bool:
         found = self._basis(site, folder)
         if found is None:
             return False
-        basis, name, known = found
-        self.views[name] = (basis, self._prints.object_digest(view))
-        return known is not None and known[1] == self.views[name][1]
+        basis, name, last = found
+        fingerprint = self._prints.object_digest(view)
+        self.views[name] = (basis, fingerprint)
+        return last is not None and last[1] == fingerprint
 
     def same_entries(self, metas: Iterable[PageMeta]) -> bool:
         previous = self._previous
