@@ -45,7 +45,6 @@ from allysite.views import (
     PartnerView,
     TaxonomyView,
     TermView,
-    language_view,
     term_counts,
 )
 
@@ -78,7 +77,7 @@ def make_plan(
     pictures = logos.pictures if logos else None
     chosen = tuple(lang for lang in config.languages if languages is None or lang.code in languages)
     views = {
-        lang.code: language_view(config, content, lang, pictures, memo, staleness)
+        lang.code: LanguageViews(config, content, lang, pictures, memo, staleness).whole()
         for lang in chosen
     }
     asset_hrefs = _asset_hrefs(assets, theme_static, site_urls)

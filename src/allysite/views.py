@@ -361,18 +361,6 @@ class LanguageViews:
         return LanguageView(language, tuple(partners), self.taxonomies, self.pages, letters)
 
 
-def language_view(
-    config: SiteConfig,
-    content: Content,
-    language: Language,
-    pictures: Mapping[str, Picture] | None = None,
-    memo: Memo | None = None,
-    staleness: Staleness | None = None,
-) -> LanguageView:
-    """Everything one language's pages show (see LanguageViews)."""
-    return LanguageViews(config, content, language, pictures, memo, staleness).whole()
-
-
 def letter_groups(
     partners: tuple[PartnerView, ...], language: Language, languages: tuple[Language, ...]
 ) -> tuple[LetterGroup, ...]:

@@ -14,9 +14,9 @@ from allysite.languages import Language, make_language
 from allysite.model import Content, PartialDate, Term
 from allysite.views import (
     DateView,
+    LanguageViews,
     format_partial_date,
     item_view,
-    language_view,
     plural_samples,
     term_label,
 )
@@ -169,8 +169,8 @@ def test_item_view_fallback(site: tuple[SiteConfig, Content]) -> None:
 
 def test_partners_in_each_languages_collation_order(site: tuple[SiteConfig, Content]) -> None:
     config, content = site
-    es = language_view(config, content, config.language("es"))
-    en = language_view(config, content, config.language("en"))
+    es = LanguageViews(config, content, config.language("es")).whole()
+    en = LanguageViews(config, content, config.language("en")).whole()
     # es: "Árbol Beta" < "Zeta Alfa"; en: "Alpha" < "Árbol Beta" (fallback text).
     assert [p.item.slug for p in es.partners] == ["beta", "alpha"]
     assert [p.item.slug for p in en.partners] == ["alpha", "beta"]
@@ -178,7 +178,7 @@ def test_partners_in_each_languages_collation_order(site: tuple[SiteConfig, Cont
 
 def test_partner_view_facts(site: tuple[SiteConfig, Content]) -> None:
     config, content = site
-    view = language_view(config, content, config.language("es"))
+    view = LanguageViews(config, content, config.language("es")).whole()
     alpha = next(p for p in view.partners if p.item.slug == "alpha")
     assert alpha.website == "https://alpha.example.org/"
     assert alpha.logo_href == "/es/partners/alpha/logo.svg"
@@ -194,7 +194,7 @@ def test_partner_view_facts(site: tuple[SiteConfig, Content]) -> None:
 
 def test_fallback_partner_inputs_name_the_text_shown(site: tuple[SiteConfig, Content]) -> None:
     config, content = site
-    view = language_view(config, content, config.language("ar"))
+    view = LanguageViews(config, content, config.language("ar")).whole()
     alpha = next(p for p in view.partners if p.item.slug == "alpha")
     assert alpha.inputs == ("content/partners/alpha/partner.yaml", "content/partners/alpha/es.md")
     assert alpha.kind.label == "ONG"  # no ar label: the default language's
@@ -203,7 +203,7 @@ def test_fallback_partner_inputs_name_the_text_shown(site: tuple[SiteConfig, Con
 
 def test_taxonomies_and_counts(site: tuple[SiteConfig, Content]) -> None:
     config, content = site
-    view = language_view(config, content, config.language("en"))
+    view = LanguageViews(config, content, config.language("en")).whole()
     assert [(t.name, t.href) for t in view.taxonomies] == [
         ("kinds", "/en/kinds/"),
         ("regions", "/en/regions/"),
@@ -227,7 +227,7 @@ def test_terms_sorted_by_label_in_the_language(tmp_path: Path) -> None:
         ),
     }
     config, content = load_site(write_files(tmp_path / "site", files))
-    es = language_view(config, content, config.language("es"))
+    es = LanguageViews(config, content, config.language("es")).whole()
     regions = next(t for t in es.taxonomies if t.name == "regions")
     assert [t.label for t in regions.terms] == ["África", "Asia", "Europa"]
     beta = next(p for p in es.partners if p.item.slug == "beta")
@@ -236,7 +236,7 @@ def test_terms_sorted_by_label_in_the_language(tmp_path: Path) -> None:
 
 def test_pages_view(site: tuple[SiteConfig, Content]) -> None:
     config, content = site
-    view = language_view(config, content, config.language("pt-BR"))
+    view = LanguageViews(config, content, config.language("pt-BR")).whole()
     assert [(p.slug, p.href, p.name, p.is_fallback) for p in view.pages] == [
         ("about", "/pt-br/about/", "Acerca de", True)
     ]
@@ -251,7 +251,7 @@ def test_hrefs_carry_the_base_url_prefix(tmp_path: Path) -> None:
         ),
     }
     config, content = load_site(write_files(tmp_path / "site", files))
-    view = language_view(config, content, config.language("es"))
+    view = LanguageViews(config, content, config.language("es")).whole()
     alpha = next(p for p in view.partners if p.item.slug == "alpha")
     assert alpha.item.href == "/allies/es/partners/alpha/"
     assert alpha.logo_href == "/allies/es/partners/alpha/logo.svg"
@@ -261,7 +261,7 @@ def test_hrefs_carry_the_base_url_prefix(tmp_path: Path) -> None:
 
 def test_facet_keys_name_every_term_of_a_card(tmp_path: Path) -> None:
     config, content = load_site(write_files(tmp_path / "site", SMALL_SITE))
-    view = language_view(config, content, config.default_language)
+    view = LanguageViews(config, content, config.default_language).whole()
     alpha = next(p for p in view.partners if p.item.slug == "alpha")
     assert alpha.facet_keys == "kinds/ngo regions/europe topics/peace"
     beta = next(p for p in view.partners if p.item.slug == "beta")
