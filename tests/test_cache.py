@@ -465,6 +465,21 @@ def test_a_rebuild_parses_no_template_that_did_not_change(
     assert_as_cold(site, tmp_path)
 
 
+def test_a_sitemap_made_again_lists_the_pages_of_settled_languages(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A settled language sends back only the pages it planned: should the sitemap be made
+    again (which its checks rule out), every page of it is planned again for its entries."""
+    from allysite import publish
+
+    monkeypatch.setattr(publish.PartnerReuse, "same_entries", lambda self, metas: True)
+    site.write({"content/partners/beta/en.md": "---\nname: Beta\nsummary: Ed.\n---\nB.\n"})
+    build(site)  # es and ar taken as settled; en is not (a new text): the sitemap changes
+    sitemap = (site.out / "sitemap.xml").read_text()
+    assert "/es/partners/alpha/" in sitemap and "/es/partners/beta/" in sitemap
+    assert_as_cold(site, tmp_path)
+
+
 def test_an_edit_of_a_card_plans_its_languages_whole(
     site: Site, tmp_path: Path, wholes: list[str]
 ) -> None:
