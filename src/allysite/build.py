@@ -184,7 +184,7 @@ def _scan(store: BuildCache, out: Path) -> bool | None:
             return True
         return previous.matches_output(out, worker - 1, OUTPUT_CHECKERS)
 
-    return all(in_workers(1 + OUTPUT_CHECKERS, walk))
+    return all(in_workers(1 + OUTPUT_CHECKERS, walk, writes=False))
 
 
 OUTPUT_CHECKERS = 2

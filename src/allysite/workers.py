@@ -42,14 +42,18 @@ def in_workers(
     job: Callable[[int], T],
     waiting: Callable[[], None] | None = None,
     here: bool = True,
+    writes: bool = True,
 ) -> list[T]:
     """`job(0)` here and `job(1)`...`job(count - 1)` in forked processes, their results in order.
 
     `here=False`: job 0 runs in a forked process too, and only `count - 1` jobs run (this
-    process only waits). `waiting` is called every tenth of a second while this process
-    waits (to show the workers' progress). A worker's exception comes back as a RuntimeError
-    with its traceback (an operating system error as the same OSError: see _failure); a
-    worker never returns into the caller's code (it leaves with os._exit)."""
+    process only waits). `writes=False`: the jobs only read (the check of the output), so
+    the workers need not be killed with this process (which takes loading ctypes, a few
+    milliseconds of a build with nothing to do). `waiting` is called every tenth of a second
+    while this process waits (to show the workers' progress). A worker's exception comes
+    back as a RuntimeError with its traceback (an operating system error as the same
+    OSError: see _failure); a worker never returns into the caller's code (it leaves with
+    os._exit)."""
     children: list[tuple[int, int]] = []
     first = 1 if here else 0
     last = count if here else count - 1
@@ -59,7 +63,7 @@ def in_workers(
             pid = os.fork()
             if pid == 0:  # the worker
                 os.close(read_end)
-                _run_worker(job, worker, write_end)
+                _run_worker(job, worker, write_end, writes)
             os.close(write_end)
             children.append((pid, read_end))
         results = [job(0)] if here else []
@@ -200,10 +204,11 @@ class SharedCounts:
         return sum(self.get(slot) for slot in slots)
 
 
-def _run_worker(job: Callable[[int], object], worker: int, write_end: int) -> None:
+def _run_worker(job: Callable[[int], object], worker: int, write_end: int, writes: bool) -> None:
     status = 0
     try:
-        _die_with_parent()
+        if writes:
+            _die_with_parent()
         try:
             data = dumps(("ok", job(worker)))
         except BaseException as exc:  # reported by the parent

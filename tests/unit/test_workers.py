@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from allysite import workers
 from allysite.workers import Deal, in_workers, streamed_from_workers
 
 
@@ -81,3 +83,21 @@ def test_a_worker_that_ends_abnormally_is_an_error() -> None:
     with pytest.raises(RuntimeError, match="ended abnormally"):
         streamed_from_workers(2, job, taken.append)
     assert taken == ["first"]
+
+
+@pytest.mark.parametrize("writes", [True, False])
+def test_only_workers_that_write_are_bound_to_die_with_their_parent(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, writes: bool
+) -> None:
+    """A worker that may write (into the staging folder) is killed with the build; one that
+    only reads (the output's check) is not bound, and so loads no ctypes."""
+    marks = tmp_path / "bound"
+
+    def bound() -> None:
+        with marks.open("a") as record:
+            record.write(f"{os.getpid()}\n")
+
+    monkeypatch.setattr(workers, "_die_with_parent", bound)
+    assert in_workers(3, lambda worker: worker * 2, writes=writes) == [0, 2, 4]
+    lines = marks.read_text().splitlines() if marks.exists() else []
+    assert len(lines) == (2 if writes else 0)
