@@ -111,10 +111,20 @@ def make_plan(
     made, problems = kept_for(  # (the dev server's: the same while no item, logo or page is new)
         memo,
         "copies",
-        (config, content, logos, assets, frozenset(generated)),
+        (config, _copied_from(content), logos, assets, frozenset(generated)),
         lambda: plan_copies(config, content, theme_static, generated, assets is None, logos),
     )
     return SitePlan(tuple(routes), tuple(made), tuple(views.values())), problems
+
+
+def _copied_from(content: Content) -> tuple[object, ...]:
+    """What plan_copies reads of the content: each item's place and files, and the static
+    files, not the texts (the dev server's copies are not planned again for an edited text)."""
+    return (
+        tuple((p.slug, p.folder, p.assets, p.facts.logo) for p in content.partners),
+        tuple((page.slug, page.folder, page.assets) for page in content.pages),
+        content.static_files,
+    )
 
 
 def settled_routes(
