@@ -179,7 +179,7 @@ def _scan(store: BuildCache, out: Path) -> bool | None:
     def walk(worker: int) -> bool:
         if worker == 0:
             store.scan()
-            if store.index.changed(previous.inputs):  # a build follows: its modules load
+            if store.changed():  # a build follows: its modules load
                 import allysite.publish  # noqa: F401  (while the output is checked)
             return True
         return previous.matches_output(out, worker - 1, OUTPUT_CHECKERS)

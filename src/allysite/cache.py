@@ -270,6 +270,8 @@ class BuildCache:
     parsed: ParseCache | None = None
     read: bool = True
     """False: what the cache holds is ignored (a cold build); it is written all the same."""
+    _changed: set[str] | None = field(default=None, init=False, repr=False)
+    """`changed()` of the last `scan`, once asked for."""
 
     @classmethod
     def open(
@@ -289,12 +291,20 @@ class BuildCache:
         `hash_files` when given: see index_inputs)."""
         previous = self.previous.inputs if self.previous else None
         self.index = index_inputs(self.site, self.theme, previous, hash_files)
+        self._changed = None
+
+    def changed(self) -> set[str]:
+        """The inputs added, removed or changed since the last build (all, without one);
+        found once per scan (a build with nothing to do asks twice, for thousands of files)."""
+        if self._changed is None:
+            self._changed = self.index.changed(self.previous.inputs if self.previous else None)
+        return self._changed
 
     def unchanged(self, output_intact: bool | None = None) -> Manifest | None:
         """The last manifest when no input changed and the output is as it was written
         (`output_intact`, when the caller checked that already)."""
         previous = self.previous
-        if previous is None or self.index.changed(previous.inputs):
+        if previous is None or self.changed():
             return None
         if output_intact is None:
             output_intact = previous.matches_output(self.out)
@@ -373,8 +383,7 @@ class ParseCache:
 
     def missing(self, name: str, extra: object) -> bool:
         """Whether the folder must be loaded anew (its files or `extra` changed)."""
-        entry = self.stored.get(name)
-        return entry is None or entry[0] != (self.folders.get(name + "/"), extra)
+        return not self.holds(name, (self.folders.get(name + "/"), extra))
 
     def holds(self, name: str, key: object) -> bool:
         """Whether the last build's value of `name` was kept by this key."""

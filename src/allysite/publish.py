@@ -26,13 +26,13 @@ from allysite.bodyreads import BODY, BodyPaths, bodies_at
 from allysite.cache import LanguagePages, Manifest, OutputState
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
-from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, digest
+from allysite.fingerprints import Fingerprints, Unfingerprintable, combine
 from allysite.output import Staging
 from allysite.pagemeta import PageMeta
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
 from allysite.routes import Route, SiteView
 from allysite.search import INDEX_MARK, index_pages
-from allysite.sitemap import SitemapEntry, sitemap_entry
+from allysite.sitemap import SitemapEntry, entry_key, entry_of, sitemap_entry
 from allysite.views import PartnerView
 
 Progress = Callable[[int, int], None]
@@ -172,7 +172,7 @@ def publish_slice(
             result.rendered.append(name)
         result.keys[name] = key or b""
         if route.in_sitemap and name not in result.sitemap:  # what the sitemap shows of it
-            result.sitemap[name] = digest(repr(entries[name]).encode())
+            result.sitemap[name] = entry_key(entries[name])
         if progress and done % 100 == 0:
             progress(done, len(routes))
     result.problems = problems.found()
@@ -286,14 +286,10 @@ class PartnerReuse:
         previous = self._previous
         if previous is None:
             return False
-        for meta in metas:  # (as route() and sitemap_entry() make a partner page's entry)
+        for meta in metas:  # (a partner page is in the sitemap when it has alternates: route())
             shown = previous.sitemap.get(urls.output_path(meta.path))
-            if not meta.alternates:
-                if shown is not None:
-                    return False
-                continue
-            entry = (meta.path, tuple((a.hreflang, a.href) for a in meta.alternates))
-            if shown != digest(repr(entry).encode()):
+            entry = entry_key(entry_of(meta.path, meta.alternates)) if meta.alternates else None
+            if shown != entry:
                 return False
         return True
 

@@ -35,7 +35,7 @@ from allysite.errors import Diagnostic, SourcePos, error
 from allysite.fingerprints import digest
 from allysite.i18n import Catalogs
 from allysite.inputindex import NOT_A_FILE
-from allysite.rendermemo import MemoTemplate, install_translations, memo_names
+from allysite.rendermemo import MemoTemplate, install_translations
 from allysite.routes import Route
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
@@ -78,9 +78,8 @@ class MemoryBytecodeCache(BytecodeCache):
         self._code: dict[str, bytes] = {}
         self._folder = folder
         self.reads: dict[str, tuple[str, ...] | None] = {}
-        """`memo_names` of each template, by name, found once for every environment."""
-        self.compiled = 0
-        """Templates compiled anew (not loaded from the cache)."""
+        """`memo_names` of each template, by name, found once for every environment (a
+        build finds them all before its rendering processes fork: pipeline._template_reads)."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self._code.get(bucket.key)
@@ -91,7 +90,6 @@ class MemoryBytecodeCache(BytecodeCache):
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self.compiled += 1
         code = self._code[bucket.key] = bucket.bytecode_to_string()
         if self._folder is not None:
             with contextlib.suppress(OSError):
@@ -132,19 +130,11 @@ def make_environment(
 
 
 def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
-    """Compile every template of the theme and the site, so a broken one fails every build.
-
-    A template compiled anew (not loaded from the bytecode cache) was just parsed: which names
-    it reads (rendermemo.memo_names) is found here too, once, before rendering processes fork,
-    instead of in each of them."""
+    """Compile every template of the theme and the site, so a broken one fails every build."""
     problems = []
-    cache = env.bytecode_cache
     for name in env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES)):
         try:
-            compiled = getattr(cache, "compiled", 0)
-            template = env.get_template(name)
-            if getattr(cache, "compiled", 0) != compiled:
-                memo_names(template)
+            env.get_template(name)
         except TemplateSyntaxError as exc:
             problems.append(
                 error(

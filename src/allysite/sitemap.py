@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # type: ignore[attr-defined]
 
 from allysite import urls
+from allysite.fingerprints import digest
+from allysite.pagemeta import Alternate
 from allysite.render import OutputFile
 from allysite.routes import Route
 
@@ -20,7 +22,18 @@ Plain text in tuples: it goes between processes, and its repr keys the sitemap."
 
 
 def sitemap_entry(route: Route) -> SitemapEntry:
-    return (route.path, tuple((a.hreflang, a.href) for a in route.alternates))
+    return entry_of(route.path, route.alternates)
+
+
+def entry_of(path: str, alternates: Iterable[Alternate]) -> SitemapEntry:
+    """A page's entry from its path and alternates (a route's, or its page metadata's)."""
+    return (path, tuple((a.hreflang, a.href) for a in alternates))
+
+
+def entry_key(entry: SitemapEntry) -> bytes:
+    """What the build cache keeps of a page's entry: the sitemap is made again when one of
+    them changed."""
+    return digest(repr(entry).encode())
 
 
 def make_sitemap(routes: Iterable[Route], site_urls: urls.Urls) -> OutputFile:
