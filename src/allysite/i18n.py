@@ -32,7 +32,7 @@ from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.languages import Language
 from allysite.model import Translation
-from allysite.sourcefile import read_text
+from allysite.textfile import read_text
 
 DOMAIN = "messages"
 

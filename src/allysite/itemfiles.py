@@ -281,6 +281,7 @@ def _load_translation(
         provenance=data.translation,
         stamps=MappingProxyType(dict(data.translated_from or {})),
         fingerprints=MappingProxyType(fingerprints),
+        front=doc.front_digest,
     )
 
 

@@ -48,6 +48,8 @@ class Translation:
     fingerprints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """The fingerprint of each of this text's own STAMPED_FIELDS that it has; for the
     default language's text only (the original that translations are stamped against)."""
+    front: bytes = b""
+    """A hash of the file's front matter (bodyedit.py: an edit of the body alone)."""
 
 
 STAMPED_FIELDS: tuple[str, ...] = ("name", "short_name", "summary", "body")

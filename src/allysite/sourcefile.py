@@ -12,8 +12,6 @@ PyYAML's C parser does the parsing; the values are built here from its node tree
 from __future__ import annotations
 
 import re
-import stat
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,14 +21,8 @@ from typing import Any
 import yaml
 
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.inputindex import NOT_A_FILE, read_regular
-from allysite.textrules import (
-    describe,
-    first_forbidden,
-    kind_of,
-    may_hold_forbidden,
-    unclosed_direction,
-)
+from allysite.textfile import read_text, split_front_matter
+from allysite.textrules import describe, first_forbidden, kind_of, unclosed_direction
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -40,7 +32,6 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 Location = tuple[str | int, ...]
 
 _MAX_DEPTH = 50
-_MAX_BYTES = 5 * 1024 * 1024
 _TAG = "tag:yaml.org,2002:"
 _IMPLICIT_TAGS = frozenset(
     _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")
@@ -73,6 +64,8 @@ class MarkdownDoc:
     front: YamlDoc
     body: str
     body_line: int
+    front_digest: bytes = b""
+    """The front matter's hash, with its '---' lines (textfile.split_front_matter)."""
 
 
 class _AliasFound(Exception):
@@ -83,78 +76,6 @@ class _YamlProblem(Exception):
     def __init__(self, message: str, line: int, column: int, hint: str | None = None) -> None:
         super().__init__(message)
         self.message, self.line, self.column, self.hint = message, line, column, hint
-
-
-def read_text(path: str | Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
-    """UTF-8 text (a BOM is dropped), newlines as LF, normalised to NFC."""
-    try:
-        status, raw = read_regular(path, _MAX_BYTES)
-    except OSError as exc:
-        return None, [error("unreadable", f"cannot read file: {exc.strerror}", SourcePos(rel))]
-    if raw is None:
-        if not stat.S_ISREG(status.st_mode):
-            hint = "replace it with a text file"
-            return None, [
-                error("unreadable", f"cannot read file: {NOT_A_FILE}", SourcePos(rel), hint)
-            ]
-        message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
-        hint = "split it or move large data out of content/"
-        return None, [error("file-too-large", message, SourcePos(rel), hint)]
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [
-            error(
-                "encoding",
-                "file is UTF-16; allysite reads UTF-8 only",
-                SourcePos(rel, 1),
-                "save the file as UTF-8 in your editor",
-            )
-        ]
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _line_and_column(raw[: exc.start])
-        return None, [
-            error(
-                "encoding",
-                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
-                SourcePos(rel, line, column),
-                "save the file as UTF-8 in your editor",
-            )
-        ]
-    if "\x00" in text:
-        line, _ = _line_and_column(text[: text.index("\x00")].encode("utf-8"))
-        return None, [
-            error(
-                "encoding",
-                "file contains a NUL character",
-                SourcePos(rel, line),
-                "remove it; the file may not be text at all",
-            )
-        ]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    index = first_forbidden(text) if may_hold_forbidden(raw) else None
-    if index is not None:
-        line = text.count("\n", 0, index) + 1
-        column = index - text.rfind("\n", 0, index)
-        return None, [
-            error(
-                "encoding",
-                f"file contains {kind_of(text[index])}, which is invisible",
-                SourcePos(rel, line, column),
-                "delete it (it often comes with text pasted from another program): "
-                "no web page or feed may carry it",
-            )
-        ]
-    return unicodedata.normalize("NFC", text), []
-
-
-def _line_and_column(before: bytes) -> tuple[int, int]:
-    """The position just after `before`, counting CRLF, LF and lone CR as line ends."""
-    lines = before.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    last_break = max(before.rfind(b"\n"), before.rfind(b"\r"))
-    return lines.count(b"\n") + 1, len(before) - last_break
 
 
 def parse_yaml(
@@ -356,31 +277,14 @@ def read_markdown_file(path: str | Path, rel: str) -> tuple[MarkdownDoc | None, 
     text, problems = read_text(path, rel)
     if text is None:
         return None, problems
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return None, [
-            error(
-                "front-matter",
-                "missing front matter: the file must start with a line '---'",
-                SourcePos(rel, 1),
-                "start the file with '---', the fields (name, summary...), then '---'",
-            )
-        ]
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
-        return None, [
-            error(
-                "front-matter",
-                "front matter is not closed by a line '---'",
-                SourcePos(rel, 1),
-                "add a line '---' after the last field",
-            )
-        ]
-    doc, problems = parse_yaml("\n".join(lines[1:end]), rel, line_offset=1)
+    split = split_front_matter(text, rel)
+    if isinstance(split, Diagnostic):
+        return None, [split]
+    doc, problems = parse_yaml(split.front, rel, line_offset=1)
     if doc is None:
         return None, problems
     if not isinstance(doc.data, dict):
         return None, [
             error("front-matter", "front matter must be 'key: value' lines", SourcePos(rel, 2))
         ]
-    return MarkdownDoc(doc, "\n".join(lines[end + 1 :]), end + 2), []
+    return MarkdownDoc(doc, split.body, split.body_line, split.digest), []

@@ -10,13 +10,8 @@ from typing import Any
 import pytest
 
 from allysite.errors import Level, SourcePos
-from allysite.sourcefile import (
-    YamlDoc,
-    parse_yaml,
-    read_markdown_file,
-    read_text,
-    read_yaml_file,
-)
+from allysite.sourcefile import YamlDoc, parse_yaml, read_markdown_file, read_yaml_file
+from allysite.textfile import read_text
 
 
 def value_of(text: str) -> Any:

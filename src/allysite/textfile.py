@@ -1,0 +1,127 @@
+"""Reading a text file as the site's sources must be: UTF-8, no invisible characters; and a
+Markdown file's front matter told from its body, without parsing either.
+
+Kept apart from sourcefile.py (which parses YAML) so that a rebuild after an edited body
+(bodyedit.py) reads the file exactly as a build does, without loading PyYAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from allysite.errors import Diagnostic, SourcePos, error
+from allysite.inputindex import NOT_A_FILE, read_regular
+from allysite.textrules import first_forbidden, kind_of, may_hold_forbidden
+
+_MAX_BYTES = 5 * 1024 * 1024
+
+
+def read_text(path: str | Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 text (a BOM is dropped), newlines as LF, normalised to NFC."""
+    try:
+        status, raw = read_regular(path, _MAX_BYTES)
+    except OSError as exc:
+        return None, [error("unreadable", f"cannot read file: {exc.strerror}", SourcePos(rel))]
+    if raw is None:
+        if not stat.S_ISREG(status.st_mode):
+            hint = "replace it with a text file"
+            return None, [
+                error("unreadable", f"cannot read file: {NOT_A_FILE}", SourcePos(rel), hint)
+            ]
+        message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
+        hint = "split it or move large data out of content/"
+        return None, [error("file-too-large", message, SourcePos(rel), hint)]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [
+            error(
+                "encoding",
+                "file is UTF-16; allysite reads UTF-8 only",
+                SourcePos(rel, 1),
+                "save the file as UTF-8 in your editor",
+            )
+        ]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_and_column(raw[: exc.start])
+        return None, [
+            error(
+                "encoding",
+                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+                SourcePos(rel, line, column),
+                "save the file as UTF-8 in your editor",
+            )
+        ]
+    if "\x00" in text:
+        line, _ = _line_and_column(text[: text.index("\x00")].encode("utf-8"))
+        return None, [
+            error(
+                "encoding",
+                "file contains a NUL character",
+                SourcePos(rel, line),
+                "remove it; the file may not be text at all",
+            )
+        ]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    index = first_forbidden(text) if may_hold_forbidden(raw) else None
+    if index is not None:
+        line = text.count("\n", 0, index) + 1
+        column = index - text.rfind("\n", 0, index)
+        return None, [
+            error(
+                "encoding",
+                f"file contains {kind_of(text[index])}, which is invisible",
+                SourcePos(rel, line, column),
+                "delete it (it often comes with text pasted from another program): "
+                "no web page or feed may carry it",
+            )
+        ]
+    return unicodedata.normalize("NFC", text), []
+
+
+def _line_and_column(before: bytes) -> tuple[int, int]:
+    """The position just after `before`, counting CRLF, LF and lone CR as line ends."""
+    lines = before.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    last_break = max(before.rfind(b"\n"), before.rfind(b"\r"))
+    return lines.count(b"\n") + 1, len(before) - last_break
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownParts:
+    front: str
+    """The front matter's lines, between the two '---' lines (for the YAML parser)."""
+    body: str
+    body_line: int
+    """The file's line the body starts on."""
+    digest: bytes
+    """A hash of the file up to the body: two files with the same one have the same front
+    matter, read the same way."""
+
+
+def split_front_matter(text: str, rel: str) -> MarkdownParts | Diagnostic:
+    """A Markdown file's text split at its front matter's '---' lines (or the error)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return error(
+            "front-matter",
+            "missing front matter: the file must start with a line '---'",
+            SourcePos(rel, 1),
+            "start the file with '---', the fields (name, summary...), then '---'",
+        )
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        return error(
+            "front-matter",
+            "front matter is not closed by a line '---'",
+            SourcePos(rel, 1),
+            "add a line '---' after the last field",
+        )
+    head = "\n".join(lines[: end + 1])
+    digest = hashlib.blake2b(head.encode("utf-8"), digest_size=16).digest()
+    return MarkdownParts("\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2, digest)
