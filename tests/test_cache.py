@@ -62,6 +62,15 @@ def pages(result: BuildResult, prefix: str = "") -> set[str]:
 
 
 @pytest.fixture
+def no_body_edits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rebuilds after edits of bodies alone load the site too, as others do (the tests of
+    bodyedit.py, which puts such edits in place without, are in test_bodyedit.py)."""
+    from allysite import bodyedit
+
+    monkeypatch.setattr(bodyedit, "prepare_edit", lambda store: None)
+
+
+@pytest.fixture
 def site(make_site: MakeSite) -> Site:
     site = make_site(BETA)
     first = build(site)
@@ -78,7 +87,9 @@ def test_nothing_changed_renders_and_writes_nothing(site: Site, tmp_path: Path) 
     assert_as_cold(site, tmp_path)
 
 
-def test_a_profile_edit_renders_the_pages_that_show_it(site: Site, tmp_path: Path) -> None:
+def test_a_profile_edit_renders_the_pages_that_show_it(
+    site: Site, tmp_path: Path, no_body_edits: None
+) -> None:
     beta = {f"{lang}/partners/beta/index.html" for lang in ("es", "en", "ar")}
     site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nOtro.\n"})
     # Its body: Beta's profile in every language (en and ar show the Spanish text as a
@@ -97,7 +108,9 @@ def test_a_profile_edit_renders_the_pages_that_show_it(site: Site, tmp_path: Pat
     assert_as_cold(site, tmp_path)
 
 
-def test_a_page_body_edit_renders_that_page_only(site: Site, tmp_path: Path) -> None:
+def test_a_page_body_edit_renders_that_page_only(
+    site: Site, tmp_path: Path, no_body_edits: None
+) -> None:
     """The navigation on every page names the about page: its title, not its body."""
     site.write({"content/pages/about/es.md": "---\nname: Acerca de\n---\nOtro texto.\n"})
     assert pages(build(site)) == {f"{lang}/about/index.html" for lang in ("es", "en", "ar")}
@@ -233,7 +246,7 @@ def test_every_output_file_is_checked_by_one_of_the_processes_that_check_it(
 
 
 def test_pages_kept_from_an_output_checked_whole_are_not_looked_at_again(
-    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_body_edits: None
 ) -> None:
     """Where the processes that check the output found all of it as written, a kept page
     is linked without a look at its file of its own; where they did not, it is looked at."""
@@ -428,7 +441,7 @@ def wholes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_an_edit_of_a_body_alone_finds_every_language_settled(
-    site: Site, tmp_path: Path, wholes: list[str]
+    site: Site, tmp_path: Path, wholes: list[str], no_body_edits: None
 ) -> None:
     """A profile's body is on its own page only: after an edit of it no language's views are
     made whole (routes.Settle), and only the pages that show that body are rendered."""
@@ -512,7 +525,7 @@ def test_the_replaced_output_is_the_spare_the_next_build_stages_into(
         site.write({"content/partners/beta/es.md": f"---\nname: Beta\nsummary: E.\n---\n{text}\n"})
 
     edit("One.")
-    build(site)  # the first build's output becomes the spare
+    build(site)  # a spare is made of links to the first build's output
     assert spare.is_dir() and not (spare / "stray.txt").exists()
     unchanged = (site.out / "es/partners/alpha/index.html").stat().st_ino
     edit("Two.")
@@ -534,11 +547,14 @@ def test_the_replaced_output_is_the_spare_the_next_build_stages_into(
     site.write(BETA)
     build(site)
     assert_as_cold(site, tmp_path)
-    # an output changed by hand is not taken as a spare: its state is unknown
+    # an output changed by hand is not taken as a spare (its state is unknown): one is made
+    # of links to the new output's files instead, as after a first build
     (site.out / "stray.txt").write_text("left by hand")
     edit("Three.")
     build(site)
-    assert not spare.exists()
+    assert not (spare / "stray.txt").exists()
+    page = "es/partners/beta/index.html"
+    assert (spare / page).stat().st_ino == (site.out / page).stat().st_ino
     edit("Four.")
     build(site)
     assert not (site.out / "stray.txt").exists()

@@ -82,11 +82,62 @@ def body_paths(
 
 def closures_body_paths(
     env: Environment, closures: Mapping[str, Iterable[str]]
-) -> dict[str, BodyPaths | None]:
-    """`body_paths` of each template, with what it uses: each template read once, for every
-    closure it is in."""
+) -> tuple[dict[str, BodyPaths | None], frozenset[str]]:
+    """`body_paths` of each template, with what it uses, and the templates whose closures
+    print bodies whole (`prints_whole`): each template read once, for every closure."""
     known: dict[str, _Reading | None] = {}
-    return {name: body_paths(env, used, known) for name, used in closures.items()}
+    paths = {name: body_paths(env, used, known) for name, used in closures.items()}
+    whole = frozenset(
+        name
+        for name, used in closures.items()
+        if paths[name] is not None and prints_whole([known[other] for other in used])
+    )
+    return paths, whole
+
+
+CAPTURES = (nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock)
+"""What renders template code into a value that the template may then change (`{% set x
+%}...{% endset %}`, `{% filter upper %}`, a macro or a call block)."""
+
+
+def prints_whole(readings: Iterable[_Reading | None]) -> bool:
+    """Whether these templates (a page's with all it uses) put each body they read into the
+    page unchanged: every read is printed as it is (`{{ item.body_html }}`, no filter, no
+    test, no condition), and no code that reads a body, includes a template or holds a block
+    is rendered into a value (CAPTURES; a block called as `self.name()`, or whose parent's
+    version is called with `super()`). A page of such templates is the same text around
+    each body it shows: bodyedit.py puts an edited body in its place."""
+    trees = []
+    for reading in readings:
+        if reading is None:
+            return False
+        trees.append(reading.tree)
+    captured: set[str] = set()  # blocks rendered into a value
+    for tree in trees:
+        for call in tree.find_all(nodes.Call):
+            target = call.node
+            if isinstance(target, nodes.Getattr) and _named(target.node, "self"):
+                captured.add(target.attr)
+        for block in tree.find_all(nodes.Block):
+            if any(_named(call.node, "super") for call in block.find_all(nodes.Call)):
+                captured.add(block.name)
+    for tree in trees:
+        reads = list(_body_reads(tree))
+        printed = {id(child) for output in tree.find_all(nodes.Output) for child in output.nodes}
+        if any(id(read) not in printed for read in reads):
+            return False
+        holders = [*tree.find_all(CAPTURES)]
+        holders += [block for block in tree.find_all(nodes.Block) if block.name in captured]
+        inside = {id(node) for holder in holders for node in holder.find_all(nodes.Node)}
+        if any(id(read) in inside for read in reads):
+            return False
+        if any(id(node) in inside for node in tree.find_all((nodes.Include, nodes.Block))):
+            return False
+    return True
+
+
+def _named(node: nodes.Node, name: str) -> bool:
+    return isinstance(node, nodes.Name) and node.name == name
 
 
 @dataclass(frozen=True)
@@ -230,17 +281,21 @@ def _site_mapping(node: nodes.Node) -> bool:
 def bodies_at(context: Mapping[str, object], paths: BodyPaths | None) -> tuple[str, ...] | None:
     """The bodies at `paths` in a page's context (None when one is not there to be found, or
     the paths are not known)."""
-    if paths is None:
-        return None
+    texts = None if paths is None else texts_at(context, paths)
+    return None if texts is None else tuple(getattr(text, BODY) for text in texts)
+
+
+def texts_at(context: Mapping[str, object], paths: BodyPaths) -> tuple[object, ...] | None:
+    """The values at `paths` in a page's context whose bodies it shows (views.ItemView), or
+    None when one is not there."""
     found = []
     for path in paths:
         value = context.get(path[0])
         for name in path[1:]:
             value = getattr(value, name, None)
-        body = getattr(value, BODY, None)
-        if not isinstance(body, str):
+        if not isinstance(getattr(value, BODY, None), str):
             return None
-        found.append(body)
+        found.append(value)
     return tuple(found)
 
 

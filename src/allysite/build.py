@@ -14,9 +14,10 @@ so that a build with nothing to do starts in a tenth of a second.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from allysite.buildwork import Made, make_pages
 from allysite.cache import BuildCache, Manifest, folder_times
@@ -47,6 +48,11 @@ from allysite.pipeline import (
 )
 from allysite.sitefiles import render_pages, site_extras
 from allysite.swap import recover_interrupted_swap
+
+if TYPE_CHECKING:
+    from allysite.bodyedit import BodyEdit
+    from allysite.cache import BodyPlaces
+    from allysite.publish import Published
 
 __all__ = (  # the pipeline's stages, as check, the dev server and the command line know them
     "THEME",
@@ -132,7 +138,7 @@ def _locked_build(
     except OSError as exc:
         return _result([_write_error(exc, out, site)], strict)
     store = BuildCache.open(cache_dir(out), site, out, THEME, read=cache)
-    intact = _scan(store, out)
+    intact, edit = _scan(store, out)
     problems = undecodable_names(store.index.files)
     if problems:
         return _result(problems, strict)
@@ -148,6 +154,10 @@ def _locked_build(
             written=True,
             cached=True,
         )
+    if edit is not None and store.previous is not None:
+        done = _edited(store, edit, intact, strict, progress)
+        if done is not None:
+            return done
     from allysite.workers import long_lived_heap
 
     with long_lived_heap() as freeze:
@@ -163,28 +173,77 @@ def _locked_build(
         )
 
 
-def _scan(store: BuildCache, out: Path) -> bool | None:
+def _scan(store: BuildCache, out: Path) -> tuple[bool | None, BodyEdit | None]:
     """Index the inputs; on a large output, check meanwhile that it is as the last build wrote
-    it (in a forked process: a no-op build is these two walks over thousands of files)."""
+    it (in a forked process: a no-op build is these two walks over thousands of files).
+    With them, whether the output is intact (None: not checked) and, when the inputs changed,
+    the rebuild of edited bodies (bodyedit.py) if that is all they are."""
     from allysite.workers import available_cores, in_workers
 
     previous = store.previous
     if available_cores() < 2:
         store.scan()
-        return None
-    if previous is None or len(previous.outputs) < PARALLEL_FROM * 4:
+        return None, _body_edit(store)
+    if previous is None or not _large(previous.outputs):
         store.scan(_hash_in_workers)  # a first build hashes every file: on two cores
-        return None
+        return None, _body_edit(store)
+    edits: list[BodyEdit | None] = [None]
 
     def walk(worker: int) -> bool:
         if worker == 0:
             store.scan()
-            if store.changed():  # a build follows: its modules load
-                import allysite.publish  # noqa: F401  (while the output is checked)
+            if store.changed():  # (while the output is checked)
+                edits[0] = _body_edit(store)
+                if edits[0] is None:  # a build follows: its modules load
+                    import allysite.publish  # noqa: F401
             return True
         return previous.matches_output(out, worker - 1, OUTPUT_CHECKERS)
 
-    return all(in_workers(1 + OUTPUT_CHECKERS, walk, writes=False))
+    return all(in_workers(1 + OUTPUT_CHECKERS, walk, writes=False)), edits[0]
+
+
+def _body_edit(store: BuildCache) -> BodyEdit | None:
+    if store.previous is None or not store.changed():
+        return None
+    from allysite.bodyedit import prepare_edit
+
+    return prepare_edit(store)
+
+
+def _edited(
+    store: BuildCache,
+    edit: BodyEdit,
+    intact: bool | None,
+    strict: bool,
+    progress: Progress | None,
+) -> BuildResult | None:
+    """The output with the edited bodies in place (bodyedit.py); None when the full build
+    must run instead (the output is not as the last build wrote it, or its messages fail
+    this build: it must not write)."""
+    from allysite.bodyedit import publish_edit
+
+    previous = store.previous
+    assert previous is not None
+    if failed(list(previous.diagnostics), strict):
+        return None
+    if intact is None:
+        intact = previous.matches_output(store.out)
+    if not intact:
+        return None
+    if progress:
+        progress("write", 0, 0)
+    try:
+        publish_edit(store, edit, _large(previous.outputs))
+    except OSError as exc:
+        return _result([_write_error(exc, store.out, store.site)], strict)
+    return _result(
+        list(previous.diagnostics),
+        strict,
+        pages=previous.pages,
+        files=previous.files,
+        written=True,
+        rendered=tuple(sorted(edit.pages)),
+    )
 
 
 OUTPUT_CHECKERS = 2
@@ -279,11 +338,13 @@ def _build(
             return _result(problems, strict)
         if progress:
             progress("write", 0, 0)
-        staging.prune(published.states)
-        # a large previous output is kept as the spare, or else deleted in the background
-        large = len(published.states) >= PARALLEL_FROM * 4
-        spare = store.previous.outputs if intact and store.previous is not None else None
-        staging.finish(background_delete=large, spare=spare if large else None)
+        previous = store.previous if intact else None  # (then kept as the spare)
+        staging.complete(
+            published.states,
+            _large(published.states),
+            previous.outputs if previous is not None else None,
+            previous.folders if previous is not None else None,
+        )
     except OSError as exc:
         staging.abandon()
         store.forget()
@@ -293,6 +354,7 @@ def _build(
         raise
     states = published.states
     pages = len(made.pages)
+    places = None if made.search else _body_places(made, published, store)
     store.save(
         Manifest(
             store.environment,
@@ -307,12 +369,28 @@ def _build(
             published.views,
             published.sitemap,
             published.languages,
-        )
+            places.token if places is not None else b"",
+        ),
+        places,
     )
     rendered = tuple(sorted(published.rendered))
     return _result(
         problems, strict, pages=pages, files=len(states), written=True, rendered=rendered
     )
+
+
+def _body_places(made: Made, published: Published, store: BuildCache) -> BodyPlaces | None:
+    """Where the pages show which texts' bodies: those rendered now, the others as the last
+    build found (for a rebuild after edits of bodies alone: bodyedit.py)."""
+    from allysite.bodyedit import body_places
+
+    return body_places(made.pages, published.places, published.texts, store.body_places())
+
+
+def _large(files: Mapping[str, object]) -> bool:
+    """An output of this many files is large: when replaced, kept as the spare that the next
+    build stages into (or deleted in the background); checked by processes of its own."""
+    return len(files) >= PARALLEL_FROM * 4
 
 
 def _content_texts(store: BuildCache) -> int:

@@ -159,9 +159,11 @@ def _publish_share(
 
 def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:
     """What is neither a page nor a feed, staged while the pages render; the parse cache."""
+    from allysite.bodyedit import text_records
     from allysite.publish import Published, stage, stage_copies
 
     part = Published()
+    part.texts = text_records(inputs.content, inputs.config.default_language.code)
     for file in site_files(inputs.config, inputs.assets):
         stage(staging, file.out_path, file.data, part)
     copies, part.problems = plan_site(inputs, languages=())
@@ -190,7 +192,7 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     from allysite.fingerprints import combine
     from allysite.publish import PARTNERS, PageKeys
 
-    templates, bodies = template_keys(next(iter(inputs.envs.values())), store.load_parsed())
+    templates, bodies, whole = template_keys(next(iter(inputs.envs.values())), store.load_parsed())
     catalogs = {
         code: b"".join(store.index.file_digest(name) for name in names)
         for code, names in inputs.catalogs.inputs.items()
@@ -203,7 +205,7 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
             if not name.startswith(PARTNERS)
         )
     )
-    return PageKeys(store.environment[0], templates, catalogs, bodies, shared)
+    return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole)
 
 
 def _source_key(source: Path, store: BuildCache) -> bytes:

@@ -10,7 +10,10 @@ It lives in `.<out>.allysite-cache/` (beside the resized logos) and holds:
   rendered), keyed by the hashes of its files, in SHARDS files so an edit rewrites one;
 - the *manifest* of the output: each file's key (for a page, a hash of everything it is
   rendered from: fingerprints.py), the size, time and inode of every file written, and the
-  build's messages.
+  build's messages;
+- the *body places*: where each page shows the body of which text, and a hash of each
+  text's front matter, for a rebuild after edits of bodies alone (bodyedit.py); in a file
+  of their own, which only such a rebuild reads.
 
 A build whose inputs are all unchanged and whose output still matches the manifest does
 nothing but repeat the last messages; otherwise each page is rendered again only when its key
@@ -32,7 +35,7 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from markupsafe import Markup
 
@@ -41,7 +44,7 @@ from allysite.errors import Diagnostic
 from allysite.fingerprints import digest
 from allysite.inputindex import InputIndex, index_inputs
 
-FORMAT = 4
+FORMAT = 5
 """Bumped when the layout of the cache files changes."""
 LIBRARIES = (
     "jinja2",
@@ -60,6 +63,7 @@ LIBRARIES = (
 )
 """Libraries whose version changes what a build makes: part of every key."""
 MANIFEST = "manifest.pickle"
+BODY_PLACES = "bodies.pickle"
 PARSED = "parsed"
 SHARDS = 64
 """The parse cache is kept in this many files, so that an edit rewrites one of them."""
@@ -180,6 +184,41 @@ class LanguagePages:
     the dashboard too)."""
 
 
+Splice = tuple[str, int, int]
+"""A page that shows a text's body: (its output path, the length of its bytes before the
+body, and after it), which another body of the text leaves as they are; (page, -1, -1) when
+the page shows the body otherwise than unchanged, or with another text's."""
+
+
+Shown = tuple[tuple[str, int, int], ...]
+"""The bodies one page shows: (each text's source file, then as in Splice)."""
+
+
+class TextPlaces(NamedTuple):
+    """What a rebuild after an edit of a text's body must know of the text (bodyedit.py)."""
+
+    front: bytes
+    """A hash of its front matter (textfile.split_front_matter)."""
+    original: bool
+    """The default language's text: translations may be stamped with its body's version."""
+    body_stamped: bool
+    """A translation of the same item records the version of this body (stale.py)."""
+    has_body: bool
+    """Its body is not blank (a blank one has no version to be stamped with)."""
+    pages: tuple[Splice, ...] = ()
+    """The pages that show its body."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyPlaces:
+    """Where the last build's pages show the texts' bodies, stored beside the manifest."""
+
+    token: bytes
+    """The manifest that these places go with has the same (Manifest.bodies)."""
+    texts: Mapping[str, TextPlaces]
+    """Every Markdown text of the content, by source file."""
+
+
 @dataclass(frozen=True, slots=True)
 class Manifest:
     """What the last successful build wrote, and from what."""
@@ -205,6 +244,8 @@ class Manifest:
     """What the sitemap shows of each page (its fingerprint), by output path."""
     languages: Mapping[str, LanguagePages] = field(default_factory=dict)
     """Each language's frame and pages, by code (routes.Settle)."""
+    bodies: bytes = b""
+    """The token of the body places stored with this manifest (none: b"")."""
     verified: bool = False
     """This build found the whole output as written (matches_output): its files need no
     look each (never stored: a manifest is written with False)."""
@@ -343,13 +384,26 @@ class BuildCache:
                 else:
                     path.unlink()
 
-    def save(self, manifest: Manifest) -> None:
-        """Store the new manifest, once the output it describes was swapped in (when it
-        cannot be written, the next build renders everything: the output is fine)."""
+    def save(self, manifest: Manifest, places: BodyPlaces | None = None) -> None:
+        """Store the new manifest (and the places of its bodies, first), once the output it
+        describes was swapped in (when it cannot be written, the next build renders
+        everything: the output is fine)."""
         try:
+            if places is not None:
+                save_pickle(self.folder / BODY_PLACES, places)
             save_pickle(self.folder / MANIFEST, manifest)
         except OSError:
             self.forget()
+
+    def body_places(self) -> BodyPlaces | None:
+        """The places of the last build's bodies, if they go with its manifest."""
+        previous = self.previous
+        if previous is None or not previous.bodies:
+            return None
+        places = _read_pickle(self.folder / BODY_PLACES)
+        if not isinstance(places, BodyPlaces) or places.token != previous.bodies:
+            return None
+        return places
 
     def forget(self) -> None:
         """Drop the manifest: the output no longer matches it (a failed or partial write)."""

@@ -152,3 +152,9 @@ def combine(parts: Iterator[bytes] | Iterable[bytes]) -> bytes:
     for part in parts:
         h.update(part)
     return h.digest()
+
+
+def partner_basis(frame: bytes, folder: bytes) -> bytes:
+    """What a partner's pages in one language are made from: the language's frame and the
+    hash of the partner's folder (publish.PartnerReuse; bodyedit.py makes it anew)."""
+    return combine((frame, folder))

@@ -160,6 +160,17 @@ class InputIndex:
         state = self.files.get(name)
         return state[DIGEST] if state else b""
 
+    def folder_digest(self, prefix: str, depth: int) -> bytes | None:
+        """The hash of one folder `depth` levels down, as folder_digests makes it."""
+        found = None
+        for name in sorted(name for name in self.files if name.startswith(prefix)):
+            parts = name.split("/", depth)
+            if len(parts) <= depth:
+                continue
+            found = found or hashlib.blake2b(digest_size=16)
+            found.update(parts[depth].encode() + b"\0" + self.files[name][DIGEST])
+        return None if found is None else found.digest()
+
     def folder_digests(self, depth: int) -> dict[str, bytes]:
         """The hash of every folder `depth` levels down ('content/partners/unaoc/'): its
         files' names and hashes, all folders in one pass."""

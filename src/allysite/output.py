@@ -22,7 +22,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the 
 
 MARKER = ".allysite-output"
 SPARE_STATES = ".allysite-spare"
-"""In the spare folder: the (size, mtime_ns, inode) of each of its files, pickled."""
+"""In the spare folder: the (size, mtime_ns, inode) of each of its files and the mtime_ns of
+each of its folders (as the manifest had them when it was the output), pickled."""
 SOURCE_FOLDERS = ("content", "templates", "locales", "static")
 
 
@@ -164,13 +165,20 @@ class Staging:
     Each process that fills it uses its own `Staging` on the same folder (`attach`)."""
 
     def __init__(
-        self, out: Path, folder: Path, present: Mapping[str, tuple[int, int, int]] | None = None
+        self,
+        out: Path,
+        folder: Path,
+        present: Mapping[str, tuple[int, int, int]] | None = None,
+        folders: Mapping[str, int] | None = None,
     ) -> None:
         self.out = out
         self.folder = folder
         self.present: Mapping[str, tuple[int, int, int]] = present or {}
         """The files the folder started with (a spare's), by output path."""
+        self.folders: Mapping[str, int] | None = folders
+        """The mtime_ns of the spare's folders when it was the output (None: unknown)."""
         self._made: set[str] = set()
+        self._pruned: set[str] = set()
         # paths as text: a build stages thousands of files, and pathlib doubled the cost
         self._out = os.fspath(out)
         self._folder = os.fspath(folder)
@@ -188,14 +196,14 @@ class Staging:
             if present is not None:
                 kept.rename(folder)
                 (folder / SPARE_STATES).unlink()
-                return cls(out, folder, present)
+                return cls(out, folder, *present)
             swap.discard(kept, out, background=True)
         folder.mkdir()
         return cls(out, folder)
 
     def attach(self) -> Staging:
         """Another handle on the same folder (for a worker process)."""
-        return Staging(self.out, self.folder, self.present)
+        return Staging(self.out, self.folder, self.present, self.folders)
 
     def write(self, out_path: str, data: bytes) -> tuple[int, int, int]:
         """Write a new file; its (size, mtime_ns, inode) as written."""
@@ -240,6 +248,16 @@ class Staging:
         except OSError:  # a file system without hard links
             shutil.copyfile(f"{self._out}/{out_path}", target)
 
+    def keep_all(
+        self, states: Mapping[str, tuple[int, int, int]], but: Collection[str] = ()
+    ) -> None:
+        """`keep` for many files at once (the spare holds most of them as they are), `but`
+        those (written anew)."""
+        present = self.present
+        for name in [name for name, state in states.items() if present.get(name) != state]:
+            if name not in but:
+                self.keep(name, states[name])
+
     def _replaced(self, out_path: str) -> str:
         """The path to stage `out_path` at, its folder made and a spare's file unlinked (it
         may be a link to the live output's: never written through)."""
@@ -254,6 +272,7 @@ class Staging:
         """Remove what a spare held that this build did not stage (pages that are gone), and
         the folders they leave empty."""
         gone = self.present.keys() - set(staged)
+        self._pruned.update(name.rpartition("/")[0] for name in gone)
         for name in gone:
             with contextlib.suppress(FileNotFoundError):
                 (self.folder / name).unlink()
@@ -264,6 +283,47 @@ class Staging:
                 except OSError:  # not empty (or gone): so are its parents
                     break
                 folder = folder.rpartition("/")[0]
+                self._pruned.add(folder)
+
+    def complete(
+        self,
+        staged: Mapping[str, tuple[int, int, int]],
+        large: bool,
+        previous: Mapping[str, tuple[int, int, int]] | None,
+        folders: Mapping[str, int] | None = None,
+    ) -> None:
+        """Prune what was not staged and swap the folder in. A `large` output's previous one
+        is kept as the spare with `previous` (the state of its files, as checked) and
+        `folders` (its folders' times, as checked), else deleted in the background, and a
+        spare is made of the new one (make_spare); a small output's is deleted."""
+        self.prune(staged)
+        self.finish(background_delete=large, spare=previous if large else None, folders=folders)
+        if large and previous is None:
+            make_spare(self.out, staged)
+
+    def folder_times(self, folders: Iterable[str]) -> dict[str, int]:
+        """The mtime_ns of these folders of the output once this staging is swapped in: the
+        spare's as they were recorded, but for the folders this staging changed (a file
+        written, linked, replaced or pruned in it, a folder made in it), which are read.
+        Without the spare's, all are read (cache.folder_times). Only for a staging that
+        this handle alone filled: it knows no other's changes (a worker's, `attach`)."""
+        from allysite.cache import folder_times
+
+        if self.folders is None:
+            return folder_times(self.out, folders)
+        prefix = len(self._folder) + 1
+        touched = {""} | self._pruned
+        for made in self._made:
+            name = made[prefix:] if len(made) > len(self._folder) else ""
+            touched.add(name)
+            touched.add(name.rpartition("/")[0])  # (it may have been made)
+        times: dict[str, int] = {}
+        for name in folders:
+            time_ns = self.folders.get(name) if name not in touched else None
+            if time_ns is None:
+                time_ns = os.stat(f"{self._out}/{name}" if name else self._out).st_mtime_ns
+            times[name] = time_ns
+        return times
 
     def path(self, out_path: str) -> Path:
         return self.folder / out_path
@@ -272,10 +332,12 @@ class Staging:
         self,
         background_delete: bool = False,
         spare: Mapping[str, tuple[int, int, int]] | None = None,
+        folders: Mapping[str, int] | None = None,
     ) -> None:
         """Mark the folder as allysite's and swap it in for the output. The previous output
-        is kept as the spare with `spare` (the state of its files, checked by the caller),
-        else deleted (in a detached process with `background_delete`: for large outputs)."""
+        is kept as the spare with `spare` (the state of its files, checked by the caller)
+        and `folders` (its folders' times, if known), else deleted (in a detached process
+        with `background_delete`: for large outputs)."""
         marker = self.folder / MARKER
         with contextlib.suppress(FileNotFoundError):
             marker.unlink()  # a spare's: a file of its own, but never written through
@@ -283,7 +345,8 @@ class Staging:
         if spare is not None and self.out.is_dir() and swap.exchange(self.folder, self.out):
             try:  # the new output is in place: from here on, nothing may fail the build
                 with open(self.folder / SPARE_STATES, "wb") as file:
-                    pickle.dump(dict(spare), file, protocol=pickle.HIGHEST_PROTOCOL)
+                    kept = (dict(spare), None if folders is None else dict(folders))
+                    pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
                 self.folder.rename(swap.spare_dir(self.out))
             except OSError:  # (a full disk): no spare, the previous output is deleted
                 swap.discard_quietly(self.folder, self.out, background=True)
@@ -294,14 +357,40 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _read_spare(folder: Path) -> dict[str, tuple[int, int, int]] | None:
-    """The states of a spare's files, as the build that kept it wrote them down."""
+def make_spare(out: Path, states: Mapping[str, tuple[int, int, int]]) -> None:
+    """A spare made of links to the output's files (`states`), when a build kept no previous
+    output as one (a build from scratch): the next build stages into it, so that it writes
+    what changed only, not links to thousands of files. Without it (a file system without
+    hard links, a full disk), the next build stages into an empty folder."""
+    folder = swap.spare_dir(out)
+    try:
+        if folder.exists():
+            swap.discard(folder, out, background=True)
+        folder.mkdir()
+        source, target = os.fspath(out), os.fspath(folder)
+        made: set[str] = set()
+        for name in states:
+            _make_parent(f"{target}/{name}", made)
+            os.link(f"{source}/{name}", f"{target}/{name}")
+        with open(folder / SPARE_STATES, "wb") as file:
+            pickle.dump((dict(states), None), file, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        swap.discard_quietly(folder, out, background=True)
+
+
+def _read_spare(
+    folder: Path,
+) -> tuple[dict[str, tuple[int, int, int]], dict[str, int] | None] | None:
+    """The states of a spare's files and its folders' times (None: unknown), as the build
+    that kept it wrote them down."""
     try:
         with open(folder / SPARE_STATES, "rb") as file:
-            states = pickle.load(file)
+            kept = pickle.load(file)
     except Exception:  # missing or truncated (a build killed meanwhile): not a spare
         return None
-    return states if isinstance(states, dict) else None
+    if not isinstance(kept, tuple) or len(kept) != 2 or not isinstance(kept[0], dict):
+        return None
+    return kept[0], kept[1] if isinstance(kept[1], dict) else None
 
 
 def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:

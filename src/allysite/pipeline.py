@@ -285,14 +285,15 @@ def _logo_of(config: SiteConfig, cache: Path, parsed: ParseCache | None) -> Deri
 
 def template_keys(
     env: Environment, parsed: ParseCache
-) -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
-    """Each template's digest and the bodies its pages show (render.read_templates), kept by
-    the templates' hashes: finding them parses every template."""
+) -> tuple[dict[str, bytes], dict[str, BodyPaths | None], frozenset[str]]:
+    """Each template's digest, the bodies its pages show and the templates that print them
+    whole (render.read_templates), kept by the templates' hashes: finding them parses every
+    template."""
     from allysite.render import read_templates
 
-    def make() -> tuple[dict[str, bytes], dict[str, BodyPaths | None]]:
+    def make() -> tuple[dict[str, bytes], dict[str, BodyPaths | None], frozenset[str]]:
         reads = read_templates(env)
-        return reads.digests, reads.bodies
+        return reads.digests, reads.bodies, reads.whole
 
     return parsed.kept("template-keys", _template_sources(parsed), make)
 

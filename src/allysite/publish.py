@@ -22,11 +22,11 @@ from types import MappingProxyType
 from jinja2 import Environment
 
 from allysite import urls
-from allysite.bodyreads import BODY, BodyPaths, bodies_at
-from allysite.cache import LanguagePages, Manifest, OutputState
+from allysite.bodyreads import BODY, BodyPaths, bodies_at, texts_at
+from allysite.cache import LanguagePages, Manifest, OutputState, Shown, TextPlaces
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
-from allysite.fingerprints import Fingerprints, Unfingerprintable, combine
+from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, partner_basis
 from allysite.output import Staging
 from allysite.pagemeta import PageMeta
 from allysite.render import OutputFile, Problems, TemplateDirs, render_route
@@ -50,6 +50,8 @@ class PageKeys:
     shared: bytes = b""
     """The hash of every input that is no partner's (settings, templates, catalogs, pages,
     the theme): part of every partner page's basis (PartnerReuse)."""
+    whole: frozenset[str] = frozenset()
+    """The templates whose pages print each body they show unchanged (bodyreads.py)."""
 
 
 @dataclass
@@ -75,6 +77,10 @@ class Published:
     """Each language's frame and pages, for the next build (see routes.Settle)."""
     settled: list[str] = field(default_factory=list)
     """The languages found settled: of their pages, only those planned are in `listed`."""
+    places: dict[str, Shown | None] = field(default_factory=dict)
+    """Where each page rendered shows which texts' bodies (None: not known; body_places)."""
+    texts: dict[str, TextPlaces] = field(default_factory=dict)
+    """Every Markdown text of the content, without its pages (cache.BodyPlaces)."""
 
     def merge(self, other: Published) -> None:
         self.keys.update(other.keys)
@@ -88,6 +94,8 @@ class Published:
         self.views.update(other.views)
         self.languages.update(other.languages)
         self.settled += other.settled
+        self.places.update(other.places)
+        self.texts.update(other.texts)
 
 
 def route_key(
@@ -170,6 +178,7 @@ def publish_slice(
                 continue
             result.states[name] = staging.write(name, data)
             result.rendered.append(name)
+            result.places[name] = body_places(route, data, keys)
         result.keys[name] = key or b""
         if route.in_sitemap and name not in result.sitemap:  # what the sitemap shows of it
             result.sitemap[name] = entry_key(entries[name])
@@ -177,6 +186,25 @@ def publish_slice(
             progress(done, len(routes))
     result.problems = problems.found()
     return result
+
+
+def body_places(route: Route, data: bytes, keys: PageKeys) -> Shown | None:
+    """Where a rendered page shows which texts' bodies (cache.BodyPlaces); None when that is
+    not known. A body is placed (its offset) when it is the only one the page shows, its
+    template prints it unchanged (bodyreads.prints_whole), and it is in the page once."""
+    paths = keys.bodies.get(route.template)
+    texts = None if paths is None else texts_at(route.context, paths)
+    if texts is None:
+        return None
+    sources = [getattr(text, "source", None) for text in texts]
+    if not all(isinstance(source, str) for source in sources):
+        return None
+    if len(texts) == 1 and route.template in keys.whole:
+        body = getattr(texts[0], BODY).encode("utf-8")
+        at = data.find(body)
+        if body and at >= 0 and data.find(body, at + 1) < 0:
+            return ((sources[0], at, len(data) - at - len(body)),)
+    return tuple((source, -1, -1) for source in sources)  # type: ignore[misc]
 
 
 class PartnerReuse:
@@ -244,7 +272,7 @@ class PartnerReuse:
             return None
         name = f"{site.language.code}:{folder}"
         last = self._previous.views.get(name) if self._previous is not None else None
-        return combine((self.frame(site), folder_digest)), name, last
+        return partner_basis(self.frame(site), folder_digest), name, last
 
     # --- routes.Settle ---
 

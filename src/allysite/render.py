@@ -236,6 +236,8 @@ class TemplateReads:
     variable, which Jinja cannot resolve before rendering)."""
     bodies: dict[str, BodyPaths | None]
     """The bodies each template's pages show (bodyreads.py)."""
+    whole: frozenset[str] = frozenset()
+    """The templates whose pages print each body they show unchanged (bodyreads.py)."""
 
 
 def read_templates(env: Environment) -> TemplateReads:
@@ -247,7 +249,7 @@ def read_templates(env: Environment) -> TemplateReads:
         for other in used:
             h.update(other.encode() + b"\0" + sources[other])
         digests[name] = h.digest()
-    return TemplateReads(closures, digests, closures_body_paths(env, closures))
+    return TemplateReads(closures, digests, *closures_body_paths(env, closures))
 
 
 def template_closures(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jinja2 import DictLoader, Environment
 
-from allysite.bodyreads import body_paths
+from allysite.bodyreads import body_paths, closures_body_paths
 
 
 def paths(**templates: str) -> tuple[tuple[str, ...], ...] | None:
@@ -110,3 +110,55 @@ def test_values_equal_but_for_their_bodies() -> None:
     assert bodies_at({"partner": card}, (("partner", "item"),)) == ("<p>one</p>",)
     assert bodies_at({"partner": card}, (("partner", "missing"),)) is None
     assert bodies_at({"partner": card}, None) is None
+
+
+def whole(**templates: str) -> bool:
+    """Whether the closure of every template given prints its bodies whole."""
+    env = Environment(loader=DictLoader(templates), extensions=["jinja2.ext.i18n"])
+    _, found = closures_body_paths(env, {"page": sorted(templates)})
+    return "page" in found
+
+
+BASE = "<main>{% block main %}{% endblock %}</main>"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<div>{{ item.body_html }}</div>",
+        '{% extends "base" %}{% block main %}{{ item.body_html }}{% endblock %}',
+        "{% set item = partner.item %}{% if x %}<p>{{ item.body_html }}</p>{% endif %}",
+        "{% for t in tags %}{{ t }}{% endfor %}{{ item.body_html }}",
+        "{% set attrs %} lang=x{% endset %}<div{{ attrs }}>{{ item.body_html }}</div>",
+        "<p>{{ item.name|upper }}</p>",  # no body at all
+    ],
+)
+def test_bodies_printed_as_they_are(page: str) -> None:
+    assert whole(page=page, base=BASE)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "{{ item.body_html|upper }}",
+        "{{ item.body_html|striptags|wordcount }}",
+        "{{ item.body_html if x else '' }}",
+        "{% if item.body_html %}<div>{% endif %}",
+        "{{ item.body_html ~ '' }}",
+        "{% filter upper %}{{ item.body_html }}{% endfilter %}",
+        "{% set text %}{{ item.body_html }}{% endset %}{{ text|trim }}",
+        "{% macro show() %}{{ item.body_html }}{% endmacro %}{{ show()|upper }}",
+        '{% set text %}{% include "body" %}{% endset %}{{ text }}',
+        '{% extends "base" %}{% block main %}{{ item.body_html }}{% endblock %}'
+        "{% set main = self.main()|upper %}",
+        '{% extends "base" %}{% block main %}{{ super()|upper }}{{ item.body_html }}{% endblock %}',
+        "{% trans body=item.body_html %}{{ body }}{% endtrans %}",
+    ],
+)
+def test_bodies_that_may_be_changed_or_tested(page: str) -> None:
+    """Each of these could give a page whose text around the body depends on the body."""
+    assert not whole(page=page, base=BASE, body="{{ item.body_html }}")
+
+
+def test_a_template_whose_bodies_cannot_be_followed_prints_none_whole() -> None:
+    assert not whole(page='{% set f = "body" ~ "_html" %}{{ item|attr(f) }}')

@@ -1,0 +1,225 @@
+"""A rebuild after edits of Markdown bodies alone, done without loading the pipeline.
+
+Most edits change the words of a profile and nothing else. Such a body is shown, unchanged,
+by the pages of its text (its own language's, and the languages it stands in for), and by
+nothing else: a card, a list, a feed and the sitemap show no body (bodyreads.py), and a
+template that prints a body whole makes the same text around whatever body it gets
+(bodyreads.prints_whole). So the last build records where each page shows which text's body
+(cache.BodyPlaces), and a rebuild whose every changed input is such a text, with the same
+front matter, puts the new body in the old one's place in those pages: it reads the file as
+the loader does, renders the Markdown with the same function, and stages and swaps the
+output as any build, in a few hundredths of a second instead of loading the site.
+
+It gives way to the full build whenever anything else could differ:
+
+- another file changed, was added or removed, or the front matter changed;
+- the text has a problem (encoding, limits) or the last build gave a message at one of its
+  lines (a line may have moved);
+- it is the original of translations stamped with its body's version (stale.py), or its body
+  became blank or stopped being blank;
+- a page shows the text's body otherwise than whole and alone, or the last build did not
+  record where every page shows which body (search was on, or a template could not be
+  read; then no places are stored).
+
+The manifest it stores is one a build would have left for the next (the pages it changed
+are keyed so that they never match, and the bases of the partner's pages follow its folder),
+so the next build, of any kind, finds what it would after a full one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from allysite import urls
+from allysite.cache import BodyPlaces, BuildCache, Manifest, Shown, Splice, TextPlaces
+from allysite.errors import Diagnostic
+from allysite.fingerprints import partner_basis
+from allysite.markdownlimits import beyond_limits
+from allysite.markup import render_markdown
+from allysite.output import Staging
+from allysite.textfile import read_text, split_front_matter
+
+if TYPE_CHECKING:
+    from allysite.model import Content
+
+PARTNERS = "content/partners/"
+FOLDER_DEPTH = 3
+"""An item's folder is three levels down: content/partners/<slug>/ (inputindex)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyEdit:
+    """A rebuild ready to be staged: the new bytes of the pages that show an edited body."""
+
+    pages: Mapping[str, bytes]
+    """By output path (each body's place is the same: see cache.Splice)."""
+    texts: tuple[str, ...]
+    """The edited texts, by source file."""
+
+
+def prepare_edit(store: BuildCache) -> BodyEdit | None:
+    """The rebuild of these changed inputs (`store.changed()`), when they are edits of bodies
+    alone; else None, and the full build runs. Reads the output's pages: use it only when
+    the output is as the last build wrote it."""
+    previous = store.previous
+    changed = store.changed()
+    if previous is None or not changed or not all(name.endswith(".md") for name in changed):
+        return None
+    if any(found.pos is not None and found.pos.path in changed for found in previous.diagnostics):
+        return None
+    places = store.body_places()
+    if places is None:
+        return None
+    bodies: dict[str, bytes] = {}
+    for name in changed:
+        record = places.texts.get(name)
+        if record is None or name not in store.index.files:
+            return None
+        body = _new_body(store.site / name, name, record)
+        if body is None:
+            return None
+        bodies[name] = body
+    pages: dict[str, bytes] = {}
+    for source, body in bodies.items():
+        for page, head, tail in places.texts[source].pages:
+            if head < 0:  # shown otherwise than whole and alone
+                return None
+            data = _page(store.out, page, previous)
+            if data is None or head + tail > len(data):
+                return None
+            pages[page] = b"".join((data[:head], body, data[len(data) - tail :]))
+    return BodyEdit(pages, tuple(sorted(bodies)))
+
+
+def _new_body(path: Path, name: str, record: TextPlaces) -> bytes | None:
+    """The text's new body as HTML, read and rendered as the loader does (itemfiles.py),
+    when its front matter is the last build's and the build would find no problem in it."""
+    text, problems = read_text(path, name)
+    if text is None or problems:
+        return None
+    parts = split_front_matter(text, name)
+    if isinstance(parts, Diagnostic) or parts.digest != record.front:
+        return None
+    if beyond_limits(parts.body) is not None:
+        return None
+    if record.original and (record.body_stamped or bool(parts.body.strip()) != record.has_body):
+        return None  # the staleness of its translations could change
+    return render_markdown(parts.body).encode("utf-8")
+
+
+def _page(out: Path, page: str, previous: Manifest) -> bytes | None:
+    """A page of the output, as the last build wrote it."""
+    state = previous.outputs.get(page)
+    try:
+        data = (out / page).read_bytes()
+    except OSError:
+        return None
+    return data if state is not None and len(data) == state[0] else None
+
+
+def publish_edit(store: BuildCache, edit: BodyEdit, large: bool) -> None:
+    """Stage the output with the edited pages (every other file kept as it is), swap it in
+    and store the manifest (`large`: see output.Staging.complete). Raises OSError when the
+    output cannot be written (it is then as it was; the cache is dropped)."""
+    previous = store.previous
+    assert previous is not None
+    states = dict(previous.outputs)
+    staging = Staging.start(store.out, spare=True)
+    try:
+        for name, data in edit.pages.items():
+            states[name] = staging.write(name, data)
+        staging.keep_all(previous.outputs, edit.pages.keys())
+        staging.complete(states, large, previous.outputs, previous.folders)
+    except BaseException:
+        staging.abandon()
+        store.forget()
+        raise
+    keys = {**previous.keys, **dict.fromkeys(edit.pages, b"")}  # never a page's key
+    manifest = replace(
+        previous,
+        inputs=store.index,
+        keys=keys,
+        outputs=states,
+        folders=staging.folder_times(previous.folders),
+        verified=False,
+        **_bases(store, previous, edit.texts),
+    )
+    store.save(manifest)
+
+
+def _bases(store: BuildCache, previous: Manifest, texts: Iterable[str]) -> dict[str, object]:
+    """What the next build reuses by the hashes of the edited texts' folders, made anew: a
+    partner's pages and views are kept by their basis (publish.PartnerReuse), and every
+    language's frame hashes the texts that are no partner's (their pages), so the frames
+    are made never to match."""
+    bases, views = dict(previous.bases), dict(previous.views)
+    languages = dict(previous.languages)
+    for text in texts:
+        folder = text.rpartition("/")[0]
+        if not text.startswith(PARTNERS):
+            languages = {code: replace(pages, frame=b"") for code, pages in languages.items()}
+            continue
+        digest = store.index.folder_digest(folder + "/", FOLDER_DEPTH)
+        slug = folder.rpartition("/")[2]
+        for code, pages in languages.items():
+            basis = partner_basis(pages.frame, digest or b"")
+            page = urls.output_path(urls.partner(code, slug))
+            if page in bases:
+                bases[page] = basis
+            name = f"{code}:{folder}"
+            if name in views:
+                views[name] = (basis, views[name][1])
+    return {"bases": bases, "views": views, "languages": languages}
+
+
+def text_records(content: Content, default: str) -> dict[str, TextPlaces]:
+    """Every Markdown text of the content, as a rebuild after an edit of its body must know
+    it (cache.BodyPlaces), but for the pages that show it."""
+    records: dict[str, TextPlaces] = {}
+    for item in (*content.partners, *content.pages):
+        stamped = any("body" in text.stamps for text in item.translations.values())
+        for code, text in item.translations.items():
+            original = code == default
+            records[text.source] = TextPlaces(
+                text.front, original, original and stamped, "body" in text.fingerprints
+            )
+    return records
+
+
+def body_places(
+    pages: Iterable[str],
+    made: Mapping[str, Shown | None],
+    texts: Mapping[str, TextPlaces],
+    last: BodyPlaces | None,
+) -> BodyPlaces | None:
+    """The places of the bodies in a build's pages: of those it rendered (`made`), and the
+    last build's of those it kept; None when some page's are not known."""
+    before: dict[str, list[tuple[str, int, int]]] | None = None
+    if last is not None:  # (it knew every page: a page it does not name shows no body)
+        before = {}
+        for source, record in last.texts.items():
+            for page, head, tail in record.pages:
+                before.setdefault(page, []).append((source, head, tail))
+    placed: dict[str, list[Splice]] = {}
+    for page in pages:
+        if page in made:
+            shown = made[page]
+        elif before is not None:
+            shown = tuple(before.get(page, ()))
+        else:
+            return None
+        if shown is None:
+            return None
+        for source, head, tail in shown:
+            placed.setdefault(source, []).append((page, head, tail))
+    return BodyPlaces(
+        os.urandom(16),
+        {
+            source: record._replace(pages=tuple(placed.get(source, ())))
+            for source, record in texts.items()
+        },
+    )

@@ -1,0 +1,290 @@
+"""Rebuilds after edits of Markdown bodies alone (bodyedit.py).
+
+The new body is put in the place of the old one in the pages that show it, without loading
+the site; every such rebuild must give a cold build's bytes, leave a cache from which the
+next build of any kind does too, and give way to the full build wherever anything else
+could differ (each case below checks that the full build ran, and its output).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from allysite import build as build_module
+from allysite.build import build_site
+from allysite.model import fingerprint
+from allysite.swap import spare_dir
+from allysite.workers import available_cores
+from conftest import MINIMAL_SITE, MakeSite, Site
+from test_cache import BETA, assert_as_cold, build, pages
+
+BETA_ES = "content/partners/beta/es.md"
+ALPHA_ES = "content/partners/alpha/es.md"
+ALPHA_EN = "content/partners/alpha/en.md"
+ABOUT_ES = "content/pages/about/es.md"
+BETA_EN = "content/partners/beta/en.md"
+BETA_PAGES = {f"{lang}/partners/beta/index.html" for lang in ("es", "en", "ar")}
+
+
+def beta(body: str, summary: str = "Educa.") -> dict[str, str]:
+    return {BETA_ES: f"---\nname: Beta\nsummary: {summary}\n---\n{body}\n"}
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Site:
+    site = make_site(BETA)
+    build(site)
+    return site
+
+
+@pytest.fixture
+def full_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The builds that loaded the site (the full build), by their output folder."""
+    made: list[str] = []
+    real = build_module._build
+
+    def counted(site: object, out: object, *args: object, **options: object) -> object:
+        made.append(str(out))
+        return real(site, out, *args, **options)
+
+    monkeypatch.setattr(build_module, "_build", counted)
+    return made
+
+
+def test_a_body_edit_is_put_in_place_without_loading_the_site(
+    site: Site, tmp_path: Path, full_builds: list[str]
+) -> None:
+    site.write(beta("Otro **texto** de Beta.\n\n## Nueva sección"))
+    result = build(site)
+    assert full_builds == []
+    # its own page and the English and Arabic ones, which show the Spanish text
+    assert set(result.rendered) == BETA_PAGES
+    for path in ("/es/partners/beta/", "/ar/partners/beta/"):
+        prose = site.html(path).select_one(".prose")
+        assert prose is not None and prose.strong is not None
+        assert prose.strong.text == "texto"
+        assert prose.h2 is not None and prose.h2["id"] == "nueva-sección"
+    assert_as_cold(site, tmp_path)
+    assert build(site).cached  # and the next build has nothing to do
+    assert full_builds == [str(tmp_path / "cold")]  # (assert_as_cold's)
+
+
+def test_edits_of_several_texts_at_once_and_their_undoing(
+    site: Site, tmp_path: Path, full_builds: list[str]
+) -> None:
+    """Texts of partners and of a page, and translations: then each undone, alone or with
+    an edit that needs the full build, which must not keep a page made for the edited text
+    (the bases and frames of the last build follow the edits: bodyedit._bases)."""
+    originals = {name: (site.root / name).read_text() for name in (ALPHA_ES, ALPHA_EN, ABOUT_ES)}
+    edited = {name: text + "\nUna frase más.\n" for name, text in originals.items()}
+    site.write(edited)
+    result = build(site)
+    assert full_builds == []
+    assert set(result.rendered) == {
+        "es/partners/alpha/index.html",
+        "ar/partners/alpha/index.html",  # (the Spanish text stands in for the Arabic one)
+        "en/partners/alpha/index.html",
+        *(f"{lang}/about/index.html" for lang in ("es", "en", "ar")),
+    }
+    assert_as_cold(site, tmp_path)
+    site.write({ALPHA_EN: originals[ALPHA_EN]})  # undone alone: put in place again
+    build(site)
+    assert full_builds == [str(tmp_path / "cold")]
+    assert_as_cold(site, tmp_path)
+    # undone along with an edit that changes no page (a comment in partner.yaml): the full
+    # build, which finds the languages settled (routes.Settle)
+    site.write({ALPHA_ES: originals[ALPHA_ES], ABOUT_ES: originals[ABOUT_ES]})
+    partner = "content/partners/beta/partner.yaml"
+    site.write({partner: BETA[partner] + "# a comment\n"})
+    build(site)
+    assert full_builds[-1] == str(site.out)
+    assert "Una frase más" not in (site.out / "es/partners/alpha/index.html").read_text()
+    assert "Una frase más" not in (site.out / "ar/about/index.html").read_text()
+    assert_as_cold(site, tmp_path)
+
+
+def test_the_cache_an_edit_leaves_serves_every_later_build(site: Site, tmp_path: Path) -> None:
+    """Edits put in place, then every other kind of build in turn (each its cold bytes)."""
+    site.write(beta("Uno."))
+    build(site)
+    site.write(beta("Uno.", summary="Cambia."))  # a card: the full build
+    build(site)
+    assert_as_cold(site, tmp_path)
+    site.write(beta("Dos."))  # the summary back and the body: the full build
+    build(site)
+    assert_as_cold(site, tmp_path)
+    site.write(beta("Tres."))
+    build(site)
+    site.write({"templates/partials/footer.html": "<footer>Pie</footer>\n"})  # every page
+    build(site)
+    assert_as_cold(site, tmp_path)
+    site.write(beta("Texto de Beta."))  # back to the first build's text
+    build(site)
+    assert_as_cold(site, tmp_path)
+
+
+PRINTED_TWICE = (
+    '{% extends "base.html" %}{% block main %}{{ partner.item.body_html }}'
+    "<aside>{{ partner.item.body_html }}</aside>{% endblock %}"
+)
+FILTERED = (
+    '{% extends "base.html" %}{% block main %}'
+    '{{ partner.item.body_html|replace("<p>", "<p class=\\"text\\">") }}{% endblock %}'
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "edit"),
+    [
+        pytest.param({}, beta("Otro.", summary="Cambia."), id="the front matter"),
+        pytest.param({}, beta(""), id="a body made blank"),
+        pytest.param({}, {**beta("Otro."), "content/partners/beta/notes.txt": "x"}, id="a file"),
+        pytest.param({}, {BETA_EN: "---\nname: B\nsummary: S.\n---\n"}, id="a new text"),
+        pytest.param({"templates/partner.html": PRINTED_TWICE}, beta("Otro."), id="twice"),
+        pytest.param({"templates/partner.html": FILTERED}, beta("Otro."), id="filtered"),
+        pytest.param(
+            {BETA_ES: "---\nname: Beta\nsummary: E.\ntranslated_from: {body: 1234abcd}\n---\nT.\n"},
+            {BETA_ES: "---\nname: Beta\nsummary: E.\ntranslated_from: {body: 1234abcd}\n---\nU.\n"},
+            id="a warning at the text",
+        ),
+    ],
+)
+def test_what_only_the_full_build_may_rebuild(
+    make_site: MakeSite,
+    tmp_path: Path,
+    full_builds: list[str],
+    files: dict[str, str],
+    edit: dict[str, str],
+) -> None:
+    site = make_site({**BETA, **files})
+    build(site)
+    site.write(edit)
+    build(site)
+    assert full_builds == [str(site.out), str(site.out)]
+    assert_as_cold(site, tmp_path)
+
+
+def test_the_original_of_translations_stamped_with_its_body(
+    make_site: MakeSite, tmp_path: Path, full_builds: list[str]
+) -> None:
+    """Its translations become stale with its body: their pages change too."""
+    fields = {"name": "Fundación Alfa", "short_name": "FA", "summary": "Trabaja por la paz."}
+    fields["body"] = "## Mandato\n\nTexto en **español**.\n"
+    stamps = ", ".join(f"{name}: '{fingerprint(value)}'" for name, value in fields.items())
+    en = f"---\nname: Alpha\nsummary: W.\ntranslated_from: {{{stamps}}}\n---\nText.\n"
+    site = make_site({ALPHA_EN: en})
+    build(site)
+    assert site.html("/en/partners/alpha/").select_one(".notice") is None
+    site.write({ALPHA_ES: (site.root / ALPHA_ES).read_text() + "\nMás.\n"})
+    build(site)
+    assert full_builds[-1] == str(site.out)
+    assert site.html("/en/partners/alpha/").select_one(".notice") is not None
+    assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Un carácter \x00 nulo.", "encoding"),
+        ("Un control \x01 que no se ve.", "encoding"),
+        ("> " * 120 + "Demasiado hondo.", "markdown-limit"),
+    ],
+)
+def test_a_body_with_a_problem_is_reported_by_the_full_build(
+    site: Site, full_builds: list[str], text: str, code: str
+) -> None:
+    before = (site.out / "es/partners/beta/index.html").read_bytes()
+    site.write(beta(text))
+    result = build_site(site.root, site.out)
+    assert not result.ok and full_builds == [str(site.out)]
+    assert [(d.code, d.pos.path if d.pos else None) for d in result.diagnostics] == [
+        (code, BETA_ES)
+    ]
+    assert (site.out / "es/partners/beta/index.html").read_bytes() == before
+
+
+def test_a_strict_build_after_warnings_is_a_full_one(
+    make_site: MakeSite, full_builds: list[str]
+) -> None:
+    stamped = "---\nname: Fundación Alfa\nsummary: P.\ntranslated_from: {name: abcd1234}\n---\nT.\n"
+    site = make_site({**BETA, ALPHA_ES: stamped})
+    assert build(site).diagnostics  # a warning: the original is stamped
+    before = (site.out / "es/partners/beta/index.html").read_bytes()
+    site.write(beta("Otro."))
+    result = build_site(site.root, site.out, strict=True)
+    assert not result.ok and full_builds[-1] == str(site.out)
+    assert (site.out / "es/partners/beta/index.html").read_bytes() == before
+
+
+def test_an_output_changed_by_hand_is_made_by_the_full_build(
+    site: Site, tmp_path: Path, full_builds: list[str]
+) -> None:
+    (site.out / "es/partners/alpha/index.html").write_text("edited by hand")
+    site.write(beta("Otro."))
+    build(site)
+    assert full_builds == [str(site.out)]
+    assert_as_cold(site, tmp_path)
+
+
+def test_a_site_with_search_indexes_the_edited_pages(
+    make_site: MakeSite, full_builds: list[str]
+) -> None:
+    """Its index must show the new words: a full build, which runs Pagefind again."""
+    site = make_site({**BETA, "site.yaml": MINIMAL_SITE["site.yaml"] + "search: true\n"})
+    build(site)
+    fragments = site.out / "pagefind" / "fragment"
+    before = {path.name for path in fragments.iterdir()}
+    site.write(beta("Otro texto."))
+    build(site)
+    assert full_builds == [str(site.out), str(site.out)]
+    assert {path.name for path in fragments.iterdir()} != before  # (named by their text)
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_the_first_edit_after_a_cold_build_stages_into_a_spare_of_links(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large output (here every one) gets a spare made of links to its files, so that the
+    first rebuild writes only the pages it changes."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    site = make_site(BETA)
+    build(site)
+    kept = site.out / "es/partners/alpha/index.html"
+    inode = kept.stat().st_ino
+    assert (spare_dir(site.out) / "es/partners/alpha/index.html").stat().st_ino == inode
+    site.write(beta("Otro."))
+    assert set(build(site).rendered) == BETA_PAGES
+    assert kept.stat().st_ino == inode
+    assert_as_cold(site, tmp_path)
+    assert build(site).cached  # its folders' times were recorded as they are
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_random_edits_of_bodies_give_a_cold_builds_bytes(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bodies of several texts edited, undone and made alike, now and then with another
+    edit; the output checked by other processes, and a spare."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    site = make_site(BETA)
+    build(site)
+    chance = random.Random(6)
+    texts = [BETA_ES, ALPHA_ES, ALPHA_EN, ABOUT_ES]
+    originals = {name: (site.root / name).read_text() for name in texts}
+    words = ["**paz**", "[enlace](https://example.org/)", "## Título", "- punto", "Texto", "é"]
+    for _ in range(12):
+        edits = {}
+        for name in chance.sample(texts, chance.randint(1, 3)):
+            head, _, _ = originals[name].partition("\n---\n")
+            body = " ".join(chance.choices(words, k=chance.randint(1, 6)))
+            edits[name] = f"{head}\n---\n{body}\n" if chance.random() < 0.8 else originals[name]
+        if chance.random() < 0.2:
+            edits.update(beta("Texto de Beta.", summary=chance.choice(["Educa.", "Otra."])))
+        site.write(edits)
+        result = build(site)
+        assert result.ok
+        assert_as_cold(site, tmp_path)
+    assert pages(build(site)) == set()
