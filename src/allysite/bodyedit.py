@@ -28,14 +28,13 @@ so the next build, of any kind, finds what it would after a full one.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from allysite import urls
-from allysite.cache import BodyPlaces, BuildCache, Manifest, Shown, Splice, TextPlaces
+from allysite.cache import BuildCache, Manifest, Shown, TextPlaces
 from allysite.errors import Diagnostic
 from allysite.fingerprints import partner_basis
 from allysite.markdownlimits import beyond_limits
@@ -71,7 +70,7 @@ def prepare_edit(store: BuildCache) -> BodyEdit | None:
         return None
     if any(found.pos is not None and found.pos.path in changed for found in previous.diagnostics):
         return None
-    places = store.body_places()
+    places = store.body_places(changed)
     if places is None:
         return None
     bodies: dict[str, bytes] = {}
@@ -190,36 +189,19 @@ def text_records(content: Content, default: str) -> dict[str, TextPlaces]:
     return records
 
 
-def body_places(
+def language_places(
     pages: Iterable[str],
     made: Mapping[str, Shown | None],
-    texts: Mapping[str, TextPlaces],
-    last: BodyPlaces | None,
-) -> BodyPlaces | None:
-    """The places of the bodies in a build's pages: of those it rendered (`made`), and the
-    last build's of those it kept; None when some page's are not known."""
-    before: dict[str, list[tuple[str, int, int]]] | None = None
-    if last is not None:  # (it knew every page: a page it does not name shows no body)
-        before = {}
-        for source, record in last.texts.items():
-            for page, head, tail in record.pages:
-                before.setdefault(page, []).append((source, head, tail))
-    placed: dict[str, list[Splice]] = {}
+    last: object,
+) -> dict[str, Shown] | None:
+    """Where a language's pages show which texts' bodies: those a build rendered (`made`),
+    and the others as the last build stored them (`last`: all of its pages of the language);
+    None when some page's are not known."""
+    kept = last if isinstance(last, dict) else {}
+    found: dict[str, Shown] = {}
     for page in pages:
-        if page in made:
-            shown = made[page]
-        elif before is not None:
-            shown = tuple(before.get(page, ()))
-        else:
-            return None
+        shown = made[page] if page in made else kept.get(page)
         if shown is None:
             return None
-        for source, head, tail in shown:
-            placed.setdefault(source, []).append((page, head, tail))
-    return BodyPlaces(
-        os.urandom(16),
-        {
-            source: record._replace(pages=tuple(placed.get(source, ())))
-            for source, record in texts.items()
-        },
-    )
+        found[page] = shown
+    return found

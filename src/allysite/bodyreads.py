@@ -107,33 +107,40 @@ def prints_whole(readings: Iterable[_Reading | None]) -> bool:
     is rendered into a value (CAPTURES; a block called as `self.name()`, or whose parent's
     version is called with `super()`). A page of such templates is the same text around
     each body it shows: bodyedit.py puts an edited body in its place."""
-    trees = []
+    captured: set[str] = set()
+    holding: set[str] = set()
     for reading in readings:
-        if reading is None:
+        if reading is None or not reading.printing.printed:
             return False
-        trees.append(reading.tree)
-    captured: set[str] = set()  # blocks rendered into a value
-    for tree in trees:
-        for call in tree.find_all(nodes.Call):
-            target = call.node
-            if isinstance(target, nodes.Getattr) and _named(target.node, "self"):
-                captured.add(target.attr)
-        for block in tree.find_all(nodes.Block):
-            if any(_named(call.node, "super") for call in block.find_all(nodes.Call)):
-                captured.add(block.name)
-    for tree in trees:
-        reads = list(_body_reads(tree))
-        printed = {id(child) for output in tree.find_all(nodes.Output) for child in output.nodes}
-        if any(id(read) not in printed for read in reads):
-            return False
-        holders = [*tree.find_all(CAPTURES)]
-        holders += [block for block in tree.find_all(nodes.Block) if block.name in captured]
-        inside = {id(node) for holder in holders for node in holder.find_all(nodes.Node)}
-        if any(id(read) in inside for read in reads):
-            return False
-        if any(id(node) in inside for node in tree.find_all((nodes.Include, nodes.Block))):
-            return False
-    return True
+        captured |= reading.printing.captured
+        holding |= reading.printing.holding
+    return not captured & holding
+
+
+def _printing(tree: nodes.Template, reads: Iterable[nodes.Node]) -> _Printing:
+    printed = {id(child) for output in tree.find_all(nodes.Output) for child in output.nodes}
+    reads = list(reads)
+    inside = {
+        id(node) for holder in tree.find_all(CAPTURES) for node in holder.find_all(nodes.Node)
+    }
+    held = (*reads, *tree.find_all((nodes.Include, nodes.Block)))
+    captured = {
+        call.node.attr
+        for call in tree.find_all(nodes.Call)
+        if isinstance(call.node, nodes.Getattr) and _named(call.node.node, "self")
+    }
+    holding = set()
+    for block in tree.find_all(nodes.Block):
+        if any(_named(call.node, "super") for call in block.find_all(nodes.Call)):
+            captured.add(block.name)
+        within = {id(node) for node in block.find_all(nodes.Node)}
+        if any(id(node) in within for node in held):
+            holding.add(block.name)
+    return _Printing(
+        all(id(read) in printed for read in reads) and not any(id(node) in inside for node in held),
+        frozenset(captured),
+        frozenset(holding),
+    )
 
 
 def _named(node: nodes.Node, name: str) -> bool:
@@ -147,6 +154,19 @@ class _Reading:
     tree: nodes.Template
     bindings: dict[str, list[Binding]]
     reads: tuple[nodes.Getattr | nodes.Getitem, ...]
+    printing: _Printing
+
+
+@dataclass(frozen=True)
+class _Printing:
+    """How one template prints bodies (see prints_whole), found once for every closure."""
+
+    printed: bool
+    """Every body read is printed as it is, and none is in a capture (CAPTURES)."""
+    captured: frozenset[str]
+    """The blocks it renders into a value (`self.name()`, or holding a `super()` call)."""
+    holding: frozenset[str]
+    """Its blocks that hold a body read, an include or another block."""
 
 
 def _read(env: Environment, name: str) -> _Reading | None:
@@ -159,7 +179,7 @@ def _read(env: Environment, name: str) -> _Reading | None:
         if source.count(BODY) != len(reads):  # in a string, a comment, a filter's argument
             return None
         _check_lookups(tree)
-        return _Reading(tree, _bindings([tree]), reads)
+        return _Reading(tree, _bindings([tree]), reads, _printing(tree, reads))
     except Unknown:
         return None
     except Exception:  # an unreadable template: rendering reports it; the key must be exact

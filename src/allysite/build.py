@@ -34,9 +34,12 @@ from allysite.inputindex import NOT_A_FILE, undecodable_names
 from allysite.output import (
     LOCK_WAIT_SECONDS,
     Staging,
+    begin_spare,
     busy,
     check_output_dir,
+    end_spare,
     output_lock,
+    spare_links,
 )
 from allysite.pipeline import (
     THEME,
@@ -51,7 +54,6 @@ from allysite.swap import recover_interrupted_swap
 
 if TYPE_CHECKING:
     from allysite.bodyedit import BodyEdit
-    from allysite.cache import BodyPlaces
     from allysite.publish import Published
 
 __all__ = (  # the pipeline's stages, as check, the dev server and the command line know them
@@ -339,7 +341,7 @@ def _build(
         if progress:
             progress("write", 0, 0)
         previous = store.previous if intact else None  # (then kept as the spare)
-        staging.complete(
+        spare = staging.complete(
             published.states,
             _large(published.states),
             previous.outputs if previous is not None else None,
@@ -354,37 +356,62 @@ def _build(
         raise
     states = published.states
     pages = len(made.pages)
-    places = None if made.search else _body_places(made, published, store)
-    store.save(
-        Manifest(
-            store.environment,
-            store.index,
-            published.keys,
-            states,
-            folder_times(out, states),
-            sorted_diagnostics(problems),
-            pages,
-            len(states),
-            published.bases,
-            published.views,
-            published.sitemap,
-            published.languages,
-            places.token if places is not None else b"",
-        ),
-        places,
-    )
+    places = _places_stored(made, published, store)
+
+    spare = spare and begin_spare(out)
+    names = list(states)
+    share = len(names) * 3 // 4  # (this process saves the manifest meanwhile)
+
+    def end(worker: int) -> bool:  # a spare made of links, by a second process too
+        if worker == 1:
+            return spare_links(out, names[:share])
+        _save(store, made, published, problems, places)
+        return not spare or spare_links(out, names[share:])
+
+    linked = in_workers(2 if spare else 1, end)
+    if spare:
+        end_spare(out, states, all(linked))
     rendered = tuple(sorted(published.rendered))
     return _result(
         problems, strict, pages=pages, files=len(states), written=True, rendered=rendered
     )
 
 
-def _body_places(made: Made, published: Published, store: BuildCache) -> BodyPlaces | None:
-    """Where the pages show which texts' bodies: those rendered now, the others as the last
-    build found (for a rebuild after edits of bodies alone: bodyedit.py)."""
-    from allysite.bodyedit import body_places
+def _save(
+    store: BuildCache, made: Made, published: Published, problems: list[Diagnostic], places: bool
+) -> None:
+    """The manifest of the build, and only its body places kept."""
+    states = published.states
+    store.save(
+        Manifest(
+            store.environment,
+            store.index,
+            published.keys,
+            states,
+            folder_times(store.out, states),
+            sorted_diagnostics(problems),
+            len(made.pages),
+            len(states),
+            published.bases,
+            published.views,
+            published.sitemap,
+            published.languages,
+            store.token if places else b"",
+        )
+    )
+    store.drop_places(store.token if places else b"")
 
-    return body_places(made.pages, published.places, published.texts, store.body_places())
+
+def _places_stored(made: Made, published: Published, store: BuildCache) -> bool:
+    """Whether the processes stored where every page shows which texts' bodies, and what the
+    texts are (for a rebuild after edits of bodies alone: bodyedit.py)."""
+    from allysite.cache import TEXTS
+
+    languages = published.languages
+    if not set(published.stored) >= {TEXTS, *languages}:
+        return False
+    listed = {page for pages in languages.values() for page in pages.pages}
+    return listed == set(made.pages)
 
 
 def _large(files: Mapping[str, object]) -> bool:

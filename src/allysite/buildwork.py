@@ -154,16 +154,35 @@ def _publish_share(
         assert previous is not None
         keep_settled(code, [route.out_path for route in routes], previous, staging, part)
     part.views = reuse.views
+    if not config.search:
+        _store_places(part, languages, store)
+    part.places = {}  # (stored: too many to send back)
     return part
+
+
+def _store_places(part: Published, languages: list[str], store: BuildCache) -> None:
+    """Where the pages of these languages show which texts' bodies: those rendered now, and
+    the others as the last build found them (for rebuilds after edits of bodies alone)."""
+    from allysite.bodyedit import language_places
+
+    for code in languages:
+        pages = part.languages[code].pages
+        places = language_places(pages, part.places, store.last_places(code))
+        if places is not None and store.save_places(code, places):
+            part.stored.append(code)
 
 
 def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:
     """What is neither a page nor a feed, staged while the pages render; the parse cache."""
     from allysite.bodyedit import text_records
+    from allysite.cache import TEXTS
     from allysite.publish import Published, stage, stage_copies
 
     part = Published()
-    part.texts = text_records(inputs.content, inputs.config.default_language.code)
+    if not inputs.config.search:  # (a rebuild must index the pages again: bodyedit.py)
+        texts = text_records(inputs.content, inputs.config.default_language.code)
+        if store.save_places(TEXTS, texts):
+            part.stored.append(TEXTS)
     for file in site_files(inputs.config, inputs.assets):
         stage(staging, file.out_path, file.data, part)
     copies, part.problems = plan_site(inputs, languages=())

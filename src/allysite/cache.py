@@ -12,8 +12,9 @@ It lives in `.<out>.allysite-cache/` (beside the resized logos) and holds:
   rendered from: fingerprints.py), the size, time and inode of every file written, and the
   build's messages;
 - the *body places*: where each page shows the body of which text, and a hash of each
-  text's front matter, for a rebuild after edits of bodies alone (bodyedit.py); in a file
-  of their own, which only such a rebuild reads.
+  text's front matter, for a rebuild after edits of bodies alone (bodyedit.py); in files
+  of their own (one a language, each written by the process that rendered it, and one of
+  the texts), which only such a rebuild reads.
 
 A build whose inputs are all unchanged and whose output still matches the manifest does
 nothing but repeat the last messages; otherwise each page is rendered again only when its key
@@ -28,9 +29,10 @@ import io
 import itertools
 import os
 import pickle
+import shutil
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
@@ -63,7 +65,9 @@ LIBRARIES = (
 )
 """Libraries whose version changes what a build makes: part of every key."""
 MANIFEST = "manifest.pickle"
-BODY_PLACES = "bodies.pickle"
+BODY_PLACES = "bodies"
+TEXTS = "texts"
+"""The body places' file of the texts (beside one a language, named by its code)."""
 PARSED = "parsed"
 SHARDS = 64
 """The parse cache is kept in this many files, so that an edit rewrites one of them."""
@@ -191,7 +195,8 @@ the page shows the body otherwise than unchanged, or with another text's."""
 
 
 Shown = tuple[tuple[str, int, int], ...]
-"""The bodies one page shows: (each text's source file, then as in Splice)."""
+"""The bodies one page shows: (each text's source file, then as in Splice). Stored by page,
+a language's pages in a file: the process that rendered them writes it."""
 
 
 class TextPlaces(NamedTuple):
@@ -211,12 +216,10 @@ class TextPlaces(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class BodyPlaces:
-    """Where the last build's pages show the texts' bodies, stored beside the manifest."""
+    """Where the last build's pages show some texts' bodies (BuildCache.body_places)."""
 
-    token: bytes
-    """The manifest that these places go with has the same (Manifest.bodies)."""
     texts: Mapping[str, TextPlaces]
-    """Every Markdown text of the content, by source file."""
+    """By source file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +248,7 @@ class Manifest:
     languages: Mapping[str, LanguagePages] = field(default_factory=dict)
     """Each language's frame and pages, by code (routes.Settle)."""
     bodies: bytes = b""
-    """The token of the body places stored with this manifest (none: b"")."""
+    """The token of the build that stored the body places with it (none stored: b"")."""
     verified: bool = False
     """This build found the whole output as written (matches_output): its files need no
     look each (never stored: a manifest is written with False)."""
@@ -313,6 +316,8 @@ class BuildCache:
     """False: what the cache holds is ignored (a cold build); it is written all the same."""
     _changed: set[str] | None = field(default=None, init=False, repr=False)
     """`changed()` of the last `scan`, once asked for."""
+    token: bytes = field(default_factory=lambda: os.urandom(16))
+    """This build's (random): what it stores beside the manifest carries it (Manifest.bodies)."""
 
     @classmethod
     def open(
@@ -384,26 +389,61 @@ class BuildCache:
                 else:
                     path.unlink()
 
-    def save(self, manifest: Manifest, places: BodyPlaces | None = None) -> None:
-        """Store the new manifest (and the places of its bodies, first), once the output it
-        describes was swapped in (when it cannot be written, the next build renders
-        everything: the output is fine)."""
+    def save(self, manifest: Manifest) -> None:
+        """Store the new manifest, once the output it describes was swapped in (when it
+        cannot be written, the next build renders everything: the output is fine)."""
         try:
-            if places is not None:
-                save_pickle(self.folder / BODY_PLACES, places)
             save_pickle(self.folder / MANIFEST, manifest)
         except OSError:
             self.forget()
 
-    def body_places(self) -> BodyPlaces | None:
-        """The places of the last build's bodies, if they go with its manifest."""
+    def save_places(self, name: str, value: object) -> bool:
+        """Store body places (the texts', or a language's pages', by `name`) in this build's
+        folder of them (named by its token); whether they could be."""
+        try:
+            save_pickle(self.folder / BODY_PLACES / self.token.hex() / f"{name}.pickle", value)
+        except OSError:
+            return False
+        return True
+
+    def last_places(self, name: str) -> Any:
+        """Body places stored by the last build (`save_places`), or None."""
         previous = self.previous
         if previous is None or not previous.bodies:
             return None
-        places = _read_pickle(self.folder / BODY_PLACES)
-        if not isinstance(places, BodyPlaces) or places.token != previous.bodies:
+        return _read_pickle(self.folder / BODY_PLACES / previous.bodies.hex() / f"{name}.pickle")
+
+    def drop_places(self, keep: bytes) -> None:
+        """Delete the body places of builds but the one of token `keep` (the last build's, a
+        failed build's)."""
+        with contextlib.suppress(OSError):
+            for folder in (self.folder / BODY_PLACES).iterdir():
+                if folder.name != keep.hex():
+                    shutil.rmtree(folder, ignore_errors=True)
+
+    def body_places(self, sources: Collection[str]) -> BodyPlaces | None:
+        """Where the last build's pages show these texts' bodies, and what it knew of them;
+        None unless it stored the places of every language."""
+        previous = self.previous
+        texts = self.last_places(TEXTS)
+        if previous is None or not isinstance(texts, dict):
             return None
-        return places
+        found: dict[str, list[Splice]] = {source: [] for source in sources}
+        for code in previous.languages:
+            pages = self.last_places(code)
+            if not isinstance(pages, dict):
+                return None
+            for page, shown in pages.items():
+                for source, head, tail in shown:
+                    if source in found:
+                        found[source].append((page, head, tail))
+        return BodyPlaces(
+            {
+                source: texts[source]._replace(pages=tuple(splices))
+                for source, splices in found.items()
+                if source in texts
+            }
+        )
 
     def forget(self) -> None:
         """Drop the manifest: the output no longer matches it (a failed or partial write)."""

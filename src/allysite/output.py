@@ -291,15 +291,15 @@ class Staging:
         large: bool,
         previous: Mapping[str, tuple[int, int, int]] | None,
         folders: Mapping[str, int] | None = None,
-    ) -> None:
+    ) -> bool:
         """Prune what was not staged and swap the folder in. A `large` output's previous one
         is kept as the spare with `previous` (the state of its files, as checked) and
-        `folders` (its folders' times, as checked), else deleted in the background, and a
-        spare is made of the new one (make_spare); a small output's is deleted."""
+        `folders` (its folders' times, as checked), else deleted in the background; a small
+        output's is deleted. True when the new output, large, should have a spare made of
+        it instead (begin_spare: the caller makes it, meanwhile doing what is left)."""
         self.prune(staged)
         self.finish(background_delete=large, spare=previous if large else None, folders=folders)
-        if large and previous is None:
-            make_spare(self.out, staged)
+        return large and previous is None
 
     def folder_times(self, folders: Iterable[str]) -> dict[str, int]:
         """The mtime_ns of these folders of the output once this staging is swapped in: the
@@ -357,21 +357,43 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def make_spare(out: Path, states: Mapping[str, tuple[int, int, int]]) -> None:
-    """A spare made of links to the output's files (`states`), when a build kept no previous
+def begin_spare(out: Path) -> bool:
+    """Start a spare made of links to the output's files, when a build kept no previous
     output as one (a build from scratch): the next build stages into it, so that it writes
-    what changed only, not links to thousands of files. Without it (a file system without
-    hard links, a full disk), the next build stages into an empty folder."""
+    what changed only, not links to thousands of files. The links are made by one process
+    or several (spare_links), then end_spare. Without a spare (a file system without hard
+    links, a full disk), the next build stages into an empty folder."""
     folder = swap.spare_dir(out)
     try:
         if folder.exists():
             swap.discard(folder, out, background=True)
         folder.mkdir()
-        source, target = os.fspath(out), os.fspath(folder)
-        made: set[str] = set()
-        for name in states:
+    except OSError:
+        return False
+    return True
+
+
+def spare_links(out: Path, names: Iterable[str]) -> bool:
+    """Links in the spare begun (begin_spare) to these files of the output; whether all
+    could be made."""
+    source, target = os.fspath(out), os.fspath(swap.spare_dir(out))
+    made: set[str] = set()
+    try:
+        for name in names:
             _make_parent(f"{target}/{name}", made)
             os.link(f"{source}/{name}", f"{target}/{name}")
+    except OSError:
+        return False
+    return True
+
+
+def end_spare(out: Path, states: Mapping[str, tuple[int, int, int]], linked: bool) -> None:
+    """The spare begun, with the states of its files (those of the output, `states`), once
+    every file was `linked`; else deleted."""
+    folder = swap.spare_dir(out)
+    try:
+        if not linked:
+            raise OSError("not every file was linked")
         with open(folder / SPARE_STATES, "wb") as file:
             pickle.dump((dict(states), None), file, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError:

@@ -23,7 +23,7 @@ from jinja2 import Environment
 
 from allysite import urls
 from allysite.bodyreads import BODY, BodyPaths, bodies_at, texts_at
-from allysite.cache import LanguagePages, Manifest, OutputState, Shown, TextPlaces
+from allysite.cache import LanguagePages, Manifest, OutputState, Shown
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, partner_basis
@@ -78,9 +78,10 @@ class Published:
     settled: list[str] = field(default_factory=list)
     """The languages found settled: of their pages, only those planned are in `listed`."""
     places: dict[str, Shown | None] = field(default_factory=dict)
-    """Where each page rendered shows which texts' bodies (None: not known; body_places)."""
-    texts: dict[str, TextPlaces] = field(default_factory=dict)
-    """Every Markdown text of the content, without its pages (cache.BodyPlaces)."""
+    """Where each page rendered shows which texts' bodies (None: not known; body_places):
+    stored by the process that rendered it, not sent back."""
+    stored: list[str] = field(default_factory=list)
+    """The body places stored (cache.BuildCache.save_places): the texts', languages'."""
 
     def merge(self, other: Published) -> None:
         self.keys.update(other.keys)
@@ -95,7 +96,7 @@ class Published:
         self.languages.update(other.languages)
         self.settled += other.settled
         self.places.update(other.places)
-        self.texts.update(other.texts)
+        self.stored += other.stored
 
 
 def route_key(
@@ -201,8 +202,9 @@ def body_places(route: Route, data: bytes, keys: PageKeys) -> Shown | None:
         return None
     if len(texts) == 1 and route.template in keys.whole:
         body = getattr(texts[0], BODY).encode("utf-8")
-        at = data.find(body)
-        if body and at >= 0 and data.find(body, at + 1) < 0:
+        start = body[:64]  # once in the page, and the body there: the body is there once
+        at = data.find(start)
+        if body and at >= 0 and data.find(start, at + 1) < 0 and data[at : at + len(body)] == body:
             return ((sources[0], at, len(data) - at - len(body)),)
     return tuple((source, -1, -1) for source in sources)  # type: ignore[misc]
 

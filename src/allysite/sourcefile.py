@@ -65,7 +65,7 @@ class MarkdownDoc:
     body: str
     body_line: int
     front_digest: bytes = b""
-    """The front matter's hash, with its '---' lines (textfile.split_front_matter)."""
+    """The front matter's hash (textfile.split_front_matter)."""
 
 
 class _AliasFound(Exception):

@@ -100,8 +100,8 @@ class MarkdownParts:
     body_line: int
     """The file's line the body starts on."""
     digest: bytes
-    """A hash of the file up to the body: two files with the same one have the same front
-    matter, read the same way."""
+    """A hash of the front matter: two files with the same one have the same front matter,
+    read the same way, and their bodies start on the same line."""
 
 
 def split_front_matter(text: str, rel: str) -> MarkdownParts | Diagnostic:
@@ -122,6 +122,6 @@ def split_front_matter(text: str, rel: str) -> MarkdownParts | Diagnostic:
             SourcePos(rel, 1),
             "add a line '---' after the last field",
         )
-    head = "\n".join(lines[: end + 1])
-    digest = hashlib.blake2b(head.encode("utf-8"), digest_size=16).digest()
-    return MarkdownParts("\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2, digest)
+    front = "\n".join(lines[1:end])  # (which tells the line the body starts on, too)
+    digest = hashlib.blake2b(front.encode("utf-8"), digest_size=16).digest()
+    return MarkdownParts(front, "\n".join(lines[end + 1 :]), end + 2, digest)
