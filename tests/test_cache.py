@@ -17,7 +17,9 @@ import pytest
 from allysite import build as build_module
 from allysite import loader, svgclean
 from allysite.build import BuildResult, build_site, cache_dir
-from allysite.output import Staging
+from allysite.cache import BuildCache
+from allysite.output import Staging, Written
+from allysite.pipeline import THEME
 from allysite.swap import spare_dir
 from allysite.workers import available_cores
 from conftest import LOGO, MINIMAL_SITE, MakeSite, Site
@@ -578,7 +580,9 @@ def test_a_build_killed_while_it_fills_the_spare_leaves_the_output_as_it_was(
     assert spare_dir(site.out).is_dir()
     before = tree(site.out)
     # what a killed build leaves: the spare taken as its staging folder, half filled
-    staging = Staging.start(site.out, spare=True)
+    last = BuildCache.open(cache_dir(site.out), site.root, site.out, THEME).previous
+    assert last is not None
+    staging = Staging.start(site.out, Written(last.token, last.outputs, last.folders))
     assert staging.present and not spare_dir(site.out).exists()
     staging.write("es/partners/alpha/index.html", b"half a page")
     assert tree(site.out) == before

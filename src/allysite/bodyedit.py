@@ -29,17 +29,17 @@ so the next build, of any kind, finds what it would after a full one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from allysite import urls
-from allysite.cache import BuildCache, Manifest, Shown, TextPlaces
+from allysite.cache import BuildCache, Journal, Manifest, Shown, TextPlaces
 from allysite.errors import Diagnostic
 from allysite.fingerprints import partner_basis
 from allysite.markdownlimits import beyond_limits
 from allysite.markup import render_markdown
-from allysite.output import Staging
+from allysite.output import KEPT, Staging, Written, keep_spare
 from allysite.textfile import read_text, split_front_matter
 
 if TYPE_CHECKING:
@@ -120,59 +120,72 @@ def _page(out: Path, page: str, previous: Manifest) -> bytes | None:
     return data if state is not None and len(data) == state[0] else None
 
 
-def publish_edit(store: BuildCache, edit: BodyEdit, large: bool) -> None:
+def publish_edit(store: BuildCache, edit: BodyEdit, large: bool, written: Written | None) -> None:
     """Stage the output with the edited pages (every other file kept as it is), swap it in
-    and store the manifest (`large`: see output.Staging.complete). Raises OSError when the
-    output cannot be written (it is then as it was; the cache is dropped)."""
+    and store the manifest (`large`: see output.Staging.complete; `written`: the output as
+    the last manifest records it). Raises OSError when the output cannot be written (it is
+    then as it was; the cache is dropped)."""
     previous = store.previous
     assert previous is not None
     states = dict(previous.outputs)
-    staging = Staging.start(store.out, spare=True)
+    staging = Staging.start(store.out, written)
     try:
         for name, data in edit.pages.items():
             states[name] = staging.write(name, data)
         staging.keep_all(previous.outputs, edit.pages.keys())
-        staging.complete(states, large, previous.outputs, previous.folders)
+        spare = staging.complete(states, large, keep=True)
     except BaseException:
         staging.abandon()
         store.forget()
         raise
-    keys = {**previous.keys, **dict.fromkeys(edit.pages, b"")}  # never a page's key
-    manifest = replace(
-        previous,
-        inputs=store.index,
-        keys=keys,
-        outputs=states,
-        folders=staging.folder_times(previous.folders),
-        verified=False,
-        **_bases(store, previous, edit.texts),
+    folders = staging.folder_times(previous.folders)
+    last = previous.inputs.files
+    store.save_journal(  # (what changed of the manifest: a few entries of each table)
+        Journal(
+            store.journal.base if store.journal is not None else previous.token,
+            store.token,
+            store.index.scanned_ns,
+            {name: state for name, state in store.index.files.items() if last.get(name) != state},
+            dict.fromkeys(edit.pages, b""),  # never a page's key
+            {name: states[name] for name in edit.pages},
+            {name: time for name, time in folders.items() if previous.folders.get(name) != time},
+            *_bases(store, previous, edit.texts),
+        )
     )
-    store.save(manifest)
+    if spare == KEPT:
+        new = Written(store.token, states, folders)
+        keep_spare(store.out, new, previous.outputs, previous.folders)
 
 
-def _bases(store: BuildCache, previous: Manifest, texts: Iterable[str]) -> dict[str, object]:
+def _bases(
+    store: BuildCache, previous: Manifest, texts: Iterable[str]
+) -> tuple[dict[str, bytes], dict[str, tuple[bytes, bytes]], dict[str, bytes]]:
     """What the next build reuses by the hashes of the edited texts' folders, made anew: a
     partner's pages and views are kept by their basis (publish.PartnerReuse), and every
     language's frame hashes the texts that are no partner's (their pages), so the frames
-    are made never to match."""
-    bases, views = dict(previous.bases), dict(previous.views)
-    languages = dict(previous.languages)
+    are made never to match. The bases, views and frames that change."""
+    bases: dict[str, bytes] = {}
+    views: dict[str, tuple[bytes, bytes]] = {}
+    frames = {code: pages.frame for code, pages in previous.languages.items()}
+    changed: dict[str, bytes] = {}
+    for text in texts:
+        if not text.startswith(PARTNERS):
+            changed = dict.fromkeys(frames, b"")
     for text in texts:
         folder = text.rpartition("/")[0]
         if not text.startswith(PARTNERS):
-            languages = {code: replace(pages, frame=b"") for code, pages in languages.items()}
             continue
         digest = store.index.folder_digest(folder + "/", FOLDER_DEPTH)
         slug = folder.rpartition("/")[2]
-        for code, pages in languages.items():
-            basis = partner_basis(pages.frame, digest or b"")
+        for code in frames:
+            basis = partner_basis(changed.get(code, frames[code]), digest or b"")
             page = urls.output_path(urls.partner(code, slug))
-            if page in bases:
+            if page in previous.bases:
                 bases[page] = basis
             name = f"{code}:{folder}"
-            if name in views:
-                views[name] = (basis, views[name][1])
-    return {"bases": bases, "views": views, "languages": languages}
+            if name in previous.views:
+                views[name] = (basis, previous.views[name][1])
+    return bases, views, changed
 
 
 def text_records(content: Content, default: str) -> dict[str, TextPlaces]:

@@ -32,13 +32,17 @@ from allysite.errors import (
 )
 from allysite.inputindex import NOT_A_FILE, undecodable_names
 from allysite.output import (
+    KEPT,
     LOCK_WAIT_SECONDS,
+    WANTED,
     Staging,
+    Written,
     begin_spare,
     busy,
     check_output_dir,
-    end_spare,
+    keep_spare,
     output_lock,
+    spare_folders,
     spare_links,
 )
 from allysite.pipeline import (
@@ -235,7 +239,7 @@ def _edited(
     if progress:
         progress("write", 0, 0)
     try:
-        publish_edit(store, edit, _large(previous.outputs))
+        publish_edit(store, edit, _large(previous.outputs), _as_written(previous))
     except OSError as exc:
         return _result([_write_error(exc, store.out, store.site)], strict)
     return _result(
@@ -312,7 +316,8 @@ def _build(
     if workers is None and _content_texts(store) < PARALLEL_FROM:
         count = 1  # a small site: forking costs more than it saves
     try:
-        staging = Staging.start(out, spare=store.previous is not None)
+        last = store.previous
+        staging = Staging.start(out, _as_written(last) if last is not None else None)
     except OSError as exc:
         return _result([_write_error(exc, out, site)], strict)
     counts = SharedCounts(2 * count)
@@ -341,12 +346,7 @@ def _build(
         if progress:
             progress("write", 0, 0)
         previous = store.previous if intact else None  # (then kept as the spare)
-        spare = staging.complete(
-            published.states,
-            _large(published.states),
-            previous.outputs if previous is not None else None,
-            previous.folders if previous is not None else None,
-        )
+        spare = staging.complete(published.states, _large(published.states), previous is not None)
     except OSError as exc:
         staging.abandon()
         store.forget()
@@ -358,19 +358,22 @@ def _build(
     pages = len(made.pages)
     places = _places_stored(made, published, store)
 
-    spare = spare and begin_spare(out)
+    links = spare == WANTED and begin_spare(out)  # (by a second process too)
     names = list(states)
     share = len(names) * 3 // 4  # (this process saves the manifest meanwhile)
+    saved: list[Manifest] = []
 
-    def end(worker: int) -> bool:  # a spare made of links, by a second process too
+    def end(worker: int) -> dict[str, int] | None:
         if worker == 1:
             return spare_links(out, names[:share])
-        _save(store, made, published, problems, places)
-        return not spare or spare_links(out, names[share:])
+        saved.append(_save(store, made, published, problems, places))
+        if spare == KEPT and previous is not None:
+            keep_spare(out, _as_written(saved[0]), previous.outputs, previous.folders)
+        return spare_links(out, names[share:]) if links else {}
 
-    linked = in_workers(2 if spare else 1, end)
-    if spare:
-        end_spare(out, states, all(linked))
+    shares = in_workers(2 if links else 1, end)
+    if links:
+        keep_spare(out, _as_written(saved[0]), states, spare_folders(out, shares))
     rendered = tuple(sorted(published.rendered))
     return _result(
         problems, strict, pages=pages, files=len(states), written=True, rendered=rendered
@@ -379,27 +382,33 @@ def _build(
 
 def _save(
     store: BuildCache, made: Made, published: Published, problems: list[Diagnostic], places: bool
-) -> None:
+) -> Manifest:
     """The manifest of the build, and only its body places kept."""
     states = published.states
-    store.save(
-        Manifest(
-            store.environment,
-            store.index,
-            published.keys,
-            states,
-            folder_times(store.out, states),
-            sorted_diagnostics(problems),
-            len(made.pages),
-            len(states),
-            published.bases,
-            published.views,
-            published.sitemap,
-            published.languages,
-            store.token if places else b"",
-        )
+    manifest = Manifest(
+        store.environment,
+        store.index,
+        published.keys,
+        states,
+        folder_times(store.out, states),
+        sorted_diagnostics(problems),
+        len(made.pages),
+        len(states),
+        published.bases,
+        published.views,
+        published.sitemap,
+        published.languages,
+        store.token if places else b"",
+        store.token,
     )
+    store.save(manifest)
     store.drop_places(store.token if places else b"")
+    return manifest
+
+
+def _as_written(manifest: Manifest) -> Written:
+    """The output as the manifest records it (a spare is stored against it)."""
+    return Written(manifest.token, manifest.outputs, manifest.folders)
 
 
 def _places_stored(made: Made, published: Published, store: BuildCache) -> bool:

@@ -33,7 +33,7 @@ import shutil
 import sys
 import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.util import find_spec
 from pathlib import Path
 from types import MappingProxyType
@@ -44,7 +44,7 @@ from markupsafe import Markup
 from allysite import __version__
 from allysite.errors import Diagnostic
 from allysite.fingerprints import digest
-from allysite.inputindex import InputIndex, index_inputs
+from allysite.inputindex import FileState, InputIndex, index_inputs
 
 FORMAT = 5
 """Bumped when the layout of the cache files changes."""
@@ -65,6 +65,7 @@ LIBRARIES = (
 )
 """Libraries whose version changes what a build makes: part of every key."""
 MANIFEST = "manifest.pickle"
+JOURNAL = "journal.pickle"
 BODY_PLACES = "bodies"
 TEXTS = "texts"
 """The body places' file of the texts (beside one a language, named by its code)."""
@@ -249,6 +250,9 @@ class Manifest:
     """Each language's frame and pages, by code (routes.Settle)."""
     bodies: bytes = b""
     """The token of the build that stored the body places with it (none stored: b"")."""
+    token: bytes = b""
+    """The token of the build that wrote it (BuildCache.token): the spare's states are
+    stored against it (output.Written)."""
     verified: bool = False
     """This build found the whole output as written (matches_output): its files need no
     look each (never stored: a manifest is written with False)."""
@@ -275,6 +279,59 @@ class Manifest:
             state is not None
             and self.keys.get(name) == key
             and (self.verified or output_state(f"{out}/{name}") == state)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """What rebuilds after edits of bodies alone (bodyedit.py) changed of the manifest since
+    it was written whole: stored instead of all of it (a few pages' entries, not thousands),
+    and applied when it is read."""
+
+    base: bytes
+    """The token of the manifest it applies to."""
+    token: bytes
+    """The token of the last rebuild (the manifest's, once applied)."""
+    scanned_ns: int
+    inputs: dict[str, FileState]
+    keys: dict[str, bytes]
+    outputs: dict[str, OutputState]
+    folders: dict[str, int]
+    bases: dict[str, bytes]
+    views: dict[str, tuple[bytes, bytes]]
+    frames: dict[str, bytes]
+
+    def applied(self, manifest: Manifest) -> Manifest:
+        return replace(
+            manifest,
+            inputs=InputIndex(
+                MappingProxyType({**manifest.inputs.files, **self.inputs}), self.scanned_ns
+            ),
+            keys={**manifest.keys, **self.keys},
+            outputs={**manifest.outputs, **self.outputs},
+            folders={**manifest.folders, **self.folders},
+            bases={**manifest.bases, **self.bases},
+            views={**manifest.views, **self.views},
+            languages={
+                code: replace(pages, frame=self.frames[code]) if code in self.frames else pages
+                for code, pages in manifest.languages.items()
+            },
+            token=self.token,
+        )
+
+    def then(self, later: Journal) -> Journal:
+        """This journal followed by a later one's changes."""
+        return Journal(
+            self.base,
+            later.token,
+            later.scanned_ns,
+            {**self.inputs, **later.inputs},
+            {**self.keys, **later.keys},
+            {**self.outputs, **later.outputs},
+            {**self.folders, **later.folders},
+            {**self.bases, **later.bases},
+            {**self.views, **later.views},
+            {**self.frames, **later.frames},
         )
 
 
@@ -316,6 +373,8 @@ class BuildCache:
     """False: what the cache holds is ignored (a cold build); it is written all the same."""
     _changed: set[str] | None = field(default=None, init=False, repr=False)
     """`changed()` of the last `scan`, once asked for."""
+    journal: Journal | None = None
+    """The journal applied to the last manifest, if any (save_journal)."""
     token: bytes = field(default_factory=lambda: os.urandom(16))
     """This build's (random): what it stores beside the manifest carries it (Manifest.bodies)."""
 
@@ -330,7 +389,15 @@ class BuildCache:
         previous = _read_pickle(folder / MANIFEST) if read else None
         if not isinstance(previous, Manifest) or previous.environment != environment:
             previous = None
-        return cls(folder, site, out, theme, environment, previous, read=read)
+        journal = _read_pickle(folder / JOURNAL) if previous is not None else None
+        if previous is not None and isinstance(journal, Journal):
+            if journal.base == previous.token:
+                previous = journal.applied(previous)
+            else:
+                journal = None
+        else:
+            journal = None
+        return cls(folder, site, out, theme, environment, previous, read=read, journal=journal)
 
     def scan(self, hash_files: Callable[[list[str]], list[bytes]] | None = None) -> None:
         """Index the inputs (hashing only the files that are new or changed, with
@@ -394,6 +461,16 @@ class BuildCache:
         cannot be written, the next build renders everything: the output is fine)."""
         try:
             save_pickle(self.folder / MANIFEST, manifest)
+            (self.folder / JOURNAL).unlink(missing_ok=True)
+        except OSError:
+            self.forget()
+
+    def save_journal(self, changes: Journal) -> None:
+        """Store what a rebuild changed of the last manifest (its `base` is that manifest's
+        token), after what earlier ones changed; as save."""
+        journal = self.journal.then(changes) if self.journal is not None else changes
+        try:
+            save_pickle(self.folder / JOURNAL, journal)
         except OSError:
             self.forget()
 
@@ -449,6 +526,7 @@ class BuildCache:
         """Drop the manifest: the output no longer matches it (a failed or partial write)."""
         with contextlib.suppress(OSError):
             (self.folder / MANIFEST).unlink()
+            (self.folder / JOURNAL).unlink()
 
 
 class ParseCache:

@@ -23,8 +23,9 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from allysite import swap
 from allysite.errors import Diagnostic, SourcePos, error
@@ -37,7 +38,8 @@ if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the 
 MARKER = ".allysite-output"
 SPARE_STATES = ".allysite-spare"
 """In the spare folder: the (size, mtime_ns, inode) of each of its files and the mtime_ns of
-each of its folders (as the manifest had them when it was the output), pickled."""
+each of its folders, pickled as they differ from the output's in the manifest written with
+it (most of its files are links to the output's: see Written)."""
 SOURCE_FOLDERS = ("content", "templates", "locales", "static")
 
 
@@ -184,15 +186,16 @@ class Staging:
         self._folder = os.fspath(folder)
 
     @classmethod
-    def start(cls, out: Path, spare: bool = False) -> Staging:
-        """An empty staging folder, or with `spare` the last output but one, when there is
-        one as it was left (else it is deleted in the background)."""
+    def start(cls, out: Path, written: Written | None = None) -> Staging:
+        """An empty staging folder, or the spare (the last output but one), when there is
+        one as it was left, stored with the output `written` (else it is deleted in the
+        background)."""
         out.parent.mkdir(parents=True, exist_ok=True)
         swap.recover_interrupted_swap(out)
         folder = swap.staging_dir(out)
         kept = swap.spare_dir(out)
         if kept.is_dir():
-            present = _read_spare(kept) if spare else None
+            present = _read_spare(kept, written) if written is not None else None
             if present is not None:
                 kept.rename(folder)
                 (folder / SPARE_STATES).unlink()
@@ -285,32 +288,24 @@ class Staging:
                 folder = folder.rpartition("/")[0]
                 self._pruned.add(folder)
 
-    def complete(
-        self,
-        staged: Mapping[str, tuple[int, int, int]],
-        large: bool,
-        previous: Mapping[str, tuple[int, int, int]] | None,
-        folders: Mapping[str, int] | None = None,
-    ) -> bool:
+    def complete(self, staged: Mapping[str, tuple[int, int, int]], large: bool, keep: bool) -> str:
         """Prune what was not staged and swap the folder in. A `large` output's previous one
-        is kept as the spare with `previous` (the state of its files, as checked) and
-        `folders` (its folders' times, as checked), else deleted in the background; a small
-        output's is deleted. True when the new output, large, should have a spare made of
-        it instead (begin_spare: the caller makes it, meanwhile doing what is left)."""
+        is kept as the spare when it was checked to be as written (`keep`; its states are
+        stored next: keep_spare), else deleted in the background; a small output's is
+        deleted. What became of the spare: KEPT, WANTED (a large output kept none: one is
+        to be made of links to the new one, begin_spare) or NO_SPARE."""
         self.prune(staged)
-        self.finish(background_delete=large, spare=previous if large else None, folders=folders)
-        return large and previous is None
+        if self.finish(background_delete=large, keep=large and keep):
+            return KEPT
+        return WANTED if large else NO_SPARE
 
     def folder_times(self, folders: Iterable[str]) -> dict[str, int]:
         """The mtime_ns of these folders of the output once this staging is swapped in: the
         spare's as they were recorded, but for the folders this staging changed (a file
         written, linked, replaced or pruned in it, a folder made in it), which are read.
-        Without the spare's, all are read (cache.folder_times). Only for a staging that
-        this handle alone filled: it knows no other's changes (a worker's, `attach`)."""
-        from allysite.cache import folder_times
-
-        if self.folders is None:
-            return folder_times(self.out, folders)
+        Without the spare's, all are read. Only for a staging that this handle alone
+        filled: it knows no other's changes (a worker's, `attach`)."""
+        known = self.folders or {}
         prefix = len(self._folder) + 1
         touched = {""} | self._pruned
         for made in self._made:
@@ -319,7 +314,7 @@ class Staging:
             touched.add(name.rpartition("/")[0])  # (it may have been made)
         times: dict[str, int] = {}
         for name in folders:
-            time_ns = self.folders.get(name) if name not in touched else None
+            time_ns = known.get(name) if name not in touched else None
             if time_ns is None:
                 time_ns = os.stat(f"{self._out}/{name}" if name else self._out).st_mtime_ns
             times[name] = time_ns
@@ -328,41 +323,102 @@ class Staging:
     def path(self, out_path: str) -> Path:
         return self.folder / out_path
 
-    def finish(
-        self,
-        background_delete: bool = False,
-        spare: Mapping[str, tuple[int, int, int]] | None = None,
-        folders: Mapping[str, int] | None = None,
-    ) -> None:
+    def finish(self, background_delete: bool = False, keep: bool = False) -> bool:
         """Mark the folder as allysite's and swap it in for the output. The previous output
-        is kept as the spare with `spare` (the state of its files, checked by the caller)
-        and `folders` (its folders' times, if known), else deleted (in a detached process
-        with `background_delete`: for large outputs)."""
+        is kept as the spare with `keep` (the caller checked it is as written; then True),
+        else deleted (in a detached process with `background_delete`: for large outputs)."""
         marker = self.folder / MARKER
         with contextlib.suppress(FileNotFoundError):
             marker.unlink()  # a spare's: a file of its own, but never written through
         marker.write_text("This folder is written by allysite build; do not edit.\n")
-        if spare is not None and self.out.is_dir() and swap.exchange(self.folder, self.out):
+        if keep and self.out.is_dir() and swap.exchange(self.folder, self.out):
             try:  # the new output is in place: from here on, nothing may fail the build
-                with open(self.folder / SPARE_STATES, "wb") as file:
-                    kept = (dict(spare), None if folders is None else dict(folders))
-                    pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
                 self.folder.rename(swap.spare_dir(self.out))
-            except OSError:  # (a full disk): no spare, the previous output is deleted
+            except OSError:  # no spare: the previous output is deleted
                 swap.discard_quietly(self.folder, self.out, background=True)
-            return
+                return False
+            return True
         swap.swap_in(self.folder, self.out, background_delete)
+        return False
 
     def abandon(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+KEPT, WANTED, NO_SPARE = "kept", "wanted", "none"
+"""What Staging.complete did of the spare."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """An output as a manifest records it: a spare's states are stored as they differ from
+    those of the output written with it (its files are links to most of the output's)."""
+
+    token: bytes
+    """The manifest's (cache.Manifest.token)."""
+    files: Mapping[str, tuple[int, int, int]]
+    folders: Mapping[str, int]
+
+
+def keep_spare(
+    out: Path,
+    written: Written,
+    files: Mapping[str, tuple[int, int, int]],
+    folders: Mapping[str, int] | None,
+) -> None:
+    """Store the states of the spare's `files` and `folders` (None: unknown), once the output
+    `written` is recorded; without them the spare is not one (deleted by the next build)."""
+    kept = (
+        written.token,
+        _differences(files, written.files),
+        None if folders is None else _differences(folders, written.folders),
+    )
+    folder = swap.spare_dir(out)
+    try:
+        with open(folder / SPARE_STATES, "wb") as file:
+            pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # (a full disk): no spare
+        swap.discard_quietly(folder, out, background=True)
+
+
+def _differences(values: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` as they differ from `base` (None: a name that `values` do not have)."""
+    found = {name: value for name, value in values.items() if base.get(name) != value}
+    found.update(dict.fromkeys(base.keys() - values.keys()))
+    return found
+
+
+def _read_spare(
+    folder: Path, written: Written
+) -> tuple[dict[str, tuple[int, int, int]], dict[str, int] | None] | None:
+    """The states of a spare's files and its folders' times (None: unknown), as the build
+    that kept it stored them with the output `written`."""
+    try:
+        with open(folder / SPARE_STATES, "rb") as file:
+            token, files, folders = pickle.load(file)
+    except Exception:  # missing or truncated (a build killed meanwhile): not a spare
+        return None
+    if token != written.token or not isinstance(files, dict):
+        return None
+    return _applied(files, written.files), (
+        _applied(folders, written.folders) if isinstance(folders, dict) else None
+    )
+
+
+def _applied(differences: dict[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+    values = {**base, **differences}
+    for name, value in differences.items():
+        if value is None:
+            del values[name]
+    return values
+
+
 def begin_spare(out: Path) -> bool:
-    """Start a spare made of links to the output's files, when a build kept no previous
-    output as one (a build from scratch): the next build stages into it, so that it writes
-    what changed only, not links to thousands of files. The links are made by one process
-    or several (spare_links), then end_spare. Without a spare (a file system without hard
-    links, a full disk), the next build stages into an empty folder."""
+    """Start a spare made of links to the output's files, when a large output kept none (a
+    build from scratch): the next build stages into it, so that it writes what changed
+    only, not links to thousands of files. The links are made by one process or several
+    (spare_links), then its states stored (keep_spare). Without a spare (a file system
+    without hard links, a full disk), the next build stages into an empty folder."""
     folder = swap.spare_dir(out)
     try:
         if folder.exists():
@@ -373,46 +429,43 @@ def begin_spare(out: Path) -> bool:
     return True
 
 
-def spare_links(out: Path, names: Iterable[str]) -> bool:
-    """Links in the spare begun (begin_spare) to these files of the output; whether all
-    could be made."""
+def spare_links(out: Path, names: Iterable[str]) -> dict[str, int] | None:
+    """Links in the spare begun (begin_spare) to these files of the output; the times of
+    the spare's folders that hold them, and of those folders' own (None: not every link
+    could be made)."""
     source, target = os.fspath(out), os.fspath(swap.spare_dir(out))
     made: set[str] = set()
+    folders = {""}
     try:
         for name in names:
             _make_parent(f"{target}/{name}", made)
             os.link(f"{source}/{name}", f"{target}/{name}")
+            parent = name.rpartition("/")[0]
+            while parent not in folders:
+                folders.add(parent)
+                parent = parent.rpartition("/")[0]
+        return {
+            name: os.stat(f"{target}/{name}" if name else target).st_mtime_ns for name in folders
+        }
     except OSError:
-        return False
-    return True
-
-
-def end_spare(out: Path, states: Mapping[str, tuple[int, int, int]], linked: bool) -> None:
-    """The spare begun, with the states of its files (those of the output, `states`), once
-    every file was `linked`; else deleted."""
-    folder = swap.spare_dir(out)
-    try:
-        if not linked:
-            raise OSError("not every file was linked")
-        with open(folder / SPARE_STATES, "wb") as file:
-            pickle.dump((dict(states), None), file, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
-        swap.discard_quietly(folder, out, background=True)
-
-
-def _read_spare(
-    folder: Path,
-) -> tuple[dict[str, tuple[int, int, int]], dict[str, int] | None] | None:
-    """The states of a spare's files and its folders' times (None: unknown), as the build
-    that kept it wrote them down."""
-    try:
-        with open(folder / SPARE_STATES, "rb") as file:
-            kept = pickle.load(file)
-    except Exception:  # missing or truncated (a build killed meanwhile): not a spare
         return None
-    if not isinstance(kept, tuple) or len(kept) != 2 or not isinstance(kept[0], dict):
+
+
+def spare_folders(out: Path, shares: list[dict[str, int] | None]) -> dict[str, int] | None:
+    """The times of the spare's folders, from those each process that made links in it
+    found (spare_links); those of a folder that more than one made links in, read again."""
+    if any(share is None for share in shares):
         return None
-    return kept[0], kept[1] if isinstance(kept[1], dict) else None
+    times: dict[str, int] = {}
+    twice: set[str] = set()
+    for share in shares:
+        assert share is not None
+        twice.update(times.keys() & share.keys())
+        times.update(share)
+    target = swap.spare_dir(out)
+    for name in twice:
+        times[name] = os.stat(target / name).st_mtime_ns
+    return times
 
 
 def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
