@@ -39,7 +39,7 @@ from allysite.errors import Diagnostic
 from allysite.fingerprints import partner_basis
 from allysite.markdownlimits import beyond_limits
 from allysite.markup import render_markdown
-from allysite.output import KEPT, Staging, Written, keep_spare
+from allysite.output import Staging, Written, keep_spare
 from allysite.textfile import read_text, split_front_matter
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def publish_edit(store: BuildCache, edit: BodyEdit, large: bool, written: Writte
             *_bases(store, previous, edit.texts),
         )
     )
-    if spare == KEPT:
+    if spare:
         new = Written(store.token, states, folders)
         keep_spare(store.out, new, previous.outputs, previous.folders)
 

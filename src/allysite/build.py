@@ -32,18 +32,14 @@ from allysite.errors import (
 )
 from allysite.inputindex import NOT_A_FILE, undecodable_names
 from allysite.output import (
-    KEPT,
     LOCK_WAIT_SECONDS,
-    WANTED,
+    SpareLinks,
     Staging,
     Written,
-    begin_spare,
     busy,
     check_output_dir,
     keep_spare,
     output_lock,
-    spare_folders,
-    spare_links,
 )
 from allysite.pipeline import (
     THEME,
@@ -309,7 +305,6 @@ def _build(
     the files that are no pages, and forks one per core that plans and renders the pages of
     some languages. This process then only swaps the output in (after search indexing): it
     never holds the site, so that no process holds it twice (peak memory)."""
-    from allysite.publish import stage_search
     from allysite.workers import SharedCounts, available_cores, in_workers
 
     count = available_cores() if workers is None else max(1, workers)
@@ -327,9 +322,44 @@ def _build(
             done = counts.total(range(0, 2 * count, 2))
             progress("render", done, max(done, counts.total(range(1, 2 * count, 2))))
 
-    def make(_: int) -> Made:
-        return make_pages(site, out, store, strict, count, freeze, staging, counts, waiting)
+    # a spare made of links to the new output's files, by a process of its own, when the
+    # previous output is not kept as the spare (a large site's: one rendered in parallel)
+    previous = store.previous if intact else None
+    links = SpareLinks(staging) if count > 1 and previous is None else None
 
+    def make(_: int) -> Made:
+        return make_pages(site, out, store, strict, count, freeze, staging, counts, waiting, links)
+
+    def finish() -> BuildResult:
+        try:
+            return _finish(store, staging, make, count, waiting, progress, strict, previous)
+        finally:
+            if links is not None:  # (the loading process forked, or never will)
+                links.forked()
+
+    if links is None:
+        return finish()
+    spare = links  # (the spare's process forks first; the loading one, from finish)
+    return in_workers(2, lambda worker: spare.run() if worker else finish())[0]  # type: ignore[return-value]
+
+
+def _finish(
+    store: BuildCache,
+    staging: Staging,
+    make: Callable[[int], Made],
+    count: int,
+    waiting: Callable[[], None],
+    progress: Progress | None,
+    strict: bool,
+    previous: Manifest | None,
+) -> BuildResult:
+    """The site loaded and rendered (by `make`, over `count` processes), staged and swapped
+    in, and the manifest saved (`previous`: the last one, when its output was checked to be
+    as written, kept as the spare)."""
+    from allysite.publish import stage_search
+    from allysite.workers import in_workers
+
+    out = store.out
     try:
         made = make(0) if count == 1 else in_workers(2, make, waiting, here=False)[0]
         problems, published = made.problems, made.published
@@ -345,38 +375,22 @@ def _build(
             return _result(problems, strict)
         if progress:
             progress("write", 0, 0)
-        previous = store.previous if intact else None  # (then kept as the spare)
         spare = staging.complete(published.states, _large(published.states), previous is not None)
     except OSError as exc:
         staging.abandon()
         store.forget()
-        return _result([_write_error(exc, out, site)], strict)
+        return _result([_write_error(exc, out, store.site)], strict)
     except BaseException:
         staging.abandon()
         raise
-    states = published.states
-    pages = len(made.pages)
     places = _places_stored(made, published, store)
-
-    links = spare == WANTED and begin_spare(out)  # (by a second process too)
-    names = list(states)
-    share = len(names) * 3 // 4  # (this process saves the manifest meanwhile)
-    saved: list[Manifest] = []
-
-    def end(worker: int) -> dict[str, int] | None:
-        if worker == 1:
-            return spare_links(out, names[:share])
-        saved.append(_save(store, made, published, problems, places))
-        if spare == KEPT and previous is not None:
-            keep_spare(out, _as_written(saved[0]), previous.outputs, previous.folders)
-        return spare_links(out, names[share:]) if links else {}
-
-    shares = in_workers(2 if links else 1, end)
-    if links:
-        keep_spare(out, _as_written(saved[0]), states, spare_folders(out, shares))
+    manifest = _save(store, made, published, problems, places)
+    if spare and previous is not None:  # (the previous output)
+        keep_spare(out, _as_written(manifest), previous.outputs, previous.folders)
     rendered = tuple(sorted(published.rendered))
+    states = published.states
     return _result(
-        problems, strict, pages=pages, files=len(states), written=True, rendered=rendered
+        problems, strict, pages=len(made.pages), files=len(states), written=True, rendered=rendered
     )
 
 

@@ -288,16 +288,13 @@ class Staging:
                 folder = folder.rpartition("/")[0]
                 self._pruned.add(folder)
 
-    def complete(self, staged: Mapping[str, tuple[int, int, int]], large: bool, keep: bool) -> str:
+    def complete(self, staged: Mapping[str, tuple[int, int, int]], large: bool, keep: bool) -> bool:
         """Prune what was not staged and swap the folder in. A `large` output's previous one
         is kept as the spare when it was checked to be as written (`keep`; its states are
-        stored next: keep_spare), else deleted in the background; a small output's is
-        deleted. What became of the spare: KEPT, WANTED (a large output kept none: one is
-        to be made of links to the new one, begin_spare) or NO_SPARE."""
+        stored next: keep_spare; then True), else deleted in the background; a small
+        output's is deleted."""
         self.prune(staged)
-        if self.finish(background_delete=large, keep=large and keep):
-            return KEPT
-        return WANTED if large else NO_SPARE
+        return self.finish(background_delete=large, keep=large and keep)
 
     def folder_times(self, folders: Iterable[str]) -> dict[str, int]:
         """The mtime_ns of these folders of the output once this staging is swapped in: the
@@ -343,10 +340,6 @@ class Staging:
 
     def abandon(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-KEPT, WANTED, NO_SPARE = "kept", "wanted", "none"
-"""What Staging.complete did of the spare."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,7 +391,11 @@ def _read_spare(
             token, files, folders = pickle.load(file)
     except Exception:  # missing or truncated (a build killed meanwhile): not a spare
         return None
-    if token != written.token or not isinstance(files, dict):
+    if not isinstance(files, dict):
+        return None
+    if not token:  # stored whole (SpareLinks)
+        return files, folders if isinstance(folders, dict) else None
+    if token != written.token:
         return None
     return _applied(files, written.files), (
         _applied(folders, written.folders) if isinstance(folders, dict) else None
@@ -413,59 +410,64 @@ def _applied(differences: dict[str, Any], base: Mapping[str, Any]) -> dict[str, 
     return values
 
 
-def begin_spare(out: Path) -> bool:
-    """Start a spare made of links to the output's files, when a large output kept none (a
-    build from scratch): the next build stages into it, so that it writes what changed
-    only, not links to thousands of files. The links are made by one process or several
-    (spare_links), then its states stored (keep_spare). Without a spare (a file system
-    without hard links, a full disk), the next build stages into an empty folder."""
-    folder = swap.spare_dir(out)
-    try:
-        if folder.exists():
-            swap.discard(folder, out, background=True)
-        folder.mkdir()
-    except OSError:
-        return False
-    return True
+class SpareLinks:
+    """A spare made of links to the files of a staging folder, when the build keeps no
+    previous output as one (a build from scratch): the next build stages into it, so that
+    it writes what changed only, not links to thousands of files. Made by a process of its
+    own (`run`) while the build finishes, once the process that staged the files sends
+    their states (`send`): it takes the folder by a descriptor, which the swap does not
+    change. Made in the parent, before the two processes fork, which then calls `forked`.
+    Without it (a file system without hard links, a full disk, a failed build), the next
+    build stages into an empty folder."""
 
+    def __init__(self, staging: Staging) -> None:
+        self.out = staging.out
+        self._read, self._write = os.pipe()
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+        self._folder = os.open(staging.folder, flags)
+        self._open = True
 
-def spare_links(out: Path, names: Iterable[str]) -> dict[str, int] | None:
-    """Links in the spare begun (begin_spare) to these files of the output; the times of
-    the spare's folders that hold them, and of those folders' own (None: not every link
-    could be made)."""
-    source, target = os.fspath(out), os.fspath(swap.spare_dir(out))
-    made: set[str] = set()
-    folders = {""}
-    try:
-        for name in names:
-            _make_parent(f"{target}/{name}", made)
-            os.link(f"{source}/{name}", f"{target}/{name}")
-            parent = name.rpartition("/")[0]
-            while parent not in folders:
-                folders.add(parent)
-                parent = parent.rpartition("/")[0]
-        return {
-            name: os.stat(f"{target}/{name}" if name else target).st_mtime_ns for name in folders
-        }
-    except OSError:
-        return None
+    def send(self, states: Mapping[str, tuple[int, int, int]]) -> None:
+        """(In the process that staged the files, once they are all staged.)"""
+        with contextlib.suppress(OSError), open(self._write, "wb") as pipe:
+            pickle.dump(dict(states), pipe, protocol=pickle.HIGHEST_PROTOCOL)
 
+    def forked(self) -> None:
+        """(In the parent, once both processes forked, or the build failed before the
+        staging one did: then the spare's process learns that nothing comes.)"""
+        if self._open:
+            self._open = False
+            for fd in (self._read, self._write, self._folder):
+                os.close(fd)
 
-def spare_folders(out: Path, shares: list[dict[str, int] | None]) -> dict[str, int] | None:
-    """The times of the spare's folders, from those each process that made links in it
-    found (spare_links); those of a folder that more than one made links in, read again."""
-    if any(share is None for share in shares):
-        return None
-    times: dict[str, int] = {}
-    twice: set[str] = set()
-    for share in shares:
-        assert share is not None
-        twice.update(times.keys() & share.keys())
-        times.update(share)
-    target = swap.spare_dir(out)
-    for name in twice:
-        times[name] = os.stat(target / name).st_mtime_ns
-    return times
+    def run(self) -> bool:
+        """(In the spare's process.) Whether the spare was made."""
+        os.close(self._write)
+        try:
+            with open(self._read, "rb") as pipe:
+                states = pickle.load(pipe)
+        except Exception:  # nothing sent: the build failed before
+            return False
+        folder = swap.spare_dir(self.out)
+        target = os.fspath(folder)
+        try:
+            folder.mkdir()
+            made: set[str] = set()
+            folders = {""}
+            for name in states:
+                _make_parent(f"{target}/{name}", made)
+                os.link(name, f"{target}/{name}", src_dir_fd=self._folder)
+                parent = name.rpartition("/")[0]
+                while parent not in folders:
+                    folders.add(parent)
+                    parent = parent.rpartition("/")[0]
+            times = {name: os.stat(f"{target}/{name}").st_mtime_ns for name in folders}
+            with open(folder / SPARE_STATES, "wb") as file:  # (whole, not as differences)
+                pickle.dump((b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            swap.discard_quietly(folder, self.out, background=True)
+            return False
+        return True
 
 
 def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
