@@ -159,32 +159,27 @@ def publish_edit(store: BuildCache, edit: BodyEdit, large: bool, written: Writte
 
 def _bases(
     store: BuildCache, previous: Manifest, texts: Iterable[str]
-) -> tuple[dict[str, bytes], dict[str, tuple[bytes, bytes]], dict[str, bytes]]:
+) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]:
     """What the next build reuses by the hashes of the edited texts' folders, made anew: a
     partner's pages and views are kept by their basis (publish.PartnerReuse), and every
     language's frame hashes the texts that are no partner's (their pages), so the frames
-    are made never to match. The bases, views and frames that change."""
+    are made never to match. The bases of pages and views, and the frames, that change."""
     bases: dict[str, bytes] = {}
-    views: dict[str, tuple[bytes, bytes]] = {}
-    frames = {code: pages.frame for code, pages in previous.languages.items()}
+    views: dict[str, bytes] = {}
+    frames = dict(previous.frames)
     changed: dict[str, bytes] = {}
-    for text in texts:
-        if not text.startswith(PARTNERS):
-            changed = dict.fromkeys(frames, b"")
+    if any(not text.startswith(PARTNERS) for text in texts):
+        changed = dict.fromkeys(frames, b"")
     for text in texts:
         folder = text.rpartition("/")[0]
         if not text.startswith(PARTNERS):
             continue
         digest = store.index.folder_digest(folder + "/", FOLDER_DEPTH)
         slug = folder.rpartition("/")[2]
-        for code in frames:
-            basis = partner_basis(changed.get(code, frames[code]), digest or b"")
-            page = urls.output_path(urls.partner(code, slug))
-            if page in previous.bases:
-                bases[page] = basis
-            name = f"{code}:{folder}"
-            if name in previous.views:
-                views[name] = (basis, previous.views[name][1])
+        for code, frame in frames.items():
+            basis = partner_basis(changed.get(code, frame), digest or b"")
+            bases[urls.output_path(urls.partner(code, slug))] = basis
+            views[f"{code}:{folder}"] = basis
     return bases, views, changed
 
 

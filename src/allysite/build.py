@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from allysite.buildwork import Made, make_pages
 from allysite.cache import BuildCache, Manifest, folder_times
 from allysite.errors import (
     Diagnostic,
@@ -54,6 +53,7 @@ from allysite.swap import recover_interrupted_swap
 
 if TYPE_CHECKING:
     from allysite.bodyedit import BodyEdit
+    from allysite.buildwork import Made
     from allysite.publish import Published
 
 __all__ = (  # the pipeline's stages, as check, the dev server and the command line know them
@@ -162,6 +162,7 @@ def _locked_build(
             return done
     from allysite.workers import long_lived_heap
 
+    store.load_keys()
     with long_lived_heap() as freeze:
         return _build(
             site,
@@ -327,6 +328,8 @@ def _build(
     previous = store.previous if intact else None
     links = SpareLinks(staging) if count > 1 and previous is None else None
 
+    from allysite.buildwork import make_pages
+
     def make(_: int) -> Made:
         return make_pages(site, out, store, strict, count, freeze, staging, counts, waiting, links)
 
@@ -412,8 +415,8 @@ def _save(
         published.views,
         published.sitemap,
         published.languages,
-        store.token if places else b"",
-        store.token,
+        bodies=store.token if places else b"",
+        token=store.token,
     )
     store.save(manifest)
     store.drop_places(store.token if places else b"")

@@ -65,6 +65,8 @@ LIBRARIES = (
 )
 """Libraries whose version changes what a build makes: part of every key."""
 MANIFEST = "manifest.pickle"
+KEYS = "keys.pickle"
+"""The manifest's tables by page, apart (Manifest.frames)."""
 JOURNAL = "journal.pickle"
 BODY_PLACES = "bodies"
 TEXTS = "texts"
@@ -250,6 +252,9 @@ class Manifest:
     """Each language's frame and pages, by code (routes.Settle)."""
     bodies: bytes = b""
     """The token of the build that stored the body places with it (none stored: b"")."""
+    frames: Mapping[str, bytes] = field(default_factory=dict)
+    """Each language's frame (as in `languages`), by code: read by every build, while the
+    tables by page above are read by a build that renders (BuildCache.load_keys)."""
     token: bytes = b""
     """The token of the build that wrote it (BuildCache.token): the spare's states are
     stored against it (output.Written)."""
@@ -298,25 +303,38 @@ class Journal:
     outputs: dict[str, OutputState]
     folders: dict[str, int]
     bases: dict[str, bytes]
-    views: dict[str, tuple[bytes, bytes]]
+    """New bases of partner pages (by output path; the pages that have one)."""
+    views: dict[str, bytes]
+    """New bases of partner views (by name; the views that have one, with their prints)."""
     frames: dict[str, bytes]
 
     def applied(self, manifest: Manifest) -> Manifest:
+        """The manifest as read by every build (the tables by page apart: applied_keys)."""
         return replace(
             manifest,
             inputs=InputIndex(
                 MappingProxyType({**manifest.inputs.files, **self.inputs}), self.scanned_ns
             ),
-            keys={**manifest.keys, **self.keys},
             outputs={**manifest.outputs, **self.outputs},
             folders={**manifest.folders, **self.folders},
-            bases={**manifest.bases, **self.bases},
-            views={**manifest.views, **self.views},
-            languages={
-                code: replace(pages, frame=self.frames[code]) if code in self.frames else pages
-                for code, pages in manifest.languages.items()
-            },
+            frames={**manifest.frames, **self.frames},
             token=self.token,
+        )
+
+    def applied_keys(self, manifest: Manifest) -> Manifest:
+        """The tables by page of the manifest (BuildCache.load_keys)."""
+        views = dict(manifest.views)
+        for name, basis in self.views.items():
+            if name in views:
+                views[name] = (basis, views[name][1])
+        return replace(
+            manifest,
+            keys={**manifest.keys, **self.keys},
+            bases={
+                **manifest.bases,
+                **{k: v for k, v in self.bases.items() if k in manifest.bases},
+            },
+            views=views,
         )
 
     def then(self, later: Journal) -> Journal:
@@ -375,6 +393,8 @@ class BuildCache:
     """`changed()` of the last `scan`, once asked for."""
     journal: Journal | None = None
     """The journal applied to the last manifest, if any (save_journal)."""
+    _keyed: bool = field(default=False, init=False, repr=False)
+    """The last manifest's tables by page are read (load_keys)."""
     token: bytes = field(default_factory=lambda: os.urandom(16))
     """This build's (random): what it stores beside the manifest carries it (Manifest.bodies)."""
 
@@ -458,12 +478,50 @@ class BuildCache:
 
     def save(self, manifest: Manifest) -> None:
         """Store the new manifest, once the output it describes was swapped in (when it
-        cannot be written, the next build renders everything: the output is fine)."""
+        cannot be written, the next build renders everything: the output is fine). Its
+        tables by page go in a file of their own, which only a build that renders reads."""
+        tables = (
+            manifest.token,
+            manifest.keys,
+            manifest.bases,
+            manifest.views,
+            manifest.sitemap,
+            manifest.languages,
+        )
+        frames = {code: pages.frame for code, pages in manifest.languages.items()}
         try:
-            save_pickle(self.folder / MANIFEST, manifest)
+            save_pickle(self.folder / KEYS, tables)
+            save_pickle(
+                self.folder / MANIFEST,
+                replace(
+                    manifest, keys={}, bases={}, views={}, sitemap={}, languages={}, frames=frames
+                ),
+            )
             (self.folder / JOURNAL).unlink(missing_ok=True)
         except OSError:
             self.forget()
+
+    def load_keys(self) -> None:
+        """The last manifest's tables by page, for a build that renders (none: as if there
+        were no manifest)."""
+        previous = self.previous
+        if previous is None or self._keyed:
+            return
+        self._keyed = True
+        tables = _read_pickle(self.folder / KEYS)
+        written = self.journal.base if self.journal is not None else previous.token
+        if not isinstance(tables, tuple) or len(tables) != 6 or tables[0] != written:
+            self.previous = None
+            return
+        keys, bases, views, sitemap, languages = tables[1:]
+        languages = {
+            code: replace(pages, frame=previous.frames.get(code, pages.frame))
+            for code, pages in languages.items()
+        }
+        previous = replace(
+            previous, keys=keys, bases=bases, views=views, sitemap=sitemap, languages=languages
+        )
+        self.previous = previous if self.journal is None else self.journal.applied_keys(previous)
 
     def save_journal(self, changes: Journal) -> None:
         """Store what a rebuild changed of the last manifest (its `base` is that manifest's
@@ -506,7 +564,7 @@ class BuildCache:
         if previous is None or not isinstance(texts, dict):
             return None
         found: dict[str, list[Splice]] = {source: [] for source in sources}
-        for code in previous.languages:
+        for code in previous.frames:
             pages = self.last_places(code)
             if not isinstance(pages, dict):
                 return None
@@ -526,6 +584,7 @@ class BuildCache:
         """Drop the manifest: the output no longer matches it (a failed or partial write)."""
         with contextlib.suppress(OSError):
             (self.folder / MANIFEST).unlink()
+            (self.folder / KEYS).unlink()
             (self.folder / JOURNAL).unlink()
 
 

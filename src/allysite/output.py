@@ -266,7 +266,7 @@ class Staging:
         may be a link to the live output's: never written through)."""
         target = f"{self._folder}/{out_path}"
         _make_parent(target, self._made)
-        if out_path in self.present:
+        if self.present:  # (any file of a spare: even one its record should not hold)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
         return target
@@ -342,6 +342,10 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+WHOLE, DIFFERENCES = "whole", "differences"
+"""How a spare's states are stored: as they are, or as they differ from an output's."""
+
+
 @dataclass(frozen=True, slots=True)
 class Written:
     """An output as a manifest records it: a spare's states are stored as they differ from
@@ -362,6 +366,7 @@ def keep_spare(
     """Store the states of the spare's `files` and `folders` (None: unknown), once the output
     `written` is recorded; without them the spare is not one (deleted by the next build)."""
     kept = (
+        DIFFERENCES,
         written.token,
         _differences(files, written.files),
         None if folders is None else _differences(folders, written.folders),
@@ -388,12 +393,12 @@ def _read_spare(
     that kept it stored them with the output `written`."""
     try:
         with open(folder / SPARE_STATES, "rb") as file:
-            token, files, folders = pickle.load(file)
+            kind, token, files, folders = pickle.load(file)
     except Exception:  # missing or truncated (a build killed meanwhile): not a spare
         return None
-    if not isinstance(files, dict):
+    if not isinstance(files, dict) or kind not in (WHOLE, DIFFERENCES):
         return None
-    if not token:  # stored whole (SpareLinks)
+    if kind == WHOLE:  # (SpareLinks)
         return files, folders if isinstance(folders, dict) else None
     if token != written.token:
         return None
@@ -462,8 +467,8 @@ class SpareLinks:
                     folders.add(parent)
                     parent = parent.rpartition("/")[0]
             times = {name: os.stat(f"{target}/{name}").st_mtime_ns for name in folders}
-            with open(folder / SPARE_STATES, "wb") as file:  # (whole, not as differences)
-                pickle.dump((b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
+            with open(folder / SPARE_STATES, "wb") as file:
+                pickle.dump((WHOLE, b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:
             swap.discard_quietly(folder, self.out, background=True)
             return False

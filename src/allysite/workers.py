@@ -15,8 +15,6 @@ import pickle
 import select
 import signal
 import struct
-import tempfile
-import traceback
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -144,6 +142,8 @@ class _Stream:
         if hasattr(os, "memfd_create"):
             self.fd = os.memfd_create("allysite-answers")
         else:  # (not Linux): a file nobody else sees
+            import tempfile  # (here: a build with nothing to do streams nothing)
+
             self.fd, name = tempfile.mkstemp(prefix="allysite-answers-")
             os.unlink(name)
         self.pid = 0
@@ -226,6 +226,8 @@ def _failure(exc: BaseException) -> tuple[str, object]:
     and the build to report as such; anything else with its traceback."""
     if isinstance(exc, OSError) and exc.errno is not None:
         return "oserror", (exc.errno, exc.strerror, exc.filename)
+    import traceback
+
     return "error", traceback.format_exc()
 
 
