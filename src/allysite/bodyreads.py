@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from jinja2 import Environment, nodes
@@ -87,10 +87,10 @@ def closures_body_paths(
     print bodies whole (`prints_whole`): each template read once, for every closure."""
     known: dict[str, _Reading | None] = {}
     paths = {name: body_paths(env, used, known) for name, used in closures.items()}
-    whole = frozenset(
+    whole = frozenset(  # (only where pages show bodies: most show none)
         name
         for name, used in closures.items()
-        if paths[name] is not None and prints_whole([known[other] for other in used])
+        if paths[name] and prints_whole([known[other] for other in used])
     )
     return paths, whole
 
@@ -154,7 +154,14 @@ class _Reading:
     tree: nodes.Template
     bindings: dict[str, list[Binding]]
     reads: tuple[nodes.Getattr | nodes.Getitem, ...]
-    printing: _Printing
+    found: list[_Printing] = field(default_factory=list, compare=False)
+
+    @property
+    def printing(self) -> _Printing:
+        """How it prints bodies: found once, when a page shows one (prints_whole)."""
+        if not self.found:
+            self.found.append(_printing(self.tree, self.reads))
+        return self.found[0]
 
 
 @dataclass(frozen=True)
@@ -179,7 +186,7 @@ def _read(env: Environment, name: str) -> _Reading | None:
         if source.count(BODY) != len(reads):  # in a string, a comment, a filter's argument
             return None
         _check_lookups(tree)
-        return _Reading(tree, _bindings([tree]), reads, _printing(tree, reads))
+        return _Reading(tree, _bindings([tree]), reads)
     except Unknown:
         return None
     except Exception:  # an unreadable template: rendering reports it; the key must be exact

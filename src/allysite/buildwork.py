@@ -77,7 +77,10 @@ def make_pages(
 
     def job(worker: int) -> Published:
         if worker == 0:
-            return _side(inputs, staging, store)
+            side = _side(inputs, staging, store)
+            if links is not None:  # (while the pages render)
+                links.send(side.states)
+            return side
         own = staging if count == 1 else staging.attach()
 
         def told(done: int, total: int) -> None:
@@ -91,7 +94,7 @@ def make_pages(
     parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
     published = _merged(parts)
     if links is not None:  # (while the sitemap is made and the output swapped in)
-        links.send(published.states)
+        links.send(published.states, last=True)
     problems += published.problems
     pages = tuple(published.pages)
     problems += static_collisions(inputs.content, pages)

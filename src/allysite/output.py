@@ -419,11 +419,12 @@ class SpareLinks:
     """A spare made of links to the files of a staging folder, when the build keeps no
     previous output as one (a build from scratch): the next build stages into it, so that
     it writes what changed only, not links to thousands of files. Made by a process of its
-    own (`run`) while the build finishes, once the process that staged the files sends
-    their states (`send`): it takes the folder by a descriptor, which the swap does not
-    change. Made in the parent, before the two processes fork, which then calls `forked`.
-    Without it (a file system without hard links, a full disk, a failed build), the next
-    build stages into an empty folder."""
+    own (`run`) while the build goes on, from the states of the files staged that the
+    process staging them sends (`send`: the files that are no pages while the pages render,
+    the pages once they are all staged); it takes the staging folder by a descriptor, which
+    the swap does not change. Made in the parent, before the two processes fork, which then
+    calls `forked`. Without it (a file system without hard links, a full disk, a failed
+    build), the next build stages into an empty folder."""
 
     def __init__(self, staging: Staging) -> None:
         self.out = staging.out
@@ -431,11 +432,16 @@ class SpareLinks:
         flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
         self._folder = os.open(staging.folder, flags)
         self._open = True
+        self._sent: set[str] = set()
 
-    def send(self, states: Mapping[str, tuple[int, int, int]]) -> None:
-        """(In the process that staged the files, once they are all staged.)"""
-        with contextlib.suppress(OSError), open(self._write, "wb") as pipe:
-            pickle.dump(dict(states), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    def send(self, states: Mapping[str, tuple[int, int, int]], last: bool = False) -> None:
+        """(In the process that stages the files.) Those not sent yet; `last`: no more."""
+        batch = {name: state for name, state in states.items() if name not in self._sent}
+        self._sent.update(batch)
+        with contextlib.suppress(OSError), open(self._write, "wb", closefd=last) as pipe:
+            pickle.dump(batch, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            if last:
+                pickle.dump(None, pipe)
 
     def forked(self) -> None:
         """(In the parent, once both processes forked, or the build failed before the
@@ -448,28 +454,28 @@ class SpareLinks:
     def run(self) -> bool:
         """(In the spare's process.) Whether the spare was made."""
         os.close(self._write)
-        try:
-            with open(self._read, "rb") as pipe:
-                states = pickle.load(pipe)
-        except Exception:  # nothing sent: the build failed before
-            return False
         folder = swap.spare_dir(self.out)
         target = os.fspath(folder)
+        made: set[str] = set()
+        folders = {""}
+        states: dict[str, tuple[int, int, int]] = {}
         try:
-            folder.mkdir()
-            made: set[str] = set()
-            folders = {""}
-            for name in states:
-                _make_parent(f"{target}/{name}", made)
-                os.link(name, f"{target}/{name}", src_dir_fd=self._folder)
-                parent = name.rpartition("/")[0]
-                while parent not in folders:
-                    folders.add(parent)
-                    parent = parent.rpartition("/")[0]
+            with open(self._read, "rb") as pipe:
+                while (batch := pickle.load(pipe)) is not None:
+                    if not states:
+                        folder.mkdir()
+                    for name in batch:
+                        _make_parent(f"{target}/{name}", made)
+                        os.link(name, f"{target}/{name}", src_dir_fd=self._folder)
+                        parent = name.rpartition("/")[0]
+                        while parent not in folders:
+                            folders.add(parent)
+                            parent = parent.rpartition("/")[0]
+                    states.update(batch)
             times = {name: os.stat(f"{target}/{name}").st_mtime_ns for name in folders}
             with open(folder / SPARE_STATES, "wb") as file:
                 pickle.dump((WHOLE, b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:
+        except Exception:  # (the build failed before it sent the last: EOF)
             swap.discard_quietly(folder, self.out, background=True)
             return False
         return True

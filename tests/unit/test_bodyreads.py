@@ -130,7 +130,6 @@ BASE = "<main>{% block main %}{% endblock %}</main>"
         "{% set item = partner.item %}{% if x %}<p>{{ item.body_html }}</p>{% endif %}",
         "{% for t in tags %}{{ t }}{% endfor %}{{ item.body_html }}",
         "{% set attrs %} lang=x{% endset %}<div{{ attrs }}>{{ item.body_html }}</div>",
-        "<p>{{ item.name|upper }}</p>",  # no body at all
     ],
 )
 def test_bodies_printed_as_they_are(page: str) -> None:
