@@ -21,9 +21,11 @@ It gives way to the full build whenever anything else could differ:
   record where every page shows which body (search was on, or a template could not be
   read; then no places are stored).
 
-The manifest it stores is one a build would have left for the next (the pages it changed
-are keyed so that they never match, and the bases of the partner's pages follow its folder),
-so the next build, of any kind, finds what it would after a full one.
+What it changes of the manifest is stored as a journal (cache.Journal), applied when the
+manifest is read: the states of the files it wrote and of the inputs, the pages it changed
+keyed so that they never match, the bases of the partner's pages and views made from its
+folder's new hash, and, for a page's text, frames that never match; so the next build, of
+any kind, finds what it would after a full one.
 """
 
 from __future__ import annotations

@@ -38,8 +38,9 @@ if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the 
 MARKER = ".allysite-output"
 SPARE_STATES = ".allysite-spare"
 """In the spare folder: the (size, mtime_ns, inode) of each of its files and the mtime_ns of
-each of its folders, pickled as they differ from the output's in the manifest written with
-it (most of its files are links to the output's: see Written)."""
+each of its folders, pickled whole (a spare made of links: SpareLinks) or as they differ
+from the output's in the manifest written with it (a replaced output, most of whose files
+are links to the new one's: see Written)."""
 SOURCE_FOLDERS = ("content", "templates", "locales", "static")
 
 
