@@ -148,14 +148,7 @@ def _locked_build(
         store.previous = replace(store.previous, verified=True)
     kept = store.unchanged(intact)
     if kept is not None:
-        return _result(
-            list(kept.diagnostics),
-            strict,
-            pages=kept.pages,
-            files=kept.files,
-            written=True,
-            cached=True,
-        )
+        return _as_last(kept, strict, cached=True)
     if edit is not None and store.previous is not None:
         done = _edited(store, edit, intact, strict, progress)
         if done is not None:
@@ -239,13 +232,18 @@ def _edited(
         publish_edit(store, edit, _large(previous.outputs), _as_written(previous))
     except OSError as exc:
         return _result([_write_error(exc, store.out, store.site)], strict)
+    return _as_last(previous, strict, rendered=tuple(sorted(edit.pages)))
+
+
+def _as_last(manifest: Manifest, strict: bool, **figures: object) -> BuildResult:
+    """The result of a build whose output has the last build's pages and messages."""
     return _result(
-        list(previous.diagnostics),
+        list(manifest.diagnostics),
         strict,
-        pages=previous.pages,
-        files=previous.files,
+        pages=manifest.pages,
+        files=manifest.files,
         written=True,
-        rendered=tuple(sorted(edit.pages)),
+        **figures,
     )
 
 
