@@ -456,30 +456,43 @@ class SpareLinks:
         """(In the spare's process.) Whether the spare was made."""
         os.close(self._write)
         folder = swap.spare_dir(self.out)
-        target = os.fspath(folder)
-        made: set[str] = set()
-        folders = {""}
+        folders = {""}  # (paths relative to the two folders' descriptors: shorter walks)
         states: dict[str, tuple[int, int, int]] = {}
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+        spare = -1
         try:
             with open(self._read, "rb") as pipe:
                 while (batch := pickle.load(pipe)) is not None:
-                    if not states:
+                    if spare < 0:
                         folder.mkdir()
+                        spare = os.open(folder, flags)
                     for name in batch:
-                        _make_parent(f"{target}/{name}", made)
-                        os.link(name, f"{target}/{name}", src_dir_fd=self._folder)
                         parent = name.rpartition("/")[0]
-                        while parent not in folders:
-                            folders.add(parent)
-                            parent = parent.rpartition("/")[0]
+                        if parent not in folders:
+                            _make_folders(parent, folders, spare)
+                        os.link(name, name, src_dir_fd=self._folder, dst_dir_fd=spare)
                     states.update(batch)
-            times = {name: os.stat(f"{target}/{name}").st_mtime_ns for name in folders}
+            times = {name: os.stat(name or ".", dir_fd=spare).st_mtime_ns for name in folders}
             with open(folder / SPARE_STATES, "wb") as file:
                 pickle.dump((WHOLE, b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # (the build failed before it sent the last: EOF)
             swap.discard_quietly(folder, self.out, background=True)
             return False
+        finally:
+            if spare >= 0:
+                os.close(spare)
         return True
+
+
+def _make_folders(name: str, made: set[str], folder: int) -> None:
+    """A folder and those above it that are not `made` yet, inside `folder` (a descriptor)."""
+    missing = []
+    while name not in made:
+        missing.append(name)
+        name = name.rpartition("/")[0]
+    for name in reversed(missing):
+        os.mkdir(name, dir_fd=folder)
+        made.add(name)
 
 
 def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
