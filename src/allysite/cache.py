@@ -10,7 +10,8 @@ It lives in `.<out>.allysite-cache/` (beside the resized logos) and holds:
   rendered), keyed by the hashes of its files, in SHARDS files so an edit rewrites one;
 - the *manifest* of the output: each file's key (for a page, a hash of everything it is
   rendered from: fingerprints.py), the size, time and inode of every file written, and the
-  build's messages;
+  build's messages; its tables by page in a file of their own (KEYS), which only a build
+  that renders reads, and what rebuilds after edited bodies changed of it in a *journal*;
 - the *body places*: where each page shows the body of which text, and a hash of each
   text's front matter, for a rebuild after edits of bodies alone (bodyedit.py); in files
   of their own (one a language, each written by the process that rendered it, and one of
