@@ -77,10 +77,7 @@ def make_pages(
 
     def job(worker: int) -> Published:
         if worker == 0:
-            side = _side(inputs, staging, store)
-            if links is not None:  # (while the pages render)
-                links.send(side.states)
-            return side
+            return _side(inputs, staging, store)
         own = staging if count == 1 else staging.attach()
 
         def told(done: int, total: int) -> None:
@@ -93,8 +90,8 @@ def make_pages(
 
     parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
     published = _merged(parts)
-    if links is not None:  # (while the sitemap is made and the output swapped in)
-        links.send(published.states, last=True)
+    if links is not None:  # (linked while the sitemap is made and the output swapped in,
+        links.send(published.states)  # when a core is free: none is while pages render)
     problems += published.problems
     pages = tuple(published.pages)
     problems += static_collisions(inputs.content, pages)

@@ -420,12 +420,11 @@ class SpareLinks:
     """A spare made of links to the files of a staging folder, when the build keeps no
     previous output as one (a build from scratch): the next build stages into it, so that
     it writes what changed only, not links to thousands of files. Made by a process of its
-    own (`run`) while the build goes on, from the states of the files staged that the
-    process staging them sends (`send`: the files that are no pages while the pages render,
-    the pages once they are all staged); it takes the staging folder by a descriptor, which
-    the swap does not change. Made in the parent, before the two processes fork, which then
-    calls `forked`. Without it (a file system without hard links, a full disk, a failed
-    build), the next build stages into an empty folder."""
+    own (`run`) while the build finishes, from the states of the files staged, which the
+    process that staged them sends once they all are (`send`); it takes the staging folder
+    by a descriptor, which the swap does not change. Made in the parent, before the two
+    processes fork, which then calls `forked`. Without it (a file system without hard
+    links, a full disk, a failed build), the next build stages into an empty folder."""
 
     def __init__(self, staging: Staging) -> None:
         self.out = staging.out
@@ -433,16 +432,12 @@ class SpareLinks:
         flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
         self._folder = os.open(staging.folder, flags)
         self._open = True
-        self._sent: set[str] = set()
 
-    def send(self, states: Mapping[str, tuple[int, int, int]], last: bool = False) -> None:
-        """(In the process that stages the files.) Those not sent yet; `last`: no more."""
-        batch = {name: state for name, state in states.items() if name not in self._sent}
-        self._sent.update(batch)
-        with contextlib.suppress(OSError), open(self._write, "wb", closefd=last) as pipe:
-            pickle.dump(batch, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            if last:
-                pickle.dump(None, pipe)
+    def send(self, states: Mapping[str, tuple[int, int, int]]) -> None:
+        """(In the process that staged the files, once it staged them all.)"""
+        with contextlib.suppress(OSError), open(self._write, "wb") as pipe:
+            pickle.dump(dict(states), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(None, pipe)  # (the end: a build that fails sends none)
 
     def forked(self) -> None:
         """(In the parent, once both processes forked, or the build failed before the
