@@ -5,7 +5,7 @@ by the pages of its text (its own language's, and the languages it stands in for
 nothing else: a card, a list, a feed and the sitemap show no body (bodyreads.py), and a
 template that prints a body whole makes the same text around whatever body it gets
 (bodyreads.prints_whole). So the last build records where each page shows which text's body
-(cache.BodyPlaces), and a rebuild whose every changed input is such a text, with the same
+(cache.TextPlaces), and a rebuild whose every changed input is such a text, with the same
 front matter, puts the new body in the old one's place in those pages: it reads the file as
 the loader does, renders the Markdown with the same function, and stages and swaps the
 output as any build, in a few hundredths of a second instead of loading the site.
@@ -30,7 +30,7 @@ any kind, finds what it would after a full one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +39,7 @@ from allysite import urls
 from allysite.cache import BuildCache, Journal, Manifest, Shown, TextPlaces
 from allysite.errors import Diagnostic
 from allysite.fingerprints import partner_basis
+from allysite.inputindex import ITEM_DEPTH, PARTNERS
 from allysite.markdownlimits import beyond_limits
 from allysite.markup import render_markdown
 from allysite.output import Staging, Written, keep_spare
@@ -46,10 +47,6 @@ from allysite.textfile import read_text, split_front_matter
 
 if TYPE_CHECKING:
     from allysite.model import Content
-
-PARTNERS = "content/partners/"
-FOLDER_DEPTH = 3
-"""An item's folder is three levels down: content/partners/<slug>/ (inputindex)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +74,7 @@ def prepare_edit(store: BuildCache) -> BodyEdit | None:
         return None
     bodies: dict[str, bytes] = {}
     for name in changed:
-        record = places.texts.get(name)
+        record = places.get(name)
         if record is None or name not in store.index.files:
             return None
         body = _new_body(store.site / name, name, record)
@@ -86,7 +83,7 @@ def prepare_edit(store: BuildCache) -> BodyEdit | None:
         bodies[name] = body
     pages: dict[str, bytes] = {}
     for source, body in bodies.items():
-        for page, head, tail in places.texts[source].pages:
+        for page, head, tail in places[source].pages:
             if head < 0:  # shown otherwise than whole and alone
                 return None
             data = _page(store.out, page, previous)
@@ -160,7 +157,7 @@ def publish_edit(store: BuildCache, edit: BodyEdit, large: bool, written: Writte
 
 
 def _bases(
-    store: BuildCache, previous: Manifest, texts: Iterable[str]
+    store: BuildCache, previous: Manifest, texts: Sequence[str]
 ) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]:
     """What the next build reuses by the hashes of the edited texts' folders, made anew: a
     partner's pages and views are kept by their basis (publish.PartnerReuse), and every
@@ -168,17 +165,13 @@ def _bases(
     are made never to match. The bases of pages and views, and the frames, that change."""
     bases: dict[str, bytes] = {}
     views: dict[str, bytes] = {}
-    frames = dict(previous.frames)
-    changed: dict[str, bytes] = {}
-    if any(not text.startswith(PARTNERS) for text in texts):
-        changed = dict.fromkeys(frames, b"")
-    for text in texts:
+    partners = [text for text in texts if text.startswith(PARTNERS)]
+    changed = dict.fromkeys(previous.frames, b"") if len(partners) < len(texts) else {}
+    for text in partners:
         folder = text.rpartition("/")[0]
-        if not text.startswith(PARTNERS):
-            continue
-        digest = store.index.folder_digest(folder + "/", FOLDER_DEPTH)
+        digest = store.index.folder_digest(folder + "/", ITEM_DEPTH)
         slug = folder.rpartition("/")[2]
-        for code, frame in frames.items():
+        for code, frame in previous.frames.items():
             basis = partner_basis(changed.get(code, frame), digest or b"")
             bases[urls.output_path(urls.partner(code, slug))] = basis
             views[f"{code}:{folder}"] = basis
@@ -187,7 +180,7 @@ def _bases(
 
 def text_records(content: Content, default: str) -> dict[str, TextPlaces]:
     """Every Markdown text of the content, as a rebuild after an edit of its body must know
-    it (cache.BodyPlaces), but for the pages that show it."""
+    it (cache.TextPlaces), but for the pages that show it."""
     records: dict[str, TextPlaces] = {}
     for item in (*content.partners, *content.pages):
         stamped = any("body" in text.stamps for text in item.translations.values())

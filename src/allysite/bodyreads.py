@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 
 from jinja2 import Environment, nodes
@@ -154,14 +155,11 @@ class _Reading:
     tree: nodes.Template
     bindings: dict[str, list[Binding]]
     reads: tuple[nodes.Getattr | nodes.Getitem, ...]
-    found: list[_Printing] = field(default_factory=list, compare=False)
 
-    @property
+    @cached_property
     def printing(self) -> _Printing:
         """How it prints bodies: found once, when a page shows one (prints_whole)."""
-        if not self.found:
-            self.found.append(_printing(self.tree, self.reads))
-        return self.found[0]
+        return _printing(self.tree, self.reads)
 
 
 @dataclass(frozen=True)

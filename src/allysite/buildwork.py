@@ -213,7 +213,8 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     """The keys' parts shared by many pages: every template's, each catalog's, the code's,
     and every input's that is no partner's."""
     from allysite.fingerprints import combine
-    from allysite.publish import PARTNERS, PageKeys
+    from allysite.inputindex import PARTNERS
+    from allysite.publish import PageKeys
 
     templates, bodies, whole = template_keys(next(iter(inputs.envs.values())), store.load_parsed())
     catalogs = {

@@ -45,7 +45,7 @@ from markupsafe import Markup
 from allysite import __version__
 from allysite.errors import Diagnostic
 from allysite.fingerprints import digest
-from allysite.inputindex import FileState, InputIndex, index_inputs
+from allysite.inputindex import ITEM_DEPTH, FileState, InputIndex, index_inputs
 
 FORMAT = 5
 """Bumped when the layout of the cache files changes."""
@@ -219,14 +219,6 @@ class TextPlaces(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class BodyPlaces:
-    """Where the last build's pages show some texts' bodies (BuildCache.body_places)."""
-
-    texts: Mapping[str, TextPlaces]
-    """By source file."""
-
-
-@dataclass(frozen=True, slots=True)
 class Manifest:
     """What the last successful build wrote, and from what."""
 
@@ -339,19 +331,12 @@ class Journal:
         )
 
     def then(self, later: Journal) -> Journal:
-        """This journal followed by a later one's changes."""
-        return Journal(
-            self.base,
-            later.token,
-            later.scanned_ns,
-            {**self.inputs, **later.inputs},
-            {**self.keys, **later.keys},
-            {**self.outputs, **later.outputs},
-            {**self.folders, **later.folders},
-            {**self.bases, **later.bases},
-            {**self.views, **later.views},
-            {**self.frames, **later.frames},
-        )
+        """This journal followed by a later one's changes (its tables over this one's)."""
+        tables = {
+            name: {**getattr(self, name), **getattr(later, name)}
+            for name in ("inputs", "keys", "outputs", "folders", "bases", "views", "frames")
+        }
+        return replace(later, base=self.base, **tables)
 
 
 def folder_times(out: Path, names: Iterable[str]) -> dict[str, int]:
@@ -411,13 +396,10 @@ class BuildCache:
         if not isinstance(previous, Manifest) or previous.environment != environment:
             previous = None
         journal = _read_pickle(folder / JOURNAL) if previous is not None else None
-        if previous is not None and isinstance(journal, Journal):
-            if journal.base == previous.token:
-                previous = journal.applied(previous)
-            else:
-                journal = None
-        else:
+        if not isinstance(journal, Journal) or previous is None or journal.base != previous.token:
             journal = None
+        else:
+            previous = journal.applied(previous)
         return cls(folder, site, out, theme, environment, previous, read=read, journal=journal)
 
     def scan(self, hash_files: Callable[[list[str]], list[bytes]] | None = None) -> None:
@@ -557,9 +539,9 @@ class BuildCache:
                 if folder.name != keep.hex():
                     shutil.rmtree(folder, ignore_errors=True)
 
-    def body_places(self, sources: Collection[str]) -> BodyPlaces | None:
-        """Where the last build's pages show these texts' bodies, and what it knew of them;
-        None unless it stored the places of every language."""
+    def body_places(self, sources: Collection[str]) -> dict[str, TextPlaces] | None:
+        """Where the last build's pages show these texts' bodies, and what it knew of them,
+        by source file; None unless it stored the places of every language."""
         previous = self.previous
         texts = self.last_places(TEXTS)
         if previous is None or not isinstance(texts, dict):
@@ -573,20 +555,17 @@ class BuildCache:
                 for source, head, tail in shown:
                     if source in found:
                         found[source].append((page, head, tail))
-        return BodyPlaces(
-            {
-                source: texts[source]._replace(pages=tuple(splices))
-                for source, splices in found.items()
-                if source in texts
-            }
-        )
+        return {
+            source: texts[source]._replace(pages=tuple(splices))
+            for source, splices in found.items()
+            if source in texts
+        }
 
     def forget(self) -> None:
         """Drop the manifest: the output no longer matches it (a failed or partial write)."""
-        with contextlib.suppress(OSError):
-            (self.folder / MANIFEST).unlink()
-            (self.folder / KEYS).unlink()
-            (self.folder / JOURNAL).unlink()
+        for name in (MANIFEST, KEYS, JOURNAL):
+            with contextlib.suppress(OSError):
+                (self.folder / name).unlink()
 
 
 class ParseCache:
@@ -598,7 +577,7 @@ class ParseCache:
         self.made: set[str] = set()
         """Folders loaded anew by this build (not taken from the cache)."""
         self.index = index
-        self.folders = index.folder_digests(depth=3)
+        self.folders = index.folder_digests(ITEM_DEPTH)
         """The hash of every item folder's files ('content/partners/unaoc/')."""
 
     def shards(self) -> list[dict[str, tuple[object, object]] | None]:

@@ -28,6 +28,10 @@ RACY_NS = 2_000_000_000
 SITE_FILES = ("site.yaml", "taxonomies.yaml")
 SITE_FOLDERS = ("content", "templates", "locales", "static")
 THEME_PREFIX = "<theme>/"
+PARTNERS = "content/partners/"
+"""The partners' folders, each an item of its own."""
+ITEM_DEPTH = 3
+"""An item's folder is this many levels down: content/partners/<slug>/."""
 
 
 FileState = tuple[int, int, int, bytes]
@@ -160,22 +164,15 @@ class InputIndex:
         state = self.files.get(name)
         return state[DIGEST] if state else b""
 
-    def folder_digest(self, prefix: str, depth: int) -> bytes | None:
-        """The hash of one folder `depth` levels down, as folder_digests makes it."""
-        found = None
-        for name in sorted(name for name in self.files if name.startswith(prefix)):
-            parts = name.split("/", depth)
-            if len(parts) <= depth:
-                continue
-            found = found or hashlib.blake2b(digest_size=16)
-            found.update(parts[depth].encode() + b"\0" + self.files[name][DIGEST])
-        return None if found is None else found.digest()
+    def folder_digest(self, folder: str, depth: int) -> bytes | None:
+        """The hash of one folder `depth` levels down ('content/partners/unaoc/')."""
+        return self.folder_digests(depth, folder).get(folder)
 
-    def folder_digests(self, depth: int) -> dict[str, bytes]:
-        """The hash of every folder `depth` levels down ('content/partners/unaoc/'): its
-        files' names and hashes, all folders in one pass."""
+    def folder_digests(self, depth: int, within: str = "") -> dict[str, bytes]:
+        """The hash of every folder `depth` levels down ('content/partners/unaoc/'), of those
+        `within` a folder: its files' names and hashes, all folders in one pass."""
         hashes: dict[str, Any] = {}
-        for name in sorted(self.files):
+        for name in sorted(name for name in self.files if name.startswith(within)):
             parts = name.split("/", depth)
             if len(parts) <= depth:
                 continue

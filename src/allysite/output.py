@@ -437,7 +437,6 @@ class SpareLinks:
         """(In the process that staged the files, once it staged them all.)"""
         with contextlib.suppress(OSError), open(self._write, "wb") as pipe:
             pickle.dump(dict(states), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(None, pipe)  # (the end: a build that fails sends none)
 
     def forked(self) -> None:
         """(In the parent, once both processes forked, or the build failed before the
@@ -450,32 +449,30 @@ class SpareLinks:
     def run(self) -> bool:
         """(In the spare's process.) Whether the spare was made."""
         os.close(self._write)
-        folder = swap.spare_dir(self.out)
-        folders = {""}  # (paths relative to the two folders' descriptors: shorter walks)
-        states: dict[str, tuple[int, int, int]] = {}
-        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
-        spare = -1
         try:
             with open(self._read, "rb") as pipe:
-                while (batch := pickle.load(pipe)) is not None:
-                    if spare < 0:
-                        folder.mkdir()
-                        spare = os.open(folder, flags)
-                    for name in batch:
-                        parent = name.rpartition("/")[0]
-                        if parent not in folders:
-                            _make_folders(parent, folders, spare)
-                        os.link(name, name, src_dir_fd=self._folder, dst_dir_fd=spare)
-                    states.update(batch)
-            times = {name: os.stat(name or ".", dir_fd=spare).st_mtime_ns for name in folders}
+                states = pickle.load(pipe)
+        except Exception:  # nothing, or not all, sent: the build failed before
+            return False
+        folder = swap.spare_dir(self.out)
+        folders = {""}  # (paths relative to the two folders' descriptors: shorter walks)
+        try:
+            folder.mkdir()
+            spare = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            try:
+                for name in states:
+                    parent = name.rpartition("/")[0]
+                    if parent not in folders:
+                        _make_folders(parent, folders, spare)
+                    os.link(name, name, src_dir_fd=self._folder, dst_dir_fd=spare)
+                times = {name: os.stat(name or ".", dir_fd=spare).st_mtime_ns for name in folders}
+            finally:
+                os.close(spare)
             with open(folder / SPARE_STATES, "wb") as file:
                 pickle.dump((WHOLE, b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # (the build failed before it sent the last: EOF)
+        except OSError:
             swap.discard_quietly(folder, self.out, background=True)
             return False
-        finally:
-            if spare >= 0:
-                os.close(spare)
         return True
 
 

@@ -95,7 +95,6 @@ class Published:
         self.views.update(other.views)
         self.languages.update(other.languages)
         self.settled += other.settled
-        self.places.update(other.places)
         self.stored += other.stored
 
 
@@ -347,7 +346,6 @@ class PartnerReuse:
         )
 
 
-PARTNERS = "content/partners/"
 PARTNER_TEMPLATE = "partner.html"
 LIST_TEMPLATES = ("home.html", "taxonomy.html", "term.html")
 """The templates of the pages that list partners' views (plan.py)."""

@@ -7,13 +7,13 @@ Kept apart from sourcefile.py (which parses YAML) so that a rebuild after an edi
 
 from __future__ import annotations
 
-import hashlib
 import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.fingerprints import digest
 from allysite.inputindex import NOT_A_FILE, read_regular
 from allysite.textrules import first_forbidden, kind_of, may_hold_forbidden
 
@@ -123,5 +123,4 @@ def split_front_matter(text: str, rel: str) -> MarkdownParts | Diagnostic:
             "add a line '---' after the last field",
         )
     front = "\n".join(lines[1:end])  # (which tells the line the body starts on, too)
-    digest = hashlib.blake2b(front.encode("utf-8"), digest_size=16).digest()
-    return MarkdownParts(front, "\n".join(lines[end + 1 :]), end + 2, digest)
+    return MarkdownParts(front, "\n".join(lines[end + 1 :]), end + 2, digest(front.encode()))
