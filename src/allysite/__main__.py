@@ -1,3 +1,3 @@
-from allysite.cli import main
+from allysite.cli import run
 
-main()
+run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -114,3 +115,21 @@ def main() -> None:
         )
         sys.exit(70)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def run() -> None:
+    """The command's entry point: `main`, then an exit that skips the interpreter's teardown
+    (freeing every object and module a build made: 15-60 ms of each build, for memory the
+    system frees at once). Every file is closed by then; the standard streams are flushed."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if code is not None and not isinstance(code, int):  # (as Python prints such an exit)
+        sys.stderr.write(f"{code}\n")
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # (a closed or broken pipe: nothing to flush)
+            stream.flush()
+    os._exit(code or 0)

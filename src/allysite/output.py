@@ -226,20 +226,25 @@ class Staging:
             stat = os.fstat(fd)
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
-    def copy(self, out_path: str, source: Path) -> None:
+    def copy(self, out_path: str, source: Path) -> tuple[int, int, int]:
+        """A file copied in; its (size, mtime_ns, inode) as written."""
         target = self._replaced(out_path)
         try:
             shutil.copyfile(source, target)
         except shutil.SpecialFileError as exc:  # a named pipe: an error of the file, by name
             raise OSError(errno.EINVAL, NOT_A_FILE, str(source)) from exc
+        return _state(target)
 
-    def link(self, staged: str, out_path: str) -> None:
-        """A second place for a file already staged (a logo in every language's folder)."""
+    def link(self, staged: str, out_path: str, state: tuple[int, int, int]) -> tuple[int, int, int]:
+        """A second place for a file already staged (a logo in every language's folder), whose
+        state is `state`: a link's state is its file's (the same inode), a copy's its own."""
         target = self._replaced(out_path)
         try:
             os.link(f"{self._folder}/{staged}", target)
         except OSError:
             shutil.copyfile(f"{self._folder}/{staged}", target)
+            return _state(target)
+        return state
 
     def keep(self, out_path: str, state: tuple[int, int, int]) -> None:
         """The output's current file, unchanged (as `state` says): linked, not copied;
@@ -502,6 +507,11 @@ def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[Fi
         count += 1
     (staging / MARKER).write_text("This folder is written by allysite build; do not edit.\n")
     return count
+
+
+def _state(path: str) -> tuple[int, int, int]:
+    stat = os.stat(path)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def _make_parent(target: str, made: set[str]) -> None:

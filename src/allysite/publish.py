@@ -12,7 +12,6 @@ the keys, the files' states and the messages (`Published`).
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -396,14 +395,12 @@ def stage_copies(
         if previous is not None and previous.reusable(staging.out, copy.out_path, key):
             part.states[copy.out_path] = previous.outputs[copy.out_path]
             staging.keep(copy.out_path, previous.outputs[copy.out_path])
+        elif copy.source in copied:
+            first = copied[copy.source]
+            part.states[copy.out_path] = staging.link(first, copy.out_path, part.states[first])
         else:
-            if copy.source in copied:
-                staging.link(copied[copy.source], copy.out_path)
-            else:
-                staging.copy(copy.out_path, copy.source)
-                copied[copy.source] = copy.out_path
-            stat = os.stat(staging.path(copy.out_path))
-            part.states[copy.out_path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            part.states[copy.out_path] = staging.copy(copy.out_path, copy.source)
+            copied[copy.source] = copy.out_path
         part.keys[copy.out_path] = key
 
 

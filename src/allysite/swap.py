@@ -89,6 +89,11 @@ def _delete_detached(folder: Path) -> None:
             if os.fork() == 0:
                 with contextlib.suppress(BaseException):
                     os.setsid()
+                    # the build's standard streams let go of too: a caller that reads them to
+                    # the end (`allysite build | tee`, a captured run) must not wait for this
+                    nowhere = os.open(os.devnull, os.O_RDWR)
+                    for stream in (0, 1, 2):
+                        os.dup2(nowhere, stream)
                     os.closerange(3, 1 << 16)  # the output's lock among them: not held on
                     shutil.rmtree(folder, ignore_errors=True)
         finally:

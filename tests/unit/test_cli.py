@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -223,3 +224,28 @@ def test_main_turns_pydantics_plugin_search_off_unless_told(
         monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", given)
     assert call_main(monkeypatch, "--version") == 0
     assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ("__all__" if given is None else given)
+
+
+# --- run(): the installed command, which leaves without the interpreter's teardown ----------
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stream", "expected"),
+    [
+        (["--version"], 0, "stdout", f"allysite, version {__version__}"),
+        (["build", "--site", "no-such-site"], 1, "stderr", "no site.yaml in"),
+        (["no-such-command"], 2, "stderr", "No such command"),
+    ],
+)
+def test_the_command_keeps_its_output_and_exit_code(
+    tmp_path: Path, args: list[str], code: int, stream: str, expected: str
+) -> None:
+    done = subprocess.run(  # (pipes: buffered, so output left unflushed would be lost)
+        [sys.executable, "-m", "allysite", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == code
+    assert expected in getattr(done, stream)

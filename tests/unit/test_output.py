@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import errno
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -254,3 +257,27 @@ def test_an_error_reading_the_site_names_its_file(tmp_path: Path) -> None:
     found = _write_error(loop, site / "build", site)
     assert (found.code, found.pos.path) == ("read", "content/pages")
     assert found.message == "cannot read the site: Too many levels of symbolic links"
+
+
+def test_a_background_delete_lets_go_of_the_callers_streams(tmp_path: Path) -> None:
+    """A caller that reads the build's output to the end (a pipe, a captured run) is not
+    kept waiting while a replaced output is deleted in the background."""
+    doomed = tmp_path / "out"
+    doomed.mkdir()
+    (doomed / "page.html").write_text("x")
+    script = (
+        "import shutil, sys, time\n"
+        "from pathlib import Path\n"
+        "from allysite import swap\n"
+        "slow = shutil.rmtree\n"
+        "shutil.rmtree = lambda *a, **k: (time.sleep(20), slow(*a, **k))\n"
+        f"swap.discard(Path({str(doomed)!r}), Path({str(doomed)!r}), background=True)\n"
+        "print('swapped')\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=15, check=True
+    )
+    assert done.stdout == "swapped\n"
+    assert time.monotonic() - started < 10  # (the deleter sleeps 20 s before deleting)
+    assert not doomed.exists()  # moved aside at once, into the trash the deleter empties
