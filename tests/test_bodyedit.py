@@ -263,6 +263,37 @@ def test_the_first_edit_after_a_cold_build_stages_into_a_spare_of_links(
 
 
 @pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+@pytest.mark.parametrize(
+    "by_hand",
+    ["a file added", "a file removed", "a file put in the place of one", "a file added on top"],
+)
+def test_a_spare_changed_by_hand_is_not_staged_into(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_hand: str
+) -> None:
+    """The spare (the output before the last) is a folder of its own beside the output: what
+    is done in it by hand never reaches the next output, whose build takes it as empty."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    site = make_site(BETA)
+    build(site)
+    site.write(beta("Uno."))
+    build(site)  # the first output is now the spare, as recorded
+    spare = spare_dir(site.out)
+    page = spare / "es/partners/alpha/index.html"
+    if by_hand == "a file added":
+        (spare / "es/partners/alpha/notes.html").write_text("left by hand")
+    elif by_hand == "a file removed":
+        page.unlink()
+    elif by_hand == "a file put in the place of one":
+        page.unlink()
+        page.write_text("<p>written by hand</p>")
+    else:
+        (spare / "notes.txt").write_text("left by hand")
+    site.write(beta("Dos."))
+    assert set(build(site).rendered) == BETA_PAGES  # (the spare is not used for pages kept)
+    assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
 def test_random_edits_of_bodies_give_a_cold_builds_bytes(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

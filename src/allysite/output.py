@@ -197,7 +197,7 @@ class Staging:
         kept = swap.spare_dir(out)
         if kept.is_dir():
             present = _read_spare(kept, written) if written is not None else None
-            if present is not None:
+            if present is not None and _as_recorded(kept, *present):
                 kept.rename(folder)
                 (folder / SPARE_STATES).unlink()
                 return cls(out, folder, *present)
@@ -411,6 +411,26 @@ def _read_spare(
     return _applied(files, written.files), (
         _applied(folders, written.folders) if isinstance(folders, dict) else None
     )
+
+
+def _as_recorded(
+    folder: Path, files: Mapping[str, tuple[int, int, int]], folders: Mapping[str, int] | None
+) -> bool:
+    """Whether a spare holds the files its record says, by its folders' times: a file added
+    to a folder, removed from it or put in its place changes the folder's time. (A file
+    changed where it is is one the output shares, whose check finds it.) The top folder's
+    time changed when the record was written into it: its names are compared instead."""
+    if folders is None:
+        return False
+    root = f"{folder}/"
+    try:
+        for name, time_ns in folders.items():
+            if name and os.stat(root + name).st_mtime_ns != time_ns:
+                return False
+        names = set(os.listdir(folder)) - {SPARE_STATES, MARKER}
+    except OSError:
+        return False
+    return names == {name.partition("/")[0] for name in (*files, *folders) if name}
 
 
 def _applied(differences: dict[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
