@@ -66,7 +66,10 @@ def in_workers(
             children.append((pid, read_end))
         results = [job(0)] if here else []
     finally:
-        answers = [_collect(pid, read_end, waiting) for pid, read_end in children]
+        received = [_received(read_end, waiting) for _, read_end in children]
+        answers = [_answer(data) for data in received]  # (while the workers exit: then waited)
+        for pid, _ in children:
+            os.waitpid(pid, 0)
     for kind, value in answers:
         if kind == "oserror":
             raise OSError(*value)  # type: ignore[misc]  (a full disk: the build says so)
@@ -241,13 +244,16 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _collect(pid: int, read_end: int, waiting: Callable[[], None] | None) -> tuple[str, object]:
+def _received(read_end: int, waiting: Callable[[], None] | None) -> bytes:
+    """What a worker wrote, once it closed its end (just before it exits)."""
     if waiting is not None:
         while not select.select([read_end], [], [], 0.1)[0]:
             waiting()
     with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
+        return pipe.read()
+
+
+def _answer(data: bytes) -> tuple[str, object]:
     try:
         answer = pickle.loads(data)
     except Exception:
