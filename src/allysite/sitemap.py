@@ -44,17 +44,20 @@ def sitemap_of(entries: Iterable[SitemapEntry], site_urls: urls.Urls) -> OutputF
     """Written line by line as ElementTree wrote it after `ET.indent` (with its escaping),
     without building the tree: that took most of the sitemap's time."""
     body: list[str] = []
-    linked = False
+    links: dict[tuple[tuple[str, str], ...], str] = {}  # (a page's translations share theirs)
     for path, alternates in sorted(entries, key=lambda entry: entry[0]):
         body.append(f"\n  <url>\n    <loc>{_escape_cdata(site_urls.absolute(path))}</loc>")
-        for hreflang, href in alternates:
-            linked = True
-            body.append(
+        written = links.get(alternates)
+        if written is None:
+            written = links[alternates] = "".join(
                 '\n    <xhtml:link rel="alternate"'
                 f' hreflang="{_escape_attrib(hreflang)}"'
                 f' href="{_escape_attrib(href)}" />'
+                for hreflang, href in alternates
             )
+        body.append(written)
         body.append("\n  </url>")
+    linked = any(links)
     xhtml = f' xmlns:xhtml="{XHTML_NS}"' if linked else ""  # declared where used, as ET did
     start = f'{XML_DECLARATION}<urlset xmlns="{SITEMAP_NS}"{xhtml}'
     text = f"{start}>{''.join(body)}\n</urlset>\n" if body else f"{start} />\n"
