@@ -50,6 +50,7 @@ from allysite.pipeline import (
 )
 from allysite.sitefiles import render_pages, site_extras
 from allysite.swap import recover_interrupted_swap
+from allysite.workers import long_lived_heap
 
 if TYPE_CHECKING:
     from allysite.bodyedit import BodyEdit
@@ -119,7 +120,9 @@ def build_site(
                 )
                 writer = "another allysite process"
                 return _result([busy(out, LOCK_WAIT_SECONDS, writer, hint)], strict)
-            return _locked_build(site, out, strict, progress, cache, workers)
+            with long_lived_heap() as freeze:  # (from the start: the scan and the manifest
+                # make a hundred thousand objects that stay, which collections would walk)
+                return _locked_build(site, out, strict, progress, cache, workers, freeze)
     except OSError as exc:  # the lock's folder cannot be made (a file in the way)
         return _result([_write_error(exc, out, site)], strict)
 
@@ -131,8 +134,9 @@ def _locked_build(
     progress: Progress | None,
     cache: bool,
     workers: int | None,
+    freeze: Callable[[], None],
 ) -> BuildResult:
-    """The build, once it holds the output's lock."""
+    """The build, once it holds the output's lock (`freeze`: workers.long_lived_heap's)."""
     if progress:
         progress("load", 0, 0)
     try:
@@ -153,20 +157,17 @@ def _locked_build(
         done = _edited(store, edit, intact, strict, progress)
         if done is not None:
             return done
-    from allysite.workers import long_lived_heap
-
     store.load_keys()
-    with long_lived_heap() as freeze:
-        return _build(
-            site,
-            out,
-            store,
-            strict=strict,
-            progress=progress,
-            workers=workers,
-            freeze=freeze,
-            intact=bool(intact),
-        )
+    return _build(
+        site,
+        out,
+        store,
+        strict=strict,
+        progress=progress,
+        workers=workers,
+        freeze=freeze,
+        intact=bool(intact),
+    )
 
 
 def _scan(store: BuildCache, out: Path) -> tuple[bool | None, BodyEdit | None]:
