@@ -21,6 +21,7 @@ a build) over allysite's cold output. Standard library only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -90,6 +91,19 @@ def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
     }
 
 
+def _file_system(folder: Path) -> str:
+    """The type of file system a folder is on (tmpfs, ext4...), as /proc/mounts says."""
+    best, kind = "", "?"
+    path = str(folder.resolve()) + "/"
+    with contextlib.suppress(OSError), open("/proc/mounts", encoding="utf-8") as mounts:
+        for line in mounts:
+            fields = line.split()
+            mount = fields[1].rstrip("/") + "/" if len(fields) > 2 else ""
+            if mount and path.startswith(mount) and len(mount) > len(best):
+                best, kind = mount, fields[2]
+    return kind
+
+
 def first_profile(site: Path, pattern: str) -> Path:
     return sorted((site / "content" / "partners").glob(pattern))[0]
 
@@ -102,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus-generator", type=Path, default=DEFAULT_GENERATOR)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        default=SHM if SHM.is_dir() else None,
+        help="folder for both tools' outputs (default: /dev/shm, a tmpfs, where there is one)",
+    )
     args = parser.parse_args(argv)
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -109,11 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     hugo = ensure_hugo(args.work)
     site_a = ensure_corpus(args.corpus_generator, args.work, args.partners)
     site_h = ensure_corpus(args.corpus_generator, args.work, args.partners, "hugo")
-    out_root = Path(
-        __import__("tempfile").mkdtemp(
-            prefix="allysite-vs-hugo-", dir=SHM if SHM.is_dir() else None
-        )
-    )
+    out_root = Path(__import__("tempfile").mkdtemp(prefix="allysite-vs-hugo-", dir=args.scratch))
     out_a, out_h = out_root / "allysite", out_root / "hugo"
     profile_a = first_profile(site_a, "*/es.md")
     profile_h = first_profile(site_h, "*/index.es.md")
@@ -172,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = [
         f"allysite vs Hugo {HUGO_VERSION}, {args.partners} partners x 6 languages, "
-        f"median of {args.repeat} (output on tmpfs)",
+        f"median of {args.repeat} (output on {_file_system(out_root)})",
         "",
         "| build | allysite wall (s) | Hugo wall (s) | wall ratio | allysite CPU (s) "
         "| Hugo CPU (s) | CPU ratio | allysite peak (MB) | Hugo peak (MB) | memory ratio |",
