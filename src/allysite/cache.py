@@ -174,12 +174,17 @@ OutputState = tuple[int, int, int]
 """(size, mtime_ns, inode) of a file written into the output."""
 
 
+def file_state(path: str | Path) -> OutputState:
+    """A file's (size, mtime_ns, inode), as the manifest records the output's files."""
+    stat = os.stat(path)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
 def output_state(path: str | Path) -> OutputState | None:
     try:
-        stat = os.stat(path)
+        return file_state(path)
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from allysite import swap
+from allysite.cache import file_state, folder_times
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.inputindex import NOT_A_FILE
 
@@ -233,7 +234,7 @@ class Staging:
             shutil.copyfile(source, target)
         except shutil.SpecialFileError as exc:  # a named pipe: an error of the file, by name
             raise OSError(errno.EINVAL, NOT_A_FILE, str(source)) from exc
-        return _state(target)
+        return file_state(target)
 
     def link(self, staged: str, out_path: str, state: tuple[int, int, int]) -> tuple[int, int, int]:
         """A second place for a file already staged (a logo in every language's folder), whose
@@ -243,7 +244,7 @@ class Staging:
             os.link(f"{self._folder}/{staged}", target)
         except OSError:
             shutil.copyfile(f"{self._folder}/{staged}", target)
-            return _state(target)
+            return file_state(target)
         return state
 
     def keep(self, out_path: str, state: tuple[int, int, int]) -> None:
@@ -480,7 +481,7 @@ class SpareLinks:
         except Exception:  # nothing, or not all, sent: the build failed before
             return False
         folder = swap.spare_dir(self.out)
-        folders = {""}  # (paths relative to the two folders' descriptors: shorter walks)
+        folders = {""}  # (made; paths relative to the two folders' descriptors: shorter walks)
         try:
             folder.mkdir()
             spare = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -490,9 +491,9 @@ class SpareLinks:
                     if parent not in folders:
                         _make_folders(parent, folders, spare)
                     os.link(name, name, src_dir_fd=self._folder, dst_dir_fd=spare)
-                times = {name: os.stat(name or ".", dir_fd=spare).st_mtime_ns for name in folders}
             finally:
                 os.close(spare)
+            times = folder_times(folder, states)
             with open(folder / SPARE_STATES, "wb") as file:
                 pickle.dump((WHOLE, b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:
@@ -527,11 +528,6 @@ def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[Fi
         count += 1
     (staging / MARKER).write_text("This folder is written by allysite build; do not edit.\n")
     return count
-
-
-def _state(path: str) -> tuple[int, int, int]:
-    stat = os.stat(path)
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def _make_parent(target: str, made: set[str]) -> None:

@@ -188,7 +188,7 @@ def publish_slice(
 
 
 def body_places(route: Route, data: bytes, keys: PageKeys) -> Shown | None:
-    """Where a rendered page shows which texts' bodies (cache.BodyPlaces); None when that is
+    """Where a rendered page shows which texts' bodies (cache.Shown); None when that is
     not known. A body is placed (its offset) when it is the only one the page shows, its
     template prints it unchanged (bodyreads.prints_whole), and it is in the page once."""
     paths = keys.bodies.get(route.template)
