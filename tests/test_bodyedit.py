@@ -26,6 +26,9 @@ ALPHA_ES = "content/partners/alpha/es.md"
 ALPHA_EN = "content/partners/alpha/en.md"
 ABOUT_ES = "content/pages/about/es.md"
 BETA_EN = "content/partners/beta/en.md"
+ALPHA_EN_TEXT = MINIMAL_SITE[ALPHA_EN]
+LOGO_LINKED = ALPHA_EN_TEXT + "\n![The logo, large](logo.svg)\n"
+"""(The logo is then copied into every language's folder, not the default one's alone.)"""
 BETA_PAGES = {f"{lang}/partners/beta/index.html" for lang in ("es", "en", "ar")}
 
 
@@ -145,6 +148,8 @@ FILTERED = (
         pytest.param({}, {BETA_EN: "---\nname: B\nsummary: S.\n---\n"}, id="a new text"),
         pytest.param({"templates/partner.html": PRINTED_TWICE}, beta("Otro."), id="twice"),
         pytest.param({"templates/partner.html": FILTERED}, beta("Otro."), id="filtered"),
+        pytest.param({}, {ALPHA_EN: LOGO_LINKED}, id="a link to the logo"),
+        pytest.param({ALPHA_EN: LOGO_LINKED}, {ALPHA_EN: ALPHA_EN_TEXT}, id="the link removed"),
         pytest.param(
             {BETA_ES: "---\nname: Beta\nsummary: E.\ntranslated_from: {body: 1234abcd}\n---\nT.\n"},
             {BETA_ES: "---\nname: Beta\nsummary: E.\ntranslated_from: {body: 1234abcd}\n---\nU.\n"},
@@ -164,6 +169,18 @@ def test_what_only_the_full_build_may_rebuild(
     site.write(edit)
     build(site)
     assert full_builds == [str(site.out), str(site.out)]
+    assert_as_cold(site, tmp_path)
+
+
+def test_an_edit_that_keeps_a_link_to_the_logo(
+    make_site: MakeSite, tmp_path: Path, full_builds: list[str]
+) -> None:
+    site = make_site({**BETA, ALPHA_EN: LOGO_LINKED})
+    build(site)
+    site.write({ALPHA_EN: LOGO_LINKED.replace("large", "in colour")})
+    assert set(build(site).rendered) == {"en/partners/alpha/index.html"}
+    assert full_builds == [str(site.out)]
+    assert site.html("/en/partners/alpha/").select_one(".prose img")["alt"] == "The logo, in colour"
     assert_as_cold(site, tmp_path)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from conftest import LOGO, MakeSite, Site
+import pytest
+
+from conftest import LOGO, MINIMAL_SITE, MakeSite, Site
 
 SITEMAP_NS = {
     "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
@@ -262,11 +264,37 @@ def test_fuzzy_entries_are_not_used(make_site: MakeSite) -> None:
     assert "Web dudosa" not in site.html("/es/partners/alpha/").get_text()
 
 
-def test_logo_is_copied_and_shown(built_site: Site) -> None:
-    img = built_site.html("/en/partners/alpha/").select_one(".profile-logo")
-    assert img["src"] == "/en/partners/alpha/logo.svg"
-    assert "Alpha Foundation" in img["alt"]
-    assert (built_site.out / "en/partners/alpha/logo.svg").read_text() == LOGO
+def test_logo_is_copied_once_and_shown_in_every_language(built_site: Site) -> None:
+    """One file in the default language's folder, which every language's pages show."""
+    for code, name in (("es", "Fundación Alfa"), ("en", "Alpha Foundation"), ("ar", "Alfa")):
+        page = built_site.html(f"/{code}/partners/alpha/")
+        img = page.select_one(".profile-logo")
+        assert img["src"] == "/es/partners/alpha/logo.svg"
+        assert name in img["alt"]
+        card = built_site.html(f"/{code}/").select_one(f"img[src='{img['src']}']")
+        assert card is not None
+    assert (built_site.out / "es/partners/alpha/logo.svg").read_text() == LOGO
+    copies = [p.relative_to(built_site.out).as_posix() for p in built_site.out.rglob("logo.svg")]
+    assert copies == ["es/partners/alpha/logo.svg"]
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["[our logo](logo.svg)", "![](./logo.svg)", '<img src="logo%2Esvg" alt="logo">'],
+)
+def test_a_profile_that_links_to_its_logo_finds_it_in_every_language(
+    make_site: MakeSite, link: str
+) -> None:
+    """The logo is then copied into every language's folder, where a relative link from
+    any language's page (the English text's, or the Spanish one that Arabic falls back to)
+    reaches it."""
+    en = MINIMAL_SITE["content/partners/alpha/en.md"]
+    site = make_site({"content/partners/alpha/en.md": en + f"\n{link}\n"})
+    assert site.build().exit_code == 0
+    for code in ("es", "en", "ar"):
+        assert (site.out / f"{code}/partners/alpha/logo.svg").read_text() == LOGO
+    page = site.html("/en/partners/alpha/")
+    assert page.select_one(".profile-logo")["src"] == "/es/partners/alpha/logo.svg"
 
 
 def test_base_url_with_a_path_prefixes_every_link(make_site: MakeSite) -> None:

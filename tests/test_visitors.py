@@ -127,7 +127,7 @@ def test_open_graph_locales_follow_the_real_translations(built_site: Site) -> No
     assert en["og:locale:alternate"] == ["es_ES"]  # ar is only a stand-in
     assert en["og:title"] == ["Alpha Foundation"]
     assert en["og:url"] == ["https://partners.example.org/en/partners/alpha/"]
-    assert en["og:image"] == ["https://partners.example.org/en/partners/alpha/logo.svg"]
+    assert en["og:image"] == ["https://partners.example.org/es/partners/alpha/logo.svg"]
     assert meta("/ar/")["og:locale"] == ["ar_EG"]
     twitter = built_site.html("/es/").find("meta", attrs={"name": "twitter:card"})
     assert twitter["content"] == "summary"

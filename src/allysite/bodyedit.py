@@ -17,6 +17,8 @@ It gives way to the full build whenever anything else could differ:
   lines (a line may have moved);
 - it is the original of translations stamped with its body's version (stale.py), or its body
   became blank or stopped being blank;
+- its body started or stopped linking to its partner's logo file (then the logo's copies
+  change: copies.py);
 - a page shows the text's body otherwise than whole and alone, or the last build did not
   record where every page shows which body (search was on, or a template could not be
   read; then no places are stored).
@@ -41,7 +43,7 @@ from allysite.errors import Diagnostic
 from allysite.fingerprints import partner_basis
 from allysite.inputindex import ITEM_DEPTH, PARTNERS
 from allysite.markdownlimits import beyond_limits
-from allysite.markup import render_markdown
+from allysite.markup import links_to_name, render_markdown
 from allysite.output import Staging, Written, keep_spare
 from allysite.textfile import read_text, split_front_matter
 
@@ -106,7 +108,10 @@ def _new_body(path: Path, name: str, record: TextPlaces) -> bytes | None:
         return None
     if record.original and (record.body_stamped or bool(parts.body.strip()) != record.has_body):
         return None  # the staleness of its translations could change
-    return render_markdown(parts.body).encode("utf-8")
+    body = render_markdown(parts.body)
+    if record.logo and links_to_name(body, record.logo) != record.links_logo:
+        return None  # the folders that have the logo could change (copies.py)
+    return body.encode("utf-8")
 
 
 def _page(out: Path, page: str, previous: Manifest) -> bytes | None:
@@ -181,13 +186,21 @@ def _bases(
 def text_records(content: Content, default: str) -> dict[str, TextPlaces]:
     """Every Markdown text of the content, as a rebuild after an edit of its body must know
     it (cache.TextPlaces), but for the pages that show it."""
+    from allysite.model import Partner
+
     records: dict[str, TextPlaces] = {}
     for item in (*content.partners, *content.pages):
         stamped = any("body" in text.stamps for text in item.translations.values())
+        logo = (item.facts.logo or "") if isinstance(item, Partner) else ""
         for code, text in item.translations.items():
             original = code == default
             records[text.source] = TextPlaces(
-                text.front, original, original and stamped, "body" in text.fingerprints
+                text.front,
+                original,
+                original and stamped,
+                "body" in text.fingerprints,
+                logo,
+                bool(logo) and links_to_name(text.body_html, logo),
             )
     return records
 

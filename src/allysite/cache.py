@@ -219,6 +219,11 @@ class TextPlaces(NamedTuple):
     """A translation of the same item records the version of this body (stale.py)."""
     has_body: bool
     """Its body is not blank (a blank one has no version to be stamped with)."""
+    logo: str = ""
+    """Its partner's logo file ('' for none, or a page's text)."""
+    links_logo: bool = False
+    """Its body links to that file: which languages' folders have the logo may change with
+    that (copies.py)."""
     pages: tuple[Splice, ...] = ()
     """The pages that show its body."""
 

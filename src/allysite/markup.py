@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
+from urllib.parse import unquote
 
 import nh3
 from markdown_it_pyrs import MarkdownIt
@@ -37,6 +38,8 @@ _HEADING = re.compile(
     r"<svg [^>]*>(?:<path [^>]*></path>)*</svg></a>(.*?)</h\1>",
     re.DOTALL,
 )
+# A link's or an image's address as nh3 writes it (double-quoted, `"` escaped).
+_ADDRESS = re.compile(r'\s(?:href|src|srcset)="([^"]*)"')
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
@@ -130,3 +133,11 @@ def _without_theme_ids(sanitized: str) -> str:
     if _THEME_ID_VALUE.search(sanitized) is None:  # nearly every text
         return sanitized
     return _RAW_THEME_ID.sub(r'\1\2-section"', sanitized)
+
+
+def links_to_name(body_html: str, name: str) -> bool:
+    """Whether a rendered body may link to or show a file called `name`: some address in it,
+    decoded, holds the name (more than the links that reach the file, never fewer)."""
+    if name not in body_html and "%" not in body_html and "&" not in body_html:
+        return False  # (nearly every body: no address in it can decode to the name)
+    return any(name in unquote(html.unescape(found)) for found in _ADDRESS.findall(body_html))

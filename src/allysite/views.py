@@ -109,6 +109,7 @@ class PartnerView:
     item: ItemView
     website: str
     logo_href: str | None
+    """The logo in the default language's folder, for every language (copies.py)."""
     since: DateView | None
     kind: TermView
     regions: tuple[TermView, ...]
@@ -327,7 +328,8 @@ class LanguageViews:
         link = self._link
         code = self.language.code
         path = urls.partner(code, partner.slug)
-        original = link(urls.partner(self._config.default_language.code, partner.slug))
+        original_path = urls.partner(self._config.default_language.code, partner.slug)
+        original = link(original_path)
         item = item_view(
             partner, link(path), self._config, self.language, self._staleness, original
         )
@@ -336,7 +338,7 @@ class LanguageViews:
         return PartnerView(
             item=item,
             website=facts.website,
-            logo_href=link(urls.item_file(path, facts.logo)) if facts.logo else None,
+            logo_href=link(urls.item_file(original_path, facts.logo)) if facts.logo else None,
             since=self._date(facts.partner_since) if facts.partner_since else None,
             kind=term_views[("kinds", facts.kind)],
             regions=_sorted_terms(term_views, "regions", facts.regions, label_keys),
