@@ -8,8 +8,6 @@ could differ (each case below checks that the full build ran, and its output).
 
 from __future__ import annotations
 
-import errno
-import os
 import random
 from pathlib import Path
 
@@ -18,7 +16,6 @@ import pytest
 from allysite import build as build_module
 from allysite.build import build_site
 from allysite.model import fingerprint
-from allysite.output import MARKER, SPARE_STATES
 from allysite.swap import spare_dir
 from allysite.workers import available_cores
 from conftest import MINIMAL_SITE, MakeSite, Site
@@ -274,42 +271,12 @@ def test_the_first_edit_after_a_cold_build_stages_into_a_spare_of_links(
     build(site)
     kept = site.out / "es/partners/alpha/index.html"
     inode = kept.stat().st_ino
-    spare = spare_dir(site.out)
-    assert (spare / "es/partners/alpha/index.html").stat().st_ino == inode
-    # every file of the output, whichever process staged it, and nothing else
-    made = {name: site.out / name for name in site.output_files() if name != MARKER}
-    linked = {p.relative_to(spare).as_posix() for p in spare.rglob("*") if p.is_file()}
-    assert linked == {*made, SPARE_STATES}
-    assert all((spare / name).stat().st_ino == path.stat().st_ino for name, path in made.items())
+    assert (spare_dir(site.out) / "es/partners/alpha/index.html").stat().st_ino == inode
     site.write(beta("Otro."))
     assert set(build(site).rendered) == BETA_PAGES
     assert kept.stat().st_ino == inode
     assert_as_cold(site, tmp_path)
     assert build(site).cached  # its folders' times were recorded as they are
-
-
-@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
-def test_a_link_into_the_spare_that_fails_leaves_no_spare(
-    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """(A file system that refuses a link, a full disk.) The build succeeds, the spare is
-    not kept, and the next rebuild stages into an empty folder."""
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
-    real = os.link
-
-    def link(source: str, target: str, *args: object, **options: object) -> None:
-        if "allysite-spare" in str(target) and str(target).endswith("beta/index.html"):
-            raise OSError(errno.EMLINK, "Too many links")
-        real(source, target, *args, **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "link", link)
-    site = make_site(BETA)
-    assert build(site).pages
-    assert not spare_dir(site.out).exists()
-    monkeypatch.setattr(os, "link", real)
-    site.write(beta("Otro."))
-    assert set(build(site).rendered) == BETA_PAGES
-    assert_as_cold(site, tmp_path)
 
 
 @pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")

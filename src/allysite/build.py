@@ -32,6 +32,7 @@ from allysite.errors import (
 from allysite.inputindex import NOT_A_FILE, undecodable_names
 from allysite.output import (
     LOCK_WAIT_SECONDS,
+    SpareLinks,
     Staging,
     Written,
     busy,
@@ -304,7 +305,7 @@ def _build(
     the files that are no pages, and forks one per core that plans and renders the pages of
     some languages. This process then only swaps the output in (after search indexing): it
     never holds the site, so that no process holds it twice (peak memory)."""
-    from allysite.workers import SharedCounts, available_cores
+    from allysite.workers import SharedCounts, available_cores, in_workers
 
     count = available_cores() if workers is None else max(1, workers)
     if workers is None and _content_texts(store) < PARALLEL_FROM:
@@ -321,18 +322,27 @@ def _build(
             done = counts.total(range(0, 2 * count, 2))
             progress("render", done, max(done, counts.total(range(1, 2 * count, 2))))
 
-    # a spare made of links to the new output's files as they are staged, when the previous
-    # output is not kept as the spare (a large site's: one rendered in parallel)
+    # a spare made of links to the new output's files, by a process of its own, when the
+    # previous output is not kept as the spare (a large site's: one rendered in parallel)
     previous = store.previous if intact else None
-    if count > 1 and previous is None:
-        staging.mirror_as_spare()
+    links = SpareLinks(staging) if count > 1 and previous is None else None
 
     from allysite.buildwork import make_pages
 
     def make(_: int) -> Made:
-        return make_pages(site, out, store, strict, count, freeze, staging, counts, waiting)
+        return make_pages(site, out, store, strict, count, freeze, staging, counts, waiting, links)
 
-    return _finish(store, staging, make, count, waiting, progress, strict, previous)
+    def finish() -> BuildResult:
+        try:
+            return _finish(store, staging, make, count, waiting, progress, strict, previous)
+        finally:
+            if links is not None:  # (the loading process forked, or never will)
+                links.forked()
+
+    if links is None:
+        return finish()
+    spare = links  # (the spare's process forks first; the loading one, from finish)
+    return in_workers(2, lambda worker: spare.run() if worker else finish())[0]  # type: ignore[return-value]
 
 
 def _finish(
@@ -375,7 +385,6 @@ def _finish(
     except BaseException:
         staging.abandon()
         raise
-    staging.keep_mirror(published.states)
     places = _places_stored(made, published, store)
     manifest = _save(store, made, published, problems, places)
     if spare and previous is not None:  # (the previous output)

@@ -13,7 +13,7 @@ from allysite.cache import BuildCache, LanguagePages
 from allysite.errors import Diagnostic, failed
 from allysite.inputindex import DIGEST, THEME_PREFIX
 from allysite.memo import file_signature
-from allysite.output import Staging
+from allysite.output import SpareLinks, Staging
 from allysite.pipeline import (
     THEME,
     SiteInputs,
@@ -53,9 +53,11 @@ def make_pages(
     staging: Staging,
     counts: SharedCounts,
     waiting: Callable[[], None],
+    links: SpareLinks | None = None,
 ) -> Made:
     """The site loaded, its pages rendered over `count` processes (the other files staged
-    here meanwhile), its static files checked against every page, and the sitemap."""
+    here meanwhile), its static files checked against every page, and the sitemap.
+    `links`: sent the files staged once the pages are (output.SpareLinks)."""
     from allysite import urls
     from allysite.copies import static_collisions
     from allysite.fingerprints import combine
@@ -88,6 +90,8 @@ def make_pages(
 
     parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
     published = _merged(parts)
+    if links is not None:  # (linked while the sitemap is made and the output swapped in,
+        links.send(published.states)  # when a core is free: none is while pages render)
     problems += published.problems
     pages = tuple(published.pages)
     problems += static_collisions(inputs.content, pages)

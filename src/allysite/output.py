@@ -39,12 +39,9 @@ if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the 
 MARKER = ".allysite-output"
 SPARE_STATES = ".allysite-spare"
 """In the spare folder: the (size, mtime_ns, inode) of each of its files and the mtime_ns of
-each of its folders, pickled whole (a spare made of links: Staging.mirror_as_spare) or as
-they differ from the output's in the manifest written with it (a replaced output, most of
-whose files are links to the new one's: see Written)."""
-MIRRORING = ".allysite-mirroring"
-"""In a spare being made as the files are staged (Staging.mirror_as_spare): there while
-every link was made."""
+each of its folders, pickled whole (a spare made of links: SpareLinks) or as they differ
+from the output's in the manifest written with it (a replaced output, most of whose files
+are links to the new one's: see Written)."""
 SOURCE_FOLDERS = ("content", "templates", "locales", "static")
 
 
@@ -189,9 +186,6 @@ class Staging:
         # paths as text: a build stages thousands of files, and pathlib doubled the cost
         self._out = os.fspath(out)
         self._folder = os.fspath(folder)
-        self._mirror: str | None = None
-        """The spare being made of links to the files staged (mirror_as_spare), or None."""
-        self._mirror_made: set[str] = set()
 
     @classmethod
     def start(cls, out: Path, written: Written | None = None) -> Staging:
@@ -214,44 +208,7 @@ class Staging:
 
     def attach(self) -> Staging:
         """Another handle on the same folder (for a worker process)."""
-        other = Staging(self.out, self.folder, self.present, self.folders)
-        other._mirror = self._mirror
-        return other
-
-    def mirror_as_spare(self) -> None:
-        """Link each file staged from now on, by any handle attached after, into a new
-        spare too, which the next build stages into (keep_mirror), when the build keeps no
-        previous output as one (a build from scratch): so that it writes what changed only,
-        not links to thousands of files. Each process links what it stages, as it stages it,
-        while the cores are busy anyway; a spare made after the pages, by a process of its
-        own, kept the build waiting for it (most on a disk, where a link costs most). A link
-        that fails (a file system without hard links, a full disk) removes the folder's
-        flag: then there is no spare, and the next build stages into an empty folder."""
-        folder = swap.spare_dir(self.out)
-        try:
-            folder.mkdir()
-            (folder / MIRRORING).touch()
-        except OSError:
-            return
-        self._mirror = os.fspath(folder)
-
-    def _mirrored(self, out_path: str) -> None:
-        """The staged file, linked into the spare being made."""
-        mirror = self._mirror
-        if mirror is None:
-            return
-        target = f"{mirror}/{out_path}"
-        try:
-            _make_parent(target, self._mirror_made)
-            try:
-                os.link(f"{self._folder}/{out_path}", target)
-            except FileExistsError:  # (staged again)
-                os.unlink(target)
-                os.link(f"{self._folder}/{out_path}", target)
-        except OSError:
-            self._mirror = None
-            with contextlib.suppress(OSError):
-                os.unlink(f"{mirror}/{MIRRORING}")
+        return Staging(self.out, self.folder, self.present, self.folders)
 
     def write(self, out_path: str, data: bytes) -> tuple[int, int, int]:
         """Write a new file; its (size, mtime_ns, inode) as written."""
@@ -268,7 +225,6 @@ class Staging:
             while view:
                 view = view[file.write(view) or 0 :]
             stat = os.fstat(fd)
-        self._mirrored(out_path)
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
     def copy(self, out_path: str, source: Path) -> tuple[int, int, int]:
@@ -278,7 +234,6 @@ class Staging:
             shutil.copyfile(source, target)
         except shutil.SpecialFileError as exc:  # a named pipe: an error of the file, by name
             raise OSError(errno.EINVAL, NOT_A_FILE, str(source)) from exc
-        self._mirrored(out_path)
         return file_state(target)
 
     def link(self, staged: str, out_path: str, state: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -289,20 +244,19 @@ class Staging:
             os.link(f"{self._folder}/{staged}", target)
         except OSError:
             shutil.copyfile(f"{self._folder}/{staged}", target)
-            state = file_state(target)
-        self._mirrored(out_path)
+            return file_state(target)
         return state
 
     def keep(self, out_path: str, state: tuple[int, int, int]) -> None:
         """The output's current file, unchanged (as `state` says): linked, not copied;
         nothing to do where the spare holds it already (the same inode)."""
-        if self.present.get(out_path) != state:
-            target = self._replaced(out_path)
-            try:
-                os.link(f"{self._out}/{out_path}", target)
-            except OSError:  # a file system without hard links
-                shutil.copyfile(f"{self._out}/{out_path}", target)
-        self._mirrored(out_path)
+        if self.present.get(out_path) == state:
+            return
+        target = self._replaced(out_path)
+        try:
+            os.link(f"{self._out}/{out_path}", target)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(f"{self._out}/{out_path}", target)
 
     def keep_all(
         self, states: Mapping[str, tuple[int, int, int]], but: Collection[str] = ()
@@ -391,25 +345,8 @@ class Staging:
         swap.swap_in(self.folder, self.out, background_delete)
         return False
 
-    def keep_mirror(self, states: Mapping[str, tuple[int, int, int]]) -> None:
-        """(Once swapped in.) Store the states of the spare made as the files were staged,
-        if one was (mirror_as_spare); without them (a link failed) it is not one."""
-        if self._mirror is None:
-            return
-        folder = Path(self._mirror)
-        try:
-            (folder / MIRRORING).unlink()
-            times = folder_times(folder, states)
-            with open(folder / SPARE_STATES, "wb") as file:
-                kept = (WHOLE, b"", dict(states), times)
-                pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:
-            swap.discard_quietly(folder, self.out, background=True)
-
     def abandon(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-        if self._mirror is not None:
-            swap.discard_quietly(Path(self._mirror), self.out, background=True)
 
 
 WHOLE, DIFFERENCES = "whole", "differences"
@@ -468,7 +405,7 @@ def _read_spare(
         return None
     if not isinstance(files, dict) or kind not in (WHOLE, DIFFERENCES):
         return None
-    if kind == WHOLE:  # (Staging.keep_mirror)
+    if kind == WHOLE:  # (SpareLinks)
         return files, folders if isinstance(folders, dict) else None
     if token != written.token:
         return None
@@ -503,6 +440,77 @@ def _applied(differences: dict[str, Any], base: Mapping[str, Any]) -> dict[str, 
         if value is None:
             del values[name]
     return values
+
+
+class SpareLinks:
+    """A spare made of links to the files of a staging folder, when the build keeps no
+    previous output as one (a build from scratch): the next build stages into it, so that
+    it writes what changed only, not links to thousands of files. Made by a process of its
+    own (`run`) while the build finishes, from the states of the files staged, which the
+    process that staged them sends once they all are (`send`); it takes the staging folder
+    by a descriptor, which the swap does not change. Made in the parent, before the two
+    processes fork, which then calls `forked`. Without it (a file system without hard
+    links, a full disk, a failed build), the next build stages into an empty folder."""
+
+    def __init__(self, staging: Staging) -> None:
+        self.out = staging.out
+        self._read, self._write = os.pipe()
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+        self._folder = os.open(staging.folder, flags)
+        self._open = True
+
+    def send(self, states: Mapping[str, tuple[int, int, int]]) -> None:
+        """(In the process that staged the files, once it staged them all.)"""
+        with contextlib.suppress(OSError), open(self._write, "wb") as pipe:
+            pickle.dump(dict(states), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def forked(self) -> None:
+        """(In the parent, once both processes forked, or the build failed before the
+        staging one did: then the spare's process learns that nothing comes.)"""
+        if self._open:
+            self._open = False
+            for fd in (self._read, self._write, self._folder):
+                os.close(fd)
+
+    def run(self) -> bool:
+        """(In the spare's process.) Whether the spare was made."""
+        os.close(self._write)
+        try:
+            with open(self._read, "rb") as pipe:
+                states = pickle.load(pipe)
+        except Exception:  # nothing, or not all, sent: the build failed before
+            return False
+        folder = swap.spare_dir(self.out)
+        folders = {""}  # (made; paths relative to the two folders' descriptors: shorter walks)
+        try:
+            folder.mkdir()
+            spare = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            try:
+                for name in states:
+                    parent = name.rpartition("/")[0]
+                    if parent not in folders:
+                        _make_folders(parent, folders, spare)
+                    os.link(name, name, src_dir_fd=self._folder, dst_dir_fd=spare)
+            finally:
+                os.close(spare)
+            times = folder_times(folder, states)
+            with open(folder / SPARE_STATES, "wb") as file:
+                pickle.dump((WHOLE, b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            swap.discard_quietly(folder, self.out, background=True)
+            return False
+        return True
+
+
+def _make_folders(name: str, made: set[str], folder: int) -> None:
+    """A folder and those above it that are not `made` yet, inside `folder` (a descriptor)."""
+    missing = []
+    while name not in made:
+        missing.append(name)
+        name = name.rpartition("/")[0]
+    for name in reversed(missing):
+        os.mkdir(name, dir_fd=folder)
+        made.add(name)
 
 
 def _write_files(staging: Path, files: Iterable[OutputFile], copies: Iterable[FileCopy]) -> int:
