@@ -8,6 +8,8 @@ could differ (each case below checks that the full build ran, and its output).
 
 from __future__ import annotations
 
+import errno
+import os
 import random
 from pathlib import Path
 
@@ -277,6 +279,30 @@ def test_the_first_edit_after_a_cold_build_stages_into_a_spare_of_links(
     assert kept.stat().st_ino == inode
     assert_as_cold(site, tmp_path)
     assert build(site).cached  # its folders' times were recorded as they are
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_a_link_into_the_spare_that_fails_leaves_no_spare(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(A file system that refuses a link, a full disk.) The build succeeds, the spare is
+    not kept, and the next rebuild stages into an empty folder."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    real = os.link
+
+    def link(source: str, target: str, *args: object, **options: object) -> None:
+        if str(target).endswith("beta/index.html") and "dst_dir_fd" in options:
+            raise OSError(errno.EMLINK, "Too many links")
+        real(source, target, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", link)
+    site = make_site(BETA)
+    assert build(site).pages
+    assert not spare_dir(site.out).exists()
+    monkeypatch.setattr(os, "link", real)
+    site.write(beta("Otro."))
+    assert set(build(site).rendered) == BETA_PAGES
+    assert_as_cold(site, tmp_path)
 
 
 @pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
