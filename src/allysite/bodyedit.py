@@ -200,7 +200,7 @@ def text_records(content: Content, default: str) -> dict[str, TextPlaces]:
                 original and stamped,
                 "body" in text.fingerprints,
                 logo,
-                bool(logo) and links_to_name(text.body_html, logo),
+                bool(logo) and links_to_name(text.body_html, logo),  # (this text's own)
             )
     return records
 

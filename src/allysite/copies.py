@@ -18,8 +18,7 @@ from allysite import urls
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.images import Logos
-from allysite.markup import links_to_name
-from allysite.model import Content, Partner
+from allysite.model import Content
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +49,7 @@ def plan_copies(
     # item by item, so that each source path is made once for all languages
     for partner in content.partners:
         folder = config.root / partner.folder
-        logo_alone = not logo_linked(partner)
+        logo_alone = not partner.logo_linked
         for asset in partner.assets:
             source = folder / asset
             languages = config.languages
@@ -74,15 +73,6 @@ def plan_copies(
         if name not in generated and name not in copies:
             copies[name] = FileCopy(name, config.root / "static" / name)
     return [copies[key] for key in sorted(copies)], problems
-
-
-def logo_linked(partner: Partner) -> bool:
-    """Whether some profile of the partner links to its logo file (then every language's
-    folder has a copy)."""
-    logo = partner.facts.logo
-    return logo is not None and any(
-        links_to_name(text.body_html, logo) for text in partner.translations.values()
-    )
 
 
 def static_collisions(content: Content, made: Iterable[str]) -> list[Diagnostic]:

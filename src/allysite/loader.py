@@ -19,6 +19,7 @@ from allysite.itemfiles import (
     load_facts,
     load_translations,
 )
+from allysite.markup import links_to_name
 from allysite.memo import Memo, folder_signature
 from allysite.model import (
     TAXONOMY_NAMES,
@@ -169,7 +170,10 @@ def _load_partner(config: SiteConfig, folder: Path, found: Collector) -> Partner
     translations, assets = load_translations(config, folder, PartnerTextSchema, found)
     if facts is None or translations is None:
         return None
-    return Partner(folder.name, found.rel(folder), facts, translations, assets)
+    linked = facts.logo is not None and any(
+        links_to_name(text.body_html, facts.logo) for text in translations.values()
+    )
+    return Partner(folder.name, found.rel(folder), facts, translations, assets, linked)
 
 
 def _parse_in_workers(

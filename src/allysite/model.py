@@ -79,6 +79,9 @@ class Partner:
     translations: Mapping[str, Translation]
     assets: tuple[str, ...]
     """Files of the folder other than partner.yaml and translations, relative to the folder."""
+    logo_linked: bool = False
+    """Some profile of the partner links to its logo file by name (then every language's
+    folder has a copy: copies.py)."""
 
     def terms(self, taxonomy: str) -> tuple[str, ...]:
         if taxonomy == "kinds":

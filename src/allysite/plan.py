@@ -14,7 +14,7 @@ from types import MappingProxyType
 from allysite import urls
 from allysite.assets import Assets
 from allysite.config import SiteConfig
-from allysite.copies import logo_linked, plan_copies
+from allysite.copies import plan_copies
 from allysite.errors import Diagnostic
 from allysite.images import Logos
 from allysite.memo import Memo, kept_for
@@ -122,7 +122,7 @@ def _copied_from(content: Content) -> tuple[object, ...]:
     profile links to its logo, and the static files, not the texts (the dev server's copies
     are not planned again for an edited text)."""
     return (
-        tuple((p.slug, p.folder, p.assets, p.facts.logo, logo_linked(p)) for p in content.partners),
+        tuple((p.slug, p.folder, p.assets, p.facts.logo, p.logo_linked) for p in content.partners),
         tuple((page.slug, page.folder, page.assets) for page in content.pages),
         content.static_files,
     )
