@@ -168,8 +168,13 @@ def ensure_corpus(generator: Path, work: Path, n: int, fmt: str = "allysite") ->
 def timed_build(allysite: Path, site: Path, out: Path, logs: Path) -> dict:
     """Run one build in a child process; return its wall, CPU and peak-RSS figures."""
     shutil.rmtree(out, ignore_errors=True)  # every run starts from an absent output folder
-    # ...and without the build cache kept beside it: these are cold builds
-    shutil.rmtree(out.parent / f".{out.name}.allysite-cache", ignore_errors=True)
+    # ...and without the build cache, the spare or the lock kept beside it: these are cold
+    # builds (a spare left by the run before would be deleted in the background meanwhile)
+    for kept in out.parent.glob(f".{out.name}.allysite-*"):
+        if kept.is_dir():
+            shutil.rmtree(kept, ignore_errors=True)
+        else:
+            kept.unlink()
     cmd = [str(allysite), "build", "--site", str(site), "--out", str(out)]
     with open(logs / "stdout.txt", "wb") as so, open(logs / "stderr.txt", "wb") as se:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
