@@ -114,6 +114,27 @@ def test_serves_the_built_site_with_the_reload_script(serve: Callable[..., Runni
     assert running.events[0].kind == "build" and running.events[0].update.ok
 
 
+def test_only_files_named_by_their_content_may_be_kept_by_the_browser(
+    serve: Callable[..., Running],
+) -> None:
+    """A tab that reloads after an edit fetches the page (and the logo) again, not the
+    theme's fingerprinted style sheet and script, whose names change with their content."""
+    running = serve()
+    _, headers, body = running.get("/es/partners/alpha/")
+    assert headers["Cache-Control"] == "no-store"
+    head = BeautifulSoup(body, "html.parser").head
+    assets = [link["href"] for link in head.select("link[rel=stylesheet]")]
+    assets += [s["src"] for s in head.select("script[src^='/assets/']")]
+    assert len(assets) >= 2
+    for asset in assets:
+        status, headers, _ = running.get(asset)
+        assert status == 200
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable", asset
+    for path in ("/es/partners/alpha/logo.svg", "/sitemap.xml", "/assets/missing.0123456789.css"):
+        _, headers, _ = running.get(path)
+        assert headers["Cache-Control"] == "no-store", path
+
+
 def test_an_edit_reaches_the_served_page(serve: Callable[..., Running]) -> None:
     running = serve()
     running.site.write(

@@ -92,6 +92,9 @@ class SiteFiles(Handler):
         data = (self.server.out / found).read_bytes()
         if found.endswith(".html"):
             data = inject_reload_script(data, self.server.port)
+        elif status == 200 and mediatypes.is_fingerprinted(found):
+            # named by its content: a tab that reloads after an edit need not fetch it again
+            self.set_header("Cache-Control", mediatypes.IMMUTABLE)
         self._send(status, mediatypes.content_type(found), data, include_body)
 
     def _send(self, status: int, kind: str, data: bytes, include_body: bool) -> None:
