@@ -192,6 +192,7 @@ def text_records(content: Content, default: str) -> dict[str, TextPlaces]:
     for item in (*content.partners, *content.pages):
         stamped = any("body" in text.stamps for text in item.translations.values())
         logo = (item.facts.logo or "") if isinstance(item, Partner) else ""
+        linked = isinstance(item, Partner) and item.logo_linked  # (some text does: which?)
         for code, text in item.translations.items():
             original = code == default
             records[text.source] = TextPlaces(
@@ -200,7 +201,7 @@ def text_records(content: Content, default: str) -> dict[str, TextPlaces]:
                 original and stamped,
                 "body" in text.fingerprints,
                 logo,
-                bool(logo) and links_to_name(text.body_html, logo),  # (this text's own)
+                linked and links_to_name(text.body_html, logo),
             )
     return records
 

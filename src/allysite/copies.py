@@ -49,14 +49,12 @@ def plan_copies(
     # item by item, so that each source path is made once for all languages
     for partner in content.partners:
         folder = config.root / partner.folder
-        logo_alone = not partner.logo_linked
         for asset in partner.assets:
             source = folder / asset
             languages = config.languages
             if asset == partner.facts.logo:
-                if partner.slug in cleaned:
-                    source = cleaned[partner.slug]  # the SVG without what it may not run
-                if logo_alone:
+                source = cleaned.get(partner.slug, source)  # (an SVG without what may not run)
+                if not partner.logo_linked:
                     languages = (config.default_language,)
             for language in languages:
                 out = urls.output_path(urls.partner(language.code, partner.slug) + asset)
