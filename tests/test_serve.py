@@ -477,3 +477,81 @@ def test_an_edited_text_does_not_plan_the_files_copied_again(
     preview.update([site.root / "content/partners/alpha/informe.txt"])
     assert planned == [1]
     assert (site.out / "en/partners/alpha/informe.txt").read_text() == "un informe"
+
+
+def test_an_edit_of_a_profiles_words_plans_no_list_and_gives_a_builds_output(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """After an edit of a profile's body, the dev server plans again the edited partner's
+    pages alone: every other page keeps its route of the last plan, the very object (no
+    view of another partner is made, no list planned). An edit that changes what a list or
+    a notice shows plans the site again. After each edit, the output is a build's."""
+    from click.testing import CliRunner
+
+    from allysite.cli import cli
+    from allysite.preview import Preview
+
+    site = make_site(
+        {
+            "content/partners/beta/partner.yaml": "website: https://beta.example.org/\n"
+            "kind: foundation\ntopics: [youth]\n",
+            "content/partners/beta/es.md": "---\nname: Beta\nsummary: Jóvenes.\n---\nHola.\n",
+        }
+    )
+    stamped = CliRunner().invoke(cli, ["i18n", "stamp", "--site", str(site.root), "alpha", "en"])
+    assert stamped.exit_code == 0, stamped.output
+    preview = Preview(site.root, site.out)
+    assert preview.build().ok
+    alpha = {"es/partners/alpha/index.html", "en/partners/alpha/index.html"}
+    alpha.add("ar/partners/alpha/index.html")
+    beta = {f"{code}/partners/beta/index.html" for code in ("es", "en", "ar")}
+    dashboard = {path for path, r in preview.routes.items() if r.template == "translations.html"}
+    root = {"index.html", "404.html", *dashboard}
+
+    def edit(name: str, old: str, new: str) -> tuple[dict[str, object], dict[str, object]]:
+        path = site.root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        before = dict(preview.routes)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        assert preview.update([path]).ok
+        while preview.render_pending(1.0):
+            pass
+        extras = preview.extras()
+        if extras is not None:
+            preview.write_extras(extras(), preview.generation)
+        fresh = Site(site.root, tmp_path / "fresh")
+        assert fresh.build("--no-cache").exit_code == 0
+        served, built = site.output_files(), fresh.output_files()
+        assert sorted(served) == sorted(built)
+        assert [name for name in built if served[name] != built[name]] == []
+        return before, dict(preview.routes)
+
+    def replanned(before: dict[str, object], after: dict[str, object]) -> set[str]:
+        assert before.keys() == after.keys()
+        return {path for path in after if after[path] is not before[path]}
+
+    # a Spanish body edit: beta's pages in every language show it (en and ar fall back to es)
+    assert replanned(*edit("content/partners/beta/es.md", "Hola.", "Hola, mundo.")) == {
+        *beta,
+        *root,
+    }
+    assert "Hola, mundo." in (site.out / "ar/partners/beta/index.html").read_text()
+    # an English body edit of a translation that no other translation depends on
+    assert replanned(*edit("content/partners/alpha/en.md", "Text in", "Words in")) == {
+        *alpha,
+        *root,
+    }
+    # the Spanish body that the English translation is stamped with: the English page's
+    # notice changes (the translation is now out of date), so the site is planned again
+    after = replanned(*edit("content/partners/alpha/es.md", "Texto en", "Palabras en"))
+    assert "es/index.html" in after
+    # a summary: the lists show it, so they are planned again
+    after = replanned(*edit("content/partners/beta/es.md", "Jóvenes.", "Juventud."))
+    assert {"es/index.html", "en/index.html", "es/kinds/foundation/index.html"} <= after
+    assert "Juventud." in (site.out / "es/index.html").read_text()
+    # and a body edit after it is settled again, against the new plan
+    assert replanned(*edit("content/partners/beta/es.md", "mundo.", "mundo entero.")) == {
+        *beta,
+        *root,
+    }

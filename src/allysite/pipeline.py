@@ -55,6 +55,7 @@ class Prepared:
     """One Jinja environment per language, its catalog installed."""
     dirs: TemplateDirs
     catalogs: Catalogs
+    logos: Logos | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +82,16 @@ def prepare_site(
     memo: Memo | None = None,
     parsed: ParseCache | None = None,
     workers: int = 1,
+    replan: Callable[[SiteInputs], tuple[SitePlan, list[Diagnostic]] | None] | None = None,
 ) -> tuple[Prepared | None, list[Diagnostic]]:
     """Settings, content, catalogs, templates and the plan; None when an error stops it.
 
     `cache`: the folder for derived files kept between builds (resized logos, compiled
     templates). `memo` (the dev server's): every stage whose inputs did not change returns its
     previous result. `parsed` (the build cache's): content folders loaded by the last build;
-    those it lacks are parsed over `workers` processes.
+    those it lacks are parsed over `workers` processes. `replan` (the dev server's): the last
+    plan brought up to date, when it can be (else None: the whole site is planned); the memo
+    is then not swept, since it kept what the plan did not ask for.
     """
     if memo is None and parsed is None:  # (a build checks the names it indexed already)
         problems = undecodable_names(scan_inputs(site, THEME))
@@ -98,10 +102,14 @@ def prepare_site(
     )
     if inputs is None:
         return None, problems
-    plan, found = plan_site(inputs, memo)
+    replanned = replan(inputs) if replan is not None else None
+    if replanned is None:
+        plan, found = plan_site(inputs, memo)
+        if memo is not None:
+            memo.sweep()
+    else:
+        plan, found = replanned
     problems += found
-    if memo is not None:
-        memo.sweep()
     prepared = Prepared(
         inputs.config,
         inputs.content,
@@ -110,6 +118,7 @@ def prepare_site(
         inputs.envs,
         inputs.dirs,
         inputs.catalogs,
+        inputs.logos,
     )
     return prepared, problems
 

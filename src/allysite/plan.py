@@ -100,6 +100,23 @@ def make_plan(
         routes.append(dashboard_route(config, content, view, site_urls, asset_hrefs, status))
     if not copies:
         return SitePlan(tuple(routes), (), tuple(views.values())), []
+    return with_copies(
+        config, content, theme_static, tuple(routes), tuple(views.values()), assets, logos, memo
+    )
+
+
+def with_copies(
+    config: SiteConfig,
+    content: Content,
+    theme_static: Path,
+    routes: tuple[Route, ...],
+    views: tuple[LanguageView, ...],
+    assets: Assets | None,
+    logos: Logos | None,
+    memo: Memo | None,
+) -> tuple[SitePlan, list[Diagnostic]]:
+    """The plan of these routes with the files copied as they are: every file the site
+    generates is known, so a static file that would overwrite one is refused (copies.py)."""
     generated = {planned.out_path for planned in routes} | {
         urls.output_path(urls.SITEMAP),
         urls.output_path(urls.ROBOTS),
@@ -114,7 +131,7 @@ def make_plan(
         (config, _copied_from(content), logos, assets, frozenset(generated)),
         lambda: plan_copies(config, content, theme_static, generated, assets is None, logos),
     )
-    return SitePlan(tuple(routes), tuple(made), tuple(views.values())), problems
+    return SitePlan(routes, tuple(made), views), problems
 
 
 def _copied_from(content: Content) -> tuple[object, ...]:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from allysite import urls
 from allysite.bodyreads import BodyPaths, bodies_at, same_but_bodies
 from allysite.build import (
     THEME,
@@ -41,10 +42,16 @@ from allysite.errors import (
 )
 from allysite.fingerprints import digest
 from allysite.memo import FileSignature, Memo, file_signature, folder_signature
+from allysite.model import Content
 from allysite.output import LOCK_WAIT_SECONDS, check_output_dir, output_lock, write_output
+from allysite.pagemeta import PageMeta
+from allysite.pipeline import SiteInputs, settled_languages
+from allysite.plan import with_copies
+from allysite.publish import LIST_TEMPLATES
 from allysite.render import OutputFile, read_templates, render_routes
-from allysite.routes import Route
+from allysite.routes import Route, SitePlan, SiteView
 from allysite.search import index_pages
+from allysite.views import PartnerView
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +183,9 @@ class Preview:
                 result.seconds,
                 True,
             )
-        prepared, found = prepare_site(self.site, cache_dir(self.out), memo=self.memo)
+        prepared, found = prepare_site(
+            self.site, cache_dir(self.out), memo=self.memo, replan=self._replan
+        )
         if prepared is None or has_errors(found):
             return self._failed(found, edited, started)
         templates = self._template_signatures(prepared)
@@ -223,6 +232,46 @@ class Preview:
             len(pending),
             len(removed),
             time.perf_counter() - started,
+        )
+
+    def _replan(self, inputs: SiteInputs) -> tuple[SitePlan, list[Diagnostic]] | None:
+        """The last plan with the pages of the partners whose folders changed planned again,
+        when that settles every language (routes.Settle): an edit of a profile's words then
+        makes no other partner's view and plans no list, in any language. None (the whole
+        site is planned) when anything else could differ: the settings, templates, catalogs,
+        theme files or logos, which partners there are, what a list or the site view shows."""
+        kept, bodies = self.prepared, self._bodies
+        if (
+            kept is None
+            or bodies is None
+            or any(bodies.get(name) != () for name in LIST_TEMPLATES)  # (lists show no body)
+            or inputs.config is not kept.config
+            or inputs.envs is not kept.envs
+            or inputs.catalogs is not kept.catalogs
+            or inputs.assets is not kept.assets
+            or inputs.logos is not kept.logos
+        ):
+            return None
+        settle = KeptSettle(kept.plan, kept.content, inputs.content)
+        if not settle.same_partners:
+            return None
+        codes = [language.code for language in inputs.config.languages]
+        settled = settled_languages(inputs, codes, settle)
+        if len(settled) < len(codes):
+            return None
+        replaced = {route.out_path: route for routes in settled.values() for route in routes}
+        routes = tuple(replaced.pop(route.out_path, route) for route in kept.plan.routes)
+        if replaced:  # (a page the last plan did not have)
+            return None
+        return with_copies(
+            inputs.config,
+            inputs.content,
+            THEME / "static",
+            routes,
+            kept.plan.views,  # (their cards are the same: see KeptSettle.same_card)
+            inputs.assets,
+            inputs.logos,
+            self.memo,
         )
 
     def _adopt(self, prepared: Prepared, found: list[Diagnostic]) -> None:
@@ -386,6 +435,53 @@ class Preview:
             except OSError:
                 break
             parent = parent.parent
+
+
+class KeptSettle:
+    """routes.Settle from the dev server's last plan, held in memory. A partner is known
+    while the loader gives the very object of the last plan for its folder (the memo's); a
+    changed partner's view must be the last one, bodies aside (the lists show none); and
+    the site view of each language must be the last one."""
+
+    def __init__(self, plan: SitePlan, before: Content, now: Content) -> None:
+        last = {partner.folder: partner for partner in before.partners}
+        self.same_partners = [p.folder for p in before.partners] == [p.folder for p in now.partners]
+        """The same partners' folders, in the same order."""
+        self._changed = {p.folder for p in now.partners if last.get(p.folder) is not p}
+        self._slugs = {partner.folder: partner.slug for partner in now.partners}
+        self._plan = plan
+        self._sites = {
+            route.lang: route.context.get("site")
+            for route in plan.routes
+            if route.template == "home.html"
+        }
+        self._views: dict[tuple[str, str], PartnerView] | None = None
+        self._routes: dict[str, Route] | None = None
+
+    def settles(self, site: SiteView, partners: int) -> bool:
+        return self.same_partners and self._sites.get(site.language.code) == site
+
+    def known(self, site: SiteView, folder: str) -> bool:
+        return folder not in self._changed
+
+    def same_card(self, site: SiteView, folder: str, view: PartnerView) -> bool:
+        if self._views is None:
+            self._views = {
+                (language.language.code, partner.item.slug): partner
+                for language in self._plan.views
+                for partner in language.partners
+            }
+        last = self._views.get((site.language.code, self._slugs[folder]))
+        return last is not None and same_but_bodies(last, view)
+
+    def same_entries(self, metas: Iterable[PageMeta]) -> bool:
+        if self._routes is None:
+            self._routes = {route.out_path: route for route in self._plan.routes}
+        for meta in metas:
+            last = self._routes.get(urls.output_path(meta.path))
+            if last is None or last.context.get("page") != meta:
+                return False
+        return True
 
 
 def _shows_the_same(old: Route, new: Route, bodies: Mapping[str, BodyPaths | None]) -> bool:
