@@ -268,7 +268,10 @@ class Preview:
             inputs.content,
             THEME / "static",
             routes,
-            kept.plan.views,  # (their cards are the same: see KeptSettle.same_card)
+            # (the feeds' views: the edited partners' are the last ones, whose cards are the
+            # same, bodies aside; a feed shows no body, as the build's settled languages
+            # assume too: feeds.py)
+            kept.plan.views,
             inputs.assets,
             inputs.logos,
             self.memo,
@@ -459,6 +462,7 @@ class KeptSettle:
         self._routes: dict[str, Route] | None = None
 
     def settles(self, site: SiteView, partners: int) -> bool:
+        # (the number of partners: same_partners holds the very folders, in order)
         return self.same_partners and self._sites.get(site.language.code) == site
 
     def known(self, site: SiteView, folder: str) -> bool:
