@@ -8,7 +8,10 @@ machine falls on both alike:
 
 - cold:     no output and no cache;
 - no-op:    the same build again with nothing changed;
-- one edit: one sentence appended to one profile, then a build.
+- one edit: one sentence appended to one profile, then a build;
+- summary edit: then a few words added to the same profile's summary (its front matter),
+  then a build. allysite renders a body edit without loading the site (bodyedit.py); an
+  edit of the front matter loads it, and the lists that show the card are made again.
 
 Each build is a child process; wall time, CPU time (user + sys, from wait4: the process and
 the rendering processes it forked) and peak RSS (the largest of the process and its children)
@@ -46,6 +49,22 @@ from run import (  # noqa: E402
 
 HUGO_VERSION = "0.168.0"
 EDIT = "\n\nA sentence added by the benchmark to measure a one-profile rebuild.\n"
+SUMMARY_EDIT = " Editado por el benchmark."
+SCENARIOS = ("cold", "no-op", "one edit", "summary edit")
+
+
+def with_summary_edited(text: bytes) -> bytes:
+    """The profile with words added at the end of its front matter's summary (quoted or
+    not, as each format writes it)."""
+    lines = text.decode("utf-8").split("\n")
+    for number, line in enumerate(lines):
+        if line.startswith("summary:"):
+            if line.endswith('"'):
+                lines[number] = line[:-1] + SUMMARY_EDIT + '"'
+            else:
+                lines[number] = line + SUMMARY_EDIT
+            return "\n".join(lines).encode("utf-8")
+    raise SystemExit("no summary: line in the profile the benchmark edits")
 
 
 def ensure_hugo(work: Path) -> Path:
@@ -155,10 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for index in range(args.repeat):
             clean()
-            for scenario in ("cold", "no-op", "one edit"):
+            for scenario in SCENARIOS:
                 if scenario == "one edit":
                     for path in (profile_a, profile_h):
                         path.write_bytes(originals[path] + EDIT.encode())
+                if scenario == "summary edit":
+                    for path in (profile_a, profile_h):
+                        path.write_bytes(with_summary_edited(path.read_bytes()))
                 for tool, build in (("allysite", allysite_build), ("hugo", hugo_build)):
                     figures = build()
                     results.setdefault(scenario, {}).setdefault(tool, []).append(figures)
@@ -194,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "| Hugo CPU (s) | CPU ratio | allysite peak (MB) | Hugo peak (MB) | memory ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for scenario in ("cold", "no-op", "one edit"):
+    for scenario in SCENARIOS:
         a_wall, h_wall = median("allysite", scenario, "wall_s"), median("hugo", scenario, "wall_s")
         a_cpu, h_cpu = median("allysite", scenario, "cpu_s"), median("hugo", scenario, "cpu_s")
         a_mem = median("allysite", scenario, "maxrss_mb")
