@@ -502,8 +502,7 @@ def test_an_edit_of_a_profiles_words_plans_no_list_and_gives_a_builds_output(
     assert stamped.exit_code == 0, stamped.output
     preview = Preview(site.root, site.out)
     assert preview.build().ok
-    alpha = {"es/partners/alpha/index.html", "en/partners/alpha/index.html"}
-    alpha.add("ar/partners/alpha/index.html")
+    alpha = {f"{code}/partners/alpha/index.html" for code in ("es", "en", "ar")}
     beta = {f"{code}/partners/beta/index.html" for code in ("es", "en", "ar")}
     dashboard = {path for path, r in preview.routes.items() if r.template == "translations.html"}
     root = {"index.html", "404.html", *dashboard}
