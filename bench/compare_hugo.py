@@ -24,7 +24,6 @@ a build) over allysite's cold output. Standard library only.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -43,6 +42,7 @@ from run import (  # noqa: E402
     allysite_python,
     die,
     ensure_corpus,
+    filesystem_of,
     find_allysite,
     machine_facts,
 )
@@ -108,19 +108,6 @@ def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "maxrss_mb": usage.ru_maxrss / 1024,
     }
-
-
-def _file_system(folder: Path) -> str:
-    """The type of file system a folder is on (tmpfs, ext4...), as /proc/mounts says."""
-    best, kind = "", "?"
-    path = str(folder.resolve()) + "/"
-    with contextlib.suppress(OSError), open("/proc/mounts", encoding="utf-8") as mounts:
-        for line in mounts:
-            fields = line.split()
-            mount = fields[1].rstrip("/") + "/" if len(fields) > 2 else ""
-            if mount and path.startswith(mount) and len(mount) > len(best):
-                best, kind = mount, fields[2]
-    return kind
 
 
 def first_profile(site: Path, pattern: str) -> Path:
@@ -210,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = [
         f"allysite vs Hugo {HUGO_VERSION}, {args.partners} partners x 6 languages, "
-        f"median of {args.repeat} (output on {_file_system(out_root)})",
+        f"median of {args.repeat} (output on {filesystem_of(out_root)})",
         "",
         "| build | allysite wall (s) | Hugo wall (s) | wall ratio | allysite CPU (s) "
         "| Hugo CPU (s) | CPU ratio | allysite peak (MB) | Hugo peak (MB) | memory ratio |",

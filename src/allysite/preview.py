@@ -47,7 +47,7 @@ from allysite.output import LOCK_WAIT_SECONDS, check_output_dir, output_lock, wr
 from allysite.pagemeta import PageMeta
 from allysite.pipeline import SiteInputs, settled_languages
 from allysite.plan import with_copies
-from allysite.publish import LIST_TEMPLATES
+from allysite.publish import lists_show_no_body
 from allysite.render import OutputFile, read_templates, render_routes
 from allysite.routes import Route, SitePlan, SiteView
 from allysite.search import index_pages
@@ -244,7 +244,7 @@ class Preview:
         if (
             kept is None
             or bodies is None
-            or any(bodies.get(name) != () for name in LIST_TEMPLATES)  # (lists show no body)
+            or not lists_show_no_body(bodies)
             or inputs.config is not kept.config
             or inputs.envs is not kept.envs
             or inputs.catalogs is not kept.catalogs
@@ -252,7 +252,7 @@ class Preview:
             or inputs.logos is not kept.logos
         ):
             return None
-        settle = KeptSettle(kept.plan, kept.content, inputs.content)
+        settle = KeptSettle(kept.plan, self.routes, kept.content, inputs.content)
         if not settle.same_partners:
             return None
         codes = [language.code for language in inputs.config.languages]
@@ -446,20 +446,23 @@ class KeptSettle:
     changed partner's view must be the last one, bodies aside (the lists show none); and
     the site view of each language must be the last one."""
 
-    def __init__(self, plan: SitePlan, before: Content, now: Content) -> None:
+    def __init__(
+        self, plan: SitePlan, routes: Mapping[str, Route], before: Content, now: Content
+    ) -> None:
+        """`routes`: the last plan's, by output path (Preview.routes)."""
         last = {partner.folder: partner for partner in before.partners}
         self.same_partners = [p.folder for p in before.partners] == [p.folder for p in now.partners]
         """The same partners' folders, in the same order."""
         self._changed = {p.folder for p in now.partners if last.get(p.folder) is not p}
         self._slugs = {partner.folder: partner.slug for partner in now.partners}
         self._plan = plan
+        self._routes = routes
         self._sites = {
             route.lang: route.context.get("site")
-            for route in plan.routes
+            for route in routes.values()
             if route.template == "home.html"
         }
         self._views: dict[tuple[str, str], PartnerView] | None = None
-        self._routes: dict[str, Route] | None = None
 
     def settles(self, site: SiteView, partners: int) -> bool:
         # (the number of partners: same_partners holds the very folders, in order)
@@ -479,8 +482,6 @@ class KeptSettle:
         return last is not None and same_but_bodies(last, view)
 
     def same_entries(self, metas: Iterable[PageMeta]) -> bool:
-        if self._routes is None:
-            self._routes = {route.out_path: route for route in self._plan.routes}
         for meta in metas:
             last = self._routes.get(urls.output_path(meta.path))
             if last is None or last.context.get("page") != meta:

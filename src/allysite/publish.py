@@ -279,7 +279,7 @@ class PartnerReuse:
     def settles(self, site: SiteView, partners: int) -> bool:
         previous = self._previous
         code = site.language.code
-        if previous is None or not self._lists_show_no_body:
+        if previous is None or not lists_show_no_body(self._keys.bodies):
             return False
         record = previous.languages.get(code)
         if record is None or record.frame != self.frame(site):
@@ -321,12 +321,6 @@ class PartnerReuse:
                 return False
         return True
 
-    @property
-    def _lists_show_no_body(self) -> bool:
-        """The pages that list partners show none of their bodies (bodyreads.py): their keys
-        then hash their views' fingerprints, which leave bodies out."""
-        return all(self._keys.bodies.get(name) == () for name in LIST_TEMPLATES)
-
     def _partners_in(self, previous: Manifest) -> dict[str, int]:
         """How many partners each language had in the last build."""
         if self._counts is None:
@@ -348,6 +342,12 @@ class PartnerReuse:
 PARTNER_TEMPLATE = "partner.html"
 LIST_TEMPLATES = ("home.html", "taxonomy.html", "term.html")
 """The templates of the pages that list partners' views (plan.py)."""
+
+
+def lists_show_no_body(bodies: Mapping[str, BodyPaths | None]) -> bool:
+    """The pages that list partners show none of their bodies (bodyreads.py): a list then
+    shows the same after an edit of a body alone (its key hashes views without bodies)."""
+    return all(bodies.get(name) == () for name in LIST_TEMPLATES)
 
 
 def keep_settled(
