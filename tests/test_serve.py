@@ -23,7 +23,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 import allysite
 from allysite.server import PreviewServer, ServeEvent, is_loopback
-from conftest import MakeSite, Site
+from conftest import MINIMAL_SITE, MakeSite, Site
 
 TIMEOUT = 10.0
 
@@ -445,6 +445,41 @@ def test_the_command_builds_serves_and_stops_on_ctrl_c(make_site: MakeSite) -> N
     assert (site.root / "build" / "es" / "index.html").is_file()
 
 
+def test_a_page_translation_machine_made_leaves_the_others_alternates_as_a_build_does(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """A page's translation marked as machine-made (with `machine_translations: noindex`)
+    changes that language's site view, and also the alternates of the page in the other
+    languages, which are settled otherwise: the dev server plans them again too."""
+    from allysite.preview import Preview
+
+    site = make_site(
+        {
+            "site.yaml": MINIMAL_SITE["site.yaml"] + "machine_translations: noindex\n",
+            "content/pages/about/en.md": "---\nname: About\n---\nA directory.\n",
+        }
+    )
+    preview = Preview(site.root, site.out)
+    assert preview.build().ok
+    page = site.root / "content/pages/about/en.md"
+    page.write_text("---\nname: About\ntranslation: machine\n---\nA directory.\n")
+    assert preview.update([page]).ok
+    while preview.render_pending(1.0):
+        pass
+    extras = preview.extras()
+    assert extras is not None
+    preview.write_extras(extras(), preview.generation)
+    fresh = Site(site.root, tmp_path / "fresh")
+    assert fresh.build("--no-cache").exit_code == 0
+    served, built = site.output_files(), fresh.output_files()
+    alternates = BeautifulSoup(built["es/about/index.html"], "html.parser").select(
+        'link[rel="alternate"][hreflang]'
+    )
+    assert [link["hreflang"] for link in alternates] == ["es", "x-default"]
+    assert [name for name in built if served.get(name) != built[name]] == []
+    assert sorted(served) == sorted(built)
+
+
 def test_an_edited_text_does_not_plan_the_files_copied_again(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -485,7 +520,8 @@ def test_an_edit_of_a_profiles_words_plans_no_list_and_gives_a_builds_output(
     """After an edit of a profile's body, the dev server plans again the edited partner's
     pages alone: every other page keeps its route of the last plan, the very object (no
     view of another partner is made, no list planned). An edit that changes what a list or
-    a notice shows plans the site again. After each edit, the output is a build's."""
+    a notice shows plans again every page of the languages that show it, and no other.
+    After each edit, the output is a build's."""
     from click.testing import CliRunner
 
     from allysite.cli import cli
@@ -541,14 +577,23 @@ def test_an_edit_of_a_profiles_words_plans_no_list_and_gives_a_builds_output(
         *alpha,
         *root,
     }
+    english = {path for path, route in preview.routes.items() if route.lang == "en"}
     # the Spanish body that the English translation is stamped with: the English page's
-    # notice changes (the translation is now out of date), so the site is planned again
+    # notice changes (the translation is now out of date), so the English pages are planned
+    # again (the lists among them); of the others, only alpha's and the root's
     after = replanned(*edit("content/partners/alpha/es.md", "Texto en", "Palabras en"))
-    assert "es/index.html" in after
-    # a summary: the lists show it, so they are planned again
+    assert "en/index.html" in after
+    assert after - english == (alpha | root) - english
+    # an English summary: the English lists show it, and no other language's
+    after = replanned(*edit("content/partners/alpha/en.md", "for peace.", "for peace, too."))
+    assert {"en/index.html", "en/kinds/ngo/index.html"} <= after
+    assert after - english == (alpha | root) - english
+    assert "for peace, too." in (site.out / "en/index.html").read_text()
+    # a summary that every language shows (beta has its Spanish text only): the lists of
+    # every language are planned again
     after = replanned(*edit("content/partners/beta/es.md", "Jóvenes.", "Juventud."))
-    assert {"es/index.html", "en/index.html", "es/kinds/foundation/index.html"} <= after
-    assert "Juventud." in (site.out / "es/index.html").read_text()
+    assert {"es/index.html", "en/index.html", "ar/kinds/foundation/index.html"} <= after
+    assert "Juventud." in (site.out / "ar/index.html").read_text()
     # and a body edit after it is settled again, against the new plan
     assert replanned(*edit("content/partners/beta/es.md", "mundo.", "mundo entero.")) == {
         *beta,

@@ -45,7 +45,7 @@ from allysite.memo import FileSignature, Memo, file_signature, folder_signature
 from allysite.model import Content
 from allysite.output import LOCK_WAIT_SECONDS, check_output_dir, output_lock, write_output
 from allysite.pagemeta import PageMeta
-from allysite.pipeline import SiteInputs, settled_languages
+from allysite.pipeline import SiteInputs, plan_site, settled_languages
 from allysite.plan import with_copies
 from allysite.publish import lists_show_no_body
 from allysite.render import OutputFile, read_templates, render_routes
@@ -235,11 +235,14 @@ class Preview:
         )
 
     def _replan(self, inputs: SiteInputs) -> tuple[SitePlan, list[Diagnostic]] | None:
-        """The last plan with the pages of the partners whose folders changed planned again,
-        when that settles every language (routes.Settle): an edit of a profile's words then
-        makes no other partner's view and plans no list, in any language. None (the whole
-        site is planned) when anything else could differ: the settings, templates, catalogs,
-        theme files or logos, which partners there are, what a list or the site view shows."""
+        """The last plan brought up to date language by language, as a build does with its
+        settled languages (routes.Settle): in a settled language only the pages of the
+        partners whose folders changed are planned again (an edit of a profile's words makes
+        no other partner's view and plans no list); every page of another language is
+        planned again (an edit of a summary or a name, shown in its language's lists, plans
+        that language, not the five others). None (the whole site is planned) when no
+        language is settled, or when anything else could differ: the settings, templates,
+        catalogs, theme files or logos, which partners there are, any page's texts."""
         kept, bodies = self.prepared, self._bodies
         if (
             kept is None
@@ -253,25 +256,35 @@ class Preview:
         ):
             return None
         settle = KeptSettle(kept.plan, self.routes, kept.content, inputs.content)
-        if not settle.same_partners:
+        if not settle.same_partners or not settle.same_pages:
             return None
         codes = [language.code for language in inputs.config.languages]
         settled = settled_languages(inputs, codes, settle)
-        if len(settled) < len(codes):
+        if not settled:
             return None
+        unsettled = {code for code in codes if code not in settled}
         replaced = {route.out_path: route for routes in settled.values() for route in routes}
-        routes = tuple(replaced.pop(route.out_path, route) for route in kept.plan.routes)
+        routes = [  # (the root's pages and the dashboard are the default language's)
+            replaced.pop(route.out_path, route)
+            for route in kept.plan.routes
+            if route.lang not in unsettled
+        ]
         if replaced:  # (a page the last plan did not have)
             return None
+        # (the feeds' views: in a settled language, the edited partners' are the last ones,
+        # whose cards are the same, bodies aside; a feed shows no body, as the build's
+        # settled languages assume too: feeds.py)
+        views = {view.language.code: view for view in kept.plan.views}
+        if unsettled:
+            fresh, _ = plan_site(inputs, self.memo, languages=unsettled, copies=False)
+            routes += fresh.routes
+            views.update((view.language.code, view) for view in fresh.views)
         return with_copies(
             inputs.config,
             inputs.content,
             THEME / "static",
-            routes,
-            # (the feeds' views: the edited partners' are the last ones, whose cards are the
-            # same, bodies aside; a feed shows no body, as the build's settled languages
-            # assume too: feeds.py)
-            kept.plan.views,
+            tuple(routes),
+            tuple(views[code] for code in codes),
             inputs.assets,
             inputs.logos,
             self.memo,
@@ -453,6 +466,12 @@ class KeptSettle:
         last = {partner.folder: partner for partner in before.partners}
         self.same_partners = [p.folder for p in before.partners] == [p.folder for p in now.partners]
         """The same partners' folders, in the same order."""
+        self.same_pages = len(before.pages) == len(now.pages) and all(
+            page is last_page for page, last_page in zip(now.pages, before.pages, strict=True)
+        )
+        """The very pages of the last plan (the memo's): no settled language plans a page
+        again, and a page's translation is in the alternates of the others' (as a build's
+        frame hashes every input that is no partner's: publish.PartnerReuse.frame)."""
         self._changed = {p.folder for p in now.partners if last.get(p.folder) is not p}
         self._slugs = {partner.folder: partner.slug for partner in now.partners}
         self._plan = plan
