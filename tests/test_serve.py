@@ -480,6 +480,48 @@ def test_a_page_translation_machine_made_leaves_the_others_alternates_as_a_build
     assert sorted(served) == sorted(built)
 
 
+def test_an_edit_of_an_originals_name_reads_the_templates_messages_no_more(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The translation status lists each original by name, so the dev server makes it again
+    after an edit of one; it keeps the messages of the templates by their files' hashes, as
+    the build cache does (extracting them took 0.1 s of such an update on a site of 1,000
+    partners), and extracts them again when a template changes."""
+    from allysite import status
+    from allysite.preview import Preview
+
+    extracted: list[int] = []
+    extract_messages = status.extract_messages
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        extracted.append(1)
+        return extract_messages(*args, **kwargs)
+
+    monkeypatch.setattr(status, "extract_messages", counted)
+    site = make_site({"site.yaml": MINIMAL_SITE["site.yaml"] + "translation_dashboard: true\n"})
+    preview = Preview(site.root, site.out)
+    assert preview.build().ok
+    (dashboard,) = (p for p, r in preview.routes.items() if r.template == "translations.html")
+
+    def updated(name: str, old: str, new: str) -> str:
+        path = site.root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        assert preview.update([path]).ok
+        while preview.render_pending(1.0):
+            pass
+        return (site.out / dashboard).read_text(encoding="utf-8")
+
+    extracted.clear()
+    page = updated("content/partners/alpha/es.md", "Fundación Alfa", "Fundación Alfa y Omega")
+    assert "Fundación Alfa y Omega" in page
+    assert extracted == []
+    site.write({"templates/partials/extra.html": "{{ _('A sentence of our own') }}\n"})
+    updated("content/partners/alpha/es.md", "Alfa y Omega", "Alfa y Beta")
+    assert extracted == [1]
+
+
 def test_an_edited_text_does_not_plan_the_files_copied_again(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -67,6 +67,44 @@ class Memo:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class Keeps(Protocol):
+    """A store of values derived from files, each kept while its key (the files' hashes)
+    is the same: the build cache's (cache.ParseCache, between builds) or `KeptValues` (the
+    dev server's, in memory)."""
+
+    def kept(self, name: str, key: object, make: Callable[[], T]) -> T: ...
+
+
+class KeptValues:
+    """Keeps in memory, by name: the dev server's store for the stages that a build gives
+    the build cache's (the translation status' template messages and catalog states, which
+    an edit of an original's name makes it read again)."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[object, object]] = {}
+
+    def kept(self, name: str, key: object, make: Callable[[], T]) -> T:
+        entry = self._values.get(name)
+        if entry is not None and entry[0] == key:
+            return entry[1]  # type: ignore[return-value]
+        value = make()
+        self._values[name] = (key, value)
+        return value
+
+    def over(self, store: Keeps | None) -> Keeps:
+        """These values, each taken from `store` (the build cache's, which the dev server's
+        first build reads) when it is not kept here yet."""
+        return self if store is None else _Layered(self, store)
+
+
+class _Layered:
+    def __init__(self, first: Keeps, then: Keeps) -> None:
+        self._first, self._then = first, then
+
+    def kept(self, name: str, key: object, make: Callable[[], T]) -> T:
+        return self._first.kept(name, key, lambda: self._then.kept(name, key, make))
 
 
 def folder_signature(folder: Path) -> tuple[FileSignature, ...]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from allysite.cache import ParseCache
 from allysite.errors import Diagnostic, failed, has_errors
 from allysite.inputindex import DIGEST, THEME_PREFIX, scan_inputs, undecodable_names
-from allysite.memo import Memo, file_signature, folder_signature
+from allysite.memo import Keeps, KeptValues, Memo, file_signature, folder_signature
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -229,6 +229,9 @@ def load_site(
         memo, "staleness", lambda: (config, content), lambda: find_stale(config, content)
     )
     problems += found
+    keeps: Keeps | None = parsed
+    if memo is not None:  # (the dev server's; asked for in every update: never swept)
+        keeps = memo.get("kept-values", None, KeptValues).over(parsed)
     status, found = _kept(
         memo,
         "status",
@@ -242,7 +245,7 @@ def load_site(
             _translation_shape(content, config.default_language.code),
             staleness,
         ),
-        lambda: _status(config, content, staleness, parsed),
+        lambda: _status(config, content, staleness, keeps),
     )
     problems += found
     return SiteInputs(
@@ -368,11 +371,11 @@ def _catalogs_and_templates(
 
 
 def _status(
-    config: SiteConfig, content: Content, staleness: Staleness, parsed: ParseCache | None
+    config: SiteConfig, content: Content, staleness: Staleness, keeps: Keeps | None
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
     from allysite.status import status_warnings, translation_status
 
-    status, found = translation_status(config, content, THEME, staleness, parsed)
+    status, found = translation_status(config, content, THEME, staleness, keeps)
     return status, [*found, *status_warnings(config, status)]
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
     from allysite.cache import ParseCache
+    from allysite.memo import Keeps
 
 _T = TypeVar("_T")
 
@@ -131,10 +132,11 @@ def translation_status(
     content: Content,
     theme: Path,
     staleness: Staleness,
-    kept: ParseCache | None = None,
+    kept: Keeps | None = None,
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
-    """`kept`: the build cache's store, where the messages of the templates and the state of
-    each catalog's entries are kept by the hashes of their files (see `prepare_status`)."""
+    """`kept`: the build cache's store (or the dev server's), where the messages of the
+    templates and the state of each catalog's entries are kept by the hashes of their files
+    (see `prepare_status`)."""
     template, problems = _template_messages(config, theme, kept)
     used = {message_key(m): m for m in template if m.id}
     gaps = _label_gaps(config, content)
@@ -163,7 +165,7 @@ def prepare_status(config: SiteConfig, theme: Path, kept: ParseCache) -> None:
 
 
 def _template_messages(
-    config: SiteConfig, theme: Path, kept: ParseCache | None
+    config: SiteConfig, theme: Path, kept: Keeps | None
 ) -> tuple[Catalog, list[Diagnostic]]:
     files = template_files(config.root / "templates", theme / "templates")
     project = config.title[config.default_language.code]
@@ -175,9 +177,7 @@ def _template_messages(
     )
 
 
-def _kept(
-    kept: ParseCache | None, name: str, key: Callable[[], object], make: Callable[[], _T]
-) -> _T:
+def _kept(kept: Keeps | None, name: str, key: Callable[[], object], make: Callable[[], _T]) -> _T:
     return make() if kept is None else kept.kept(name, key(), make)
 
 
@@ -189,7 +189,7 @@ def _file_hash(path: Path) -> bytes | None:
 
 
 def _states(
-    path: Path | None, shown: str, language: Language, kept: ParseCache | None = None
+    path: Path | None, shown: str, language: Language, kept: Keeps | None = None
 ) -> dict[MessageKey, str]:
     if path is None:
         return {}
@@ -209,7 +209,7 @@ def _read_states(path: Path, shown: str, language: Language) -> dict[MessageKey,
 
 
 def _catalog_states(
-    config: SiteConfig, theme: Path, language: Language, kept: ParseCache | None
+    config: SiteConfig, theme: Path, language: Language, kept: Keeps | None
 ) -> tuple[dict[MessageKey, str], Path | None, str, dict[MessageKey, str]]:
     """The state of each entry of the theme's catalog and of the site's (its path, and its
     name as shown, even when it does not exist yet)."""
@@ -229,7 +229,7 @@ def _interface(
     theme: Path,
     language: Language,
     used: Mapping[MessageKey, object],
-    kept: ParseCache | None = None,
+    kept: Keeps | None = None,
 ) -> Interface:
     theme_states, site_path, shown, site_states = _catalog_states(config, theme, language, kept)
     source_language = language.locale.language == "en"  # msgids are English
