@@ -136,10 +136,10 @@ def folder_signature(folder: Path) -> tuple[FileSignature, ...]:
     return tuple(found)
 
 
-def file_signature(path: Path) -> FileSignature:
+def file_signature(path: str | Path) -> FileSignature:
     """The signature of one file; a missing file has one too, so appearing is a change."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return (str(path), -1, -1, -1)
     return (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)

@@ -418,9 +418,10 @@ def _tree_signature(folder: Path) -> object:
 
 
 def _logo_signature(root: Path, content: Content) -> tuple[object, ...]:
-    """What prepared logos depend on: each partner's logo file, not its texts."""
+    """What prepared logos depend on: each partner's logo file, not its texts. (Paths as
+    text: the dev server asks after every edit, and pathlib took most of the time.)"""
     return tuple(
-        (p.slug, p.folder, p.facts.logo, file_signature(root / p.folder / p.facts.logo))
+        (p.slug, p.folder, p.facts.logo, file_signature(f"{root}/{p.folder}/{p.facts.logo}"))
         for p in content.partners
         if p.facts.logo
     )
