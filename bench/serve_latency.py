@@ -2,11 +2,14 @@
 """Save-to-reload time of `allysite serve` on a generated site.
 
     python bench/serve_latency.py [--partners 1000] [--repeat 10] [--no-browser]
+                                  [--edit body|summary|name]
 
 It copies the cached corpus bench/work/allysite-N (generated with the shared generator when
 missing) to a temporary folder, starts `allysite serve --port 0` on it as a child process,
-and waits for the first build. Then, --repeat times, it appends a unique line to one
-partner's Spanish profile and measures the time from just before the file is written until:
+and waits for the first build. Then, --repeat times, it edits one partner's Spanish profile
+(`--edit`: appends a unique line to its body, the default; or adds a unique word to its
+summary or its name, in the front matter, which its language's lists show) and measures
+the time from just before the file is written until:
 
 * browser   a headless Chromium (Playwright with Debian's chromium) showing the partner's
             page has reloaded by itself and its DOM holds the new line ("domcontentloaded"
@@ -134,6 +137,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between edits")
+    parser.add_argument("--edit", choices=("body", "summary", "name"), default="body")
     args = parser.parse_args()
 
     source = corpus(args.partners)
@@ -159,8 +163,15 @@ def main() -> None:
         def edit(marker: str) -> float:
             nonlocal edits
             edits += 1
+            if args.edit == "body":
+                text = f"{original}\n\n{marker}\n"
+            else:  # (the generator writes plain scalars: a word appended stays one)
+                field = re.compile(rf"^{args.edit}: (?![\"'|>])(.*)$", re.MULTILINE)
+                if not field.search(original):
+                    raise SystemExit(f"{profile} has no plain `{args.edit}:` line")
+                text = field.sub(lambda m: f"{args.edit}: {m[1]} {marker}", original, count=1)
             at = time.perf_counter()
-            profile.write_text(f"{original}\n\n{marker}\n", encoding="utf-8")
+            profile.write_text(text, encoding="utf-8")
             return at
 
         if not args.no_browser:
@@ -198,7 +209,7 @@ def main() -> None:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\nSave-to-reload on {args.partners} partners (ms), page {url}:\n")
+    print(f"\nSave-to-reload on {args.partners} partners (ms), page {url}, {args.edit} edits:\n")
     print("| measure | edits | median | fastest | slowest |")
     print("|---|---:|---:|---:|---:|")
     if browser_times:
