@@ -641,3 +641,109 @@ def test_an_edit_of_a_profiles_words_plans_no_list_and_gives_a_builds_output(
         *beta,
         *root,
     }
+
+
+BETA_FACTS = "website: https://beta.example.org/\nkind: {kind}\ntopics: [youth]\n"
+
+
+def test_a_sequence_of_random_edits_always_serves_a_cold_builds_bytes(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edits of every part of a profile and of a page, in a random order: after each, the
+    dev server's output is a `--no-cache` build's, byte for byte, whether it kept its plan,
+    planned the languages the edit unsettled or planned the whole site (each happens)."""
+    import random
+
+    from allysite import preview as preview_module
+    from allysite.preview import Preview
+
+    chance = random.Random(20261130)
+    site = make_site(
+        {
+            "site.yaml": MINIMAL_SITE["site.yaml"] + "machine_translations: noindex\n",
+            "content/partners/beta/partner.yaml": BETA_FACTS.format(kind="foundation"),
+            "content/partners/beta/es.md": "---\nname: Beta\nsummary: Jóvenes.\n---\nHola.\n",
+            "content/pages/about/en.md": "---\nname: About\n---\nA directory.\n",
+        }
+    )
+    texts = [
+        "content/partners/alpha/es.md",
+        "content/partners/alpha/en.md",
+        "content/partners/beta/es.md",
+        "content/pages/about/es.md",
+        "content/pages/about/en.md",
+    ]
+
+    def words() -> str:
+        return " ".join(chance.choice(("paz", "diálogo", "derechos", "agua")) for _ in range(4))
+
+    def field(name: str, value: str) -> Callable[[], str]:
+        def edit() -> str:
+            path = chance.choice(texts)
+            text = (site.root / path).read_text(encoding="utf-8")
+            head, _, body = text.partition("\n---\n")
+            lines = [line for line in head.split("\n") if not line.startswith(f"{name}:")]
+            head = "\n".join([*lines, f"{name}: {value or words()}"])
+            site.write({path: f"{head}\n---\n{body}"})
+            return path
+
+        return edit
+
+    def body() -> str:
+        path = chance.choice(texts)
+        text = (site.root / path).read_text(encoding="utf-8")
+        site.write({path: text.rpartition("\n---\n")[0] + f"\n---\n{words()}\n"})
+        return path
+
+    def arabic() -> str:
+        path = "content/partners/beta/ar.md"
+        if (site.root / path).exists():
+            (site.root / path).unlink()
+        else:
+            site.write({path: f"---\nname: بيتا\nsummary: {words()}.\n---\nمرحبا.\n"})
+        return path
+
+    def kind() -> str:
+        path = "content/partners/beta/partner.yaml"
+        site.write({path: BETA_FACTS.format(kind=chance.choice(("ngo", "foundation")))})
+        return path
+
+    edits: dict[str, Callable[[], str]] = {
+        "body": body,
+        "summary": field("summary", ""),
+        "name": field("name", ""),
+        "machine": field("translation", "machine"),
+        "human": field("translation", "human"),
+        "arabic": arabic,
+        "kind": kind,
+    }
+    plans: list[str] = []
+    replan, plan_site = Preview._replan, preview_module.plan_site
+
+    def counted_replan(self: Preview, inputs: Any) -> Any:
+        kept = replan(self, inputs)
+        plans.append("site" if kept is None else plans.pop() if plans[-1:] == ["part"] else "kept")
+        return kept
+
+    def counted_plan_site(*args: Any, **kwargs: Any) -> Any:
+        plans.append("part")
+        return plan_site(*args, **kwargs)
+
+    monkeypatch.setattr(Preview, "_replan", counted_replan)
+    monkeypatch.setattr(preview_module, "plan_site", counted_plan_site)
+    preview = Preview(site.root, site.out)
+    assert preview.build().ok
+    for number, name in enumerate(chance.sample(sorted(edits) * 4, k=len(edits) * 4)):
+        path = edits[name]()
+        assert preview.update([site.root / path]).ok, (number, name, path)
+        while preview.render_pending(1.0):
+            pass
+        extras = preview.extras()
+        if extras is not None:
+            preview.write_extras(extras(), preview.generation)
+        fresh = Site(site.root, tmp_path / f"fresh{number}")
+        assert fresh.build("--no-cache").exit_code == 0
+        served, built = site.output_files(), fresh.output_files()
+        assert sorted(served) == sorted(built), (number, name, path)
+        assert [page for page in built if served[page] != built[page]] == [], (number, name, path)
+    assert {"site", "part", "kept"} <= set(plans)
