@@ -41,6 +41,7 @@ from run import (  # noqa: E402
     SHM,
     allysite_python,
     die,
+    ensure_bytecode,
     ensure_corpus,
     filesystem_of,
     find_allysite,
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.work.mkdir(parents=True, exist_ok=True)
     allysite = find_allysite(args.allysite)
+    ensure_bytecode(allysite)
     hugo = ensure_hugo(args.work)
     site_a = ensure_corpus(args.corpus_generator, args.work, args.partners)
     site_h = ensure_corpus(args.corpus_generator, args.work, args.partners, "hugo")

@@ -248,6 +248,22 @@ def allysite_python(allysite: Path) -> str | None:
     return None
 
 
+def ensure_bytecode(allysite: Path) -> None:
+    """Compile allysite's modules before timing it, as installing a package does: an editable
+    install leaves none, and with PYTHONDONTWRITEBYTECODE set every timed build (and every
+    process it forks) would compile them from source again. Only stale files are compiled."""
+    python = allysite_python(allysite)
+    if python is None:
+        return
+    where = subprocess.run(
+        [python, "-c", "import allysite, os; print(os.path.dirname(allysite.__file__))"],
+        capture_output=True,
+        text=True,
+    )
+    if where.returncode == 0 and where.stdout.strip():
+        subprocess.run([python, "-m", "compileall", "-q", where.stdout.strip()], check=False)
+
+
 def machine_facts(allysite: Path) -> dict:
     cpu_model = platform.processor() or "unknown"
     mem = "unknown"
@@ -373,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         die(f"corpus generator not found: {a.corpus_generator}")
 
     allysite = find_allysite(a.allysite)
+    ensure_bytecode(allysite)
     facts = machine_facts(allysite)
     work = a.work.resolve()
     work.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from run import ensure_bytecode  # noqa: E402
+
 GENERATOR = REPO.parent / "shared" / "bench" / "gen_corpus.py"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -140,6 +143,7 @@ def main() -> None:
     parser.add_argument("--edit", choices=("body", "summary", "name"), default="body")
     args = parser.parse_args()
 
+    ensure_bytecode(Path(allysite()))
     source = corpus(args.partners)
     work = Path(tempfile.mkdtemp(prefix="allysite-serve-bench-", dir="/dev/shm"))
     site, out = work / "site", work / "out"
