@@ -445,6 +445,19 @@ def test_the_command_builds_serves_and_stops_on_ctrl_c(make_site: MakeSite) -> N
     assert (site.root / "build" / "es" / "index.html").is_file()
 
 
+def calls_of(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """A list that grows by one item at each call of `owner.name` (still called)."""
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 def test_a_page_translation_machine_made_leaves_the_others_alternates_as_a_build_does(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
@@ -490,25 +503,18 @@ def test_an_edit_of_an_originals_name_reads_the_templates_messages_no_more(
     from allysite import status
     from allysite.preview import Preview
 
-    extracted: list[int] = []
-    extract_messages = status.extract_messages
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        extracted.append(1)
-        return extract_messages(*args, **kwargs)
-
-    monkeypatch.setattr(status, "extract_messages", counted)
+    extracted = calls_of(monkeypatch, status, "extract_messages")
     site = make_site({"site.yaml": MINIMAL_SITE["site.yaml"] + "translation_dashboard: true\n"})
     preview = Preview(site.root, site.out)
     assert preview.build().ok
     (dashboard,) = (p for p, r in preview.routes.items() if r.template == "translations.html")
 
-    def updated(name: str, old: str, new: str) -> str:
+    def updated(name: str, old: str, new: str, *others: Path) -> str:
         path = site.root / name
         text = path.read_text(encoding="utf-8")
         assert old in text
         path.write_text(text.replace(old, new), encoding="utf-8")
-        assert preview.update([path]).ok
+        assert preview.update([path, *others]).ok
         while preview.render_pending(1.0):
             pass
         return (site.out / dashboard).read_text(encoding="utf-8")
@@ -518,7 +524,8 @@ def test_an_edit_of_an_originals_name_reads_the_templates_messages_no_more(
     assert "Fundación Alfa y Omega" in page
     assert extracted == []
     site.write({"templates/partials/extra.html": "{{ _('A sentence of our own') }}\n"})
-    updated("content/partners/alpha/es.md", "Alfa y Omega", "Alfa y Beta")
+    template = site.root / "templates/partials/extra.html"
+    updated("content/partners/alpha/es.md", "Alfa y Omega", "Alfa y Beta", template)
     assert extracted == [1]
 
 
@@ -531,14 +538,7 @@ def test_an_edited_text_does_not_plan_the_files_copied_again(
     from allysite import plan
     from allysite.preview import Preview
 
-    planned: list[int] = []
-    plan_copies = plan.plan_copies
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        planned.append(1)
-        return plan_copies(*args, **kwargs)
-
-    monkeypatch.setattr(plan, "plan_copies", counted)
+    planned = calls_of(monkeypatch, plan, "plan_copies")
     site = make_site()
     preview = Preview(site.root, site.out)
     preview.build()
