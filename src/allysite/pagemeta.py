@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from allysite import urls
 from allysite.config import SiteConfig
 from allysite.languages import Language
+from allysite.memo import Memo, kept_for
 from allysite.model import Content, Page, Partner
 
 
@@ -119,7 +120,9 @@ def without_alternates(meta: PageMeta) -> PageMeta:
 
 class PartnerMetas:
     """Each partner's page metadata in the languages planned, made for all of them at once
-    when one is first asked for (see page_metas)."""
+    when one is first asked for (see page_metas). `memo` (the dev server's): kept while the
+    settings and the partner are the same objects (an edit that changes every page's site
+    view, a topic added, plans every partner's pages again, not their metadata)."""
 
     def __init__(
         self,
@@ -127,12 +130,14 @@ class PartnerMetas:
         site_urls: urls.Urls,
         languages: tuple[Language, ...],
         content: Content,
+        memo: Memo | None = None,
     ) -> None:
         self._config = config
         self._site_urls = site_urls
         self._languages = languages
         self._partners = {partner.slug: partner for partner in content.partners}
-        self._made: dict[str, dict[str, PageMeta]] = {}
+        self._made: dict[str, Mapping[str, PageMeta]] = {}
+        self._memo = memo
 
     def get(self, slug: str, code: str) -> PageMeta:
         return self.of(slug)[code]
@@ -142,13 +147,22 @@ class PartnerMetas:
         metas = self._made.get(slug)
         if metas is None:
             partner = self._partners[slug]
-            metas = self._made[slug] = page_metas(
-                self._config,
-                self._site_urls,
-                self._languages,
-                lambda c: urls.partner(c, slug),
-                frozenset(partner.translations),
-                noindex_languages(self._config, partner),
+
+            def make() -> Mapping[str, PageMeta]:
+                return page_metas(
+                    self._config,
+                    self._site_urls,
+                    self._languages,
+                    lambda c: urls.partner(c, slug),
+                    frozenset(partner.translations),
+                    noindex_languages(self._config, partner),
+                )
+
+            metas = self._made[slug] = kept_for(
+                self._memo,
+                ("partner-metas", slug, tuple(language.code for language in self._languages)),
+                (self._config, partner),
+                make,
             )
         return metas
 

@@ -11,6 +11,8 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from markupsafe import Markup
+
 from allysite import urls
 from allysite.assets import Assets
 from allysite.config import SiteConfig
@@ -82,7 +84,7 @@ def make_plan(
     }
     asset_hrefs = _asset_hrefs(assets, theme_static, site_urls)
     routes: list[Route] = []
-    metas = PartnerMetas(config, site_urls, chosen, content)
+    metas = PartnerMetas(config, site_urls, chosen, content, memo)
     for language in chosen:
         routes.extend(
             _language_routes(
@@ -228,11 +230,18 @@ def _partner_route(
     partner: Partner,
     view: PartnerView,
     basis: bytes | None,
+    memo: Memo | None = None,
 ) -> Route:
-    """A partner's profile page in the site view's language."""
+    """A partner's profile page in the site view's language. `memo` (the dev server's):
+    its structured data is kept while the partner, its view and the site's title are the
+    same (a new site view, after a topic added, plans every profile again)."""
     language = site.language
     code = language.code
-    directory = {"name": site.title, "url": site_urls.absolute(urls.home(code))}
+
+    def structured_data() -> Markup:
+        directory = {"name": site.title, "url": site_urls.absolute(urls.home(code))}
+        return organization(partner, view, language, config.languages, directory, config.base_url)
+
     return route(
         metas.get(partner.slug, code),
         code,
@@ -241,8 +250,11 @@ def _partner_route(
             "site": site,
             "partner": view,
             "share_image_url": share_image_url(view, config.base_url),
-            "structured_data": organization(
-                partner, view, language, config.languages, directory, config.base_url
+            "structured_data": kept_for(
+                memo,
+                ("partner-data", code, partner.slug),
+                (config, partner, view, site.title),
+                structured_data,
             ),
         },
         (*chrome, *view.inputs),
@@ -296,7 +308,7 @@ def _language_routes(
         ) -> Route:
             partner = partners_by_slug[slug]
             return _partner_route(
-                config, site_urls, site, chrome, metas, partner, partner_view, basis
+                config, site_urls, site, chrome, metas, partner, partner_view, basis, memo
             )
 
         if memo is None:
