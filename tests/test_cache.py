@@ -200,6 +200,32 @@ def test_added_and_removed_partners(site: Site, tmp_path: Path) -> None:
     assert_as_cold(site, tmp_path)
 
 
+def test_an_edit_behind_a_link_to_a_folder_is_seen(site: Site, tmp_path: Path) -> None:
+    """A link to a folder of the site is read through by the loader (a partner's folder
+    under a second name, the partners' folder kept elsewhere in the site): an edit, or a
+    new partner, behind it is an edit of the site, and a link that loops is no trouble."""
+    partners = site.root / "content/partners"
+    (partners / "gamma").symlink_to("beta")
+    build(site)
+    text = site.root / "content/partners/beta/es.md"
+    text.write_text(text.read_text().replace("Educa.", "Educa mejor."))
+    assert "es/partners/gamma/index.html" in pages(build(site))
+    assert "Educa mejor." in (site.out / "es/partners/gamma/index.html").read_text()
+    assert_as_cold(site, tmp_path)
+    (site.root / "kept").mkdir()
+    partners.rename(site.root / "kept/partners")
+    partners.symlink_to("../kept/partners")
+    (site.root / "kept/partners/beta/loop").symlink_to("..")
+    build(site)
+    assert_as_cold(site, tmp_path)
+    text = site.root / "kept/partners/beta/es.md"
+    text.write_text(text.read_text() + "Otra frase.\n")
+    shutil.copytree(site.root / "kept/partners/alpha", site.root / "kept/partners/delta")
+    result = build(site)
+    assert {"es/partners/beta/index.html", "es/partners/delta/index.html"} <= pages(result)
+    assert_as_cold(site, tmp_path)
+
+
 def test_an_edit_within_the_same_clock_tick_is_seen(site: Site) -> None:
     """Same size, written right after the build: size and time alone could not tell."""
     path = "content/partners/beta/es.md"

@@ -41,8 +41,20 @@ DIGEST = 3
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _walk(folder: str, prefix: str, found: dict[str, tuple[str, os.stat_result]]) -> None:
-    """Every file under `folder` (links to files followed), skipping dot-names as the loader."""
+LINKED_DEPTH = 16
+"""Folders deeper than this below a site folder are not entered through a link (a chain of
+links that loops through several folders would otherwise never end)."""
+
+
+def _walk(
+    folder: str, prefix: str, found: dict[str, tuple[str, os.stat_result]], root: str
+) -> None:
+    """Every file under `folder` (links to files followed), skipping dot-names as the loader.
+    A link to a folder is an input itself (its target is in its hash: file_digest), and, as
+    the loader reads an item's or a content folder through such a link when it stays in
+    `root` (the site: itemfiles.leaves), the files behind it are inputs under the link's
+    name: an edit there is an edit of the site. One that leads out of `root`, to a folder
+    above its own or nowhere is not entered (the loader refuses it)."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -52,15 +64,29 @@ def _walk(folder: str, prefix: str, found: dict[str, tuple[str, os.stat_result]]
             continue
         name = prefix + entry.name
         try:
-            if entry.is_dir(follow_symlinks=False):  # as the loader: links to folders not entered
-                _walk(entry.path, name + "/", found)
+            if entry.is_dir(follow_symlinks=False):
+                _walk(entry.path, name + "/", found, root)
             elif entry.is_symlink() and entry.is_dir():
                 found[name] = (entry.path, entry.stat(follow_symlinks=False))
+                if _enters(entry.path, folder, root) and name.count("/") < LINKED_DEPTH:
+                    _walk(entry.path, name + "/", found, root)
             else:
                 found[name] = (entry.path, entry.stat())
         except OSError:  # a link to nowhere or in a loop: an input too (the loader says so)
             with contextlib.suppress(OSError):
                 found[name] = (entry.path, entry.stat(follow_symlinks=False))
+
+
+def _enters(link: str, folder: str, root: str) -> bool:
+    """Whether a link to a folder, found in `folder`, leads to a folder in `root` that holds
+    no folder above it (else the walk would come back to it)."""
+    target = os.path.realpath(link)
+    here = os.path.realpath(folder)
+    return _within(target, root) and not _within(here, target)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def scan_inputs(site: Path, theme: Path) -> dict[str, tuple[str, os.stat_result]]:
@@ -69,9 +95,10 @@ def scan_inputs(site: Path, theme: Path) -> dict[str, tuple[str, os.stat_result]
     for name in SITE_FILES:
         with contextlib.suppress(OSError):
             found[name] = (str(site / name), (site / name).stat())
+    root = os.path.realpath(site)
     for name in SITE_FOLDERS:
-        _walk(str(site / name), f"{name}/", found)
-    _walk(str(theme), THEME_PREFIX, found)
+        _walk(str(site / name), f"{name}/", found, root)
+    _walk(str(theme), THEME_PREFIX, found, os.path.realpath(theme))
     return found
 
 
