@@ -6,6 +6,7 @@ import asyncio
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -802,3 +803,46 @@ def test_a_new_site_view_makes_no_unchanged_partners_structured_data_again(
     fresh = Site(site.root, tmp_path / "fresh")
     assert fresh.build("--no-cache").exit_code == 0
     assert site.output_files() == fresh.output_files()
+
+
+def test_an_edit_behind_a_link_to_a_folder_reaches_the_pages_read_through_it(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """The watcher reports a file by its own path, not by the link through which the loader
+    also reads it (a partner's folder under a second name, the partners' folder kept
+    elsewhere in the site): such folders are checked, not taken as unchanged."""
+    from allysite.preview import Preview
+
+    site = make_site(
+        {
+            "content/partners/beta/partner.yaml": BETA_FACTS.format(kind="foundation"),
+            "content/partners/beta/es.md": "---\nname: Beta\nsummary: Jóvenes.\n---\nHola.\n",
+        }
+    )
+    partners = site.root / "content/partners"
+    (partners / "gamma").symlink_to("beta")
+    preview = Preview(site.root, site.out)
+    assert preview.build().ok
+
+    def edited(path: Path, old: str, new: str) -> dict[str, bytes]:
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        assert preview.update([path]).ok
+        while preview.render_pending(1.0):
+            pass
+        extras = preview.extras()
+        if extras is not None:
+            preview.write_extras(extras(), preview.generation)
+        fresh = Site(site.root, tmp_path / "fresh")
+        shutil.rmtree(fresh.out, ignore_errors=True)
+        assert fresh.build("--no-cache").exit_code == 0
+        assert site.output_files() == fresh.output_files()
+        return site.output_files()
+
+    served = edited(partners / "beta/es.md", "Hola.", "Hola, mundo.")
+    assert "Hola, mundo." in served["es/partners/gamma/index.html"].decode()
+    (site.root / "kept").mkdir()
+    partners.rename(site.root / "kept/partners")
+    partners.symlink_to("../kept/partners")
+    assert preview.update([partners, site.root / "kept/partners"]).ok
+    served = edited(site.root / "kept/partners/beta/es.md", "mundo.", "mundo entero.")
+    assert "mundo entero." in served["es/partners/beta/index.html"].decode()
