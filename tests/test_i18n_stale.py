@@ -243,6 +243,28 @@ def test_without_stamps_git_history_tells_a_stale_translation(make_site: MakeSit
 
 
 @needs_git
+def test_a_commit_in_a_linked_worktree_is_seen_by_the_next_build(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """A linked worktree's `.git` is a file naming its folder in the repository: a commit
+    there (no file of the site changed) still makes the next build find the translation
+    stale, as a build without its cache does."""
+    repository = make_site()
+    git(repository.root, "init", "-q")
+    git(repository.root, "add", "-A")
+    git(repository.root, "commit", "-q", "-m", "first")
+    git(repository.root, "worktree", "add", "-q", str(tmp_path / "worktree"))
+    site = Site(tmp_path / "worktree", tmp_path / "worktree-out")
+    assert (site.root / ".git").is_file()
+    assert site.build().exit_code == 0
+    site.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    assert site.build().stderr == ""  # (not committed yet)
+    git(site.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+    assert "was committed after this translation" in site.build().stderr
+    assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+
+
+@needs_git
 def test_commit_times_of_a_site_in_a_subfolder_of_its_repository(tmp_path: Path) -> None:
     site = tmp_path / "repo" / "site"
     (site / "content").mkdir(parents=True)

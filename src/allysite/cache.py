@@ -155,17 +155,45 @@ def code_fingerprint() -> bytes:
 
 
 def git_signature(site: Path) -> tuple[object, ...]:
-    """What stale translations read from git: a commit or checkout changes one of these."""
+    """What stale translations read from git: a commit or checkout changes one of these (in
+    the repository's folder, or, for a linked worktree or a submodule, whose `.git` is a
+    file that names it, in its own and in the one it shares: refs/heads/...)."""
     for folder in (site, *site.parents):
         dot_git = folder / ".git"
         if dot_git.exists():
             found: list[object] = [str(dot_git)]
-            for name in ("HEAD", "index", "logs/HEAD", "packed-refs"):
-                with contextlib.suppress(OSError):
-                    stat = (dot_git / name).stat()
-                    found.append((name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            for git_dir in _git_dirs(dot_git):
+                names = ["HEAD", "index", "logs/HEAD", "packed-refs"]
+                with contextlib.suppress(OSError, UnicodeDecodeError):
+                    head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+                    if head.startswith("ref: "):
+                        names.append(head.removeprefix("ref: "))  # the branch's ref
+                for name in names:
+                    with contextlib.suppress(OSError):
+                        stat = (git_dir / name).stat()
+                        found.append((str(git_dir), name, stat.st_size, stat.st_mtime_ns))
             return tuple(found)
     return ()
+
+
+def _git_dirs(dot_git: Path) -> list[Path]:
+    """The repository folders a `.git` stands for: itself, or the folder a `gitdir:` file
+    names and the common folder that one names (`commondir`: a worktree's branches)."""
+    if dot_git.is_dir():
+        return [dot_git]
+    try:
+        line = dot_git.read_text(encoding="utf-8").splitlines()[0]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return []
+    if not line.startswith("gitdir:"):
+        return []
+    git_dir = dot_git.parent / line.removeprefix("gitdir:").strip()
+    found = [git_dir]
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+        if common:
+            found.append(git_dir / common)
+    return found
 
 
 # --- the output manifest -------------------------------------------------------------------------
