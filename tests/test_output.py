@@ -163,3 +163,52 @@ def test_two_builds_at_once_take_turns(make_site: MakeSite, tmp_path: Path) -> N
     files = {p.relative_to(site.out): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
     assert files == {p.relative_to(cold): p.read_bytes() for p in cold.rglob("*") if p.is_file()}
     assert not staging_dir(site.out).exists()
+
+
+def _without_root_powers() -> list[str] | None:
+    """A command prefix under which file modes count (root reads and writes past them);
+    None when there is no way to drop those powers here."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        return None
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+def test_an_output_made_read_only_is_replaced_and_leaves_no_folder_behind(
+    make_site: MakeSite,
+) -> None:
+    """An output folder made read-only by hand is replaced as any other (its parent is
+    writable); the replaced one, a folder of allysite's now, is made writable to be
+    deleted, so that it is not left in the way of every later build."""
+    prefix = _without_root_powers()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: file modes cannot be made to count")
+    site = make_site()
+    command = [
+        *prefix,
+        sys.executable,
+        "-m",
+        "allysite",
+        "build",
+        "--site",
+        str(site.root),
+        "--out",
+        str(site.out),
+    ]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    site.out.chmod(0o555)
+    (site.out / "es").chmod(0o555)
+    text = site.root / "content/partners/alpha/es.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nPrimera.\n", encoding="utf-8")
+    first = subprocess.run(command, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert not staging_dir(site.out).exists()
+    text.write_text(text.read_text(encoding="utf-8") + "\nSegunda.\n", encoding="utf-8")
+    second = subprocess.run(command, capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    assert "Segunda." in (site.out / "es/partners/alpha/index.html").read_text(encoding="utf-8")

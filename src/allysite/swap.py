@@ -36,7 +36,30 @@ def recover_interrupted_swap(out: Path) -> None:
         previous.rename(out)
     for leftover in (previous, staging, trash_dir(out)):
         if leftover.exists():
-            shutil.rmtree(leftover, ignore_errors=leftover.name.endswith("-trash"))
+            remove_tree(leftover, ignore_errors=leftover.name.endswith("-trash"))
+
+
+def remove_tree(folder: Path, ignore_errors: bool = False) -> None:
+    """shutil.rmtree of a folder of allysite's, made writable first where it is not: an
+    output made read-only by hand is, once replaced, the previous output to delete (a
+    folder without write permission keeps its files; it failed every later build)."""
+    try:
+        shutil.rmtree(folder)
+    except PermissionError:
+        _writable(folder)
+        shutil.rmtree(folder, ignore_errors=ignore_errors)
+    except OSError:
+        if not ignore_errors:
+            raise
+
+
+def _writable(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.chmod(folder, 0o700)
+    for root, folders, _files in os.walk(folder):  # (top down: each opened before entered)
+        for name in folders:
+            with contextlib.suppress(OSError):
+                os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
 
 
 def swap_in(staging: Path, out: Path, background: bool = False) -> None:
@@ -68,11 +91,15 @@ def discard(folder: Path, out: Path, background: bool) -> None:
     """Delete a replaced output; a large one in a detached process, so that the build ends
     without waiting for the file system to free thousands of files."""
     if not background:
-        shutil.rmtree(folder)
+        remove_tree(folder)
         return
     trash = trash_dir(out)
     trash.mkdir(exist_ok=True)
-    folder.rename(trash / f"{os.getpid()}-{folder.name}")
+    try:
+        folder.rename(trash / f"{os.getpid()}-{folder.name}")
+    except PermissionError:  # (a folder moved elsewhere must be writable: its '..' changes)
+        _writable(folder)
+        folder.rename(trash / f"{os.getpid()}-{folder.name}")
     _delete_detached(trash)
 
 
@@ -82,7 +109,7 @@ def _delete_detached(folder: Path) -> None:
     try:
         pid = os.fork()
     except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder, ignore_errors=True)
         return
     if pid == 0:  # the child: start the deleter and leave at once
         try:
@@ -95,7 +122,7 @@ def _delete_detached(folder: Path) -> None:
                     for stream in (0, 1, 2):
                         os.dup2(nowhere, stream)
                     os.closerange(3, 1 << 16)  # the output's lock among them: not held on
-                    shutil.rmtree(folder, ignore_errors=True)
+                    remove_tree(folder, ignore_errors=True)
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
