@@ -8,7 +8,9 @@ that show what changed.
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -224,6 +226,23 @@ def test_an_edit_behind_a_link_to_a_folder_is_seen(site: Site, tmp_path: Path) -
     result = build(site)
     assert {"es/partners/beta/index.html", "es/partners/delta/index.html"} <= pages(result)
     assert_as_cold(site, tmp_path)
+
+
+def test_an_edit_that_keeps_the_size_and_the_time_is_seen(make_site: MakeSite) -> None:
+    """A copy that sets the modification time back (`cp -p`, `rsync -t`) over a text of the
+    same size: the inode's change time still moves, and the text is read again."""
+    site = make_site(BETA)
+    text = site.root / "content/partners/alpha/en.md"
+    long_ago = time.time_ns() - 60 * 10**9  # (not "racily clean": see inputindex.py)
+    os.utime(text, ns=(long_ago, long_ago))
+    build(site)
+    before = text.stat()
+    text.write_text(text.read_text().replace("English", "ENGLISH"))
+    os.utime(text, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert text.stat().st_size == before.st_size
+    result = build(site)
+    assert "en/partners/alpha/index.html" in pages(result)
+    assert "ENGLISH" in (site.out / "en/partners/alpha/index.html").read_text()
 
 
 def test_an_edit_within_the_same_clock_tick_is_seen(site: Site) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -168,7 +169,6 @@ def test_two_builds_at_once_take_turns(make_site: MakeSite, tmp_path: Path) -> N
 def _without_root_powers() -> list[str] | None:
     """A command prefix under which file modes count (root reads and writes past them);
     None when there is no way to drop those powers here."""
-    import os
     import shutil
 
     if os.geteuid() != 0:
@@ -212,3 +212,29 @@ def test_an_output_made_read_only_is_replaced_and_leaves_no_folder_behind(
     second = subprocess.run(command, capture_output=True, text=True)
     assert second.returncode == 0, second.stderr
     assert "Segunda." in (site.out / "es/partners/alpha/index.html").read_text(encoding="utf-8")
+
+
+def test_a_text_made_unreadable_fails_the_next_build_as_a_build_from_scratch(
+    make_site: MakeSite,
+) -> None:
+    """`chmod 000` leaves a file's size and time as they were: the build cache sees it by
+    the inode's change time, and the next build reports it, as one without a cache does."""
+    prefix = _without_root_powers()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: file modes cannot be made to count")
+    site = make_site()
+    text = site.root / "content/partners/alpha/en.md"
+    long_ago = time.time_ns() - 60 * 10**9  # (not "racily clean": see inputindex.py)
+    os.utime(text, ns=(long_ago, long_ago))
+    command = [*prefix, sys.executable, "-m", "allysite", "build", "--site", str(site.root)]
+    assert subprocess.run([*command, "--out", str(site.out)], capture_output=True).returncode == 0
+    text.chmod(0)
+    built = subprocess.run([*command, "--out", str(site.out)], capture_output=True, text=True)
+    cold = subprocess.run(
+        [*command, "--out", str(site.root.parent / "cold"), "--no-cache"],
+        capture_output=True,
+        text=True,
+    )
+    assert cold.returncode == built.returncode == 1
+    assert "content/partners/alpha/en.md: error: cannot read file" in built.stderr
+    assert built.stderr == cold.stderr

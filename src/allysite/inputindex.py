@@ -35,8 +35,8 @@ ITEM_DEPTH = 3
 
 
 FileState = tuple[int, int, int, bytes]
-"""(size, mtime_ns, inode, hash of the bytes) of one input file. A plain tuple: there are
-thousands, and the index is read at the start of every build."""
+"""(size, change time in ns (_changed_ns), inode, hash of the bytes) of one input file. A
+plain tuple: there are thousands, and the index is read at the start of every build."""
 DIGEST = 3
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -228,12 +228,13 @@ def index_inputs(
     to_hash: list[tuple[str, str, os.stat_result]] = []
     for name, (path, status) in scan_inputs(site, theme).items():
         old = known.get(name)
+        changed_ns = _changed_ns(status)
         if (
             old is not None
             and old[0] == status.st_size
-            and old[1] == status.st_mtime_ns
+            and old[1] == changed_ns
             and old[2] == status.st_ino
-            and status.st_mtime_ns < trusted_before
+            and changed_ns < trusted_before
         ):
             files[name] = old
         else:
@@ -242,5 +243,12 @@ def index_inputs(
     paths = [path for _, path, _ in to_hash]
     digests = hash_files(paths) if hash_files else [file_digest(path) for path in paths]
     for (name, _, status), hashed in zip(to_hash, digests, strict=True):
-        files[name] = (status.st_size, status.st_mtime_ns, status.st_ino, hashed)
+        files[name] = (status.st_size, _changed_ns(status), status.st_ino, hashed)
     return InputIndex(MappingProxyType(files), started)
+
+
+def _changed_ns(status: os.stat_result) -> int:
+    """The last change of a file: of its bytes, or of its mode, links or name (the inode's
+    change time, as git's index keeps it). A file made unreadable, or written with its
+    modification time set back (`cp -p`, `rsync -t`), is read again."""
+    return max(status.st_mtime_ns, status.st_ctime_ns)
