@@ -6,7 +6,6 @@ import asyncio
 import http.client
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -459,6 +458,21 @@ def calls_of(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[
     return calls
 
 
+def served_and_built(
+    preview: Any, site: Site, fresh: Path
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The dev server's output once its pending pages and its extras are written, and a
+    `--no-cache` build's of the same site into `fresh`."""
+    while preview.render_pending(1.0):
+        pass
+    extras = preview.extras()
+    if extras is not None:
+        preview.write_extras(extras(), preview.generation)
+    built = Site(site.root, fresh)
+    assert built.build("--no-cache").exit_code == 0
+    return site.output_files(), built.output_files()
+
+
 def test_a_page_translation_machine_made_leaves_the_others_alternates_as_a_build_does(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
@@ -478,14 +492,7 @@ def test_a_page_translation_machine_made_leaves_the_others_alternates_as_a_build
     page = site.root / "content/pages/about/en.md"
     page.write_text("---\nname: About\ntranslation: machine\n---\nA directory.\n")
     assert preview.update([page]).ok
-    while preview.render_pending(1.0):
-        pass
-    extras = preview.extras()
-    assert extras is not None
-    preview.write_extras(extras(), preview.generation)
-    fresh = Site(site.root, tmp_path / "fresh")
-    assert fresh.build("--no-cache").exit_code == 0
-    served, built = site.output_files(), fresh.output_files()
+    served, built = served_and_built(preview, site, tmp_path / "fresh")
     alternates = BeautifulSoup(built["es/about/index.html"], "html.parser").select(
         'link[rel="alternate"][hreflang]'
     )
@@ -593,14 +600,7 @@ def test_an_edit_of_a_profiles_words_plans_no_list_and_gives_a_builds_output(
         before = dict(preview.routes)
         path.write_text(text.replace(old, new), encoding="utf-8")
         assert preview.update([path]).ok
-        while preview.render_pending(1.0):
-            pass
-        extras = preview.extras()
-        if extras is not None:
-            preview.write_extras(extras(), preview.generation)
-        fresh = Site(site.root, tmp_path / "fresh")
-        assert fresh.build("--no-cache").exit_code == 0
-        served, built = site.output_files(), fresh.output_files()
+        served, built = served_and_built(preview, site, tmp_path / "fresh")
         assert sorted(served) == sorted(built)
         assert [name for name in built if served[name] != built[name]] == []
         return before, dict(preview.routes)
@@ -737,14 +737,7 @@ def test_a_sequence_of_random_edits_always_serves_a_cold_builds_bytes(
     for number, name in enumerate(chance.sample(sorted(edits) * 4, k=len(edits) * 4)):
         path = edits[name]()
         assert preview.update([site.root / path]).ok, (number, name, path)
-        while preview.render_pending(1.0):
-            pass
-        extras = preview.extras()
-        if extras is not None:
-            preview.write_extras(extras(), preview.generation)
-        fresh = Site(site.root, tmp_path / f"fresh{number}")
-        assert fresh.build("--no-cache").exit_code == 0
-        served, built = site.output_files(), fresh.output_files()
+        served, built = served_and_built(preview, site, tmp_path / f"fresh{number}")
         assert sorted(served) == sorted(built), (number, name, path)
         assert [page for page in built if served[page] != built[page]] == [], (number, name, path)
     assert {"site", "part", "kept"} <= set(plans)
@@ -795,14 +788,8 @@ def test_a_new_site_view_makes_no_unchanged_partners_structured_data_again(
     )
     assert set(described) == {"beta"}
     assert {path for path in paths if "/partners/" in path} == {"/es/partners/beta/"}
-    while preview.render_pending(1.0):
-        pass
-    extras = preview.extras()
-    assert extras is not None
-    preview.write_extras(extras(), preview.generation)
-    fresh = Site(site.root, tmp_path / "fresh")
-    assert fresh.build("--no-cache").exit_code == 0
-    assert site.output_files() == fresh.output_files()
+    served, built = served_and_built(preview, site, tmp_path / "fresh")
+    assert served == built
 
 
 def test_an_edit_behind_a_link_to_a_folder_reaches_the_pages_read_through_it(
@@ -827,16 +814,9 @@ def test_an_edit_behind_a_link_to_a_folder_reaches_the_pages_read_through_it(
     def edited(path: Path, old: str, new: str) -> dict[str, bytes]:
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
         assert preview.update([path]).ok
-        while preview.render_pending(1.0):
-            pass
-        extras = preview.extras()
-        if extras is not None:
-            preview.write_extras(extras(), preview.generation)
-        fresh = Site(site.root, tmp_path / "fresh")
-        shutil.rmtree(fresh.out, ignore_errors=True)
-        assert fresh.build("--no-cache").exit_code == 0
-        assert site.output_files() == fresh.output_files()
-        return site.output_files()
+        served, built = served_and_built(preview, site, tmp_path / "fresh")
+        assert served == built
+        return served
 
     served = edited(partners / "beta/es.md", "Hola.", "Hola, mundo.")
     assert "Hola, mundo." in served["es/partners/gamma/index.html"].decode()
