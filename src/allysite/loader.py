@@ -88,9 +88,13 @@ def load_content(
     return content, found.problems
 
 
-def _subfolders(folder: Path, found: Collector) -> list[Path]:
+def _subfolders(folder: Path, found: Collector) -> list[tuple[Path, bool]]:
+    """The item folders in `folder`, each with whether it is read through a symbolic link
+    (its own, or the content folder's): a file edited there is reported to the dev server by
+    its own path, so the memo must not take such a folder as unchanged (`_cached_folder`)."""
     if _leaves_site(folder, found):
         return []
+    through = found.memo is not None and any(p.is_symlink() for p in (folder, folder.parent))
     result = []
     for name, is_dir, is_link in _listing(folder):
         if name.startswith("."):
@@ -98,7 +102,7 @@ def _subfolders(folder: Path, found: Collector) -> list[Path]:
         if is_link and is_dir and _leaves_site(folder / name, found):
             continue
         if is_dir:
-            result.append(folder / name)
+            result.append((folder / name, through or is_link))
         else:
             found.problems.append(
                 warning(
@@ -156,10 +160,10 @@ def _check_slug(folder: Path, found: Collector) -> bool:
 
 def _load_partners(config: SiteConfig, found: Collector) -> list[Partner]:
     partners = []
-    for folder in _subfolders(config.root / "content" / "partners", found):
+    for folder, linked in _subfolders(config.root / "content" / "partners", found):
         if not _check_slug(folder, found):
             continue
-        partner = _cached_folder(config, folder, found, _load_partner)
+        partner = _cached_folder(config, folder, found, _load_partner, linked)
         if partner is not None:
             partners.append(partner)
     return partners
@@ -256,11 +260,13 @@ def _cached_folder(
     folder: Path,
     found: Collector,
     load: Callable[[SiteConfig, Path, Collector], _Item | None],
+    linked: bool = False,
 ) -> _Item | None:
     """An item folder loaded, or its last result (the same object) while no file in it changed.
 
-    The dev server's memo knows a folder by its files' sizes and times; the build cache by
-    their hashes, from one build to the next."""
+    The dev server's memo knows a folder by its files' sizes and times (one `linked`, read
+    through a link, always by them); the build cache by their hashes, from one build to the
+    next."""
     if found.memo is None and found.parsed is None:
         return load(config, folder, found)
     languages = (config.language_codes, config.default_language.code)
@@ -277,7 +283,7 @@ def _cached_folder(
         kept: object = make()
     else:
         slot = ("folder", folder)
-        kept = found.memo.kept(slot) if found.memo.unchanged(folder) else None
+        kept = found.memo.kept(slot) if not linked and found.memo.unchanged(folder) else None
         if kept is None:
             kept = found.memo.get(slot, (*languages, folder_signature(folder)), make)
     item, problems, sources = kept  # type: ignore[misc]
@@ -288,7 +294,7 @@ def _cached_folder(
 
 def _load_pages(config: SiteConfig, found: Collector) -> list[Page]:
     pages = []
-    for folder in _subfolders(config.root / "content" / "pages", found):
+    for folder, linked in _subfolders(config.root / "content" / "pages", found):
         if not _check_slug(folder, found):
             continue
         if folder.name in RESERVED_PAGE_SLUGS:
@@ -301,7 +307,7 @@ def _load_pages(config: SiteConfig, found: Collector) -> list[Page]:
                 )
             )
             continue
-        page = _cached_folder(config, folder, found, _load_page)
+        page = _cached_folder(config, folder, found, _load_page, linked)
         if page is not None:
             pages.append(page)
     return pages

@@ -315,17 +315,13 @@ class Preview:
             folders.add(path)  # a folder moved or made again
             folders.update(path.parents)
         names = {relative_path(path, self.site).split("/", 1)[0] for path in changed}
-        content = self.site / "content"
-        if names & {"site.yaml", "locales", "templates"} or any(
-            path.is_symlink() for path in (content, content / "partners", content / "pages")
-        ):  # (a file edited behind a link to a folder is reported by its own path)
+        if names & {"site.yaml", "locales", "templates"}:
             self.memo.unchanged = lambda folder: False  # check every folder
-        else:
-            self.memo.unchanged = lambda folder: folder not in folders and not folder.is_symlink()
+        else:  # (a folder read through a link is checked all the same: loader._subfolders)
+            self.memo.unchanged = lambda folder: folder not in folders
         self.memo.forget(
             lambda slot: isinstance(slot, tuple) and slot[:1] == ("folder",) and slot[1] in folders
         )
-        names = {relative_path(path, self.site).split("/", 1)[0] for path in changed}
         if "site.yaml" in names:
             self.memo.forget(lambda slot: slot == "config")
         if "locales" in names:

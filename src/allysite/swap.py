@@ -95,11 +95,12 @@ def discard(folder: Path, out: Path, background: bool) -> None:
         return
     trash = trash_dir(out)
     trash.mkdir(exist_ok=True)
+    target = trash / f"{os.getpid()}-{folder.name}"
     try:
-        folder.rename(trash / f"{os.getpid()}-{folder.name}")
+        folder.rename(target)
     except PermissionError:  # (a folder moved elsewhere must be writable: its '..' changes)
         _writable(folder)
-        folder.rename(trash / f"{os.getpid()}-{folder.name}")
+        folder.rename(target)
     _delete_detached(trash)
 
 
