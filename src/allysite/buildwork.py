@@ -4,7 +4,7 @@ they made sent back to the build (build.py) as `Made`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +26,9 @@ from allysite.pipeline import (
 from allysite.sitefiles import site_files
 
 if TYPE_CHECKING:
-    from allysite.publish import PageKeys, Published
+    from allysite.cache import Manifest
+    from allysite.fingerprints import Fingerprints
+    from allysite.publish import PageKeys, PartnerReuse, Published
     from allysite.sitemap import SitemapEntry
     from allysite.workers import SharedCounts
 
@@ -63,7 +65,7 @@ def make_pages(
     from allysite.fingerprints import combine
     from allysite.publish import stage_made
     from allysite.sitemap import sitemap_of
-    from allysite.workers import in_workers
+    from allysite.workers import Deal, in_workers
 
     inputs, problems = load_site(
         site, cache_dir(out), strict=strict, parsed=store.load_parsed(), workers=count
@@ -72,7 +74,6 @@ def make_pages(
         return Made(problems)
     freeze()  # the site stays loaded to the end: the cycle collector need not walk it
     languages = [lang.code for lang in inputs.config.languages]
-    shares = [languages[worker::count] for worker in range(count)]
     keys = _page_keys(inputs, store)
 
     def job(worker: int) -> Published:
@@ -86,9 +87,11 @@ def make_pages(
             if count == 1:
                 waiting()
 
-        return _publish_share(inputs, shares[worker - 1], keys, own, store, told)
+        share = (languages[number] for number in deal)
+        return _publish_share(inputs, share, keys, own, store, told)
 
-    parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
+    with Deal(len(languages)) as deal:  # a language at a time, to whichever process is free
+        parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
     published = _merged(parts)
     if links is not None:  # (linked while the sitemap is made and the output swapped in,
         links.send(published.states)  # when a core is free: none is while pages render)
@@ -122,46 +125,81 @@ def _entries(inputs: SiteInputs, languages: list[str]) -> list[SitemapEntry]:
 
 def _publish_share(
     inputs: SiteInputs,
-    languages: list[str],
+    languages: Iterable[str],
     keys: PageKeys,
     staging: Staging,
     store: BuildCache,
     told: Callable[[int, int], None],
 ) -> Published:
-    """The pages of some languages planned, rendered where they changed, and their feeds."""
-    from allysite import urls
+    """The pages of some languages planned, rendered where they changed, and their feeds.
+
+    The languages are taken one at a time (from workers.Deal), so that after an edit shown
+    in a few languages' lists, the processes share those languages' planning and rendering
+    instead of one of them doing it all while the other keeps settled languages."""
     from allysite.bodyreads import BODY
-    from allysite.feeds import make_feed
-    from allysite.fingerprints import Fingerprints, combine
-    from allysite.publish import PartnerReuse, keep_settled, publish_slice, stage_made
+    from allysite.fingerprints import Fingerprints
+    from allysite.publish import PartnerReuse, Published
 
     previous = store.previous
     prints = Fingerprints(leave_out=frozenset({BODY}))  # (see bodyreads.py)
     folders = store.load_parsed().folders
     reuse = PartnerReuse(keys, folders, previous, staging.out, prints)
-    # the languages whose pages the last build's stand for, but those planned (routes.Settle)
-    settled = {} if previous is None else settled_languages(inputs, languages, reuse)
-    full = [code for code in languages if code not in settled]
-    plan, _ = plan_site(inputs, languages=full, reuse=reuse, copies=False)  # (_side's)
-    planned = [*plan.routes, *(route for routes in settled.values() for route in routes)]
+    part = Published()
+    handled: list[str] = []
+    for code in languages:
+        told_after = _counted_after(len(part.pages), told)
+        _publish_language(inputs, code, keys, staging, previous, reuse, prints, part, told_after)
+        handled.append(code)
+    part.views = reuse.views
+    if not inputs.config.search:
+        _store_places(part, handled, store)
+    part.places = {}  # (stored: too many to send back)
+    return part
+
+
+def _publish_language(
+    inputs: SiteInputs,
+    code: str,
+    keys: PageKeys,
+    staging: Staging,
+    previous: Manifest | None,
+    reuse: PartnerReuse,
+    prints: Fingerprints,
+    part: Published,
+    told: Callable[[int, int], None],
+) -> None:
+    """One language's pages into `part`: those of a settled language (routes.Settle) that
+    must be planned again, else all of them planned anew; then its feed."""
+    from allysite import urls
+    from allysite.feeds import make_feed
+    from allysite.fingerprints import combine
+    from allysite.publish import keep_settled, publish_slice, stage_made
+
+    settled = {} if previous is None else settled_languages(inputs, [code], reuse)
+    if settled:
+        planned, views = settled[code], ()
+    else:  # (_side plans the files copied as they are)
+        plan, _ = plan_site(inputs, languages=[code], reuse=reuse, copies=False)
+        planned, views = plan.routes, plan.views
     told(0, len(planned))
-    part = publish_slice(planned, inputs.envs, inputs.dirs, keys, staging, previous, told, prints)
+    made = publish_slice(planned, inputs.envs, inputs.dirs, keys, staging, previous, told, prints)
+    part.merge(made)
+    part.places.update(made.places)
     config = inputs.config
-    for view in plan.views:  # a feed shows the language's views: keyed by them
+    for view in views:  # a feed shows the language's views: keyed by them
         key = combine((keys.code, prints.of((config.title, config.base_url, view))))
         name = urls.output_path(urls.feed(view.language.code))
         stage_made(name, key, lambda v=view: make_feed(config, v).data, staging, previous, part)
-    for code in full:
-        pages = tuple(route.out_path for route in plan.routes if route.lang == code)
-        part.languages[code] = LanguagePages(reuse.frames[code], pages)
-    for code, routes in settled.items():
+    if settled:
         assert previous is not None
-        keep_settled(code, [route.out_path for route in routes], previous, staging, part)
-    part.views = reuse.views
-    if not config.search:
-        _store_places(part, languages, store)
-    part.places = {}  # (stored: too many to send back)
-    return part
+        keep_settled(code, [route.out_path for route in planned], previous, staging, part)
+    else:
+        part.languages[code] = LanguagePages(reuse.frames[code], tuple(made.pages))
+
+
+def _counted_after(before: int, told: Callable[[int, int], None]) -> Callable[[int, int], None]:
+    """A language's progress, told as the process's: after the pages of its other languages."""
+    return lambda done, total: told(before + done, before + total)
 
 
 def _store_places(part: Published, languages: list[str], store: BuildCache) -> None:
