@@ -315,12 +315,13 @@ def _build(
         staging = Staging.start(out, _as_written(last) if last is not None else None)
     except OSError as exc:
         return _result([_write_error(exc, out, site)], strict)
-    counts = SharedCounts(2 * count)
+    counts = SharedCounts(2 * count + 2)  # (pages done, of how many: each rendering process's
+    # and the loading one's, which renders too in a rebuild: buildwork.make_pages)
 
     def waiting() -> None:
         if progress:
-            done = counts.total(range(0, 2 * count, 2))
-            progress("render", done, max(done, counts.total(range(1, 2 * count, 2))))
+            done = counts.total(range(0, 2 * count + 2, 2))
+            progress("render", done, max(done, counts.total(range(1, 2 * count + 2, 2))))
 
     # a spare made of links to the new output's files, by a process of its own, when the
     # previous output is not kept as the spare (a large site's: one rendered in parallel)

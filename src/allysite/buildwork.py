@@ -76,21 +76,31 @@ def make_pages(
     languages = [lang.code for lang in inputs.config.languages]
     keys = _page_keys(inputs, store)
 
-    def job(worker: int) -> Published:
-        if worker == 0:
-            return _side(inputs, staging, store)
-        own = staging if count == 1 else staging.attach()
-
+    def told_by(slot: int) -> Callable[[int, int], None]:
         def told(done: int, total: int) -> None:
-            counts.set(2 * worker - 2, done)
-            counts.set(2 * worker - 1, total)
+            counts.set(2 * slot, done)
+            counts.set(2 * slot + 1, total)
             if count == 1:
                 waiting()
 
-        share = (languages[number] for number in deal)
-        return _publish_share(inputs, share, keys, own, store, told)
+        return told
 
-    with Deal(len(languages)) as deal:  # a language at a time, to whichever process is free
+    def job(worker: int) -> Published:
+        share = (languages[number] for number in deal)
+        if worker == 0:
+            part = _side(inputs, staging, store)
+            if count > 1 and store.previous is not None:  # a rebuild: see below
+                part.merge(_publish_share(inputs, share, keys, staging, store, told_by(count)))
+            return part
+        own = staging if count == 1 else staging.attach()
+        return _publish_share(inputs, share, keys, own, store, told_by(worker - 1))
+
+    # A language at a time, to whichever process is free. In a rebuild, this process takes
+    # some too once it has staged the other files: it owns the site, so its pages cost no
+    # copies of the memory that a forked process writes to (reference counts), and a
+    # rebuild's languages are few or cheap (settled). Not in a first build, where every
+    # language is whole: a third process on two cores then only delays the last one.
+    with Deal(len(languages)) as deal:
         parts = [job(0), job(1)] if count == 1 else in_workers(count + 1, job)
     published = _merged(parts)
     if links is not None:  # (linked while the sitemap is made and the output swapped in,
