@@ -843,3 +843,42 @@ def test_an_edit_behind_a_link_to_a_folder_reaches_the_pages_read_through_it(
     assert preview.update([partners, site.root / "kept/partners"]).ok
     served = edited(site.root / "kept/partners/beta/es.md", "mundo.", "mundo entero.")
     assert "mundo entero." in served["es/partners/beta/index.html"].decode()
+
+
+def test_an_update_holds_the_cycle_collector_until_its_pages_are_rendered(
+    serve: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection in the middle of an update walked the few hundred thousand objects
+    it planned; the server collects once the update's pages are rendered instead, and the
+    cycles the update left are gone then."""
+    import gc
+    import weakref
+
+    from allysite.preview import Preview
+
+    running = serve()
+    during: list[bool] = []
+    cycles: list[weakref.ref[object]] = []
+    original = Preview.update
+
+    class Node:
+        me: object = None
+
+    def update(self: Preview, changed: Any) -> Any:
+        during.append(gc.isenabled())
+        node = Node()
+        node.me = node  # garbage that only the cycle collector frees
+        cycles.append(weakref.ref(node))
+        return original(self, changed)
+
+    monkeypatch.setattr(Preview, "update", update)
+    running.site.write(
+        {"content/partners/alpha/en.md": "---\nname: Alpha Held\nsummary: New.\n---\nText.\n"}
+    )
+    running.wait_for("/en/", lambda s, b: b"Alpha Held" in b)
+    assert during == [False]
+    deadline = time.monotonic() + TIMEOUT
+    while not gc.isenabled() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert gc.isenabled() and not running.server.preview.pending
+    assert cycles[0]() is None
