@@ -209,6 +209,25 @@ def test_markdown_raw_html_is_sanitized(make_site: MakeSite) -> None:
     assert "alert(1)" not in str(prose)
 
 
+def test_a_text_that_makes_the_markdown_parser_panic_is_built(make_site: MakeSite) -> None:
+    """An unmatched backtick after a `[` made the compiled parser panic (markdown-it.rs 0.6:
+    markdown-it-rust/markdown-it#40), and the build stopped with a traceback. The text is
+    shown as CommonMark reads it: the lone backtick as written, the code spans as code."""
+    site = make_site(
+        {
+            "content/partners/alpha/es.md": (
+                "---\nname: Alfa\nsummary: S.\n---\nVéase [el informe `final.\n\nY el `código`.\n"
+            )
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    prose = site.html("/es/partners/alpha/").select_one(".prose")
+    first, second = prose.find_all("p")[:2]
+    assert first.get_text() == "Véase [el informe `final." and first.find("code") is None
+    assert [code.get_text() for code in second.find_all("code")] == ["código"]
+
+
 def test_text_is_escaped_in_templates(make_site: MakeSite) -> None:
     site = make_site(
         {

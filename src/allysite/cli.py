@@ -104,7 +104,10 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except Exception as exc:  # never show a traceback to an editor
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # never show a traceback to an editor (a compiled
+        # library's panic is no Exception: pyo3's PanicException)
         if os.environ.get("ALLYSITE_DEBUG"):
             raise
         click.echo(

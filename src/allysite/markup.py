@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import cache
 from urllib.parse import unquote
 
@@ -125,7 +126,103 @@ def render_markdown(source: str) -> Markup:
     """CommonMark (with tables, footnotes, definition lists, heading ids) as safe HTML.
 
     Markup, so that templates show it as it is and views need no copy of their own."""
-    return Markup(_without_theme_ids(sanitize_html(_with_heading_ids(_parser().render(source)))))
+    return Markup(_without_theme_ids(sanitize_html(_with_heading_ids(_commonmark(source)))))
+
+
+def _commonmark(source: str) -> str:
+    """markdown-it-pyrs' HTML of a text. Its Rust parser (markdown-it.rs 0.6, the latest)
+    panics on some texts: an unmatched backtick after a `[`, as in "see [the `report",
+    makes its code span scanner read past its list (markdown-it-rust/markdown-it#40), and
+    the panic is no Exception (pyo3's PanicException): the build stopped with a traceback.
+    Such a text is rendered again with its unmatched backtick runs escaped, which CommonMark
+    shows as written anyway; should it still fail, with every backtick escaped outside its
+    fenced code; and at last as plain paragraphs, which no parser reads."""
+    for prepared in (source, _escape_unmatched_backticks(source), _escape_backticks(source)):
+        try:
+            return _parser().render(prepared)
+        except BaseException as exc:  # (pyo3's PanicException is no Exception)
+            if type(exc).__name__ != "PanicException":
+                raise
+    paragraphs = (part.strip() for part in re.split(r"\n[ \t]*\n", source))
+    return "".join(f"<p>{html.escape(part, quote=False)}</p>\n" for part in paragraphs if part)
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_BACKTICK_RUN = re.compile(r"`+")
+
+
+def _escape_unmatched_backticks(source: str) -> str:
+    """The text with each backtick run that opens no code span escaped (`\\``): in each
+    paragraph (lines between blank lines and fences), a run is closed by the next run of the
+    same length, as CommonMark pairs them. Fenced code is left as it is."""
+    return _outside_fences(source, _escape_unpaired_runs)
+
+
+def _escape_backticks(source: str) -> str:
+    return _outside_fences(source, lambda text: text.replace("`", "\\`"))
+
+
+def _outside_fences(source: str, change: Callable[[str], str]) -> str:
+    """`change` applied to each paragraph of the text (its lines between blank lines and
+    fenced code blocks), the fences and their code kept."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    fence = ""
+
+    def flush() -> None:
+        if paragraph:
+            out.append(change("\n".join(paragraph)))
+            paragraph.clear()
+
+    for line in source.split("\n"):
+        found = _FENCE.match(line)
+        if fence:
+            out.append(line)
+            if found and found[1][0] == fence[0] and len(found[1]) >= len(fence):
+                fence = "" if not line[found.end() :].strip() else fence
+            continue
+        if found and not (found[1][0] == "`" and "`" in line[found.end() :]):
+            flush()
+            out.append(line)
+            fence = found[1]
+        elif not line.strip():
+            flush()
+            out.append(line)
+        else:
+            paragraph.append(line)
+    flush()
+    return "\n".join(out)
+
+
+def _escape_unpaired_runs(text: str) -> str:
+    """(In one pass: a text that makes the parser fail may be megabytes of backticks.)"""
+    runs: list[tuple[int, int]] = []
+    for found in _BACKTICK_RUN.finditer(text):
+        start, end = found.span()
+        slashes = 0
+        while start - slashes > 0 and text[start - slashes - 1] == "\\":
+            slashes += 1
+        start += slashes % 2  # an escaped first backtick is no part of the run
+        if start < end:
+            runs.append((start, end))
+    following: list[int | None] = [None] * len(runs)  # the next run of the same length
+    last: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        following[index] = last.get(length)
+        last[length] = index
+    pieces = []
+    done = index = 0
+    while index < len(runs):
+        closing = following[index]
+        if closing is not None:
+            index = closing + 1
+            continue
+        start, end = runs[index]
+        pieces += [text[done:start], "\\`" * (end - start)]
+        done = end
+        index += 1
+    return "".join([*pieces, text[done:]])
 
 
 def _without_theme_ids(sanitized: str) -> str:

@@ -185,6 +185,25 @@ def test_main_reports_internal_errors_without_traceback(
     assert "Traceback" not in err
 
 
+def test_main_reports_a_compiled_librarys_panic_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    """A Rust library's panic (pyo3's PanicException) is a BaseException, not an Exception."""
+
+    class PanicException(BaseException):
+        pass
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(build, "build_site", explode)
+    monkeypatch.delenv("ALLYSITE_DEBUG", raising=False)
+    assert call_main(monkeypatch, "build", "--site", str(site)) == 70
+    err = capsys.readouterr().err
+    assert "allysite: internal error: PanicException: index out of bounds" in err
+    assert "Traceback" not in err
+
+
 def test_main_debug_shows_the_exception(monkeypatch: pytest.MonkeyPatch, site: Path) -> None:
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaboom")
