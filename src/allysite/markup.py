@@ -13,6 +13,7 @@ no script, event handler, iframe or javascript: link reaches a page.
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Callable
 from functools import cache
@@ -131,20 +132,53 @@ def render_markdown(source: str) -> Markup:
 
 def _commonmark(source: str) -> str:
     """markdown-it-pyrs' HTML of a text. Its Rust parser (markdown-it.rs 0.6, the latest)
-    panics on some texts: an unmatched backtick after a `[`, as in "see [the `report",
-    makes its code span scanner read past its list (markdown-it-rust/markdown-it#40), and
-    the panic is no Exception (pyo3's PanicException): the build stopped with a traceback.
+    panics on some texts, and a panic is no Exception (pyo3's PanicException): the build
+    stopped with a traceback. Two kinds are known:
+
+    - an unmatched backtick after a `[`, as in "see [the `report": its code span scanner
+      reads past its list (markdown-it-rust/markdown-it#40);
+    - an inline footnote at the end of a text (`^[`), or whose first character takes more
+      than a byte in UTF-8 (`^[él]`), or holding code: it slices a string off a character.
+
     Such a text is rendered again with its unmatched backtick runs escaped, which CommonMark
-    shows as written anyway; should it still fail, with every backtick escaped outside its
-    fenced code; and at last as plain paragraphs, which no parser reads."""
-    for prepared in (source, _escape_unmatched_backticks(source), _escape_backticks(source)):
+    shows as written anyway; then also with its inline footnotes' `^[` escaped (shown as
+    written); then with every backtick escaped outside fenced code; at last as plain
+    paragraphs, which no parser reads. The panic's message, which Rust writes to the
+    standard error, is kept off the terminal."""
+    unmatched = _escape_unmatched_backticks(source)
+    attempts = (
+        source,
+        unmatched,
+        unmatched.replace("^[", "^\\["),
+        _escape_backticks(source).replace("^[", "^\\["),
+    )
+    for prepared in attempts:
         try:
-            return _parser().render(prepared)
+            return _render_quietly(prepared)
         except BaseException as exc:  # (pyo3's PanicException is no Exception)
             if type(exc).__name__ != "PanicException":
                 raise
     paragraphs = (part.strip() for part in re.split(r"\n[ \t]*\n", source))
     return "".join(f"<p>{html.escape(part, quote=False)}</p>\n" for part in paragraphs if part)
+
+
+def _render_quietly(text: str) -> str:
+    """The parser's HTML of the text; the standard error closed meanwhile when the text
+    holds what makes it panic (see _commonmark), so that no message of Rust's reaches the
+    terminal."""
+    if "^[" not in text and ("`" not in text or "[" not in text):
+        return _parser().render(text)
+    saved = os.dup(2)
+    try:
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(nowhere, 2)
+        finally:
+            os.close(nowhere)
+        return _parser().render(text)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
