@@ -352,6 +352,111 @@ def test_nested_emphasis_up_to_the_limit_renders() -> None:
     assert html.count("<em>") == depth
 
 
+# --- the sanitizer skipped where it would change nothing -----------------------------------
+
+_BLOCKS = (
+    "# Título\n",
+    "## Misión y objetivos\n",
+    "### a'b & c\n",
+    "#### Main\n",
+    "##### cinco\n",
+    "Texto **fuerte** y *énfasis* con `código` y ~~tachado~~.\n",
+    "- uno\n- dos\n  - anidado\n",
+    "3. tres\n4. cuatro\n",
+    "> cita\n> > anidada\n",
+    "```py\nprint('x')\n```\n",
+    "```c++ {.x}\ncode\n```\n",
+    "    sangrado\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "| a | b |\n|:-|-:|\n| 1 | 2 |\n",
+    "Término\n: definición\n",
+    "Nota[^1].\n\n[^1]: al pie\n",
+    "línea  \nquebrada\n",
+    "---\n",
+    "![logo](logo.svg)\n",
+    "Dice \"hola\" y 'adiós'.\n",
+    "a\u00a0b\n",
+    "&copy; &amp; &#169; &quot; &nbsp;\n",
+    "a < b > c & d\n",
+    "<b>crudo</b>\n",
+    "<https://example.org>\n",
+    '<div id="main">x</div>\n',
+    "\u202bمرحبا\u202c بالعالم\n",
+    'Ссылка: [тут](https://example.org/путь?a=1&b=2 "título")\n',
+)
+_LINKS = (
+    "https://example.org/a?b=c&d=e#f",
+    "http://example.org",
+    "mailto:a@example.org",
+    "tel:+34123",
+    "ftp://example.org",
+    "javascript:alert(1)",
+    "data:text/html,x",
+    "/es/partners/x/",
+    "//example.org/x",
+    "#seccion",
+    "logo.svg",
+    "../otro",
+    "a b",
+    'https://example.org/"x',
+    "vbscript:x",
+    "HTTPS://EXAMPLE.ORG",
+)
+
+
+def _random_markdown(chance: random.Random) -> str:
+    parts = []
+    for _ in range(chance.randint(1, 6)):
+        if chance.random() < 0.3:
+            parts.append(f"Ver [enlace]({chance.choice(_LINKS)}) aquí.\n")
+        else:
+            parts.append(chance.choice(_BLOCKS))
+    return "\n".join(parts)
+
+
+def _sanitized_always(source: str) -> str:
+    """render_markdown as it was: every text through the sanitizer."""
+    from allysite import markup
+
+    rendered = markup._with_heading_ids(markup._commonmark(source))
+    return markup._without_theme_ids(sanitize_html(rendered))
+
+
+def test_a_text_that_skips_the_sanitizer_is_what_the_sanitizer_would_give() -> None:
+    """On thousands of random texts (raw HTML, quotes, entities, images, footnotes, aligned
+    tables, every kind of address among them), the result is the sanitizer's, byte for byte;
+    and most plain texts skip it."""
+    from allysite import markup
+
+    chance = random.Random(20261130)
+    skipped = 0
+    for _ in range(6000):
+        source = _random_markdown(chance)
+        assert render_markdown(source) == _sanitized_always(source), source
+        rendered = markup._with_heading_ids(markup._commonmark(source))
+        skipped += "<" not in source and markup._ALREADY_CLEAN.fullmatch(rendered) is not None
+    assert skipped > 500
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](ftp://example.org)",
+        "![x](data:image/png;base64,AAAA)",
+        "a  \nb",
+        "| a |\n|:-|\n| 1 |",
+        "x[^1]\n\n[^1]: y",
+        "---",
+    ],
+)
+def test_a_text_the_sanitizer_changes_does_not_skip_it(source: str) -> None:
+    from allysite import markup
+
+    rendered = markup._with_heading_ids(markup._commonmark(source))
+    assert sanitize_html(rendered) != rendered  # (a case that matters)
+    assert markup._ALREADY_CLEAN.fullmatch(rendered) is None
+
+
 @pytest.mark.parametrize(
     ("source", "html"),
     [
