@@ -7,7 +7,7 @@ problem at once, the way a compiler does.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -41,6 +41,9 @@ class Diagnostic:
     message: str
     pos: SourcePos | None = None
     hint: str | None = None
+    order: tuple[int, str] | tuple[()] = field(default=(), compare=False, repr=False)
+    """Where its page comes in the site (its language's place, its path), for a problem seen
+    on many pages: the first one is named, whichever process rendered it (render.Problems)."""
 
     def format(self) -> str:
         where = f"{self.pos}: " if self.pos else ""

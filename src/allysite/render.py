@@ -14,7 +14,7 @@ import os
 import re
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import (
@@ -199,10 +199,13 @@ class Problems:
         self._found: dict[tuple[str, int | None, str], Diagnostic] = {}
 
     def add(self, diagnostic: Diagnostic) -> None:
+        """Of the pages an error is found on, the first in the site's order is named (the
+        processes that render take the languages in no fixed order)."""
         assert diagnostic.pos is not None
-        self._found.setdefault(
-            (diagnostic.pos.path, diagnostic.pos.line, diagnostic.message), diagnostic
-        )
+        key = (diagnostic.pos.path, diagnostic.pos.line, diagnostic.message)
+        kept = self._found.get(key)
+        if kept is None or diagnostic.order < kept.order:
+            self._found[key] = diagnostic
 
     def update(self, diagnostics: Iterable[Diagnostic]) -> None:
         for diagnostic in diagnostics:
@@ -220,7 +223,9 @@ def render_route(
         template: Template = envs[route.lang].get_template(route.template)
         return template.render(route.context).encode("utf-8")
     except Exception as exc:  # a template may raise anything; report it at its line
-        problems.add(_runtime_error(exc, route, dirs))
+        found = _runtime_error(exc, route, dirs)
+        order = (list(envs).index(route.lang) if route.lang in envs else len(envs), route.path)
+        problems.add(replace(found, order=order))
         return None
 
 

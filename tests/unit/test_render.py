@@ -151,6 +151,34 @@ def test_undefined_variable_is_reported_at_its_line(dirs: TemplateDirs) -> None:
     assert (problems[0].hint or "").startswith("first seen on /es/x/")
 
 
+def test_an_error_on_many_pages_names_the_first_in_the_sites_order(dirs: TemplateDirs) -> None:
+    """The processes that render take the languages in no fixed order: of the pages an error
+    is on, the one named is the first language's first path, whichever was rendered first
+    and whatever the order in which the processes' problems are merged."""
+    from dataclasses import replace
+
+    from allysite.render import Problems, render_route
+
+    write_files(dirs.site, {"t.html": "{{ 1 // v }}\n"})
+    env = env_for(dirs)["es"]
+    envs = {"es": env, "en": env, "ar": env}
+    routes = [
+        replace(make_route("t.html", {"v": 0}, path), lang=path.split("/")[1])
+        for path in ("/ar/z/", "/en/a/", "/es/b/", "/es/a/")
+    ]
+    found = []
+    for order in (routes, routes[::-1]):
+        for split in (1, 3):
+            parts = [Problems(), Problems()]
+            for number, route in enumerate(order):
+                assert render_route(route, envs, dirs, parts[number >= split]) is None
+            merged = Problems()
+            for part in parts[::-1]:
+                merged.update(part.found())
+            found += [problem.hint for problem in merged.found()]
+    assert found == ["first seen on /es/a/, rendered with t.html"] * 4
+
+
 def test_undefined_attribute_is_an_error(dirs: TemplateDirs) -> None:
     write_files(dirs.theme, {"t.html": "a\n{{ v.nope }}\n"})
     _, problems = render_routes([make_route("t.html", {"v": "x"})], env_for(dirs), dirs)
