@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from urllib.parse import unquote
 
@@ -128,9 +128,9 @@ def render_markdown(source: str) -> Markup:
 
     Markup, so that templates show it as it is and views need no copy of their own."""
     rendered = _with_heading_ids(_commonmark(source))
-    if "<" in source or _ALREADY_CLEAN.fullmatch(rendered) is None:
+    if "<" in source or not _already_clean(rendered):
         rendered = sanitize_html(rendered)
-    elif "&quot;" in rendered or "\xa0" in rendered:  # (in text only: see _ALREADY_CLEAN)
+    elif "&quot;" in rendered or "\xa0" in rendered:  # (in text only: see _CLEAN_TAG)
         rendered = rendered.replace("&quot;", '"').replace("\xa0", "&nbsp;")
     return Markup(_without_theme_ids(rendered))
 
@@ -150,14 +150,7 @@ def _commonmark(source: str) -> str:
     written); then with every backtick escaped outside fenced code; at last as plain
     paragraphs, which no parser reads. The panic's message, which Rust writes to the
     standard error, is kept off the terminal."""
-    unmatched = _escape_unmatched_backticks(source)
-    attempts = (
-        source,
-        unmatched,
-        unmatched.replace("^[", "^\\["),
-        _escape_backticks(source).replace("^[", "^\\["),
-    )
-    for prepared in attempts:
+    for prepared in _attempts(source):
         try:
             return _render_quietly(prepared)
         except BaseException as exc:  # (pyo3's PanicException is no Exception)
@@ -165,6 +158,15 @@ def _commonmark(source: str) -> str:
                 raise
     paragraphs = (part.strip() for part in re.split(r"\n[ \t]*\n", source))
     return "".join(f"<p>{html.escape(part, quote=False)}</p>\n" for part in paragraphs if part)
+
+
+def _attempts(source: str) -> Iterator[str]:
+    """The text, then its forms that avoid the parser's panics (made only when needed)."""
+    yield source
+    unmatched = _escape_unmatched_backticks(source)
+    yield unmatched
+    yield unmatched.replace("^[", "^\\[")
+    yield _escape_backticks(source).replace("^[", "^\\[")
 
 
 def _render_quietly(text: str) -> str:
@@ -274,15 +276,37 @@ def _escape_unpaired_runs(text: str) -> str:
 # tests/unit/test_markup.py checks the claim on thousands of random texts. Anything else
 # (an image, a line break, a rule, an aligned table, a footnote, another address) is
 # sanitized.
-_ALREADY_CLEAN = re.compile(
-    r"(?:[^<&]++|&(?:amp|lt|gt|quot);"
-    r"|</?(?:p|em|strong|code|pre|blockquote|ul|ol|li|table|thead|tbody|tr|th|td|s|dl|dt|dd"
+_CLEAN_TAG = re.compile(
+    r"</?(?:p|em|strong|code|pre|blockquote|ul|ol|li|table|thead|tbody|tr|th|td|s|dl|dt|dd"
     r"|h[1-6])>"
     r'|<h[2-4] id="[^"<>&\s]*">'
     r'|<ol start="[0-9]{1,9}">'
     r'|<code class="language-[A-Za-z0-9_+-]*">'
-    r'|<a href="(?:https?://|mailto:|#|/)(?:[^"<>&\s]|&amp;)*">|</a>)*+'
+    r'|<a href="(?:https?://|mailto:|#|/)(?:[^"<>&\s]|&amp;)*">|</a>'
 )
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_OTHER_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot);)")
+_CLEAN_TAGS: dict[str, bool] = {}
+"""Each tag seen, and whether it is clean (most are the same few: `<p>`, `</li>`...)."""
+CLEAN_TAGS_KEPT = 20_000
+
+
+def _already_clean(rendered: str) -> bool:
+    """Whether every `<` opens a tag that _CLEAN_TAG allows, and every `&` an entity that
+    markdown-it and the sanitizer both write."""
+    tags = _ANY_TAG.findall(rendered)
+    if rendered.count("<") != len(tags) or _OTHER_ENTITY.search(rendered) is not None:
+        return False
+    known = _CLEAN_TAGS
+    if len(known) > CLEAN_TAGS_KEPT:  # (links and heading ids are many)
+        known.clear()
+    for tag in tags:
+        clean = known.get(tag)
+        if clean is None:
+            clean = known[tag] = _CLEAN_TAG.fullmatch(tag) is not None
+        if not clean:
+            return False
+    return True
 
 
 def _without_theme_ids(sanitized: str) -> str:
