@@ -16,7 +16,7 @@ import html
 import os
 import re
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import unquote
 
 import nh3
@@ -286,9 +286,6 @@ _CLEAN_TAG = re.compile(
 )
 _ANY_TAG = re.compile(r"<[^<>]*>")
 _OTHER_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot);)")
-_CLEAN_TAGS: dict[str, bool] = {}
-"""Each tag seen, and whether it is clean (most are the same few: `<p>`, `</li>`...)."""
-CLEAN_TAGS_KEPT = 20_000
 
 
 def _already_clean(rendered: str) -> bool:
@@ -297,16 +294,13 @@ def _already_clean(rendered: str) -> bool:
     tags = _ANY_TAG.findall(rendered)
     if rendered.count("<") != len(tags) or _OTHER_ENTITY.search(rendered) is not None:
         return False
-    known = _CLEAN_TAGS
-    if len(known) > CLEAN_TAGS_KEPT:  # (links and heading ids are many)
-        known.clear()
-    for tag in tags:
-        clean = known.get(tag)
-        if clean is None:
-            clean = known[tag] = _CLEAN_TAG.fullmatch(tag) is not None
-        if not clean:
-            return False
-    return True
+    return all(map(_clean_tag, tags))
+
+
+@lru_cache(maxsize=20_000)
+def _clean_tag(tag: str) -> bool:
+    """(Remembered: most tags are the same few, `<p>`, `</li>`...)"""
+    return _CLEAN_TAG.fullmatch(tag) is not None
 
 
 def _without_theme_ids(sanitized: str) -> str:
