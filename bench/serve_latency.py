@@ -2,19 +2,21 @@
 """Save-to-reload time of `allysite serve` on a generated site.
 
     python bench/serve_latency.py [--partners 1000] [--repeat 10] [--no-browser]
-                                  [--edit body|summary|name]
+                                  [--edit body|summary|name|topic]
 
 It copies the cached corpus bench/work/allysite-N (generated with the shared generator when
 missing) to a temporary folder, starts `allysite serve --port 0` on it as a child process,
 and waits for the first build. Then, --repeat times, it edits one partner's Spanish profile
 (`--edit`: appends a unique line to its body, the default; or adds a unique word to its
-summary or its name, in the front matter, which its language's lists show) and measures
-the time from just before the file is written until:
+summary or its name, in the front matter, which its language's lists show; or, `topic`,
+adds a topic to its partner.yaml and takes it away again in turn, which changes the terms'
+counts on every page) and measures the time from just before the file is written until:
 
 * browser   a headless Chromium (Playwright with Debian's chromium) showing the partner's
-            page has reloaded by itself and its DOM holds the new line ("domcontentloaded"
-            of the navigation that livereload starts);
-* polling   a plain HTTP client asking for the page every 2 ms gets the new line.
+            page has reloaded by itself and its DOM holds the new line (or has the topic's
+            link, or has it no more: "domcontentloaded" of the navigation that livereload
+            starts);
+* polling   a plain HTTP client asking for the page every 2 ms gets the new line (or link).
 
 Each edit waits until the server has settled (its background rendering done) before the
 next. It prints the median, the fastest and the slowest of each, and the server's own
@@ -140,7 +142,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between edits")
-    parser.add_argument("--edit", choices=("body", "summary", "name"), default="body")
+    parser.add_argument("--edit", choices=("body", "summary", "name", "topic"), default="body")
     args = parser.parse_args()
 
     ensure_bytecode(Path(allysite()))
@@ -151,8 +153,11 @@ def main() -> None:
     partners = sorted(p.name for p in (site / "content" / "partners").iterdir())
     slug = partners[len(partners) // 2]
     profile = site / "content" / "partners" / slug / "es.md"
+    if args.edit == "topic":
+        profile = profile.with_name("partner.yaml")
     original = profile.read_text(encoding="utf-8")
     url = f"/es/partners/{slug}/"
+    topic = _topic_to_add(site, original) if args.edit == "topic" else ""
 
     started = time.perf_counter()
     server = Server(site, out)
@@ -164,10 +169,19 @@ def main() -> None:
         print(f"first build and start: {time.perf_counter() - started:.1f} s", file=sys.stderr)
         edits = 0
 
-        def edit(marker: str) -> float:
+        def edit(marker: str) -> tuple[float, str, bool]:
+            """The time just before the file is written, and what the page then shows:
+            `marker` (or, for a topic edit, the topic's link), or does not show."""
             nonlocal edits
             edits += 1
-            if args.edit == "body":
+            shows = True
+            if args.edit == "topic":
+                shows = edits % 2 == 1  # added, then taken away again
+                marker = f'href="/es/topics/{topic}/"'
+                line = re.compile(r"^topics: \[(.*)\]$", re.MULTILINE)
+                text = line.sub(lambda m: f"topics: [{m[1]}, {topic}]", original, count=1)
+                text = text if shows else original
+            elif args.edit == "body":
                 text = f"{original}\n\n{marker}\n"
             else:  # (the generator writes plain scalars: a word appended stays one)
                 field = re.compile(rf"^{args.edit}: (?![\"'|>])(.*)$", re.MULTILINE)
@@ -176,7 +190,7 @@ def main() -> None:
                 text = field.sub(lambda m: f"{args.edit}: {m[1]} {marker}", original, count=1)
             at = time.perf_counter()
             profile.write_text(text, encoding="utf-8")
-            return at
+            return at, marker, shows
 
         if not args.no_browser:
             from playwright.sync_api import sync_playwright
@@ -192,18 +206,17 @@ def main() -> None:
                 for number in range(args.repeat):
                     marker = f"browser-{number}-{time.time_ns()}"
                     with page.expect_navigation(wait_until="domcontentloaded", timeout=30000):
-                        at = edit(marker)
+                        at, shown, shows = edit(marker)
                     elapsed = time.perf_counter() - at
-                    if marker not in page.content():
-                        raise SystemExit(f"the reloaded page lacks {marker}")
+                    if (shown in page.content()) != shows:
+                        raise SystemExit(f"the reloaded page is not as edited: {shown}")
                     browser_times.append(elapsed)
                     server.settled(edits)
                     time.sleep(args.pause)
                 browser.close()
         for number in range(args.repeat):
-            marker = f"polling-{number}-{time.time_ns()}".encode()
-            at = edit(marker.decode())
-            while marker not in server.get(url):
+            at, shown, shows = edit(f"polling-{number}-{time.time_ns()}")
+            while (shown.encode() in server.get(url)) != shows:
                 time.sleep(0.002)
             poll_times.append(time.perf_counter() - at)
             server.settled(edits)
@@ -223,6 +236,20 @@ def main() -> None:
     print("\nThe server's own lines (time to bring the site up to date, before rendering):")
     for line in updates[: args.repeat * 2]:
         print("   ", line)
+
+
+def _topic_to_add(site: Path, partner_yaml: str) -> str:
+    """A topic some other partner has and this one has not."""
+    found = re.search(r"^topics: \[(.*)\]$", partner_yaml, re.MULTILINE)
+    if found is None:
+        raise SystemExit("the partner's partner.yaml has no `topics: [...]` line")
+    own = {name.strip() for name in found[1].split(",")}
+    for other in sorted((site / "content" / "partners").glob("*/partner.yaml")):
+        listed = re.search(r"^topics: \[(.*)\]$", other.read_text(encoding="utf-8"), re.M)
+        for name in listed[1].split(",") if listed else ():
+            if name.strip() and name.strip() not in own:
+                return name.strip()
+    raise SystemExit("no other topic to add")
 
 
 if __name__ == "__main__":
