@@ -170,37 +170,33 @@ def call_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     return code if isinstance(code, int) else 0
 
 
+class PanicException(BaseException):
+    """As pyo3 raises for a Rust library's panic: a BaseException, not an Exception."""
+
+
+@pytest.mark.parametrize(
+    ("failure", "shown"),
+    [
+        (RuntimeError("kaboom"), "RuntimeError: kaboom"),
+        (PanicException("index out of bounds"), "PanicException: index out of bounds"),
+    ],
+)
 def test_main_reports_internal_errors_without_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    site: Path,
+    failure: BaseException,
+    shown: str,
 ) -> None:
     def explode(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("kaboom")
+        raise failure
 
     monkeypatch.setattr(build, "build_site", explode)
     monkeypatch.delenv("ALLYSITE_DEBUG", raising=False)
     assert call_main(monkeypatch, "build", "--site", str(site)) == 70
     err = capsys.readouterr().err
-    assert "allysite: internal error: RuntimeError: kaboom" in err
+    assert f"allysite: internal error: {shown}" in err
     assert "ALLYSITE_DEBUG=1" in err
-    assert "Traceback" not in err
-
-
-def test_main_reports_a_compiled_librarys_panic_without_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
-) -> None:
-    """A Rust library's panic (pyo3's PanicException) is a BaseException, not an Exception."""
-
-    class PanicException(BaseException):
-        pass
-
-    def explode(*args: object, **kwargs: object) -> None:
-        raise PanicException("index out of bounds")
-
-    monkeypatch.setattr(build, "build_site", explode)
-    monkeypatch.delenv("ALLYSITE_DEBUG", raising=False)
-    assert call_main(monkeypatch, "build", "--site", str(site)) == 70
-    err = capsys.readouterr().err
-    assert "allysite: internal error: PanicException: index out of bounds" in err
     assert "Traceback" not in err
 
 
