@@ -6,8 +6,10 @@ as markdown-it-py but about 12x faster: parsing was half of a cold build. Headin
 2 to 4) are our own: the library's heading_anchors plugin marks each Markdown heading, and
 the marker (a link with an icon) is replaced by an `id` made as markdown-it-py's anchors
 plugin made it (GitHub-style slugs, `-1`, `-2` for repeats), so raw `<h2>` HTML in a profile
-never gets one. Raw HTML is allowed in the source but everything passes nh3's allow-list, so
-no script, event handler, iframe or javascript: link reaches a page.
+never gets one. Raw HTML is allowed in the source but passes nh3's allow-list, so no script,
+event handler, iframe or javascript: link reaches a page; a text without raw HTML skips nh3
+only when its HTML is made of tags that nh3 gives back as they are (_already_clean). The
+parser's panics on a few texts are worked around (_commonmark).
 """
 
 from __future__ import annotations
