@@ -201,6 +201,23 @@ def test_update_without_a_template_says_what_to_run(site: Site) -> None:
     assert "hint: run 'allysite i18n extract' first" in result.stderr
 
 
+def test_update_rewrites_a_header_that_names_another_charset(site: Site) -> None:
+    """The catalog is UTF-8 whatever its header says: the update warns, merges, and writes
+    the header as UTF-8 (Babel wrote the file in the named charset, or failed on it)."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    translate(po, {"Contact": "اتصل بنا"})
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace("charset=utf-8", "charset=x-klingon"), encoding="utf-8")
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    assert f"{AR}:" in result.stderr and "names charset=x-klingon" in result.stderr
+    text = po.read_text(encoding="utf-8")
+    assert '"Content-Type: text/plain; charset=utf-8\\n"' in text and "اتصل بنا" in text
+    assert_msgfmt_accepts(po)
+
+
 def test_init_refuses_an_unknown_language(site: Site) -> None:
     assert run(site, "extract").exit_code == 0
     result = run(site, "init", "xx-nope")

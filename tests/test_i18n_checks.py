@@ -250,3 +250,38 @@ def test_an_english_catalog_may_leave_entries_to_the_source_text(make_site: Make
         "locales/es/LC_MESSAGES/messages.po:5: warning: 'Contact' is not translated; the source "
         "text shows"
     ]
+
+
+def test_a_placeholder_written_otherwise_than_in_msgid_is_not_used(make_site: MakeSite) -> None:
+    """A width of its own (`%(name)0999999999s`) made a string of a gigabyte on every page
+    that showed the message: the build ran for minutes. Every placeholder of msgstr must be
+    written as msgid writes it, however often it comes."""
+    po = AR_CATALOG.replace(
+        'msgstr "مرحبًا بك في %(nom)s"', 'msgstr "مرحبًا %(name)s في %(name)0999999999s"'
+    )
+    site = make_site({"templates/partials/footer.html": FOOTER, AR_PO: po})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{AR_PO}:8: warning: 'Welcome to %(name)s': placeholders differ: msgstr writes "
+        "%(name)0999999999s otherwise than msgid"
+    ) in warnings_of(result.stderr)
+    assert site.html("/ar/").select_one(".f1").get_text() == "Welcome to شركاؤنا"
+
+
+def test_a_catalog_whose_header_names_another_charset_is_read_as_utf8(
+    make_site: MakeSite,
+) -> None:
+    """Catalogs are read as UTF-8; Babel compiled them with the header's charset, and an
+    unknown one ('x-klingon'), or one without the text's characters, was an internal error."""
+    for charset in ("x-klingon", "iso-8859-1"):
+        po = AR_CATALOG.replace("charset=UTF-8", f"charset={charset}")
+        po = po.replace('msgid "Contact"\nmsgstr ""', 'msgid "Contact"\nmsgstr "اتصل بنا"')
+        site = make_site({"templates/partials/footer.html": FOOTER, AR_PO: po})
+        result = site.build()
+        assert result.exit_code == 0, result.output
+        assert (
+            f"{AR_PO}:3: warning: the Content-Type header names charset={charset}, but the "
+            "file is UTF-8 (allysite reads and compiles catalogs as UTF-8)"
+        ) in warnings_of(result.stderr)
+        assert site.html("/ar/").select_one(".f5").get_text() == "اتصل بنا"

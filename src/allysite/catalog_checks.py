@@ -47,16 +47,18 @@ class Placeholder:
 
 def placeholders(text: str) -> dict[tuple[str, str], Placeholder]:
     found: dict[tuple[str, str], Placeholder] = {}
-    for match in _PERCENT.finditer(text):
-        if match["conv"] == "%":
-            continue
-        name = match["name"] or ""
-        item = Placeholder("%", name, match[0], match["conv"] in "di")
-        found.setdefault(item.key, item)
-    for match in _BRACE.finditer(text):
-        item = Placeholder("{", match["name"], match[0], False)
+    for item in _occurrences(text):
         found.setdefault(item.key, item)
     return found
+
+
+def _occurrences(text: str) -> Iterator[Placeholder]:
+    """Every placeholder of the text, as often as it is written."""
+    for match in _PERCENT.finditer(text):
+        if match["conv"] != "%":
+            yield Placeholder("%", match["name"] or "", match[0], match["conv"] in "di")
+    for match in _BRACE.finditer(text):
+        yield Placeholder("{", match["name"], match[0], False)
 
 
 def message_key(message: Message) -> MessageKey:
@@ -90,12 +92,23 @@ def _format_problem(message: Message, index: int, text: str) -> str | None:
         for key, p in expected.items()
         if key not in found and not (message.pluralizable and p.counts)
     ]
+    # (a width or precision of its own, `%(name)0999999999s`, would make a string of a
+    # gigabyte on every page that shows the message)
+    written: dict[tuple[str, str], set[str]] = {}
+    for msgid in _ids(message):
+        for item in _occurrences(msgid):
+            written.setdefault(item.key, set()).add(item.text)
+    otherwise = sorted(
+        {p.text for p in _occurrences(text) if p.key in written and p.text not in written[p.key]}
+    )
     form = f"msgstr[{index}]" if message.pluralizable else "msgstr"
     parts = []
     if lacking:
         parts.append(f"{form} lacks {', '.join(lacking)}")
     if extra:
         parts.append(f"{form} has {', '.join(extra)} that msgid does not")
+    if otherwise:
+        parts.append(f"{form} writes {', '.join(otherwise)} otherwise than msgid")
     if parts:
         return "placeholders differ: " + "; ".join(parts)
     values = {p.name: 1 for p in expected.values() if p.style == "%"}

@@ -8,10 +8,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from allysite.terminal import color, fail, site_config, site_content, site_option
+from allysite.terminal import (
+    color,
+    echo_diagnostics,
+    fail,
+    site_config,
+    site_content,
+    site_option,
+)
 
 if TYPE_CHECKING:
     from allysite.catalogs import CatalogFigures
+    from allysite.errors import Diagnostic
 
 
 @click.group()
@@ -97,6 +105,15 @@ def _echo_figures(figures: list[CatalogFigures], verb: str) -> None:
         )
 
 
+def _fail_or_warn(problems: list[Diagnostic], what: str) -> None:
+    """Errors stop the command; warnings (a catalog's header) are shown, and it goes on."""
+    from allysite.errors import has_errors, sorted_diagnostics
+
+    if has_errors(problems):
+        fail(problems, what)
+    echo_diagnostics(sorted_diagnostics(problems))
+
+
 @i18n.command()
 @site_option
 def update(site: Path) -> None:
@@ -109,8 +126,7 @@ def update(site: Path) -> None:
 
     config = site_config(site)
     figures, problems = update_catalogs(config)
-    if problems:
-        fail(problems, "Some catalogs were not updated.")
+    _fail_or_warn(problems, "Some catalogs were not updated.")
     if not figures:
         click.echo("No catalog yet: start one with 'allysite i18n init LANG'.")
     _echo_figures(figures, "updated")
@@ -124,8 +140,7 @@ def compile_(site: Path) -> None:
 
     config = site_config(site)
     figures, problems = compile_catalogs(config)
-    if problems:
-        fail(problems, "Some catalogs were not compiled.")
+    _fail_or_warn(problems, "Some catalogs were not compiled.")
     if not figures:
         click.echo("No catalog to compile.")
     _echo_figures(figures, "written; fuzzy and broken entries left out")

@@ -29,7 +29,7 @@ from allysite.catalog_checks import (
     usable,
 )
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error
+from allysite.errors import Diagnostic, SourcePos, error, warning
 from allysite.languages import Language
 from allysite.model import Translation
 from allysite.textfile import read_text
@@ -165,7 +165,28 @@ def read_catalog(
             )
             for line, msgid, first in parser.duplicates
         ]
-    return catalog, []
+    return catalog, _charset_problems(catalog, text, shown)
+
+
+def _charset_problems(catalog: Catalog, text: str, shown: str) -> list[Diagnostic]:
+    """The file is read as UTF-8 (read_text), whatever its Content-Type header says; a
+    catalog whose header names another charset is compiled as UTF-8 too (Babel would
+    encode it with that charset: an unknown one, or one without the text's characters,
+    failed the build), with a warning, since other tools read it by its header."""
+    declared = catalog.charset or ""
+    if declared.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return []
+    catalog.charset = "utf-8"
+    return [
+        warning(
+            "po-charset",
+            f"the Content-Type header names charset={declared}, but the file is UTF-8 "
+            "(allysite reads and compiles catalogs as UTF-8)",
+            SourcePos(shown, find_header_line(text, "Content-Type")),
+            'write "Content-Type: text/plain; charset=UTF-8\\n" (in Poedit: Translation > '
+            "Properties > Charset), so that other tools read it right",
+        )
+    ]
 
 
 def _plural_problem(catalog: Catalog) -> str | None:
