@@ -37,6 +37,8 @@ _IMPLICIT_TAGS = frozenset(
     _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")
 )
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+MAX_INT_DIGITS = 4000
+"""Digits of a whole number read as one (Python refuses to convert more than 4,300)."""
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -228,6 +230,14 @@ def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     if value in _FALSE:
         return False
     if _INT.fullmatch(value):
+        digits = len(value.lstrip("+-"))
+        if digits > MAX_INT_DIGITS:  # (int() refuses them, as Python limits it)
+            raise _YamlProblem(
+                f"this number has {digits} digits: allysite reads at most {MAX_INT_DIGITS}",
+                line,
+                column,
+                "quote it if it is meant as text",
+            )
         return int(value)
     return value  # floats too: no field is a number, and `1.50` should stay as written
 

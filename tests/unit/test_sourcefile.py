@@ -451,3 +451,12 @@ def test_markdown_encoding_error_is_passed_on(tmp_path: Path) -> None:
     doc, problems = read_markdown_file(path, "es.md")
     assert doc is None
     assert problems[0].code == "encoding" and problems[0].pos == SourcePos("es.md", 2, 7)
+
+
+def test_a_number_too_long_to_read_is_a_problem_at_its_line() -> None:
+    """Python refuses to convert more than 4,300 digits: it was an internal error."""
+    message, pos = yaml_problem("name: x\nkind: " + "9" * 50_000 + "\n", line_offset=1)
+    assert message == "this number has 50000 digits: allysite reads at most 4000"
+    assert pos == SourcePos("f.yaml", 3, 7)
+    assert value_of("9" * 4000) == int("9" * 4000)
+    assert value_of('"' + "9" * 50_000 + '"') == "9" * 50_000
