@@ -47,6 +47,7 @@ HINT_DIRECTION = (
 )
 HINT_UTF8 = "save the file as UTF-8 in your editor"
 HINT_TEMPLATE = "fix the tag on this line; see the Jinja2 template docs"
+HINT_NESTING = "nest fewer blocks and parentheses inside one another, and quote very long numbers"
 HINT_PO = (
     'each line must be a comment, a keyword with a "quoted string", or a quoted continuation; '
     "check for a missing quote"
@@ -618,6 +619,26 @@ FAULTS = [
         "templates/home.html:5: error: template error: SiteView has no attribute 'no_such_attr'",
         "first seen on /es/, rendered with home.html",
         id="template-undefined-attribute",
+    ),
+    pytest.param(
+        {"templates/partials/footer.html": "{% if 1 %}" * 2000 + "{% endif %}" * 2000},
+        "templates/partials/footer.html: error: template cannot be compiled: it nests too deeply",
+        HINT_NESTING,
+        id="template-nested-too-deeply",
+    ),
+    pytest.param(
+        {"templates/partials/footer.html": "{{ " + "9" * 5000 + " }}"},
+        "templates/partials/footer.html: error: template cannot be compiled: a number in it "
+        "has more digits than Python reads (4,300)",
+        HINT_NESTING,
+        id="template-number-too-long",
+    ),
+    pytest.param(
+        {"content/partners/alpha/partner.yaml": "website: https://a.org/\nkind: " + "9" * 5000},
+        "content/partners/alpha/partner.yaml:2:7: error: this number has 5000 digits: "
+        "allysite reads at most 4000",
+        "quote it if it is meant as text",
+        id="yaml-number-too-long",
     ),
     # --- locales ---------------------------------------------------------------------------
     pytest.param(

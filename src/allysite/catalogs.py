@@ -104,6 +104,11 @@ def extract_messages(
                 error("unreadable", f"cannot read template: {exc}", SourcePos(template.shown))
             )
             continue
+        except (RecursionError, ValueError, OverflowError, MemoryError) as exc:
+            from allysite.render import uncompilable_template  # (render imports this module)
+
+            problems.append(uncompilable_template(exc, template.shown))  # (as the build)
+            continue
         for lineno, message, comments, context in found:
             catalog.add(
                 message,
