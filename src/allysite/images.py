@@ -25,6 +25,8 @@ from allysite.inputindex import DIGEST
 from allysite.model import Content, Partner
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from allysite.cache import ParseCache
 
 LOGO_BOX = 96
@@ -162,19 +164,10 @@ def _raster_logo(
             too_large = f"the logo is {size[0]:,} x {size[1]:,} pixels"
     except Image.DecompressionBombError:  # (twice Pillow's own limit: refused at opening)
         too_large = "the logo has more pixels than Pillow opens"
-    except (UnidentifiedImageError, OSError):
-        return (
-            None,
-            [],
-            [
-                error(
-                    "bad-logo",
-                    "the logo is not an image that allysite can read",
-                    SourcePos(shown),
-                    "use an SVG, PNG, JPEG or WebP file",
-                )
-            ],
-        )
+    except UnidentifiedImageError:
+        return None, [], [_unreadable(shown)]
+    except Exception as exc:  # (the header's chunks decoded: any exception of a decoder)
+        return None, [], [_unreadable(shown, exc)]
     if too_large is not None:
         problem = error(
             "bad-logo",
@@ -196,7 +189,12 @@ def _raster_logo(
             name = f"{digest}-{width}.{ext}"
             target = cache / "logos" / name
             if not target.exists():
-                _resize(path, target, width, ext)
+                try:
+                    frame = _resized(path, width, ext)
+                except Exception as exc:  # (a decoder given any bytes may raise anything: a
+                    # truncated file, a compressed text chunk too large...)
+                    return None, [], [_unreadable(shown, exc)]
+                _save(frame, target, ext)
             out = f"{partner.slug}-{name}"
             href = site_urls.href(urls.theme_asset(f"logos/{out}"))
             derived.append(DerivedFile(urls.output_path(urls.theme_asset(f"logos/{out}")), target))
@@ -214,24 +212,39 @@ def _raster_logo(
     return picture, derived, []
 
 
-def _resize(source: Path, target: Path, width: int, ext: str) -> None:
+def _unreadable(shown: str, exc: Exception | None = None) -> Diagnostic:
+    why = "" if exc is None else f" ({exc})"
+    return error(
+        "bad-logo",
+        f"the logo is not an image that allysite can read{why}",
+        SourcePos(shown),
+        "use an SVG, PNG, JPEG or WebP file; save it again from an image editor",
+    )
+
+
+def _resized(source: Path, width: int, ext: str) -> Image.Image:
+    """The logo decoded and resized to `width` (in the colours its format keeps)."""
     from PIL import Image
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     with Image.open(source) as image:
         image.load()
         frame = image.convert("RGBA") if ext != "jpg" else image.convert("RGB")
-        if frame.width != width:
-            height = max(1, round(frame.height * width / frame.width))
-            frame = frame.resize((width, height), Image.Resampling.LANCZOS)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-        if ext == "webp":
-            frame.save(partial, "WEBP", quality=85, method=6)
-        elif ext == "jpg":
-            frame.save(partial, "JPEG", quality=85, optimize=True, progressive=True)
-        else:
-            frame.save(partial, "PNG", optimize=True)
-        partial.replace(target)  # a killed build never leaves half a file in the cache
+    if frame.width != width:
+        height = max(1, round(frame.height * width / frame.width))
+        frame = frame.resize((width, height), Image.Resampling.LANCZOS)
+    return frame
+
+
+def _save(frame: Image.Image, target: Path, ext: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    if ext == "webp":
+        frame.save(partial, "WEBP", quality=85, method=6)
+    elif ext == "jpg":
+        frame.save(partial, "JPEG", quality=85, optimize=True, progressive=True)
+    else:
+        frame.save(partial, "PNG", optimize=True)
+    partial.replace(target)  # a killed build never leaves half a file in the cache
 
 
 # --- SVG logos ----------------------------------------------------------------------------------

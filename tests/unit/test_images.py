@@ -6,6 +6,7 @@ import io
 import warnings
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from allysite.config import load_config
@@ -129,6 +130,56 @@ def test_unreadable_raster_is_an_error(tmp_path: Path) -> None:
     assert [(d.level, d.message) for d in problems] == [
         ("error", "the logo is not an image that allysite can read")
     ]
+
+
+def _png_with_text_bomb() -> bytes:
+    """A 10 x 10 PNG with a compressed text chunk of 50 MB (Pillow refuses it on opening)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 10, 10, 8, 2, 0, 0, 0)
+    pixels = b"".join(b"\x00" + b"\x00\x00\x00" * 10 for _ in range(10))
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", header),
+            chunk(b"zTXt", b"k\x00\x00" + zlib.compress(b"a" * 50_000_000)),
+            chunk(b"IDAT", zlib.compress(pixels)),
+            chunk(b"IEND", b""),
+        )
+    )
+
+
+def _truncated_gif() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 50), "red").save(buffer, "GIF")
+    return buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "why"),
+    [
+        ("logo.png", _png_with_text_bomb(), "Decompressed data too large"),
+        ("logo.gif", _truncated_gif(), "image file is truncated"),
+    ],
+    ids=["png-text-bomb", "truncated-gif"],
+)
+def test_a_raster_that_its_decoder_refuses_is_an_error(
+    tmp_path: Path, name: str, data: bytes, why: str
+) -> None:
+    """Pillow raised a ValueError on opening the one and an OSError on loading the other:
+    both were internal errors of the build."""
+    logos, problems = _prepare(_site(tmp_path, name, data), tmp_path / "cache")
+    assert [(d.level, d.pos.path if d.pos else None) for d in problems] == [
+        ("error", f"content/partners/alpha/{name}")
+    ]
+    assert problems[0].message.startswith("the logo is not an image that allysite can read (")
+    assert why in problems[0].message
+    assert "alpha" not in logos.pictures
 
 
 def _bilevel_png(width: int, height: int) -> bytes:
