@@ -18,6 +18,9 @@ from allysite.errors import Diagnostic, SourcePos, error, warning
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
+MAX_ATTRIBUTES = 1000
+"""Attributes an element of an SVG logo may have (a real one has a few; lxml lists them in
+time in their square: 200,000 took four minutes)."""
 SVG_ELEMENTS = frozenset(
     (
         "svg",
@@ -104,6 +107,16 @@ def clean_svg(data: bytes, shown: str) -> SafeSvg:
             "the logo's root element is not an SVG <svg> element",
             SourcePos(shown, root.sourceline),
             "check that the file is an SVG image",
+        )
+        return SafeSvg(None, None, (problem,))
+    crowded = next((e for e in root.iter() if len(e.attrib) > MAX_ATTRIBUTES), None)
+    if crowded is not None:  # (lxml lists an element's attributes in time in their square)
+        problem = error(
+            "bad-logo",
+            f"an element of the SVG logo has {len(crowded.attrib):,} attributes: allysite "
+            f"reads at most {MAX_ATTRIBUTES:,}",
+            SourcePos(shown, crowded.sourceline),
+            "open it in an SVG editor and save it again",
         )
         return SafeSvg(None, None, (problem,))
     removed = _clean(root)
