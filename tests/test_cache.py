@@ -202,6 +202,22 @@ def test_added_and_removed_partners(site: Site, tmp_path: Path) -> None:
     assert_as_cold(site, tmp_path)
 
 
+def test_an_empty_item_folder_is_no_item_for_a_rebuild_or_a_cold_build(
+    site: Site, tmp_path: Path
+) -> None:
+    """A folder an editor has just made holds no file: the input index does not see it, and
+    neither does the loader (git keeps no empty folder either). A rebuild said "built"
+    while a cold build failed on it, as an item without partner.yaml."""
+    (site.root / "content/partners/nueva/fotos").mkdir(parents=True)
+    (site.root / "content/partners/nueva/fotos/.keep").write_text("")
+    build(site)
+    assert_as_cold(site, tmp_path)
+    (site.root / "content/partners/nueva/es.md").write_text("---\nname: Nueva\n---\n")
+    failed = build_site(site.root, site.out)
+    assert not failed.ok
+    assert any(d.pos and d.pos.path == "content/partners/nueva" for d in failed.diagnostics)
+
+
 def test_an_edit_behind_a_link_to_a_folder_is_seen(site: Site, tmp_path: Path) -> None:
     """A link to a folder of the site is read through by the loader (a partner's folder
     under a second name, the partners' folder kept elsewhere in the site): an edit, or a

@@ -101,6 +101,8 @@ def _subfolders(folder: Path, found: Collector) -> list[tuple[Path, bool]]:
             continue
         if is_link and is_dir and _leaves_site(folder / name, found):
             continue
+        if is_dir and not is_link and not _holds_files(folder / name):
+            continue  # (as git, which keeps no empty folder, and the build's input index)
         if is_dir:
             result.append((folder / name, through or is_link))
         else:
@@ -113,6 +115,16 @@ def _subfolders(folder: Path, found: Collector) -> list[tuple[Path, bool]]:
                 )
             )
     return result
+
+
+def _holds_files(folder: Path) -> bool:
+    """Whether a folder holds a file that is not hidden, at any depth (an empty item folder,
+    one an editor has just made, is no item yet)."""
+    for _root, folders, files in os.walk(folder):
+        if any(not name.startswith(".") for name in files):
+            return True
+        folders[:] = [name for name in folders if not name.startswith(".")]
+    return False
 
 
 def _listing(folder: Path) -> list[tuple[str, bool, bool]]:
