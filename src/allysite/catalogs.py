@@ -27,7 +27,7 @@ from jinja2 import TemplateSyntaxError
 
 from allysite.catalog_checks import entry_state, message_key, translated_keys
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error
+from allysite.errors import Diagnostic, SourcePos, error, uncompilable_template
 from allysite.i18n import DOMAIN, catalog_paths, mo_data, read_catalog
 from allysite.languages import Language, make_language, parse_locale
 
@@ -105,8 +105,6 @@ def extract_messages(
             )
             continue
         except (RecursionError, ValueError, OverflowError, MemoryError) as exc:
-            from allysite.render import uncompilable_template  # (render imports this module)
-
             problems.append(uncompilable_template(exc, template.shown))  # (as the build)
             continue
         for lineno, message, comments, context in found:

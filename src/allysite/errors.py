@@ -90,3 +90,20 @@ def failed(problems: Iterable[Diagnostic], strict: bool) -> bool:
     """Whether these problems stop a build: an error, or any problem with --strict."""
     problems = list(problems)
     return has_errors(problems) or (strict and bool(problems))
+
+
+def uncompilable_template(exc: BaseException, shown: str) -> Diagnostic:
+    """Jinja's parser and code generator recurse once per level of nesting (two thousand
+    nested `{% if %}` exhaust Python's stack), and its lexer turns a number into an int
+    (Python converts at most 4,300 digits): a template that does either is an error."""
+    why = str(exc)
+    if isinstance(exc, RecursionError):
+        why = "it nests too deeply"
+    elif "digits" in why:
+        why = "a number in it has more digits than Python reads (4,300)"
+    return error(
+        "template",
+        f"template cannot be compiled: {why}",
+        SourcePos(shown),
+        "nest fewer blocks and parentheses inside one another, and quote very long numbers",
+    )

@@ -31,7 +31,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 
 from allysite.bodyreads import BodyPaths, closures_body_paths
-from allysite.errors import Diagnostic, SourcePos, error
+from allysite.errors import Diagnostic, SourcePos, error, uncompilable_template
 from allysite.fingerprints import digest
 from allysite.i18n import Catalogs
 from allysite.inputindex import NOT_A_FILE
@@ -153,8 +153,6 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
                     "replace it with a regular file",
                 )
             )
-        except (RecursionError, ValueError, OverflowError, MemoryError) as exc:
-            problems.append(uncompilable_template(exc, dirs.shown(str(dirs.file(name)))))
         except UnicodeDecodeError as exc:  # (Jinja's loader reads templates as UTF-8)
             line = exc.object[: exc.start].count(b"\n") + 1
             problems.append(
@@ -166,24 +164,9 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
                     "save the file as UTF-8 in your editor",
                 )
             )
+        except (RecursionError, ValueError, OverflowError, MemoryError) as exc:
+            problems.append(uncompilable_template(exc, dirs.shown(str(dirs.file(name)))))
     return problems
-
-
-def uncompilable_template(exc: BaseException, shown: str) -> Diagnostic:
-    """Jinja's parser and code generator recurse once per level of nesting (two thousand
-    nested `{% if %}` exhaust Python's stack), and its lexer turns a number into an int
-    (Python converts at most 4,300 digits): a template that does either is an error."""
-    why = str(exc)
-    if isinstance(exc, RecursionError):
-        why = "it nests too deeply"
-    elif "digits" in why:
-        why = "a number in it has more digits than Python reads (4,300)"
-    return error(
-        "template",
-        f"template cannot be compiled: {why}",
-        SourcePos(shown),
-        "nest fewer blocks and parentheses inside one another, and quote very long numbers",
-    )
 
 
 def language_environments(
