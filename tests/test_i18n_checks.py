@@ -75,6 +75,14 @@ def warnings_of(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ": warning: " in line]
 
 
+def built_with(make_site: MakeSite, catalog: str) -> tuple[Site, list[str]]:
+    """A site with this Arabic catalog, built (it must succeed), and its warnings."""
+    site = make_site({"templates/partials/footer.html": FOOTER, AR_PO: catalog})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    return site, warnings_of(result.stderr)
+
+
 def test_each_catalog_problem_is_reported_at_its_line(site: Site) -> None:
     result = site.build()
     assert result.exit_code == 0, result.output
@@ -116,14 +124,12 @@ def test_a_translation_that_leaves_a_direction_override_open_is_not_used(
     catalog = AR_CATALOG.replace('msgstr "مرحبًا {nom}"', 'msgstr "\u202eمرحبًا {name}"').replace(
         'msgid "Contact"\nmsgstr ""', 'msgid "Contact"\nmsgstr "اتصل \u2067(Contact)\u2069"'
     )
-    site = make_site({"templates/partials/footer.html": FOOTER, AR_PO: catalog})
-    result = site.build()
-    assert result.exit_code == 0, result.output
+    site, warnings = built_with(make_site, catalog)
     assert (
         f"{AR_PO}:11: warning: 'Hello {{name}}': msgstr opens U+202E RIGHT-TO-LEFT OVERRIDE "
         "and does not close it; the entry is not used"
-    ) in warnings_of(result.stderr)
-    assert not any("'Contact'" in line for line in warnings_of(result.stderr))
+    ) in warnings
+    assert not any("'Contact'" in line for line in warnings)
     page = site.html("/ar/")
     assert page.select_one(".f2").get_text() == "Hello {name}"
     assert page.select_one(".f5").get_text() == "اتصل \u2067(Contact)\u2069"
@@ -252,36 +258,41 @@ def test_an_english_catalog_may_leave_entries_to_the_source_text(make_site: Make
     ]
 
 
-def test_a_placeholder_written_otherwise_than_in_msgid_is_not_used(make_site: MakeSite) -> None:
-    """A width of its own (`%(name)0999999999s`) made a string of a gigabyte on every page
-    that showed the message: the build ran for minutes. Every placeholder of msgstr must be
-    written as msgid writes it, however often it comes."""
-    po = AR_CATALOG.replace(
-        'msgstr "مرحبًا بك في %(nom)s"', 'msgstr "مرحبًا %(name)s في %(name)0999999999s"'
-    )
-    site = make_site({"templates/partials/footer.html": FOOTER, AR_PO: po})
-    result = site.build()
-    assert result.exit_code == 0, result.output
-    assert (
-        f"{AR_PO}:8: warning: 'Welcome to %(name)s': placeholders differ: msgstr writes "
-        "%(name)0999999999s otherwise than msgid"
-    ) in warnings_of(result.stderr)
-    assert site.html("/ar/").select_one(".f1").get_text() == "Welcome to شركاؤنا"
+CONTACT = ('msgid "Contact"\nmsgstr ""', 'msgid "Contact"\nmsgstr "اتصل بنا"')
 
 
-def test_a_catalog_whose_header_names_another_charset_is_read_as_utf8(
-    make_site: MakeSite,
+@pytest.mark.parametrize(
+    ("replaced", "warning", "shown"),
+    [
+        pytest.param(
+            ('msgstr "مرحبًا بك في %(nom)s"', 'msgstr "مرحبًا %(name)s في %(name)0999999999s"'),
+            f"{AR_PO}:8: warning: 'Welcome to %(name)s': placeholders differ: msgstr writes "
+            "%(name)0999999999s otherwise than msgid",
+            (".f1", "Welcome to شركاؤنا"),
+            id="a placeholder with a width of its own",
+        ),
+        *(
+            pytest.param(
+                ("charset=UTF-8", f"charset={charset}"),
+                f"{AR_PO}:3: warning: the Content-Type header names charset={charset}, but the "
+                "file is UTF-8 (allysite reads and compiles catalogs as UTF-8)",
+                (".f5", "اتصل بنا"),
+                id=f"a header naming {charset}",
+            )
+            for charset in ("x-klingon", "iso-8859-1")
+        ),
+    ],
+)
+def test_what_a_translator_got_wrong_is_a_warning_and_the_build_goes_on(
+    make_site: MakeSite, replaced: tuple[str, str], warning: str, shown: tuple[str, str]
 ) -> None:
-    """Catalogs are read as UTF-8; Babel compiled them with the header's charset, and an
-    unknown one ('x-klingon'), or one without the text's characters, was an internal error."""
-    for charset in ("x-klingon", "iso-8859-1"):
-        po = AR_CATALOG.replace("charset=UTF-8", f"charset={charset}")
-        po = po.replace('msgid "Contact"\nmsgstr ""', 'msgid "Contact"\nmsgstr "اتصل بنا"')
-        site = make_site({"templates/partials/footer.html": FOOTER, AR_PO: po})
-        result = site.build()
-        assert result.exit_code == 0, result.output
-        assert (
-            f"{AR_PO}:3: warning: the Content-Type header names charset={charset}, but the "
-            "file is UTF-8 (allysite reads and compiles catalogs as UTF-8)"
-        ) in warnings_of(result.stderr)
-        assert site.html("/ar/").select_one(".f5").get_text() == "اتصل بنا"
+    """A placeholder written otherwise than in msgid (`%(name)0999999999s`: a string of a
+    gigabyte on every page that showed it, a build of minutes) makes its entry unused. A
+    catalog is read as UTF-8 whatever its header's charset; Babel compiled it with that
+    charset, and an unknown one, or one without the text's characters, was an internal
+    error."""
+    catalog = AR_CATALOG.replace(*replaced).replace(*CONTACT)
+    site, warnings = built_with(make_site, catalog)
+    assert warning in warnings
+    selector, text = shown
+    assert site.html("/ar/").select_one(selector).get_text() == text
