@@ -10,7 +10,7 @@ makes them errors): a catalog a translator is still working on must not stop a b
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
@@ -46,8 +46,12 @@ class Placeholder:
 
 
 def placeholders(text: str) -> dict[tuple[str, str], Placeholder]:
+    return _first_of_each(_occurrences(text))
+
+
+def _first_of_each(occurrences: Iterable[Placeholder]) -> dict[tuple[str, str], Placeholder]:
     found: dict[tuple[str, str], Placeholder] = {}
-    for item in _occurrences(text):
+    for item in occurrences:
         found.setdefault(item.key, item)
     return found
 
@@ -83,23 +87,24 @@ def cldr_plural_forms(language: Language) -> int:
 def _format_problem(message: Message, index: int, text: str) -> str | None:
     """What is wrong with one msgstr's placeholders, or None."""
     expected: dict[tuple[str, str], Placeholder] = {}
+    # each form msgid writes a placeholder in (a width or precision of msgstr's own,
+    # `%(name)0999999999s`, would make a string of a gigabyte on every page that shows it)
+    written: dict[tuple[str, str], set[str]] = {}
     for msgid in _ids(message):
-        expected.update(placeholders(msgid))
-    found = placeholders(text)
+        in_msgid = list(_occurrences(msgid))
+        expected.update(_first_of_each(in_msgid))
+        for item in in_msgid:
+            written.setdefault(item.key, set()).add(item.text)
+    in_text = list(_occurrences(text))
+    found = _first_of_each(in_text)
     extra = [p.text for key, p in found.items() if key not in expected]
     lacking = [
         p.text
         for key, p in expected.items()
         if key not in found and not (message.pluralizable and p.counts)
     ]
-    # (a width or precision of its own, `%(name)0999999999s`, would make a string of a
-    # gigabyte on every page that shows the message)
-    written: dict[tuple[str, str], set[str]] = {}
-    for msgid in _ids(message):
-        for item in _occurrences(msgid):
-            written.setdefault(item.key, set()).add(item.text)
     otherwise = sorted(
-        {p.text for p in _occurrences(text) if p.key in written and p.text not in written[p.key]}
+        {p.text for p in in_text if p.key in written and p.text not in written[p.key]}
     )
     form = f"msgstr[{index}]" if message.pluralizable else "msgstr"
     parts = []

@@ -165,14 +165,15 @@ def read_catalog(
             )
             for line, msgid, first in parser.duplicates
         ]
-    return catalog, _charset_problems(catalog, text, shown)
+    return catalog, _taken_as_utf8(catalog, text, shown)
 
 
-def _charset_problems(catalog: Catalog, text: str, shown: str) -> list[Diagnostic]:
-    """The file is read as UTF-8 (read_text), whatever its Content-Type header says; a
-    catalog whose header names another charset is compiled as UTF-8 too (Babel would
-    encode it with that charset: an unknown one, or one without the text's characters,
-    failed the build), with a warning, since other tools read it by its header."""
+def _taken_as_utf8(catalog: Catalog, text: str, shown: str) -> list[Diagnostic]:
+    """Sets the catalog's charset to UTF-8, as the file was read (read_text), whatever its
+    Content-Type header says, so that it is compiled and written as UTF-8 too (Babel would
+    encode it with the header's charset: an unknown one, or one without the text's
+    characters, failed the build); a warning when the header named another, since other
+    tools read the file by it."""
     declared = catalog.charset or ""
     if declared.lower().replace("_", "-") in ("utf-8", "utf8"):
         return []

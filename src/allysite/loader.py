@@ -101,7 +101,7 @@ def _subfolders(folder: Path, found: Collector) -> list[tuple[Path, bool]]:
             continue
         if is_link and is_dir and _leaves_site(folder / name, found):
             continue
-        if is_dir and not is_link and not _holds_files(folder / name):
+        if is_dir and not is_link and not _holds_files(folder / name, found):
             continue  # (as git, which keeps no empty folder, and the build's input index)
         if is_dir:
             result.append((folder / name, through or is_link))
@@ -117,9 +117,15 @@ def _subfolders(folder: Path, found: Collector) -> list[tuple[Path, bool]]:
     return result
 
 
-def _holds_files(folder: Path) -> bool:
+def _holds_files(folder: Path, found: Collector) -> bool:
     """Whether a folder holds a file that is not hidden, at any depth (an empty item folder,
-    one an editor has just made, is no item yet)."""
+    one an editor has just made, is no item yet). Known without a walk when the build's
+    input index lists files in it, or the dev server loaded it and it did not change."""
+    if found.parsed is not None and f"{found.rel(folder)}/" in found.parsed.folders:
+        return True
+    memo = found.memo
+    if memo is not None and memo.unchanged(folder) and memo.kept(("folder", folder)) is not None:
+        return True
     for _root, folders, files in os.walk(folder):
         if any(not name.startswith(".") for name in files):
             return True
