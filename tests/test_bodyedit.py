@@ -18,6 +18,7 @@ import pytest
 from allysite import build as build_module
 from allysite.build import build_site
 from allysite.model import fingerprint
+from allysite.output import spare_made
 from allysite.swap import spare_dir
 from allysite.workers import available_cores
 from conftest import MINIMAL_SITE, MakeSite, Site
@@ -271,6 +272,7 @@ def test_the_first_edit_after_a_cold_build_stages_into_a_spare_of_links(
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     site = make_site(BETA)
     build(site)
+    assert spare_made(site.out)  # (by a process that outlives the build)
     kept = site.out / "es/partners/alpha/index.html"
     inode = kept.stat().st_ino
     assert (spare_dir(site.out) / "es/partners/alpha/index.html").stat().st_ino == inode
@@ -298,6 +300,7 @@ def test_a_link_into_the_spare_that_fails_leaves_no_spare(
     monkeypatch.setattr(os, "link", link)
     site = make_site(BETA)
     assert build(site).pages
+    assert spare_made(site.out)
     assert not spare_dir(site.out).exists()
     monkeypatch.setattr(os, "link", real)
     site.write(beta("Otro."))

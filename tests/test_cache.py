@@ -18,9 +18,10 @@ import pytest
 
 from allysite import build as build_module
 from allysite import loader, svgclean
+from allysite import output as output_module
 from allysite.build import BuildResult, build_site, cache_dir
 from allysite.cache import BuildCache
-from allysite.output import Staging, Written
+from allysite.output import Staging, Written, spare_made
 from allysite.pipeline import THEME
 from allysite.swap import spare_dir
 from allysite.workers import available_cores
@@ -589,7 +590,7 @@ def test_the_replaced_output_is_the_spare_the_next_build_stages_into(
 
     edit("One.")
     build(site)  # a spare is made of links to the first build's output
-    assert spare.is_dir() and not (spare / "stray.txt").exists()
+    assert spare_made(site.out) and spare.is_dir() and not (spare / "stray.txt").exists()
     unchanged = (site.out / "es/partners/alpha/index.html").stat().st_ino
     edit("Two.")
     build(site)  # staged into the spare
@@ -615,7 +616,7 @@ def test_the_replaced_output_is_the_spare_the_next_build_stages_into(
     (site.out / "stray.txt").write_text("left by hand")
     edit("Three.")
     build(site)
-    assert not (spare / "stray.txt").exists()
+    assert spare_made(site.out) and not (spare / "stray.txt").exists()
     page = "es/partners/beta/index.html"
     assert (spare / page).stat().st_ino == (site.out / page).stat().st_ino
     edit("Four.")
@@ -632,13 +633,82 @@ def test_the_replaced_output_is_the_spare_the_next_build_stages_into(
 
 
 @pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_a_build_from_scratch_leaves_its_spare_of_links_to_a_process_that_outlives_it(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build returns before its spare is made; a build with nothing to do does not wait
+    for it, and one that writes waits for it, then stages into it."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    go = tmp_path / "go"
+    real_link, real_made = os.link, output_module.spare_made
+    deadline = time.monotonic() + 30  # (a build that waited for its spare fails, not hangs)
+
+    def link(source: str, target: str, *args: object, **options: object) -> None:
+        if "dst_dir_fd" in options:  # a link into the spare: held back until `go`
+            while not go.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        real_link(source, target, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", link)
+    site = make_site(BETA)
+    build(site)
+    assert not spare_made(site.out, wait=0.1)  # its process holds the spare's lock
+    assert not (spare_dir(site.out) / ".allysite-spare").exists()
+    assert build(site).cached  # (it did not wait: the spare's links are still held back)
+    waited: list[bool] = []
+
+    def made(out: Path, wait: float = output_module.LOCK_WAIT_SECONDS) -> bool:
+        waited.append(real_made(out, 0))
+        go.touch()  # the spare's process may go on; the build waits for it to end
+        return real_made(out, wait)
+
+    monkeypatch.setattr(output_module, "spare_made", made)
+    unchanged = (site.out / "es/partners/alpha/index.html").stat().st_ino
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nOtro.\n"})
+    assert pages(build(site), "es/") == {"es/partners/beta/index.html"}
+    assert waited == [False]
+    assert (site.out / "es/partners/alpha/index.html").stat().st_ino == unchanged
+    assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_a_spare_of_links_to_files_replaced_meanwhile_is_not_kept(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(The dev server writing into the same output while the spare is made.) The spare
+    must hold the files its record says: one replaced before it was linked unmakes it."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    real = os.link
+    page = "es/partners/alpha/index.html"
+
+    def link(source: str, target: str, *args: object, **options: object) -> None:
+        folder = options.get("src_dir_fd")
+        if isinstance(folder, int) and source == page:  # replaced as the dev server does
+            fd = os.open("new.html", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder)
+            os.write(fd, b"<p>a newer page</p>")
+            os.close(fd)
+            os.replace("new.html", page, src_dir_fd=folder, dst_dir_fd=folder)
+        real(source, target, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", link)
+    site = make_site(BETA)
+    build(site)
+    assert spare_made(site.out)
+    assert not spare_dir(site.out).exists()
+    monkeypatch.setattr(os, "link", real)
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: E.\n---\nOtro.\n"})
+    build(site)
+    assert_as_cold(site, tmp_path)  # (the page replaced by hand is rendered again)
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
 def test_a_build_killed_while_it_fills_the_spare_leaves_the_output_as_it_was(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: E.\n---\nOne.\n"})
     build(site)
-    assert spare_dir(site.out).is_dir()
+    assert spare_made(site.out) and spare_dir(site.out).is_dir()
     before = tree(site.out)
     # what a killed build leaves: the spare taken as its staging folder, half filled
     last = BuildCache.open(cache_dir(site.out), site.root, site.out, THEME).previous

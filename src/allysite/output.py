@@ -64,6 +64,35 @@ def lock_file(out: Path) -> Path:
     return out.parent / f".{out.name}.allysite-lock"
 
 
+def spare_lock_file(out: Path) -> Path:
+    """Held by the process that makes a spare of links (SpareLinks) until it is made."""
+    return out.parent / f".{out.name}.allysite-spare-lock"
+
+
+def spare_made(out: Path, wait: float = LOCK_WAIT_SECONDS) -> bool:
+    """Wait until no process is making the output's spare (SpareLinks: a build from
+    scratch leaves it to a process that outlives it); False when one still was after
+    `wait` seconds."""
+    try:
+        fd = os.open(spare_lock_file(out), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:  # none was ever made here
+        return True
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.01)
+            except OSError:  # a file system without locks
+                return True
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def output_lock(
     out: Path, wait: float, waiting: Callable[[], None] | None = None
@@ -196,8 +225,9 @@ class Staging:
         swap.recover_interrupted_swap(out)
         folder = swap.staging_dir(out)
         kept = swap.spare_dir(out)
+        made = spare_made(out)
         if kept.is_dir():
-            present = _read_spare(kept, written) if written is not None else None
+            present = _read_spare(kept, written) if written is not None and made else None
             if present is not None and _as_recorded(kept, *present):
                 kept.rename(folder)
                 (folder / SPARE_STATES).unlink()
@@ -473,31 +503,61 @@ class SpareLinks:
                 os.close(fd)
 
     def run(self) -> bool:
-        """(In the spare's process.) Whether the spare was made."""
+        """(In the spare's process.) Whether the spare is being made: by a process that
+        outlives the build (on a disk, linking thousands of files into as many new folders
+        takes a good part of a second that the build need not wait for), which holds the
+        spare's lock until it is done (`spare_made`). The output does not change meanwhile:
+        a build that would change it stages into the spare, and waits for it first."""
         os.close(self._write)
         try:
             with open(self._read, "rb") as pipe:
                 states = pickle.load(pipe)
         except Exception:  # nothing, or not all, sent: the build failed before
             return False
+        try:
+            lock = os.open(spare_lock_file(self.out), os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return self._make(states)
+        try:
+            try:  # (free: this build's staging waited for it, but for a maker gone astray)
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            except OSError:  # a file system without locks
+                pass
+            return swap.detached(lambda: self._make(states), (lock, self._folder)) or self._make(
+                states
+            )
+        finally:
+            os.close(lock)  # the lock stays held by the process that makes the spare
+
+    def _make(self, states: Mapping[str, tuple[int, int, int]]) -> bool:
+        """The spare: each staged file linked, in a folder of the same name; each link
+        checked to be the file staged (the dev server may have replaced one since)."""
         folder = swap.spare_dir(self.out)
         folders = {""}  # (made; paths relative to the two folders' descriptors: shorter walks)
+        made = -1
         try:
             folder.mkdir()
             spare = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             try:
-                for name in states:
+                made = os.fstat(spare).st_ino
+                for name, state in states.items():
                     parent = name.rpartition("/")[0]
                     if parent not in folders:
                         _make_folders(parent, folders, spare)
                     os.link(name, name, src_dir_fd=self._folder, dst_dir_fd=spare)
+                    if os.stat(name, dir_fd=spare, follow_symlinks=False).st_ino != state[2]:
+                        raise OSError(errno.ESTALE, "the output changed", name)
             finally:
                 os.close(spare)
             times = folder_times(folder, states)
             with open(folder / SPARE_STATES, "wb") as file:
                 pickle.dump((WHOLE, b"", states, times), file, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:
-            swap.discard_quietly(folder, self.out, background=True)
+            with contextlib.suppress(OSError):
+                if os.stat(folder).st_ino == made:  # (its own: not one made since)
+                    swap.discard_quietly(folder, self.out, background=False)
             return False
         return True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2
@@ -107,12 +108,18 @@ def discard(folder: Path, out: Path, background: bool) -> None:
 def _delete_detached(folder: Path) -> None:
     """rmtree in a grandchild process that outlives this one (the next build removes what
     it could not, were it killed)."""
+    if not detached(lambda: remove_tree(folder, ignore_errors=True)):
+        remove_tree(folder, ignore_errors=True)
+
+
+def detached(work: Callable[[], object], keep: Collection[int] = ()) -> bool:
+    """`work()` in a grandchild process that outlives this one, with no file descriptor but
+    those in `keep`; False when no process could be made (nothing was done)."""
     try:
         pid = os.fork()
     except OSError:
-        remove_tree(folder, ignore_errors=True)
-        return
-    if pid == 0:  # the child: start the deleter and leave at once
+        return False
+    if pid == 0:  # the child: start the grandchild and leave at once
         try:
             if os.fork() == 0:
                 with contextlib.suppress(BaseException):
@@ -122,11 +129,15 @@ def _delete_detached(folder: Path) -> None:
                     nowhere = os.open(os.devnull, os.O_RDWR)
                     for stream in (0, 1, 2):
                         os.dup2(nowhere, stream)
-                    os.closerange(3, 1 << 16)  # the output's lock among them: not held on
-                    remove_tree(folder, ignore_errors=True)
+                    start = 3  # the output's lock among them: not held on
+                    for fd in sorted({*keep, 1 << 16}):
+                        os.closerange(start, fd)
+                        start = fd + 1
+                    work()
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
+    return True
 
 
 def exchange(a: Path, b: Path) -> bool:
