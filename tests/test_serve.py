@@ -664,12 +664,15 @@ def test_an_edit_of_a_profiles_words_plans_no_list_and_gives_a_builds_output(
 BETA_FACTS = "website: https://beta.example.org/\nkind: {kind}\ntopics: [youth]\n"
 
 
+@pytest.mark.parametrize("tab", [None, "es/index.html"])
 def test_a_sequence_of_random_edits_always_serves_a_cold_builds_bytes(
-    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tab: str | None
 ) -> None:
     """Edits of every part of a profile and of a page, in a random order: after each, the
     dev server's output is a `--no-cache` build's, byte for byte, whether it kept its plan,
-    planned the languages the edit unsettled or planned the whole site (each happens)."""
+    planned the languages the edit unsettled or planned the whole site (each happens).
+    With a tab open on a Spanish page, the other languages are planned later, and some
+    edits follow the last one before they are (they are then planned with it)."""
     import random
 
     from allysite import preview as preview_module
@@ -751,13 +754,21 @@ def test_a_sequence_of_random_edits_always_serves_a_cold_builds_bytes(
     monkeypatch.setattr(preview_module, "plan_site", counted_plan_site)
     preview = Preview(site.root, site.out)
     assert preview.build().ok
-    for number, name in enumerate(chance.sample(sorted(edits) * 4, k=len(edits) * 4)):
+    sequence = chance.sample(sorted(edits) * 4, k=len(edits) * 4)
+    later = 0
+    for number, name in enumerate(sequence):
+        if tab is not None:
+            preview.render(tab)
         path = edits[name]()
         assert preview.update([site.root / path]).ok, (number, name, path)
+        later += preview.later is not None
+        if tab is not None and number < len(sequence) - 1 and chance.random() < 0.3:
+            continue  # the next edit comes before the languages left for later are planned
         served, built = served_and_built(preview, site, tmp_path / f"fresh{number}")
         assert sorted(served) == sorted(built), (number, name, path)
         assert [page for page in built if served[page] != built[page]] == [], (number, name, path)
     assert {"site", "part", "kept"} <= set(plans)
+    assert (later > 0) == (tab is not None)
 
 
 def test_a_new_site_view_makes_no_unchanged_partners_structured_data_again(
@@ -807,6 +818,60 @@ def test_a_new_site_view_makes_no_unchanged_partners_structured_data_again(
     assert {path for path in paths if "/partners/" in path} == {"/es/partners/beta/"}
     served, built = served_and_built(preview, site, tmp_path / "fresh")
     assert served == built
+
+
+def test_the_languages_no_tab_shows_are_planned_after_the_reload(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """While a tab shows a Spanish page, an edit that changes every page (a topic added to a
+    partner: every page's terms) plans the Spanish pages before the tabs reload, and the
+    other languages after (in the background, or at once for a page a browser asks for).
+    The output is a build's once they are planned."""
+    from allysite.preview import Preview
+
+    site = make_site(
+        {
+            "content/partners/beta/partner.yaml": BETA_FACTS.format(kind="foundation"),
+            "content/partners/beta/es.md": "---\nname: Beta\nsummary: Jóvenes.\n---\nHola.\n",
+        }
+    )
+    preview = Preview(site.root, site.out)
+    assert preview.build().ok
+    facts = site.root / "content/partners/beta/partner.yaml"
+    facts.write_text(BETA_FACTS.format(kind="foundation").replace("[youth]", "[youth, water]"))
+    assert preview.update([facts]).ok
+    assert preview.later is None  # no tab: every language planned at once
+    served, built = served_and_built(preview, site, tmp_path / "fresh")
+    assert served == built
+
+    preview.render("es/partners/alpha/index.html")  # a tab shows a Spanish page
+    facts.write_text(BETA_FACTS.format(kind="foundation"))  # the topic taken away again
+    update = preview.update([facts])
+    assert update.ok
+    assert preview.later is not None and preview.later.languages == ("en", "ar")
+    assert {route.lang for route in preview.pending.values()} == {"es"}
+    topics, water = "en/topics/index.html", "en/topics/water/index.html"
+    assert "/en/topics/water/" in (site.out / topics).read_text()
+    assert water in preview.routes and "es/topics/water/index.html" not in preview.routes
+    assert preview.extras() is None  # (the feeds and the sitemap wait for every language)
+    preview.render(topics)  # a browser asks for an English page: planned and rendered now
+    assert preview.later is not None and preview.later.languages == ("ar",)
+    assert "/en/topics/water/" not in (site.out / topics).read_text()
+    assert water not in preview.routes and not (site.out / water).exists()
+    served, built = served_and_built(preview, site, tmp_path / "fresh2")
+    assert preview.later is None
+    assert sorted(served) == sorted(built)
+    assert [name for name in built if served[name] != built[name]] == []
+
+    # an edit while languages wait: they are planned with it (never kept as settled)
+    facts.write_text(BETA_FACTS.format(kind="ngo"))
+    assert preview.update([facts]).ok and preview.later is not None
+    beta = site.root / "content/partners/beta/es.md"
+    beta.write_text("---\nname: Beta\nsummary: Jóvenes.\n---\nHola de nuevo.\n")
+    assert preview.update([beta]).ok
+    served, built = served_and_built(preview, site, tmp_path / "fresh3")
+    assert sorted(served) == sorted(built)
+    assert [name for name in built if served[name] != built[name]] == []
 
 
 def test_an_edit_behind_a_link_to_a_folder_reaches_the_pages_read_through_it(

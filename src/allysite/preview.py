@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allysite import urls
@@ -71,6 +71,20 @@ class Update:
     full: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Later:
+    """Languages whose pages an update did not plan yet: no open tab shows them (as Hugo's
+    fast render mode renders the pages a browser shows first). Each is planned from the
+    update's inputs in the background, or at once when a browser asks for one of its pages."""
+
+    inputs: SiteInputs
+    languages: tuple[str, ...]
+
+
+VIEWED_SECONDS = 600.0
+"""A language is being viewed while a browser asked for one of its pages this recently."""
+
+
 class Preview:
     """The state of a previewed site; every method runs on the server's one event loop."""
 
@@ -93,6 +107,14 @@ class Preview:
         self._templates: dict[str, FileSignature] = {}
         self._bodies: Mapping[str, BodyPaths | None] | None = None
         """The bodies each template's pages show (bodyreads.py), found again when one changes."""
+        self._viewed: dict[str, float] = {}
+        """When a browser last asked for a page of each language (time.monotonic)."""
+        self.later: Later | None = None
+        """Languages an update left to plan in the background (their routes are the last
+        plan's until then)."""
+        self._replanned_later: Later | None = None
+        self.renders = 0
+        """Pages rendered since the server started (for its reports)."""
 
     # --- state -----------------------------------------------------------------------------
 
@@ -154,6 +176,7 @@ class Preview:
         self.copied = {copy.out_path: file_signature(copy.source) for copy in prepared.plan.copies}
         self._adopt(prepared, found)
         self.pending = {}
+        self.later = None
         self.extras_due = False
         self._templates = self._template_signatures(prepared)
         self._bodies = read_templates(next(iter(prepared.envs.values()))).bodies  # (not on an edit)
@@ -183,11 +206,14 @@ class Preview:
                 result.seconds,
                 True,
             )
+        self._replanned_later = None
         prepared, found = prepare_site(
             self.site, cache_dir(self.out), memo=self.memo, replan=self._replan
         )
         if prepared is None or has_errors(found):
             return self._failed(found, edited, started)
+        later = self._replanned_later
+        deferred = frozenset(later.languages if later else ())
         templates = self._template_signatures(prepared)
         changed_templates = {
             name
@@ -203,6 +229,10 @@ class Preview:
         pending = {}
         sites: dict[tuple[int, int], bool] = {}
         for out_path, route in routes.items():
+            if route.lang in deferred:  # (the last plan's route: compared once planned)
+                if out_path in self.pending or out_path in self.render_errors:
+                    pending[out_path] = route
+                continue
             old = self.routes.get(out_path)
             if (
                 old is None
@@ -223,6 +253,7 @@ class Preview:
             self._delete(out_path)
         self._adopt(prepared, found)
         self.pending = pending
+        self.later = later
         self.render_errors = {}
         self._templates = templates
         return Update(
@@ -243,7 +274,12 @@ class Preview:
         planned again (an edit of a summary or a name, shown in its language's lists, plans
         that language, not the five others). None (the whole site is planned) when no
         language is settled, or when anything else could differ: the settings, templates,
-        catalogs, theme files or logos, which partners there are, any page's texts."""
+        catalogs, theme files or logos, which partners there are, any page's texts.
+
+        While a browser shows pages of some languages (`_viewed_languages`), the other
+        languages that are not settled are left to plan later (`Later`, `plan_later`): an
+        edit that changes every page (a topic added to a partner) plans one language before
+        the tabs reload, not six."""
         kept, bodies = self.prepared, self._bodies
         if (
             kept is None
@@ -260,10 +296,13 @@ class Preview:
         if not settle.same_partners or not settle.same_pages:
             return None
         codes = [language.code for language in inputs.config.languages]
-        settled = settled_languages(inputs, codes, settle)
-        if not settled:
+        unplanned = set(self.later.languages) if self.later else set()  # (never settled)
+        settled = settled_languages(inputs, [c for c in codes if c not in unplanned], settle)
+        viewed = self._viewed_languages()
+        later = [c for c in codes if c not in settled and c not in viewed] if viewed else []
+        if not settled and not later:
             return None
-        unsettled = {code for code in codes if code not in settled}
+        unsettled = {code for code in codes if code not in settled and code not in later}
         replaced = {route.out_path: route for routes in settled.values() for route in routes}
         routes = [  # (the root's pages and the dashboard are the default language's)
             replaced.pop(route.out_path, route)
@@ -280,6 +319,7 @@ class Preview:
             fresh, _ = plan_site(inputs, self.memo, languages=unsettled, copies=False)
             routes += fresh.routes
             views.update((view.language.code, view) for view in fresh.views)
+        self._replanned_later = Later(inputs, tuple(later)) if later else None
         return with_copies(
             inputs.config,
             inputs.content,
@@ -353,10 +393,72 @@ class Preview:
     # --- rendering and writing -------------------------------------------------------------
 
     def render(self, out_path: str) -> None:
-        """Render one pending route now (a browser asked for it) and write it if it changed."""
+        """A browser asked for a file: if it is a page, its language is being viewed, and the
+        page is planned (if its language was left for later) and rendered now if pending."""
+        known = self.routes.get(out_path)
+        if known is not None:
+            self._viewed[known.lang] = time.monotonic()
+            if self.later is not None and known.lang in self.later.languages:
+                self.plan_later(known.lang)
+        self._render(out_path)
+
+    def _viewed_languages(self) -> set[str]:
+        recent = time.monotonic() - VIEWED_SECONDS
+        return {code for code, when in self._viewed.items() if when >= recent}
+
+    def plan_later(self, code: str | None = None) -> None:
+        """Plan a language an update left for later (`code`, else the first): its routes
+        replace the last plan's, and those that show something else become pending."""
+        later, prepared = self.later, self.prepared
+        if later is None or prepared is None:
+            return
+        code = code if code is not None else later.languages[0]
+        remaining = tuple(language for language in later.languages if language != code)
+        self.later = Later(later.inputs, remaining) if remaining else None
+        fresh, found = plan_site(later.inputs, self.memo, languages=[code], copies=False)
+        bodies = self._bodies or {}
+        sites: dict[tuple[int, int], bool] = {}
+        planned = {route.out_path: route for route in fresh.routes}
+        for out_path, route in planned.items():
+            old = self.routes.get(out_path)
+            if (
+                old is None
+                or out_path in self.pending
+                or (
+                    old is not route
+                    and old != route
+                    and not _shows_the_same(old, route, bodies, sites)
+                )
+            ):
+                self.pending[out_path] = route
+            self.routes[out_path] = route
+        for out_path, old in list(self.routes.items()):
+            if old.lang == code and out_path not in planned:  # (a term no partner has now)
+                del self.routes[out_path]
+                self.pending.pop(out_path, None)
+                self._delete(out_path)
+        views = {view.language.code: view for view in (*prepared.plan.views, *fresh.views)}
+        plan = prepared.plan
+        known = {route.out_path for route in plan.routes}
+        routes = (
+            *(
+                self.routes[route.out_path]
+                for route in plan.routes
+                if route.out_path in self.routes
+            ),
+            *(route for route in fresh.routes if route.out_path not in known),
+        )
+        ordered = tuple(views[view.language.code] for view in plan.views)
+        self.prepared = replace(prepared, plan=replace(plan, routes=routes, views=ordered))
+        if found:
+            self.diagnostics = sorted_diagnostics((*self.diagnostics, *found))
+
+    def _render(self, out_path: str) -> None:
+        """Render one pending route now and write it if it changed."""
         route = self.pending.pop(out_path, None)
         if route is None or self.prepared is None:
             return
+        self.renders += 1
         pages, problems = render_routes([route], self.prepared.envs, self.prepared.dirs)
         if problems:
             self.render_errors[out_path] = problems[0]
@@ -367,15 +469,20 @@ class Preview:
 
     def render_pending(self, seconds: float = 0.02) -> bool:
         """Render pending routes for about `seconds`; True while some remain."""
+        if self.later is not None:  # (a step of its own: a language takes longer)
+            self.plan_later()
+            return True
         deadline = time.perf_counter() + seconds
         while self.pending and time.perf_counter() < deadline:
-            self.render(next(iter(self.pending)))
+            self._render(next(iter(self.pending)))
         return bool(self.pending)
 
     def extras(self) -> Callable[[], list[OutputFile]] | None:
         """A function (safe to run in a worker thread) giving the sitemap, feeds and the other
         files that are no pages, and the search index; None when they are up to date."""
-        if not self.extras_due or self.pending or self.prepared is None or self.failed:
+        if not self.extras_due or self.pending or self.later or self.prepared is None:
+            return None
+        if self.failed:
             return None
         self.extras_due = False
         prepared, out = self.prepared, self.out

@@ -247,14 +247,15 @@ class PreviewServer:
             self._schedule_background(self._quiet_at - now)
             return
         preview = self.preview
-        if preview.pending and not self._render_started:
-            self._render_started, self._rendered_from = now, len(preview.pending)
+        if (preview.pending or preview.later) and not self._render_started:
+            self._render_started, self._rendered_from = now, preview.renders
         if preview.render_pending(RENDER_STEP_SECONDS):
             self._schedule_background()
             return
         if self._render_started:
             seconds = self.loop.time() - self._render_started
-            self.report(ServeEvent("rendered", count=self._rendered_from, seconds=seconds))
+            count = preview.renders - self._rendered_from
+            self.report(ServeEvent("rendered", count=count, seconds=seconds))
             self._render_started = 0.0
         self._collect()
         if now < self._last_update + EXTRAS_QUIET_SECONDS:
