@@ -272,9 +272,10 @@ class Preview:
         partners whose folders changed are planned again (an edit of a profile's words makes
         no other partner's view and plans no list); every page of another language is
         planned again (an edit of a summary or a name, shown in its language's lists, plans
-        that language, not the five others). None (the whole site is planned) when no
-        language is settled, or when anything else could differ: the settings, templates,
-        catalogs, theme files or logos, which partners there are, any page's texts.
+        that language, not the five others). No language is settled when the partners are
+        not those of the last plan, a page's texts, a logo or the theme's files changed.
+        None (the whole site is planned) when no language is settled and none is left for
+        later (below), or when the settings, templates or catalogs changed.
 
         While a browser shows pages of some languages (`_viewed_languages`), the other
         languages that are not settled are left to plan later (`Later`, `plan_later`): an
@@ -288,16 +289,19 @@ class Preview:
             or inputs.config is not kept.config
             or inputs.envs is not kept.envs
             or inputs.catalogs is not kept.catalogs
-            or inputs.assets is not kept.assets
-            or inputs.logos is not kept.logos
         ):
             return None
         settle = KeptSettle(kept.plan, self.routes, kept.content, inputs.content)
-        if not settle.same_partners or not settle.same_pages:
-            return None
         codes = [language.code for language in inputs.config.languages]
         unplanned = set(self.later.languages) if self.later else set()  # (never settled)
-        settled = settled_languages(inputs, [c for c in codes if c not in unplanned], settle)
+        settled = (
+            settled_languages(inputs, [c for c in codes if c not in unplanned], settle)
+            if settle.same_partners
+            and settle.same_pages
+            and inputs.assets is kept.assets
+            and inputs.logos is kept.logos
+            else {}
+        )
         viewed = self._viewed_languages()
         later = [c for c in codes if c not in settled and c not in viewed] if viewed else []
         if not settled and not later:
