@@ -892,6 +892,18 @@ def test_the_languages_no_tab_shows_are_planned_after_the_reload(
     assert sorted(served) == sorted(built)
     assert [name for name in built if served[name] != built[name]] == []
 
+    # a page that only the new plan has (a new term's): planned when a browser asks for it
+    facts.write_text(BETA_FACTS.format(kind="ngo").replace("[youth]", "[youth, water]"))
+    assert preview.update([facts]).ok
+    assert preview.later is not None and preview.later.languages == ("ar",)  # (en was asked for)
+    arabic = "ar/topics/water/index.html"
+    assert arabic not in preview.routes
+    preview.render(arabic)
+    assert arabic in preview.routes and "Beta" in (site.out / arabic).read_text()
+
+    served, built = served_and_built(preview, site, tmp_path / "fresh4")
+    assert [name for name in built if served.get(name) != built[name]] == []
+
 
 def test_an_edit_behind_a_link_to_a_folder_reaches_the_pages_read_through_it(
     make_site: MakeSite, tmp_path: Path

@@ -399,11 +399,15 @@ class Preview:
     def render(self, out_path: str) -> None:
         """A browser asked for a file: if it is a page, its language is being viewed, and the
         page is planned (if its language was left for later) and rendered now if pending."""
+        if self.later is not None:  # (by its folder too: a page it will have may be new)
+            folder, last = out_path.partition("/")[0], self.routes.get(out_path)
+            for code in self.later.languages:
+                if folder == urls.lang_segment(code) or (last is not None and last.lang == code):
+                    self.plan_later(code)
+                    break
         known = self.routes.get(out_path)
         if known is not None:
             self._viewed[known.lang] = time.monotonic()
-            if self.later is not None and known.lang in self.later.languages:
-                self.plan_later(known.lang)
         self._render(out_path)
 
     def _viewed_languages(self) -> set[str]:
