@@ -905,6 +905,58 @@ def test_the_languages_no_tab_shows_are_planned_after_the_reload(
     assert [name for name in built if served.get(name) != built[name]] == []
 
 
+def test_a_partner_added_cleans_no_other_partners_logo_again(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server keeps each partner's prepared logo by its file's signature: a partner
+    added makes its own logo only (a thousand SVGs were cleaned again for each), and a logo
+    edited is made again. The output is a build's."""
+    from allysite import images
+    from allysite.preview import Preview
+
+    logo_facts = "logo: logo.svg\n" + BETA_FACTS.format(kind="foundation")
+    site = make_site(
+        {
+            "content/partners/beta/partner.yaml": logo_facts,
+            "content/partners/beta/logo.svg": LOGO,
+            "content/partners/beta/es.md": "---\nname: Beta\nsummary: Jóvenes.\n---\nHola.\n",
+        }
+    )
+    preview = Preview(site.root, site.out)
+    assert preview.build().ok
+    prepared: list[str] = []
+    real = images.prepare_logo
+
+    def recorded(config: Any, partner: Any, cache: Any) -> Any:
+        prepared.append(partner.slug)
+        return real(config, partner, cache)
+
+    monkeypatch.setattr(images, "prepare_logo", recorded)
+    gamma = {
+        "content/partners/gamma/partner.yaml": logo_facts,
+        "content/partners/gamma/logo.svg": LOGO,
+        "content/partners/gamma/es.md": "---\nname: Gamma\nsummary: Agua.\n---\nHola.\n",
+    }
+    for number, change in enumerate(
+        [
+            gamma,  # (the first update keeps what the first build prepared, each by itself)
+            {"content/partners/beta/logo.svg": LOGO.replace("#1f5f8b", "#8b1f1f")},
+            {
+                "content/partners/delta/" + name.rpartition("/")[2]: text
+                for name, text in gamma.items()
+            },
+        ]
+    ):
+        prepared.clear()
+        site.write(change)
+        assert preview.update([site.root / name for name in change]).ok
+        if number:  # (before the build below, which prepares every logo)
+            assert prepared == ["beta" if number == 1 else "delta"]
+        served, built = served_and_built(preview, site, tmp_path / f"fresh{number}")
+        assert served == built
+    assert any("#8b1f1f" in path.read_text() for path in site.out.rglob("beta/logo.svg"))
+
+
 def test_an_edit_behind_a_link_to_a_folder_reaches_the_pages_read_through_it(
     make_site: MakeSite, tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -22,6 +22,7 @@ from allysite import urls
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.inputindex import DIGEST
+from allysite.memo import Memo, file_signature
 from allysite.model import Content, Partner
 
 if TYPE_CHECKING:
@@ -71,11 +72,17 @@ class Logos:
 
 
 def prepare_logos(
-    config: SiteConfig, content: Content, cache: Path, kept: ParseCache | None = None
+    config: SiteConfig,
+    content: Content,
+    cache: Path,
+    kept: ParseCache | None = None,
+    memo: Memo | None = None,
 ) -> tuple[Logos, list[Diagnostic]]:
     """`kept`: the build cache's store, where each partner's result is kept by the hash of
     its folder's files (a rebuild neither parses nor cleans an unchanged SVG again; a first
-    build prepares them while it parses the content: see `prepare_logo`)."""
+    build prepares them while it parses the content: see `prepare_logo`). `memo` (the dev
+    server's, after its first build): each result kept by its logo file's signature, so
+    that a partner added or removed cleans no other partner's logo again."""
     pictures: dict[str, Picture] = {}
     files: list[DerivedFile] = []
     cleaned: dict[str, Path] = {}
@@ -87,7 +94,9 @@ def prepare_logos(
         def make(partner: Partner = partner) -> Prepared:
             return prepare_logo(config, partner, cache)
 
-        if kept is None:
+        if kept is None and memo is not None:
+            picture, clean, derived, found = _remembered(config, partner, memo, make)
+        elif kept is None:
             picture, clean, derived, found = make()
         else:
             name, key = logo_slot(config, partner, kept)
@@ -127,6 +136,19 @@ def prepare_logo(config: SiteConfig, partner: Partner, cache: Path) -> Prepared:
     site_urls = urls.Urls(config.base_url)
     picture, derived, problems = _raster_logo(partner, path, shown, cache, site_urls)
     return picture, None, derived, problems
+
+
+def _remembered(
+    config: SiteConfig, partner: Partner, memo: Memo, make: Callable[[], Prepared]
+) -> Prepared:
+    slot = ("logo", partner.folder)
+    path = f"{config.root}/{partner.folder}/{partner.facts.logo}"
+    key = (CACHE_VERSION, file_signature(path), partner.slug, config.base_url)
+    prepared = memo.get(slot, key, make)
+    if not _files_there(prepared):  # (removed from the cache folder meanwhile)
+        memo.forget(lambda other: other == slot)
+        prepared = memo.get(slot, key, make)
+    return prepared
 
 
 def _files_there(prepared: Prepared) -> bool:

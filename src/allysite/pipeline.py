@@ -214,7 +214,7 @@ def load_site(
         memo,
         "logos",
         lambda: (config, _logo_signature(config.root, content)),
-        lambda: prepare_logos(config, content, cache, parsed),
+        lambda: prepare_logos(config, content, cache, parsed, memo),
     )
     problems += found
     assets = _kept(
