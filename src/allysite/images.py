@@ -94,13 +94,13 @@ def prepare_logos(
         def make(partner: Partner = partner) -> Prepared:
             return prepare_logo(config, partner, cache)
 
-        if kept is None and memo is not None:
-            picture, clean, derived, found = _remembered(config, partner, memo, make)
-        elif kept is None:
-            picture, clean, derived, found = make()
-        else:
+        if kept is not None:
             name, key = logo_slot(config, partner, kept)
             picture, clean, derived, found = kept.kept(name, key, make, _files_there)
+        elif memo is not None:
+            picture, clean, derived, found = _remembered(config, partner, memo, make)
+        else:
+            picture, clean, derived, found = make()
         problems += found
         if picture is not None:
             pictures[partner.slug] = picture

@@ -78,19 +78,28 @@ def spare_made(out: Path, wait: float = LOCK_WAIT_SECONDS) -> bool:
     except OSError:  # none was ever made here
         return True
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(0.01)
-            except OSError:  # a file system without locks
-                return True
+        return _locked(fd, fcntl.LOCK_SH, wait)
     finally:
         os.close(fd)
+
+
+def _locked(fd: int, kind: int, wait: float, waiting: Callable[[], None] | None = None) -> bool:
+    """`flock` of `kind` on the file, waited for up to `wait` seconds (`waiting` is called
+    once, when it starts to wait); True once held, or on a file system without locks."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:  # held by another process
+            if waiting is not None:
+                waiting()
+                waiting = None
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        except OSError:  # a file system without locks: nothing to wait for
+            return True
 
 
 @contextlib.contextmanager
@@ -103,23 +112,7 @@ def output_lock(
     out.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_file(out), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:  # held by another process
-                if waiting is not None:
-                    waiting()
-                    waiting = None
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(0.05)
-                continue
-            except OSError:  # a file system without locks: nothing to wait for
-                pass
-            break
-        yield True
+        yield _locked(fd, fcntl.LOCK_EX, wait, waiting)
     finally:
         os.close(fd)  # and with it the lock
 

@@ -233,14 +233,8 @@ class Preview:
                 if out_path in self.pending or out_path in self.render_errors:
                     pending[out_path] = route
                 continue
-            old = self.routes.get(out_path)
             if (
-                old is None
-                or (
-                    old is not route
-                    and old != route
-                    and not _shows_the_same(old, route, self._bodies, sites)
-                )
+                _shows_other(self.routes.get(out_path), route, self._bodies, sites)
                 or out_path in self.pending
                 or out_path in self.render_errors
                 or route.lang in languages
@@ -399,16 +393,25 @@ class Preview:
     def render(self, out_path: str) -> None:
         """A browser asked for a file: if it is a page, its language is being viewed, and the
         page is planned (if its language was left for later) and rendered now if pending."""
-        if self.later is not None:  # (by its folder too: a page it will have may be new)
-            folder, last = out_path.partition("/")[0], self.routes.get(out_path)
-            for code in self.later.languages:
-                if folder == urls.lang_segment(code) or (last is not None and last.lang == code):
-                    self.plan_later(code)
-                    break
+        waiting = self._left_for_later(out_path)
+        if waiting is not None:
+            self.plan_later(waiting)
         known = self.routes.get(out_path)
         if known is not None:
             self._viewed[known.lang] = time.monotonic()
         self._render(out_path)
+
+    def _left_for_later(self, out_path: str) -> str | None:
+        """The language left for later that a file is of: by its route, or by its folder (a
+        page that only the language's new plan has)."""
+        if self.later is None:
+            return None
+        last = self.routes.get(out_path)
+        folder = out_path.partition("/")[0]
+        for code in self.later.languages:
+            if folder == urls.lang_segment(code) or (last is not None and last.lang == code):
+                return code
+        return None
 
     def _viewed_languages(self) -> set[str]:
         recent = time.monotonic() - VIEWED_SECONDS
@@ -428,15 +431,8 @@ class Preview:
         sites: dict[tuple[int, int], bool] = {}
         planned = {route.out_path: route for route in fresh.routes}
         for out_path, route in planned.items():
-            old = self.routes.get(out_path)
-            if (
-                old is None
-                or out_path in self.pending
-                or (
-                    old is not route
-                    and old != route
-                    and not _shows_the_same(old, route, bodies, sites)
-                )
+            if out_path in self.pending or _shows_other(
+                self.routes.get(out_path), route, bodies, sites
             ):
                 self.pending[out_path] = route
             self.routes[out_path] = route
@@ -621,6 +617,19 @@ class KeptSettle:
             if last is None or last.context.get("page") != meta:
                 return False
         return True
+
+
+def _shows_other(
+    old: Route | None,
+    new: Route,
+    bodies: Mapping[str, BodyPaths | None],
+    sites: dict[tuple[int, int], bool],
+) -> bool:
+    """Whether a page must be rendered again: it is new, or its route changed in what its
+    template shows."""
+    return old is None or (
+        old is not new and old != new and not _shows_the_same(old, new, bodies, sites)
+    )
 
 
 def _shows_the_same(
