@@ -1,17 +1,20 @@
-"""Rebuilds after edits of Markdown bodies alone (bodyedit.py).
+"""Rebuilds after edits of Markdown bodies or summaries alone (bodyedit.py).
 
-The new body is put in the place of the old one in the pages that show it, without loading
-the site; every such rebuild must give a cold build's bytes, leave a cache from which the
-next build of any kind does too, and give way to the full build wherever anything else
-could differ (each case below checks that the full build ran, and its output).
+The new body or summary is put in the place of the old one in the pages (and feeds) that
+show it, without loading the site; every such rebuild must give a cold build's bytes, leave
+a cache from which the next build of any kind does too, and give way to the full build
+wherever anything else could differ (each case below checks that the full build ran, and
+its output).
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import random
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -116,10 +119,10 @@ def test_the_cache_an_edit_leaves_serves_every_later_build(site: Site, tmp_path:
     """Edits put in place, then every other kind of build in turn (each its cold bytes)."""
     site.write(beta("Uno."))
     build(site)
-    site.write(beta("Uno.", summary="Cambia."))  # a card: the full build
+    site.write(beta("Uno.", summary="Cambia."))  # a card: put in its places too
     build(site)
     assert_as_cold(site, tmp_path)
-    site.write(beta("Dos."))  # the summary back and the body: the full build
+    site.write(beta("Dos."))  # the summary back and the body
     build(site)
     assert_as_cold(site, tmp_path)
     site.write(beta("Tres."))
@@ -132,9 +135,104 @@ def test_the_cache_an_edit_leaves_serves_every_later_build(site: Site, tmp_path:
     assert_as_cold(site, tmp_path)
 
 
+HOSTILE = "Educa & <b>\"protege\"</b> 'siempre' </script><!-- تعليم 😀"
+"""A summary with all that each of its forms escapes (HTML, JSON in a script, XML)."""
+DATED_BETA = {
+    **BETA,
+    "content/partners/beta/partner.yaml": BETA["content/partners/beta/partner.yaml"]
+    + "partner_since: 2020\n",
+}
+
+
+def quoted(text: str) -> str:
+    """YAML's double-quoted scalar of a text."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def test_a_summary_edit_is_put_in_place_without_loading_the_site(
+    make_site: MakeSite, tmp_path: Path, full_builds: list[str]
+) -> None:
+    """Its text's pages (descriptions, structured data, lead), every list that shows its
+    card, in its language and those it stands in for, and the feeds: each as a cold build
+    writes it."""
+    site = make_site(DATED_BETA)
+    build(site)
+    full_builds.clear()
+    site.write(beta("Texto de Beta.", summary=quoted(HOSTILE)))
+    result = build(site)
+    assert full_builds == []
+    rendered = set(result.rendered)
+    for lang in ("es", "en", "ar"):  # (the Spanish text stands in for the others)
+        assert {
+            f"{lang}/partners/beta/index.html",
+            f"{lang}/index.html",
+            f"{lang}/kinds/foundation/index.html",
+            f"{lang}/regions/africa/index.html",
+            f"{lang}/topics/education/index.html",
+            f"{lang}/feed.xml",
+        } <= rendered
+        profile = site.html(f"/{lang}/partners/beta/")
+        assert profile.select_one('meta[name="description"]')["content"] == HOSTILE
+        assert profile.select_one('meta[property="og:description"]')["content"] == HOSTILE
+        assert profile.select_one(".lead").text == HOSTILE
+        data = json.loads(profile.select_one('script[type="application/ld+json"]').string)
+        assert data["description"] == HOSTILE
+        cards = site.html(f"/{lang}/").select(".card-summary")
+        assert HOSTILE in [card.text for card in cards]
+        feed = ElementTree.parse(site.out / lang / "feed.xml").getroot()
+        summaries = feed.findall("{http://www.w3.org/2005/Atom}entry/{*}summary")
+        assert HOSTILE in [element.text for element in summaries]
+    assert not {name for name in rendered if "alpha" in name}
+    assert_as_cold(site, tmp_path)
+    assert build(site).cached
+    assert full_builds == [str(tmp_path / "cold")]  # (assert_as_cold's)
+
+
+def test_edits_of_summaries_and_bodies_in_turn(
+    make_site: MakeSite, tmp_path: Path, full_builds: list[str]
+) -> None:
+    """Each rebuild moves the places of what follows the edit in the pages it writes (the
+    journal keeps them): the next edit of the same texts is put in place too, and every
+    output is a cold build's."""
+    site = make_site(
+        {**DATED_BETA, ABOUT_ES: "---\nname: Acerca de\nsummary: Un directorio.\n---\nUno.\n"}
+    )
+    build(site)
+    full_builds.clear()
+    alpha_es = (site.root / ALPHA_ES).read_text()
+    edits = [
+        beta("Texto de Beta.", summary="Educa mucho."),
+        beta("Otro texto, **más largo** que el primero.", summary="Educa mucho."),
+        beta("Otro texto, **más largo** que el primero.", summary="E."),
+        {ALPHA_ES: alpha_es.replace("Trabaja por la paz.", quoted("Paz & <justicia>"))},
+        {ABOUT_ES: "---\nname: Acerca de\nsummary: Un directorio de aliados.\n---\nUno.\n"},
+        {ALPHA_EN: ALPHA_EN_TEXT.replace("Works for peace.", "Works for lasting peace.")},
+        {**beta("B.", summary="Una y otra."), ALPHA_ES: alpha_es},
+    ]
+    for edit in edits:
+        site.write(edit)
+        assert build(site).ok
+        assert full_builds == [str(tmp_path / "cold")] * (len(full_builds) > 0)
+        assert_as_cold(site, tmp_path)
+        full_builds.clear()
+    assert "Una y otra." in site.html("/ar/").text
+    assert site.html("/es/about/").select_one('meta[name="description"]')["content"] == (
+        "Un directorio de aliados."
+    )
+
+
 PRINTED_TWICE = (
     '{% extends "base.html" %}{% block main %}{{ partner.item.body_html }}'
     "<aside>{{ partner.item.body_html }}</aside>{% endblock %}"
+)
+CARD_CHANGED = '<article class="card">{{ partner.item.summary|truncate(3) }}</article>\n'
+UNESCAPED = (
+    '{% extends "base.html" %}{% block main %}{% autoescape false %}{{ item.summary }}'
+    "{% endautoescape %}{% endblock %}"
+)
+DESCRIBED = (
+    '{% extends "base.html" %}{% set item = partner.item %}'
+    "{% block description %}{{ item.summary }}{% endblock %}"
 )
 FILTERED = (
     '{% extends "base.html" %}{% block main %}'
@@ -145,7 +243,14 @@ FILTERED = (
 @pytest.mark.parametrize(
     ("files", "edit"),
     [
-        pytest.param({}, beta("Otro.", summary="Cambia."), id="the front matter"),
+        pytest.param(
+            {}, {BETA_ES: "---\nname: Beta B\nsummary: Educa.\n---\nOtro.\n"}, id="a name"
+        ),
+        pytest.param(
+            {},
+            {BETA_ES: "---\nname: Beta\nsummary: Cambia.\nshort_name: B\n---\nB.\n"},
+            id="a field added with the summary",
+        ),
         pytest.param({}, beta(""), id="a body made blank"),
         pytest.param({}, {**beta("Otro."), "content/partners/beta/notes.txt": "x"}, id="a file"),
         pytest.param({}, {BETA_EN: "---\nname: B\nsummary: S.\n---\n"}, id="a new text"),
@@ -157,6 +262,27 @@ FILTERED = (
             {BETA_ES: "---\nname: Beta\nsummary: E.\ntranslated_from: {body: 1234abcd}\n---\nT.\n"},
             {BETA_ES: "---\nname: Beta\nsummary: E.\ntranslated_from: {body: 1234abcd}\n---\nU.\n"},
             id="a warning at the text",
+        ),
+        pytest.param(
+            {},
+            {ABOUT_ES: "---\nname: Acerca de\nsummary: Nuevo.\n---\nUn directorio.\n"},
+            id="a summary added",
+        ),
+        pytest.param({}, beta("Texto de Beta.", summary="1984"), id="a number"),
+        pytest.param(
+            {"templates/partials/card.html": CARD_CHANGED},
+            beta("B.", summary="Otra."),
+            id="a summary changed by a template",
+        ),
+        pytest.param(
+            {"templates/page.html": UNESCAPED},
+            beta("B.", summary="Otra."),
+            id="a template that does not escape",
+        ),
+        pytest.param(
+            {"templates/partner.html": DESCRIBED},
+            beta("B.", summary="Otra."),
+            id="a summary in a block rendered into a value",
         ),
     ],
 )
@@ -224,6 +350,28 @@ def test_a_body_with_a_problem_is_reported_by_the_full_build(
         (code, BETA_ES)
     ]
     assert (site.out / "es/partners/beta/index.html").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("front", "code"),
+    [
+        ("summary: [una, lista]", "invalid-value"),
+        ("summary: '   '", "invalid-value"),
+        ("summary: 'E", "yaml"),
+        ('summary: "E\\x01"', "yaml"),
+    ],
+)
+def test_a_summary_with_a_problem_is_reported_by_the_full_build(
+    site: Site, full_builds: list[str], front: str, code: str
+) -> None:
+    before = (site.out / "es/index.html").read_bytes()
+    site.write({BETA_ES: f"---\nname: Beta\n{front}\n---\nTexto de Beta.\n"})
+    result = build_site(site.root, site.out)
+    assert not result.ok and full_builds == [str(site.out)]
+    assert [(d.code, d.pos.path if d.pos else None) for d in result.diagnostics] == [
+        (code, BETA_ES)
+    ]
+    assert (site.out / "es/index.html").read_bytes() == before
 
 
 def test_a_strict_build_after_warnings_is_a_full_one(
@@ -343,8 +491,8 @@ def test_a_spare_changed_by_hand_is_not_staged_into(
 def test_random_edits_of_bodies_give_a_cold_builds_bytes(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Bodies of several texts edited, undone and made alike, now and then with another
-    edit; the output checked by other processes, and a spare."""
+    """Bodies and summaries of several texts edited, undone and made alike, now and then
+    with another edit; the output checked by other processes, and a spare."""
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     site = make_site(BETA)
     build(site)
@@ -352,11 +500,16 @@ def test_random_edits_of_bodies_give_a_cold_builds_bytes(
     texts = [BETA_ES, ALPHA_ES, ALPHA_EN, ABOUT_ES]
     originals = {name: (site.root / name).read_text() for name in texts}
     words = ["**paz**", "[enlace](https://example.org/)", "## Título", "- punto", "Texto", "é"]
+    said = ["Paz", "&", "<b>", '"', "'", "</script>", "سلام", "😀", "\\u2028", "é"]
     for _ in range(12):
         edits = {}
         for name in chance.sample(texts, chance.randint(1, 3)):
             head, _, _ = originals[name].partition("\n---\n")
             body = " ".join(chance.choices(words, k=chance.randint(1, 6)))
+            if chance.random() < 0.4:  # (the page's text has none: then one is added)
+                summary = " ".join(chance.choices(said, k=chance.randint(1, 5)))
+                fields = [line for line in head.split("\n") if not line.startswith("summary:")]
+                head = "\n".join([*fields, f'summary: "{summary.replace(chr(34), "")}."'])
             edits[name] = f"{head}\n---\n{body}\n" if chance.random() < 0.8 else originals[name]
         if chance.random() < 0.2:
             edits.update(beta("Texto de Beta.", summary=chance.choice(["Educa.", "Otra."])))

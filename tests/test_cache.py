@@ -68,8 +68,9 @@ def pages(result: BuildResult, prefix: str = "") -> set[str]:
 
 @pytest.fixture
 def no_body_edits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rebuilds after edits of bodies alone load the site too, as others do (the tests of
-    bodyedit.py, which puts such edits in place without, are in test_bodyedit.py)."""
+    """Rebuilds after edits of bodies or summaries alone load the site too, as others do
+    (the tests of bodyedit.py, which puts such edits in place without, are in
+    test_bodyedit.py)."""
     from allysite import bodyedit
 
     monkeypatch.setattr(bodyedit, "prepare_edit", lambda store: None)
@@ -457,6 +458,7 @@ def test_partner_pages_of_unchanged_folders_are_not_planned_again(
     monkeypatch: pytest.MonkeyPatch,
     edit: dict[str, str],
     planned: str,
+    no_body_edits: None,
 ) -> None:
     """A partner page whose basis (its folder, its language's site view, the files that are
     no partner's) is the last build's is kept without making its context (plan.Reuse)."""
@@ -558,7 +560,7 @@ def test_a_sitemap_made_again_lists_the_pages_of_settled_languages(
 
 
 def test_an_edit_of_a_card_plans_its_languages_whole(
-    site: Site, tmp_path: Path, wholes: list[str]
+    site: Site, tmp_path: Path, wholes: list[str], no_body_edits: None
 ) -> None:
     """An edit of what a partner's card shows (its summary) makes whole the views of the
     languages that show that text: their lists show the card. The others stay settled."""

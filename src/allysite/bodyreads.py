@@ -83,9 +83,10 @@ def body_paths(
 
 def closures_body_paths(
     env: Environment, closures: Mapping[str, Iterable[str]]
-) -> tuple[dict[str, BodyPaths | None], frozenset[str]]:
-    """`body_paths` of each template, with what it uses, and the templates whose closures
-    print bodies whole (`prints_whole`): each template read once, for every closure."""
+) -> tuple[dict[str, BodyPaths | None], frozenset[str], frozenset[str]]:
+    """`body_paths` of each template, with what it uses, the templates whose closures print
+    bodies whole (`prints_whole`), and those whose closures print summaries plainly
+    (`prints_summaries_plainly`): each template read once, for every closure."""
     known: dict[str, _Reading | None] = {}
     paths = {name: body_paths(env, used, known) for name, used in closures.items()}
     whole = frozenset(  # (only where pages show bodies: most show none)
@@ -93,7 +94,119 @@ def closures_body_paths(
         for name, used in closures.items()
         if paths[name] and prints_whole([known[other] for other in used])
     )
-    return paths, whole
+
+    def reading(name: str) -> _Reading | None:
+        if name not in known:
+            known[name] = _read(env, name)
+        return known[name]
+
+    plain = frozenset(
+        name
+        for name, used in closures.items()
+        if all(_escaped(env, other) for other in used)
+        and prints_summaries_plainly([reading(other) for other in used])
+    )
+    return paths, whole, plain
+
+
+SUMMARY = "summary"
+"""The field of views.ItemView that holds a text's summary (a traced.Summary)."""
+STRUCTURED = "structured_data"
+"""The name of a profile's structured data in its page's context, which holds its summary."""
+
+
+def prints_summaries_plainly(readings: Iterable[_Reading | None]) -> bool:
+    """Whether these templates (a page's with all it uses) show summaries only where they
+    print them as they are. Every read of a `summary` attribute is either printed
+    (`{{ item.summary }}`, `{{ item.summary or "" }}`) or only tested for being empty (`{%
+    if item.summary %}`, with `and`, `or`, `not`), every read of `structured_data` is
+    printed, none is in a capture (CAPTURES) or in a block rendered into a value, no string
+    names either (`attr("summary")`, `map(attribute="summary")`), and autoescaping is never
+    turned off in a template. Then each summary a page shows is in it in one of the forms
+    of traced.py, exactly where its mark was, and an edit that keeps it non-empty changes
+    nothing else of the page (views leave it out of their repr)."""
+    captured: set[str] = set()
+    holding: set[str] = set()
+    for reading in readings:
+        if reading is None or not reading.summaries.printed:
+            return False
+        captured |= reading.summaries.captured
+        holding |= reading.summaries.holding
+    return not captured & holding
+
+
+def _escaped(env: Environment, name: str) -> bool:
+    """Whether Jinja escapes what a template prints (the marks: traced.Summary.__html__)."""
+    choice = env.autoescape
+    return bool(choice(name) if callable(choice) else choice)
+
+
+def _summary_reads(tree: nodes.Template) -> list[nodes.Node] | None:
+    """The template's reads of summaries and structured data; None when a string names
+    them, or autoescaping is turned off."""
+    reads: list[nodes.Node] = []
+    keys: set[int] = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
+        if isinstance(node, nodes.Getattr) and node.attr == SUMMARY:
+            reads.append(node)
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            if node.arg.value == SUMMARY:
+                reads.append(node)
+                keys.add(id(node.arg))
+        elif isinstance(node, nodes.Name) and node.name == STRUCTURED:
+            if node.ctx != "load":
+                return None
+            reads.append(node)
+    for const in tree.find_all(nodes.Const):
+        named = isinstance(const.value, str) and id(const) not in keys
+        if named and (SUMMARY in const.value or STRUCTURED in const.value):
+            return None
+    if any(True for _ in tree.find_all(nodes.EvalContextModifier)):
+        return None
+    return reads
+
+
+def _summaries_printing(tree: nodes.Template) -> _Printing:
+    reads = _summary_reads(tree)
+    if reads is None:
+        return _Printing(False, frozenset(), frozenset())
+    parents: dict[int, nodes.Node] = {}
+    for node in (tree, *tree.find_all(nodes.Node)):
+        for child in node.iter_child_nodes():
+            parents[id(child)] = node
+    printing = _printing(tree, reads)
+    plain = all(_plainly_used(read, parents) for read in reads)
+    inside = {
+        id(node) for holder in tree.find_all(CAPTURES) for node in holder.find_all(nodes.Node)
+    }
+    held = (*reads, *tree.find_all((nodes.Include, nodes.Block)))
+    return _Printing(
+        plain and not any(id(node) in inside for node in held),
+        printing.captured,
+        printing.holding,
+    )
+
+
+def _plainly_used(read: nodes.Node, parents: Mapping[int, nodes.Node]) -> bool:
+    """Printed as it is (alone, or before `or` and a string), or only tested for being
+    empty by an `if`."""
+    parent = parents.get(id(read))
+    if isinstance(parent, nodes.Output):
+        return True
+    if (
+        isinstance(parent, nodes.Or)
+        and parent.left is read
+        and isinstance(parent.right, nodes.Const)
+        and isinstance(parent.right.value, str)
+        and isinstance(parents.get(id(parent)), nodes.Output)
+    ):
+        return True
+    if isinstance(read, nodes.Name):  # (structured data: printed only)
+        return False
+    node = read
+    while isinstance(parent, nodes.And | nodes.Or | nodes.Not):
+        node, parent = parent, parents.get(id(parent))
+    return isinstance(parent, nodes.If) and parent.test is node
 
 
 CAPTURES = (nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock)
@@ -160,6 +273,11 @@ class _Reading:
     def printing(self) -> _Printing:
         """How it prints bodies: found once, when a page shows one (prints_whole)."""
         return _printing(self.tree, self.reads)
+
+    @cached_property
+    def summaries(self) -> _Printing:
+        """How it prints summaries (prints_summaries_plainly)."""
+        return _summaries_printing(self.tree)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from allysite.fingerprints import Fingerprints
     from allysite.publish import PageKeys, PartnerReuse, Published
     from allysite.sitemap import SitemapEntry
+    from allysite.views import LanguageView
     from allysite.workers import SharedCounts
 
 
@@ -163,7 +164,7 @@ def _publish_share(
     part.views = reuse.views
     if not inputs.config.search:
         _store_places(part, handled, store)
-    part.places = {}  # (stored: too many to send back)
+    part.places, part.summaries = {}, {}  # (stored: too many to send back)
     return part
 
 
@@ -181,7 +182,7 @@ def _publish_language(
     """One language's pages into `part`: those of a settled language (routes.Settle) that
     must be planned again, else all of them planned anew; then its feed."""
     from allysite import urls
-    from allysite.feeds import make_feed
+    from allysite.feeds import traced_feed
     from allysite.fingerprints import combine
     from allysite.publish import keep_settled, publish_slice, stage_made
 
@@ -195,11 +196,17 @@ def _publish_language(
     made = publish_slice(planned, inputs.envs, inputs.dirs, keys, staging, previous, told, prints)
     part.merge(made)
     part.places.update(made.places)
+    part.summaries.update(made.summaries)
     config = inputs.config
     for view in views:  # a feed shows the language's views: keyed by them
         key = combine((keys.code, prints.of((config.title, config.base_url, view))))
         name = urls.output_path(urls.feed(view.language.code))
-        stage_made(name, key, lambda v=view: make_feed(config, v).data, staging, previous, part)
+
+        def feed(view: LanguageView = view, name: str = name) -> bytes:
+            file, part.summaries[name] = traced_feed(config, view)
+            return file.data
+
+        stage_made(name, key, feed, staging, previous, part)
     if settled:
         assert previous is not None
         keep_settled(code, [route.out_path for route in planned], previous, staging, part)
@@ -213,15 +220,22 @@ def _counted_after(before: int, told: Callable[[int, int], None]) -> Callable[[i
 
 
 def _store_places(part: Published, languages: list[str], store: BuildCache) -> None:
-    """Where the pages of these languages show which texts' bodies: those rendered now, and
-    the others as the last build found them (for rebuilds after edits of bodies alone)."""
+    """Where the pages of these languages show which texts' bodies, and where they and the
+    feed show which summaries: those rendered now, and the others as the last build found
+    them (for rebuilds after edits of texts alone: bodyedit.py)."""
+    from allysite import urls
     from allysite.bodyedit import language_places
+    from allysite.cache import SUMMARIES
 
     for code in languages:
         pages = part.languages[code].pages
         places = language_places(pages, part.places, store.last_places(code))
         if places is not None and store.save_places(code, places):
             part.stored.append(code)
+        shown = (*pages, urls.output_path(urls.feed(code)))
+        summaries = language_places(shown, part.summaries, store.last_places(SUMMARIES + code))
+        if summaries is not None and store.save_places(SUMMARIES + code, summaries):
+            part.stored.append(SUMMARIES + code)
 
 
 def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:
@@ -264,7 +278,8 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     from allysite.inputindex import PARTNERS
     from allysite.publish import PageKeys
 
-    templates, bodies, whole = template_keys(next(iter(inputs.envs.values())), store.load_parsed())
+    env = next(iter(inputs.envs.values()))
+    templates, bodies, whole, plain = template_keys(env, store.load_parsed())
     catalogs = {
         code: b"".join(store.index.file_digest(name) for name in names)
         for code, names in inputs.catalogs.inputs.items()
@@ -277,7 +292,7 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
             if not name.startswith(PARTNERS)
         )
     )
-    return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole)
+    return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole, plain)
 
 
 def _source_key(source: Path, store: BuildCache) -> bytes:

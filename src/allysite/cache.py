@@ -33,7 +33,7 @@ import pickle
 import shutil
 import sys
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib.util import find_spec
 from pathlib import Path
@@ -72,6 +72,8 @@ JOURNAL = "journal.pickle"
 BODY_PLACES = "bodies"
 TEXTS = "texts"
 """The body places' file of the texts (beside one a language, named by its code)."""
+SUMMARIES = "summaries-"
+"""Before a language's code: the file of where its pages and feed show summaries."""
 PARSED = "parsed"
 SHARDS = 64
 """The parse cache is kept in this many files, so that an edit rewrites one of them."""
@@ -254,6 +256,12 @@ class TextPlaces(NamedTuple):
     that (copies.py)."""
     pages: tuple[Splice, ...] = ()
     """The pages that show its body."""
+    rest: bytes = b""
+    """A hash of its front matter's fields but the summary (textfile.front_rest)."""
+    summary_stamped: bool = False
+    """It is the original, and a translation records the version of its summary."""
+    has_summary: bool = False
+    """It has a summary (an edit that adds or removes one changes what templates test)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +346,10 @@ class Journal:
     views: dict[str, bytes]
     """New bases of partner views (by name; the views that have one, with their prints)."""
     frames: dict[str, bytes]
+    places: dict[str, dict[str, object] | None] = field(default_factory=dict)
+    """What changed of the stored places (save_places) by file name: the entries of the
+    pages written (a text's record, by its source file), or None for a file that no longer
+    holds."""
 
     def applied(self, manifest: Manifest) -> Manifest:
         """The manifest as read by every build (the tables by page apart: applied_keys)."""
@@ -374,7 +386,11 @@ class Journal:
             name: {**getattr(self, name), **getattr(later, name)}
             for name in ("inputs", "keys", "outputs", "folders", "bases", "views", "frames")
         }
-        return replace(later, base=self.base, **tables)
+        places = dict(self.places)
+        for name, entries in later.places.items():
+            earlier = places.get(name, {})
+            places[name] = None if entries is None or earlier is None else {**earlier, **entries}
+        return replace(later, base=self.base, places=places, **tables)
 
 
 def folder_times(out: Path, names: Iterable[str]) -> dict[str, int]:
@@ -563,11 +579,18 @@ class BuildCache:
         return True
 
     def last_places(self, name: str) -> Any:
-        """Body places stored by the last build (`save_places`), or None."""
+        """Places stored by the last build (`save_places`), as rebuilds since changed them
+        (the journal), or None."""
         previous = self.previous
         if previous is None or not previous.bodies:
             return None
-        return _read_pickle(self.folder / BODY_PLACES / previous.bodies.hex() / f"{name}.pickle")
+        stored = _read_pickle(self.folder / BODY_PLACES / previous.bodies.hex() / f"{name}.pickle")
+        if self.journal is None or name not in self.journal.places:
+            return stored
+        changed = self.journal.places[name]
+        if changed is None or not isinstance(stored, dict):
+            return None
+        return {**stored, **changed}
 
     def drop_places(self, keep: bytes) -> None:
         """Delete the body places of builds but the one of token `keep` (the last build's, a
@@ -576,28 +599,6 @@ class BuildCache:
             for folder in (self.folder / BODY_PLACES).iterdir():
                 if folder.name != keep.hex():
                     shutil.rmtree(folder, ignore_errors=True)
-
-    def body_places(self, sources: Collection[str]) -> dict[str, TextPlaces] | None:
-        """Where the last build's pages show these texts' bodies, and what it knew of them,
-        by source file; None unless it stored the places of every language."""
-        previous = self.previous
-        texts = self.last_places(TEXTS)
-        if previous is None or not isinstance(texts, dict):
-            return None
-        found: dict[str, list[Splice]] = {source: [] for source in sources}
-        for code in previous.frames:
-            pages = self.last_places(code)
-            if not isinstance(pages, dict):
-                return None
-            for page, shown in pages.items():
-                for source, head, tail in shown:
-                    if source in found:
-                        found[source].append((page, head, tail))
-        return {
-            source: texts[source]._replace(pages=tuple(splices))
-            for source, splices in found.items()
-            if source in texts
-        }
 
     def forget(self) -> None:
         """Drop the manifest: the output no longer matches it (a failed or partial write)."""

@@ -17,6 +17,7 @@ from allysite import urls
 from allysite.config import SiteConfig
 from allysite.render import OutputFile
 from allysite.sitemap import XML_DECLARATION
+from allysite.traced import XML, Span, feed_text
 from allysite.views import LanguageView, PartnerView, TermView
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -39,6 +40,14 @@ def _element(indent: str, tag: str, text: str | None = None, **attrs: str) -> st
 
 
 def make_feed(config: SiteConfig, view: LanguageView) -> OutputFile:
+    return traced_feed(config, view)[0]
+
+
+def traced_feed(
+    config: SiteConfig, view: LanguageView
+) -> tuple[OutputFile, tuple[Span, ...] | None]:
+    """The language's feed, and where it shows which texts' summaries (traced.py; None
+    when a summary does not know its text)."""
     site_urls = urls.Urls(config.base_url)
     code = view.language.code
     dated = sorted(
@@ -72,16 +81,35 @@ def make_feed(config: SiteConfig, view: LanguageView) -> OutputFile:
         "  </author>\n",
     ]
     categories: dict[TermView, str] = {}  # a term's line, the same in every entry
+    parts: list[bytes] = []
+    spans: list[Span] = []
+    size = 0
+    known = True
     for partner in dated:
         url = site_urls.absolute(urls.partner(code, partner.item.slug))
-        out.append(_entry(partner, url, categories))
+        head, summary, tail = _entry(partner, url, categories)
+        out.append(head)
+        if summary:  # (what comes before it, then it, as bytes: where it is)
+            before = "".join(out).encode("utf-8", "xmlcharrefreplace")
+            shown = feed_text(summary)
+            source = getattr(summary, "source", None)
+            known = known and isinstance(source, str)
+            spans.append((str(source), XML, size + len(before), len(shown)))
+            parts += (before, shown)
+            size += len(before) + len(shown)
+            out.clear()
+        out.append(tail)
     out.append("</feed>\n")
-    data = "".join(out).encode("utf-8", "xmlcharrefreplace")
-    return OutputFile(urls.output_path(urls.feed(code)), data)
+    parts.append("".join(out).encode("utf-8", "xmlcharrefreplace"))
+    file = OutputFile(urls.output_path(urls.feed(code)), b"".join(parts))
+    return file, tuple(spans) if known else None
 
 
-def _entry(partner: PartnerView, url: str, categories: dict[TermView, str]) -> str:
-    """One entry, written out (a term's category line once for all entries)."""
+def _entry(
+    partner: PartnerView, url: str, categories: dict[TermView, str]
+) -> tuple[str, str | None, str]:
+    """One entry, written out (a term's category line once for all entries): before its
+    summary, the summary (not escaped yet), after it."""
     item = partner.item
     lang = f' xml:lang="{_escape_attrib(item.text_lang.code)}"' if item.is_fallback else ""
     stamp = _stamp(partner)
@@ -91,8 +119,11 @@ def _entry(partner: PartnerView, url: str, categories: dict[TermView, str]) -> s
         f'    <link rel="alternate" type="text/html" href="{_escape_attrib(url)}" />\n'
         f"    <published>{stamp}</published>\n    <updated>{stamp}</updated>\n",
     ]
+    head = "".join(lines)
+    lines = []
     if item.summary:
-        lines.append(f"    <summary>{_escape_cdata(item.summary)}</summary>\n")
+        head += "    <summary>"
+        lines.append("</summary>\n")
     for term in (partner.kind, *partner.regions, *partner.topics):
         line = categories.get(term)
         if line is None:
@@ -101,7 +132,7 @@ def _entry(partner: PartnerView, url: str, categories: dict[TermView, str]) -> s
             )
         lines.append(line)
     lines.append("  </entry>\n")
-    return "".join(lines)
+    return head, item.summary or None, "".join(lines)
 
 
 def make_feeds(config: SiteConfig, views: Iterable[LanguageView]) -> list[OutputFile]:

@@ -19,6 +19,7 @@ from allysite.memo import Memo
 from allysite.model import PartnerFacts, Translation, fingerprint
 from allysite.schema import PageTextSchema, PartnerSchema, PartnerTextSchema, validate
 from allysite.sourcefile import read_markdown_file, read_yaml_file
+from allysite.textfile import front_rest
 
 PARTNER_FILE = "partner.yaml"
 
@@ -282,6 +283,7 @@ def _load_translation(
         stamps=MappingProxyType(dict(data.translated_from or {})),
         fingerprints=MappingProxyType(fingerprints),
         front=doc.front_digest,
+        rest=front_rest(doc.front.data),
     )
 
 

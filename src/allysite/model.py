@@ -50,6 +50,9 @@ class Translation:
     default language's text only (the original that translations are stamped against)."""
     front: bytes = b""
     """A hash of the file's front matter (bodyedit.py: an edit of the body alone)."""
+    rest: bytes = b""
+    """A hash of its front matter's fields but the summary (bodyedit.py: an edit of the
+    summary alone)."""
 
 
 STAMPED_FIELDS: tuple[str, ...] = ("name", "short_name", "summary", "body")

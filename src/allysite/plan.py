@@ -11,8 +11,6 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from markupsafe import Markup
-
 from allysite import urls
 from allysite.assets import Assets
 from allysite.config import SiteConfig
@@ -41,6 +39,7 @@ from allysite.sharing import organization, share_image_url
 from allysite.siteroutes import dashboard_route, root_routes
 from allysite.stale import Staleness
 from allysite.status import TranslationStatus
+from allysite.traced import Structured
 from allysite.views import (
     LanguageView,
     LanguageViews,
@@ -238,7 +237,7 @@ def _partner_route(
     language = site.language
     code = language.code
 
-    def structured_data() -> Markup:
+    def structured_data() -> Structured:
         directory = {"name": site.title, "url": site_urls.absolute(urls.home(code))}
         return organization(partner, view, language, config.languages, directory, config.base_url)
 

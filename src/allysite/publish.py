@@ -28,10 +28,11 @@ from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, partner_basis
 from allysite.output import Staging
 from allysite.pagemeta import PageMeta
-from allysite.render import OutputFile, Problems, TemplateDirs, render_route
+from allysite.render import OutputFile, Problems, TemplateDirs, render_page
 from allysite.routes import Route, SiteView
 from allysite.search import INDEX_MARK, index_pages
 from allysite.sitemap import SitemapEntry, entry_key, entry_of, sitemap_entry
+from allysite.traced import Span
 from allysite.views import PartnerView
 
 Progress = Callable[[int, int], None]
@@ -51,6 +52,9 @@ class PageKeys:
     the theme): part of every partner page's basis (PartnerReuse)."""
     whole: frozenset[str] = frozenset()
     """The templates whose pages print each body they show unchanged (bodyreads.py)."""
+    plain: frozenset[str] = frozenset()
+    """The templates whose pages print summaries plainly: their summaries' places are kept
+    (traced.py)."""
 
 
 @dataclass
@@ -79,6 +83,9 @@ class Published:
     places: dict[str, Shown | None] = field(default_factory=dict)
     """Where each page rendered shows which texts' bodies (None: not known; body_places):
     stored by the process that rendered it, not sent back."""
+    summaries: dict[str, tuple[Span, ...] | None] = field(default_factory=dict)
+    """Where each page rendered and feed made shows which texts' summaries (None: not
+    known; traced.py): stored as `places`."""
     stored: list[str] = field(default_factory=list)
     """The body places stored (cache.BuildCache.save_places): the texts', languages'."""
 
@@ -172,12 +179,14 @@ def publish_slice(
             result.states[name] = previous.outputs[name]
             staging.keep(name, previous.outputs[name])
         else:
-            data = render_route(route, envs, dirs, problems)
-            if data is None:
+            page = render_page(route, envs, dirs, problems, route.template in keys.plain)
+            if page is None:
                 continue
+            data, spans = page
             result.states[name] = staging.write(name, data)
             result.rendered.append(name)
             result.places[name] = body_places(route, data, keys)
+            result.summaries[name] = spans
         result.keys[name] = key or b""
         if route.in_sitemap and name not in result.sitemap:  # what the sitemap shows of it
             result.sitemap[name] = entry_key(entries[name])

@@ -37,6 +37,7 @@ from allysite.i18n import Catalogs
 from allysite.inputindex import NOT_A_FILE
 from allysite.rendermemo import MemoTemplate, install_translations
 from allysite.routes import Route
+from allysite.traced import Span, tracing, unmark
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
 
@@ -225,10 +226,47 @@ def render_route(
         template: Template = envs[route.lang].get_template(route.template)
         return template.render(route.context).encode("utf-8")
     except Exception as exc:  # a template may raise anything; report it at its line
-        found = _runtime_error(exc, route, dirs)
-        order = (list(envs).index(route.lang) if route.lang in envs else len(envs), route.path)
-        problems.add(replace(found, order=order))
+        _report(exc, route, envs, dirs, problems)
         return None
+
+
+def render_page(
+    route: Route,
+    envs: Mapping[str, Environment],
+    dirs: TemplateDirs,
+    problems: Problems,
+    traced: bool,
+) -> tuple[bytes, tuple[Span, ...] | None] | None:
+    """The page's bytes and, when `traced` (its templates print summaries plainly), where
+    it shows which summaries (traced.py; else None); None with its error added to
+    `problems`."""
+    if not traced:
+        data = render_route(route, envs, dirs, problems)
+        return None if data is None else (data, None)
+    try:
+        template: Template = envs[route.lang].get_template(route.template)
+        with tracing():
+            text = template.render(route.context)
+        found = unmark(text)
+        if found is None:  # (a mark changed: not when the templates print summaries plainly)
+            return template.render(route.context).encode("utf-8"), None
+        return found
+    except Exception as exc:
+        _report(exc, route, envs, dirs, problems)
+        return None
+
+
+def _report(
+    exc: Exception,
+    route: Route,
+    envs: Mapping[str, Environment],
+    dirs: TemplateDirs,
+    problems: Problems,
+) -> None:
+    """A template may raise anything: report it at its line."""
+    found = _runtime_error(exc, route, dirs)
+    order = (list(envs).index(route.lang) if route.lang in envs else len(envs), route.path)
+    problems.add(replace(found, order=order))
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +283,8 @@ class TemplateReads:
     """The bodies each template's pages show (bodyreads.py)."""
     whole: frozenset[str] = frozenset()
     """The templates whose pages print each body they show unchanged (bodyreads.py)."""
+    plain: frozenset[str] = frozenset()
+    """The templates whose pages print summaries plainly (bodyreads.py, traced.py)."""
 
 
 def read_templates(env: Environment) -> TemplateReads:

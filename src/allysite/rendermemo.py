@@ -21,6 +21,8 @@ from jinja2.runtime import Context, Macro, missing
 from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
 
+from allysite.traced import tracing_now
+
 try:  # markupsafe's own escaping of a str, the C version when it is built
     from markupsafe._speedups import _escape_inner as _escape_text
 except ImportError:  # pragma: no cover
@@ -51,7 +53,7 @@ class MemoTemplate(Template):
     edited template a new environment, so a stale output is never served. A value of any
     other type (a list, a loop) renders the template as usual."""
 
-    _memo: dict[tuple[int, ...], tuple[tuple[object, ...], str, dict[str, Any]]]
+    _memo: dict[tuple[object, ...], tuple[tuple[object, ...], str, dict[str, Any]]]
     _memo_keys: tuple[str, ...] | None
 
     @classmethod
@@ -211,7 +213,7 @@ def _remembered(
     else:
         local, parent = context.vars, context.parent
         values = tuple([local[n] if n in local else parent.get(n, missing) for n in names])
-    key = tuple(map(id, values))
+    key = (tracing_now(), *map(id, values))  # (a traced output holds marks: traced.py)
     memo = template._memo
     kept = memo.get(key)
     if kept is not None:  # the entry holds its values: their ids are not reused meanwhile

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import stat
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,3 +125,10 @@ def split_front_matter(text: str, rel: str) -> MarkdownParts | Diagnostic:
         )
     front = "\n".join(lines[1:end])  # (which tells the line the body starts on, too)
     return MarkdownParts(front, "\n".join(lines[end + 1 :]), end + 2, digest(front.encode()))
+
+
+def front_rest(data: Mapping[str, object]) -> bytes:
+    """A hash of a front matter's fields but the summary (as sourcefile.parse_yaml reads
+    them: plain values): an edit that keeps it changes the summary alone (bodyedit.py)."""
+    fields = [(key, value) for key, value in data.items() if key != "summary"]
+    return digest(repr(fields).encode("utf-8", "surrogatepass"))

@@ -25,6 +25,7 @@ from allysite.languages import Language
 from allysite.memo import Memo, kept_for
 from allysite.model import TAXONOMY_NAMES, Content, Page, PartialDate, Partner, Term
 from allysite.stale import Staleness
+from allysite.traced import Summary
 
 _V = TypeVar("_V")
 
@@ -89,7 +90,9 @@ class ItemView:
     href: str
     name: str
     short_name: str | None
-    summary: str | None
+    summary: str | None = field(repr=False)
+    """A traced.Summary, which knows its text. (Not in its repr, as the body: a template that
+    prints a view whole shows neither; bodyreads.py.)"""
     body_html: Markup = field(repr=False)
     """(Not in its repr: a template that prints a view whole does not show it; bodyreads.py.)"""
     text_lang: Language
@@ -208,7 +211,7 @@ def item_view(
         href=href,
         name=text.name,
         short_name=text.short_name,
-        summary=text.summary,
+        summary=Summary(text.summary, text.source) if text.summary else text.summary,
         # the loader's text is Markup already: wrapping it again would copy every body
         body_html=text.body_html if isinstance(text.body_html, Markup) else Markup(text.body_html),
         text_lang=config.language(text.lang),

@@ -25,6 +25,7 @@ LAYERS: tuple[str, ...] = (
     "cache",
     "workers",
     "mediatypes",
+    "traced",
     "urls",
     "textrules",
     "textfile",
@@ -103,6 +104,7 @@ ALLOWED_CALLS = frozenset(
         "Path",  # pathlib paths are immutable values
         "pathlib.Path",
         "version",  # importlib.metadata.version: a str, for __version__
+        "ContextVar",  # set and reset around one call, as a `with` (traced.tracing)
     }
 )
 

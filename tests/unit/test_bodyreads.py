@@ -115,7 +115,7 @@ def test_values_equal_but_for_their_bodies() -> None:
 def whole(**templates: str) -> bool:
     """Whether the closure of every template given prints its bodies whole."""
     env = Environment(loader=DictLoader(templates), extensions=["jinja2.ext.i18n"])
-    _, found = closures_body_paths(env, {"page": sorted(templates)})
+    _, found, _ = closures_body_paths(env, {"page": sorted(templates)})
     return "page" in found
 
 
@@ -161,3 +161,69 @@ def test_bodies_that_may_be_changed_or_tested(page: str) -> None:
 
 def test_a_template_whose_bodies_cannot_be_followed_prints_none_whole() -> None:
     assert not whole(page='{% set f = "body" ~ "_html" %}{{ item|attr(f) }}')
+
+
+def plain(**templates: str) -> bool:
+    """Whether the closure of every template given prints summaries plainly."""
+    env = Environment(loader=DictLoader(templates), extensions=["jinja2.ext.i18n"], autoescape=True)
+    _, _, found = closures_body_paths(env, {"page": sorted(templates)})
+    return "page" in found
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<p>{{ item.name }}</p>",
+        "<p>{{ partner.item.summary }}</p>",
+        '<meta content="{{ item.summary or "" }}">',
+        "{% if item.summary %}<p>{{ item.summary }}</p>{% endif %}",
+        "{% if not x and (item.summary or y) %}<p>{{ item['summary'] }}</p>{% endif %}",
+        "{% for p in partners %}{% include 'card' %}{% endfor %}",
+        '<script>{{ structured_data }}</script>{% extends "base" %}',
+        '{% extends "base" %}{% block main %}{{ item.summary }}{% endblock %}',
+        "{% set attrs %} lang=x{% endset %}<p{{ attrs }}>{{ item.summary }}</p>",
+    ],
+)
+def test_summaries_printed_plainly(page: str) -> None:
+    assert plain(page=page, base=BASE, card="<p>{{ p.item.summary }}</p>")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "{{ item.summary|upper }}",
+        "{{ item.summary|truncate(20) }}",
+        "{{ item.summary ~ '.' }}",
+        "{{ item.summary if x else '' }}",
+        "{% if item.summary|length > 20 %}<p>long</p>{% endif %}",
+        "{% if item.summary == 'x' %}<p>x</p>{% endif %}",
+        "{% set s = item.summary %}{{ s }}",
+        "{% for s in [item.summary] %}{{ s }}{% endfor %}",
+        "{% macro show(p) %}{{ p.summary }}{% endmacro %}{{ show(item) }}",
+        "{% filter upper %}{{ item.summary }}{% endfilter %}",
+        "{% filter upper %}{% include 'card' %}{% endfilter %}",
+        "{% set text %}{% include 'card' %}{% endset %}{{ text|trim }}",
+        "{{ item|attr('summary') }}",
+        "{{ partners|map(attribute='summary')|join }}",
+        "{% set f = 'sum' ~ 'mary' %}{{ item|attr(f) }}",
+        "{% autoescape false %}{{ item.summary }}{% endautoescape %}",
+        "{{ structured_data|safe }}",
+        "{% set data = structured_data %}{{ data }}",
+        '{% extends "base" %}{% block main %}{{ item.summary }}{% endblock %}'
+        "{% set main = self.main()|trim %}",
+        "{% trans s=item.summary %}{{ s }}{% endtrans %}",
+    ],
+)
+def test_summaries_that_may_be_changed_or_tested(page: str) -> None:
+    """Each of these could give a page that depends on a summary elsewhere than in its
+    places, or a summary that is not in any of the forms of traced.py."""
+    assert not plain(page=page, base=BASE, card="<p>{{ p.item.summary }}</p>")
+
+
+def test_summaries_in_a_template_that_is_not_escaped() -> None:
+    env = Environment(
+        loader=DictLoader({"page.html": "{% include 'card.txt' %}", "card.txt": "{{ s.summary }}"}),
+        autoescape=lambda name: name is not None and name.endswith(".html"),
+    )
+    _, _, found = closures_body_paths(env, {"page.html": ("card.txt", "page.html")})
+    assert found == frozenset()

@@ -9,7 +9,8 @@ from urllib.parse import urljoin
 import pytest
 
 from allysite.languages import make_language
-from allysite.sharing import full_url, og_locale, script_json
+from allysite.sharing import full_url, og_locale
+from allysite.traced import script_json
 
 
 @pytest.mark.parametrize(
