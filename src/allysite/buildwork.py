@@ -156,15 +156,13 @@ def _publish_share(
     folders = store.load_parsed().folders
     reuse = PartnerReuse(keys, folders, previous, staging.out, prints)
     part = Published()
-    handled: list[str] = []
     for code in languages:
         told_after = _counted_after(len(part.pages), told)
         _publish_language(inputs, code, keys, staging, previous, reuse, prints, part, told_after)
-        handled.append(code)
+        if not inputs.config.search:
+            _store_places(part, code, store)
+        part.places, part.summaries = {}, {}  # (stored, language by language: not sent back)
     part.views = reuse.views
-    if not inputs.config.search:
-        _store_places(part, handled, store)
-    part.places, part.summaries = {}, {}  # (stored: too many to send back)
     return part
 
 
@@ -219,23 +217,22 @@ def _counted_after(before: int, told: Callable[[int, int], None]) -> Callable[[i
     return lambda done, total: told(before + done, before + total)
 
 
-def _store_places(part: Published, languages: list[str], store: BuildCache) -> None:
-    """Where the pages of these languages show which texts' bodies, and where they and the
-    feed show which summaries: those rendered now, and the others as the last build found
-    them (for rebuilds after edits of texts alone: bodyedit.py)."""
+def _store_places(part: Published, code: str, store: BuildCache) -> None:
+    """Where the pages of a language show which texts' bodies, and where they and its feed
+    show which summaries: those rendered now, and the others as the last build found them
+    (for rebuilds after edits of texts alone: bodyedit.py)."""
     from allysite import urls
     from allysite.bodyedit import language_places
     from allysite.cache import SUMMARIES
 
-    for code in languages:
-        pages = part.languages[code].pages
-        places = language_places(pages, part.places, store.last_places(code))
-        if places is not None and store.save_places(code, places):
-            part.stored.append(code)
-        shown = (*pages, urls.output_path(urls.feed(code)))
-        summaries = language_places(shown, part.summaries, store.last_places(SUMMARIES + code))
-        if summaries is not None and store.save_places(SUMMARIES + code, summaries):
-            part.stored.append(SUMMARIES + code)
+    pages = part.languages[code].pages
+    places = language_places(pages, part.places, store.last_places(code))
+    if places is not None and store.save_places(code, places):
+        part.stored.append(code)
+    shown = (*pages, urls.output_path(urls.feed(code)))
+    summaries = language_places(shown, part.summaries, store.last_places(SUMMARIES + code))
+    if summaries is not None and store.save_places(SUMMARIES + code, summaries):
+        part.stored.append(SUMMARIES + code)
 
 
 def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:

@@ -21,7 +21,7 @@ from jinja2.runtime import Context, Macro, missing
 from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
 
-from allysite.traced import tracing_now
+from allysite.traced import Summary, tracing_now
 
 try:  # markupsafe's own escaping of a str, the C version when it is built
     from markupsafe._speedups import _escape_inner as _escape_text
@@ -248,6 +248,8 @@ def _escape(value: object) -> str:
         return _escape_text(value)  # type: ignore[no-any-return]
     if kind is Markup:
         return value  # type: ignore[return-value]
+    if kind is Summary:  # (its __html__ without its Markups)
+        return value.printed(_escape_text(str(value)))  # type: ignore[attr-defined]
     return escape(value)
 
 

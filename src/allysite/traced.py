@@ -19,12 +19,15 @@ summaries plainly) gets the plain escaped text.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -64,8 +67,11 @@ class Summary(str):
         return str(self), self.source
 
     def __html__(self) -> Markup:
-        shown = escape(str(self))
-        return Markup(_mark(self.source, HTML, shown)) if _TRACING.get() else shown
+        return Markup(self.printed(str(escape(str(self)))))
+
+    def printed(self, escaped: str) -> str:
+        """Its escaped text as a page prints it: marked while `tracing`."""
+        return _mark(self.source, HTML, escaped) if _TRACING.get() else escaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,62 +156,67 @@ def tracing_now() -> bool:
     return _TRACING.get()
 
 
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """The marks of this process, which hold a random token that no text of the site can:
+    a summary's, in a page, is `opening form source middle summary closing`."""
+
+    token: str
+    opening: bytes
+    split: Callable[[bytes], list[bytes]]
+    """A page's UTF-8 split at each part of each mark (re.split: a C loop)."""
+
+    def mark(self, source: str, form: str, shown: str) -> str:
+        token = self.token
+        return f"\ue000{token}{form}{source}\ue001{token}{shown}\ue002{token}"
+
+
 @functools.cache
-def _marks() -> tuple[str, str, str]:
-    """The opening and closing marks, and the random token of the process that both hold,
-    which no text of the site can."""
+def _marks() -> _Marks:
     token = os.urandom(8).hex()
-    return f"\ue000{token}", f"\ue001{token}", token
+    opening, middle, closing = (f"{mark}{token}".encode() for mark in "\ue000\ue001\ue002")
+    pattern = re.compile(b"|".join(map(re.escape, (opening, middle, closing))))
+    return _Marks(token, opening, pattern.split)
 
 
 def _mark(source: str, form: str, shown: str) -> str:
-    opening, closing, _ = _marks()
-    return f"{opening}{form}{len(source)}:{source}{len(shown)}:{shown}{closing}"
+    return _marks().mark(source, form, shown)
 
 
 def unmark(text: str) -> tuple[bytes, tuple[Span, ...]] | None:
     """A page rendered while `tracing`, as UTF-8 without its marks, and where each marked
     summary is in those bytes; None when a mark is not whole (a template changed it)."""
-    opening, closing, token = _marks()
-    tokens = text.count(token)
-    if not tokens:
-        return text.encode("utf-8"), ()
-    at = text.find(opening)
-    parts: list[bytes] = []
-    spans: list[Span] = []
-    size = done = 0
-    try:
-        while at >= 0:
-            before = text[done:at].encode("utf-8")
-            parts.append(before)
-            size += len(before)
-            at += len(opening)
-            form = text[at]
-            source, at = _counted(text, at + 1)
-            shown, at = _counted(text, at)
-            if form not in (HTML, JSON) or not text.startswith(closing, at):
-                return None
-            data = shown.encode("utf-8")
-            spans.append((sys.intern(source), form, size, len(data)))  # (stored once a file)
-            parts.append(data)
-            size += len(data)
-            done = at + len(closing)
-            at = text.find(opening, done)
-    except (ValueError, IndexError):
+    marks = _marks()
+    data = text.encode("utf-8")
+    if marks.token not in text:
+        return data, ()
+    parts = marks.split(data)  # (between, head, summary, between, head, summary, ..., after)
+    if len(parts) % 3 != 1 or data.count(marks.token.encode()) != len(parts) - 1:
+        return None  # (a part of a mark is left)
+    heads = parts[1::3]
+    sources = {head: _source(head) for head in set(heads)}
+    if None in sources.values():
         return None
-    if tokens != 2 * len(spans):  # (a part of a mark is left)
-        return None
-    parts.append(text[done:].encode("utf-8"))
-    return b"".join(parts), tuple(spans)
+    shown = parts[2::3]
+    del parts[1::3]  # (between, summary, between, summary, ..., after)
+    ends = list(itertools.accumulate(map(len, parts)))
+    spans = zip(
+        map(sources.__getitem__, heads),
+        map(_FORMS.__getitem__, map(_first, heads)),
+        ends[0::2],
+        map(len, shown),
+        strict=False,
+    )
+    return b"".join(parts), tuple(spans)  # type: ignore[arg-type]
 
 
-def _counted(text: str, at: int) -> tuple[str, int]:
-    """The text after a count and a colon ('12:...'), and where it ends."""
-    colon = text.index(":", at)
-    digits = text[at:colon]
-    if not digits.isdigit() or not digits.isascii():
-        raise ValueError("no count")
-    end = colon + 1 + int(digits)
-    if end > len(text):
-        raise ValueError("cut short")
-    return text[colon + 1 : end], end
+def _source(head: bytes) -> str | None:
+    """A mark's text (source file), once a page (stored once a file), if its form is known."""
+    return sys.intern(head[1:].decode("utf-8")) if head[:1] in _FORMS else None
+
+
+def _first(head: bytes) -> bytes:
+    return head[:1]
+
+
+_FORMS = MappingProxyType({HTML.encode(): HTML, JSON.encode(): JSON})
