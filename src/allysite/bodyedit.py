@@ -39,13 +39,22 @@ of any kind, finds what it would after a full one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from allysite import urls
-from allysite.cache import SUMMARIES, TEXTS, BuildCache, Journal, Manifest, Shown, TextPlaces
+from allysite.cache import (
+    SHOWN,
+    SUMMARIES,
+    TEXTS,
+    BuildCache,
+    Journal,
+    Manifest,
+    Shown,
+    TextPlaces,
+)
 from allysite.errors import Diagnostic
 from allysite.fingerprints import partner_basis
 from allysite.inputindex import ITEM_DEPTH, PARTNERS
@@ -58,6 +67,7 @@ from allysite.traced import Span, shown_as
 if TYPE_CHECKING:
     from allysite.model import Content
 
+_Place = TypeVar("_Place")
 Change = tuple[int, int, bytes]
 """Bytes of a page replaced: their offset, their length, the new bytes."""
 
@@ -132,18 +142,21 @@ def prepare_edit(store: BuildCache) -> BodyEdit | None:
                     change = (head, tail, edits[source].body)
                     found.setdefault(page, _Page(code)).bodies.append(change)
     retitled = {source: edit.summary for source, edit in edits.items() if edit.summary}
-    codes = list(bodies) if retitled else sorted({page.code for page in found.values()})
+    titled = _showing(store, bodies, retitled)
+    if titled is None:
+        return None
+    codes = sorted({page.code for page in found.values()} | titled)
     summaries = {code: store.last_places(SUMMARIES + code) for code in codes}
-    if retitled:
-        for code, table in summaries.items():
-            if not isinstance(table, dict):
-                return None
-            for page, spans in table.items():
-                for source, form, start, length in spans:
-                    if source in retitled:
-                        new = shown_as(form, retitled[source])
-                        change = (source, form, start, length, new)
-                        found.setdefault(page, _Page(code)).summaries.append(change)
+    for code in titled:
+        table = summaries[code]
+        if not isinstance(table, dict):
+            return None
+        for page, spans in table.items():
+            for source, form, start, length in spans:
+                if source in retitled:
+                    new = shown_as(form, retitled[source])
+                    change = (source, form, start, length, new)
+                    found.setdefault(page, _Page(code)).summaries.append(change)
     pages: dict[str, bytes] = {}
     places: dict[str, dict[str, object] | None] = {TEXTS: {s: e.record for s, e in edits.items()}}
     olds: dict[tuple[str, str], bytes] = {}
@@ -175,6 +188,22 @@ def _put(places: dict[str, dict[str, object] | None], name: str, page: str, valu
     table = places.setdefault(name, {})
     if table is not None:
         table[page] = value
+
+
+def _showing(
+    store: BuildCache, languages: Iterable[str], sources: Collection[str]
+) -> set[str] | None:
+    """The languages whose pages or feed show these texts' summaries (by the index of each
+    language's places: a language that shows none of them is not read); None when an
+    index is not stored."""
+    found: set[str] = set()
+    for code in languages if sources else ():
+        shown = store.last_places(SHOWN + code)
+        if not isinstance(shown, frozenset):
+            return None
+        if not shown.isdisjoint(sources):
+            found.add(code)
+    return found
 
 
 def _tables(store: BuildCache, previous: Manifest) -> dict[str, dict[str, object]] | None:
@@ -393,14 +422,14 @@ def text_records(content: Content, default: str) -> dict[str, TextPlaces]:
 
 def language_places(
     pages: Iterable[str],
-    made: Mapping[str, object | None],
+    made: Mapping[str, _Place | None],
     last: object,
-) -> dict[str, object] | None:
+) -> dict[str, _Place] | None:
     """Where a language's pages show which texts' bodies (or summaries): those a build
     rendered (`made`), and the others as the last build stored them (`last`: all of its
     pages of the language); None when some page's are not known."""
     kept = last if isinstance(last, dict) else {}
-    found: dict[str, object] = {}
+    found: dict[str, _Place] = {}
     for page in pages:
         shown = made[page] if page in made else kept.get(page)
         if shown is None:

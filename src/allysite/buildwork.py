@@ -223,7 +223,7 @@ def _store_places(part: Published, code: str, store: BuildCache) -> None:
     (for rebuilds after edits of texts alone: bodyedit.py)."""
     from allysite import urls
     from allysite.bodyedit import language_places
-    from allysite.cache import SUMMARIES
+    from allysite.cache import SHOWN, SUMMARIES
 
     pages = part.languages[code].pages
     places = language_places(pages, part.places, store.last_places(code))
@@ -232,7 +232,9 @@ def _store_places(part: Published, code: str, store: BuildCache) -> None:
     shown = (*pages, urls.output_path(urls.feed(code)))
     summaries = language_places(shown, part.summaries, store.last_places(SUMMARIES + code))
     if summaries is not None and store.save_places(SUMMARIES + code, summaries):
-        part.stored.append(SUMMARIES + code)
+        sources = frozenset(span[0] for spans in summaries.values() for span in spans)
+        if store.save_places(SHOWN + code, sources):
+            part.stored.append(SUMMARIES + code)
 
 
 def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:

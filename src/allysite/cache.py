@@ -74,6 +74,9 @@ TEXTS = "texts"
 """The body places' file of the texts (beside one a language, named by its code)."""
 SUMMARIES = "summaries-"
 """Before a language's code: the file of where its pages and feed show summaries."""
+SHOWN = "shown-"
+"""Before a language's code: the file of the texts whose summaries its pages and feed show
+(what a rebuild after an edit of a summary reads first)."""
 PARSED = "parsed"
 SHARDS = 64
 """The parse cache is kept in this many files, so that an edit rewrites one of them."""
