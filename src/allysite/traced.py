@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import os
 import re
 import sys
@@ -108,11 +109,15 @@ def structured(data: dict[str, object], key: str) -> Structured:
     value = data.get(key)
     if not isinstance(value, Summary):
         return Structured(text)
-    shown = script_json(str(value))
-    start = text.find(f',"{key}":') + len(key) + 4
-    if start < len(key) + 4 or not text.startswith(shown, start):
+    at = text.find(f',"{key}":')
+    found = _JSON_STRING.match(text, at + len(key) + 4) if at >= 0 else None
+    if found is None:
         return Structured(text)
-    return Structured(text, (value.source, start, start + len(shown)))
+    return Structured(text, (value.source, *found.span()))
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+"""A JSON string: quotes and backslashes in it are escaped."""
 
 
 @functools.cache
@@ -150,21 +155,20 @@ def tracing() -> Iterator[None]:
         _TRACING.reset(token)
 
 
-def tracing_now() -> bool:
-    """Whether the page being rendered marks its summaries (an output remembered while it
-    did is not one for a page that does not: rendermemo.py)."""
-    return _TRACING.get()
+tracing_now = _TRACING.get
+"""Whether the page being rendered marks its summaries (an output remembered while it did
+is not one for a page that does not: rendermemo.py)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Marks:
     """The marks of this process, which hold a random token that no text of the site can:
-    a summary's, in a page, is `opening form source middle summary closing`."""
+    a summary's, in a page, is U+E000 token, its form and text (source file), U+E001 token,
+    the summary as printed, U+E002 token."""
 
     token: str
-    opening: bytes
     split: Callable[[bytes], list[bytes]]
-    """A page's UTF-8 split at each part of each mark (re.split: a C loop)."""
+    """A page's UTF-8 split at each of the three parts of each mark (re.split: a C loop)."""
 
     def mark(self, source: str, form: str, shown: str) -> str:
         token = self.token
@@ -174,9 +178,10 @@ class _Marks:
 @functools.cache
 def _marks() -> _Marks:
     token = os.urandom(8).hex()
-    opening, middle, closing = (f"{mark}{token}".encode() for mark in "\ue000\ue001\ue002")
-    pattern = re.compile(b"|".join(map(re.escape, (opening, middle, closing))))
-    return _Marks(token, opening, pattern.split)
+    # U+E000, U+E001 or U+E002, then the token: its first two bytes a literal, which the
+    # search skips to as fast as to one string
+    pattern = re.compile(b"\xee\x80[\x80-\x82]" + token.encode())
+    return _Marks(token, pattern.split)
 
 
 def _mark(source: str, form: str, shown: str) -> str:
@@ -202,7 +207,7 @@ def unmark(text: str) -> tuple[bytes, tuple[Span, ...]] | None:
     ends = list(itertools.accumulate(map(len, parts)))
     spans = zip(
         map(sources.__getitem__, heads),
-        map(_FORMS.__getitem__, map(_first, heads)),
+        map(_FORMS.__getitem__, map(operator.itemgetter(0), heads)),
         ends[0::2],
         map(len, shown),
         strict=False,
@@ -212,11 +217,8 @@ def unmark(text: str) -> tuple[bytes, tuple[Span, ...]] | None:
 
 def _source(head: bytes) -> str | None:
     """A mark's text (source file), once a page (stored once a file), if its form is known."""
-    return sys.intern(head[1:].decode("utf-8")) if head[:1] in _FORMS else None
+    return sys.intern(head[1:].decode("utf-8")) if head and head[0] in _FORMS else None
 
 
-def _first(head: bytes) -> bytes:
-    return head[:1]
-
-
-_FORMS = MappingProxyType({HTML.encode(): HTML, JSON.encode(): JSON})
+_FORMS = MappingProxyType({ord(HTML): HTML, ord(JSON): JSON})
+"""The forms a mark may have, by its first byte."""
