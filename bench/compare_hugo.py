@@ -10,8 +10,11 @@ machine falls on both alike:
 - no-op:    the same build again with nothing changed;
 - one edit: one sentence appended to one profile, then a build;
 - summary edit: then a few words added to the same profile's summary (its front matter),
-  then a build. allysite renders a body edit without loading the site (bodyedit.py); an
-  edit of the front matter loads it, and the lists that show the card are made again.
+  then a build;
+- name edit: then a word added to the same profile's name (Hugo's title), then a build.
+  allysite puts an edited body or summary in its places without loading the site
+  (bodyedit.py); an edit of a name loads it, and the lists that show the card are made
+  again.
 
 Each build is a child process; wall time, CPU time (user + sys, from wait4: the process and
 the rendering processes it forked) and peak RSS (the largest of the process and its children)
@@ -51,21 +54,22 @@ from run import (  # noqa: E402
 HUGO_VERSION = "0.168.0"
 EDIT = "\n\nA sentence added by the benchmark to measure a one-profile rebuild.\n"
 SUMMARY_EDIT = " Editado por el benchmark."
-SCENARIOS = ("cold", "no-op", "one edit", "summary edit")
+NAME_EDIT = " (editado)"
+SCENARIOS = ("cold", "no-op", "one edit", "summary edit", "name edit")
 
 
-def with_summary_edited(text: bytes) -> bytes:
-    """The profile with words added at the end of its front matter's summary (quoted or
-    not, as each format writes it)."""
+def with_field_edited(text: bytes, fields: tuple[str, ...], words: str) -> bytes:
+    """The profile with words added at the end of a front matter field, the first of
+    `fields` it has (quoted or not, as each format writes it)."""
     lines = text.decode("utf-8").split("\n")
     for number, line in enumerate(lines):
-        if line.startswith("summary:"):
+        if line.startswith(tuple(f"{field}:" for field in fields)):
             if line.endswith('"'):
-                lines[number] = line[:-1] + SUMMARY_EDIT + '"'
+                lines[number] = line[:-1] + words + '"'
             else:
-                lines[number] = line + SUMMARY_EDIT
+                lines[number] = line + words
             return "\n".join(lines).encode("utf-8")
-    raise SystemExit("no summary: line in the profile the benchmark edits")
+    raise SystemExit(f"no {fields[0]}: line in the profile the benchmark edits")
 
 
 def ensure_hugo(work: Path) -> Path:
@@ -169,7 +173,12 @@ def main(argv: list[str] | None = None) -> int:
                         path.write_bytes(originals[path] + EDIT.encode())
                 if scenario == "summary edit":
                     for path in (profile_a, profile_h):
-                        path.write_bytes(with_summary_edited(path.read_bytes()))
+                        edited = with_field_edited(path.read_bytes(), ("summary",), SUMMARY_EDIT)
+                        path.write_bytes(edited)
+                if scenario == "name edit":
+                    for path in (profile_a, profile_h):
+                        edited = with_field_edited(path.read_bytes(), ("name", "title"), NAME_EDIT)
+                        path.write_bytes(edited)
                 for tool, build in (("allysite", allysite_build), ("hugo", hugo_build)):
                     figures = build()
                     results.setdefault(scenario, {}).setdefault(tool, []).append(figures)
