@@ -31,6 +31,7 @@ BETA_ES = "content/partners/beta/es.md"
 ALPHA_ES = "content/partners/alpha/es.md"
 ALPHA_EN = "content/partners/alpha/en.md"
 ABOUT_ES = "content/pages/about/es.md"
+ALPHA_YAML = "content/partners/alpha/partner.yaml"
 BETA_EN = "content/partners/beta/en.md"
 ALPHA_EN_TEXT = MINIMAL_SITE[ALPHA_EN]
 LOGO_LINKED = ALPHA_EN_TEXT + "\n![The logo, large](logo.svg)\n"
@@ -225,6 +226,29 @@ PRINTED_TWICE = (
     '{% extends "base.html" %}{% block main %}{{ partner.item.body_html }}'
     "<aside>{{ partner.item.body_html }}</aside>{% endblock %}"
 )
+
+
+def test_a_summary_undone_by_a_full_build(
+    make_site: MakeSite, tmp_path: Path, full_builds: list[str]
+) -> None:
+    """A summary put in place, then undone with an edit that takes the full build and
+    changes no card (a comment in partner.yaml): the lists and feeds of every language that
+    shows the text show the first summary again. (The view's print kept from the last full
+    build was the first summary's: a language would have been taken as settled.)"""
+    site = make_site(DATED_BETA)
+    build(site)
+    first = (site.root / BETA_ES).read_text()
+    site.write(beta("Texto de Beta.", summary="Nuevo."))
+    build(site)
+    partner = "content/partners/beta/partner.yaml"
+    site.write({BETA_ES: first, partner: DATED_BETA[partner] + "# a comment\n"})
+    build(site)
+    assert full_builds[1:] == [str(site.out)]
+    assert "Nuevo." not in (site.out / "ar/index.html").read_text()
+    assert "Nuevo." not in (site.out / "es/feed.xml").read_text()
+    assert_as_cold(site, tmp_path)
+
+
 CARD_CHANGED = '<article class="card">{{ partner.item.summary|truncate(3) }}</article>\n'
 UNESCAPED = (
     '{% extends "base.html" %}{% block main %}{% autoescape false %}{{ item.summary }}'
@@ -501,7 +525,7 @@ def test_random_edits_of_bodies_give_a_cold_builds_bytes(
     originals = {name: (site.root / name).read_text() for name in texts}
     words = ["**paz**", "[enlace](https://example.org/)", "## Título", "- punto", "Texto", "é"]
     said = ["Paz", "&", "<b>", '"', "'", "</script>", "سلام", "😀", "\\u2028", "é"]
-    for _ in range(12):
+    for _ in range(16):
         edits = {}
         for name in chance.sample(texts, chance.randint(1, 3)):
             head, _, _ = originals[name].partition("\n---\n")
@@ -513,6 +537,9 @@ def test_random_edits_of_bodies_give_a_cold_builds_bytes(
             edits[name] = f"{head}\n---\n{body}\n" if chance.random() < 0.8 else originals[name]
         if chance.random() < 0.2:
             edits.update(beta("Texto de Beta.", summary=chance.choice(["Educa.", "Otra."])))
+        if chance.random() < 0.25:  # (the full build, which changes no card: texts undone in it)
+            note = chance.choice(["", "# a note\n"])
+            edits[ALPHA_YAML] = MINIMAL_SITE[ALPHA_YAML] + note
         site.write(edits)
         result = build(site)
         assert result.ok

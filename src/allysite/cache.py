@@ -347,7 +347,9 @@ class Journal:
     bases: dict[str, bytes]
     """New bases of partner pages (by output path; the pages that have one)."""
     views: dict[str, bytes]
-    """New bases of partner views (by name; the views that have one, with their prints)."""
+    """New bases of partner views (by name; the views that have one, with their prints).
+    An empty basis: the view changed (its summary), and its print is made never to match
+    either (a view made again would otherwise be taken as the last build's card)."""
     frames: dict[str, bytes]
     places: dict[str, dict[str, object] | None] = field(default_factory=dict)
     """What changed of the stored places (save_places) by file name: the entries of the
@@ -372,7 +374,7 @@ class Journal:
         views = dict(manifest.views)
         for name, basis in self.views.items():
             if name in views:
-                views[name] = (basis, views[name][1])
+                views[name] = (basis, views[name][1] if basis else b"")
         return replace(
             manifest,
             keys={**manifest.keys, **self.keys},
