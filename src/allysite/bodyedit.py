@@ -31,10 +31,10 @@ It gives way to the full build whenever anything else could differ:
 
 What it changes of the manifest is stored as a journal (cache.Journal), applied when the
 manifest is read: the states of the files it wrote and of the inputs, the pages it changed
-keyed so that they never match, the bases of the partner's pages made from its folder's new
-hash (and of its views, after a new summary, made never to match), for a page's text frames
-that never match, and the places of the pages it wrote as they now are; so the next build,
-of any kind, finds what it would after a full one.
+keyed so that they never match, the bases of the partner's pages and views made from its
+folder's new hash (a view whose summary changed made never to match, with its print), for a
+page's text frames that never match, and the places of the pages it wrote as they now are;
+so the next build, of any kind, finds what it would after a full one.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ paragraph or an attribute), a JSON string (the profile's structured data) and XM
 feed). When every template prints summaries as they are (bodyreads.prints_summaries_plainly),
 a page rendered while `tracing` marks each summary where it lands (`Summary.__html__`,
 `Structured.__html__`); `unmark` takes the marks out again and tells where they were, in the
-page's bytes. A rebuild after an edit of a summary alone (textedit.py) then writes the new
+page's bytes. A rebuild after an edit of a summary alone (bodyedit.py) then writes the new
 one, in each form (`shown_as`), into those places of the last build's pages.
 
 The marks carry a random token of the process: no text of the site can forge or break one.
