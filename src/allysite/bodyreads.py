@@ -125,14 +125,7 @@ def prints_summaries_plainly(readings: Iterable[_Reading | None]) -> bool:
     turned off in a template. Then each summary a page shows is in it in one of the forms
     of traced.py, exactly where its mark was, and an edit that keeps it non-empty changes
     nothing else of the page (views leave it out of their repr)."""
-    captured: set[str] = set()
-    holding: set[str] = set()
-    for reading in readings:
-        if reading is None or not reading.summaries.printed:
-            return False
-        captured |= reading.summaries.captured
-        holding |= reading.summaries.holding
-    return not captured & holding
+    return _printed_throughout(None if r is None else r.summaries for r in readings)
 
 
 def _escaped(env: Environment, name: str) -> bool:
@@ -221,13 +214,19 @@ def prints_whole(readings: Iterable[_Reading | None]) -> bool:
     is rendered into a value (CAPTURES; a block called as `self.name()`, or whose parent's
     version is called with `super()`). A page of such templates is the same text around
     each body it shows: bodyedit.py puts an edited body in its place."""
+    return _printed_throughout(None if r is None else r.printing for r in readings)
+
+
+def _printed_throughout(printings: Iterable[_Printing | None]) -> bool:
+    """Whether each template prints what it reads as its printing says (None: unknown), and
+    no block that holds a read, an include or a block is rendered into a value."""
     captured: set[str] = set()
     holding: set[str] = set()
-    for reading in readings:
-        if reading is None or not reading.printing.printed:
+    for printing in printings:
+        if printing is None or not printing.printed:
             return False
-        captured |= reading.printing.captured
-        holding |= reading.printing.holding
+        captured |= printing.captured
+        holding |= printing.holding
     return not captured & holding
 
 
