@@ -176,7 +176,7 @@ def prepare_edit(store: BuildCache) -> BodyEdit | None:
             _put(places, changes.code, page, shown)
         table = summaries.get(changes.code)
         spans = table.get(page) if isinstance(table, dict) else None
-        moved = None if spans is None else _moved_spans(spans, moves)
+        moved = None if spans is None else _moved_spans(spans, moves)  # type: ignore[arg-type]
         if moved is None:  # (not known: not kept)
             places[SUMMARIES + changes.code] = None
         else:
@@ -269,14 +269,31 @@ def _moved_bodies(shown: object, moves: Sequence[Change], before: int, after: in
     return tuple(found)
 
 
-def _moved_spans(spans: object, moves: Sequence[Change]) -> tuple[Span, ...] | None:
-    """A page's summary places (traced.Span) once `moves` are made."""
-    found = []
-    for source, form, start, length in spans:  # type: ignore[attr-defined]
-        place = _moved(start, length, moves)
-        if place is None:
+def _moved_spans(spans: Sequence[Span], moves: Sequence[Change]) -> tuple[Span, ...] | None:
+    """A page's summary places (traced.Span) once `moves` are made: in one walk through
+    both, in the order of the page (a home page holds a thousand); None when a change
+    overlaps one, or they are out of order."""
+    found: list[Span] = []
+    shift = done = last = 0
+    for span in spans:
+        source, form, start, length = span
+        if start < last:
             return None
-        found.append((source, form, *place))
+        last = start
+        while done < len(moves) and moves[done][0] + moves[done][1] <= start:
+            if moves[done][0] == start and moves[done][1] == length:
+                break  # (an empty span is not a summary: none is empty)
+            shift += len(moves[done][2]) - moves[done][1]
+            done += 1
+        if done < len(moves) and moves[done][0] < start + length:
+            at, size, new = moves[done]
+            if at != start or size != length:
+                return None  # (a change overlaps it)
+            found.append((source, form, start + shift, len(new)))
+            shift += len(new) - size
+            done += 1
+        else:
+            found.append((source, form, start + shift, length) if shift else span)
     return tuple(found)
 
 
