@@ -25,7 +25,7 @@ view's repr (views.ItemView).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
@@ -167,17 +167,7 @@ def _summaries_printing(tree: nodes.Template) -> _Printing:
     for node in (tree, *tree.find_all(nodes.Node)):
         for child in node.iter_child_nodes():
             parents[id(child)] = node
-    printing = _printing(tree, reads)
-    plain = all(_plainly_used(read, parents) for read in reads)
-    inside = {
-        id(node) for holder in tree.find_all(CAPTURES) for node in holder.find_all(nodes.Node)
-    }
-    held = (*reads, *tree.find_all((nodes.Include, nodes.Block)))
-    return _Printing(
-        plain and not any(id(node) in inside for node in held),
-        printing.captured,
-        printing.holding,
-    )
+    return _printing(tree, reads, lambda read: _plainly_used(read, parents))
 
 
 def _plainly_used(read: nodes.Node, parents: Mapping[int, nodes.Node]) -> bool:
@@ -230,8 +220,18 @@ def _printed_throughout(printings: Iterable[_Printing | None]) -> bool:
     return not captured & holding
 
 
-def _printing(tree: nodes.Template, reads: Iterable[nodes.Node]) -> _Printing:
+def _printing(
+    tree: nodes.Template,
+    reads: Iterable[nodes.Node],
+    plainly: Callable[[nodes.Node], bool] | None = None,
+) -> _Printing:
+    """How a template prints what it reads: each read used `plainly` (by default, printed
+    as it is: `{{ item.body_html }}`), none in a capture, and its blocks' captures."""
     printed = {id(child) for output in tree.find_all(nodes.Output) for child in output.nodes}
+
+    def as_it_is(read: nodes.Node) -> bool:
+        return id(read) in printed
+
     reads = list(reads)
     inside = {
         id(node) for holder in tree.find_all(CAPTURES) for node in holder.find_all(nodes.Node)
@@ -250,7 +250,7 @@ def _printing(tree: nodes.Template, reads: Iterable[nodes.Node]) -> _Printing:
         if any(id(node) in within for node in held):
             holding.add(block.name)
     return _Printing(
-        all(id(read) in printed for read in reads) and not any(id(node) in inside for node in held),
+        all(map(plainly or as_it_is, reads)) and not any(id(node) in inside for node in held),
         frozenset(captured),
         frozenset(holding),
     )

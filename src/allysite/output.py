@@ -511,13 +511,9 @@ class SpareLinks:
             lock = os.open(spare_lock_file(self.out), os.O_RDWR | os.O_CREAT, 0o644)
         except OSError:
             return self._make(states)
-        try:
-            try:  # (free: this build's staging waited for it, but for a maker gone astray)
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+        try:  # (free: this build's staging waited for it, but for a maker gone astray)
+            if not _locked(lock, fcntl.LOCK_EX, 0):
                 return False
-            except OSError:  # a file system without locks
-                pass
             return swap.detached(lambda: self._make(states), (lock, self._folder)) or self._make(
                 states
             )
