@@ -18,7 +18,7 @@ from allysite.config import SiteConfig
 from allysite.render import OutputFile
 from allysite.sitemap import XML_DECLARATION
 from allysite.traced import XML, Span, feed_text
-from allysite.views import LanguageView, PartnerView, TermView
+from allysite.views import LanguageView, PartnerView, TermLink
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -80,7 +80,7 @@ def traced_feed(
         _element("    ", "name", title),
         "  </author>\n",
     ]
-    categories: dict[TermView, str] = {}  # a term's line, the same in every entry
+    categories: dict[TermLink, str] = {}  # a term's line, the same in every entry
     parts: list[bytes] = []
     spans: list[Span] = []
     size = 0
@@ -106,7 +106,7 @@ def traced_feed(
 
 
 def _entry(
-    partner: PartnerView, url: str, categories: dict[TermView, str]
+    partner: PartnerView, url: str, categories: dict[TermLink, str]
 ) -> tuple[str, str | None, str]:
     """One entry, written out (a term's category line once for all entries): before its
     summary, the summary (not escaped yet), after it."""

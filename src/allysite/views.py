@@ -67,7 +67,21 @@ class DateView:
 
 
 @dataclass(frozen=True, slots=True)
+class TermLink:
+    """A term as a partner shows it. Without the count of partners that have it: a partner
+    added or deleted changes the counts of its terms, and a view that held them would be made
+    again for each of the hundreds of partners that share one (the dev server's updates)."""
+
+    taxonomy: str
+    slug: str
+    label: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
 class TermView:
+    """A term as its taxonomy lists it, with how many partners have it."""
+
     taxonomy: str
     slug: str
     label: str
@@ -114,9 +128,9 @@ class PartnerView:
     logo_href: str | None
     """The logo in the default language's folder, for every language (copies.py)."""
     since: DateView | None
-    kind: TermView
-    regions: tuple[TermView, ...]
-    topics: tuple[TermView, ...]
+    kind: TermLink
+    regions: tuple[TermLink, ...]
+    topics: tuple[TermLink, ...]
     inputs: tuple[str, ...]
     picture: Picture | None = None
     """The logo's size and candidates (None without a logo)."""
@@ -280,7 +294,10 @@ class LanguageViews:
             taxonomy_views.append(
                 TaxonomyView(taxonomy.name, link(urls.taxonomy(code, taxonomy.name)), tuple(views))
             )
-        self._term_views = term_views
+        self._term_links = {  # (the same objects from one update to the next: the memo's key)
+            pair: _kept(memo, ("term-link", code, *pair), TermLink(*pair, view.label, view.href))
+            for pair, view in term_views.items()
+        }
         self.taxonomies = tuple(taxonomy_views)
         # once per language, not once per partner: each term's collation key, each date's text
         self._label_keys = {pair: sort_key(view.label) for pair, view in term_views.items()}
@@ -319,7 +336,7 @@ class LanguageViews:
         if self._memo is None:
             return self._make(partner, picture)
         # everything _make() reads: the same objects (or equal values), the same view
-        terms = tuple(map(self._term_views.__getitem__, self._term_pairs[partner.slug]))
+        terms = tuple(map(self._term_links.__getitem__, self._term_pairs[partner.slug]))
         key = (self._config, partner, picture, terms, self._stale_keys[partner.slug])
         return self._memo.get(
             ("partner-view", self.language.code, partner.slug),
@@ -337,15 +354,15 @@ class LanguageViews:
             partner, link(path), self._config, self.language, self._staleness, original
         )
         facts = partner.facts
-        term_views, label_keys = self._term_views, self._label_keys
+        term_links, label_keys = self._term_links, self._label_keys
         return PartnerView(
             item=item,
             website=facts.website,
             logo_href=link(urls.item_file(original_path, facts.logo)) if facts.logo else None,
             since=self._date(facts.partner_since) if facts.partner_since else None,
-            kind=term_views[("kinds", facts.kind)],
-            regions=_sorted_terms(term_views, "regions", facts.regions, label_keys),
-            topics=_sorted_terms(term_views, "topics", facts.topics, label_keys),
+            kind=term_links[("kinds", facts.kind)],
+            regions=_sorted_terms(term_links, "regions", facts.regions, label_keys),
+            topics=_sorted_terms(term_links, "topics", facts.topics, label_keys),
             inputs=tuple(dict.fromkeys((f"{partner.folder}/partner.yaml", item.source))),
             picture=picture,
         )
@@ -406,12 +423,12 @@ def _kept(memo: Memo | None, slot: tuple[str, ...], value: _V) -> _V:
 
 
 def _sorted_terms(
-    term_views: Mapping[tuple[str, str], TermView],
+    term_links: Mapping[tuple[str, str], TermLink],
     taxonomy: str,
     slugs: tuple[str, ...],
     label_keys: Mapping[tuple[str, str], bytes],
-) -> tuple[TermView, ...]:
+) -> tuple[TermLink, ...]:
     """A partner's terms of one taxonomy in the order of their labels (stable: ties keep
     the partner's order)."""
     pairs = sorted(((taxonomy, slug) for slug in slugs), key=label_keys.__getitem__)
-    return tuple(term_views[pair] for pair in pairs)
+    return tuple(term_links[pair] for pair in pairs)

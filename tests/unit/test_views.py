@@ -11,9 +11,11 @@ from markupsafe import Markup
 from allysite.collation import collation_key
 from allysite.config import SiteConfig
 from allysite.languages import Language, make_language
+from allysite.memo import Memo
 from allysite.model import Content, PartialDate, Term
 from allysite.views import (
     DateView,
+    LanguageView,
     LanguageViews,
     format_partial_date,
     item_view,
@@ -183,7 +185,7 @@ def test_partner_view_facts(site: tuple[SiteConfig, Content]) -> None:
     assert alpha.website == "https://alpha.example.org/"
     assert alpha.logo_href == "/es/partners/alpha/logo.svg"
     assert alpha.since == DateView("abril de 2015", "2015-04")
-    assert (alpha.kind.label, alpha.kind.href, alpha.kind.count) == ("ONG", "/es/kinds/ngo/", 2)
+    assert (alpha.kind.label, alpha.kind.href) == ("ONG", "/es/kinds/ngo/")
     assert [(t.label, t.href) for t in alpha.regions] == [("Europa", "/es/regions/europe/")]
     assert [t.label for t in alpha.topics] == ["Paz"]
     assert alpha.inputs == ("content/partners/alpha/partner.yaml", "content/partners/alpha/es.md")
@@ -257,6 +259,37 @@ def test_hrefs_carry_the_base_url_prefix(tmp_path: Path) -> None:
     assert alpha.logo_href == "/allies/es/partners/alpha/logo.svg"
     assert alpha.kind.href == "/allies/es/kinds/ngo/"
     assert view.taxonomies[0].href == "/allies/es/kinds/"
+
+
+def test_a_new_partner_keeps_the_views_of_those_that_share_its_terms(tmp_path: Path) -> None:
+    """The dev server's memo gives back each partner's view (the same object) when a partner
+    is added: a view holds its terms without their counts, which the new one changes (the
+    taxonomies' terms have them)."""
+    memo = Memo()
+    config, content = load_site(write_files(tmp_path / "site", SMALL_SITE))
+    before = LanguageViews(config, content, config.language("es"), memo=memo).whole()
+    files = {
+        **SMALL_SITE,
+        "content/partners/gamma/partner.yaml": (
+            "website: https://gamma.example.org/\nkind: ngo\nregions: [europe]\n"
+            "topics: [peace]\n"
+        ),
+        "content/partners/gamma/es.md": "---\nname: Gamma\nsummary: Paz.\n---\nTexto.\n",
+    }
+    config, content = load_site(write_files(tmp_path / "site", files))
+    after = LanguageViews(config, content, config.language("es"), memo=memo).whole()
+
+    def counts(view: LanguageView) -> dict[str, int]:
+        return {f"{t.taxonomy}/{t.slug}": t.count for x in view.taxonomies for t in x.terms}
+
+    assert counts(before) == {"kinds/ngo": 2, "topics/peace": 1, "regions/europe": 1}
+    assert counts(after) == {"kinds/ngo": 3, "topics/peace": 2, "regions/europe": 2}
+    old = {p.item.slug: p for p in before.partners}
+    new = {p.item.slug: p for p in after.partners}
+    assert new.keys() == {"alpha", "beta", "gamma"}
+    assert new["alpha"] is old["alpha"] and new["beta"] is old["beta"]
+    assert new["gamma"].kind is new["alpha"].kind  # (one term link, shared)
+    assert [t.label for t in new["gamma"].topics] == ["Paz"]
 
 
 def test_facet_keys_name_every_term_of_a_card(tmp_path: Path) -> None:
