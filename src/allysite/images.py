@@ -81,8 +81,9 @@ def prepare_logos(
     """`kept`: the build cache's store, where each partner's result is kept by the hash of
     its folder's files (a rebuild neither parses nor cleans an unchanged SVG again; a first
     build prepares them while it parses the content: see `prepare_logo`). `memo` (the dev
-    server's, after its first build): each result kept by its logo file's signature, so
-    that a partner added or removed cleans no other partner's logo again."""
+    server's): each result kept by its logo file's signature, from the first build (which
+    takes them from `kept`) on, so that a partner added or removed cleans no other
+    partner's logo again."""
     pictures: dict[str, Picture] = {}
     files: list[DerivedFile] = []
     cleaned: dict[str, Path] = {}
@@ -95,9 +96,8 @@ def prepare_logos(
             return prepare_logo(config, partner, cache)
 
         if kept is not None:
-            name, key = logo_slot(config, partner, kept)
-            picture, clean, derived, found = kept.kept(name, key, make, _files_there)
-        elif memo is not None:
+            make = _kept_in(kept, *logo_slot(config, partner, kept), make)
+        if memo is not None:
             picture, clean, derived, found = _remembered(config, partner, memo, make)
         else:
             picture, clean, derived, found = make()
@@ -136,6 +136,13 @@ def prepare_logo(config: SiteConfig, partner: Partner, cache: Path) -> Prepared:
     site_urls = urls.Urls(config.base_url)
     picture, derived, problems = _raster_logo(partner, path, shown, cache, site_urls)
     return picture, None, derived, problems
+
+
+def _kept_in(
+    kept: ParseCache, name: str, key: object, make: Callable[[], Prepared]
+) -> Callable[[], Prepared]:
+    """`make`, through the build cache's slot."""
+    return lambda: kept.kept(name, key, make, _files_there)
 
 
 def _remembered(
