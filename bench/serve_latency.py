@@ -2,7 +2,7 @@
 """Save-to-reload time of `allysite serve` on a generated site.
 
     python bench/serve_latency.py [--partners 1000] [--repeat 10] [--no-browser]
-                                  [--edit body|summary|name|topic]
+                                  [--edit body|summary|name|topic|partner]
 
 It copies the cached corpus bench/work/allysite-N (generated with the shared generator when
 missing) to a temporary folder, starts `allysite serve --port 0` on it as a child process,
@@ -10,12 +10,16 @@ and waits for the first build. Then, --repeat times, it edits one partner's Span
 (`--edit`: appends a unique line to its body, the default; or adds a unique word to its
 summary or its name, in the front matter, which its language's lists show; or, `topic`,
 adds a topic to its partner.yaml and takes it away again in turn, which changes the terms'
-counts on every page) and measures the time from just before the file is written until:
+counts on every page; or, `partner`, adds a new partner, a copy of that one's folder with a
+unique word in its Spanish name, moved into content/partners whole, and deletes it again
+(`rm -r`) in turn, with the tab on the Spanish page of its first topic: the home page lists
+all 1,000 and takes Chromium 0.4-0.6 s to load, whatever serves it) and measures the time
+from just before the file is written (or the folder moved) until:
 
 * browser   a headless Chromium (Playwright with Debian's chromium) showing the partner's
             page has reloaded by itself and its DOM holds the new line (or has the topic's
-            link, or has it no more: "domcontentloaded" of the navigation that livereload
-            starts);
+            link or the new partner's card, or has it no more: "domcontentloaded" of the
+            navigation that livereload starts);
 * polling   a plain HTTP client asking for the page every 2 ms gets the new line (or link).
 
 Each edit waits until the server has settled (its background rendering done) before the
@@ -142,7 +146,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between edits")
-    parser.add_argument("--edit", choices=("body", "summary", "name", "topic"), default="body")
+    parser.add_argument(
+        "--edit", choices=("body", "summary", "name", "topic", "partner"), default="body"
+    )
     args = parser.parse_args()
 
     ensure_bytecode(Path(allysite()))
@@ -157,12 +163,18 @@ def main() -> None:
         profile = profile.with_name("partner.yaml")
     original = profile.read_text(encoding="utf-8")
     url = f"/es/partners/{slug}/"
+    if args.edit == "partner":  # (a list the new partner is in: its first topic's)
+        url = f"/es/topics/{_first_topic(profile.with_name('partner.yaml').read_text())}/"
     topic = _topic_to_add(site, original) if args.edit == "topic" else ""
+    added = site / "content" / "partners" / f"{slug}-copy"
+    last_name = ""
 
     started = time.perf_counter()
     server = Server(site, out)
     browser_times: list[float] = []
     poll_times: list[float] = []
+    added_times: list[float] = []  # (the browser's, for --edit partner)
+    deleted_times: list[float] = []
     try:
         if not server.ready.wait(timeout=600):
             raise SystemExit("the server did not start:\n" + "\n".join(server.lines))
@@ -172,9 +184,12 @@ def main() -> None:
         def edit(marker: str) -> tuple[float, str, bool]:
             """The time just before the file is written, and what the page then shows:
             `marker` (or, for a topic edit, the topic's link), or does not show."""
-            nonlocal edits
+            nonlocal edits, last_name
             edits += 1
             shows = True
+            if args.edit == "partner":
+                at, last_name, shows = _added_or_deleted(profile.parent, added, marker, last_name)
+                return at, last_name, shows
             if args.edit == "topic":
                 shows = edits % 2 == 1  # added, then taken away again
                 marker = f'href="/es/topics/{topic}/"'
@@ -211,6 +226,7 @@ def main() -> None:
                     if (shown in page.content()) != shows:
                         raise SystemExit(f"the reloaded page is not as edited: {shown}")
                     browser_times.append(elapsed)
+                    (added_times if shows else deleted_times).append(elapsed)
                     server.settled(edits)
                     time.sleep(args.pause)
                 browser.close()
@@ -223,6 +239,7 @@ def main() -> None:
             time.sleep(args.pause)
     finally:
         profile.write_text(original, encoding="utf-8")
+        shutil.rmtree(added, ignore_errors=True)
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
@@ -231,11 +248,38 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     if browser_times:
         print(summary("browser (livereload, DOM ready)", browser_times))
+    if args.edit == "partner" and added_times and deleted_times:
+        print(summary("browser, a partner added", added_times))
+        print(summary("browser, a partner deleted", deleted_times))
     print(summary("HTTP polling every 2 ms", poll_times))
     updates = [line for line in server.lines if "updated in" in line]
     print("\nThe server's own lines (time to bring the site up to date, before rendering):")
     for line in updates[: args.repeat * 2]:
         print("   ", line)
+
+
+def _added_or_deleted(model: Path, added: Path, marker: str, last: str) -> tuple[float, str, bool]:
+    """A copy of the model partner's folder moved into place whole, with `marker` in its
+    Spanish name; or, when it is there, moved away and deleted (its card had `last`)."""
+    if added.exists():  # (as `rm -r` does: moved out of the site, a folder's deletion is
+        at = time.perf_counter()  # told by watchdog half a second late, to pair it with a
+        shutil.rmtree(added)  # move into the site that never comes)
+        return at, last, False
+    aside = added.parent.parent.parent.parent / added.name
+    shutil.copytree(model, aside)
+    text = (aside / "es.md").read_text(encoding="utf-8")
+    text = re.sub(r"^name: (?![\"'|>])(.*)$", rf"name: \1 {marker}", text, count=1, flags=re.M)
+    (aside / "es.md").write_text(text, encoding="utf-8")
+    at = time.perf_counter()
+    aside.rename(added)
+    return at, marker, True
+
+
+def _first_topic(partner_yaml: str) -> str:
+    found = re.search(r"^topics: \[([^,\]]+)", partner_yaml, re.MULTILINE)
+    if found is None:
+        raise SystemExit("the partner's partner.yaml has no `topics: [...]` line")
+    return found[1].strip()
 
 
 def _topic_to_add(site: Path, partner_yaml: str) -> str:
