@@ -746,8 +746,14 @@ def test_a_sequence_of_random_edits_always_serves_a_cold_builds_bytes(
             )
         return "content/partners/gamma"
 
+    def label() -> str:  # (each card shows its kind's label: a partner's view holds it)
+        kinds = chance.choice(("Fundación", "Fondo", "Obra"))
+        site.write({"taxonomies.yaml": f"kinds:\n  foundation: {{es: {kinds}, en: Fund}}\n"})
+        return "taxonomies.yaml"
+
     edits: dict[str, Callable[[], str]] = {
         "body": body,
+        "label": label,
         "summary": field("summary", ""),
         "name": field("name", ""),
         "machine": field("translation", "machine"),
