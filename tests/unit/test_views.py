@@ -271,8 +271,7 @@ def test_a_new_partner_keeps_the_views_of_those_that_share_its_terms(tmp_path: P
     files = {
         **SMALL_SITE,
         "content/partners/gamma/partner.yaml": (
-            "website: https://gamma.example.org/\nkind: ngo\nregions: [europe]\n"
-            "topics: [peace]\n"
+            "website: https://gamma.example.org/\nkind: ngo\nregions: [europe]\ntopics: [peace]\n"
         ),
         "content/partners/gamma/es.md": "---\nname: Gamma\nsummary: Paz.\n---\nTexto.\n",
     }
