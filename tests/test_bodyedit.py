@@ -14,6 +14,7 @@ import json
 import os
 import random
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -422,11 +423,23 @@ def test_an_output_changed_by_hand_is_made_by_the_full_build(
 
 
 def test_a_site_with_search_indexes_the_edited_pages(
-    make_site: MakeSite, full_builds: list[str]
+    make_site: MakeSite, full_builds: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Its index must show the new words: a full build, which runs Pagefind again."""
+    """Its index must show the new words: a full build, which runs Pagefind again. It keeps
+    no places, so no page is rendered with its summaries marked (what that costs a build)."""
+    from allysite import publish
+
+    traced: list[bool] = []
+    real = publish.render_page
+
+    def recorded(*args: Any) -> Any:
+        traced.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(publish, "render_page", recorded)
     site = make_site({**BETA, "site.yaml": MINIMAL_SITE["site.yaml"] + "search: true\n"})
     build(site)
+    assert traced and not any(traced)
     fragments = site.out / "pagefind" / "fragment"
     before = {path.name for path in fragments.iterdir()}
     site.write(beta("Otro texto."))

@@ -272,7 +272,8 @@ def _merged(parts: list[Published]) -> Published:
 
 def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     """The keys' parts shared by many pages: every template's, each catalog's, the code's,
-    and every input's that is no partner's."""
+    and every input's that is no partner's; and the templates whose pages are rendered with
+    their summaries' places (none on a site with search)."""
     from allysite.fingerprints import combine
     from allysite.inputindex import PARTNERS
     from allysite.publish import PageKeys
@@ -291,6 +292,8 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
             if not name.startswith(PARTNERS)
         )
     )
+    if inputs.config.search:  # (no places are stored: a rebuild must index the pages again)
+        plain = frozenset()  # so no page is rendered with its summaries marked (traced.py)
     return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole, plain)
 
 
