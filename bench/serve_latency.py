@@ -260,10 +260,12 @@ def main() -> None:
 
 def _added_or_deleted(model: Path, added: Path, marker: str, last: str) -> tuple[float, str, bool]:
     """A copy of the model partner's folder moved into place whole, with `marker` in its
-    Spanish name; or, when it is there, moved away and deleted (its card had `last`)."""
-    if added.exists():  # (as `rm -r` does: moved out of the site, a folder's deletion is
-        at = time.perf_counter()  # told by watchdog half a second late, to pair it with a
-        shutil.rmtree(added)  # move into the site that never comes)
+    Spanish name; or, when it is there, deleted in place as `rm -r` does (its card had
+    `last`). A folder moved out of the site instead is told by watchdog half a second late:
+    it waits that long for a move into the site to pair it with."""
+    if added.exists():
+        at = time.perf_counter()
+        shutil.rmtree(added)
         return at, last, False
     aside = added.parent.parent.parent.parent / added.name
     shutil.copytree(model, aside)
