@@ -1034,9 +1034,11 @@ def test_an_update_holds_the_cycle_collector_until_its_pages_are_rendered(
         {"content/partners/alpha/en.md": "---\nname: Alpha Held\nsummary: New.\n---\nText.\n"}
     )
     running.wait_for("/en/", lambda s, b: b"Alpha Held" in b)
-    assert during == [False]
+    # (one write may be told as two events further apart than the debounce, on a busy
+    # machine: then two updates, each with the collector held)
+    assert during and not any(during)
     deadline = time.monotonic() + TIMEOUT
     while not gc.isenabled() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert gc.isenabled() and not running.server.preview.pending
-    assert cycles[0]() is None
+    assert [ref() for ref in cycles] == [None] * len(cycles)
