@@ -159,7 +159,7 @@ def _publish_share(
     for code in languages:
         told_after = _counted_after(len(part.pages), told)
         _publish_language(inputs, code, keys, staging, previous, reuse, prints, part, told_after)
-        if not inputs.config.search:
+        if _keeps_places(inputs):
             _store_places(part, code, store)
         part.places, part.summaries = {}, {}  # (stored, language by language: not sent back)
     part.views = reuse.views
@@ -217,6 +217,13 @@ def _counted_after(before: int, told: Callable[[int, int], None]) -> Callable[[i
     return lambda done, total: told(before + done, before + total)
 
 
+def _keeps_places(inputs: SiteInputs) -> bool:
+    """Whether the build stores where its pages show which texts (for rebuilds after edits of
+    texts alone: bodyedit.py): not on a site with search, whose rebuild must index the pages
+    again."""
+    return not inputs.config.search
+
+
 def _store_places(part: Published, code: str, store: BuildCache) -> None:
     """Where the pages of a language show which texts' bodies, and where they and its feed
     show which summaries: those rendered now, and the others as the last build found them
@@ -244,7 +251,7 @@ def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:
     from allysite.publish import Published, stage, stage_copies
 
     part = Published()
-    if not inputs.config.search:  # (a rebuild must index the pages again: bodyedit.py)
+    if _keeps_places(inputs):
         texts = text_records(inputs.content, inputs.config.default_language.code)
         if store.save_places(TEXTS, texts):
             part.stored.append(TEXTS)
@@ -292,8 +299,8 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
             if not name.startswith(PARTNERS)
         )
     )
-    if inputs.config.search:  # (no places are stored: a rebuild must index the pages again)
-        plain = frozenset()  # so no page is rendered with its summaries marked (traced.py)
+    if not _keeps_places(inputs):  # (no page is rendered with its summaries marked)
+        plain = frozenset()
     return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole, plain)
 
 

@@ -79,13 +79,9 @@ class TermLink:
 
 
 @dataclass(frozen=True, slots=True)
-class TermView:
+class TermView(TermLink):
     """A term as its taxonomy lists it, with how many partners have it."""
 
-    taxonomy: str
-    slug: str
-    label: str
-    href: str
     count: int
 
 
