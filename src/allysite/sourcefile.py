@@ -1,6 +1,7 @@
 """Reading YAML files and Markdown front matter strictly, keeping the line of every value.
 
-PyYAML's C parser does the parsing; the values are built here from its node tree, so that:
+PyYAML's C parser does the parsing (but of the plain `key: value` lines that nearly every
+content file holds: plainyaml.py); the values are built here from its node tree, so that:
 - plain scalars follow YAML 1.2 (`no` and `NO` stay strings; `01234` stays a string, not 668;
   dates stay strings and are checked by the schema, with a line); numbers other than whole
   ones stay as written (`1.50` is not turned into 1.5),
@@ -11,23 +12,21 @@ PyYAML's C parser does the parsing; the values are built here from its node tree
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.plainyaml import PROBLEM, read_plain
 from allysite.textfile import read_text, split_front_matter
 from allysite.textrules import describe, first_forbidden, kind_of, unclosed_direction
 
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
 
 Location = tuple[str | int, ...]
 
@@ -84,6 +83,19 @@ def parse_yaml(
     text: str, rel: str, line_offset: int = 0
 ) -> tuple[YamlDoc | None, list[Diagnostic]]:
     """Parse one YAML document; `line_offset` is the number of lines before it in its file."""
+    plain = read_plain(text, line_offset, _plain_value)
+    if plain is not None:
+        return YamlDoc(plain[0], rel, plain[1]), []
+    return parse_with_pyyaml(text, rel, line_offset)
+
+
+def parse_with_pyyaml(
+    text: str, rel: str, line_offset: int = 0
+) -> tuple[YamlDoc | None, list[Diagnostic]]:
+    """parse_yaml through PyYAML, whatever the text (imported here: a rebuild after an
+    edited summary reads plain lines only)."""
+    import yaml
+
     positions: dict[Location, tuple[int, int]] = {}
     hint = None
     try:
@@ -130,14 +142,26 @@ def _error_position(
 
 def _first_alias(text: str, line_offset: int) -> tuple[int, int]:
     """The position of the first alias, which composed nodes no longer know."""
-    for event in yaml.parse(text, Loader=_Loader):
+    import yaml
+
+    for event in yaml.parse(text, Loader=_loader()):
         if isinstance(event, yaml.AliasEvent):
             return event.start_mark.line + 1 + line_offset, event.start_mark.column + 1
     return line_offset + 1, 1  # pragma: no cover - only called when an alias exists
 
 
+@functools.cache
+def _loader() -> type:
+    import yaml
+
+    try:
+        return yaml.CSafeLoader  # type: ignore[no-any-return]
+    except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+        return yaml.SafeLoader
+
+
 def _compose(text: str) -> yaml.Node | None:
-    loader = _Loader(text)
+    loader = _loader()(text)
     try:
         try:
             node = loader.get_single_node()
@@ -156,6 +180,8 @@ def _construct(
     seen: set[int],
     depth: int,
 ) -> Any:
+    import yaml
+
     line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
     positions.setdefault(loc, (line, column))
     if id(node) in seen:
@@ -223,6 +249,21 @@ def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     if node.tag not in _IMPLICIT_TAGS:
         _check_tag(node, _TAG + "str", line, column)
         return value
+    found = _plain_value(value)
+    if found is PROBLEM:
+        digits = len(value.lstrip("+-"))
+        raise _YamlProblem(
+            f"this number has {digits} digits: allysite reads at most {MAX_INT_DIGITS}",
+            line,
+            column,
+            "quote it if it is meant as text",
+        )
+    return found
+
+
+def _plain_value(value: str) -> Any:
+    """A plain scalar's value (YAML 1.2's core schema); PROBLEM for a whole number of more
+    digits than Python converts."""
     if value in _NULLS:
         return None
     if value in _TRUE:
@@ -230,14 +271,8 @@ def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     if value in _FALSE:
         return False
     if _INT.fullmatch(value):
-        digits = len(value.lstrip("+-"))
-        if digits > MAX_INT_DIGITS:  # (int() refuses them, as Python limits it)
-            raise _YamlProblem(
-                f"this number has {digits} digits: allysite reads at most {MAX_INT_DIGITS}",
-                line,
-                column,
-                "quote it if it is meant as text",
-            )
+        if len(value.lstrip("+-")) > MAX_INT_DIGITS:  # (int() refuses them, as Python limits it)
+            return PROBLEM
         return int(value)
     return value  # floats too: no field is a number, and `1.50` should stay as written
 

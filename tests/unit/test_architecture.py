@@ -29,6 +29,7 @@ LAYERS: tuple[str, ...] = (
     "urls",
     "textrules",
     "textfile",
+    "plainyaml",
     "sourcefile",
     "model",
     "languages",
