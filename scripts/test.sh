@@ -17,4 +17,6 @@ echo "== ruff"
 "$VENV/bin/ruff" check src tests bench
 "$VENV/bin/ruff" format --check src tests bench
 echo "== pytest"
-exec "$VENV/bin/python" -m pytest "$@"
+# On every core (pytest-xdist), a test file to a process: a file's tests share its fixtures
+# (the browser tests' built site and Chromium). `-n 0` runs them all in this process.
+exec "$VENV/bin/python" -m pytest -n auto --dist loadfile "$@"
