@@ -80,6 +80,9 @@ PIECES = (
     "\u2029",
     "\ufeff",
     "\ufdd0",
+    "\xa0",
+    "\u3000",
+    "\u200b",
     "\U0001fffe",
     "\x07",
     "\u202e",
@@ -91,7 +94,7 @@ PIECES = (
     "...",
     "---",
 )
-WORDS = (*PIECES[:14], " ", " ", "a:b", "https://example.org/a#b", "\u202e", "\u202c")
+WORDS = (*PIECES[:14], " ", " ", "\xa0", "a:b", "https://example.org/a#b", "\u202e", "\u202c")
 KEYS = ("name", "summary", "kind", "short_name", "_x", "a1", "null", "True", "NO", "1", "-a", "a b")
 
 
