@@ -10,8 +10,8 @@ the one sourcefile.parse_yaml would give: the same values (of the same types), i
 order, at the same positions (a test compares the two over thousands of generated texts).
 
 What it takes, line by line:
-- a key of ASCII letters, digits and underscores (not starting with a digit) that YAML does
-  not read as null or a boolean, then `:`;
+- a key of ASCII letters, digits and underscores (not starting with a digit, at most 200)
+  that YAML does not read as null or a boolean, then `:`;
 - then spaces and a value on that line: a plain one (no quote or other indicator first, no
   `: ` or ` #` inside, no `:` or space last), one in quotes with no quote or backslash
   inside, or a list of plain words in brackets, separated by commas;
@@ -35,7 +35,8 @@ from allysite.textrules import first_forbidden, unclosed_direction
 Location = tuple[str | int, ...]
 
 _LINE = re.compile(
-    r"(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?:$| +(?:"
+    # (a key of at most 200 characters: PyYAML refuses a key of over 1,024)
+    r"(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_]{0,199}):(?:$| +(?:"
     # a plain value: no indicator first, no ': ' or ' #' inside, no ':' or space last
     r"(?P<plain>[^-?:,\[\]{}#&*!|>'\"%@` ](?:[^:#]++|:(?! )|(?<! )#)*+(?<![: ]))"
     r"|\"(?P<double>[^\"\\]*)\"|'(?P<single>[^']*)'"

@@ -96,6 +96,7 @@ PIECES = (
 )
 WORDS = (*PIECES[:14], " ", " ", "\xa0", "a:b", "https://example.org/a#b", "\u202e", "\u202c")
 KEYS = ("name", "summary", "kind", "short_name", "_x", "a1", "null", "True", "NO", "1", "-a", "a b")
+KEYS += ("k" * 200, "k" * 1025)
 
 
 def random_value(rng: random.Random) -> str:
@@ -173,6 +174,8 @@ def _plainly(text: str, offset: int) -> bool:
         "name: x\n\nsummary: y",  # (a blank line)
         "name: \u202eopen",  # an override left open: PyYAML's error
         "n: " + "9" * 4001,  # too many digits: PyYAML's error
+        "k" * 1100 + ": x",  # a key too long for PyYAML: its error
+        "k:\n  " + "k" * 1100 + ": x",
     ],
 )
 def test_other_texts_are_left_to_pyyaml(text: str) -> None:
