@@ -21,8 +21,10 @@ import pytest
 
 from allysite import build as build_module
 from allysite.build import build_site
+from allysite.cache import BuildCache
 from allysite.model import fingerprint
-from allysite.output import spare_made
+from allysite.output import _read_spare, spare_made, spare_matches
+from allysite.pipeline import THEME, cache_dir
 from allysite.swap import spare_dir
 from allysite.workers import available_cores
 from conftest import MINIMAL_SITE, MakeSite, Site
@@ -522,6 +524,43 @@ def test_a_spare_changed_by_hand_is_not_staged_into(
     site.write(beta("Dos."))
     assert set(build(site).rendered) == BETA_PAGES  # (the spare is not used for pages kept)
     assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")
+def test_the_spare_is_checked_in_shares_that_together_see_every_folder(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The processes that check the output while the inputs are scanned check the spare
+    too, each a share of its folders (and the first its top folder's names): a file left
+    by hand in any folder is seen by the share that holds the folder."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    site = make_site(BETA)
+    build(site)
+    site.write(beta("Uno."))
+    build(site)  # the first output is now the spare, as recorded
+    store = BuildCache.open(cache_dir(site.out), site.root, site.out, THEME)
+    assert store.previous is not None
+    written = build_module._as_written(store.previous)
+
+    def shares() -> list[bool | None]:
+        return [spare_matches(site.out, written, part, 2) for part in (0, 1)]
+
+    assert shares() == [True, True]
+    spare = spare_dir(site.out)
+    record = _read_spare(spare, written)
+    assert record is not None and record[1] is not None
+    names = list(record[1])  # (in the record's order, which the shares take turns in)
+    positions = [position for position, name in enumerate(names) if name]
+    for position in (*positions[:2], positions[-1]):
+        folder = spare / names[position]
+        times = folder.stat()
+        (folder / "notes.html").write_text("left by hand")
+        assert shares() == [position % 2 == 1, position % 2 == 0]
+        (folder / "notes.html").unlink()
+        os.utime(folder, ns=(times.st_atime_ns, times.st_mtime_ns))
+        assert shares() == [True, True]
+    (spare / "notes.txt").write_text("left by hand")
+    assert shares() == [False, True]
 
 
 @pytest.mark.skipif(available_cores() < 2, reason="the output is checked in a second process")

@@ -348,15 +348,21 @@ def _page(out: Path, page: str, previous: Manifest) -> bytes | None:
     return data if state is not None and len(data) == state[0] else None
 
 
-def publish_edit(store: BuildCache, edit: BodyEdit, large: bool, written: Written | None) -> None:
+def publish_edit(
+    store: BuildCache,
+    edit: BodyEdit,
+    large: bool,
+    written: Written | None,
+    spare: bool | None = None,
+) -> None:
     """Stage the output with the edited pages (every other file kept as it is), swap it in
     and store the manifest (`large`: see output.Staging.complete; `written`: the output as
-    the last manifest records it). Raises OSError when the output cannot be written (it is
-    then as it was; the cache is dropped)."""
+    the last manifest records it; `spare`: see Staging.start's `checked`). Raises OSError
+    when the output cannot be written (it is then as it was; the cache is dropped)."""
     previous = store.previous
     assert previous is not None
     states = dict(previous.outputs)
-    staging = Staging.start(store.out, written)
+    staging = Staging.start(store.out, written, spare)
     try:
         for name, data in edit.pages.items():
             states[name] = staging.write(name, data)

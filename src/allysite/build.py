@@ -144,7 +144,7 @@ def _locked_build(
     except OSError as exc:
         return _result([_write_error(exc, out, site)], strict)
     store = BuildCache.open(cache_dir(out), site, out, THEME, read=cache)
-    intact, edit = _scan(store, out)
+    intact, edit, spare = _scan(store, out)
     problems = undecodable_names(store.index.files)
     if problems:
         return _result(problems, strict)
@@ -154,7 +154,7 @@ def _locked_build(
     if kept is not None:
         return _as_last(kept, strict, cached=True)
     if edit is not None and store.previous is not None:
-        done = _edited(store, edit, intact, strict, progress)
+        done = _edited(store, edit, intact, spare, strict, progress)
         if done is not None:
             return done
     store.load_keys()
@@ -167,36 +167,45 @@ def _locked_build(
         workers=workers,
         freeze=freeze,
         intact=bool(intact),
+        spare=spare,
     )
 
 
-def _scan(store: BuildCache, out: Path) -> tuple[bool | None, BodyEdit | None]:
-    """Index the inputs; on a large output, check meanwhile that it is as the last build wrote
-    it (in a forked process: a no-op build is these two walks over thousands of files).
-    With them, whether the output is intact (None: not checked) and, when the inputs changed,
-    the rebuild of edited bodies (bodyedit.py) if that is all they are."""
+def _scan(store: BuildCache, out: Path) -> tuple[bool | None, BodyEdit | None, bool | None]:
+    """Index the inputs; on a large output, check meanwhile that it and its spare are as the
+    last build left them (in forked processes: a no-op build is these walks over thousands
+    of files). With them, whether the output is intact and whether the spare is (None: not
+    checked) and, when the inputs changed, the rebuild of edited bodies (bodyedit.py) if
+    that is all they are."""
+    from allysite.output import spare_matches
     from allysite.workers import available_cores, in_workers
 
     previous = store.previous
     if available_cores() < 2:
         store.scan()
-        return None, _body_edit(store)
+        return None, _body_edit(store), None
     if previous is None or not _large(previous.outputs):
         store.scan(_hash_in_workers)  # a first build hashes every file: on two cores
-        return None, _body_edit(store)
+        return None, _body_edit(store), None
     edits: list[BodyEdit | None] = [None]
+    written = _as_written(previous)
 
-    def walk(worker: int) -> bool:
+    def walk(worker: int) -> tuple[bool, bool | None]:
         if worker == 0:
             store.scan()
             if store.changed():  # (while the output is checked)
                 edits[0] = _body_edit(store)
                 if edits[0] is None:  # a build follows: its modules load
                     import allysite.publish  # noqa: F401
-            return True
-        return previous.matches_output(out, worker - 1, OUTPUT_CHECKERS)
+            return True, True
+        part = worker - 1
+        intact = previous.matches_output(out, part, OUTPUT_CHECKERS)
+        return intact, spare_matches(out, written, part, OUTPUT_CHECKERS)
 
-    return all(in_workers(1 + OUTPUT_CHECKERS, walk, writes=False)), edits[0]
+    found = in_workers(1 + OUTPUT_CHECKERS, walk, writes=False)
+    spares = [spare for _, spare in found]
+    spare = None if None in spares else all(spares)
+    return all(intact for intact, _ in found), edits[0], spare
 
 
 def _body_edit(store: BuildCache) -> BodyEdit | None:
@@ -211,12 +220,14 @@ def _edited(
     store: BuildCache,
     edit: BodyEdit,
     intact: bool | None,
+    spare: bool | None,
     strict: bool,
     progress: Progress | None,
 ) -> BuildResult | None:
     """The output with the edited bodies in place (bodyedit.py); None when the full build
     must run instead (the output is not as the last build wrote it, or its messages fail
-    this build: it must not write)."""
+    this build: it must not write). `spare`: whether the spare was found as it was left
+    (None: not checked yet)."""
     from allysite.bodyedit import publish_edit
 
     previous = store.previous
@@ -230,7 +241,7 @@ def _edited(
     if progress:
         progress("write", 0, 0)
     try:
-        publish_edit(store, edit, _large(previous.outputs), _as_written(previous))
+        publish_edit(store, edit, _large(previous.outputs), _as_written(previous), spare)
     except OSError as exc:
         return _result([_write_error(exc, store.out, store.site)], strict)
     return _as_last(previous, strict, rendered=tuple(sorted(edit.pages)))
@@ -295,11 +306,13 @@ def _build(
     workers: int | None,
     freeze: Callable[[], None],
     intact: bool,
+    spare: bool | None = None,
 ) -> BuildResult:
     """Everything that changed since the last build, staged and swapped in.
 
     `intact`: the output was checked to be as the last build left it; it then becomes the
-    spare that the next build stages into (output.py), instead of being deleted.
+    spare that the next build stages into (output.py), instead of being deleted. `spare`:
+    whether the spare was found as it was left meanwhile (Staging.start's `checked`).
 
     On a large site the work is done by forked processes: one loads the site and stages
     the files that are no pages, and forks one per core that plans and renders the pages of
@@ -312,7 +325,8 @@ def _build(
         count = 1  # a small site: forking costs more than it saves
     try:
         last = store.previous
-        staging = Staging.start(out, _as_written(last) if last is not None else None)
+        written = _as_written(last) if last is not None else None
+        staging = Staging.start(out, written, spare)
     except OSError as exc:
         return _result([_write_error(exc, out, site)], strict)
     counts = SharedCounts(2 * count + 2)  # (pages done, of how many: each rendering process's

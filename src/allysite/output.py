@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import itertools
 import os
 import pickle
 import shutil
@@ -210,10 +211,14 @@ class Staging:
         self._folder = os.fspath(folder)
 
     @classmethod
-    def start(cls, out: Path, written: Written | None = None) -> Staging:
+    def start(
+        cls, out: Path, written: Written | None = None, checked: bool | None = None
+    ) -> Staging:
         """An empty staging folder, or the spare (the last output but one), when there is
         one as it was left, stored with the output `written` (else it is deleted in the
-        background)."""
+        background). `checked`: whether other processes found the spare as it was left
+        (`spare_matches`, every share of it), while the build scanned its inputs; None:
+        it is checked here."""
         out.parent.mkdir(parents=True, exist_ok=True)
         swap.recover_interrupted_swap(out)
         folder = swap.staging_dir(out)
@@ -221,7 +226,9 @@ class Staging:
         made = spare_made(out)
         if kept.is_dir():
             present = _read_spare(kept, written) if written is not None and made else None
-            if present is not None and _as_recorded(kept, *present):
+            if checked is None and present is not None:
+                checked = _as_recorded(kept, *present)
+            if present is not None and checked:
                 kept.rename(folder)
                 (folder / SPARE_STATES).unlink()
                 return cls(out, folder, *present)
@@ -437,20 +444,39 @@ def _read_spare(
     )
 
 
+def spare_matches(out: Path, written: Written, part: int = 0, parts: int = 1) -> bool | None:
+    """Whether the output's spare is as it was left (`Staging.start`), by one share of its
+    folders (`part` of `parts`: for one of the processes that check the output while the
+    build scans its inputs); None when that cannot be told yet: no spare, or one still being
+    made (not waited for: a build with nothing to do would wait for it)."""
+    kept = swap.spare_dir(out)
+    if not kept.is_dir() or not spare_made(out, wait=0):
+        return None
+    present = _read_spare(kept, written)
+    return None if present is None else _as_recorded(kept, *present, part, parts)
+
+
 def _as_recorded(
-    folder: Path, files: Mapping[str, tuple[int, int, int]], folders: Mapping[str, int] | None
+    folder: Path,
+    files: Mapping[str, tuple[int, int, int]],
+    folders: Mapping[str, int] | None,
+    part: int = 0,
+    parts: int = 1,
 ) -> bool:
     """Whether a spare holds the files its record says, by its folders' times: a file added
     to a folder, removed from it or put in its place changes the folder's time. (A file
     changed where it is is one the output shares, whose check finds it.) The top folder's
-    time changed when the record was written into it: its names are compared instead."""
+    time changed when the record was written into it: its names are compared instead (by
+    the first share). `part` of `parts`: one share of the folders."""
     if folders is None:
         return False
     root = f"{folder}/"
     try:
-        for name, time_ns in folders.items():
+        for name, time_ns in itertools.islice(folders.items(), part, None, parts):
             if name and os.stat(root + name).st_mtime_ns != time_ns:
                 return False
+        if part:
+            return True
         names = set(os.listdir(folder)) - {SPARE_STATES, MARKER}
     except OSError:
         return False
