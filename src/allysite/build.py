@@ -172,13 +172,13 @@ def _locked_build(
 
 
 def _scan(store: BuildCache, out: Path) -> tuple[bool | None, BodyEdit | None, bool | None]:
-    """Index the inputs; on a large output, check meanwhile that it and its spare are as the
-    last build left them (in forked processes: a no-op build is these walks over thousands
-    of files). With them, whether the output is intact and whether the spare is (None: not
-    checked) and, when the inputs changed, the rebuild of edited bodies (bodyedit.py) if
-    that is all they are."""
+    """Index the inputs; on a large output, check meanwhile that it is as the last build
+    left it, and when the inputs changed its spare too (in forked processes: a no-op build
+    is these walks over thousands of files). With them, whether the output is intact and
+    whether the spare is (None: not checked) and, when the inputs changed, the rebuild of
+    edited bodies (bodyedit.py) if that is all they are."""
     from allysite.output import spare_matches
-    from allysite.workers import available_cores, in_workers
+    from allysite.workers import Told, available_cores, in_workers
 
     previous = store.previous
     if available_cores() < 2:
@@ -192,17 +192,27 @@ def _scan(store: BuildCache, out: Path) -> tuple[bool | None, BodyEdit | None, b
 
     def walk(worker: int) -> tuple[bool, bool | None]:
         if worker == 0:
-            store.scan()
-            if store.changed():  # (while the output is checked)
+            changed = False
+            try:
+                store.scan()
+                changed = bool(store.changed())
+            finally:
+                changes.tell(changed)
+            if changed:  # (while the output and its spare are checked)
                 edits[0] = _body_edit(store)
                 if edits[0] is None:  # a build follows: its modules load
                     import allysite.publish  # noqa: F401
             return True, True
         part = worker - 1
         intact = previous.matches_output(out, part, OUTPUT_CHECKERS)
+        if not changes.heard():
+            return intact, None
         return intact, spare_matches(out, written, part, OUTPUT_CHECKERS)
 
-    found = in_workers(1 + OUTPUT_CHECKERS, walk, writes=False)
+    # Whether the inputs changed, told to the checking processes once this one has scanned
+    # them: only then is the spare staged into, and worth their checking it.
+    with Told(OUTPUT_CHECKERS) as changes:
+        found = in_workers(1 + OUTPUT_CHECKERS, walk, writes=False)
     spares = [spare for _, spare in found]
     spare = None if None in spares else all(spares)
     return all(intact for intact, _ in found), edits[0], spare

@@ -180,8 +180,6 @@ def _construct(
     seen: set[int],
     depth: int,
 ) -> Any:
-    import yaml
-
     line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
     positions.setdefault(loc, (line, column))
     if id(node) in seen:
@@ -189,22 +187,22 @@ def _construct(
     seen.add(id(node))
     if depth > _MAX_DEPTH:
         raise _YamlProblem("YAML is nested too deeply", line, column)
-    if isinstance(node, yaml.ScalarNode):
+    if node.id == "scalar":  # (PyYAML's node kinds, told without importing it)
         return _scalar(node, line, column)
-    if isinstance(node, yaml.SequenceNode):
+    if node.id == "sequence":
         _check_tag(node, _TAG + "seq", line, column)
         return [
             _construct(item, (*loc, index), positions, offset, seen, depth + 1)
             for index, item in enumerate(node.value)
         ]
-    if isinstance(node, yaml.MappingNode):
+    if node.id == "mapping":
         _check_tag(node, _TAG + "map", line, column)
         result: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1 + offset
             key_column = key_node.start_mark.column + 1
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.id != "scalar":
                 raise _YamlProblem(
                     "a mapping key must be a plain word, not a list or mapping",
                     key_line,

@@ -283,6 +283,37 @@ def long_lived_heap() -> Iterator[Callable[[], None]]:
         gc.unfreeze()
 
 
+class Told:
+    """A yes or no that this process tells the processes it forks once it knows it (`tell`,
+    in a `finally`: they wait for it), which each of `readers` of them waits for where it
+    needs it (`heard`): a pipe made before they fork. Should this process end first, they
+    hear no."""
+
+    def __init__(self, readers: int) -> None:
+        self._readers = readers
+        self._read, self._write = os.pipe()
+
+    def tell(self, yes: bool) -> None:
+        """In the process that made it, once."""
+        with os.fdopen(self._write, "wb", buffering=0) as pipe:
+            pipe.write((b"1" if yes else b"0") * self._readers)
+        self._write = -1
+
+    def heard(self) -> bool:
+        """In a forked process, once."""
+        if self._write >= 0:  # (its own copy: closed, so that the read ends with the teller)
+            os.close(self._write)
+        return os.read(self._read, 1) == b"1"
+
+    def __enter__(self) -> Told:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        os.close(self._read)
+        if self._write >= 0:
+            os.close(self._write)
+
+
 class Deal:
     """Numbers 0..count-1 for processes to take turns at: each reads the next from a pipe
     filled before they were forked (a read of two bytes is atomic), until it is empty."""

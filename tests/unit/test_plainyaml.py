@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from allysite.plainyaml import read_plain
-from allysite.sourcefile import parse_with_pyyaml, parse_yaml
+from allysite.sourcefile import _plain_value, parse_with_pyyaml, parse_yaml
 from allysite.textfile import split_front_matter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,8 +148,6 @@ def test_plain_lines_read_as_pyyaml_reads_them() -> None:
 
 
 def _plainly(text: str, offset: int) -> bool:
-    from allysite.sourcefile import _plain_value
-
     return read_plain(text, offset, _plain_value) is not None
 
 
@@ -179,15 +177,11 @@ def _plainly(text: str, offset: int) -> bool:
     ],
 )
 def test_other_texts_are_left_to_pyyaml(text: str) -> None:
-    from allysite.sourcefile import _plain_value
-
     assert read_plain(text, 0, _plain_value) is None
     assert parse_yaml(text, "f.yaml") == parse_with_pyyaml(text, "f.yaml")
 
 
 def test_the_bundled_sites_content_is_read_without_pyyaml() -> None:
-    from allysite.sourcefile import _plain_value
-
     files = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "content").rglob("*.yaml"))
     assert len(files) > 10
     for path in files:
@@ -204,8 +198,6 @@ def test_the_bundled_sites_content_is_read_without_pyyaml() -> None:
 
 
 def test_quoted_values_and_stamps_are_read_without_pyyaml() -> None:
-    from allysite.sourcefile import _plain_value
-
     text = (
         'name: "Centre: #1"\nsummary: \'x\'\ntranslated_from:\n  name: 82cf19df\n  body: "7"\n'
         "short:"

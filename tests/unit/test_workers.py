@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from allysite import workers
-from allysite.workers import Deal, in_workers, streamed_from_workers
+from allysite.workers import Deal, Told, in_workers, streamed_from_workers
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
@@ -36,6 +36,20 @@ def test_a_deal_runs_out_and_stays_empty() -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+@pytest.mark.parametrize("yes", [True, False])
+def test_every_forked_process_hears_what_it_is_told_once_it_is_known(yes: bool) -> None:
+    with Told(2) as told:
+
+        def job(worker: int) -> bool:
+            if worker == 0:
+                time.sleep(0.05)  # (the others wait for it)
+                told.tell(yes)
+                return yes
+            return told.heard()
+
+        assert in_workers(3, job) == [yes, yes, yes]
+
+
 def test_streamed_answers_arrive_whole_and_while_the_workers_work() -> None:
     taken: list[tuple[int, int, bytes]] = []
     seen_early: list[int] = []
