@@ -1,3 +1,3 @@
-from allysite.cli import run
+from allysite.launch import run
 
 run()

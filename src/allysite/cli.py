@@ -1,20 +1,16 @@
-"""The command line: the root command, `build`, and the entry point."""
+"""The command line (click): the root command and `build`; the entry point is launch.py."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
 import sys
-import time
 from pathlib import Path
 from types import MappingProxyType
 
 import click
 
 from allysite import __version__
-from allysite.errors import Level
-from allysite.terminal import Progress, color, echo_diagnostics, out_option, site_option
+from allysite.terminal import internal_error, out_option, run_build, site_option
 
 SUBCOMMANDS = MappingProxyType(
     {
@@ -58,44 +54,12 @@ def cli() -> None:
 )
 def build(site: Path, out: Path | None, strict: bool, no_cache: bool) -> None:
     """Build the site into the output folder (replaced whole, only when the build succeeds)."""
-    from allysite.build import build_site
-
-    started = time.perf_counter()
-    with Progress() as progress:
-        result = build_site(
-            site,
-            out if out is not None else site / "build",
-            strict=strict,
-            progress=progress,
-            cache=not no_cache,
-        )
-    echo_diagnostics(result.diagnostics)
-    errors = sum(d.level is Level.ERROR for d in result.diagnostics)
-    warnings = len(result.diagnostics) - errors
-    if not result.ok:
-        click.secho(
-            f"Build failed: {errors} error(s), {warnings} warning(s). "
-            "Nothing was written; the previous output is unchanged.",
-            err=True,
-            fg="red",
-            bold=True,
-            color=color(),
-        )
-        sys.exit(1)
-    elapsed = time.perf_counter() - started
-    target = out if out is not None else site / "build"
-    click.echo(
-        f"Built {result.pages} pages ({result.files} files) into {target} "
-        f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + "."
-    )
+    run_build(site, out, strict, no_cache)
 
 
 def main() -> None:
-    # Pydantic looks for plugins of its own through every installed package's entry points
-    # the first time it builds a validator: 30-50 ms of each build, for plugins the schema's
-    # private models have no use for. A value set by the user is kept (an empty one turns
-    # the search on again).
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    """The click interface: every command, and `build` in any form (launch.py runs the
+    common one itself)."""
     try:
         code = cli.main(prog_name="allysite", standalone_mode=False)
     except click.exceptions.Abort:  # click's form of Ctrl-C
@@ -108,31 +72,5 @@ def main() -> None:
         raise
     except BaseException as exc:  # never show a traceback to an editor (a compiled
         # library's panic is no Exception: pyo3's PanicException)
-        if os.environ.get("ALLYSITE_DEBUG"):
-            raise
-        click.echo(
-            f"allysite: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in allysite; set ALLYSITE_DEBUG=1 to see the traceback "
-            "and report it.",
-            err=True,
-        )
-        sys.exit(70)
+        internal_error(exc)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def run() -> None:
-    """The command's entry point: `main`, then an exit that skips the interpreter's teardown
-    (freeing every object and module a build made: 15-60 ms of each build, for memory the
-    system frees at once). Every file is closed by then; the standard streams are flushed."""
-    try:
-        main()
-        code: object = 0
-    except SystemExit as done:
-        code = done.code
-    if code is not None and not isinstance(code, int):  # (as Python prints such an exit)
-        sys.stderr.write(f"{code}\n")
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # (a closed or broken pipe: nothing to flush)
-            stream.flush()
-    os._exit(code or 0)

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import hashlib
 from collections.abc import Iterable, Iterator
-from datetime import date
 from pathlib import PurePath
 from types import MappingProxyType
 from typing import Any
 
+try:  # hashlib's own blake2b, without hashlib, which loads OpenSSL (2 ms of every start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python without it: the same, through hashlib
+    from hashlib import blake2b
+
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 class Unfingerprintable(TypeError):
@@ -125,7 +128,7 @@ class Fingerprints:
         elif dataclasses.is_dataclass(value):
             self._fields[kind] = self._names(kind, value)
             return self._digest(value)
-        elif isinstance(value, PurePath | date | enum.Enum) or _is_locale(value):
+        elif isinstance(value, PurePath | _date() | enum.Enum) or _is_locale(value):
             parts.append(f"V{kind.__qualname__}:{value!s}".encode())
         else:
             raise Unfingerprintable(f"no fingerprint for {kind.__qualname__}")
@@ -142,13 +145,21 @@ class Fingerprints:
         return (f"D{kind.__module__}.{kind.__qualname__}{mark}".encode(), *kept)
 
 
+def _date() -> type:
+    """datetime.date, imported only when a value needs it (a build with nothing to do
+    never does)."""
+    from datetime import date
+
+    return date
+
+
 def _is_locale(value: object) -> bool:
     kind = type(value)
     return kind.__name__ == "Locale" and kind.__module__.startswith("babel")
 
 
 def combine(parts: Iterator[bytes] | Iterable[bytes]) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for part in parts:
         h.update(part)
     return h.digest()

@@ -9,7 +9,6 @@ was written so close to the last scan that an edit within the same clock tick co
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import stat
@@ -21,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.fingerprints import digest
+from allysite.fingerprints import blake2b, digest
 
 RACY_NS = 2_000_000_000
 """Files changed this close to the last scan are hashed again (coarse clocks, FAT's 2 s)."""
@@ -182,7 +181,7 @@ class InputIndex:
 
     def tree_digest(self, prefix: str) -> bytes:
         """The hash of every file under a prefix ('content/partners/unaoc/'), names included."""
-        h = hashlib.blake2b(digest_size=16)
+        h = blake2b(digest_size=16)
         for name in sorted(n for n in self.files if n.startswith(prefix)):
             h.update(name[len(prefix) :].encode() + b"\0" + self.files[name][DIGEST])
         return h.digest()
@@ -206,7 +205,7 @@ class InputIndex:
             prefix = "/".join(parts[:depth]) + "/"
             h = hashes.get(prefix)
             if h is None:
-                h = hashes[prefix] = hashlib.blake2b(digest_size=16)
+                h = hashes[prefix] = blake2b(digest_size=16)
             h.update(parts[depth].encode() + b"\0" + self.files[name][DIGEST])
         return {prefix: h.digest() for prefix, h in hashes.items()}
 

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-import click
-
 from allysite.errors import Diagnostic, Level
 
 if TYPE_CHECKING:  # loaded lazily, so that 'allysite --help' starts fast
     from allysite.config import SiteConfig
     from allysite.model import Content
+
+# click is imported where it is used: a build run by launch.py shows its result without it
+# (its import was 15 of the 100 ms of a build with nothing to do).
 
 
 def color() -> bool | None:
@@ -24,12 +25,18 @@ def color() -> bool | None:
 
 
 def echo_diagnostics(diagnostics: tuple[Diagnostic, ...]) -> None:
+    if not diagnostics:
+        return
+    import click
+
     for diagnostic in diagnostics:
         style = "red" if diagnostic.level is Level.ERROR else "yellow"
         click.secho(diagnostic.format(), err=True, fg=style, color=color())
 
 
 def site_option(function: Callable[..., None]) -> Callable[..., None]:
+    import click
+
     return click.option(
         "--site",
         "site",
@@ -42,6 +49,8 @@ def site_option(function: Callable[..., None]) -> Callable[..., None]:
 
 def out_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """`--out`, the output folder: build/ inside the site unless given."""
+    import click
+
     return click.option(
         "--out",
         "out",
@@ -53,11 +62,76 @@ def out_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., 
 
 
 def fail(diagnostics: list[Diagnostic], what: str) -> NoReturn:
+    import click
+
     from allysite.errors import sorted_diagnostics
 
     echo_diagnostics(sorted_diagnostics(diagnostics))
     click.secho(what, err=True, fg="red", bold=True, color=color())
     sys.exit(1)
+
+
+def say(line: str) -> None:
+    """A line on standard output, as click.echo writes it, without importing click."""
+    if sys.stdout is None:  # (no console: pythonw)
+        return
+    try:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except UnicodeEncodeError:  # a path the stream's encoding cannot show: click's writer
+        import click  # replaces what it cannot (nothing was written: the line is encoded whole)
+
+        click.echo(line)
+
+
+def internal_error(exc: BaseException) -> NoReturn:
+    """A failure of allysite itself, told without a traceback (an editor cannot act on one),
+    exit status 70; with ALLYSITE_DEBUG set, raised again, traceback and all."""
+    if os.environ.get("ALLYSITE_DEBUG"):
+        raise exc
+    sys.stderr.write(
+        f"allysite: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in allysite; set ALLYSITE_DEBUG=1 to see the traceback and report it.\n"
+    )
+    sys.exit(70)
+
+
+def run_build(site: Path, out: Path | None, strict: bool, no_cache: bool) -> None:
+    """`allysite build`: the site built into the output folder (build/ inside it unless
+    given), its problems and the result shown; exits with 1 when it failed. The body of the
+    click command (cli.py) and of launch.py's quick start."""
+    from allysite.build import build_site
+
+    started = time.perf_counter()
+    with Progress() as progress:
+        result = build_site(
+            site,
+            out if out is not None else site / "build",
+            strict=strict,
+            progress=progress,
+            cache=not no_cache,
+        )
+    echo_diagnostics(result.diagnostics)
+    errors = sum(d.level is Level.ERROR for d in result.diagnostics)
+    warnings = len(result.diagnostics) - errors
+    if not result.ok:
+        import click
+
+        click.secho(
+            f"Build failed: {errors} error(s), {warnings} warning(s). "
+            "Nothing was written; the previous output is unchanged.",
+            err=True,
+            fg="red",
+            bold=True,
+            color=color(),
+        )
+        sys.exit(1)
+    elapsed = time.perf_counter() - started
+    target = out if out is not None else site / "build"
+    say(
+        f"Built {result.pages} pages ({result.files} files) into {target} "
+        f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + "."
+    )
 
 
 def site_config(site: Path) -> SiteConfig:
@@ -140,6 +214,8 @@ class Progress:
         elif time.monotonic() - self.started >= self.QUIET_SECONDS:
             tenth = done * 10 // total if total else 0
             if stage != self.stage or tenth > self.shown:
+                import click
+
                 count = f": {done}/{total}" if total else "..."
                 click.echo(f"{label}{count}", err=True)
                 self.shown = tenth

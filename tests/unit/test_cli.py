@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from allysite import __version__, build, cli
+from allysite import __version__, build, cli, launch
 from allysite.output import MARKER
 
 from .support import SMALL_SITE, write_files
@@ -161,19 +161,28 @@ def test_no_color_means_no_ansi_escape_at_all(broken_site: Path, tmp_path: Path)
 
 
 def call_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["allysite", *args])
+    """The entry point's exit status: launch.main, which runs `build` with its own options
+    itself and gives anything else to click (cli.main)."""
+    monkeypatch.setattr(sys, "argv", ["allysite", *args])  # (what click parses)
     if "PYDANTIC_DISABLE_PLUGINS" not in os.environ:  # (main sets it: undone after the test)
         monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    code = exit_info.value.code
-    return code if isinstance(code, int) else 0
+    try:
+        launch.main(list(args))
+    except SystemExit as exit_info:
+        code = exit_info.code
+        return code if isinstance(code, int) else 0
+    return 0
+
+
+# The same build, run by launch.py itself and by click: a flag given twice is click's alone.
+QUICK_AND_CLICK = pytest.mark.parametrize("twice", [(), ("--no-cache",)], ids=["quick", "click"])
 
 
 class PanicException(BaseException):
     """As pyo3 raises for a Rust library's panic: a BaseException, not an Exception."""
 
 
+@QUICK_AND_CLICK
 @pytest.mark.parametrize(
     ("failure", "shown"),
     [
@@ -187,38 +196,45 @@ def test_main_reports_internal_errors_without_traceback(
     site: Path,
     failure: BaseException,
     shown: str,
+    twice: tuple[str, ...],
 ) -> None:
     def explode(*args: object, **kwargs: object) -> None:
         raise failure
 
     monkeypatch.setattr(build, "build_site", explode)
     monkeypatch.delenv("ALLYSITE_DEBUG", raising=False)
-    assert call_main(monkeypatch, "build", "--site", str(site)) == 70
+    assert call_main(monkeypatch, "build", "--site", str(site), *twice, *twice) == 70
     err = capsys.readouterr().err
     assert f"allysite: internal error: {shown}" in err
     assert "ALLYSITE_DEBUG=1" in err
     assert "Traceback" not in err
 
 
-def test_main_debug_shows_the_exception(monkeypatch: pytest.MonkeyPatch, site: Path) -> None:
+@QUICK_AND_CLICK
+def test_main_debug_shows_the_exception(
+    monkeypatch: pytest.MonkeyPatch, site: Path, twice: tuple[str, ...]
+) -> None:
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(build, "build_site", explode)
     monkeypatch.setenv("ALLYSITE_DEBUG", "1")
-    monkeypatch.setattr(sys, "argv", ["allysite", "build", "--site", str(site)])
     with pytest.raises(RuntimeError, match="kaboom"):
-        cli.main()
+        call_main(monkeypatch, "build", "--site", str(site), *twice, *twice)
 
 
+@QUICK_AND_CLICK
 def test_main_interrupted(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    site: Path,
+    twice: tuple[str, ...],
 ) -> None:
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(build, "build_site", interrupt)
-    assert call_main(monkeypatch, "build", "--site", str(site)) == 130
+    assert call_main(monkeypatch, "build", "--site", str(site), *twice, *twice) == 130
     assert "Interrupted; the previous output is unchanged." in capsys.readouterr().err
 
 
@@ -264,3 +280,130 @@ def test_the_command_keeps_its_output_and_exit_code(
     )
     assert done.returncode == code
     assert expected in getattr(done, stream)
+
+
+# --- launch.quick_build: `allysite build` parsed without click, exactly as click would ---------
+
+
+def click_parse(arguments: list[str]) -> tuple[Path, Path | None, bool, bool]:
+    context = cli.build.make_context("build", arguments[1:])
+    params = context.params
+    return params["site"], params["out"], params["strict"], params["no_cache"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["build"],
+        ["build", "--site", "s"],
+        ["build", "--site=s", "--out=o"],
+        ["build", "--out", "o", "--strict", "--no-cache", "--site", "s"],
+        ["build", "--site", "not-there", "--out", "s/build"],
+        ["build", "--site", "s/", "--out", "o=p"],
+        ["build", "--site=s=t", "--strict"],
+        ["build", "--site", "sïte ñ"],
+    ],
+)
+def test_quick_build_reads_the_options_as_click_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "sïte ñ").mkdir()
+    quick = launch.quick_build(arguments)
+    assert quick is not None
+    assert quick == click_parse(arguments)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        [],
+        ["--version"],
+        ["check"],
+        ["build", "--help"],
+        ["build", "-h"],
+        ["build", "--site"],
+        ["build", "--site="],
+        ["build", "--site", "file.txt"],  # click: "is a file"
+        ["build", "--site", "s", "--site", "s"],
+        ["build", "--strict", "--strict"],
+        ["build", "--strict=yes"],
+        ["build", "--out", "-o"],
+        ["build", "extra"],
+        ["build", "--", "--site", "s"],
+        ["build", "--sit", "s"],
+        ["build", "-s", "s"],
+    ],
+)
+def test_quick_build_leaves_anything_else_to_click(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "file.txt").write_text("x")
+    assert launch.quick_build(arguments) is None
+
+
+def test_a_build_with_its_own_options_never_imports_click(site: Path, tmp_path: Path) -> None:
+    """What the quick start is for: neither click nor rich is loaded (their import was 15 ms
+    of a build with nothing to do); the build and its line are the same."""
+    script = (
+        "import sys\n"
+        "from allysite import launch\n"
+        "launch.main(sys.argv[1:])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('click', 'rich')))\n"
+    )
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "build", "--site", str(site), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    built, loaded = done.stdout.splitlines()
+    assert re.fullmatch(
+        rf"Built \d+ pages \(\d+ files\) into {re.escape(str(out))} in [\d.]+ s\.", built
+    )
+    assert loaded == "[]"
+    assert (out / "es" / "index.html").is_file()
+
+
+def shown(done: subprocess.CompletedProcess[str], out: Path) -> tuple[int, str, str]:
+    """What a build showed, its output folder and its time left out."""
+
+    def masked(text: str) -> str:
+        return re.sub(r" in \d+\.\d\d s", " in T s", text.replace(str(out), "OUT"))
+
+    return done.returncode, masked(done.stdout), masked(done.stderr)
+
+
+@pytest.mark.parametrize("case", ["warnings", "failure", "strict failure"])
+def test_the_quick_build_shows_what_click_shows(tmp_path: Path, case: str) -> None:
+    """The same site built by launch.py itself and by click (a flag given twice is click's
+    alone): the same exit status, lines and messages."""
+    files = dict(SMALL_SITE)  # (its labels are missing in some languages: warnings)
+    if case != "warnings":
+        files["content/partners/alpha/partner.yaml"] = "kind: [unclosed\n"
+    site = write_files(tmp_path / "site", files)
+    strict = ("--strict",) if case == "strict failure" else ()
+    results = []
+    for twice in ((), ("--no-cache",)):
+        out = tmp_path / f"out{len(twice)}"
+        command = ["build", "--site", str(site), "--out", str(out), "--no-cache", *twice, *strict]
+        assert (launch.quick_build(command) is None) == bool(twice)
+        done = subprocess.run(
+            [sys.executable, "-m", "allysite", *command],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        results.append(shown(done, out))
+    assert results[0] == results[1]
+    code, stdout, stderr = results[0]
+    if case == "warnings":
+        assert code == 0 and "warning(s)." in stdout and "warning" in stderr
+    else:
+        assert code == 1 and "Build failed" in stderr
