@@ -119,7 +119,10 @@ def read_regular(
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode) or (limit is not None and status.st_size > limit):
             return status, None
-        parts = [os.read(fd, status.st_size + 1)]
+        first = os.read(fd, status.st_size + 1)
+        if len(first) == status.st_size:  # all of it, as its status said: no second read
+            return status, first  # to find the end (one call less for each file read)
+        parts = [first]
         while parts[-1]:  # to the end, should the file have grown meanwhile
             parts.append(os.read(fd, max(status.st_size, 65536)))
         return status, b"".join(parts)

@@ -296,3 +296,38 @@ def test_page_metadata_is_hashed_as_text_that_tells_every_value_apart() -> None:
     ]
     prints = [Fingerprints().of(other) for other in others]
     assert first not in prints and len(set(prints)) == len(prints)
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 65537])
+def test_read_regular_gives_every_byte_with_one_read_when_the_size_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    (tmp_path / "f").write_bytes(data)
+    reads: list[int] = []
+    real_read = os.read
+
+    def counted(fd: int, length: int) -> bytes:
+        reads.append(length)
+        return real_read(fd, length)
+
+    monkeypatch.setattr(os, "read", counted)
+    status, read = inputindex.read_regular(tmp_path / "f")
+    assert read == data and status.st_size == size
+    assert reads == [size + 1]
+
+
+def test_read_regular_reads_on_when_the_file_gives_more_than_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that grew after its status was taken is read to its end."""
+    (tmp_path / "f").write_bytes(b"abc")
+    real_fstat = os.fstat
+
+    def older(fd: int) -> os.stat_result:
+        status = real_fstat(fd)
+        return os.stat_result((*status[:6], 1, *status[7:]))  # (its size as 1 byte)
+
+    monkeypatch.setattr(os, "fstat", older)
+    _, read = inputindex.read_regular(tmp_path / "f")
+    assert read == b"abc"
