@@ -285,6 +285,15 @@ def test_the_command_keeps_its_output_and_exit_code(
 # --- launch.quick_build: `allysite build` parsed without click, exactly as click would ---------
 
 
+@pytest.fixture
+def in_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The current folder holds the folders `s` and `sïte ñ`, and the file `file.txt`."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "sïte ñ").mkdir()
+    (tmp_path / "file.txt").write_text("x")
+
+
 def click_parse(arguments: list[str]) -> tuple[Path, Path | None, bool, bool]:
     context = cli.build.make_context("build", arguments[1:])
     params = context.params
@@ -304,12 +313,8 @@ def click_parse(arguments: list[str]) -> tuple[Path, Path | None, bool, bool]:
         ["build", "--site", "sïte ñ"],
     ],
 )
-def test_quick_build_reads_the_options_as_click_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s").mkdir()
-    (tmp_path / "sïte ñ").mkdir()
+@pytest.mark.usefixtures("in_folder")
+def test_quick_build_reads_the_options_as_click_does(arguments: list[str]) -> None:
     quick = launch.quick_build(arguments)
     assert quick is not None
     assert quick == click_parse(arguments)
@@ -336,12 +341,8 @@ def test_quick_build_reads_the_options_as_click_does(
         ["build", "-s", "s"],
     ],
 )
-def test_quick_build_leaves_anything_else_to_click(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s").mkdir()
-    (tmp_path / "file.txt").write_text("x")
+@pytest.mark.usefixtures("in_folder")
+def test_quick_build_leaves_anything_else_to_click(arguments: list[str]) -> None:
     assert launch.quick_build(arguments) is None
 
 
