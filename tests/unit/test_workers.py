@@ -50,6 +50,7 @@ def test_every_forked_process_hears_what_it_is_told_once_it_is_known(yes: bool) 
         assert in_workers(3, job) == [yes, yes, yes]
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 def test_streamed_answers_arrive_whole_and_while_the_workers_work() -> None:
     taken: list[tuple[int, int, bytes]] = []
     seen_early: list[int] = []
