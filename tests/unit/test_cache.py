@@ -222,6 +222,20 @@ def test_read_only_mappings_pickle() -> None:
     assert pickle.loads(dumps(value)) == value
 
 
+def test_text_records_are_stored_plain_and_read_back_whole() -> None:
+    import pickle
+
+    record = cache.TextPlaces(b"front", True, False, True, "logo.svg", True, rest=b"rest")
+    stored = pickle.loads(dumps(cache.plain_records({"content/a/es.md": record})))
+    assert type(stored["content/a/es.md"]) is tuple  # (what unpickles fast)
+    back = cache.text_record(stored["content/a/es.md"])
+    assert back == record and type(back) is cache.TextPlaces
+    # a record of another shape (an older allysite's) or none at all is no record
+    assert cache.text_record(tuple(record)[:-1]) is None
+    assert cache.text_record(None) is None
+    assert cache.text_record(list(record)) is None
+
+
 # --- workers ------------------------------------------------------------------------------------
 
 
