@@ -37,8 +37,10 @@ Location = tuple[str | int, ...]
 _LINE = re.compile(
     # (a key of at most 200 characters: PyYAML refuses a key of over 1,024)
     r"(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_]{0,199}):(?:$| +(?:"
-    # a plain value: no indicator first, no ': ' or ' #' inside, no ':' or space last
-    r"(?P<plain>[^-?:,\[\]{}#&*!|>'\"%@` ](?:[^:#]++|:(?! )|(?<! )#)*+(?<![: ]))"
+    # a plain value: no indicator first, no ': ' or ' #' inside, no ':' or space last (runs
+    # without ':' and '#' between them, each run found one way only: a failed match goes back
+    # through the line once; no possessive quantifier, which Python 3.11.2, Debian 12's, gets wrong)
+    r"(?P<plain>[^-?:,\[\]{}#&*!|>'\"%@` ][^:#]*(?:(?::(?! )|(?<! )#)[^:#]*)*(?<![: ]))"
     r"|\"(?P<double>[^\"\\]*)\"|'(?P<single>[^']*)'"
     r"|\[(?P<list> *(?:[A-Za-z0-9_][A-Za-z0-9_.-]*(?: *, *[A-Za-z0-9_][A-Za-z0-9_.-]*)*)? *)\]"
     r"))"
