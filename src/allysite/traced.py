@@ -24,7 +24,7 @@ import operator
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -163,25 +163,23 @@ is not one for a page that does not: rendermemo.py)."""
 @dataclass(frozen=True, slots=True)
 class _Marks:
     """The marks of this process, which hold a random token that no text of the site can:
-    a summary's, in a page, is U+E000 token, its form and text (source file), U+E001 token,
-    the summary as printed, U+E002 token."""
+    a summary's, in a page, is its separator (U+E000 and the token), its form and text
+    (source file), the separator, the summary as printed, the separator."""
 
     token: str
-    split: Callable[[bytes], list[bytes]]
-    """A page's UTF-8 split at each of the three parts of each mark (re.split: a C loop)."""
+    separator: bytes
+    """U+E000 and the token, in UTF-8: a page's bytes are split at it (bytes.split, which
+    finds one string faster than a pattern finds any of several)."""
 
     def mark(self, source: str, form: str, shown: str) -> str:
         token = self.token
-        return f"\ue000{token}{form}{source}\ue001{token}{shown}\ue002{token}"
+        return f"\ue000{token}{form}{source}\ue000{token}{shown}\ue000{token}"
 
 
 @functools.cache
 def _marks() -> _Marks:
     token = os.urandom(8).hex()
-    # U+E000, U+E001 or U+E002, then the token: its first two bytes a literal, which the
-    # search skips to as fast as to one string
-    pattern = re.compile(b"\xee\x80[\x80-\x82]" + token.encode())
-    return _Marks(token, pattern.split)
+    return _Marks(token, f"\ue000{token}".encode())
 
 
 def _mark(source: str, form: str, shown: str) -> str:
@@ -195,19 +193,18 @@ def unmark(text: str) -> tuple[bytes, tuple[Span, ...]] | None:
     data = text.encode("utf-8")
     if marks.token not in text:
         return data, ()
-    parts = marks.split(data)  # (between, head, summary, between, head, summary, ..., after)
+    parts = data.split(marks.separator)  # (between, head, summary, between, ..., after)
     if len(parts) % 3 != 1 or data.count(marks.token.encode()) != len(parts) - 1:
         return None  # (a part of a mark is left)
-    heads = parts[1::3]
-    sources = {head: _source(head) for head in set(heads)}
-    if None in sources.values():
+    heads = list(map(_head, parts[1::3]))
+    if None in heads:
         return None
     shown = parts[2::3]
     del parts[1::3]  # (between, summary, between, summary, ..., after)
     ends = list(itertools.accumulate(map(len, parts)))
     spans = zip(
-        map(sources.__getitem__, heads),
-        map(_FORMS.__getitem__, map(operator.itemgetter(0), heads)),
+        map(operator.itemgetter(0), heads),  # type: ignore[arg-type]
+        map(operator.itemgetter(1), heads),  # type: ignore[arg-type]
         ends[0::2],
         map(len, shown),
         strict=False,
@@ -215,9 +212,12 @@ def unmark(text: str) -> tuple[bytes, tuple[Span, ...]] | None:
     return b"".join(parts), tuple(spans)  # type: ignore[arg-type]
 
 
-def _source(head: bytes) -> str | None:
-    """A mark's text (source file), once a page (stored once a file), if its form is known."""
-    return sys.intern(head[1:].decode("utf-8")) if head and head[0] in _FORMS else None
+@functools.lru_cache(maxsize=100_000)
+def _head(head: bytes) -> tuple[str, str] | None:
+    """A mark's text (source file) and form, if its form is known; remembered (a list page
+    holds a thousand marks, of texts that the other pages mark again)."""
+    form = _FORMS.get(head[0]) if head else None
+    return None if form is None else (sys.intern(head[1:].decode("utf-8")), form)
 
 
 _FORMS = MappingProxyType({ord(HTML): HTML, ord(JSON): JSON})
