@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -82,6 +84,32 @@ def site(make_site: MakeSite) -> Site:
     first = build(site)
     assert first.rendered and not first.cached
     return site
+
+
+def test_a_first_build_of_the_command_scans_in_a_process_of_its_own(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """`allysite build` started afresh indexes the inputs in a forked process while it imports
+    the pipeline (build._scan_while_importing; a build in a process that has the pipeline
+    imported, as this one, scans in itself): the output a cold build gives, and the index
+    stored whole (the next build finds nothing changed)."""
+    site = make_site(BETA)
+    script = (
+        "import sys\n"
+        "from allysite import build, launch\n"
+        "scan, taken = build._scan_while_importing, []\n"
+        "build._scan_while_importing = lambda store: (taken.append(1), scan(store))[1]\n"
+        "launch.main(sys.argv[1:])\n"
+        "print('scanned while importing:', len(taken))\n"
+    )
+    command = ["build", "--site", str(site.root), "--out", str(site.out)]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *command], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "scanned while importing: 1"
+    assert_as_cold(site, tmp_path)
+    assert build(site).cached
 
 
 def test_nothing_changed_renders_and_writes_nothing(site: Site, tmp_path: Path) -> None:

@@ -478,7 +478,11 @@ class BuildCache:
         """Index the inputs (hashing only the files that are new or changed, with
         `hash_files` when given: see index_inputs)."""
         previous = self.previous.inputs if self.previous else None
-        self.index = index_inputs(self.site, self.theme, previous, hash_files)
+        self.adopt(index_inputs(self.site, self.theme, previous, hash_files))
+
+    def adopt(self, index: InputIndex) -> None:
+        """The inputs as `scan` found them (in another process: build._scan)."""
+        self.index = index
         self._changed = None
 
     def changed(self) -> set[str]:
