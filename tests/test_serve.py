@@ -673,7 +673,8 @@ def test_a_sequence_of_random_edits_always_serves_a_cold_builds_bytes(
     dev server's output is a `--no-cache` build's, byte for byte, whether it kept its plan,
     planned the languages the edit unsettled or planned the whole site (each happens).
     With a tab open on a Spanish page, the other languages are planned later, and some
-    edits follow the last one before they are (they are then planned with it)."""
+    edits follow the last one before they are (they are then planned with it). The
+    translation dashboard is on: each item's status is kept while the item is the same."""
     import random
 
     from allysite import preview as preview_module
@@ -682,7 +683,8 @@ def test_a_sequence_of_random_edits_always_serves_a_cold_builds_bytes(
     chance = random.Random(20261130)
     site = make_site(
         {
-            "site.yaml": MINIMAL_SITE["site.yaml"] + "machine_translations: noindex\n",
+            "site.yaml": MINIMAL_SITE["site.yaml"]
+            + "machine_translations: noindex\ntranslation_dashboard: true\n",
             "content/partners/beta/partner.yaml": BETA_FACTS.format(kind="foundation"),
             "content/partners/beta/es.md": "---\nname: Beta\nsummary: Jóvenes.\n---\nHola.\n",
             "content/pages/about/en.md": "---\nname: About\n---\nA directory.\n",

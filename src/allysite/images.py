@@ -153,7 +153,7 @@ def _remembered(
     key = (CACHE_VERSION, file_signature(path), partner.slug, config.base_url)
     prepared = memo.get(slot, key, make)
     if not _files_there(prepared):  # (removed from the cache folder meanwhile)
-        memo.forget(lambda other: other == slot)
+        memo.drop(slot)
         prepared = memo.get(slot, key, make)
     return prepared
 

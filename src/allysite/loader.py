@@ -99,12 +99,13 @@ def _subfolders(folder: Path, found: Collector) -> list[tuple[Path, bool]]:
     for name, is_dir, is_link in _listing(folder):
         if name.startswith("."):
             continue
-        if is_link and is_dir and _leaves_site(folder / name, found):
+        path = folder / name
+        if is_link and is_dir and _leaves_site(path, found):
             continue
-        if is_dir and not is_link and not _holds_files(folder / name, found):
+        if is_dir and not is_link and not _holds_files(path, found):
             continue  # (as git, which keeps no empty folder, and the build's input index)
         if is_dir:
-            result.append((folder / name, through or is_link))
+            result.append((path, through or is_link))
         else:
             found.problems.append(
                 warning(

@@ -245,7 +245,7 @@ def load_site(
             _translation_shape(content, config.default_language.code),
             staleness,
         ),
-        lambda: _status(config, content, staleness, keeps),
+        lambda: _status(config, content, staleness, keeps, memo),
     )
     problems += found
     return SiteInputs(
@@ -375,11 +375,15 @@ def _catalogs_and_templates(
 
 
 def _status(
-    config: SiteConfig, content: Content, staleness: Staleness, keeps: Keeps | None
+    config: SiteConfig,
+    content: Content,
+    staleness: Staleness,
+    keeps: Keeps | None,
+    memo: Memo | None = None,
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
     from allysite.status import status_warnings, translation_status
 
-    status, found = translation_status(config, content, THEME, staleness, keeps)
+    status, found = translation_status(config, content, THEME, staleness, keeps, memo)
     return status, [*found, *status_warnings(config, status)]
 
 

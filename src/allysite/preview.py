@@ -357,15 +357,13 @@ class Preview:
             self.memo.unchanged = lambda folder: False  # check every folder
         else:  # (a folder read through a link is checked all the same: loader._subfolders)
             self.memo.unchanged = lambda folder: folder not in folders
-        self.memo.forget(
-            lambda slot: isinstance(slot, tuple) and slot[:1] == ("folder",) and slot[1] in folders
-        )
+        self.memo.drop(*(("folder", folder) for folder in folders))  # (loader._cached_folder)
         if "site.yaml" in names:
-            self.memo.forget(lambda slot: slot == "config")
+            self.memo.drop("config")
         if "locales" in names:
-            self.memo.forget(lambda slot: slot in ("catalogs", "templates"))
+            self.memo.drop("catalogs", "templates")
         if "templates" in names:
-            self.memo.forget(lambda slot: slot == "templates")
+            self.memo.drop("templates")
 
     def _changed_languages(self, prepared: Prepared, edited: tuple[str, ...]) -> set[str]:
         old = self.prepared.catalogs if self.prepared else None

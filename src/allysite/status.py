@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,14 +26,14 @@ from allysite.languages import Language
 from allysite.loader import TAXONOMIES_FILE
 from allysite.model import Content, Page, Partner
 from allysite.sourcefile import YamlDoc, read_yaml_file
-from allysite.stale import Staleness
+from allysite.stale import Staleness, StaleTranslation
 from allysite.views import CLDR_REGIONS
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
     from allysite.cache import ParseCache
-    from allysite.memo import Keeps
+    from allysite.memo import Keeps, Memo
 
 _T = TypeVar("_T")
 
@@ -133,16 +134,18 @@ def translation_status(
     theme: Path,
     staleness: Staleness,
     kept: Keeps | None = None,
+    memo: Memo | None = None,
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
     """`kept`: the build cache's store (or the dev server's), where the messages of the
     templates and the state of each catalog's entries are kept by the hashes of their files
-    (see `prepare_status`)."""
+    (see `prepare_status`). `memo`: the dev server's, where each item's status is kept while
+    the item is the same object (a partner added or deleted made all 6,000 again)."""
     template, problems = _template_messages(config, theme, kept)
     used = {message_key(m): m for m in template if m.id}
     gaps = _label_gaps(config, content)
     languages = []
     for language in config.languages:
-        items = _item_status(config, content, language, staleness)
+        items = _item_status(config, content, language, staleness, memo)
         languages.append(
             LanguageStatus(
                 language,
@@ -258,7 +261,11 @@ def _interface(
 
 
 def _item_status(
-    config: SiteConfig, content: Content, language: Language, staleness: Staleness
+    config: SiteConfig,
+    content: Content,
+    language: Language,
+    staleness: Staleness,
+    memo: Memo | None = None,
 ) -> list[ItemStatus]:
     site_urls = urls.Urls(config.base_url)
     default = config.default_language.code
@@ -269,31 +276,46 @@ def _item_status(
     )
     for kind, group in groups:
         for item in group:
-            original = item.translations[default]
             translation = item.translations.get(language.code)
-            path = (urls.partner if kind == "partner" else urls.page)(language.code, item.slug)
             stale = staleness.get(translation.source) if translation else None
-            if language.code == default:
-                state = "original"
-            elif translation is None:
-                state = "missing"
-            else:
-                state = "stale" if stale else "translated"
-            result.append(
-                ItemStatus(
-                    kind=kind,
-                    slug=item.slug,
-                    name=original.name,
-                    state=state,
-                    provenance=translation.provenance if translation else None,
-                    file=translation.source if translation else f"{item.folder}/{language.code}.md",
-                    original=original.source,
-                    stale_fields=stale.fields if stale else (),
-                    stale_by=stale.by if stale else None,
-                    href=site_urls.href(path),
-                )
-            )
+            make = partial(_one_status, kind, item, language, default, site_urls, stale)
+            if memo is None:
+                result.append(make())
+            else:  # (everything make reads: the same objects, or equal values)
+                slot = ("item-status", language.code, kind, item.folder)
+                result.append(memo.get(slot, (config, language, item, stale), make))
     return result
+
+
+def _one_status(
+    kind: str,
+    item: Partner | Page,
+    language: Language,
+    default: str,
+    site_urls: urls.Urls,
+    stale: StaleTranslation | None,
+) -> ItemStatus:
+    original = item.translations[default]
+    translation = item.translations.get(language.code)
+    path = (urls.partner if kind == "partner" else urls.page)(language.code, item.slug)
+    if language.code == default:
+        state = "original"
+    elif translation is None:
+        state = "missing"
+    else:
+        state = "stale" if stale else "translated"
+    return ItemStatus(
+        kind=kind,
+        slug=item.slug,
+        name=original.name,
+        state=state,
+        provenance=translation.provenance if translation else None,
+        file=translation.source if translation else f"{item.folder}/{language.code}.md",
+        original=original.source,
+        stale_fields=stale.fields if stale else (),
+        stale_by=stale.by if stale else None,
+        href=site_urls.href(path),
+    )
 
 
 def _label_gaps(config: SiteConfig, content: Content) -> dict[str, tuple[LabelGap, ...]]:
