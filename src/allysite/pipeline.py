@@ -72,6 +72,8 @@ class SiteInputs:
     logos: Logos
     staleness: Staleness
     status: TranslationStatus
+    """Each item's status in it only when the site shows the dashboard (nothing else reads
+    them: the warnings read the labels and the interface strings)."""
 
 
 def prepare_site(
@@ -232,6 +234,7 @@ def load_site(
     keeps: Keeps | None = parsed
     if memo is not None:  # (the dev server's; asked for in every update: never swept)
         keeps = memo.get("kept-values", None, KeptValues).over(parsed)
+    shown = config.translation_dashboard  # (the items' part: the dashboard's alone)
     status, found = _kept(
         memo,
         "status",
@@ -242,8 +245,8 @@ def load_site(
             _tree_signature(dirs.theme),
             file_signature(site / "taxonomies.yaml"),
             content.taxonomies,
-            _translation_shape(content, config.default_language.code),
-            staleness,
+            _translation_shape(content, config.default_language.code) if shown else None,
+            staleness if shown else None,
         ),
         lambda: _status(config, content, staleness, keeps, memo),
     )
@@ -383,7 +386,8 @@ def _status(
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
     from allysite.status import status_warnings, translation_status
 
-    status, found = translation_status(config, content, THEME, staleness, keeps, memo)
+    dashboard = config.translation_dashboard
+    status, found = translation_status(config, content, THEME, staleness, keeps, memo, dashboard)
     return status, [*found, *status_warnings(config, status)]
 
 

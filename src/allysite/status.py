@@ -135,17 +135,20 @@ def translation_status(
     staleness: Staleness,
     kept: Keeps | None = None,
     memo: Memo | None = None,
+    each_item: bool = True,
 ) -> tuple[TranslationStatus, list[Diagnostic]]:
     """`kept`: the build cache's store (or the dev server's), where the messages of the
     templates and the state of each catalog's entries are kept by the hashes of their files
     (see `prepare_status`). `memo`: the dev server's, where each item's status is kept while
-    the item is the same object (a partner added or deleted made all 6,000 again)."""
+    the item is the same object (a partner added or deleted made all 6,000 again).
+    `each_item`: whether the partners' and pages' statuses are made (a build shows them on
+    the dashboard only; on the 1,000-partner site they were 20 ms of each build)."""
     template, problems = _template_messages(config, theme, kept)
     used = {message_key(m): m for m in template if m.id}
     gaps = _label_gaps(config, content)
     languages = []
     for language in config.languages:
-        items = _item_status(config, content, language, staleness, memo)
+        items = _item_status(config, content, language, staleness, memo) if each_item else []
         languages.append(
             LanguageStatus(
                 language,
