@@ -112,6 +112,35 @@ def test_a_first_build_of_the_command_scans_in_a_process_of_its_own(
     assert build(site).cached
 
 
+def test_large_inputs_are_hashed_by_two_processes_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scanning process of a first build hashes the inputs alone, or, when they are
+    large (static files of hundreds of megabytes), with a second process: the same hashes."""
+    from allysite.inputindex import file_digest
+
+    paths = []
+    for number in range(7):
+        path = tmp_path / f"file{number}.bin"
+        path.write_bytes(bytes([number]) * (1000 * number + 1))
+        paths.append(str(path))
+    paths.append(str(tmp_path / "missing.bin"))
+    expected = [file_digest(path) for path in paths]
+    forked: list[bool] = []
+    in_workers = build_module._hash_in_workers
+
+    def counted(found: list[str], imports: bool = True) -> list[bytes]:
+        forked.append(imports)
+        return in_workers(found, imports)
+
+    monkeypatch.setattr(build_module, "_hash_in_workers", counted)
+    assert build_module._hash_alone_or_shared(paths) == expected
+    assert forked == []
+    monkeypatch.setattr(build_module, "HASH_ALONE_UP_TO", 100)
+    assert build_module._hash_alone_or_shared(paths) == expected
+    assert forked == [False]
+
+
 def test_nothing_changed_renders_and_writes_nothing(site: Site, tmp_path: Path) -> None:
     before = {p: p.stat().st_ino for p in site.out.rglob("*")}
     result = build(site)
