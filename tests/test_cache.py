@@ -126,18 +126,19 @@ def test_large_inputs_are_hashed_by_two_processes_alike(
         paths.append(str(path))
     paths.append(str(tmp_path / "missing.bin"))
     expected = [file_digest(path) for path in paths]
+    size = sum(os.stat(path).st_size for path in paths[:-1])
     forked: list[bool] = []
     in_workers = build_module._hash_in_workers
 
-    def counted(found: list[str], imports: bool = True) -> list[bytes]:
+    def counted(found: list[str], size: int, imports: bool = True) -> list[bytes]:
         forked.append(imports)
-        return in_workers(found, imports)
+        return in_workers(found, size, imports)
 
     monkeypatch.setattr(build_module, "_hash_in_workers", counted)
-    assert build_module._hash_alone_or_shared(paths) == expected
+    assert build_module._hash_alone_or_shared(paths, size) == expected
     assert forked == []
     monkeypatch.setattr(build_module, "HASH_ALONE_UP_TO", 100)
-    assert build_module._hash_alone_or_shared(paths) == expected
+    assert build_module._hash_alone_or_shared(paths, size) == expected
     assert forked == [False]
 
 

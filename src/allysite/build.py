@@ -13,7 +13,6 @@ so that a build with nothing to do starts in a tenth of a second.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import sys
@@ -258,17 +257,14 @@ HASH_ALONE_UP_TO = 256 * 1024 * 1024
 (a tenth of a second or two); more (large static files, say) are shared with a second."""
 
 
-def _hash_alone_or_shared(paths: list[str]) -> list[bytes]:
-    """file_digest of each path, in this process, or in two when they are large."""
+def _hash_alone_or_shared(paths: list[str], size: int) -> list[bytes]:
+    """file_digest of each path, in this process, or in two when they are large (`size`:
+    their bytes, as the scan found them)."""
     from allysite.inputindex import file_digest
 
-    size = 0
-    for path in paths:
-        with contextlib.suppress(OSError):  # (file_digest tells an unreadable file)
-            size += os.stat(path).st_size
     if size <= HASH_ALONE_UP_TO:
         return [file_digest(path) for path in paths]
-    return _hash_in_workers(paths, imports=False)
+    return _hash_in_workers(paths, size, imports=False)
 
 
 def _not_huge(site: Path) -> bool:
@@ -339,24 +335,25 @@ the files, and a build with nothing to do is these walks (three processes on two
 finish sooner than two, the second of which does two thirds of the work)."""
 
 
-def _hash_in_workers(paths: list[str], imports: bool = True) -> list[bytes]:
+def _hash_in_workers(paths: list[str], size: int, imports: bool = True) -> list[bytes]:
     """file_digest of each path; when there are thousands (a first build), in a second
     process too, while this one imports the pipeline (which the build needs next) and then
     joins in: the files are dealt out a hundred at a time, so neither waits for the other.
-    Without `imports` (large files, however few: _hash_alone_or_shared), one at a time."""
+    Without `imports` (large files, however few: _hash_alone_or_shared), one at a time.
+    (`size`, their bytes, is what every `hash_files` of the scan is told: not needed here.)"""
     from allysite.inputindex import file_digest
     from allysite.workers import Deal, in_workers
 
     if imports and len(paths) < PARALLEL_FROM * 4:
         return [file_digest(path) for path in paths]
-    size = max(HASH_CHUNK if imports else 1, -(-len(paths) // Deal.MOST))
-    chunks = range(0, len(paths), size)
+    step = max(HASH_CHUNK if imports else 1, -(-len(paths) // Deal.MOST))
+    chunks = range(0, len(paths), step)
 
     def job(worker: int) -> dict[int, list[bytes]]:
         if worker == 0 and imports:
             import allysite.publish  # noqa: F401  (the modules the rest of the build uses)
         return {
-            start: [file_digest(path) for path in paths[start : start + size]]
+            start: [file_digest(path) for path in paths[start : start + step]]
             for start in (chunks[number] for number in deal)
         }
 

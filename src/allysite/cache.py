@@ -474,7 +474,7 @@ class BuildCache:
             previous = journal.applied(previous)
         return cls(folder, site, out, theme, environment, previous, read=read, journal=journal)
 
-    def scan(self, hash_files: Callable[[list[str]], list[bytes]] | None = None) -> None:
+    def scan(self, hash_files: Callable[[list[str], int], list[bytes]] | None = None) -> None:
         """Index the inputs (hashing only the files that are new or changed, with
         `hash_files` when given: see index_inputs)."""
         previous = self.previous.inputs if self.previous else None

@@ -217,12 +217,13 @@ def index_inputs(
     site: Path,
     theme: Path,
     previous: InputIndex | None,
-    hash_files: Callable[[list[str]], list[bytes]] | None = None,
+    hash_files: Callable[[list[str], int], list[bytes]] | None = None,
 ) -> InputIndex:
     """Scan the inputs; hash only files that are new, changed, or were racy at the last scan.
 
-    `hash_files(paths)`: their hashes, in order (over several processes, for a first build
-    of a large site); by default `file_digest` on each, here."""
+    `hash_files(paths, size)`: their hashes, in order (over several processes, for a first
+    build of a large site), told their total size in bytes (as the scan found it); by
+    default `file_digest` on each, here."""
     started = time.time_ns()
     known = previous.files if previous else {}
     trusted_before = (previous.scanned_ns - RACY_NS) if previous else 0
@@ -243,7 +244,10 @@ def index_inputs(
             files[name] = old or (0, 0, 0, b"")  # keeps the order of the scan
             to_hash.append((name, path, status))
     paths = [path for _, path, _ in to_hash]
-    digests = hash_files(paths) if hash_files else [file_digest(path) for path in paths]
+    if hash_files is None:
+        digests = [file_digest(path) for path in paths]
+    else:
+        digests = hash_files(paths, sum(status.st_size for _, _, status in to_hash))
     for (name, _, status), hashed in zip(to_hash, digests, strict=True):
         files[name] = (status.st_size, _changed_ns(status), status.st_ino, hashed)
     return InputIndex(MappingProxyType(files), started)

@@ -24,7 +24,7 @@ from allysite.fingerprints import digest
 from allysite.i18n import DOMAIN, catalog_paths, read_catalog
 from allysite.languages import Language
 from allysite.loader import TAXONOMIES_FILE
-from allysite.model import Content, Page, Partner
+from allysite.model import Content, Page, Partner, Translation
 from allysite.sourcefile import YamlDoc, read_yaml_file
 from allysite.stale import Staleness, StaleTranslation
 from allysite.views import CLDR_REGIONS
@@ -281,7 +281,9 @@ def _item_status(
         for item in group:
             translation = item.translations.get(language.code)
             stale = staleness.get(translation.source) if translation else None
-            make = partial(_one_status, kind, item, language, default, site_urls, stale)
+            make = partial(
+                _one_status, kind, item, language, default, site_urls, translation, stale
+            )
             if memo is None:
                 result.append(make())
             else:  # (everything make reads: the same objects, or equal values)
@@ -296,10 +298,10 @@ def _one_status(
     language: Language,
     default: str,
     site_urls: urls.Urls,
+    translation: Translation | None,
     stale: StaleTranslation | None,
 ) -> ItemStatus:
     original = item.translations[default]
-    translation = item.translations.get(language.code)
     path = (urls.partner if kind == "partner" else urls.page)(language.code, item.slug)
     if language.code == default:
         state = "original"
