@@ -108,8 +108,9 @@ def test_serves_the_built_site_with_the_reload_script(serve: Callable[..., Runni
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     page = BeautifulSoup(body, "html.parser")
     assert page.find("h1").get_text(" ", strip=True).startswith("Fundación Alfa")
-    scripts = [s.get("src") for s in page.head.find_all("script")]
-    assert f"/livereload.js?port={running.port}" in scripts
+    scripts = {s.get("src"): s for s in page.head.find_all("script")}
+    reload = scripts[f"/livereload.js?port={running.port}"]
+    assert reload.has_attr("async")  # (never stops the parser: the page shows at once)
     status, headers, _ = running.get(f"/livereload.js?port={running.port}")
     assert status == 200 and "javascript" in headers["Content-Type"]
     assert running.events[0].kind == "build" and running.events[0].update.ok
