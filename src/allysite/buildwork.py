@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from allysite.cache import BuildCache, LanguagePages
@@ -310,7 +311,14 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     )
     if not _keeps_places(inputs):  # (no page is rendered with its summaries marked)
         plain = frozenset()
-    return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole, plain)
+    texts = MappingProxyType(
+        {
+            name: state[DIGEST]
+            for name, state in store.index.files.items()
+            if name.startswith("content/") and name.endswith(".md")
+        }
+    )
+    return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole, plain, texts)
 
 
 def _source_key(source: Path, store: BuildCache) -> bytes:

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from jinja2 import Environment
 
 from allysite import urls
-from allysite.bodyreads import BODY, BodyPaths, bodies_at, texts_at
+from allysite.bodyreads import BODY, BodyPaths, texts_at
 from allysite.cache import LanguagePages, Manifest, OutputState, Shown
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
@@ -55,6 +55,10 @@ class PageKeys:
     plain: frozenset[str] = frozenset()
     """The templates whose pages print summaries plainly: their summaries' places are kept
     (traced.py)."""
+    texts: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
+    """The hash of each content text's file, by source name: a body is rendered from its
+    file alone (itemfiles.py; the Markdown libraries' versions are in `code`), so a page is
+    keyed by the files of the bodies it shows instead of hashing the bodies again."""
 
 
 @dataclass
@@ -113,11 +117,12 @@ def route_key(
     shows are hashed on their own; when they are not known, its context is hashed whole by
     `whole()`."""
     try:
-        shown = bodies_at(route.context, keys.bodies.get(route.template))
-        if shown is None:
+        paths = keys.bodies.get(route.template)
+        texts = None if paths is None else texts_at(route.context, paths)
+        if texts is None:
             context = b"whole" + whole().of(route.context)
         else:
-            context = prints.of(route.context) + prints.of(shown)
+            context = prints.of(route.context) + _bodies_key(texts, keys.texts, prints)
     except Unfingerprintable:
         return None
     return combine(
@@ -130,6 +135,16 @@ def route_key(
             context,
         )
     )
+
+
+def _bodies_key(texts: Sequence[object], files: Mapping[str, bytes], prints: Fingerprints) -> bytes:
+    """The bodies these texts (views) show: by their files' hashes when each is known (the
+    body of a 400-word profile is 4-8 KB to hash on every page that shows it), else by the
+    bodies themselves."""
+    digests = [files.get(getattr(text, "source", None)) for text in texts]  # type: ignore[arg-type]
+    if None in digests:
+        return prints.of(tuple(getattr(text, BODY) for text in texts))
+    return b"files" + b"".join(digests)  # type: ignore[arg-type]
 
 
 def publish_slice(

@@ -345,3 +345,36 @@ def test_read_regular_reads_on_when_the_file_gives_more_than_its_size(
     monkeypatch.setattr(os, "fstat", older)
     _, read = inputindex.read_regular(tmp_path / "f")
     assert read == b"abc"
+
+
+def test_a_page_is_keyed_by_the_files_of_the_bodies_it_shows() -> None:
+    """A body is rendered from its file alone: pages are keyed by the files' hashes, and by
+    the bodies themselves when a text's file is not among the inputs."""
+    from types import SimpleNamespace
+
+    from allysite.publish import _bodies_key
+
+    prints = Fingerprints(leave_out=frozenset({"body_html"}))
+    files = {"content/partners/a/es.md": digest(b"one"), "content/partners/b/es.md": digest(b"two")}
+
+    def text(source: str, body: str) -> object:
+        return SimpleNamespace(source=source, body_html=Markup(body))
+
+    a, b = "content/partners/a/es.md", "content/partners/b/es.md"
+    assert _bodies_key([text(a, "<p>x</p>")], files, prints) == _bodies_key(
+        [text(a, "<p>y</p>")], files, prints
+    )  # (the same file: the same body, by how bodies are made)
+    assert _bodies_key([text(a, "<p>x</p>")], files, prints) != _bodies_key(
+        [text(b, "<p>x</p>")], files, prints
+    )
+    edited = {**files, a: digest(b"one, edited")}
+    assert _bodies_key([text(a, "<p>x</p>")], files, prints) != _bodies_key(
+        [text(a, "<p>x</p>")], edited, prints
+    )
+    unknown = "content/pages/about/es.md"
+    assert _bodies_key([text(unknown, "<p>x</p>")], files, prints) != _bodies_key(
+        [text(unknown, "<p>y</p>")], files, prints
+    )
+    assert _bodies_key([text(unknown, "<p>x</p>")], files, prints) == _bodies_key(
+        [text(unknown, "<p>x</p>")], files, prints
+    )
