@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from allysite.cache import BuildCache, LanguagePages
@@ -311,14 +310,8 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     )
     if not _keeps_places(inputs):  # (no page is rendered with its summaries marked)
         plain = frozenset()
-    texts = MappingProxyType(
-        {
-            name: state[DIGEST]
-            for name, state in store.index.files.items()
-            if name.startswith("content/") and name.endswith(".md")
-        }
-    )
-    return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole, plain, texts)
+    files = store.index.files
+    return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole, plain, files)
 
 
 def _source_key(source: Path, store: BuildCache) -> bytes:

@@ -26,6 +26,7 @@ from allysite.cache import LanguagePages, Manifest, OutputState, Shown
 from allysite.copies import FileCopy
 from allysite.errors import Diagnostic
 from allysite.fingerprints import Fingerprints, Unfingerprintable, combine, partner_basis
+from allysite.inputindex import DIGEST, FileState
 from allysite.output import Staging
 from allysite.pagemeta import PageMeta
 from allysite.render import OutputFile, Problems, TemplateDirs, render_page
@@ -55,10 +56,10 @@ class PageKeys:
     plain: frozenset[str] = frozenset()
     """The templates whose pages print summaries plainly: their summaries' places are kept
     (traced.py)."""
-    texts: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
-    """The hash of each content text's file, by source name: a body is rendered from its
-    file alone (itemfiles.py; the Markdown libraries' versions are in `code`), so a page is
-    keyed by the files of the bodies it shows instead of hashing the bodies again."""
+    inputs: Mapping[str, FileState] = field(default_factory=lambda: MappingProxyType({}))
+    """The input index's files: a body is rendered from its text's file alone (itemfiles.py;
+    the Markdown libraries' versions are in `code`), so a page is keyed by the hashes of the
+    files of the bodies it shows instead of hashing the bodies again."""
 
 
 @dataclass
@@ -122,7 +123,7 @@ def route_key(
         if texts is None:
             context = b"whole" + whole().of(route.context)
         else:
-            context = prints.of(route.context) + _bodies_key(texts, keys.texts, prints)
+            context = prints.of(route.context) + _bodies_key(texts, keys.inputs, prints)
     except Unfingerprintable:
         return None
     return combine(
@@ -137,14 +138,16 @@ def route_key(
     )
 
 
-def _bodies_key(texts: Sequence[object], files: Mapping[str, bytes], prints: Fingerprints) -> bytes:
-    """The bodies these texts (views) show: by their files' hashes when each is known (the
+def _bodies_key(
+    texts: Sequence[object], inputs: Mapping[str, FileState], prints: Fingerprints
+) -> bytes:
+    """The bodies these texts (views) show: by their files' hashes when each is an input (the
     body of a 400-word profile is 4-8 KB to hash on every page that shows it), else by the
     bodies themselves."""
-    digests = [files.get(getattr(text, "source", None)) for text in texts]  # type: ignore[arg-type]
-    if None in digests:
+    states = [inputs.get(getattr(text, "source", None)) for text in texts]  # type: ignore[arg-type]
+    if None in states:
         return prints.of(tuple(getattr(text, BODY) for text in texts))
-    return b"files" + b"".join(digests)  # type: ignore[arg-type]
+    return b"files" + b"".join(state[DIGEST] for state in states)  # type: ignore[index]
 
 
 def publish_slice(

@@ -355,7 +355,10 @@ def test_a_page_is_keyed_by_the_files_of_the_bodies_it_shows() -> None:
     from allysite.publish import _bodies_key
 
     prints = Fingerprints(leave_out=frozenset({"body_html"}))
-    files = {"content/partners/a/es.md": digest(b"one"), "content/partners/b/es.md": digest(b"two")}
+    files = {
+        "content/partners/a/es.md": (3, 0, 1, digest(b"one")),
+        "content/partners/b/es.md": (3, 0, 2, digest(b"two")),
+    }
 
     def text(source: str, body: str) -> object:
         return SimpleNamespace(source=source, body_html=Markup(body))
@@ -367,7 +370,7 @@ def test_a_page_is_keyed_by_the_files_of_the_bodies_it_shows() -> None:
     assert _bodies_key([text(a, "<p>x</p>")], files, prints) != _bodies_key(
         [text(b, "<p>x</p>")], files, prints
     )
-    edited = {**files, a: digest(b"one, edited")}
+    edited = {**files, a: (11, 0, 1, digest(b"one, edited"))}
     assert _bodies_key([text(a, "<p>x</p>")], files, prints) != _bodies_key(
         [text(a, "<p>x</p>")], edited, prints
     )
