@@ -262,6 +262,57 @@ def test_added_and_removed_partners(site: Site, tmp_path: Path) -> None:
     assert_as_cold(site, tmp_path)
 
 
+PROFILE_WITH_COUNTS = (
+    '{% extends "base.html" %}{% block main %}{{ partner.item.name }}: %s{% endblock %}'
+)
+
+
+@pytest.mark.parametrize(
+    ("counts", "shown"),
+    [
+        ("", False),  # the theme's partner.html
+        ("{{ site.taxonomies }}", False),  # a view printed whole: its terms are not in its repr
+        (
+            "{% for t in site.taxonomies %}{% for term in t.terms %}{{ term.count }}"
+            "{% endfor %}{% endfor %}",
+            True,
+        ),
+        (  # a computed name
+            '{% set f = "ter" ~ "ms" %}{% for t in site.taxonomies %}'
+            '{{ t|attr(f)|map(attribute="count")|join(",") }}{% endfor %}',
+            True,
+        ),
+        ('{{ site.taxonomies[0]["terms"]|length }}', True),
+    ],
+)
+def test_a_partner_moved_to_another_term_renders_no_profile_that_shows_no_counts(
+    make_site: MakeSite, tmp_path: Path, counts: str, shown: bool
+) -> None:
+    """How many partners each term has is shown by the lists (their facets, the taxonomy
+    pages) and held by every page's site view; a page whose templates never read a term
+    (bodyreads.reads_no_terms) is keyed without them, so that a partner added, deleted or
+    moved to another term renders the lists again and its own pages, not every profile."""
+    files = dict(BETA)
+    if counts:
+        files["templates/partner.html"] = PROFILE_WITH_COUNTS.replace("%s", counts)
+    site = make_site(files)
+    build(site)
+    yaml = BETA["content/partners/beta/partner.yaml"].replace("kind: foundation", "kind: ngo")
+    site.write({"content/partners/beta/partner.yaml": yaml})
+    rendered = pages(build(site))
+    assert {"es/kinds/index.html", "es/kinds/ngo/index.html", "es/index.html"} <= rendered
+    assert "es/partners/beta/index.html" in rendered
+    alpha = {path for path in rendered if "/partners/alpha/" in path}
+    assert alpha == (
+        {f"{lang}/partners/alpha/index.html" for lang in ("es", "en", "ar")} if shown else set()
+    )
+    assert_as_cold(site, tmp_path)
+    shutil.rmtree(site.root / "content/partners/beta")  # the counts change again
+    alpha = {path for path in pages(build(site)) if "/partners/alpha/" in path}
+    assert bool(alpha) == shown
+    assert_as_cold(site, tmp_path)
+
+
 def test_an_empty_item_folder_is_no_item_for_a_rebuild_or_a_cold_build(
     site: Site, tmp_path: Path
 ) -> None:

@@ -83,10 +83,11 @@ def body_paths(
 
 def closures_body_paths(
     env: Environment, closures: Mapping[str, Iterable[str]]
-) -> tuple[dict[str, BodyPaths | None], frozenset[str], frozenset[str]]:
+) -> tuple[dict[str, BodyPaths | None], frozenset[str], frozenset[str], frozenset[str]]:
     """`body_paths` of each template, with what it uses, the templates whose closures print
-    bodies whole (`prints_whole`), and those whose closures print summaries plainly
-    (`prints_summaries_plainly`): each template read once, for every closure."""
+    bodies whole (`prints_whole`), those whose closures print summaries plainly
+    (`prints_summaries_plainly`) and those whose closures read no terms (`reads_no_terms`):
+    each template read once, for every closure."""
     known: dict[str, _Reading | None] = {}
     paths = {name: body_paths(env, used, known) for name, used in closures.items()}
     whole = frozenset(  # (only where pages show bodies: most show none)
@@ -106,7 +107,25 @@ def closures_body_paths(
         if all(_escaped(env, other) for other in used)
         and prints_summaries_plainly([reading(other) for other in used])
     )
-    return paths, whole, plain
+    termless = frozenset(
+        name for name, used in closures.items() if reads_no_terms([reading(o) for o in used])
+    )
+    return paths, whole, plain, termless
+
+
+TERMS = "terms"
+"""The field of views.TaxonomyView that holds its terms, with how many partners have each."""
+
+
+def reads_no_terms(readings: Iterable[_Reading | None]) -> bool:
+    """Whether these templates (a page's with all it uses) never read a taxonomy's terms:
+    the word is nowhere in their sources (not as an attribute, an item, a filter's argument
+    or in a string), and no attribute or item is looked up by a computed name (`_read`). A
+    view printed whole does not show them (their field is left out of the view's repr).
+    Such a page shows nothing of the counts of partners each term has, which change with
+    every partner added, deleted or moved to another term, and is keyed without them
+    (publish.route_key)."""
+    return all(reading is not None and not reading.terms for reading in readings)
 
 
 SUMMARY = "summary"
@@ -267,6 +286,8 @@ class _Reading:
     tree: nodes.Template
     bindings: dict[str, list[Binding]]
     reads: tuple[nodes.Getattr | nodes.Getitem, ...]
+    terms: bool = True
+    """Whether the word `terms` is anywhere in its source (reads_no_terms)."""
 
     @cached_property
     def printing(self) -> _Printing:
@@ -301,7 +322,7 @@ def _read(env: Environment, name: str) -> _Reading | None:
         if source.count(BODY) != len(reads):  # in a string, a comment, a filter's argument
             return None
         _check_lookups(tree)
-        return _Reading(tree, _bindings([tree]), reads)
+        return _Reading(tree, _bindings([tree]), reads, TERMS in source)
     except Unknown:
         return None
     except Exception:  # an unreadable template: rendering reports it; the key must be exact

@@ -295,7 +295,7 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     from allysite.publish import PageKeys
 
     env = next(iter(inputs.envs.values()))
-    templates, bodies, whole, plain = template_keys(env, store.load_parsed())
+    templates, bodies, whole, plain, termless = template_keys(env, store.load_parsed())
     catalogs = {
         code: b"".join(store.index.file_digest(name) for name in names)
         for code, names in inputs.catalogs.inputs.items()
@@ -311,7 +311,9 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     if not _keeps_places(inputs):  # (no page is rendered with its summaries marked)
         plain = frozenset()
     files = store.index.files
-    return PageKeys(store.environment[0], templates, catalogs, bodies, shared, whole, plain, files)
+    return PageKeys(
+        store.environment[0], templates, catalogs, bodies, shared, whole, plain, files, termless
+    )
 
 
 def _source_key(source: Path, store: BuildCache) -> bytes:

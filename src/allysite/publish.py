@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -60,6 +60,9 @@ class PageKeys:
     """The input index's files: a body is rendered from its text's file alone (itemfiles.py;
     the Markdown libraries' versions are in `code`), so a page is keyed by the hashes of the
     files of the bodies it shows instead of hashing the bodies again."""
+    termless: frozenset[str] = frozenset()
+    """The templates whose pages read no taxonomy's terms (bodyreads.reads_no_terms): keyed
+    with the site view's taxonomies without them (`SiteKeys`)."""
 
 
 @dataclass
@@ -110,20 +113,26 @@ class Published:
 
 
 def route_key(
-    route: Route, keys: PageKeys, prints: Fingerprints, whole: Callable[[], Fingerprints]
+    route: Route,
+    keys: PageKeys,
+    prints: Fingerprints,
+    whole: Callable[[], Fingerprints],
+    sites: SiteKeys | None = None,
 ) -> bytes | None:
     """The page's key, or None when its context holds a value with no stable fingerprint.
 
     `prints` leave the bodies of texts out (see bodyreads.py): the bodies the page's template
     shows are hashed on their own; when they are not known, its context is hashed whole by
-    `whole()`."""
+    `whole()`. `sites`: the site views keyed without their terms, for the templates that
+    read none."""
     try:
         paths = keys.bodies.get(route.template)
         texts = None if paths is None else texts_at(route.context, paths)
+        shown = (sites or SiteKeys(keys.termless)).context(route)
         if texts is None:
-            context = b"whole" + whole().of(route.context)
+            context = b"whole" + whole().of(shown)
         else:
-            context = prints.of(route.context) + _bodies_key(texts, keys.inputs, prints)
+            context = prints.of(shown) + _bodies_key(texts, keys.inputs, prints)
     except Unfingerprintable:
         return None
     return combine(
@@ -136,6 +145,34 @@ def route_key(
             context,
         )
     )
+
+
+class SiteKeys:
+    """The site view that keys a page: as it is, or without its taxonomies' terms for the
+    pages of templates that read none (PageKeys.termless). The terms' counts of partners
+    change with every partner added, deleted or moved to another term, and every page holds
+    the site view: every profile page was keyed and planned anew (its basis: PartnerReuse)
+    for what only the lists show. Made once per site view (a language's), so that its
+    fingerprint is made once too."""
+
+    def __init__(self, termless: frozenset[str]) -> None:
+        self._termless = termless
+        self._made: dict[int, tuple[SiteView, SiteView]] = {}
+
+    def site(self, template: str, site: SiteView) -> SiteView:
+        if template not in self._termless:
+            return site
+        made = self._made.get(id(site))
+        if made is None or made[0] is not site:  # (the site is kept: its id stays its own)
+            taxonomies = tuple(replace(taxonomy, terms=()) for taxonomy in site.taxonomies)
+            made = self._made[id(site)] = (site, replace(site, taxonomies=taxonomies))
+        return made[1]
+
+    def context(self, route: Route) -> Mapping[str, object]:
+        site = route.context.get("site")
+        if route.template not in self._termless or not isinstance(site, SiteView):
+            return route.context
+        return {**route.context, "site": self.site(route.template, site)}
 
 
 def _bodies_key(
@@ -167,6 +204,7 @@ def publish_slice(
     problems = Problems()
     prints = prints or Fingerprints(leave_out=frozenset({BODY}))
     made: list[Fingerprints] = []
+    sites = SiteKeys(keys.termless)
 
     def whole() -> Fingerprints:  # (made once, when a page's template needs it)
         if not made:
@@ -187,7 +225,7 @@ def publish_slice(
                 result.sitemap[name] = shown
             kept = True
         else:
-            key = route_key(route, keys, prints, whole)
+            key = route_key(route, keys, prints, whole, sites)
             kept = (
                 key is not None
                 and previous is not None
@@ -236,8 +274,9 @@ def body_places(route: Route, data: bytes, keys: PageKeys) -> Shown | None:
 
 class PartnerReuse:
     """routes.Reuse from the last build's manifest: a partner page's basis hashes its
-    language's site view, its template and catalog, the code, its folder's files and every
-    input that is no partner's (settings, templates, catalogs, pages, the theme)."""
+    language's site view (without its terms when the partner template reads none:
+    SiteKeys), its template and catalog, the code, its folder's files and every input that
+    is no partner's (settings, templates, catalogs, pages, the theme)."""
 
     def __init__(
         self,
@@ -252,6 +291,7 @@ class PartnerReuse:
         self._out = out
         self._folders = folders  # (ParseCache.folders: hashed once, before the fork)
         self._prints = prints
+        self._sites = SiteKeys(keys.termless)
         self._counts: Counter[str] | None = None
         self.frames: dict[str, bytes] = {}
         """Each language's frame (see routes.Settle), by code, for the next build."""
@@ -268,7 +308,7 @@ class PartnerReuse:
                     self._keys.templates.get(PARTNER_TEMPLATE, b"?"),
                     self._keys.catalogs.get(code, b"?"),
                     self._keys.shared,
-                    self._prints.of(site),
+                    self._prints.of(self._sites.site(PARTNER_TEMPLATE, site)),
                     code.encode(),
                 )
             )

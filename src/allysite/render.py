@@ -285,6 +285,8 @@ class TemplateReads:
     """The templates whose pages print each body they show unchanged (bodyreads.py)."""
     plain: frozenset[str] = frozenset()
     """The templates whose pages print summaries plainly (bodyreads.py, traced.py)."""
+    termless: frozenset[str] = frozenset()
+    """The templates whose pages read no taxonomy's terms (bodyreads.reads_no_terms)."""
 
 
 def read_templates(env: Environment) -> TemplateReads:

@@ -89,7 +89,9 @@ class TermView(TermLink):
 class TaxonomyView:
     name: str
     href: str
-    terms: tuple[TermView, ...]
+    terms: tuple[TermView, ...] = field(repr=False)
+    """(Not in its repr: a template that prints a view whole does not show its terms, so a
+    page whose templates never name them is keyed without them: bodyreads.reads_no_terms.)"""
 
 
 @dataclass(frozen=True, slots=True)

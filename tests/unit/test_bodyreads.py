@@ -115,7 +115,7 @@ def test_values_equal_but_for_their_bodies() -> None:
 def whole(**templates: str) -> bool:
     """Whether the closure of every template given prints its bodies whole."""
     env = Environment(loader=DictLoader(templates), extensions=["jinja2.ext.i18n"])
-    _, found, _ = closures_body_paths(env, {"page": sorted(templates)})
+    _, found, _, _ = closures_body_paths(env, {"page": sorted(templates)})
     return "page" in found
 
 
@@ -166,7 +166,7 @@ def test_a_template_whose_bodies_cannot_be_followed_prints_none_whole() -> None:
 def plain(**templates: str) -> bool:
     """Whether the closure of every template given prints summaries plainly."""
     env = Environment(loader=DictLoader(templates), extensions=["jinja2.ext.i18n"], autoescape=True)
-    _, _, found = closures_body_paths(env, {"page": sorted(templates)})
+    _, _, found, _ = closures_body_paths(env, {"page": sorted(templates)})
     return "page" in found
 
 
@@ -225,5 +225,34 @@ def test_summaries_in_a_template_that_is_not_escaped() -> None:
         loader=DictLoader({"page.html": "{% include 'card.txt' %}", "card.txt": "{{ s.summary }}"}),
         autoescape=lambda name: name is not None and name.endswith(".html"),
     )
-    _, _, found = closures_body_paths(env, {"page.html": ("card.txt", "page.html")})
+    _, _, found, _ = closures_body_paths(env, {"page.html": ("card.txt", "page.html")})
     assert found == frozenset()
+
+
+def termless(**templates: str) -> bool:
+    """Whether the closure of every template given reads no taxonomy's terms."""
+    env = Environment(loader=DictLoader(templates), extensions=["jinja2.ext.i18n"])
+    *_, found = closures_body_paths(env, {"page": sorted(templates)})
+    return "page" in found
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ('{% for t in site.taxonomies %}<a href="{{ t.href }}">{{ t.name }}</a>{% endfor %}', True),
+        ("{{ site.taxonomies }}", True),  # printed whole: the terms are not in its repr
+        ("{% for t in site.taxonomies %}{{ t.terms|length }}{% endfor %}", False),
+        ('{{ site.taxonomies[0]["terms"] }}', False),
+        ('{{ site.taxonomies|map(attribute="terms")|list }}', False),
+        ('{% set f = "ter" ~ "ms" %}{{ site.taxonomies[0]|attr(f) }}', False),
+        ('{% set f = "ter" ~ "ms" %}{{ site.taxonomies[0][f] }}', False),
+        ("{# the terms #}", False),  # the word anywhere: not told apart
+    ],
+)
+def test_templates_that_read_no_terms(page: str, expected: bool) -> None:
+    assert termless(page=page) is expected
+
+
+def test_a_template_that_reads_terms_makes_its_users_read_them() -> None:
+    assert not termless(page='{% include "facets" %}', facets="{{ taxonomy.terms }}")
+    assert termless(page='{% include "nav" %}', nav="{{ taxonomy.href }}")
