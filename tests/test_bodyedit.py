@@ -85,6 +85,24 @@ def test_a_body_edit_is_put_in_place_without_loading_the_site(
     assert full_builds == [str(tmp_path / "cold")]  # (assert_as_cold's)
 
 
+def test_a_body_that_repeats_its_first_sentence_is_put_in_place(
+    make_site: MakeSite, tmp_path: Path, full_builds: list[str]
+) -> None:
+    """Its first bytes are twice in its page, the body once: a cold build places it."""
+    sentence = "Este sitio presenta a las organizaciones que colaboran con nuestra oficina."
+    about = f"---\nname: Acerca de\n---\n{sentence}\n\n{sentence}\n"
+    site = make_site({**BETA, ABOUT_ES: about})
+    build(site)
+    full_builds.clear()
+    site.write({ABOUT_ES: about + "\nOtra frase.\n"})
+    result = build(site)
+    assert full_builds == []
+    assert set(result.rendered) == {f"{lang}/about/index.html" for lang in ("es", "en", "ar")}
+    assert_as_cold(site, tmp_path)
+    prose = site.html("/es/about/").select_one(".prose")
+    assert prose is not None and [p.text for p in prose.find_all("p")][-1] == "Otra frase."
+
+
 def test_edits_of_several_texts_at_once_and_their_undoing(
     site: Site, tmp_path: Path, full_builds: list[str]
 ) -> None:

@@ -255,7 +255,8 @@ def publish_slice(
 def body_places(route: Route, data: bytes, keys: PageKeys) -> Shown | None:
     """Where a rendered page shows which texts' bodies (cache.Shown); None when that is
     not known. A body is placed (its offset) when it is the only one the page shows, its
-    template prints it unchanged (bodyreads.prints_whole), and it is in the page once."""
+    template prints it unchanged (bodyreads.prints_whole), and it is in the page once
+    (`_once`)."""
     paths = keys.bodies.get(route.template)
     texts = None if paths is None else texts_at(route.context, paths)
     if texts is None:
@@ -265,11 +266,26 @@ def body_places(route: Route, data: bytes, keys: PageKeys) -> Shown | None:
         return None
     if len(texts) == 1 and route.template in keys.whole:
         body = getattr(texts[0], BODY).encode("utf-8")
-        start = body[:64]  # once in the page, and the body there: the body is there once
-        at = data.find(start)
-        if body and at >= 0 and data.find(start, at + 1) < 0 and data[at : at + len(body)] == body:
+        at = _once(data, body) if body else None
+        if at is not None:
             return ((sources[0], at, len(data) - at - len(body)),)
     return tuple((source, -1, -1) for source in sources)  # type: ignore[misc]
+
+
+def _once(data: bytes, body: bytes) -> int | None:
+    """Where `body` is in the page, when it is there exactly once: the page is the same text
+    around it, so that is its place. Found from where its first bytes are, when they are
+    in the page once (most pages); else by looking for the whole body twice (a body that
+    repeats its first sentence, as the generated sites' about page: it was left unplaced,
+    and its edits loaded the site)."""
+    start = body[:64]
+    at = data.find(start)
+    if at < 0:
+        return None
+    if data.find(start, at + 1) < 0:
+        return at if data.startswith(body, at) else None
+    at = data.find(body)
+    return at if at >= 0 and data.find(body, at + 1) < 0 else None
 
 
 class PartnerReuse:
