@@ -14,7 +14,10 @@ machine falls on both alike:
 - name edit: then a word added to the same profile's name (Hugo's title), then a build.
   allysite puts an edited body or summary in its places without loading the site
   (bodyedit.py); an edit of a name loads it, and the lists that show the card are made
-  again.
+  again;
+- kind edit: then the same partner moved to another kind (allysite's partner.yaml; Hugo's
+  `kinds` in each of its language files), then a build: the lists of both kinds and the
+  counts of partners shown by every list's facets change.
 
 Each build is a child process; wall time, CPU time (user + sys, from wait4: the process and
 the rendering processes it forked) and peak RSS (the largest of the process and its children)
@@ -55,7 +58,9 @@ HUGO_VERSION = "0.168.0"
 EDIT = "\n\nA sentence added by the benchmark to measure a one-profile rebuild.\n"
 SUMMARY_EDIT = " Editado por el benchmark."
 NAME_EDIT = " (editado)"
-SCENARIOS = ("cold", "no-op", "one edit", "summary edit", "name edit")
+KIND_EDIT = ("ngo", "media")
+"""The kind a partner is moved to: the first of these it does not have."""
+SCENARIOS = ("cold", "no-op", "one edit", "summary edit", "name edit", "kind edit")
 
 
 def with_field_edited(text: bytes, fields: tuple[str, ...], words: str) -> bytes:
@@ -70,6 +75,19 @@ def with_field_edited(text: bytes, fields: tuple[str, ...], words: str) -> bytes
                 lines[number] = line + words
             return "\n".join(lines).encode("utf-8")
     raise SystemExit(f"no {fields[0]}: line in the profile the benchmark edits")
+
+
+def with_kind_changed(text: bytes) -> bytes:
+    """The profile with another kind: `kind: media` (allysite) or `kinds: [media]` (Hugo)."""
+    lines = text.decode("utf-8").split("\n")
+    for number, line in enumerate(lines):
+        field, _, value = line.partition(":")
+        if field in ("kind", "kinds"):
+            kind = value.strip(" []")
+            other = next(new for new in KIND_EDIT if new != kind)
+            lines[number] = f"{field}: [{other}]" if field == "kinds" else f"{field}: {other}"
+            return "\n".join(lines).encode("utf-8")
+    raise SystemExit("no kind: line in the profile the benchmark edits")
 
 
 def ensure_hugo(work: Path) -> Path:
@@ -145,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     out_a, out_h = out_root / "allysite", out_root / "hugo"
     profile_a = first_profile(site_a, "*/es.md")
     profile_h = first_profile(site_h, "*/index.es.md")
-    originals = {profile_a: profile_a.read_bytes(), profile_h: profile_h.read_bytes()}
+    kinds = [profile_a.parent / "partner.yaml", *sorted(profile_h.parent.glob("index.*.md"))]
+    originals = {path: path.read_bytes() for path in (profile_a, profile_h, *kinds)}
 
     def allysite_build(*extra: str) -> dict[str, float]:
         return timed([str(allysite), "build", "--site", str(site_a), "--out", str(out_a), *extra])
@@ -158,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(path, ignore_errors=True)
         for cache in out_root.glob(".allysite*"):
             shutil.rmtree(cache, ignore_errors=True)
-        for path in (profile_a, profile_h):
-            path.write_bytes(originals[path])
+        for path, data in originals.items():
+            path.write_bytes(data)
 
     results: dict[str, dict[str, list[dict[str, float]]]] = {}
     search: list[dict[str, float]] = []
@@ -179,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                     for path in (profile_a, profile_h):
                         edited = with_field_edited(path.read_bytes(), ("name", "title"), NAME_EDIT)
                         path.write_bytes(edited)
+                if scenario == "kind edit":
+                    for path in kinds:
+                        path.write_bytes(with_kind_changed(path.read_bytes()))
                 for tool, build in (("allysite", allysite_build), ("hugo", hugo_build)):
                     figures = build()
                     results.setdefault(scenario, {}).setdefault(tool, []).append(figures)
