@@ -429,6 +429,8 @@ def _check_lookups(tree: nodes.Template) -> None:
                 raise Unknown(f"'{node.name}' with computed arguments")
             if not all(isinstance(value, nodes.Const) for value in values):
                 raise Unknown(f"'{node.name}' with a computed attribute name")
+            if any(str(value.value).startswith("_") for value in values):  # type: ignore[attr-defined]
+                raise Unknown("a private attribute")  # (`attr("__getattribute__")`)
 
 
 def _site_mapping(node: nodes.Node) -> bool:

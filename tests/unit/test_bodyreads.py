@@ -52,6 +52,7 @@ def test_names_of_loops_macros_and_blocks_elsewhere_do_not_matter() -> None:
         "{{ partners|map(attribute='item.body_html')|join }}",
         "{# shows the body_html #}{{ partner.item.name }}",
         "{{ partner.item.__class__ }}",
+        "{{ (partner.item|attr('__getattribute__'))('body' ~ '_html') }}",
         "{% set site = partner %}{{ site.language_names[key] }}",
     ],
 )
@@ -246,6 +247,7 @@ def termless(**templates: str) -> bool:
         ('{{ site.taxonomies|map(attribute="terms")|list }}', False),
         ('{% set f = "ter" ~ "ms" %}{{ site.taxonomies[0]|attr(f) }}', False),
         ('{% set f = "ter" ~ "ms" %}{{ site.taxonomies[0][f] }}', False),
+        ('{{ (site.taxonomies[0]|attr("__getattribute__"))("ter" ~ "ms") }}', False),
         ("{# the terms #}", False),  # the word anywhere: not told apart
     ],
 )
