@@ -313,6 +313,80 @@ def test_a_partner_moved_to_another_term_renders_no_profile_that_shows_no_counts
     assert_as_cold(site, tmp_path)
 
 
+CARD = Path(__file__).parents[1] / "src/allysite/theme/templates/partials/card.html"
+
+
+@pytest.mark.parametrize(
+    ("shown", "listed"),
+    [
+        ("", False),  # the theme's card
+        ("<!-- {{ partner }} -->", False),  # a view printed whole: no website in its repr
+        ('<a href="{{ partner.website }}">web</a>', True),
+        ('{% set f = "web" ~ "site" %}{{ partner|attr(f) }}', True),  # a computed name
+    ],
+)
+def test_a_website_edit_renders_the_lists_only_where_a_card_shows_it(
+    make_site: MakeSite, tmp_path: Path, shown: str, listed: bool
+) -> None:
+    """Only a partner's own page shows its website (and its structured data): where no other
+    template reads it, the lists are keyed without it (publish.PageKeys.apart), and an edit
+    of it renders the partner's pages alone."""
+    files = dict(BETA)
+    if shown:
+        files["templates/partials/card.html"] = CARD.read_text().replace(
+            '<div class="card-body">', f'<div class="card-body">{shown}'
+        )
+    site = make_site(files)
+    build(site)
+    yaml = BETA["content/partners/beta/partner.yaml"].replace(
+        "beta.example.org", "beta.example.net"
+    )
+    site.write({"content/partners/beta/partner.yaml": yaml})
+    rendered = pages(build(site))
+    beta = {f"{lang}/partners/beta/index.html" for lang in ("es", "en", "ar")}
+    assert beta <= rendered
+    lists = {"es/index.html", "en/index.html", "es/kinds/foundation/index.html"}
+    assert (lists <= rendered) if listed else (rendered == beta)
+    assert_as_cold(site, tmp_path)
+    link = site.html("/es/partners/beta/").select_one("a.website")
+    assert link is not None and link["href"] == "https://beta.example.net/"
+
+
+def test_a_website_kept_apart_keys_its_partners_pages_alone(site: Site, tmp_path: Path) -> None:
+    """With the website kept apart, a list's key leaves it out, and a partner page's key
+    holds its own view's, whatever else its context holds (here, no structured data)."""
+    from dataclasses import replace
+
+    from allysite.pipeline import load_site, plan_site
+    from allysite.publish import PageKeys, page_prints, route_key
+    from allysite.views import PartnerView
+
+    inputs, _ = load_site(site.root, tmp_path / "cache")
+    assert inputs is not None
+    routes = {r.out_path: r for r in plan_site(inputs, languages=["es"])[0].routes}
+    home, profile = routes["es/index.html"], routes["es/partners/beta/index.html"]
+    bodies = {"home.html": (), "partner.html": (("partner", "item"),)}
+
+    def key(route: object, apart: frozenset[str]) -> bytes | None:
+        keys = PageKeys(b"code", {}, {}, bodies, apart=apart)
+        return route_key(route, keys, page_prints(keys), lambda: page_prints(keys))  # type: ignore[arg-type]
+
+    def moved(view: object) -> object:
+        if isinstance(view, PartnerView) and view.item.slug == "beta":
+            return replace(view, website="https://beta.example.net/")
+        return view
+
+    partners = tuple(map(moved, home.context["partners"]))  # type: ignore[call-overload]
+    other_home = replace(home, context={**home.context, "partners": partners})
+    alone = {k: v for k, v in profile.context.items() if k != "structured_data"}
+    profile = replace(profile, context=alone)
+    other_profile = replace(profile, context={**alone, "partner": moved(alone["partner"])})
+    apart = frozenset({"website"})
+    assert key(home, apart) == key(other_home, apart)
+    assert key(home, frozenset()) != key(other_home, frozenset())
+    assert key(profile, apart) != key(other_profile, apart)
+
+
 def test_an_empty_item_folder_is_no_item_for_a_rebuild_or_a_cold_build(
     site: Site, tmp_path: Path
 ) -> None:

@@ -83,11 +83,11 @@ def body_paths(
 
 def closures_body_paths(
     env: Environment, closures: Mapping[str, Iterable[str]]
-) -> tuple[dict[str, BodyPaths | None], frozenset[str], frozenset[str], frozenset[str]]:
+) -> tuple[dict[str, BodyPaths | None], frozenset[str], frozenset[str], dict[str, frozenset[str]]]:
     """`body_paths` of each template, with what it uses, the templates whose closures print
     bodies whole (`prints_whole`), those whose closures print summaries plainly
-    (`prints_summaries_plainly`) and those whose closures read no terms (`reads_no_terms`):
-    each template read once, for every closure."""
+    (`prints_summaries_plainly`) and the fields of APART that each closure never reads
+    (`reads_none_of`): each template read once, for every closure."""
     known: dict[str, _Reading | None] = {}
     paths = {name: body_paths(env, used, known) for name, used in closures.items()}
     whole = frozenset(  # (only where pages show bodies: most show none)
@@ -107,25 +107,49 @@ def closures_body_paths(
         if all(_escaped(env, other) for other in used)
         and prints_summaries_plainly([reading(other) for other in used])
     )
-    termless = frozenset(
-        name for name, used in closures.items() if reads_no_terms([reading(o) for o in used])
-    )
-    return paths, whole, plain, termless
+    unread = {
+        name: frozenset(
+            field for field in APART if reads_none_of(field, [reading(o) for o in used])
+        )
+        for name, used in closures.items()
+    }
+    return paths, whole, plain, unread
 
 
 TERMS = "terms"
 """The field of views.TaxonomyView that holds its terms, with how many partners have each."""
+WEBSITE = "website"
+"""The field of views.PartnerView that holds its website, which its own page alone shows."""
+APART = (TERMS, WEBSITE)
+"""Fields that a page is keyed without when its templates never read them (their views
+leave them out of their repr): the counts of partners by term, which change with every
+partner added, deleted or moved to another term, are shown by the lists alone; a website
+by its partner's page alone (publish.py: SiteKeys, PageKeys.apart)."""
 
 
-def reads_no_terms(readings: Iterable[_Reading | None]) -> bool:
-    """Whether these templates (a page's with all it uses) never read a taxonomy's terms:
-    the word is nowhere in their sources (not as an attribute, an item, a filter's argument
-    or in a string), and no attribute or item is looked up by a computed name (`_read`). A
-    view printed whole does not show them (their field is left out of the view's repr).
-    Such a page shows nothing of the counts of partners each term has, which change with
-    every partner added, deleted or moved to another term, and is keyed without them
-    (publish.route_key)."""
-    return all(reading is not None and not reading.terms for reading in readings)
+def reads_none_of(field: str, readings: Iterable[_Reading | None]) -> bool:
+    """Whether these templates (a page's with all it uses) never read the field: its name is
+    in none of their expressions (not as an attribute, an item, a filter's argument, a name
+    or in a string: `_mentions`; text around the tags reads nothing), and no attribute or
+    item is looked up by a computed name (`_read`). A view printed whole does not show it
+    (the field is left out of the view's repr)."""
+    return all(reading is not None and field not in reading.mentions for reading in readings)
+
+
+def _mentions(tree: nodes.Template) -> frozenset[str]:
+    """The fields of APART that the template's expressions name, in any way."""
+    found: set[str] = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Const, nodes.Name, nodes.Keyword, nodes.NSRef)):
+        if isinstance(node, nodes.Getattr | nodes.NSRef):
+            text = node.attr
+        elif isinstance(node, nodes.Const):
+            text = node.value if isinstance(node.value, str) else ""
+        elif isinstance(node, nodes.Name):
+            text = node.name
+        else:
+            text = node.key
+        found.update(field for field in APART if field in text)
+    return frozenset(found)
 
 
 SUMMARY = "summary"
@@ -286,8 +310,8 @@ class _Reading:
     tree: nodes.Template
     bindings: dict[str, list[Binding]]
     reads: tuple[nodes.Getattr | nodes.Getitem, ...]
-    terms: bool = True
-    """Whether the word `terms` is anywhere in its source (reads_no_terms)."""
+    mentions: frozenset[str] = frozenset(APART)
+    """The fields of APART its expressions name (reads_none_of)."""
 
     @cached_property
     def printing(self) -> _Printing:
@@ -322,7 +346,7 @@ def _read(env: Environment, name: str) -> _Reading | None:
         if source.count(BODY) != len(reads):  # in a string, a comment, a filter's argument
             return None
         _check_lookups(tree)
-        return _Reading(tree, _bindings([tree]), reads, TERMS in source)
+        return _Reading(tree, _bindings([tree]), reads, _mentions(tree))
     except Unknown:
         return None
     except Exception:  # an unreadable template: rendering reports it; the key must be exact

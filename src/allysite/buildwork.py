@@ -147,12 +147,10 @@ def _publish_share(
     The languages are taken one at a time (from workers.Deal), so that after an edit shown
     in a few languages' lists, the processes share those languages' planning and rendering
     instead of one of them doing it all while the other keeps settled languages."""
-    from allysite.bodyreads import BODY
-    from allysite.fingerprints import Fingerprints
-    from allysite.publish import PartnerReuse, Published
+    from allysite.publish import PartnerReuse, Published, page_prints
 
     previous = store.previous
-    prints = Fingerprints(leave_out=frozenset({BODY}))  # (see bodyreads.py)
+    prints = page_prints(keys)  # (see bodyreads.py)
     folders = store.load_parsed().folders
     reuse = PartnerReuse(keys, folders, previous, staging.out, prints)
     part = Published()
@@ -290,12 +288,13 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     """The keys' parts shared by many pages: every template's, each catalog's, the code's,
     and every input's that is no partner's; and the templates whose pages are rendered with
     their summaries' places (none on a site with search)."""
+    from allysite.bodyreads import TERMS, WEBSITE
     from allysite.fingerprints import combine
     from allysite.inputindex import PARTNERS
-    from allysite.publish import PageKeys
+    from allysite.publish import PARTNER_TEMPLATE, PageKeys
 
     env = next(iter(inputs.envs.values()))
-    templates, bodies, whole, plain, termless = template_keys(env, store.load_parsed())
+    templates, bodies, whole, plain, unread = template_keys(env, store.load_parsed())
     catalogs = {
         code: b"".join(store.index.file_digest(name) for name in names)
         for code, names in inputs.catalogs.inputs.items()
@@ -311,8 +310,20 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     if not _keeps_places(inputs):  # (no page is rendered with its summaries marked)
         plain = frozenset()
     files = store.index.files
+    termless = frozenset(name for name, fields in unread.items() if TERMS in fields)
+    others = (fields for name, fields in unread.items() if name != PARTNER_TEMPLATE)
+    apart = frozenset({WEBSITE}) if all(WEBSITE in fields for fields in others) else frozenset()
     return PageKeys(
-        store.environment[0], templates, catalogs, bodies, shared, whole, plain, files, termless
+        store.environment[0],
+        templates,
+        catalogs,
+        bodies,
+        shared,
+        whole,
+        plain,
+        files,
+        termless,
+        apart,
     )
 
 

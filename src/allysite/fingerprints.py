@@ -40,7 +40,8 @@ class Fingerprints:
 
     def __init__(self, leave_out: frozenset[str] = frozenset()) -> None:
         """`leave_out`: names of dataclass fields left out of every hash (a text's body,
-        which a page's key then hashes on its own where the page shows it: bodyreads.py)."""
+        which a page's key then hashes on its own where the page shows it: bodyreads.py),
+        or of one type's field ('PartnerView.website')."""
         self._known: dict[int, tuple[bytes, object]] = {}
         self._fields: dict[type, tuple[Any, ...]] = {}
         self._leave_out = leave_out
@@ -140,7 +141,8 @@ class Fingerprints:
         """The type's tag (its name, and the fields left out of it), then its fields' names
         in order."""
         fields = [f.name for f in dataclasses.fields(value)]  # type: ignore[arg-type]
-        kept = [name for name in fields if name not in self._leave_out]
+        out = self._leave_out
+        kept = [n for n in fields if n not in out and f"{kind.__qualname__}.{n}" not in out]
         mark = self._mark if len(kept) < len(fields) else ""
         return (f"D{kind.__module__}.{kind.__qualname__}{mark}".encode(), *kept)
 

@@ -299,21 +299,25 @@ def _logo_of(config: SiteConfig, cache: Path, parsed: ParseCache | None) -> Deri
 
 
 TemplateKeys = tuple[
-    dict[str, bytes], dict[str, "BodyPaths | None"], frozenset[str], frozenset[str], frozenset[str]
+    dict[str, bytes],
+    dict[str, "BodyPaths | None"],
+    frozenset[str],
+    frozenset[str],
+    dict[str, frozenset[str]],
 ]
 """What template_keys gives."""
 
 
 def template_keys(env: Environment, parsed: ParseCache) -> TemplateKeys:
     """Each template's digest, the bodies its pages show, the templates that print them
-    whole, those that print summaries plainly and those that read no terms
+    whole, those that print summaries plainly and the fields each one never reads
     (render.read_templates), kept by the templates' hashes: finding them parses every
     template."""
     from allysite.render import read_templates
 
     def make() -> TemplateKeys:
         reads = read_templates(env)
-        return reads.digests, reads.bodies, reads.whole, reads.plain, reads.termless
+        return reads.digests, reads.bodies, reads.whole, reads.plain, reads.unread
 
     return parsed.kept("template-keys", _template_sources(parsed), make)
 

@@ -61,8 +61,20 @@ class PageKeys:
     the Markdown libraries' versions are in `code`), so a page is keyed by the hashes of the
     files of the bodies it shows instead of hashing the bodies again."""
     termless: frozenset[str] = frozenset()
-    """The templates whose pages read no taxonomy's terms (bodyreads.reads_no_terms): keyed
+    """The templates whose pages read no taxonomy's terms (bodyreads.reads_none_of): keyed
     with the site view's taxonomies without them (`SiteKeys`)."""
+    apart: frozenset[str] = frozenset()
+    """Fields of the partner views that only a partner's own page reads, where every other
+    template reads none of them (bodyreads.WEBSITE): left out of every view's fingerprint
+    (`page_prints`), and keyed on the partner's pages by their own view's (`route_key`). A
+    website edit then changes no list's key: its languages are settled."""
+
+
+def page_prints(keys: PageKeys) -> Fingerprints:
+    """The fingerprints that key pages: without the texts' bodies (bodyreads.py) and the
+    fields kept apart."""
+    apart = {f"{PartnerView.__qualname__}.{name}" for name in keys.apart}
+    return Fingerprints(leave_out=frozenset({BODY, *apart}))
 
 
 @dataclass
@@ -133,6 +145,7 @@ def route_key(
             context = b"whole" + whole().of(shown)
         else:
             context = prints.of(shown) + _bodies_key(texts, keys.inputs, prints)
+        context += _apart_key(route, keys)
     except Unfingerprintable:
         return None
     return combine(
@@ -175,6 +188,18 @@ class SiteKeys:
         return {**route.context, "site": self.site(route.template, site)}
 
 
+def _apart_key(route: Route, keys: PageKeys) -> bytes:
+    """A partner page's own view's fields kept apart (PageKeys.apart): its template is the
+    only one that may read them, and its context holds no other partner's view."""
+    partner = route.context.get("partner")
+    if not keys.apart or route.template != PARTNER_TEMPLATE or not isinstance(partner, PartnerView):
+        return b""
+    values = (
+        str(getattr(partner, name)).encode("utf-8", "surrogatepass") for name in sorted(keys.apart)
+    )
+    return b"apart" + b"".join(b"%d:" % len(value) + value for value in values)
+
+
 def _bodies_key(
     texts: Sequence[object], inputs: Mapping[str, FileState], prints: Fingerprints
 ) -> bytes:
@@ -202,7 +227,7 @@ def publish_slice(
     `prints`: the fingerprints to use (and fill), to key other files by the same views."""
     result = Published()
     problems = Problems()
-    prints = prints or Fingerprints(leave_out=frozenset({BODY}))
+    prints = prints or page_prints(keys)
     made: list[Fingerprints] = []
     sites = SiteKeys(keys.termless)
 

@@ -14,7 +14,7 @@ import os
 import re
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from jinja2 import (
@@ -285,8 +285,9 @@ class TemplateReads:
     """The templates whose pages print each body they show unchanged (bodyreads.py)."""
     plain: frozenset[str] = frozenset()
     """The templates whose pages print summaries plainly (bodyreads.py, traced.py)."""
-    termless: frozenset[str] = frozenset()
-    """The templates whose pages read no taxonomy's terms (bodyreads.reads_no_terms)."""
+    unread: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The fields each template's pages never read, of those they may be keyed without
+    (bodyreads.APART)."""
 
 
 def read_templates(env: Environment) -> TemplateReads:

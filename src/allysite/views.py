@@ -122,7 +122,9 @@ class ItemView:
 @dataclass(frozen=True, slots=True)
 class PartnerView:
     item: ItemView
-    website: str
+    website: str = field(repr=False)
+    """(Not in its repr: a template that prints a view whole does not show it, so that where
+    only the partner's own page reads it, a list is keyed without it: publish.PageKeys.apart.)"""
     logo_href: str | None
     """The logo in the default language's folder, for every language (copies.py)."""
     since: DateView | None

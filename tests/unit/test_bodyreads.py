@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jinja2 import DictLoader, Environment
 
-from allysite.bodyreads import body_paths, closures_body_paths
+from allysite.bodyreads import TERMS, WEBSITE, body_paths, closures_body_paths
 
 
 def paths(**templates: str) -> tuple[tuple[str, ...], ...] | None:
@@ -230,11 +230,15 @@ def test_summaries_in_a_template_that_is_not_escaped() -> None:
     assert found == frozenset()
 
 
-def termless(**templates: str) -> bool:
-    """Whether the closure of every template given reads no taxonomy's terms."""
+def unread(field: str, **templates: str) -> bool:
+    """Whether the closure of every template given never reads the field."""
     env = Environment(loader=DictLoader(templates), extensions=["jinja2.ext.i18n"])
     *_, found = closures_body_paths(env, {"page": sorted(templates)})
-    return "page" in found
+    return field in found["page"]
+
+
+def termless(**templates: str) -> bool:
+    return unread(TERMS, **templates)
 
 
 @pytest.mark.parametrize(
@@ -248,7 +252,9 @@ def termless(**templates: str) -> bool:
         ('{% set f = "ter" ~ "ms" %}{{ site.taxonomies[0]|attr(f) }}', False),
         ('{% set f = "ter" ~ "ms" %}{{ site.taxonomies[0][f] }}', False),
         ('{{ (site.taxonomies[0]|attr("__getattribute__"))("ter" ~ "ms") }}', False),
-        ("{# the terms #}", False),  # the word anywhere: not told apart
+        ("{# the terms #}", True),  # a comment reads nothing
+        ('<ul class="terms">{{ t.name }}</ul>', True),  # nor does the text around the tags
+        ('{{ _("terms") }}', False),  # a string may name it: not told apart
     ],
 )
 def test_templates_that_read_no_terms(page: str, expected: bool) -> None:
@@ -258,3 +264,19 @@ def test_templates_that_read_no_terms(page: str, expected: bool) -> None:
 def test_a_template_that_reads_terms_makes_its_users_read_them() -> None:
     assert not termless(page='{% include "facets" %}', facets="{{ taxonomy.terms }}")
     assert termless(page='{% include "nav" %}', nav="{{ taxonomy.href }}")
+
+
+@pytest.mark.parametrize(
+    ("card", "expected"),
+    [
+        ('<meta property="og:type" content="website">{{ partner.item.name }}', True),
+        ("{{ partner }}", True),  # printed whole: the website is not in its repr
+        ("{{ partner.website }}", False),
+        ('{{ partner["website"] }}', False),
+        ('{{ partners|map(attribute="website")|join }}', False),
+        ('{% set f = "web" ~ "site" %}{{ partner|attr(f) }}', False),
+        ("{% trans url=partner.website %}See {{ url }}{% endtrans %}", False),
+    ],
+)
+def test_templates_that_read_no_website(card: str, expected: bool) -> None:
+    assert unread(WEBSITE, page=card) is expected
