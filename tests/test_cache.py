@@ -290,7 +290,7 @@ def test_a_partner_moved_to_another_term_renders_no_profile_that_shows_no_counts
 ) -> None:
     """How many partners each term has is shown by the lists (their facets, the taxonomy
     pages) and held by every page's site view; a page whose templates never read a term
-    (bodyreads.reads_no_terms) is keyed without them, so that a partner added, deleted or
+    (bodyreads.reads_none_of) is keyed without them, so that a partner added, deleted or
     moved to another term renders the lists again and its own pages, not every profile."""
     files = dict(BETA)
     if counts:

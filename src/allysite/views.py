@@ -91,7 +91,7 @@ class TaxonomyView:
     href: str
     terms: tuple[TermView, ...] = field(repr=False)
     """(Not in its repr: a template that prints a view whole does not show its terms, so a
-    page whose templates never name them is keyed without them: bodyreads.reads_no_terms.)"""
+    page whose templates never name them is keyed without them: bodyreads.reads_none_of.)"""
 
 
 @dataclass(frozen=True, slots=True)
