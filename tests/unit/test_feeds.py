@@ -123,3 +123,17 @@ def test_sitemap_is_what_elementtree_wrote(site: tuple) -> None:  # type: ignore
     bare = Route("/bare/", "bare/index.html", "es", "x", context, (), True, ())
     for shown in (routes, [*routes, odd_route], [bare], []):
         assert make_sitemap(shown, site_urls).data == tree_sitemap(shown, site_urls)
+
+
+def test_a_feed_shows_no_website(site: tuple) -> None:  # type: ignore[type-arg]
+    """Pages and feeds are keyed without the partners' websites where only their own pages
+    show them (publish.PageKeys.apart): a feed that showed one would be kept stale."""
+    config, _, views = site
+    for view in views:
+        moved = tuple(
+            dataclasses.replace(p, website="https://moved.example/") for p in view.partners
+        )
+        assert (
+            make_feed(config, view).data
+            == make_feed(config, dataclasses.replace(view, partners=moved)).data
+        )
