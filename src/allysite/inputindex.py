@@ -133,9 +133,12 @@ def read_regular(
 def undecodable_names(names: Iterable[str]) -> list[Diagnostic]:
     """An error for each file name that is not UTF-8 (the operating system's bytes kept as
     surrogates): no page, feed or sitemap can carry it, so a build refuses it first, shown
-    with U+FFFD where its bytes are."""
+    with U+FFFD where its bytes are. (An ASCII name is not searched: every build asks this
+    of its thousands of inputs.)"""
     shown = sorted(
-        os.fsencode(name).decode("utf-8", "replace") for name in names if _SURROGATE.search(name)
+        os.fsencode(name).decode("utf-8", "replace")
+        for name in names
+        if not name.isascii() and _SURROGATE.search(name)
     )
     return [
         error(
