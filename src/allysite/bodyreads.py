@@ -107,12 +107,10 @@ def closures_body_paths(
         if all(_escaped(env, other) for other in used)
         and prints_summaries_plainly([reading(other) for other in used])
     )
-    unread = {
-        name: frozenset(
-            field for field in APART if reads_none_of(field, [reading(o) for o in used])
-        )
-        for name, used in closures.items()
-    }
+    unread = {}
+    for name, used in closures.items():
+        readings = [reading(other) for other in used]
+        unread[name] = frozenset(field for field in APART if reads_none_of(field, readings))
     return paths, whole, plain, unread
 
 

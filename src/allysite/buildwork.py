@@ -294,7 +294,7 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     from allysite.publish import PARTNER_TEMPLATE, PageKeys
 
     env = next(iter(inputs.envs.values()))
-    templates, bodies, whole, plain, unread = template_keys(env, store.load_parsed())
+    reads = template_keys(env, store.load_parsed())
     catalogs = {
         code: b"".join(store.index.file_digest(name) for name in names)
         for code, names in inputs.catalogs.inputs.items()
@@ -307,21 +307,20 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
             if not name.startswith(PARTNERS)
         )
     )
-    if not _keeps_places(inputs):  # (no page is rendered with its summaries marked)
-        plain = frozenset()
-    files = store.index.files
-    termless = frozenset(name for name, fields in unread.items() if TERMS in fields)
-    others = (fields for name, fields in unread.items() if name != PARTNER_TEMPLATE)
+    # (no page is rendered with its summaries marked on a site with search)
+    plain = reads.plain if _keeps_places(inputs) else frozenset()
+    termless = frozenset(name for name, fields in reads.unread.items() if TERMS in fields)
+    others = (fields for name, fields in reads.unread.items() if name != PARTNER_TEMPLATE)
     apart = frozenset({WEBSITE}) if all(WEBSITE in fields for fields in others) else frozenset()
     return PageKeys(
         store.environment[0],
-        templates,
+        reads.digests,
         catalogs,
-        bodies,
+        reads.bodies,
         shared,
-        whole,
+        reads.whole,
         plain,
-        files,
+        store.index.files,
         termless,
         apart,
     )

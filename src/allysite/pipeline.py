@@ -22,13 +22,12 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from allysite.assets import Assets
-    from allysite.bodyreads import BodyPaths
     from allysite.config import SiteConfig
     from allysite.i18n import Catalogs
     from allysite.images import Logos
     from allysite.loader import Derive
     from allysite.model import Content, Page, Partner
-    from allysite.render import TemplateDirs
+    from allysite.render import TemplateDirs, TemplateReads
     from allysite.routes import Reuse, Route, Settle, SitePlan
     from allysite.stale import Staleness
     from allysite.status import TranslationStatus
@@ -298,28 +297,13 @@ def _logo_of(config: SiteConfig, cache: Path, parsed: ParseCache | None) -> Deri
     return derive
 
 
-TemplateKeys = tuple[
-    dict[str, bytes],
-    dict[str, "BodyPaths | None"],
-    frozenset[str],
-    frozenset[str],
-    dict[str, frozenset[str]],
-]
-"""What template_keys gives."""
-
-
-def template_keys(env: Environment, parsed: ParseCache) -> TemplateKeys:
-    """Each template's digest, the bodies its pages show, the templates that print them
-    whole, those that print summaries plainly and the fields each one never reads
-    (render.read_templates), kept by the templates' hashes: finding them parses every
-    template."""
+def template_keys(env: Environment, parsed: ParseCache) -> TemplateReads:
+    """What every template uses and shows (render.read_templates: each one's digest, the
+    bodies its pages show, whether they print them whole and summaries plainly, the fields
+    they never read), kept by the templates' hashes: finding it parses every template."""
     from allysite.render import read_templates
 
-    def make() -> TemplateKeys:
-        reads = read_templates(env)
-        return reads.digests, reads.bodies, reads.whole, reads.plain, reads.unread
-
-    return parsed.kept("template-keys", _template_sources(parsed), make)
+    return parsed.kept("template-keys", _template_sources(parsed), lambda: read_templates(env))
 
 
 def _template_reads(env: Environment, parsed: ParseCache) -> None:
