@@ -45,7 +45,7 @@ from markupsafe import Markup
 from allysite import __version__
 from allysite.errors import Diagnostic
 from allysite.fingerprints import digest
-from allysite.inputindex import ITEM_DEPTH, FileState, InputIndex, index_inputs
+from allysite.inputindex import ITEM_DEPTH, FileState, InputIndex, scan_changes
 
 FORMAT = 5
 """Bumped when the layout of the cache files changes."""
@@ -478,7 +478,9 @@ class BuildCache:
         """Index the inputs (hashing only the files that are new or changed, with
         `hash_files` when given: see index_inputs)."""
         previous = self.previous.inputs if self.previous else None
-        self.adopt(index_inputs(self.site, self.theme, previous, hash_files))
+        index, changed = scan_changes(self.site, self.theme, previous, hash_files)
+        self.adopt(index)
+        self._changed = changed
 
     def adopt(self, index: InputIndex) -> None:
         """The inputs as `scan` found them (in another process: build._scan)."""
@@ -486,8 +488,8 @@ class BuildCache:
         self._changed = None
 
     def changed(self) -> set[str]:
-        """The inputs added, removed or changed since the last build (all, without one);
-        found once per scan (a build with nothing to do asks twice, for thousands of files)."""
+        """The inputs added, removed or changed since the last build (all, without one): as
+        the scan found them, or (an index scanned elsewhere) once per scan."""
         if self._changed is None:
             self._changed = self.index.changed(self.previous.inputs if self.previous else None)
         return self._changed

@@ -227,6 +227,18 @@ def index_inputs(
     `hash_files(paths, size)`: their hashes, in order (over several processes, for a first
     build of a large site), told their total size in bytes (as the scan found it); by
     default `file_digest` on each, here."""
+    return scan_changes(site, theme, previous, hash_files)[0]
+
+
+def scan_changes(
+    site: Path,
+    theme: Path,
+    previous: InputIndex | None,
+    hash_files: Callable[[list[str], int], list[bytes]] | None = None,
+) -> tuple[InputIndex, set[str]]:
+    """index_inputs, with the names added, removed or changed since `previous` (as
+    InputIndex.changed finds them), told by the scan itself: only the files it hashed
+    again can differ, where comparing every name afterwards took 2-4 ms of each build."""
     started = time.time_ns()
     known = previous.files if previous else {}
     trusted_before = (previous.scanned_ns - RACY_NS) if previous else 0
@@ -251,9 +263,13 @@ def index_inputs(
         digests = [file_digest(path) for path in paths]
     else:
         digests = hash_files(paths, sum(status.st_size for _, _, status in to_hash))
+    changed = known.keys() - files.keys() if previous else set(files)
     for (name, _, status), hashed in zip(to_hash, digests, strict=True):
         files[name] = (status.st_size, _changed_ns(status), status.st_ino, hashed)
-    return InputIndex(MappingProxyType(files), started)
+        old = known.get(name)
+        if old is None or old[DIGEST] != hashed:
+            changed.add(name)
+    return InputIndex(MappingProxyType(files), started), changed
 
 
 def _changed_ns(status: os.stat_result) -> int:

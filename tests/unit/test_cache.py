@@ -15,7 +15,7 @@ from markupsafe import Markup
 from allysite import cache, inputindex
 from allysite.cache import ParseCache, dumps
 from allysite.fingerprints import Fingerprints, Unfingerprintable, digest
-from allysite.inputindex import InputIndex, index_inputs
+from allysite.inputindex import InputIndex, index_inputs, scan_changes
 from allysite.workers import SharedCounts, in_workers
 
 from .support import write_files
@@ -124,11 +124,12 @@ def test_index_sees_edits_additions_and_removals(tmp_path: Path) -> None:
     (site / "static").mkdir()
     (site / "static/a.txt").write_text("new")
     (site / "site.yaml").unlink()
-    assert index_inputs(site, theme, first).changed(first) == {
-        "content/pages/x/es.md",
-        "static/a.txt",
-        "site.yaml",
-    }
+    edited = {"content/pages/x/es.md", "static/a.txt", "site.yaml"}
+    assert index_inputs(site, theme, first).changed(first) == edited
+    index, changed = scan_changes(site, theme, first)  # (the scan tells them as it goes)
+    assert changed == edited == index.changed(first)
+    assert scan_changes(site, theme, index)[1] == set()
+    assert scan_changes(site, theme, None)[1] == set(index.files)
 
 
 def test_a_racy_file_is_hashed_again_even_with_the_same_size_and_time(tmp_path: Path) -> None:
@@ -139,6 +140,7 @@ def test_a_racy_file_is_hashed_again_even_with_the_same_size_and_time(tmp_path: 
     (site / "site.yaml").write_text("bbbb")  # same size; the time put back as it was
     os.utime(site / "site.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert index_inputs(site, theme, first).changed(first) == {"site.yaml"}
+    assert scan_changes(site, theme, first)[1] == {"site.yaml"}
 
 
 def test_an_old_file_with_the_same_signature_is_not_read(
