@@ -148,6 +148,7 @@ def _publish_share(
     in a few languages' lists, the processes share those languages' planning and rendering
     instead of one of them doing it all while the other keeps settled languages."""
     from allysite.publish import PartnerReuse, Published, page_prints
+    from allysite.rendermemo import forget_outputs
 
     previous = store.previous
     prints = page_prints(keys)  # (see bodyreads.py)
@@ -160,6 +161,8 @@ def _publish_share(
         if _keeps_places(inputs):
             _store_places(part, code, store)
         part.places, part.summaries = {}, {}  # (stored, language by language: not sent back)
+        prints.forget()  # (the language's views: no other language's pages show them)
+        forget_outputs(inputs.envs[code])
     part.views = reuse.views
     part.listed = _shared_alternates(part.listed)
     return part

@@ -57,6 +57,12 @@ class Fingerprints:
         view made from the same inputs (see publish.PartnerReuse)."""
         self._known[id(value)] = (known, value)
 
+    def forget(self) -> None:
+        """Let go of the objects hashed so far, which `_known` keeps (a build's process,
+        once a language's pages are made: its views are no other language's, and kept they
+        held every language's views and their pages' structured data in memory)."""
+        self._known.clear()
+
     def of(self, value: object) -> bytes:
         parts: list[bytes] = []
         self._feed(parts, value)

@@ -238,6 +238,15 @@ def _remembered(
     yield output
 
 
+def forget_outputs(env: Environment) -> None:
+    """Drop the outputs that the environment's templates remember, with the values that key
+    them (a build's process, once the environment's language is done: its views key no
+    other language's pages, and kept they held every language's cards and views)."""
+    for template in env.cache.values() if env.cache is not None else ():
+        if isinstance(template, MemoTemplate):
+            template._memo.clear()
+
+
 def _escape(value: object) -> str:
     """markupsafe.escape, the same text, for the compiled code's output of a value only: it
     yields the result, or appends it to a buffer that is joined and then made Markup (a

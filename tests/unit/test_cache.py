@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -52,6 +54,27 @@ def test_equal_values_have_equal_fingerprints() -> None:
 )
 def test_any_difference_changes_the_fingerprint(other: Card) -> None:
     assert Fingerprints().of(Card("a", ("x", "y"))) != Fingerprints().of(other)
+
+
+@dataclass(frozen=True)
+class Shown:  # (no slots: a weak reference tells when nothing holds it)
+    name: str
+
+
+def test_forgotten_fingerprints_let_their_objects_go_and_hash_them_alike() -> None:
+    """A build's process forgets a language's views once its pages are made: the views are
+    let go, and hashed again they give the same fingerprints."""
+    prints = Fingerprints()
+    shown = Shown("a")
+    first = prints.object_digest(shown)
+    held = weakref.ref(shown)
+    del shown
+    gc.collect()
+    assert held() is not None  # (kept while its hash is known: its id stays its own)
+    prints.forget()
+    gc.collect()
+    assert held() is None
+    assert prints.object_digest(Shown("a")) == first
 
 
 def test_text_and_markup_differ_and_nothing_runs_together() -> None:

@@ -8,6 +8,8 @@ gives, and never an output made from older values.
 from __future__ import annotations
 
 import dataclasses
+import gc
+import weakref
 from pathlib import Path
 from types import MappingProxyType
 
@@ -23,7 +25,7 @@ from allysite.render import (
     make_environment,
     render_routes,
 )
-from allysite.rendermemo import install_translations
+from allysite.rendermemo import forget_outputs, install_translations
 from allysite.views import PartnerView
 
 from .support import SMALL_SITE, render_site, write_files
@@ -112,6 +114,30 @@ def env_with(templates: dict[str, str]) -> Environment:
     env.loader = DictLoader(templates)
     install_translations(env, NullTranslations())
     return env
+
+
+@dataclasses.dataclass(frozen=True)
+class Named:  # (no slots: a weak reference tells when nothing holds it)
+    name: str
+
+
+def test_forgotten_outputs_let_their_values_go_and_render_alike() -> None:
+    """A build's process forgets a language's remembered cards once its pages are made: the
+    views that key them are let go (they held every language's views in memory), and the
+    template renders as before."""
+    env = env_with(
+        {"card.html": "<b>{{ view.name }}</b>", "list.html": "{% include 'card.html' %}"}
+    )
+    view = Named("Alfa")
+    assert env.get_template("list.html").render(view=view) == "<b>Alfa</b>"
+    held = weakref.ref(view)
+    del view
+    gc.collect()
+    assert held() is not None  # (remembered: the entry holds the values that key it)
+    forget_outputs(env)
+    gc.collect()
+    assert held() is None
+    assert env.get_template("list.html").render(view=Named("Beta")) == "<b>Beta</b>"
 
 
 def test_a_mutable_value_is_read_anew_every_time() -> None:
