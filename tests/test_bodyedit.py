@@ -23,7 +23,7 @@ from allysite import build as build_module
 from allysite.build import build_site
 from allysite.cache import BuildCache
 from allysite.model import fingerprint
-from allysite.output import _read_spare, spare_made, spare_matches
+from allysite.output import MARKER, SPARE_STATES, _read_spare, spare_made, spare_matches
 from allysite.pipeline import THEME, cache_dir
 from allysite.swap import spare_dir
 from allysite.workers import available_cores
@@ -567,6 +567,8 @@ def test_the_spare_is_checked_in_shares_that_together_see_every_folder(
     spare = spare_dir(site.out)
     record = _read_spare(spare, written)
     assert record is not None and record[1] is not None
+    assert record[0] and record[2] == set(os.listdir(spare)) - {SPARE_STATES, MARKER}
+    assert _read_spare(spare, written, files=False) == ({}, *record[1:])  # (what checkers read)
     names = list(record[1])  # (in the record's order, which the shares take turns in)
     positions = [position for position, name in enumerate(names) if name]
     for position in (*positions[:2], positions[-1]):
