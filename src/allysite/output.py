@@ -405,34 +405,34 @@ def keep_spare(
     `written` is recorded; without them the spare is not one (deleted by the next build)."""
     folder = swap.spare_dir(out)
     try:
-        _store_spare(
-            folder,
-            (DIFFERENCES, written.token),
-            files,
-            folders,
-            _differences(files, written.files),
-            None if folders is None else _differences(folders, written.folders),
-        )
+        _store_spare(folder, files, folders, written)
     except OSError:  # (a full disk): no spare
         swap.discard_quietly(folder, out, background=True)
 
 
 def _store_spare(
     folder: Path,
-    kind: tuple[str, bytes],
     files: Mapping[str, tuple[int, int, int]],
     folders: Mapping[str, int] | None,
-    stored_files: Mapping[str, object],
-    stored_folders: Mapping[str, object] | None,
+    written: Written | None,
 ) -> None:
-    """A spare's record: its kind and token, its folders' times and its top folder's names
+    """A spare's record, whole (`written` None: a spare of links) or as it differs from the
+    output `written`: its kind and token, its folders' times and its top folder's names
     (what the processes that check the spare read), then its files' states (which only the
-    build that stages into it reads: a spare of links stores all 7,400 of the 1,000-partner
-    site's, which took each checking process 6 ms to read)."""
+    build that stages into it reads: a spare of links records all 7,400 of the
+    1,000-partner site's, which took each checking process 6 ms to read)."""
     names = frozenset(name.partition("/")[0] for name in (*files, *(folders or ())) if name)
+    head: tuple[object, ...] = (WHOLE, b"", folders, names)
+    states: Mapping[str, object] = files
+    if written is not None:
+        times = None if folders is None else _differences(folders, written.folders)
+        head, states = (
+            (DIFFERENCES, written.token, times, names),
+            _differences(files, written.files),
+        )
     with open(folder / SPARE_STATES, "wb") as file:
-        pickle.dump((*kind, stored_folders, names), file, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(stored_files, file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(head, file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(states, file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _differences(values: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
@@ -592,7 +592,7 @@ class SpareLinks:
             finally:
                 os.close(spare)
             times = folder_times(folder, states)
-            _store_spare(folder, (WHOLE, b""), states, times, states, times)
+            _store_spare(folder, states, times, None)
         except OSError:
             with contextlib.suppress(OSError):
                 if os.stat(folder).st_ino == made:  # (its own: not one made since)
