@@ -137,13 +137,30 @@ def first_profile(site: Path, pattern: str) -> Path:
     return sorted((site / "content" / "partners").glob(pattern))[0]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def pair_parser(description: str) -> argparse.ArgumentParser:
+    """The options of a benchmark of the two tools on one generated site."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--partners", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--allysite", default=None)
     parser.add_argument("--corpus-generator", type=Path, default=DEFAULT_GENERATOR)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    return parser
+
+
+def prepared_pair(args: argparse.Namespace) -> tuple[Path, Path, Path, Path]:
+    """allysite's command and Hugo's binary, and the site in each one's format (made once)."""
+    args.work.mkdir(parents=True, exist_ok=True)
+    allysite = find_allysite(args.allysite)
+    ensure_bytecode(allysite)
+    hugo = ensure_hugo(args.work)
+    site_a = ensure_corpus(args.corpus_generator, args.work, args.partners)
+    site_h = ensure_corpus(args.corpus_generator, args.work, args.partners, "hugo")
+    return allysite, hugo, site_a, site_h
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = pair_parser(__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--scratch",
@@ -153,12 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    args.work.mkdir(parents=True, exist_ok=True)
-    allysite = find_allysite(args.allysite)
-    ensure_bytecode(allysite)
-    hugo = ensure_hugo(args.work)
-    site_a = ensure_corpus(args.corpus_generator, args.work, args.partners)
-    site_h = ensure_corpus(args.corpus_generator, args.work, args.partners, "hugo")
+    allysite, hugo, site_a, site_h = prepared_pair(args)
     out_root = Path(__import__("tempfile").mkdtemp(prefix="allysite-vs-hugo-", dir=args.scratch))
     out_a, out_h = out_root / "allysite", out_root / "hugo"
     profile_a = first_profile(site_a, "*/es.md")

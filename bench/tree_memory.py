@@ -19,7 +19,6 @@ so their times are not reported here. Linux only; standard library only.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -31,16 +30,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from compare_hugo import ensure_hugo  # noqa: E402
-from run import (  # noqa: E402
-    DEFAULT_GENERATOR,
-    DEFAULT_WORK,
-    SHM,
-    ensure_bytecode,
-    ensure_corpus,
-    find_allysite,
-    machine_facts,
-)
+from compare_hugo import pair_parser, prepared_pair  # noqa: E402
+from run import SHM, machine_facts  # noqa: E402
 
 SAMPLE_SECONDS = 0.01
 
@@ -99,22 +90,10 @@ def sampled(cmd: list[str]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--partners", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--allysite", default=None)
-    parser.add_argument("--corpus-generator", type=Path, default=DEFAULT_GENERATOR)
-    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
-    args = parser.parse_args(argv)
+    args = pair_parser(__doc__.split("\n")[0]).parse_args(argv)
     if not Path("/proc/self/smaps_rollup").exists():
         raise SystemExit("tree_memory.py needs Linux's /proc/<pid>/smaps_rollup")
-
-    args.work.mkdir(parents=True, exist_ok=True)
-    allysite = find_allysite(args.allysite)
-    ensure_bytecode(allysite)
-    hugo = ensure_hugo(args.work)
-    site_a = ensure_corpus(args.corpus_generator, args.work, args.partners)
-    site_h = ensure_corpus(args.corpus_generator, args.work, args.partners, "hugo")
+    allysite, hugo, site_a, site_h = prepared_pair(args)
     root = Path(tempfile.mkdtemp(prefix="allysite-tree-memory-", dir=SHM if SHM.is_dir() else None))
     out_a, out_h = root / "allysite", root / "hugo"
     commands = {
