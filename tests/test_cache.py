@@ -9,6 +9,7 @@ that show what changed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -1034,7 +1035,8 @@ def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every kind of edit, in a random order, each rebuild compared with a cold build: with
-    two rendering processes, the spare output and the kept partner pages all in play."""
+    two rendering processes, the spare output and the kept partner pages all in play, and
+    now and then the output changed by hand, which the rebuild must make whole again."""
     import random
 
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
@@ -1059,6 +1061,17 @@ def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
     def new_body(path: Path) -> None:  # the front matter (and so the card) kept
         path.write_text(path.read_text().rpartition("---\n")[0] + f"---\n{words()}\n")
 
+    def new_summary(path: Path) -> None:  # the rest kept: put in place (bodyedit.py)
+        text = path.read_text()
+        path.write_text(re.sub(r"^summary: .*$", f"summary: {words()}.", text, count=1, flags=re.M))
+
+    def by_hand() -> None:  # a page of the output changed, or a file left in a folder of it
+        page = chance.choice(sorted(site.out.rglob("index.html")))
+        if chance.random() < 0.5:
+            page.write_bytes(page.read_bytes() + b"<!-- by hand -->")
+        else:
+            (page.parent / "notes.txt").write_text("left by hand")
+
     def slugs() -> list[str]:
         return sorted(p.name for p in (site.root / "content/partners").iterdir())
 
@@ -1073,6 +1086,10 @@ def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
         "body only": lambda: new_body(
             site.root / f"content/partners/{chance.choice(slugs())}/es.md"
         ),
+        "summary only": lambda: new_summary(
+            site.root / f"content/partners/{chance.choice(slugs())}/es.md"
+        ),
+        "output by hand": by_hand,
         "translation": lambda: site.write(
             {f"content/partners/{chance.choice(slugs())}/ar.md": text("اسم")}
         ),
