@@ -101,17 +101,14 @@ def closures_body_paths(
             known[name] = _read(env, name)
         return known[name]
 
-    plain = frozenset(
-        name
-        for name, used in closures.items()
-        if all(_escaped(env, other) for other in used)
-        and prints_summaries_plainly([reading(other) for other in used])
-    )
+    plain: set[str] = set()
     unread = {}
     for name, used in closures.items():
         readings = [reading(other) for other in used]
+        if all(_escaped(env, other) for other in used) and prints_summaries_plainly(readings):
+            plain.add(name)
         unread[name] = frozenset(field for field in APART if reads_none_of(field, readings))
-    return paths, whole, plain, unread
+    return paths, whole, frozenset(plain), unread
 
 
 TERMS = "terms"

@@ -201,7 +201,9 @@ def _publish_language(
         plan, _ = plan_site(inputs, languages=[code], reuse=reuse, copies=False)
         planned, views = plan.routes, plan.views
     told(0, len(planned))
-    made = publish_slice(planned, inputs.envs, inputs.dirs, keys, staging, previous, told, prints)
+    made = publish_slice(
+        planned, inputs.envs, inputs.dirs, keys, staging, previous, told, prints, reuse.sites
+    )
     part.merge(made)
     part.places.update(made.places)
     part.summaries.update(made.summaries)

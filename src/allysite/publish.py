@@ -221,15 +221,18 @@ def publish_slice(
     previous: Manifest | None,
     progress: Progress | None,
     prints: Fingerprints | None = None,
+    sites: SiteKeys | None = None,
 ) -> Published:
     """Render (or link) these routes into the staging folder, in this process.
 
-    `prints`: the fingerprints to use (and fill), to key other files by the same views."""
+    `prints`: the fingerprints to use (and fill), to key other files by the same views;
+    `sites`: the site views without their terms made so far (PartnerReuse.sites), so that
+    each is made and hashed once."""
     result = Published()
     problems = Problems()
     prints = prints or page_prints(keys)
     made: list[Fingerprints] = []
-    sites = SiteKeys(keys.termless)
+    sites = sites or SiteKeys(keys.termless)
 
     def whole() -> Fingerprints:  # (made once, when a page's template needs it)
         if not made:
@@ -332,7 +335,8 @@ class PartnerReuse:
         self._out = out
         self._folders = folders  # (ParseCache.folders: hashed once, before the fork)
         self._prints = prints
-        self._sites = SiteKeys(keys.termless)
+        self.sites = SiteKeys(keys.termless)
+        """The site views that key partner pages (and, through publish_slice, the others)."""
         self._counts: Counter[str] | None = None
         self.frames: dict[str, bytes] = {}
         """Each language's frame (see routes.Settle), by code, for the next build."""
@@ -349,7 +353,7 @@ class PartnerReuse:
                     self._keys.templates.get(PARTNER_TEMPLATE, b"?"),
                     self._keys.catalogs.get(code, b"?"),
                     self._keys.shared,
-                    self._prints.of(self._sites.site(PARTNER_TEMPLATE, site)),
+                    self._prints.of(self.sites.site(PARTNER_TEMPLATE, site)),
                     code.encode(),
                 )
             )
