@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -608,6 +609,51 @@ def test_parallel_rendering_gives_the_same_bytes(
     failed = build_site(site.root, site.out, workers=2)
     assert not failed.ok
     assert [d.pos.path for d in failed.diagnostics if d.pos] == ["templates/partner.html"]
+
+
+def test_a_first_build_renders_in_as_many_processes_as_cores(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a first build the loading process renders too, beside one forked process fewer
+    than there are cores (each forked one costs its copies of the site's memory); in a
+    rebuild it forks one per core, to render the changed languages while it stages the
+    rest. Either way every language's pages are made, as a build in one process makes them."""
+    from allysite import buildwork, workers
+
+    log = tmp_path / "log"  # (written by forked processes too)
+
+    def note(line: str) -> None:
+        with open(log, "a") as file:
+            file.write(line + "\n")
+
+    in_workers, publish_language = workers.in_workers, buildwork._publish_language
+
+    def counted(count: int, job: Any, *options: Any, **named: Any) -> Any:
+        if job.__qualname__ == "make_pages.<locals>.job":
+            note(f"processes {count}")
+        return in_workers(count, job, *options, **named)
+
+    def publishing(inputs: Any, code: str, *rest: Any) -> None:
+        note(f"language {code}")
+        publish_language(inputs, code, *rest)
+
+    monkeypatch.setattr(workers, "in_workers", counted)
+    monkeypatch.setattr(buildwork, "_publish_language", publishing)
+
+    def noted() -> list[str]:
+        lines = sorted(log.read_text().splitlines())
+        log.unlink()
+        return lines
+
+    languages = ["language ar", "language en", "language es"]
+    build(site, cache=False, workers=2)
+    assert noted() == [*languages, "processes 2"]
+    assert_as_cold(site, tmp_path)
+    log.unlink()
+    site.write({"templates/partner.html": "A partner."})  # (every language's pages change)
+    build(site, workers=2)
+    assert noted() == [*languages, "processes 3"]
+    assert_as_cold(site, tmp_path)
 
 
 def test_the_no_cache_option_rewrites_every_file(site: Site) -> None:

@@ -386,10 +386,11 @@ def _build(
     spare that the next build stages into (output.py), instead of being deleted. `spare`:
     whether the spare was found as it was left meanwhile (Staging.start's `checked`).
 
-    On a large site the work is done by forked processes: one loads the site and stages
-    the files that are no pages, and forks one per core that plans and renders the pages of
-    some languages. This process then only swaps the output in (after search indexing): it
-    never holds the site, so that no process holds it twice (peak memory)."""
+    On a large site the work is done by forked processes: one loads the site, stages the
+    files that are no pages, and then plans and renders the pages of some languages, beside
+    the processes it forks for the others (buildwork.make_pages). This process then only
+    swaps the output in (after search indexing): it never holds the site, so that no
+    process holds it twice (peak memory)."""
     from allysite.workers import SharedCounts, available_cores, in_workers
 
     count = available_cores() if workers is None else max(1, workers)
