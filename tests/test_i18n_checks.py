@@ -296,3 +296,72 @@ def test_what_a_translator_got_wrong_is_a_warning_and_the_build_goes_on(
     assert warning in warnings
     selector, text = shown
     assert site.html("/ar/").select_one(selector).get_text() == text
+
+
+MARKUP_FOOTER = """<footer class="site-footer">
+<p class="m1">{{ _("Skip to content") }}</p>
+<img class="m2" src="/logo.png" alt="{{ _('Logo of %(name)s', name='<A&B>') }}">
+<p class="m3">{% trans url="/x?a=1&b=2" %}Read <a href="{{ url }}">more</a>{% endtrans %}</p>
+<p class="m4">{% trans %}See <a href="/y">this</a>{% endtrans %}</p>
+<p class="m5">{{ ngettext("%(num)d office", "%(num)d offices", 3) }}</p>
+</footer>
+"""
+MARKUP_CATALOG = r"""msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Language: ar\n"
+"Plural-Forms: nplurals=6; "
+"plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);\n"
+
+msgid "Skip to content"
+msgstr "<script>alert(1)</script>تخطَّ"
+
+msgid "Logo of %(name)s"
+msgstr "شعار \" onerror=\"alert(1) '%(name)s' & <3"
+
+msgid "Read <a href=\"%(url)s\">more</a>"
+msgstr "اقرأ <a href=\"%(url)s\">المزيد</a>"
+
+msgid "See <a href=\"/y\">this</a>"
+msgstr "انظر <a href=\"/y\" onclick=\"alert(1)\">هذا</a>"
+
+msgid "%(num)d office"
+msgid_plural "%(num)d offices"
+msgstr[0] "%(num)d \"مكاتب\""
+msgstr[1] "%(num)d \"مكاتب\""
+msgstr[2] "%(num)d \"مكاتب\""
+msgstr[3] "%(num)d <مكاتب>"
+msgstr[4] "%(num)d \"مكاتب\""
+msgstr[5] "%(num)d \"مكاتب\""
+"""
+
+
+def test_a_translation_is_text_unless_its_source_is_markup(make_site: MakeSite) -> None:
+    """Jinja takes every translation as markup: a translator's `<script>`, or a quote in a
+    translation shown in an attribute, went into every page as written. A translation is
+    now escaped like any value, unless its source holds markup; then it must hold the same
+    tags, and one with a tag of its own is reported and not used (as is one that would show
+    a tag as text)."""
+    site = make_site({"templates/partials/footer.html": MARKUP_FOOTER, AR_PO: MARKUP_CATALOG})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    lines = MARKUP_CATALOG.splitlines()
+    script = lines.index('msgid "Skip to content"') + 1
+    other = lines.index(r'msgid "See <a href=\"/y\">this</a>"') + 1
+    assert [line for line in warnings_of(result.stderr) if line.startswith(AR_PO)] == [
+        f"{AR_PO}:{script}: warning: 'Skip to content': msgstr has markup ('<script>') that "
+        "msgid has not, and would show it",
+        f"{AR_PO}:{other}: warning: 'See <a href=\"/y\">this</a>': msgstr has other tags "
+        "than msgid",
+    ]
+    page = site.html("/ar/")
+    assert not page.select("footer script") and not page.select("[onerror], [onclick]")
+    assert page.select_one(".m1").get_text() == "الانتقال إلى المحتوى"  # the theme's entry
+    assert page.select_one(".m2")["alt"] == "شعار \" onerror=\"alert(1) '<A&B>' & <3"
+    link = page.select_one(".m3 a")
+    assert (link["href"], link.get_text()) == ("/x?a=1&b=2", "المزيد")
+    assert page.select_one(".m3").get_text() == "اقرأ المزيد"
+    assert page.select_one(".m4").get_text() == "See this"  # the source, its tags its own
+    assert page.select_one(".m4 a")["href"] == "/y"
+    # (Arabic's form for 3: a `<` before a letter that is not ASCII opens no tag, and shows)
+    assert page.select_one(".m5").get_text() == "3 <مكاتب>"

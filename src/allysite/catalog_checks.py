@@ -2,9 +2,11 @@
 
 An entry that would show wrong text is reported at its line and is not used, so the source
 text shows instead: placeholders that differ between msgid and msgstr (`%(name)s` and
-`{name}`), a plural entry without every form the catalog needs, a fuzzy entry. Missing entries
-are reported unless the theme's catalog already translates them. All are warnings (`--strict`
-makes them errors): a catalog a translator is still working on must not stop a build.
+`{name}`), tags that differ (a translation is shown as text unless its source is markup:
+see `is_markup`), a plural entry without every form the catalog needs, a fuzzy entry.
+Missing entries are reported unless the theme's catalog already translates them. All are
+warnings (`--strict` makes them errors): a catalog a translator is still working on must not
+stop a build.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from allysite.textrules import describe, unclosed_direction
 _PERCENT = re.compile(
     r"%(?:\((?P<name>[^)]*)\))?[#0 +\-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[a-zA-Z%])"
 )
+_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+"""What a browser would read as a tag, a comment or a declaration."""
 _BRACE = re.compile(r"(?<!\{)\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:![rsa])?(?::[^{}]*)?\}")
 
 MessageKey = tuple[str, str | None]
@@ -128,6 +132,28 @@ def _format_problem(message: Message, index: int, text: str) -> str | None:
     return None
 
 
+def is_markup(source: str) -> bool:
+    """Whether a template's source text is written as HTML (it holds a tag or an entity,
+    as `Read <a href="%(url)s">more</a>` does): its translations are then shown as markup,
+    and must hold its tags. Every other translation is shown as text, escaped: a translator's
+    `<`, `&` or quote can then neither break the page nor run a script in it."""
+    return "<" in source or "&" in source
+
+
+def _markup_problem(message: Message, index: int, text: str) -> str | None:
+    """What is wrong with one msgstr's tags, or None."""
+    sources = _ids(message)
+    tags = _TAG.findall(text)
+    form = f"msgstr[{index}]" if message.pluralizable else "msgstr"
+    if not any(is_markup(source) for source in sources):
+        if tags:
+            return f"{form} has markup ({_short(tags[0])}) that msgid has not, and would show it"
+        return None
+    if all(sorted(tags) != sorted(_TAG.findall(source)) for source in sources):
+        return f"{form} has other tags than msgid"
+    return None
+
+
 def _filled(message: Message) -> list[str]:
     return [text for text in _strings(message) if text]
 
@@ -140,7 +166,9 @@ def usable(message: Message, num_plurals: int) -> bool:
     if message.pluralizable and len(strings) < num_plurals:
         return False
     return all(
-        _format_problem(message, i, text) is None and unclosed_direction(text) is None
+        _format_problem(message, i, text) is None
+        and _markup_problem(message, i, text) is None
+        and unclosed_direction(text) is None
         for i, text in enumerate(strings)
     )
 
@@ -234,6 +262,19 @@ def check_catalog(
                         where,
                         "keep every placeholder of msgid as it is written, e.g. %(name)s or "
                         "{name}; the entry is not used until then",
+                    )
+                )
+                break
+            tagged = _markup_problem(message, index, text)
+            if tagged:
+                problems.append(
+                    warning(
+                        "catalog-markup",
+                        f"{label}: {tagged}",
+                        where,
+                        "write the translation as plain text (quotes, & and < are fine: "
+                        "they show as written), with exactly the tags msgid has; the entry "
+                        "is not used until then",
                     )
                 )
                 break

@@ -1,5 +1,6 @@
 """Jinja made cheaper for a build: included templates remembered, escaping and gettext
-without their layers of calls. The results are Jinja's own; only the work is saved.
+without their layers of calls. The results are Jinja's own; only the work is saved (but for
+translations, which are escaped unless their source is markup: install_translations).
 
 This leans on Jinja's internals (its code generator, template class and context): the
 dependency is held below Jinja 3.2 (pyproject.toml), and tests/unit/test_render_memo.py
@@ -299,16 +300,26 @@ def install_translations(env: Environment, translations: Any) -> None:
     """Jinja's newstyle gettext, with `_`, `gettext` and `ngettext` made cheaper: a page
     calls them a dozen times, and Jinja's own go through three calls each (`_` looks up
     `gettext`, which calls the catalog's through the context). A message without values is
-    translated once per environment. The results are those of Jinja's functions."""
+    translated once per environment.
+
+    One difference from Jinja's, where autoescape is on: Jinja takes every translation as
+    markup, so a translator's `<script>`, or a quote in a translation shown in an attribute,
+    went into the page as written. Here a translation is markup only when its source text
+    is (catalog_checks.is_markup, whose check leaves out a translation with other tags than
+    its source's); any other is escaped, as a value would be."""
+    from allysite.catalog_checks import is_markup  # (here: only a build that renders needs it)
+
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     # the catalog's functions that Jinja's install picks
-    gettext = _gettext_function(getattr(translations, "ugettext", translations.gettext))
+    gettext = _gettext_function(getattr(translations, "ugettext", translations.gettext), is_markup)
     env.globals.update(_=gettext, gettext=gettext)
     ngettext = getattr(translations, "ungettext", translations.ngettext)
-    env.globals["ngettext"] = _ngettext_function(ngettext)
+    env.globals["ngettext"] = _ngettext_function(ngettext, is_markup)
 
 
-def _gettext_function(translate: Callable[[str], str]) -> Callable[..., str]:
+def _gettext_function(
+    translate: Callable[[str], str], is_markup: Callable[[str], bool]
+) -> Callable[..., str]:
     done: dict[tuple[bool, str], str] = {}
 
     @pass_eval_context
@@ -319,7 +330,9 @@ def _gettext_function(translate: Callable[[str], str]) -> Callable[..., str]:
             if found is not None:
                 return found
         text = translate(__string)
-        result: str = (Markup(text) if autoescape else text) % variables
+        if autoescape:
+            text = Markup(text) if is_markup(__string) else escape(text)
+        result: str = text % variables
         if not variables:
             done[(autoescape, __string)] = result
         return result
@@ -327,13 +340,18 @@ def _gettext_function(translate: Callable[[str], str]) -> Callable[..., str]:
     return gettext
 
 
-def _ngettext_function(translate: Callable[[str, str, int], str]) -> Callable[..., str]:
+def _ngettext_function(
+    translate: Callable[[str, str, int], str], is_markup: Callable[[str], bool]
+) -> Callable[..., str]:
     @pass_eval_context
     def ngettext(
         __eval: EvalContext, __singular: str, __plural: str, __num: int, **variables: Any
     ) -> str:
         variables.setdefault("num", __num)
         text = translate(__singular, __plural, __num)
-        return (Markup(text) if __eval.autoescape else text) % variables  # type: ignore[no-any-return]
+        if __eval.autoescape:
+            markup = is_markup(__singular) or is_markup(__plural)
+            text = Markup(text) if markup else escape(text)
+        return text % variables  # type: ignore[no-any-return]
 
     return ngettext

@@ -246,6 +246,60 @@ def test_gettext_gives_what_jinjas_gives(name: str) -> None:
         assert ours.get_template(name).render() == jinjas.get_template(name).render()
 
 
+class Dictionary(NullTranslations):
+    """Translations from a dict: (msgid or (singular, plural, form)) → msgstr."""
+
+    def __init__(self, entries: dict[object, str]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def gettext(self, message: str) -> str:
+        return self.entries.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.entries.get((singular, plural, n), singular if n == 1 else plural)
+
+    ugettext, ungettext = gettext, ngettext  # (Babel's names, which Jinja prefers)
+
+
+TRANSLATED = {
+    "page.html": (
+        "{{ _('Plain') }}|{{ _('Plain') }}|{{ _('Hi %(who)s', who='<b>') }}|"
+        "{{ _('<em>%(x)s</em>', x='&') }}|{{ ngettext('%(num)d cat', '%(num)d cats', 3) }}|"
+        "{% trans %}A <i>B</i>{% endtrans %}"
+    ),
+}
+TRANSLATED["page.txt"] = TRANSLATED["page.html"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "page.html",
+            "&lt;b&gt;&#34;P&#39;|&lt;b&gt;&#34;P&#39;|&#34;Hola&#34; &lt;b&gt;|"
+            "<em>&amp;</em>|3 &lt;gatos&gt;|Un <i>B</i>",
+        ),
+        ("page.txt", '<b>"P\'|<b>"P\'|"Hola" <b>|<em>&</em>|3 <gatos>|Un <i>B</i>'),
+    ],
+)
+def test_a_translation_is_escaped_unless_its_source_is_markup(name: str, expected: str) -> None:
+    """A translation is text like any value (Jinja took every one as markup), but where the
+    source text is markup: there the catalog check has left out a translation with tags of
+    its own. A template without autoescape gets every translation as written."""
+    env = make_environment(TemplateDirs(Path("/nowhere"), Path("/nowhere")))
+    env.loader = DictLoader(TRANSLATED)
+    entries: dict[object, str] = {
+        "Plain": "<b>\"P'",
+        "Hi %(who)s": '"Hola" %(who)s',
+        "<em>%(x)s</em>": "<em>%(x)s</em>",
+        ("%(num)d cat", "%(num)d cats", 3): "%(num)d <gatos>",
+        "A <i>B</i>": "Un <i>B</i>",
+    }
+    install_translations(env, Dictionary(entries))
+    assert env.get_template(name).render() == expected
+
+
 @pytest.mark.parametrize(
     "value",
     ["plain", "<a href='x'>&\"", "", Markup("<b>safe</b>"), 3, 2.5, None, Markup(""), "é—“"],
