@@ -365,3 +365,50 @@ def test_a_translation_is_text_unless_its_source_is_markup(make_site: MakeSite) 
     assert page.select_one(".m4 a")["href"] == "/y"
     # (Arabic's form for 3: a `<` before a letter that is not ASCII opens no tag, and shows)
     assert page.select_one(".m5").get_text() == "3 <مكاتب>"
+
+
+PLURAL_FOOTER = """<footer class="site-footer">
+{% for n in (0, 1, 3, 1000000) %}
+<p class="o{{ n }}">{% trans count=n %}{{ count }} office{% pluralize %}{{ count }} offices
+{%- endtrans %}</p>
+<p class="p{{ n }}">{% trans count=n %}One partner{% pluralize %}{{ count }} partners
+{%- endtrans %}</p>
+{% endfor %}
+</footer>
+"""
+FR_PO = "locales/fr/LC_MESSAGES/messages.po"
+
+
+def test_a_catalog_counts_plural_forms_by_its_own_rule(make_site: MakeSite) -> None:
+    """Poedit writes French's two gettext forms (n > 1), where CLDR, and the theme's catalog,
+    have three: the site's entries are counted by the site's rule. Merged into the theme's
+    catalog they were counted by its rule, and a number that falls on the third form showed
+    the English, while the build said the entry was not used at all. A form may also leave
+    out the count where a source form does (`One partner`), as msgfmt accepts."""
+    catalog = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n\n'
+        'msgid "%(count)s office"\nmsgid_plural "%(count)s offices"\n'
+        'msgstr[0] "%(count)s bureau"\nmsgstr[1] "%(count)s bureaux"\n\n'
+        'msgid "One partner"\nmsgid_plural "%(count)s partners"\n'
+        'msgstr[0] "Un partenaire"\nmsgstr[1] "%(count)s partenaires"\n'
+    )
+    site = make_site(
+        {
+            "site.yaml": "title: {es: Aliados, en: Partners, fr: Partenaires}\nbase_url: https://e.org/\n"
+            "default_language: es\nlanguages: [es, en, fr]\n",
+            "templates/partials/footer.html": PLURAL_FOOTER,
+            FR_PO: catalog,
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert [line for line in warnings_of(result.stderr) if line.startswith(FR_PO)] == [
+        f"{FR_PO}:4: warning: Plural-Forms gives nplurals=2, but French has 3 plural forms (CLDR)"
+    ]
+    page = site.html("/fr/")
+    shown = {n: page.select_one(f".o{n}").get_text() for n in (0, 1, 3, 1000000)}
+    assert shown == {0: "0 bureau", 1: "1 bureau", 3: "3 bureaux", 1000000: "1000000 bureaux"}
+    assert page.select_one(".p1").get_text() == "Un partenaire"
+    assert page.select_one(".p3").get_text() == "3 partenaires"
+    assert page.select_one(".skip-link").get_text() == "Aller au contenu"  # (the theme's)

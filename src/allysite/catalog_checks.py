@@ -105,7 +105,7 @@ def _format_problem(message: Message, index: int, text: str) -> str | None:
     lacking = [
         p.text
         for key, p in expected.items()
-        if key not in found and not (message.pluralizable and p.counts)
+        if key not in found and not (message.pluralizable and _may_leave_out(message, p))
     ]
     otherwise = sorted(
         {p.text for p in in_text if p.key in written and p.text not in written[p.key]}
@@ -152,6 +152,21 @@ def _markup_problem(message: Message, index: int, text: str) -> str | None:
     if all(sorted(tags) != sorted(_TAG.findall(source)) for source in sources):
         return f"{form} has other tags than msgid"
     return None
+
+
+COUNT_NAMES = frozenset({"num", "count"})
+"""The names Jinja gives the count: `ngettext` passes `num`, and `{% trans count=n %}` is
+how its documentation writes a plural block."""
+
+
+def _may_leave_out(message: Message, placeholder: Placeholder) -> bool:
+    """Whether a plural form may do without a placeholder: the count (Polish writes "Jeden
+    partner" for one), in a whole-number conversion or by Jinja's names for it, and what
+    one of the source forms leaves out itself (`{% trans count=n %}One partner{% pluralize
+    %}{{ count }} partners{% endtrans %}`), as GNU msgfmt accepts."""
+    if placeholder.counts or placeholder.name in COUNT_NAMES:
+        return True
+    return any(placeholder.key not in placeholders(source) for source in _ids(message))
 
 
 def _filled(message: Message) -> list[str]:
@@ -242,13 +257,17 @@ def check_catalog(
                 )
             )
             continue
-        if message.pluralizable and len(filled) != needed:
+        forms = catalog.num_plurals  # (the file's own rule counts them: see usable)
+        if message.pluralizable and len(filled) != forms:
+            rule = f"{english} has {forms} (CLDR)"
+            if forms != needed:
+                rule = f"the catalog's Plural-Forms gives {forms}"
             problems.append(
                 warning(
                     "catalog-plural-forms",
-                    f"{label} has {len(filled)} plural forms, but {english} has {needed} (CLDR)",
+                    f"{label} has {len(filled)} plural forms, but {rule}",
                     where,
-                    f"fill in msgstr[0] to msgstr[{needed - 1}]; the entry is not used "
+                    f"fill in msgstr[0] to msgstr[{forms - 1}]; the entry is not used "
                     "until every form is there",
                 )
             )

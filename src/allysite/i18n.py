@@ -1,7 +1,8 @@
 """Default-language fallback for content, and the gettext catalogs of the interface.
 
 Catalogs are Babel's: `.po` files are read by Babel and compiled to `.mo` in memory at every
-build (no committed `.mo`), the site's catalog merged over the theme's own, as MkDocs does.
+build (no committed `.mo`), the site's catalog merged over the theme's own, as MkDocs does
+(or put in front of it, when its plural rule is not the theme's).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, li
         result: NullTranslations = NullTranslations()
         used = []
         theme_keys: frozenset[MessageKey] = frozenset()
+        rule = ""
         for locales, root, label in (
             (theme_locales, theme_locales.parent, "theme"),
             (config.root / "locales", config.root, None),
@@ -98,10 +100,17 @@ def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, li
                 problems += check_catalog(catalog, shown, language, theme_keys, header)
             used.append(shown)
             compiled = compile_catalog(catalog)
-            if isinstance(result, Translations):
+            if isinstance(result, Translations) and catalog.plural_forms == rule:
                 result.merge(compiled)
             else:
+                if isinstance(result, Translations):
+                    # a plural rule of its own (Poedit writes French's older two forms,
+                    # CLDR has three): the site's entries are counted by its rule, and the
+                    # theme's, a fallback, by the theme's; merged, the site's went by the
+                    # theme's and a form it lacks showed the English
+                    compiled.add_fallback(result)
                 result = compiled
+            rule = catalog.plural_forms
         merged[language.code] = result
         inputs[language.code] = tuple(used)
     return Catalogs(MappingProxyType(merged), MappingProxyType(inputs)), problems
