@@ -35,7 +35,7 @@ LOGO_BOX = 96
 MAX_LOGO_PIXELS = 20_000_000
 """A raster logo larger than this (5,000 x 4,000) is refused: decoding a decompression bomb
 (a small file of a huge image) would take minutes and gigabytes."""
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 """Part of every cache key: bump it when the processing changes."""
 RASTER_FORMATS = MappingProxyType({"PNG": "png", "JPEG": "jpg", "WEBP": "webp"})
 
@@ -210,16 +210,16 @@ def _raster_logo(
     if fallback_ext == "webp":
         fallback_ext = "png"
     digest = hashlib.sha256(data + CACHE_VERSION.encode()).hexdigest()[:12]
-    widths = sorted({min(size[0], LOGO_BOX), min(size[0], 2 * LOGO_BOX)})
+    sizes = {_scaled(size, scale)[0]: _scaled(size, scale) for scale in (1, 2)}
     derived: list[DerivedFile] = []
     candidates: dict[str, list[str]] = {"webp": [], fallback_ext: []}
-    for width in widths:
+    for width, scaled in sorted(sizes.items()):
         for ext in ("webp", fallback_ext):
             name = f"{digest}-{width}.{ext}"
             target = cache / "logos" / name
             if not target.exists():
                 try:
-                    frame = _resized(path, width, ext)
+                    frame = _resized(path, scaled, ext)
                 except Exception as exc:  # (a decoder given any bytes may raise anything: a
                     # truncated file, a compressed text chunk too large...)
                     return None, [], [_unreadable(shown, exc)]
@@ -251,16 +251,24 @@ def _unreadable(shown: str, exc: Exception | None = None) -> Diagnostic:
     )
 
 
-def _resized(source: Path, width: int, ext: str) -> Image.Image:
-    """The logo decoded and resized to `width` (in the colours its format keeps)."""
+def _scaled(size: tuple[int, int], scale: int) -> tuple[int, int]:
+    """The logo's size fitted into the box `scale` times (2: sharp screens), never enlarged.
+    Fitted by its longer side: a tall logo fitted by its width kept its height, and past
+    16,383 pixels WebP cannot store it (a 50 x 17,000 logo was an internal error)."""
+    width, height = size
+    ratio = min(1.0, scale * LOGO_BOX / max(width, height))
+    return max(1, round(width * ratio)), max(1, round(height * ratio))
+
+
+def _resized(source: Path, size: tuple[int, int], ext: str) -> Image.Image:
+    """The logo decoded and resized to `size` (in the colours its format keeps)."""
     from PIL import Image
 
     with Image.open(source) as image:
         image.load()
         frame = image.convert("RGBA") if ext != "jpg" else image.convert("RGB")
-    if frame.width != width:
-        height = max(1, round(frame.height * width / frame.width))
-        frame = frame.resize((width, height), Image.Resampling.LANCZOS)
+    if frame.size != size:
+        frame = frame.resize(size, Image.Resampling.LANCZOS)
     return frame
 
 

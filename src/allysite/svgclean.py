@@ -1,10 +1,11 @@
 """SVG logos made safe: parsed without entities or network, and cleaned on an allow-list.
 
 A logo comes from a partner's folder and is shown on every page of the partner, so nothing in
-it may run or load: scripts, event handlers, `<foreignObject>`, external references (in
-`href`, `url()` or `@import`) and processing instructions are removed, each with a warning
-naming its line; a DOCTYPE or an entity refuses the file. What stays is what an SVG editor
-writes for a drawing (shapes, text, gradients, filters, styles).
+it may run or load: scripts, event handlers, `<foreignObject>`, elements of other namespaces
+(XHTML's), external references (in `href`, `url()` or `@import`) and processing instructions
+are removed, each with a warning naming its line; a DOCTYPE or an entity refuses the file.
+What stays is what an SVG editor writes for a drawing (shapes, text, gradients, filters,
+styles).
 """
 
 from __future__ import annotations
@@ -63,6 +64,26 @@ SVG_ELEMENTS = frozenset(
         "",
     )
 )
+EDITOR_NAMESPACES = frozenset(
+    (
+        "http://www.inkscape.org/namespaces/inkscape",
+        "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://purl.org/dc/elements/1.1/",
+        "http://creativecommons.org/ns#",
+        "http://ns.adobe.com/AdobeIllustrator/10.0/",
+        "http://ns.adobe.com/AdobeSVGViewerExtensions/3.0/",
+        "http://ns.adobe.com/Extensibility/1.0/",
+        "http://ns.adobe.com/Graphs/1.0/",
+        "http://ns.adobe.com/SaveForWeb/1.0/",
+        "http://ns.adobe.com/Variables/1.0/",
+        "http://www.bohemiancoding.com/sketch/ns",
+        "http://www.serif.com/",
+    )
+)
+"""Where SVG editors keep their own data (Inkscape, Sodipodi, RDF metadata, Illustrator,
+Sketch, Affinity): its elements are dropped without a warning. An element of any other
+namespace other than SVG's is dropped with one: XHTML's run scripts in an SVG opened alone."""
 _SAFE_DATA_URI = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
 _URL_REFERENCE = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
 
@@ -128,12 +149,17 @@ def clean_svg(data: bytes, shown: str) -> SafeSvg:
             "logos may not run scripts or load other files; remove it from the source",
         )
         for line, what in removed
+        if what is not None
     )
     cleaned = etree.tostring(root, encoding="utf-8", xml_declaration=True) if removed else None
     return SafeSvg(_svg_size(root), cleaned, problems)
 
 
-def _clean(root: etree._Element) -> list[tuple[int | None, str]]:
+Removal = tuple[int | None, str | None]
+"""The line of what was removed, and what it was (None: editor data, removed unsaid)."""
+
+
+def _clean(root: etree._Element) -> list[Removal]:
     """Drop what is not on the allow-list; return (line, what) for each removal."""
     removed = [
         (node.sourceline, "a processing instruction")
@@ -143,8 +169,8 @@ def _clean(root: etree._Element) -> list[tuple[int | None, str]]:
     return removed + _clean_attributes(root) + _clean_children(root)
 
 
-def _clean_children(element: etree._Element) -> list[tuple[int | None, str]]:
-    removed: list[tuple[int | None, str]] = []
+def _clean_children(element: etree._Element) -> list[Removal]:
+    removed: list[Removal] = []
     for child in list(element):
         if not isinstance(child.tag, str):  # comments stay; processing instructions go
             if isinstance(child, etree._ProcessingInstruction):
@@ -159,16 +185,17 @@ def _clean_children(element: etree._Element) -> list[tuple[int | None, str]]:
                 continue
             removed += _clean_attributes(child)
             removed += _clean_children(child)
-        elif name.namespace == SVG_NS or name.localname in ("script", "foreignObject"):
-            removed.append((child.sourceline, f"the <{name.localname}> element"))
+        elif name.namespace in EDITOR_NAMESPACES:  # harmless, unused: dropped unsaid (but the
+            removed.append((child.sourceline, None))  # cleaned file is the one published)
             _drop(child)
-        else:  # editor data in other namespaces (Inkscape, Sodipodi): harmless, but unused
+        else:  # (HTML's <img onerror>, <iframe>, <meta refresh> run in an SVG opened alone)
+            removed.append((child.sourceline, f"the <{name.localname}> element"))
             _drop(child)
     return removed
 
 
-def _clean_attributes(element: etree._Element) -> list[tuple[int | None, str]]:
-    removed = []
+def _clean_attributes(element: etree._Element) -> list[Removal]:
+    removed: list[Removal] = []
     for key, value in list(element.attrib.items()):
         name = etree.QName(key)
         local = name.localname.lower()
@@ -209,17 +236,23 @@ def _drop(element: etree._Element) -> None:
 def _svg_size(root: etree._Element) -> tuple[float | None, float | None]:
     """Its width= and height= in pixels, else its viewBox's."""
 
-    def number(value: str | None) -> float | None:
-        match = re.fullmatch(r"\s*([0-9.]+)\s*(px)?\s*", value or "")
-        return float(match.group(1)) if match else None
-
-    width, height = number(root.get("width")), number(root.get("height"))
+    width, height = _length(root.get("width")), _length(root.get("height"))
     if width and height:
         return width, height
     box = (root.get("viewBox") or "").replace(",", " ").split()
     if len(box) == 4:
-        try:
-            return float(box[2]), float(box[3])
-        except ValueError:
-            pass
+        width, height = _length(box[2]), _length(box[3])
+        if width and height:
+            return width, height
     return None, None
+
+
+def _length(value: str | None) -> float | None:
+    """A length in pixels, written as SVG writes numbers (`12`, `12.5px`, `1e3`); None for
+    anything else, for `nan` and `inf` (which float() reads, and a logo's box cannot be)
+    and for a length that is not above zero."""
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(px)?\s*", value or "")
+    if match is None:
+        return None
+    number = float(match.group(1))
+    return number if 0 < number < 1e9 else None

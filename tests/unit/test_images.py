@@ -108,6 +108,65 @@ def test_svg_loses_scripts_handlers_and_external_references(tmp_path: Path) -> N
     assert 'xlink:href="#shape"' in cleaned  # an internal reference stays
 
 
+def test_svg_loses_elements_of_other_namespaces_and_the_cleaned_file_is_published(
+    tmp_path: Path,
+) -> None:
+    """An element of a namespace other than SVG's was dropped without being counted: when
+    nothing else was removed, the original file was published, and its XHTML `<img
+    onerror>` ran in a browser that opened the logo. An editor's own data goes unsaid, but
+    the file without it is the one published too (its elements may hold others)."""
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"\n'
+        b'     xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="9" height="9">\n'
+        b'  <h:img src="x" onerror="alert(1)"/>\n'
+        b'  <inkscape:page><h:iframe src="javascript:alert(2)"/></inkscape:page>\n'
+        b'  <rect width="9" height="9"/>\n'
+        b"</svg>\n"
+    )
+    logos, problems = _prepare(_site(tmp_path, "logo.svg", svg), tmp_path / "cache")
+    assert [(d.pos.line if d.pos else None, d.message) for d in problems] == [
+        (3, "removed the <img> element from the SVG logo")
+    ]
+    cleaned = logos.cleaned["alpha"].read_bytes()
+    for gone in (b"onerror", b"iframe", b"javascript", b"inkscape:page", b"<h:"):
+        assert gone not in cleaned
+    assert b"<rect" in cleaned
+    editor = svg.replace(b'  <h:img src="x" onerror="alert(1)"/>\n', b"").replace(
+        b'<h:iframe src="javascript:alert(2)"/>', b""
+    )
+    logos, problems = _prepare(_site(tmp_path / "2", "logo.svg", editor), tmp_path / "c2")
+    assert problems == []
+    assert b"inkscape:page" not in logos.cleaned["alpha"].read_bytes()
+
+
+@pytest.mark.parametrize("box", ["0 0 nan 1", "0 0 inf inf", "0 0 1e999 5", "0 0 -3 4", "x"])
+def test_an_svg_without_a_usable_size_fills_the_box(tmp_path: Path, box: str) -> None:
+    """float() reads `nan` and `inf`: fitting the logo into its box was an internal error."""
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{box}"/>'.encode()
+    logos, problems = _prepare(_site(tmp_path, "logo.svg", svg), tmp_path / "cache")
+    assert problems == []
+    assert (logos.pictures["alpha"].width, logos.pictures["alpha"].height) == (96, 96)
+
+
+@pytest.mark.parametrize(("width", "height"), [(50, 17_000), (1, 16_384), (17_000, 3)])
+def test_a_long_raster_is_fitted_by_its_longer_side(
+    tmp_path: Path, width: int, height: int
+) -> None:
+    """Renditions were fitted by their width only: a tall logo kept its height, and past
+    16,383 pixels WebP cannot store one (an internal error)."""
+    logos, problems = _prepare(_site(tmp_path, "logo.png", _png(width, height)), tmp_path / "c")
+    assert problems == []
+    sizes = set()
+    for derived in logos.files:
+        with Image.open(derived.source) as image:
+            sizes.add(image.size)
+    assert max(max(size) for size in sizes) == 192  # (twice the box: sharp screens)
+    picture = logos.pictures["alpha"]
+    assert max(picture.width, picture.height) == 96
+    descriptors = [part.rsplit(" ", 1)[1] for part in picture.srcset.split(", ")]
+    assert len(descriptors) == len(set(descriptors))  # (one width, one file)
+
+
 def test_broken_or_entity_svg_is_refused_with_its_line(tmp_path: Path) -> None:
     broken = b'<svg xmlns="http://www.w3.org/2000/svg">\n<rect>\n</svg>\n'
     logos, problems = _prepare(_site(tmp_path, "logo.svg", broken), tmp_path / "c1")
