@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import PoFileParser
 from click.testing import CliRunner, Result
 
 from allysite.cli import cli
@@ -338,6 +339,50 @@ FAULTS = [
         "invalid token in plural form: foo",
         'write "Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
         id="po-plural-expression",
+    ),
+    *(
+        pytest.param(
+            # Babel's parser makes a list of nplurals strings per plural entry (a huge one took
+            # all memory); a rule that divides by zero or names a form the catalog lacks broke
+            # the templates that ask for a plural, or showed the source text without a word
+            {
+                PO: PO_HEADER.replace("\n\n", f'\n"Plural-Forms: {forms}\\n"\n\n')
+                + 'msgid "%(num)d partner"\nmsgid_plural "%(num)d partners"\n'
+                'msgstr[0] "%(num)d partner"\nmsgstr[1] "%(num)d partners"\n'
+            },
+            f"{PO}:4: error: the Plural-Forms header's {message}",
+            'write "Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+            id=name,
+        )
+        for name, forms, message in (
+            (
+                "po-nplurals-over-cldr",
+                "nplurals=7; plural=n%7;",
+                "nplurals=7 is not a number from 1 to 6 (no language has more plural forms "
+                "in CLDR)",
+            ),
+            (
+                "po-nplurals-zero",
+                "nplurals=0; plural=0;",
+                "nplurals=0 is not a number from 1 to 6 (no language has more plural forms "
+                "in CLDR)",
+            ),
+            (
+                "po-plural-division-by-zero",
+                "nplurals=2; plural=n/0;",
+                "plural= fails for n=0: integer division or modulo by zero",
+            ),
+            (
+                "po-plural-form-out-of-range",
+                "nplurals=2; plural=n+100;",
+                "plural= gives form 100 for n=0, but nplurals=2 allows 0 to 1",
+            ),
+            (
+                "po-plural-form-out-of-range-late",
+                "nplurals=2; plural=n>999 ? 2 : 0;",
+                "plural= gives form 2 for n=1000, but nplurals=2 allows 0 to 1",
+            ),
+        )
     ),
     pytest.param(
         {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump\x1b to content"\n'},
@@ -809,6 +854,37 @@ def test_po_duplicate_msgid_is_reported(make_site: MakeSite) -> None:
         line.startswith(f"{PO}:8:") and "duplicate" in line for line in result.stderr.splitlines()
     ), result.stderr
     assert site.output_files() == snapshot
+
+
+def test_a_huge_nplurals_is_refused_before_an_entry_is_parsed_with_it(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Babel's parser makes a list of nplurals strings for each plural entry: with this
+    header a build took all the memory it could, then failed with an internal error. Babel's
+    parser is watched, so that without the check this test fails instead of doing the same."""
+    parse_entry = PoFileParser._add_message
+
+    def watched(parser: PoFileParser) -> None:
+        assert parser.catalog.num_plurals <= 6, "Babel parsed an entry with a huge nplurals"
+        parse_entry(parser)
+
+    monkeypatch.setattr(PoFileParser, "_add_message", watched)
+    site, snapshot = built(make_site)
+    header = '\n"Plural-Forms: nplurals=999999999999; plural=n;\\n"\n\n'
+    site.write(
+        {
+            PO: PO_HEADER.replace("\n\n", header)
+            + 'msgid "%(num)d partner"\nmsgid_plural "%(num)d partners"\nmsgstr[0] "one"\n'
+        }
+    )
+    assert_one_fault(
+        site.build(),
+        site,
+        snapshot,
+        f"{PO}:4: error: the Plural-Forms header's nplurals=999999999999 is not a number from "
+        "1 to 6 (no language has more plural forms in CLDR)",
+        'write "Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+    )
 
 
 @pytest.mark.parametrize("since", ["2015", "2015-04", "2015-04-30", "2016-02-29"])

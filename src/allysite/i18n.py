@@ -12,11 +12,12 @@ import gettext
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email import message_from_string
 from io import BytesIO
 from pathlib import Path
 from types import MappingProxyType
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, parse_separated_header
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, PoFileParser
@@ -36,6 +37,12 @@ from allysite.model import Translation
 from allysite.textfile import read_text
 
 DOMAIN = "messages"
+MAX_PLURAL_FORMS = 6
+"""CLDR's most plural forms (Arabic has six). Babel's parser makes a list of nplurals strings
+for each plural entry: `nplurals=999999999999` took all the machine's memory."""
+_PLURAL_SAMPLES = (*range(1001), 10_000, 100_000, 1_000_000)
+"""The counts a plural rule is tried with: the rules of CLDR differ up to 1000 (and for
+millions), and a template may give any count."""
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
@@ -137,6 +144,8 @@ def read_catalog(
     parser = _DuplicateAwareParser(catalog)
     try:
         parser.parse(text.split("\n"))
+    except _PluralFormsRefused as exc:
+        return None, [_plural_forms_error(text, shown, language, str(exc))]
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)  # Babel counts lines from 0
         message = re.sub(r" on \d+$", "", str(exc))
@@ -155,15 +164,7 @@ def read_catalog(
         ]
     expression = _plural_problem(catalog)
     if expression is not None:
-        expected = get_plural(language.locale).plural_forms
-        return None, [
-            error(
-                "po-plural-forms",
-                f"the Plural-Forms header's plural= is not a gettext expression: {expression}",
-                SourcePos(shown, find_header_line(text, "Plural-Forms")),
-                f'write "Plural-Forms: {expected}\\n"',
-            )
-        ]
+        return None, [_plural_forms_error(text, shown, language, expression)]
     if parser.duplicates:
         return None, [
             error(
@@ -199,14 +200,63 @@ def _taken_as_utf8(catalog: Catalog, text: str, shown: str) -> list[Diagnostic]:
     ]
 
 
+def _plural_forms_error(text: str, shown: str, language: Language, what: str) -> Diagnostic:
+    """A Plural-Forms header gettext cannot use: the catalog is refused, at the header's line."""
+    expected = get_plural(language.locale).plural_forms
+    return error(
+        "po-plural-forms",
+        f"the Plural-Forms header's {what}",
+        SourcePos(shown, find_header_line(text, "Plural-Forms")),
+        f'write "Plural-Forms: {expected}\\n"',
+    )
+
+
 def _plural_problem(catalog: Catalog) -> str | None:
     """What gettext finds wrong with the catalog's plural expression (it compiles it into
-    Python when the catalog is installed: only n, numbers and C operators are allowed)."""
+    Python when the catalog is installed: only n, numbers and C operators are allowed), or
+    what goes wrong when a page asks it for a form: a division by zero, or a form the catalog
+    does not have (gettext then shows the source text, or a template fails)."""
     try:
-        gettext.c2py(catalog.plural_expr)
+        rule = gettext.c2py(catalog.plural_expr)
     except (ValueError, SyntaxError, RecursionError, MemoryError) as exc:
-        return str(exc) or type(exc).__name__
+        return f"plural= is not a gettext expression: {str(exc) or type(exc).__name__}"
+    forms = catalog.num_plurals
+    for count in _PLURAL_SAMPLES:
+        try:
+            index = rule(count)
+        except ArithmeticError as exc:
+            return f"plural= fails for n={count}: {exc}"
+        if not 0 <= index < forms:
+            return (
+                f"plural= gives form {index} for n={count}, but nplurals={forms} allows "
+                f"0 to {forms - 1}"
+            )
     return None
+
+
+def _nplurals_problem(header: str) -> str | None:
+    """What is wrong with the nplurals of a header entry's text, read as Babel reads it."""
+    value = None
+    for name, field in message_from_string(header).items():
+        if name.lower() == "plural-forms":
+            value = parse_separated_header(f" ;{field}").get("nplurals", "2")
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if 1 <= number <= MAX_PLURAL_FORMS:
+        return None
+    shown = value if len(value) <= 20 else value[:20] + "..."
+    return (
+        f"nplurals={shown} is not a number from 1 to {MAX_PLURAL_FORMS} "
+        "(no language has more plural forms in CLDR)"
+    )
+
+
+class _PluralFormsRefused(Exception):
+    """A header's nplurals, refused before Babel's parser reads another entry with it."""
 
 
 class _DuplicateAwareParser(PoFileParser):
@@ -218,6 +268,7 @@ class _DuplicateAwareParser(PoFileParser):
         self.duplicates: list[tuple[int, str, int]] = []
 
     def _add_message(self) -> None:
+        self._check_header()
         if not self.obsolete:
             msgid = self.messages[0].denormalize()
             context = self.context.denormalize() if self.context else None
@@ -226,6 +277,15 @@ class _DuplicateAwareParser(PoFileParser):
             if first != line:
                 self.duplicates.append((line, msgid, first))
         super()._add_message()
+
+    def _check_header(self) -> None:
+        """Refuses a header entry (msgid "", wherever it is) whose nplurals the entries
+        after it would be parsed with."""
+        header = not self.obsolete and len(self.messages) == 1 and bool(self.translations)
+        if header and not self.messages[0].denormalize():
+            problem = _nplurals_problem(self.translations[0][1].denormalize())
+            if problem is not None:
+                raise _PluralFormsRefused(problem)
 
 
 def compile_catalog(catalog: Catalog) -> Translations:
