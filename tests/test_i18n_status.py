@@ -170,6 +170,48 @@ def test_fail_under_sets_the_exit_code(site: Site) -> None:
     assert json.loads(result.stdout)["languages"]  # the report still comes first
 
 
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        pytest.param(
+            ('msgid "Contact"', 'msgid "Contact'),
+            f"{AR_PO}:9: error: this line is not valid gettext PO syntax",
+            id="a missing quote",
+        ),
+        pytest.param(
+            (
+                'charset=UTF-8\\n"\n',
+                'charset=UTF-8\\n"\n"Plural-Forms: nplurals=2; plural=n/0;\\n"\n',
+            ),
+            f"{AR_PO}:4: error: the Plural-Forms header's plural= fails for n=0: integer "
+            "division or modulo by zero",
+            id="a plural rule that divides by zero",
+        ),
+    ],
+)
+def test_a_catalog_that_cannot_be_read_fails_the_status(
+    site: Site, broken: tuple[str, str], message: str
+) -> None:
+    """The build refuses such a catalog; the status showed a percentage and exited 0, so a CI
+    gate on the status passed while the build failed."""
+    catalog = site.root / AR_PO
+    text = catalog.read_text(encoding="utf-8")
+    assert broken[0] in text
+    catalog.write_text(text.replace(broken[0], broken[1]), encoding="utf-8")
+    for args in (("status",), ("status", "--format", "json", "--fail-under", "*=0")):
+        result = run(site, *args)
+        assert result.exit_code == 1, result.output
+        lines = result.stderr.splitlines()
+        assert lines[0] == message, result.stderr
+        assert lines[1].startswith("  hint: ")
+        assert lines[-1] == (
+            "The status is incomplete: some files cannot be read, and the build fails until "
+            "they are fixed."
+        )
+    assert json.loads(result.stdout)["languages"]  # the report still comes first
+    assert site.build().stderr.splitlines()[0] == message
+
+
 @pytest.mark.parametrize("value", ["en", "en=abc", "en=120", "=50"])
 def test_fail_under_needs_lang_equals_percent(site: Site, value: str) -> None:
     result = run(site, "status", "--fail-under", value)

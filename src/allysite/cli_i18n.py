@@ -216,8 +216,9 @@ def _threshold(value: str) -> tuple[str, float]:
 def status(site: Path, format_: str, thresholds: tuple[str, ...]) -> None:
     """What is translated in each language, and which files to open for the rest."""
     from allysite.build import THEME
+    from allysite.errors import has_errors, sorted_diagnostics
     from allysite.stale import find_stale
-    from allysite.status import translation_status
+    from allysite.status import catalog_problems, translation_status
     from allysite.status_report import as_json, as_table
 
     limits = [_threshold(value) for value in thresholds]
@@ -230,8 +231,10 @@ def status(site: Path, format_: str, thresholds: tuple[str, ...]) -> None:
             )
     content = site_content(config)
     staleness, _warnings = find_stale(config, content)
-    report, _problems = translation_status(config, content, THEME, staleness)
+    report, problems = translation_status(config, content, THEME, staleness)
+    problems += catalog_problems(config)
     click.echo(as_json(report) if format_ == "json" else as_table(report), nl=False)
+    echo_diagnostics(sorted_diagnostics(problems))
     failed = []
     for lang, percent in limits:
         for entry in report.languages:
@@ -244,4 +247,14 @@ def status(site: Path, format_: str, thresholds: tuple[str, ...]) -> None:
             fg="red",
             color=color(),
         )
+    if has_errors(problems):
+        click.secho(
+            "The status is incomplete: some files cannot be read, and the build fails until "
+            "they are fixed.",
+            err=True,
+            fg="red",
+            bold=True,
+            color=color(),
+        )
+    if failed or has_errors(problems):
         sys.exit(1)

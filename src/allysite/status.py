@@ -207,6 +207,19 @@ def _states(
     )
 
 
+def catalog_problems(config: SiteConfig) -> list[Diagnostic]:
+    """What keeps a site catalog from being read (a syntax error, a Plural-Forms gettext
+    cannot use...), which the status alone would show as missing entries: the build refuses
+    such a catalog, so a check on the status must fail too."""
+    problems: list[Diagnostic] = []
+    for language in config.languages:
+        path = existing_catalog(config, language)
+        if path is not None:
+            shown = path.relative_to(config.root).as_posix()
+            problems += read_catalog(path, shown, language)[1]
+    return problems
+
+
 def _read_states(path: Path, shown: str, language: Language) -> dict[MessageKey, str]:
     catalog, _problems = read_catalog(path, shown, language)  # the build reports them
     if catalog is None:
