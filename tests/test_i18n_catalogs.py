@@ -218,6 +218,37 @@ def test_update_rewrites_a_header_that_names_another_charset(site: Site) -> None
     assert_msgfmt_accepts(po)
 
 
+def test_obsolete_entries_with_a_previous_msgid_are_read_built_and_updated(site: Site) -> None:
+    """`msgmerge --previous` writes `#~| msgid` before an obsolete fuzzy entry; msgfmt
+    accepts it, and the build, update and compile refused the catalog."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    translate(po, {key: value for key, value in AR_STRINGS.items() if key != "Home"})
+    obsolete = '#, fuzzy\n#~| msgid "Hello"\n#~ msgid "Quite different text"\n#~ msgstr "مرحبًا"\n\n'
+    text = po.read_text(encoding="utf-8")
+    first = "#: templates/partials/footer.html:5"
+    text = text.replace(first, obsolete + first, 1)
+    po.write_text(text, encoding="utf-8")
+    if shutil.which("msgfmt") is not None:
+        assert msgfmt_check(po).returncode == 0
+    home = text.split("\n").index('msgid "Home"') + 1  # (after the obsolete entry)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert f"{AR}:{home}: warning: 'Home' is not translated; the source text shows" in (
+        result.stderr.splitlines()
+    )
+    assert site.html("/ar/").select_one(".f6").get_text() == "اتصل بنا"
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    assert f"{AR}: 5 translated, 0 fuzzy, 1 missing, 1 obsolete (updated)" in result.stdout
+    with po.open("rb") as handle:
+        written = read_po(handle)
+    assert written.obsolete["Quite different text"].string == "مرحبًا"
+    assert_msgfmt_accepts(po)
+    assert run(site, "compile").exit_code == 0
+
+
 def test_init_refuses_an_unknown_language(site: Site) -> None:
     assert run(site, "extract").exit_code == 0
     result = run(site, "init", "xx-nope")

@@ -143,7 +143,7 @@ def read_catalog(
     catalog = Catalog(locale=language.locale_id, domain=DOMAIN)
     parser = _DuplicateAwareParser(catalog)
     try:
-        parser.parse(text.split("\n"))
+        parser.parse(_without_previous_of_obsolete(text.split("\n")))
     except _PluralFormsRefused as exc:
         return None, [_plural_forms_error(text, shown, language, str(exc))]
     except PoFileError as exc:
@@ -198,6 +198,14 @@ def _taken_as_utf8(catalog: Catalog, text: str, shown: str) -> list[Diagnostic]:
             "Properties > Charset), so that other tools read it right",
         )
     ]
+
+
+def _without_previous_of_obsolete(lines: list[str]) -> list[str]:
+    """The lines with those of an obsolete entry's previous msgid (`#~| msgid "..."`, which
+    `msgmerge --previous` writes and Babel's parser refuses) left empty, so that every other
+    line keeps its number. Obsolete entries are not used, and Babel writes no previous msgid
+    back (as for the `#|` lines of other entries, which it reads as comments)."""
+    return ["" if line.lstrip().startswith("#~|") else line for line in lines]
 
 
 def _plural_forms_error(text: str, shown: str, language: Language, what: str) -> Diagnostic:
