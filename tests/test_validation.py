@@ -768,6 +768,31 @@ def test_logo_symlink_outside_the_site(make_site: MakeSite, tmp_path: Path) -> N
     assert outside.read_text(encoding="utf-8") == "<svg/>"
 
 
+@pytest.mark.parametrize("linked", [PO, "locales/en"], ids=["the catalog", "its folder"])
+def test_catalog_symlink_outside_the_site(make_site: MakeSite, tmp_path: Path, linked: str) -> None:
+    """As under content/: a catalog from elsewhere on the machine had its text published."""
+    site, snapshot = built(make_site)
+    outside = tmp_path / "elsewhere" / "en"
+    catalog = outside / "LC_MESSAGES" / "messages.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text(
+        PO_HEADER + 'msgid "Skip to content"\nmsgstr "Secret from elsewhere"\n', encoding="utf-8"
+    )
+    (site.root / linked).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(catalog if linked == PO else outside, site.root / linked)
+    result = site.build()
+    assert_one_fault(
+        result,
+        site,
+        snapshot,
+        f"{PO}: error: symbolic link leads outside the site, in a loop or nowhere",
+        "copy the catalog into the site's locales/ folder instead",
+    )
+    status = CliRunner().invoke(cli, ["i18n", "status", "--site", str(site.root)])
+    assert status.exit_code == 1
+    assert status.stderr.startswith(f"{PO}: error: symbolic link leads outside the site")
+
+
 def test_logo_symlink_outside_the_partner_folder(make_site: MakeSite) -> None:
     site, snapshot = built(make_site)
     site.write(

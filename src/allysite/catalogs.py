@@ -339,7 +339,7 @@ def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diag
         return [], problems
     results = []
     for language, path, rel in _site_catalogs(config):
-        catalog, found = read_catalog(path, rel, language)
+        catalog, found = read_catalog(path, rel, language, config.root)
         problems += found
         if catalog is None:
             continue
@@ -359,7 +359,7 @@ def compile_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Dia
     """`.mo` files beside the catalogs (the build needs none: it compiles in memory)."""
     results, problems = [], []
     for language, path, rel in _site_catalogs(config):
-        catalog, found = read_catalog(path, rel, language)
+        catalog, found = read_catalog(path, rel, language, config.root)
         problems += found
         if catalog is None:
             continue
@@ -372,7 +372,7 @@ def catalog_figures(config: SiteConfig) -> list[CatalogFigures]:
     """Counts of each site catalog as it is."""
     results = []
     for language, path, rel in _site_catalogs(config):
-        catalog, _found = read_catalog(path, rel, language)
+        catalog, _found = read_catalog(path, rel, language, config.root)
         if catalog is not None:
             results.append(_figures(catalog, rel, False))
     return results

@@ -32,6 +32,7 @@ from allysite.catalog_checks import (
 )
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, warning
+from allysite.inputindex import leaves
 from allysite.languages import Language
 from allysite.model import Translation
 from allysite.textfile import read_text
@@ -96,7 +97,7 @@ def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, li
                 continue
             rel = path.relative_to(root).as_posix()
             shown = f"<{label}>/{rel}" if label else rel
-            catalog, found = read_catalog(path, shown, language)
+            catalog, found = read_catalog(path, shown, language, None if label else root)
             problems.extend(found)
             if catalog is None:
                 continue
@@ -124,8 +125,19 @@ def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, li
 
 
 def read_catalog(
-    path: Path, shown: str, language: Language
+    path: Path, shown: str, language: Language, root: Path | None = None
 ) -> tuple[Catalog | None, list[Diagnostic]]:
+    """A catalog parsed by Babel, or the errors that refuse it. `root`: the site's folder, for
+    a site catalog, which must not be a link (or in a linked folder) leading out of it."""
+    if root is not None and leaves(path, root):
+        return None, [
+            error(
+                "outside-link",
+                "symbolic link leads outside the site, in a loop or nowhere",
+                SourcePos(shown),
+                "copy the catalog into the site's locales/ folder instead",
+            )
+        ]
     text, problems = read_text(path, shown)
     if text is None:
         return None, problems

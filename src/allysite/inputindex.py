@@ -277,3 +277,11 @@ def _changed_ns(status: os.stat_result) -> int:
     change time, as git's index keeps it). A file made unreadable, or written with its
     modification time set back (`cp -p`, `rsync -t`), is read again."""
     return max(status.st_mtime_ns, status.st_ctime_ns)
+
+
+def leaves(link: Path, root: Path) -> bool:
+    """Whether a symbolic link leads out of `root`; a loop or a dangling link counts too."""
+    try:
+        return not link.resolve(strict=True).is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return True

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from allysite.cache import ParseCache
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.inputindex import leaves
 from allysite.languages import parse_locale
 from allysite.markdownlimits import beyond_limits
 from allysite.markup import render_markdown
@@ -285,11 +286,3 @@ def _load_translation(
         front=doc.front_digest,
         rest=front_rest(doc.front.data),
     )
-
-
-def leaves(link: Path, root: Path) -> bool:
-    """Whether a symbolic link leads out of `root`; a loop or a dangling link counts too."""
-    try:
-        return not link.resolve(strict=True).is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        return True

@@ -22,6 +22,7 @@ from allysite.config import SITE_FILE, SiteConfig
 from allysite.errors import Diagnostic, SourcePos, warning
 from allysite.fingerprints import digest
 from allysite.i18n import DOMAIN, catalog_paths, read_catalog
+from allysite.inputindex import leaves
 from allysite.languages import Language
 from allysite.loader import TAXONOMIES_FILE
 from allysite.model import Content, Page, Partner, Translation
@@ -195,15 +196,20 @@ def _file_hash(path: Path) -> bytes | None:
 
 
 def _states(
-    path: Path | None, shown: str, language: Language, kept: Keeps | None = None
+    path: Path | None,
+    shown: str,
+    language: Language,
+    kept: Keeps | None = None,
+    root: Path | None = None,
 ) -> dict[MessageKey, str]:
+    """`root`: the site's folder, for the site's catalog (see i18n.read_catalog)."""
     if path is None:
         return {}
     return _kept(
         kept,
         f"status:catalog:{language.code}:{shown}",
-        lambda: (_file_hash(path), language.locale_id),
-        lambda: _read_states(path, shown, language),
+        lambda: (_file_hash(path), language.locale_id, root is not None and leaves(path, root)),
+        lambda: _read_states(path, shown, language, root),
     )
 
 
@@ -216,12 +222,14 @@ def catalog_problems(config: SiteConfig) -> list[Diagnostic]:
         path = existing_catalog(config, language)
         if path is not None:
             shown = path.relative_to(config.root).as_posix()
-            problems += read_catalog(path, shown, language)[1]
+            problems += read_catalog(path, shown, language, config.root)[1]
     return problems
 
 
-def _read_states(path: Path, shown: str, language: Language) -> dict[MessageKey, str]:
-    catalog, _problems = read_catalog(path, shown, language)  # the build reports them
+def _read_states(
+    path: Path, shown: str, language: Language, root: Path | None
+) -> dict[MessageKey, str]:
+    catalog, _problems = read_catalog(path, shown, language, root)  # the build reports them
     if catalog is None:
         return {}
     return {message_key(m): entry_state(m, catalog.num_plurals) for m in catalog if m.id}
@@ -240,7 +248,8 @@ def _catalog_states(
         if site_path
         else f"locales/{language.code}/LC_MESSAGES/{DOMAIN}.po"
     )
-    return theme_states, site_path, shown, _states(site_path, shown, language, kept)
+    site_states = _states(site_path, shown, language, kept, config.root)
+    return theme_states, site_path, shown, site_states
 
 
 def _interface(
