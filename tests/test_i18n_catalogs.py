@@ -249,6 +249,29 @@ def test_obsolete_entries_with_a_previous_msgid_are_read_built_and_updated(site:
     assert run(site, "compile").exit_code == 0
 
 
+def test_update_keeps_header_fields_babel_does_not_know(site: Site) -> None:
+    """Poedit's and Weblate's X-* fields were dropped whenever update wrote the catalog."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    fields = [
+        '"X-Generator: Poedit 3.4.2\\n"',
+        '"X-Poedit-Basepath: ../../..\\n"',
+        '"X-Weblate-Project: Partners\\n"',
+    ]
+    text = po.read_text(encoding="utf-8")
+    text = text.replace('"Generated-By:', "\n".join(fields) + '\n"Generated-By:', 1)
+    po.write_text(text, encoding="utf-8")
+    site.write({"templates/partials/footer.html": FOOTER + '<p>{{ _("New string") }}</p>\n'})
+    assert run(site, "extract").exit_code == 0
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    lines = po.read_text(encoding="utf-8").split("\n")
+    assert 'msgid "New string"' in lines  # written again
+    assert [line for line in lines if line.startswith('"X-')] == fields
+    assert_msgfmt_accepts(po)
+
+
 def test_init_refuses_an_unknown_language(site: Site) -> None:
     assert run(site, "extract").exit_code == 0
     result = run(site, "init", "xx-nope")

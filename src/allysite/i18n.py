@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import gettext
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email import message_from_string
 from io import BytesIO
@@ -41,6 +41,23 @@ DOMAIN = "messages"
 MAX_PLURAL_FORMS = 6
 """CLDR's most plural forms (Arabic has six). Babel's parser makes a list of nplurals strings
 for each plural entry: `nplurals=999999999999` took all the machine's memory."""
+_BABEL_HEADERS = frozenset(
+    (
+        "project-id-version",
+        "report-msgid-bugs-to",
+        "pot-creation-date",
+        "po-revision-date",
+        "last-translator",
+        "language",
+        "language-team",
+        "plural-forms",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "generated-by",
+    )
+)
+"""The header fields Babel reads and writes itself."""
 _PLURAL_SAMPLES = (*range(1001), 10_000, 100_000, 1_000_000)
 """The counts a plural rule is tried with: the rules of CLDR differ up to 1000 (and for
 millions), and a template may give any count."""
@@ -152,7 +169,7 @@ def read_catalog(
                     "or a quoted continuation; check for a missing quote",
                 )
             ]
-    catalog = Catalog(locale=language.locale_id, domain=DOMAIN)
+    catalog = _KeptHeaders(locale=language.locale_id, domain=DOMAIN)
     parser = _DuplicateAwareParser(catalog)
     try:
         parser.parse(_without_previous_of_obsolete(text.split("\n")))
@@ -277,6 +294,26 @@ def _nplurals_problem(header: str) -> str | None:
 
 class _PluralFormsRefused(Exception):
     """A header's nplurals, refused before Babel's parser reads another entry with it."""
+
+
+class _KeptHeaders(Catalog):
+    """Babel's catalog, with the header fields Babel does not know (Poedit's X-Generator and
+    X-Poedit-Basepath, Weblate's X-*) kept as they were: Babel's own dropped them when
+    `allysite i18n update` wrote the catalog."""
+
+    def __init__(self, locale: str, domain: str) -> None:
+        self.other_headers: list[tuple[str, str]] = []
+        super().__init__(locale=locale, domain=domain)
+
+    def _set_mime_headers(self, headers: Iterable[tuple[str, str]]) -> None:
+        headers = list(headers)
+        self.other_headers = [(n, v) for n, v in headers if n.lower() not in _BABEL_HEADERS]
+        super()._set_mime_headers(headers)
+
+    def _get_mime_headers(self) -> list[tuple[str, str]]:
+        """Babel's fields, then the others before Babel's last one (Generated-By)."""
+        headers = super()._get_mime_headers()
+        return [*headers[:-1], *self.other_headers, *headers[-1:]]
 
 
 class _DuplicateAwareParser(PoFileParser):
