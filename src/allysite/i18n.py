@@ -58,9 +58,9 @@ _BABEL_HEADERS = frozenset(
     )
 )
 """The header fields Babel reads and writes itself."""
-_PLURAL_SAMPLES = (*range(1001), 10_000, 100_000, 1_000_000)
-"""The counts a plural rule is tried with: the rules of CLDR differ up to 1000 (and for
-millions), and a template may give any count."""
+_LARGE_COUNTS = (10_000, 100_000, 1_000_000)
+"""Beside 0 to 1000, the counts a plural rule is tried with: the rules of CLDR differ up to
+1000 (and for millions), and a template may give any count."""
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
@@ -258,7 +258,7 @@ def _plural_problem(catalog: Catalog) -> str | None:
     except (ValueError, SyntaxError, RecursionError, MemoryError) as exc:
         return f"plural= is not a gettext expression: {str(exc) or type(exc).__name__}"
     forms = catalog.num_plurals
-    for count in _PLURAL_SAMPLES:
+    for count in (*range(1001), *_LARGE_COUNTS):
         try:
             index = rule(count)
         except ArithmeticError as exc:
