@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import logging
 import os
 import shutil
 import signal
@@ -336,6 +337,26 @@ def test_a_symbolic_link_in_the_output_is_not_followed(
             % (path, running.port)
         )
         assert response.startswith(b"HTTP/1.1 404") and b"top secret" not in response
+
+
+LONG = "a" * 300
+"""A path segment longer than any file name the file system allows (255 bytes)."""
+
+
+@pytest.mark.parametrize("path", [f"/{LONG}", f"/es/{LONG}/", f"/es/{LONG}.css", f"/{LONG}/x"])
+def test_a_name_too_long_for_the_file_system_is_not_found(
+    serve: Callable[..., Running], caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    running = serve()
+    language = path.split("/")[1]
+    expected = running.get(f"/{language}/nothing-here/")  # the not-found page of that path
+    assert expected[0] == 404
+    with caplog.at_level(logging.ERROR):
+        status, headers, body = running.get(path)
+    assert status == 404
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body == expected[2]
+    assert [record.getMessage() for record in caplog.records] == []  # no traceback
 
 
 def test_another_host_name_is_refused(serve: Callable[..., Running]) -> None:

@@ -368,6 +368,13 @@ class PreviewServer:
         elif f"{out_path}/index.html" in self.preview.routes:
             return "redirect", f"{request_path}/"
         self.preview.render(out_path)  # a page still out of date: render it now
+        try:
+            return self._find(out_path, request_path)
+        except OSError:  # a name the file system refuses (too long...): no such file
+            return "missing", ""
+
+    def _find(self, out_path: str, request_path: str) -> tuple[str, str]:
+        """`locate` in the output folder; the file system may raise OSError."""
         out = self.preview.out.resolve()
         target = (out / out_path).resolve()
         if not target.is_relative_to(out) or target == out:
