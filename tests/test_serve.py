@@ -339,6 +339,49 @@ def test_a_symbolic_link_in_the_output_is_not_followed(
         assert response.startswith(b"HTTP/1.1 404") and b"top secret" not in response
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/{out}/es",  # the output folder's own absolute path: a redirect to '//tmp/...'
+        "/{out}/es/",
+        "/{out}/es/index.html",
+        "/es//partners/alpha/",
+        "/es/partners//alpha",
+        "/es//",
+    ],
+)
+def test_an_empty_path_segment_is_not_found_nor_redirected_to_another_host(
+    serve: Callable[..., Running], path: str
+) -> None:
+    running = serve()
+    target = path.format(out=running.site.out.resolve()).encode()
+    response = running.raw(
+        b"GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n"
+        % (target, running.port)
+    )
+    head = response.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+    assert head.startswith("http/1.1 404"), head
+    assert "\r\nlocation:" not in head
+    # the same pages at their own addresses are served
+    assert running.get("/es")[1]["Location"] == "/es/"
+    assert running.get("/es/partners/alpha/")[0] == 200
+
+
+def test_a_redirect_never_names_another_host(serve: Callable[..., Running]) -> None:
+    """A base URL whose path starts with '//' (the site under '//evil.example/'): '/' may
+    not redirect there, which browsers read as the host evil.example."""
+    site_yaml = MINIMAL_SITE["site.yaml"].replace(
+        "https://partners.example.org/", "https://partners.example.org//evil.example/"
+    )
+    running = serve({"site.yaml": site_yaml})
+    assert running.server.prefix == "//evil.example"
+    for path in ("/", "//evil.example", "//evil.example/es"):
+        status, headers, _ = running.get(path)
+        assert not headers.get("Location", "").startswith("//"), (path, headers["Location"])
+        assert status == 404, path
+    assert running.get("//evil.example/es/")[0] == 200  # (its pages, at their own address)
+
+
 LONG = "a" * 300
 """A path segment longer than any file name the file system allows (255 bytes)."""
 

@@ -69,6 +69,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _redirect(location: str) -> tuple[str, str]:
+    """A redirect on this server; a location starting with '//' (or '/\\') is refused, as
+    browsers read it as another host's address."""
+    if location.startswith(("//", "/\\")):
+        return "missing", ""
+    return "redirect", location
+
+
 class PreviewServer:
     """Build, serve, watch and reload; `run()` blocks, `start()` runs in a thread (tests)."""
 
@@ -343,16 +351,19 @@ class PreviewServer:
     def locate(self, request_path: str) -> tuple[str, str]:
         """('file', output path), ('redirect', URL) or ('missing', '') for a request path.
 
-        Each segment is percent-decoded once; '.', '..', hidden names and anything that
-        decodes to a separator are refused, and the file's real path (links resolved) must be
-        inside the output folder.
+        Each segment is percent-decoded once; '.', '..', hidden names, empty ones (but the
+        last) and anything that decodes to a separator are refused, and the file's real path
+        (links resolved) must be inside the output folder. An empty segment would make the
+        path absolute ('//tmp/x' is '/tmp/x') and a redirect to it one to another host.
         """
         prefix = self.prefix
         if prefix and request_path in ("/", prefix):
-            return "redirect", prefix + "/"
+            return _redirect(prefix + "/")
         if not request_path.startswith(prefix + "/"):
             return "missing", ""
         segments = request_path[len(prefix) + 1 :].split("/")
+        if "" in segments[:-1]:
+            return "missing", ""
         names = []
         for segment in segments:
             try:
@@ -366,7 +377,7 @@ class PreviewServer:
         if out_path == "" or out_path.endswith("/"):
             out_path += "index.html"
         elif f"{out_path}/index.html" in self.preview.routes:
-            return "redirect", f"{request_path}/"
+            return _redirect(f"{request_path}/")
         self.preview.render(out_path)  # a page still out of date: render it now
         try:
             return self._find(out_path, request_path)
@@ -381,7 +392,7 @@ class PreviewServer:
             return "missing", ""
         if target.is_dir():
             if (target / "index.html").is_file():
-                return "redirect", f"{request_path}/"
+                return _redirect(f"{request_path}/")
             return "missing", ""
         if not target.is_file():
             return "missing", ""
