@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import http.client
 import json
 import logging
@@ -50,8 +51,13 @@ class Running:
         return self.server.port
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
+        return self.request("GET", path, headers)
+
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
         result = response.status, dict(response.getheaders()), response.read()
         connection.close()
@@ -380,6 +386,26 @@ def test_a_redirect_never_names_another_host(serve: Callable[..., Running]) -> N
         assert not headers.get("Location", "").startswith("//"), (path, headers["Location"])
         assert status == 404, path
     assert running.get("//evil.example/es/")[0] == 200  # (its pages, at their own address)
+
+
+def test_a_head_request_has_the_headers_of_a_get(serve: Callable[..., Running]) -> None:
+    running = serve()
+    _, _, body = running.get("/es/")
+    style = BeautifulSoup(body, "html.parser").head.select_one("link[rel=stylesheet]")["href"]
+    empty = f'"{hashlib.sha1(b"").hexdigest()}"'  # (what a HEAD's ETag was: no body)
+    for path in ("/es/", "/es/partners/alpha/logo.svg", style, "/es/nothing-here/"):
+        got = running.get(path)
+        head = running.request("HEAD", path)
+        assert head[0] == got[0] and head[2] == b""
+        for name in ("Etag", "Content-Type", "Content-Length"):
+            assert head[1].get(name) == got[1].get(name), (path, name)
+        assert int(got[1]["Content-Length"]) == len(got[2])
+    for path in ("/es/", style):
+        etag = running.get(path)[1]["Etag"]
+        assert etag != empty
+        for method in ("GET", "HEAD"):
+            assert running.request(method, path, {"If-None-Match": etag})[0] == 304
+            assert running.request(method, path, {"If-None-Match": empty})[0] == 200
 
 
 LONG = "a" * 300

@@ -6,6 +6,7 @@ They see the server through `Served`, the little of it they use (server.py holds
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Protocol
 
@@ -64,6 +65,10 @@ class SiteFiles(Handler):
     """The output folder, with the reload script added to pages; the error page instead of
     pages while the site has errors."""
 
+    def initialize(self, server: Served) -> None:
+        super().initialize(server)
+        self._data = b""
+
     def get(self) -> None:
         self._respond(include_body=True)
 
@@ -97,7 +102,13 @@ class SiteFiles(Handler):
             self.set_header("Cache-Control", mediatypes.IMMUTABLE)
         self._send(status, mediatypes.content_type(found), data, include_body)
 
+    def compute_etag(self) -> str | None:
+        """A hash of the data, sent or not: tornado hashes the body written, none for a HEAD,
+        whose ETag then differed from the GET's and matched any file's HEAD."""
+        return f'"{hashlib.sha1(self._data).hexdigest()}"'
+
     def _send(self, status: int, kind: str, data: bytes, include_body: bool) -> None:
+        self._data = data
         self.set_status(status)
         self.set_header("Content-Type", kind)
         self.set_header("Content-Length", str(len(data)))
