@@ -408,6 +408,14 @@ def test_a_head_request_has_the_headers_of_a_get(serve: Callable[..., Running]) 
             assert running.request(method, path, {"If-None-Match": empty})[0] == 200
 
 
+def test_a_redirect_to_the_folder_keeps_the_query(serve: Callable[..., Running]) -> None:
+    running = serve()
+    for path, query in (("/es", "?last-good"), ("/es/partners/alpha", "?a=1&b=%C3%A9")):
+        status, headers, _ = running.get(path + query)
+        assert status == 302 and headers["Location"] == f"{path}/{query}"
+    assert running.get("/es")[1]["Location"] == "/es/"  # (no '?' without a query)
+
+
 LONG = "a" * 300
 """A path segment longer than any file name the file system allows (255 bytes)."""
 

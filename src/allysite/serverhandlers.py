@@ -78,8 +78,9 @@ class SiteFiles(Handler):
     def _respond(self, include_body: bool) -> None:
         path = self.request.path
         kind, found = self.server.locate(path)
-        if kind == "redirect":
-            self.redirect(found, permanent=False)
+        if kind == "redirect":  # ('/es?last-good' to '/es/?last-good')
+            query = self.request.query
+            self.redirect(f"{found}?{query}" if query else found, permanent=False)
             return
         status = 200
         if kind == "missing":
