@@ -303,6 +303,21 @@ def test_a_bad_edit_shows_the_error_page_and_a_fix_recovers(
     assert status == 200 and "Fundación Omega" in text(body)
 
 
+def test_while_the_site_has_errors_a_missing_file_that_is_no_page_is_not_found(
+    serve: Callable[..., Running],
+) -> None:
+    running = serve()
+    running.site.write({"content/partners/alpha/es.md": "---\nname: Alfa\nbad: x\n---\n"})
+    assert running.wait_for("/es/", lambda s, b: s == 500)[0] == 500
+    for path in ("/assets/nope.css", "/es/partners/alpha/nope.svg", "/es/feed.json"):
+        status, _, body = running.get(path)
+        assert status == 404, path
+        assert b"The site has" not in body
+    for path in ("/es/nothing-here/", "/es/nothing-here", "/es/nothing.html"):  # pages
+        status, _, body = running.get(path)
+        assert status == 500 and b"The site has" in body, path
+
+
 @pytest.mark.parametrize(
     "target",
     [

@@ -7,7 +7,7 @@ They see the server through `Served`, the little of it they use (server.py holds
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -87,7 +87,7 @@ class SiteFiles(Handler):
             status = 404
             found = self.server.not_found_page(path) or ""
         problems = self.server.problems()
-        is_page = not found or found.endswith(".html")
+        is_page = _names_a_page(path) if kind == "missing" else found.endswith(".html")
         if problems is not None and is_page and LAST_GOOD not in self.request.arguments:
             page = inject_reload_script(error_page(problems, path), self.server.port)
             self._send(500, "text/html; charset=utf-8", page, include_body)
@@ -116,6 +116,13 @@ class SiteFiles(Handler):
         if include_body:
             self.write(data)
         self.finish()
+
+
+def _names_a_page(request_path: str) -> bool:
+    """Whether a path not found would be a page (a folder's, an .html file or a name without
+    extension): while the site has errors, the error page is shown instead; a missing style
+    sheet or image is simply not found."""
+    return PurePosixPath(request_path.rsplit("/", 1)[-1]).suffix in ("", ".html")
 
 
 class ReloadScript(Handler, LiveReloadJSHandler):
