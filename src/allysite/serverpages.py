@@ -63,7 +63,9 @@ def error_page(problems: Iterable[Diagnostic], path: str) -> bytes:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Site errors ({errors}) · allysite preview</title>"
         f"<style>{ERROR_STYLE}</style></head><body><main>"
-        f'<h1 role="alert">The site has {errors} error(s)</h1>'
+        # (announced as an alert when a tab reloads onto it: the role on a wrapper, as the
+        # heading's own role may not be changed)
+        f'<div role="alert"><h1>The site has {errors} error(s)</h1></div>'
         "<p>Fix the file named below and save it: this page reloads by itself. Until then the "
         f'last good version of the site is still served: <a href="{last_good}">see this page '
         "as it was</a>.</p>"

@@ -3,14 +3,20 @@ edit, through livereload.js (loaded `async`, so it must still find its port and 
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from allysite.server import PreviewServer
+
+from .conftest import VNU, need
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 15_000
@@ -47,3 +53,36 @@ def test_a_tab_reloads_itself_after_an_edit(server: PreviewServer, page: object)
     with page.expect_navigation(wait_until="domcontentloaded", timeout=TIMEOUT_MS):  # type: ignore[attr-defined]
         profile.write_text(profile.read_text(encoding="utf-8") + f"\n\n{marker}\n", "utf-8")
     assert marker in page.locator("main").inner_text()  # type: ignore[attr-defined]
+
+
+def served_error_page(server: PreviewServer, path: str) -> bytes:
+    """The page a tab gets while the site has errors (HTTP 500), once the update is done."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        try:
+            urllib.request.urlopen(server.url.rstrip("/") + path, timeout=10).close()
+        except urllib.error.HTTPError as error:
+            if error.code == 500:
+                return error.read()
+        assert time.monotonic() < deadline, "the error page was never served"
+        time.sleep(0.05)
+
+
+def test_the_error_page_passes_the_nu_checker(server: PreviewServer, tmp_path: Path) -> None:
+    need(VNU.is_file(), "vnu.jar is not installed in tests/browser/node_modules")
+    need(bool(shutil.which("java")), "a Java runtime is not installed")
+    profile = server.preview.site / "content" / "partners" / "icrc" / "es.md"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("---\n", "---\nnot_a_field: <b>x</b>\n", 1), "utf-8")
+    page = tmp_path / "error.html"
+    page.write_bytes(served_error_page(server, "/es/partners/icrc/"))
+    assert b"The site has 1 error(s)" in page.read_bytes()
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    assert [m.get("message") for m in messages if m.get("type") != "info"] == []
