@@ -577,6 +577,29 @@ def test_the_command_builds_serves_and_stops_on_ctrl_c(make_site: MakeSite) -> N
     assert (site.root / "build" / "es" / "index.html").is_file()
 
 
+def test_a_port_in_use_fails_at_once_before_building(make_site: MakeSite) -> None:
+    site = make_site()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [sys.executable, "-m", "allysite", "serve", "--site", str(site.root)]
+        result = subprocess.run(
+            [*command, "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "NO_COLOR": "1"},
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""  # no 'built ... pages' first
+    assert not (site.root / "build").exists()
+    message = result.stderr.strip()
+    assert f"127.0.0.1 port {port}" in message and "--port" in message
+    assert "Traceback" not in message and len(message.splitlines()) == 1
+
+
 def calls_of(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
     """A list that grows by one item at each call of `owner.name` (still called)."""
     calls: list[int] = []

@@ -98,7 +98,11 @@ def serve(site: Path, out: Path | None, port: int, host: str, open_browser: bool
         server.run(ready)
     except OSError as exc:
         progress.__exit__()
-        fail([], f"Cannot listen on {host}:{port}: {exc.strerror or exc}. Try another --port.")
+        fail(
+            [],
+            f"Cannot listen on {host} port {port}: {exc.strerror or exc}. Is another "
+            "'allysite serve' using it? Stop that one, or choose another port with --port.",
+        )
     except KeyboardInterrupt:
         click.echo("Stopped the preview server.", err=True)
 

@@ -102,6 +102,7 @@ class PreviewServer:
         self._flush_at: object | None = None
         self._first_change = 0.0
         self._http: httpserver.HTTPServer | None = None
+        self._sockets: list[socket.socket] = []
         self._watcher: SourceWatcher | None = None
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self._ready = threading.Event()
@@ -153,7 +154,11 @@ class PreviewServer:
             self._thread.join(timeout=10)
 
     def _begin(self) -> None:
-        self._watch()  # first: an edit made during the first build is not lost
+        # The port first: one in use fails at once (OSError), not after a whole build.
+        # Browsers that connect meanwhile wait in the socket's queue until it is served.
+        sockets = self._sockets = netutil.bind_sockets(self.port, self.host)
+        self.port = sockets[0].getsockname()[1]
+        self._watch()  # before the build: an edit made during it is not lost
         update = self.preview.build(self.progress)
         # The site now held in memory lives as long as the server: leave it out of the
         # garbage collector's full passes, which would otherwise cost ~0.1 s per edit.
@@ -161,8 +166,6 @@ class PreviewServer:
         gc.freeze()
         self.report(ServeEvent("build", update))
         self._set_prefix()
-        sockets = netutil.bind_sockets(self.port, self.host)
-        self.port = sockets[0].getsockname()[1]
         self._http = httpserver.HTTPServer(self._application(), xheaders=False)
         self._http.add_sockets(sockets)
 
@@ -173,6 +176,9 @@ class PreviewServer:
             self._watcher.stop()
         if self._http is not None:
             self._http.stop()
+        else:  # (the first build failed: nothing serves the sockets)
+            for sock in self._sockets:
+                sock.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _set_prefix(self) -> None:
