@@ -8,16 +8,18 @@ import http.client
 import json
 import logging
 import os
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pytest
 from bs4 import BeautifulSoup
@@ -303,6 +305,52 @@ def test_a_bad_edit_shows_the_error_page_and_a_fix_recovers(
     assert status == 200 and "Fundación Omega" in text(body)
 
 
+THEME_FOOTER = Path(allysite.__file__).parent / "theme" / "templates" / "partials" / "footer.html"
+BROKEN_FOOTER = {
+    "templates/partials/footer.html": THEME_FOOTER.read_text(encoding="utf-8")
+    + "{{ nosuchvar.x }}\n"
+}
+"""A partial every page includes, with an error only rendering finds."""
+
+
+def build_errors(site: Site, out: Path) -> list[str]:
+    """The error lines (and hints) `allysite build` prints for the site."""
+    result = Site(site.root, out).build()
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    return [line for line in lines if ": error: " in line or line.startswith("  hint: ")]
+
+
+def test_a_template_error_of_every_page_is_listed_once_as_a_build_lists_it(
+    serve: Callable[..., Running], tmp_path: Path
+) -> None:
+    running = serve()
+    running.site.write(BROKEN_FOOTER)
+    assert running.wait_for("/es/", lambda s, b: s == 500)[0] == 500
+    running.settle()
+    expected = build_errors(running.site, tmp_path / "fresh")
+    assert len(expected) == 2  # one error, its hint
+    # the browser's error page
+    status, _, body = running.get("/en/partners/alpha/")
+    page = BeautifulSoup(body, "html.parser")
+    assert status == 500 and page.find("h1").get_text() == "The site has 1 error(s)"
+    assert len(page.find_all("li")) == 1
+    item = page.find("li")
+    code, message = item.find("code").get_text(), item.find("p").get_text()
+    hint = item.find(class_="hint").get_text()
+    assert [f"{code}: error: {message}", f"  hint: {hint}"] == expected
+    # and what the terminal is told once the pages are rendered
+    assert len(running.server.preview.render_errors) > 30  # every page failed: one error
+    deadline = time.monotonic() + TIMEOUT
+    while not [e for e in running.events if e.kind == "rendered"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    rendered = [e for e in running.events if e.kind == "rendered"][-1]
+    assert rendered.count > 30
+    told = [line for problem in rendered.problems for line in problem.format().split("\n")]
+    assert told == expected
+
+
 def test_while_the_site_has_errors_a_missing_file_that_is_no_page_is_not_found(
     serve: Callable[..., Running],
 ) -> None:
@@ -575,6 +623,63 @@ def test_the_command_builds_serves_and_stops_on_ctrl_c(make_site: MakeSite) -> N
     assert "Stopped the preview server." in rest
     assert "\x1b[" not in "".join(lines) + rest  # NO_COLOR
     assert (site.root / "build" / "es" / "index.html").is_file()
+
+
+class Lines:
+    """The lines a process prints (standard output and error), read in a thread of their
+    own so that waiting for one can time out."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        assert process.stdout is not None
+        threading.Thread(target=self._read, args=(process.stdout,), daemon=True).start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._queue.put(line)
+
+    def until(self, test: Callable[[str], bool]) -> list[str]:
+        """The lines up to the first that passes `test` (fails after TIMEOUT without one)."""
+        start = len(self.seen)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(f"no such line; the process printed: {self.seen[start:]}")
+            self.seen.append(line)
+            if test(line):
+                return self.seen[start:]
+
+
+def test_the_terminal_shows_a_template_error_once_and_when_it_is_fixed(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = make_site()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "allysite", "serve", "--site", str(site.root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    lines = Lines(process)
+    try:
+        lines.until(lambda line: line.startswith("Serving "))
+        site.write(BROKEN_FOOTER)
+        told = lines.until(lambda line: line.startswith("The site has errors"))
+        assert [line.rstrip("\n") for line in told[-3:-1]] == build_errors(site, tmp_path / "fresh")
+        assert sum(": error: " in line for line in told) == 1
+        assert told[-4].startswith("  rendered ")
+        site.write({"templates/partials/footer.html": THEME_FOOTER.read_text("utf-8")})
+        told = lines.until(lambda line: " fixed: " in line)
+        # (since the fix: a loaded machine may see the first write as two events)
+        told = told[max(i for i, line in enumerate(told) if " changed: " in line) :]
+        assert not [line for line in told if ": error: " in line or "has errors" in line]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=TIMEOUT)
 
 
 def test_a_port_in_use_fails_at_once_before_building(make_site: MakeSite) -> None:

@@ -38,14 +38,26 @@ def serve(site: Path, out: Path | None, port: int, host: str, open_browser: bool
             color=color(),
         )
     shown: list[tuple[Diagnostic, ...]] = [()]
+    shown_render: list[tuple[Diagnostic, ...]] = [()]
 
     progress = Progress().__enter__()
+
+    def rendered(event: ServeEvent) -> None:
+        if event.count:
+            click.echo(f"  rendered {event.count} page(s) in {event.seconds:.2f} s")
+        if event.problems:
+            echo_diagnostics(event.problems)
+            _site_has_errors()
+        elif shown_render[0]:
+            stamp = time.strftime("%H:%M:%S")
+            click.echo(f"{stamp} fixed: the pages render without template errors")
+        shown_render[0] = event.problems
 
     def report(event: ServeEvent) -> None:
         progress.__exit__()  # the first build is done
         update = event.update
         if event.kind == "rendered":
-            click.echo(f"  rendered {event.count} page(s) in {event.seconds:.2f} s")
+            rendered(event)
             return
         if event.kind == "extras":
             if event.count:
@@ -58,14 +70,7 @@ def serve(site: Path, out: Path | None, port: int, host: str, open_browser: bool
             click.echo(f"{stamp} changed: {names}")
         if not update.ok:
             echo_diagnostics(update.diagnostics)
-            click.secho(
-                "The site has errors; the browser shows them too. Fix the file and save: "
-                "the last good site stays served until then.",
-                err=True,
-                fg="red",
-                bold=True,
-                color=color(),
-            )
+            _site_has_errors()
             shown[0] = update.diagnostics
             return
         if update.diagnostics != shown[0]:
@@ -105,6 +110,18 @@ def serve(site: Path, out: Path | None, port: int, host: str, open_browser: bool
         )
     except KeyboardInterrupt:
         click.echo("Stopped the preview server.", err=True)
+
+
+def _site_has_errors() -> None:
+    """After the errors of a build, an update or the pages' rendering: what to do."""
+    click.secho(
+        "The site has errors; the browser shows them too. Fix the file and save: "
+        "the last good site stays served until then.",
+        err=True,
+        fg="red",
+        bold=True,
+        color=color(),
+    )
 
 
 # --- allysite check ------------------------------------------------------------------------------

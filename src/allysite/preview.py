@@ -48,7 +48,7 @@ from allysite.pagemeta import PageMeta
 from allysite.pipeline import SiteInputs, plan_site, settled_languages
 from allysite.plan import with_copies
 from allysite.publish import lists_show_no_body
-from allysite.render import OutputFile, read_templates, render_routes
+from allysite.render import OutputFile, Problems, read_templates, render_routes
 from allysite.routes import Route, SitePlan, SiteView
 from allysite.search import index_pages
 from allysite.views import PartnerView
@@ -124,7 +124,16 @@ class Preview:
 
     @property
     def problems(self) -> tuple[Diagnostic, ...]:
-        return sorted_diagnostics((*self.diagnostics, *self.render_errors.values()))
+        return sorted_diagnostics((*self.diagnostics, *self.render_problems))
+
+    @property
+    def render_problems(self) -> tuple[Diagnostic, ...]:
+        """The pages' template errors, each once as a build reports them: an error in a
+        partial every page includes is one error, named by the first of its pages in the
+        site's order (render.Problems), not one for each page."""
+        distinct = Problems()
+        distinct.update(self.render_errors.values())
+        return sorted_diagnostics(distinct.found())
 
     def route_for(self, out_path: str) -> Route | None:
         return self.routes.get(out_path)

@@ -58,6 +58,8 @@ class ServeEvent:
     update: Update | None = None
     count: int = 0
     seconds: float = 0.0
+    problems: tuple[Diagnostic, ...] = ()
+    """For 'rendered': the template errors of the pages, each once."""
 
 
 def is_loopback(host: str) -> bool:
@@ -110,6 +112,8 @@ class PreviewServer:
         self._background_scheduled = False
         self._render_started = 0.0
         self._rendered_from = 0
+        self._render_problems: tuple[Diagnostic, ...] = ()
+        """The template errors last reported (ServeEvent 'rendered')."""
         self._collect_due = False
         self._collections = 0
         self._quiet_at = 0.0
@@ -266,11 +270,7 @@ class PreviewServer:
         if preview.render_pending(RENDER_STEP_SECONDS):
             self._schedule_background()
             return
-        if self._render_started:
-            seconds = self.loop.time() - self._render_started
-            count = preview.renders - self._rendered_from
-            self.report(ServeEvent("rendered", count=count, seconds=seconds))
-            self._render_started = 0.0
+        self._report_rendered()
         self._collect()
         if now < self._last_update + EXTRAS_QUIET_SECONDS:
             self._schedule_background(self._last_update + EXTRAS_QUIET_SECONDS - now)
@@ -281,6 +281,19 @@ class PreviewServer:
         generation = preview.generation
         future = self.loop.run_in_executor(self._executor, job)
         future.add_done_callback(lambda done: self._extras_done(done, generation))
+
+    def _report_rendered(self) -> None:
+        """Once the pending pages are rendered: how many, and their template errors. Also
+        when the errors changed though the browsers' requests rendered every page."""
+        assert self.loop is not None
+        problems = self.preview.render_problems
+        if not self._render_started and problems == self._render_problems:
+            return
+        seconds = self.loop.time() - self._render_started if self._render_started else 0.0
+        count = self.preview.renders - self._rendered_from if self._render_started else 0
+        self.report(ServeEvent("rendered", count=count, seconds=seconds, problems=problems))
+        self._render_started = 0.0
+        self._render_problems = problems
 
     def _extras_done(self, done: asyncio.Future[list], generation: int) -> None:  # type: ignore[type-arg]
         if done.cancelled() or done.exception() is not None:
