@@ -26,6 +26,11 @@ number of equal ones (8,000 took 3 s; a 5 MB file of them, hours)."""
 MAX_EMPHASIS_MARKS = 1000
 """`*` and `_` a paragraph may hold: the parser takes time in the square of the depth of
 nested emphasis (`*a *a *a ... a* a* a*`: 20,000 levels took 3.6 s)."""
+MAX_OPEN_FOOTNOTES = 2
+"""Inline footnotes (`^[`) a paragraph may hold that are not plainly closed (see
+_CLOSED_FOOTNOTE): the parser's footnote rule looks for the `]` of each one by trying every
+footnote opened after it, again for each, so its time doubles with each one left open
+(`^[a` 20 times took 0.3 s, 30 times minutes), times the paragraph's length."""
 _VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
     | {"track", "wbr"}
@@ -43,6 +48,22 @@ _REFERENCE = re.compile(r"\n {0,3}\[(?:[^\]\\\n]|\\.)+\]:")  # from line breaks,
 # An ATX heading's opening, or a line of `=` or `-` (a setext heading's underline)
 _HEADING_LINE = re.compile(
     r"\n {0,3}(?:#{1,6}(?=[ \t\n])|#{1,6}$|=+[ \t]*(?=\n|$)|-+[ \t]*(?=\n|$))"
+)
+# An inline footnote that the parser closes at the `]` where this pattern ends, found with
+# no backtracking. The parser skips the first character after `^[` (a bug of its own), then
+# reads text up to the first `]` that no construct inside hides: so the pattern reads only
+# text, code spans, HTML tags without quotes and links whose label and address hold no `]`
+# (an address with one level of parentheses), and a line break only where the next line
+# starts no block (a list item, a heading, a quote, a table, a fence, a rule...) that would
+# end the paragraph. A `^[` nested in it, an escape or a `|` makes it not plainly closed.
+_PLAIN = r"""(?:[^\[\]`<\\|^\n]|\^(?!\[)|`[^`\n]+`(?!`)|<[a-zA-Z/][^<>\[\]"'`\\\n]*>)"""
+_LINE_BREAK = (
+    r"\n(?![ \t]*(?:[-*+](?:[ \t]|\n|$)|\d{1,9}[.)](?:[ \t]|\n|$)|[-*_=][-*_= \t]*(?:\n|$)"
+    r"|[>#|`~<:]|\n|$))"
+)
+_ADDRESS = r"""\((?:[^\s()\[\]<>"'`\\]|\([^\s()\[\]<>"'`\\]*\))*+\)"""
+_CLOSED_FOOTNOTE = re.compile(
+    rf"\^\[[^\n](?:{_PLAIN}|{_LINE_BREAK}|\[(?:{_PLAIN}|{_LINE_BREAK})*+\](?:{_ADDRESS}|(?!\()))*+\]"
 )
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?(/?)>")
 
@@ -124,6 +145,36 @@ def too_much_emphasis(source: str) -> int | None:
     return None
 
 
+def too_many_open_footnotes(source: str) -> int | None:
+    """The first line (from 1) of the first paragraph with more than MAX_OPEN_FOOTNOTES
+    inline footnotes (`^[`) that are not plainly closed (a blank line ends a paragraph)."""
+    if source.count("^[") <= MAX_OPEN_FOOTNOTES:  # nearly every text
+        return None
+    lines: list[str] = []
+    for number, text in enumerate([*source.split("\n"), ""], 1):
+        if text.strip():
+            lines.append(text)
+            continue
+        if lines and _too_many_open("\n".join(lines)):
+            return number - len(lines)
+        lines.clear()
+    return None
+
+
+def _too_many_open(paragraph: str) -> bool:
+    """Whether more than MAX_OPEN_FOOTNOTES `^[` in the paragraph are not plainly closed.
+    (Each try stops at the next `^[` at the latest: in all, time in the paragraph's length.)"""
+    if paragraph.count("^[") <= MAX_OPEN_FOOTNOTES:
+        return False
+    left = MAX_OPEN_FOOTNOTES
+    for opener in re.finditer(r"\^\[", paragraph):
+        if _CLOSED_FOOTNOTE.match(paragraph, opener.start()) is None:
+            left -= 1
+            if left < 0:
+                return True
+    return False
+
+
 def beyond_limits(body: str) -> tuple[int, str, str] | None:
     """(line from 1, message, hint) of the first limit the text passes, if any."""
     deep = too_deep(body)
@@ -146,6 +197,15 @@ def beyond_limits(body: str) -> tuple[int, str, str] | None:
             line,
             f"a paragraph has more than {MAX_EMPHASIS_MARKS} emphasis marks (* and _)",
             "split the paragraph; write a literal * or _ as \\* or \\_",
+        )
+    line = too_many_open_footnotes(body)
+    if line is not None:
+        return (
+            line,
+            f"a paragraph has more than {MAX_OPEN_FOOTNOTES} inline footnotes (^[) that are "
+            "not plainly closed",
+            "close each ^[note] with ], with no nested ^[, escape or | in it, or write it as "
+            "[^1] and [^1]: note below; write a literal ^[ as ^\\[",
         )
     line = too_many_headings(body)
     if line is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -11,9 +12,11 @@ from allysite.markdownlimits import (
     MAX_EMPHASIS_MARKS,
     MAX_HEADINGS,
     MAX_NESTING,
+    MAX_OPEN_FOOTNOTES,
     MAX_REFERENCES,
     too_deep,
     too_many_headings,
+    too_many_open_footnotes,
     too_many_references,
     too_much_emphasis,
 )
@@ -350,6 +353,54 @@ def test_nested_emphasis_up_to_the_limit_renders() -> None:
     depth = MAX_EMPHASIS_MARKS // 2
     html = render_markdown("*a " * depth + "b" + " a*" * depth)
     assert html.count("<em>") == depth
+
+
+# Inline footnotes the parser's footnote rule reads to the `]` we see: with a link (its
+# address holding parentheses), code, an HTML tag, an autolink, emphasis, a line break.
+_CLOSED_NOTES = (
+    "Texto^[Una nota.]",
+    "Texto^[Ver [informe](https://example.org/a_(b)), p. 3.]",
+    "Texto^[con `código` y <em>HTML</em> y <https://example.org/x>]",
+    "Texto^[una nota que se parte\nen dos *líneas*,\n2019 incluido]",
+    "Texto^[cita y **fuerte** y ~~tachado~~ & más]",
+)
+
+
+@pytest.mark.parametrize("note", _CLOSED_NOTES)
+def test_closed_inline_footnotes_are_not_limited_and_render(note: str) -> None:
+    text = " y ".join([note] * 40)
+    assert too_many_open_footnotes(text) is None
+    assert render_markdown(text).count('<li id="fn') == 40
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "x ^[a ",  # left open
+        "^[a",  # the first character after ^[ is skipped: this `^` opens no footnote
+        "^[] a ",  # the `]` is that first character
+        "^[a `]` ",  # a `]` in code closes nothing
+        "^[a <a title=']'> ",  # nor in an HTML tag's attribute
+        "^[a [b](c]) ",  # nor in a link's address
+        "^[a \\] ",  # nor an escaped one
+        "- ^[a\n",  # a list item ends the paragraph: the `]` below is another item's
+    ],
+)
+def test_a_paragraph_with_too_many_open_inline_footnotes_is_found(opener: str) -> None:
+    """The parser's time doubles with each inline footnote it cannot close (30: minutes)."""
+    closing = "- " + "]" * 40 if opener.startswith("-") else "]" * 40
+    text = "Intro.\n\n" + opener * MAX_OPEN_FOOTNOTES + "\n\n" + opener * 40 + closing
+    assert too_many_open_footnotes("Intro.\n\n" + opener * MAX_OPEN_FOOTNOTES) is None
+    assert too_many_open_footnotes(text) == 5 + opener.count("\n") * MAX_OPEN_FOOTNOTES
+
+
+def test_open_inline_footnotes_up_to_the_limit_render_fast() -> None:
+    """The worst a paragraph may hold: the open footnotes before a long text of marks."""
+    text = "x ^[a " * MAX_OPEN_FOOTNOTES + "!" * 100_000
+    assert too_many_open_footnotes(text) is None
+    started = time.perf_counter()
+    assert "^[a" in render_markdown(text)
+    assert time.perf_counter() - started < 1
 
 
 # --- the sanitizer skipped where it would change nothing -----------------------------------
