@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,3 +113,14 @@ def built_site(make_site: MakeSite) -> Site:
     result = site.build()
     assert result.exit_code == 0, result.output
     return site
+
+
+def without_root_powers() -> list[str] | None:
+    """A command prefix under which file modes count (root reads and writes past them);
+    None when there is no way to drop those powers here."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        return None
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]

@@ -16,7 +16,7 @@ from allysite import build as build_module
 from allysite.cli import cli
 from allysite.output import MARKER, output_lock
 from allysite.swap import staging_dir
-from conftest import MakeSite
+from conftest import MakeSite, without_root_powers
 
 
 def test_two_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path) -> None:
@@ -166,26 +166,13 @@ def test_two_builds_at_once_take_turns(make_site: MakeSite, tmp_path: Path) -> N
     assert not staging_dir(site.out).exists()
 
 
-def _without_root_powers() -> list[str] | None:
-    """A command prefix under which file modes count (root reads and writes past them);
-    None when there is no way to drop those powers here."""
-    import shutil
-
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        return None
-    caps = "-dac_override,-dac_read_search"
-    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
-
-
 def test_an_output_made_read_only_is_replaced_and_leaves_no_folder_behind(
     make_site: MakeSite,
 ) -> None:
     """An output folder made read-only by hand is replaced as any other (its parent is
     writable); the replaced one, a folder of allysite's now, is made writable to be
     deleted, so that it is not left in the way of every later build."""
-    prefix = _without_root_powers()
+    prefix = without_root_powers()
     if prefix is None:
         pytest.skip("running as root without setpriv: file modes cannot be made to count")
     site = make_site()
@@ -219,7 +206,7 @@ def test_a_text_made_unreadable_fails_the_next_build_as_a_build_from_scratch(
 ) -> None:
     """`chmod 000` leaves a file's size and time as they were: the build cache sees it by
     the inode's change time, and the next build reports it, as one without a cache does."""
-    prefix = _without_root_powers()
+    prefix = without_root_powers()
     if prefix is None:
         pytest.skip("running as root without setpriv: file modes cannot be made to count")
     site = make_site()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from babel.messages.pofile import PoFileParser
 from click.testing import CliRunner, Result
 
 from allysite.cli import cli
-from conftest import MINIMAL_SITE, MakeSite, Site
+from conftest import MINIMAL_SITE, MakeSite, Site, without_root_powers
 
 SITE_YAML = MINIMAL_SITE["site.yaml"]  # 7 lines; languages on line 7
 ALPHA = "content/partners/alpha/"
@@ -1249,3 +1251,37 @@ def test_a_missing_included_template_is_named(make_site: MakeSite) -> None:
         "name in include/extends/import)" in result.stderr.splitlines()
     )
     assert site.output_files() == snapshot
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize(
+    "folder",
+    ["content/partners/alpha", "content/partners/alpha/img", "static", "content/pages/about"],
+)
+def test_an_unreadable_folder_is_an_error_not_content_left_out(
+    make_site: MakeSite, command: str, folder: str
+) -> None:
+    """os.walk and os.scandir's callers skipped a folder they could not list: the build
+    exited 0 without the partner (or its images, or the static files) and with no word."""
+    prefix = without_root_powers()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: file modes cannot be made to count")
+    site = make_site(
+        {
+            "content/partners/alpha/img/photo.svg": MINIMAL_SITE[ALPHA + "logo.svg"],
+            "static/favicon.txt": "x\n",
+        }
+    )
+    (site.root / folder).chmod(0)
+    out = ["--out", str(site.out)] if command == "build" else []
+    ran = subprocess.run(
+        [*prefix, sys.executable, "-m", "allysite", command, "--site", str(site.root), *out],
+        capture_output=True,
+        text=True,
+    )
+    (site.root / folder).chmod(0o755)
+    said = ran.stdout + ran.stderr  # (check lists its problems on the standard output)
+    assert ran.returncode == 1, said
+    assert f"{folder}: error: cannot read the folder: Permission denied" in said
+    assert "hint: check the folder's permissions" in said
+    assert "Traceback" not in said

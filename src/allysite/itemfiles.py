@@ -146,7 +146,12 @@ def load_translations(
     assets: list[str] = []
     failed = False
     base = found.rel(folder)
-    for inner, entry in folder_entries(os.fspath(folder)):  # 'es.md', 'img/logo.png'
+    entries, unreadable = folder_entries(os.fspath(folder))
+    for inner, exc in unreadable:
+        if not any(part.startswith(".") for part in inner.split("/")):
+            found.problems.append(unreadable_folder(f"{base}/{inner}".rstrip("/"), exc))
+            failed = True
+    for inner, entry in entries:  # 'es.md', 'img/logo.png'
         if any(part.startswith(".") for part in inner.split("/")):
             continue
         rel = f"{base}/{inner}"
@@ -208,18 +213,34 @@ def load_translations(
     return MappingProxyType(ordered), tuple(assets)
 
 
-def folder_entries(folder: str) -> list[tuple[str, os.DirEntry[str]]]:
+def unreadable_folder(rel: str, exc: OSError) -> Diagnostic:
+    """The error for a folder that cannot be listed: skipped in silence, its files (a whole
+    partner) would be left out of the site with no word."""
+    return error(
+        "unreadable",
+        f"cannot read the folder: {exc.strerror or exc}",
+        SourcePos(rel),
+        "check the folder's permissions: allysite must be able to list and enter it",
+    )
+
+
+def folder_entries(
+    folder: str,
+) -> tuple[list[tuple[str, os.DirEntry[str]]], list[tuple[str, OSError]]]:
     """Everything below a folder, as `Path.rglob("*")` lists it (links to folders listed,
-    not entered; unreadable folders skipped), by the path inside it, in the order sorted
-    paths have: by os.scandir, whose entries know their type without a call per file
-    (pathlib's objects took a seventh of loading a site)."""
+    not entered), by the path inside it, in the order sorted paths have: by os.scandir,
+    whose entries know their type without a call per file (pathlib's objects took a seventh
+    of loading a site). Then the folders that could not be listed (their path inside it,
+    '' for the folder itself), with the error, to be reported."""
     found: list[tuple[str, os.DirEntry[str]]] = []
+    unreadable: list[tuple[str, OSError]] = []
 
     def walk(directory: str, prefix: str) -> None:
         try:
             with os.scandir(directory) as listing:
                 entries = list(listing)
-        except PermissionError:
+        except OSError as exc:
+            unreadable.append((prefix.rstrip("/"), exc))
             return
         for entry in entries:
             inner = prefix + entry.name
@@ -229,7 +250,7 @@ def folder_entries(folder: str) -> list[tuple[str, os.DirEntry[str]]]:
 
     walk(folder, "")
     found.sort(key=lambda pair: pair[0].split("/"))
-    return found
+    return found, unreadable
 
 
 def is_folder(entry: os.DirEntry[str]) -> bool:

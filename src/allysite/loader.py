@@ -18,6 +18,7 @@ from allysite.itemfiles import (
     leaves,
     load_facts,
     load_translations,
+    unreadable_folder,
 )
 from allysite.markup import links_to_name
 from allysite.memo import Memo, folder_signature
@@ -127,11 +128,21 @@ def _holds_files(folder: Path, found: Collector) -> bool:
     memo = found.memo
     if memo is not None and memo.unchanged(folder) and memo.kept(("folder", folder)) is not None:
         return True
-    for _root, folders, files in os.walk(folder):
+    for _root, folders, files in os.walk(folder, onerror=_reporter(found)):
         if any(not name.startswith(".") for name in files):
             return True
         folders[:] = [name for name in folders if not name.startswith(".")]
     return False
+
+
+def _reporter(found: Collector) -> Callable[[OSError], None]:
+    """An os.walk `onerror` that reports each folder it cannot list (it skips them in
+    silence, and their files would be left out of the site with no word)."""
+
+    def report(exc: OSError) -> None:
+        found.problems.append(unreadable_folder(found.rel(Path(exc.filename)), exc))
+
+    return report
 
 
 def _listing(folder: Path) -> list[tuple[str, bool, bool]]:
@@ -378,7 +389,7 @@ def _list_files(folder: Path, found: Collector) -> tuple[str, ...]:
     if not folder.is_dir() or _leaves_site(folder, found):
         return ()
     files = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=_reporter(found)):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
