@@ -228,3 +228,23 @@ def test_strict_makes_warnings_errors(make_site: MakeSite) -> None:
     assert result.exit_code == 0 and only(findings, "unused-file")["level"] == "warning"
     result, findings = check(site, "--strict")
     assert result.exit_code == 1 and only(findings, "unused-file")["level"] == "error"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "static/es",  # a file where the pages of a language go
+        "static/robots.txt/a",  # a file below a generated one
+        "content/partners/alpha/index.html/a",  # an item's file below its page
+    ],
+)
+def test_a_file_copied_where_a_generated_one_is_a_folder_or_a_file_is_found(
+    make_site: MakeSite, name: str
+) -> None:
+    """A name that clashes with a generated page by a folder (not only the same name):
+    check passed it, and the build failed at a path of its staging folder."""
+    result, findings = check(make_site({name: "x\n"}))
+    assert result.exit_code == 1
+    found = only(findings, "static-collision")
+    assert found["path"] == name
+    assert found["message"] == f"{name} would replace a file that allysite generates"

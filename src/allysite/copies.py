@@ -47,6 +47,8 @@ def plan_copies(
             copies[derived.out_path] = FileCopy(derived.out_path, derived.source)
     cleaned = logos.cleaned if logos is not None else {}
     # item by item, so that each source path is made once for all languages
+    made = Made(generated)
+    problems: list[Diagnostic] = []
     for partner in content.partners:
         folder = config.root / partner.folder
         for asset in partner.assets:
@@ -56,17 +58,28 @@ def plan_copies(
                 source = cleaned.get(partner.slug, source)  # (an SVG without what may not run)
                 if not partner.logo_linked:
                     languages = (config.default_language,)
-            for language in languages:
-                out = urls.output_path(urls.partner(language.code, partner.slug) + asset)
+            outs = [
+                urls.output_path(urls.partner(lang.code, partner.slug) + asset)
+                for lang in languages
+            ]
+            if any(made.clashes(out) for out in outs):
+                problems.append(_collision(f"{partner.folder}/{asset}"))
+                continue
+            for out in outs:
                 copies[out] = FileCopy(out, source)
     for page in content.pages:
         folder = config.root / page.folder
         for asset in page.assets:
-            source = folder / asset
-            for language in config.languages:
-                out = urls.output_path(urls.page(language.code, page.slug) + asset)
-                copies[out] = FileCopy(out, source)
-    problems = static_collisions(content, {*generated, *copies})
+            outs = [
+                urls.output_path(urls.page(lang.code, page.slug) + asset)
+                for lang in config.languages
+            ]
+            if any(made.clashes(out) for out in outs):
+                problems.append(_collision(f"{page.folder}/{asset}"))
+                continue
+            for out in outs:
+                copies[out] = FileCopy(out, folder / asset)
+    problems += static_collisions(content, {*generated, *copies})
     for name in content.static_files:
         if name not in generated and name not in copies:
             copies[name] = FileCopy(name, config.root / "static" / name)
@@ -74,15 +87,36 @@ def plan_copies(
 
 
 def static_collisions(content: Content, made: Iterable[str]) -> list[Diagnostic]:
-    """A file of static/ where allysite makes one (a page, a feed, a logo) is an error."""
-    made = set(made)
+    """A file of static/ where allysite makes one (a page, a feed, a logo), where it makes
+    a folder (a file `static/es`), or below a file it makes (`static/robots.txt/a`) is an
+    error: the last two failed at a path of the staging folder ("Not a directory")."""
+    generated = Made(made)
     return [
-        error(
-            "static-collision",
-            f"static/{name} would replace a file that allysite generates",
-            SourcePos(f"static/{name}"),
-            "rename or move it; to change a generated page, override its template",
-        )
-        for name in content.static_files
-        if name in made
+        _collision(f"static/{name}") for name in content.static_files if generated.clashes(name)
     ]
+
+
+def _collision(source: str) -> Diagnostic:
+    return error(
+        "static-collision",
+        f"{source} would replace a file that allysite generates",
+        SourcePos(source),
+        "rename or move it; to change a generated page, override its template",
+    )
+
+
+class Made:
+    """The output paths allysite makes, and the folders they are in."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.files = set(paths)
+        self.folders = {
+            path[:index] for path in self.files for index, char in enumerate(path) if char == "/"
+        }
+
+    def clashes(self, path: str) -> bool:
+        """Whether a file copied to `path` would take the place of a file or folder made,
+        or need one of the files made to be a folder."""
+        if path in self.files or path in self.folders:
+            return True
+        return any(path[:index] in self.files for index, char in enumerate(path) if char == "/")
