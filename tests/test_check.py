@@ -248,3 +248,21 @@ def test_a_file_copied_where_a_generated_one_is_a_folder_or_a_file_is_found(
     found = only(findings, "static-collision")
     assert found["path"] == name
     assert found["message"] == f"{name} would replace a file that allysite generates"
+
+
+@pytest.mark.parametrize("name", ["static/es", "static/robots.txt/a"])
+def test_a_build_names_a_copied_file_where_a_generated_one_is_a_folder(
+    make_site: MakeSite, name: str
+) -> None:
+    """Pages and copies are written by several processes at once, so the write fails before
+    the copies are checked against the pages: the build named a path of its staging folder
+    and asked for free disk space."""
+    site = make_site({name: "x\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert ".allysite-staging" not in result.stderr and "disk space" not in result.stderr
+    where, _, message = result.stderr.splitlines()[0].partition(": error: ")
+    # (the file, or its folder where the generated file was written first)
+    assert where in (name, name.rpartition("/")[0]) and where != "static"
+    assert message.startswith("cannot write ")
+    assert "has the name of a folder the site generates" in message

@@ -13,6 +13,7 @@ so that a build with nothing to do starts in a tenth of a second.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import sys
@@ -51,7 +52,7 @@ from allysite.pipeline import (
     translation_state,
 )
 from allysite.sitefiles import render_pages, site_extras
-from allysite.swap import recover_interrupted_swap
+from allysite.swap import recover_interrupted_swap, staging_dir
 from allysite.workers import long_lived_heap
 
 if TYPE_CHECKING:
@@ -567,11 +568,37 @@ def _write_error(exc: OSError, out: Path, site: Path) -> Diagnostic:
             if exc.strerror == NOT_A_FILE
             else "check its permissions; a symbolic link may lead nowhere or in a loop",
         )
+    staging = staging_dir(out)
+    if exc.errno in (errno.ENOTDIR, errno.EISDIR) and filename and filename.is_relative_to(staging):
+        return _collision(filename.relative_to(staging), site)
     return error(
         "write",
         f"cannot write the output: {exc.strerror or exc}",
         SourcePos(str(exc.filename or out)),
         "check the folder's permissions and free disk space",
+    )
+
+
+def _collision(written: Path, site: Path) -> Diagnostic:
+    """A file copied where the site generates a folder, or a folder where it writes a file:
+    the staged files are written by several processes at once, so the write fails before
+    the check of the copies against the pages (copies.static_collisions) can name it. The
+    file (or folder) of static/ in the way is named here; `allysite check` names any other."""
+    parts = written.parts
+    culprit = next(
+        (
+            Path("static", *parts[:count])
+            for count in range(1, len(parts) + 1)
+            if (site / "static" / Path(*parts[:count])).is_file()
+        ),
+        Path("static", written) if (site / "static" / written).is_dir() else None,
+    )
+    return error(
+        "output-collision",
+        f"cannot write {written.as_posix()}: a file of static/ or of an item's folder has the "
+        "name of a folder the site generates, or of a file above it",
+        SourcePos(culprit.as_posix()) if culprit is not None else None,
+        "rename or move the file ('allysite check' names it)",
     )
 
 
