@@ -136,6 +136,17 @@ def test_a_translation_that_leaves_a_direction_override_open_is_not_used(
     assert "\u202e" not in (site.out / "ar/index.html").read_text(encoding="utf-8")
 
 
+def test_the_escapes_gettext_and_babel_read_alike_are_used(make_site: MakeSite) -> None:
+    """A guard for the escapes the catalog refuses (test_validation.py): quote, backslash,
+    tab and line break still reach the page as the characters they write."""
+    catalog = AR_CATALOG.replace(
+        'msgid "Contact"\nmsgstr ""', 'msgid "Contact"\nmsgstr "\\"اتصل\\" \\\\ a\\tb\\n"'
+    )
+    site, warnings = built_with(make_site, catalog)
+    assert not any("'Contact'" in line for line in warnings)
+    assert site.html("/ar/").select_one(".f5").get_text() == '"اتصل" \\ a\tb\n'
+
+
 def test_wrong_plural_forms_header_is_reported(make_site: MakeSite) -> None:
     po = "locales/es/LC_MESSAGES/messages.po"
     site = make_site(

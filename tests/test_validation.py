@@ -56,6 +56,10 @@ HINT_PO = (
     "check for a missing quote"
 )
 HINT_PO_ENTRY = "fix the entry, or open the file in Poedit to see the problem"
+HINT_PO_ESCAPE = (
+    'write \\\\ for a backslash and \\" for a quote; the other escapes are \\n (line break) and '
+    "\\t (tab)"
+)
 SLUG_RULE = (
     "is not a valid slug: use lowercase ASCII letters, digits and single hyphens "
     "(for example 'human-rights')"
@@ -403,6 +407,31 @@ FAULTS = [
         HINT_CONTROL,
         id="po-control-character",
     ),
+    *(
+        pytest.param(
+            {PO: PO_HEADER + f'msgid "Skip to content"\nmsgstr "Jump to content{escape}"\n'},
+            f"{PO}:6:24: error: the escape {escape} writes the control character {code}, "
+            "which is invisible",
+            "delete the escape: no web page or feed may carry the character it writes",
+            id=f"po-control-character-escape-{escape[1:]}",
+        )
+        for escape, code in (
+            ("\\a", "U+0007"),
+            ("\\b", "U+0008"),
+            ("\\f", "U+000C"),
+            ("\\v", "U+000B"),
+        )
+    ),
+    *(
+        pytest.param(
+            {PO: PO_HEADER + f'msgid "Skip to content"\nmsgstr "Jump to content{escape}"\n'},
+            f"{PO}:6:24: error: the escape {escape} is read as written by Babel (which allysite "
+            "reads catalogs with), but as one character by gettext",
+            "write the character itself instead of its code",
+            id=f"po-numeric-escape-{escape[1:]}",
+        )
+        for escape in ("\\x07", "\\007", "\\x41")
+    ),
     # --- partner.yaml ----------------------------------------------------------------------
     pytest.param(
         {ALPHA + "partner.yaml": None},
@@ -736,6 +765,21 @@ FAULTS = [
         f"{PO}:5: error: invalid PO file: missing msgstr for msgid 'Skip to content'",
         HINT_PO_ENTRY,
         id="po-missing-msgstr",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Aller \\q"\n'},
+        f"{PO}:6:15: error: \\q is not a valid escape in a PO string (msgfmt refuses the file)",
+        HINT_PO_ESCAPE,
+        id="po-invalid-escape",
+    ),
+    pytest.param(
+        {
+            PO: PO_HEADER
+            + 'msgid "Skip to content"\nmsgstr "Jump"\n\n#~ msgid "Old"\n#~ msgstr "V\\q"\n'
+        },
+        f"{PO}:9:13: error: \\q is not a valid escape in a PO string (msgfmt refuses the file)",
+        HINT_PO_ESCAPE,
+        id="po-invalid-escape-in-obsolete-entry",
     ),
 ]
 

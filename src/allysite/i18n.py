@@ -20,7 +20,7 @@ from types import MappingProxyType
 from babel.messages.catalog import Catalog, parse_separated_header
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import PoFileError, PoFileParser
+from babel.messages.pofile import PoFileError, PoFileParser, unescape
 from babel.support import NullTranslations, Translations
 
 from allysite.catalog_checks import (
@@ -36,6 +36,7 @@ from allysite.inputindex import leaves
 from allysite.languages import Language
 from allysite.model import Translation
 from allysite.textfile import read_text
+from allysite.textrules import first_forbidden, kind_of
 
 DOMAIN = "messages"
 MAX_PLURAL_FORMS = 6
@@ -66,6 +67,9 @@ _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
     rf"\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_QUOTED}|{_QUOTED})?\s*"
 )
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]+|[0-7]{1,3}|.)")
+"""A backslash and what it escapes: GNU gettext's hex and octal escapes whole."""
+_NUMERIC_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]|[0-7])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,9 @@ def read_catalog(
                     "or a quoted continuation; check for a missing quote",
                 )
             ]
+        escaped = _escape_problem(line, shown, number)
+        if escaped is not None:
+            return None, [escaped]
     catalog = _KeptHeaders(locale=language.locale_id, domain=DOMAIN)
     parser = _DuplicateAwareParser(catalog)
     try:
@@ -205,6 +212,45 @@ def read_catalog(
             for line, msgid, first in parser.duplicates
         ]
     return catalog, _taken_as_utf8(catalog, text, shown)
+
+
+def _escape_problem(line: str, shown: str, number: int) -> Diagnostic | None:
+    """The first escape of a line's strings that the catalog may not hold: one GNU msgfmt
+    refuses (`\\q`), one Babel reads otherwise than gettext (hex and octal, which Babel leaves
+    as written), or one that writes a character no page may carry (`\\a`: read_text only sees
+    the characters written as they are). Obsolete entries and previous msgids (`#~`, `#|`)
+    too, as msgfmt checks them."""
+    if line.lstrip().startswith("#") and not line.lstrip().startswith(("#~", "#|")):
+        return None
+    for quoted in re.finditer(_QUOTED, line):
+        for found in _ESCAPE.finditer(quoted.group()):
+            escape = found.group()
+            where = SourcePos(shown, number, quoted.start() + found.start() + 1)
+            if _NUMERIC_ESCAPE.match(escape):
+                return error(
+                    "po-syntax",
+                    f"the escape {escape} is read as written by Babel (which allysite reads "
+                    "catalogs with), but as one character by gettext",
+                    where,
+                    "write the character itself instead of its code",
+                )
+            made = unescape(f'"{escape}"')
+            if made == escape:
+                return error(
+                    "po-syntax",
+                    f"{escape} is not a valid escape in a PO string (msgfmt refuses the file)",
+                    where,
+                    'write \\\\ for a backslash and \\" for a quote; the other escapes are '
+                    "\\n (line break) and \\t (tab)",
+                )
+            if first_forbidden(made) is not None:
+                return error(
+                    "encoding",
+                    f"the escape {escape} writes {kind_of(made)}, which is invisible",
+                    where,
+                    "delete the escape: no web page or feed may carry the character it writes",
+                )
+    return None
 
 
 def _taken_as_utf8(catalog: Catalog, text: str, shown: str) -> list[Diagnostic]:
