@@ -249,6 +249,26 @@ def test_obsolete_entries_with_a_previous_msgid_are_read_built_and_updated(site:
     assert run(site, "compile").exit_code == 0
 
 
+def test_update_refuses_a_msgstr_without_msgid_and_leaves_the_file(site: Site) -> None:
+    """msgfmt refuses a msgstr with no msgid before it; Babel's parser took it, and update
+    wrote the catalog without the translator's line."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    translate(po, AR_STRINGS)
+    lines = po.read_text(encoding="utf-8").split("\n")
+    orphan = lines.index('msgid "Home"') + 3  # after the entry's msgstr and a blank line
+    lines.insert(orphan - 1, 'msgstr "الصفحة الرئيسية"')
+    po.write_text("\n".join(lines), encoding="utf-8")
+    before = po.read_bytes()
+    if shutil.which("msgfmt") is not None:
+        assert msgfmt_check(po).returncode != 0
+    result = run(site, "update")
+    assert result.exit_code == 1
+    assert f"{AR}:{orphan}: error: this msgstr has no msgid before it" in result.stderr
+    assert po.read_bytes() == before
+
+
 def test_update_keeps_header_fields_babel_does_not_know(site: Site) -> None:
     """Poedit's and Weblate's X-* fields were dropped whenever update wrote the catalog."""
     assert run(site, "extract").exit_code == 0

@@ -781,6 +781,38 @@ FAULTS = [
         HINT_PO_ESCAPE,
         id="po-invalid-escape-in-obsolete-entry",
     ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr[0] "Jump to content"\n'},
+        f"{PO}:6: error: msgstr[0] on an entry that has no msgid_plural",
+        'write msgstr "..." for an entry without plural forms, or add the msgid_plural of the '
+        "source text",
+        id="po-plural-msgstr-without-msgid-plural",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip"\nmsgstr "Jump"\n\nmsgstr "Jump to content"\n'},
+        f"{PO}:8: error: this msgstr has no msgid before it",
+        "add the msgid it translates, or remove the line (an entry has one msgstr)",
+        id="po-msgstr-without-msgid",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip"\nmsgstr "Jump"\nmsgstr "Jump to content"\n'},
+        f"{PO}:7: error: this msgstr has no msgid before it",
+        "add the msgid it translates, or remove the line (an entry has one msgstr)",
+        id="po-second-msgstr-of-an-entry",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip"\nmsgid_plural "Skips"\nmsgstr "Jump"\n'},
+        f"{PO}:7: error: this entry has a msgid_plural: its translations are msgstr[0], "
+        "msgstr[1]...",
+        "number the msgstr of each plural form, or remove msgid_plural",
+        id="po-plain-msgstr-after-msgid-plural",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip"\nmsgstr "Jump"\nmsgid_plural "Skips"\n'},
+        f"{PO}:7: error: msgid_plural must come right after its entry's msgid",
+        "write msgid, msgid_plural, then msgstr[0], msgstr[1]...",
+        id="po-msgid-plural-after-msgstr",
+    ),
 ]
 
 

@@ -182,6 +182,8 @@ def read_catalog(
         parser.parse(_without_previous_of_obsolete(text.split("\n")))
     except _PluralFormsRefused as exc:
         return None, [_plural_forms_error(text, shown, language, str(exc))]
+    except _OutOfPlace as exc:
+        return None, [error("po-syntax", exc.message, SourcePos(shown, exc.line), exc.hint)]
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)  # Babel counts lines from 0
         message = re.sub(r" on \d+$", "", str(exc))
@@ -342,6 +344,15 @@ class _PluralFormsRefused(Exception):
     """A header's nplurals, refused before Babel's parser reads another entry with it."""
 
 
+class _OutOfPlace(Exception):
+    """A keyword where gettext's grammar has no place for it (msgfmt: a fatal error); Babel's
+    parser took it silently, and gave its string to the wrong entry or dropped it."""
+
+    def __init__(self, message: str, line: int, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.line, self.hint = message, line, hint
+
+
 class _KeptHeaders(Catalog):
     """Babel's catalog, with the header fields Babel does not know (Poedit's X-Generator and
     X-Poedit-Basepath, Weblate's X-*) kept as they were: Babel's own dropped them when
@@ -380,6 +391,46 @@ class _DuplicateAwareParser(PoFileParser):
             if first != line:
                 self.duplicates.append((line, msgid, first))
         super()._add_message()
+
+    def _process_keyword_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
+        keyword = line.partition(" ")[0]
+        problem = self._out_of_place(keyword)
+        if problem is not None:
+            raise _OutOfPlace(problem[0], lineno + 1, problem[1])
+        super()._process_keyword_line(lineno, line, obsolete)
+
+    def _out_of_place(self, keyword: str) -> tuple[str, str] | None:
+        """What is wrong with a msgid_plural or msgstr here (message, hint), as gettext reads
+        an entry: [msgctxt] msgid [msgid_plural] then msgstr, or msgstr[0], msgstr[1]..."""
+        ids, has_strings = len(self.messages), bool(self.translations)
+        if keyword == "msgid_plural" and (ids != 1 or has_strings):
+            return (
+                "msgid_plural must come right after its entry's msgid",
+                "write msgid, msgid_plural, then msgstr[0], msgstr[1]...",
+            )
+        if keyword == "msgstr" and (ids != 1 or has_strings):
+            if ids == 2 and not has_strings:
+                return (
+                    "this entry has a msgid_plural: its translations are msgstr[0], msgstr[1]...",
+                    "number the msgstr of each plural form, or remove msgid_plural",
+                )
+            return (
+                "this msgstr has no msgid before it",
+                "add the msgid it translates, or remove the line (an entry has one msgstr)",
+            )
+        if keyword.startswith("msgstr["):
+            if ids == 0:
+                return (
+                    f"this {keyword} has no msgid before it",
+                    "add the msgid and msgid_plural it translates, or remove the line",
+                )
+            if ids == 1:
+                return (
+                    f"{keyword} on an entry that has no msgid_plural",
+                    'write msgstr "..." for an entry without plural forms, or add the '
+                    "msgid_plural of the source text",
+                )
+        return None
 
     def _check_header(self) -> None:
         """Refuses a header entry (msgid "", wherever it is) whose nplurals the entries
