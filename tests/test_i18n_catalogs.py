@@ -269,6 +269,39 @@ def test_update_refuses_a_msgstr_without_msgid_and_leaves_the_file(site: Site) -
     assert po.read_bytes() == before
 
 
+def test_update_keeps_the_fuzzy_flag_of_obsolete_entries(site: Site) -> None:
+    """Babel writes obsolete entries without their flags; msgmerge brings one back when its
+    msgid returns, and an unreviewed translation would come back as a reviewed one."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    translate(po, AR_STRINGS)
+    with po.open("rb") as handle:  # 'Thanks for visiting' is fuzzy, then goes away
+        catalog = read_po(handle)
+    catalog["Thanks for visiting"].flags.add("fuzzy")
+    with po.open("wb") as handle:
+        write_po(handle, catalog, width=76)
+    obsolete = (
+        '#, fuzzy\n#~ msgid "Unreviewed"\n#~ msgstr "غير مراجع"\n\n'
+        '#~ msgid "Reviewed"\n#~ msgstr "مراجع"\n\n'
+    )
+    po.write_text(po.read_text(encoding="utf-8") + "\n" + obsolete, encoding="utf-8")
+    site.write({"templates/partials/footer.html": FOOTER.replace("Thanks for visiting", "Bye")})
+    assert run(site, "extract").exit_code == 0
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    with po.open("rb") as handle:
+        written = read_po(handle)
+    fuzzy = {m.id: m.fuzzy for m in written.obsolete.values()}
+    assert fuzzy == {"Thanks for visiting": True, "Unreviewed": True, "Reviewed": False}
+    text = po.read_text(encoding="utf-8")
+    assert '#, fuzzy\n#~ msgid "Unreviewed"\n' in text
+    assert '\n\n#~ msgid "Reviewed"\n' in text
+    assert_msgfmt_accepts(po)
+    assert run(site, "update").output.endswith("(unchanged)\n")
+    assert po.read_text(encoding="utf-8") == text
+
+
 def test_update_keeps_header_fields_babel_does_not_know(site: Site) -> None:
     """Poedit's and Weblate's X-* fields were dropped whenever update wrote the catalog."""
     assert run(site, "extract").exit_code == 0

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.messages.pofile import read_po, write_po
 from jinja2 import TemplateSyntaxError
@@ -189,9 +189,34 @@ def _now() -> datetime:
 
 
 def _po_bytes(catalog: Catalog) -> bytes:
+    """The catalog as Babel writes it, with the fuzzy flag of its obsolete entries kept."""
+    whole = _written(catalog, ignore_obsolete=False)
+    live = _written(catalog, ignore_obsolete=True)
+    return live + _flag_obsolete_fuzzy(whole[len(live) :], list(catalog.obsolete.values()))
+
+
+def _written(catalog: Catalog, ignore_obsolete: bool) -> bytes:
     buffer = BytesIO()
-    write_po(buffer, catalog, width=76, ignore_obsolete=False)
+    write_po(buffer, catalog, width=76, ignore_obsolete=ignore_obsolete)
     return buffer.getvalue()
+
+
+def _flag_obsolete_fuzzy(tail: bytes, obsolete: list[Message]) -> bytes:
+    """Babel's obsolete entries (each its comments, its `#~` lines, then an empty line, in
+    the catalog's order) with `#, fuzzy` before the `#~` lines of a fuzzy one, as msgmerge
+    writes it: Babel drops the flag, and msgmerge, which brings an obsolete entry back when
+    its msgid returns, would bring an unreviewed translation back as a reviewed one."""
+    blocks = tail.split(b"\n\n")
+    if len(blocks) != len(obsolete) + 1 or blocks[-1]:
+        return tail  # (not Babel's layout: written as it is rather than guessed at)
+    flagged = []
+    for block, message in zip(blocks[:-1], obsolete, strict=True):
+        lines = block.split(b"\n")
+        first = next((i for i, line in enumerate(lines) if line.startswith(b"#~")), None)
+        if message.fuzzy and first is not None:
+            lines.insert(first, b"#, fuzzy")
+        flagged.append(b"\n".join(lines))
+    return b"\n\n".join([*flagged, b""])
 
 
 def replace_file(path: Path, data: bytes) -> None:
