@@ -56,6 +56,9 @@ _RAW_THEME_ID = re.compile(
     + ')"'
 )
 
+# Any id in a start tag, as nh3 writes it (see above): the tag up to it, and its value.
+_ANY_ID = re.compile(r'(<[a-zA-Z][\w-]*(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*?)\s+id="([^"]*)"')
+
 
 def slugify(title: str) -> str:
     """GitHub-style, as mdit-py-plugins' anchors plugin: lowercase, spaces to hyphens."""
@@ -131,10 +134,10 @@ def render_markdown(source: str) -> Markup:
     Markup, so that templates show it as it is and views need no copy of their own."""
     rendered = _with_heading_ids(_commonmark(source))
     if "<" in source or not _already_clean(rendered):
-        rendered = sanitize_html(rendered)
-    elif "&quot;" in rendered or "\xa0" in rendered:  # (in text only: see _CLEAN_TAG)
+        return Markup(_unique_ids(_without_theme_ids(sanitize_html(rendered))))
+    if "&quot;" in rendered or "\xa0" in rendered:  # (in text only: see _CLEAN_TAG)
         rendered = rendered.replace("&quot;", '"').replace("\xa0", "&nbsp;")
-    return Markup(_without_theme_ids(rendered))
+    return Markup(_without_theme_ids(rendered))  # (its only ids are its headings': unique)
 
 
 def _commonmark(source: str) -> str:
@@ -310,6 +313,45 @@ def _without_theme_ids(sanitized: str) -> str:
     if _THEME_ID_VALUE.search(sanitized) is None:  # nearly every text
         return sanitized
     return _RAW_THEME_ID.sub(r'\1\2-section"', sanitized)
+
+
+def _unique_ids(sanitized: str) -> str:
+    """Each id once, and none empty or with a space (invalid HTML, which the Nu checker
+    reports): an id written in raw HTML, a heading's and a footnote's may be the same
+    (`<p id="mandate">` and `## Mandate`, `<span id="fn1">` and the first footnote). A
+    footnote keeps its own, which its links name, and otherwise the first keeps it; any
+    other gets the first free of -1, -2... as a repeated heading does; an empty one, or one
+    with a space, is left out."""
+    if sanitized.count(' id="') < 2 and _UNUSABLE_ID.search(sanitized) is None:
+        return sanitized  # (nearly every text: one id at most, and a usable one)
+    notes = {
+        found.start(found.lastindex or 0): found.group(found.lastindex or 0)
+        for found in _FOOTNOTE_ID.finditer(sanitized)
+    }
+    taken = set(notes.values())  # (a footnote's ids are kept: its links name them)
+
+    def replace(match: re.Match[str]) -> str:
+        tag, value = match.group(1), html.unescape(match.group(2))
+        if match.start(2) in notes:
+            return match.group(0)
+        if not value or _HTML_SPACE.search(value):
+            return tag
+        unique, number = value, 1
+        while unique in taken:
+            unique = f"{value}-{number}"
+            number += 1
+        taken.add(unique)
+        return match.group(0) if unique == value else f'{tag} id="{html.escape(unique)}"'
+
+    return _ANY_ID.sub(replace, sanitized)
+
+
+_FOOTNOTE_ID = re.compile(
+    r'<li id="(fn[0-9]+)" class="footnote-item">'
+    r'|<sup class="footnote-ref"><a href="#fn[0-9]+" id="(fnref[0-9]+(?::[0-9]+)?)">'
+)
+_HTML_SPACE = re.compile("[ \t\n\f\r]")
+_UNUSABLE_ID = re.compile('\\sid="(?:[^"]*[ \t\n\f\r][^"]*)?"')
 
 
 def links_to_name(body_html: str, name: str) -> bool:

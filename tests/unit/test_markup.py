@@ -7,6 +7,7 @@ import time
 from html.parser import HTMLParser
 
 import pytest
+from bs4 import BeautifulSoup
 
 from allysite.markdownlimits import (
     MAX_EMPHASIS_MARKS,
@@ -248,7 +249,8 @@ def test_ids_the_theme_uses_are_left_to_it(theme_id: str) -> None:
         f'Text that says id="{theme_id}".\n'
     )
     ids = [attrs.get("id") for _tag, attrs in tags(html) if "id" in attrs]
-    assert ids == [*[f"{theme_id}-section"] * 3, f"{theme_id}ly"]
+    section = f"{theme_id}-section"  # (then unique: test_every_id_of_a_body_is_unique...)
+    assert ids == [section, f"{section}-1", f"{section}-2", f"{theme_id}ly"]
     assert f'says id="{theme_id}".' in html  # text is no attribute
 
 
@@ -470,7 +472,7 @@ def _sanitized_always(source: str) -> str:
     from allysite import markup
 
     rendered = markup._with_heading_ids(markup._commonmark(source))
-    return markup._without_theme_ids(sanitize_html(rendered))
+    return markup._unique_ids(markup._without_theme_ids(sanitize_html(rendered)))
 
 
 def test_a_text_that_skips_the_sanitizer_is_what_the_sanitizer_would_give() -> None:
@@ -545,3 +547,24 @@ def test_no_text_makes_rendering_fail() -> None:
     for _ in range(20_000):
         source = "".join(chance.choice(pieces) for _ in range(chance.randint(1, 30)))
         render_markdown(source)
+
+
+def test_every_id_of_a_body_is_unique_and_usable() -> None:
+    """Raw HTML, headings and footnotes each gave ids of their own, and the same one twice
+    is invalid HTML (the Nu checker reports it), as is an empty id or one with a space; the
+    footnotes' links went to whichever element came first. A footnote keeps its ids."""
+    body = (
+        '## Mandate\n\n<p id="mandate">x</p> <p id="x">a</p><p id="x">b</p>\n\n'
+        'Note[^1] and[^1]. <span id="fn1">c</span> <b id="fnref1">q</b>\n\n[^1]: foot\n\n'
+        '<p id="">e</p> <p id="has space">s</p> <p id="main">m</p><p id="main-section">n</p>\n'
+    )
+    page = BeautifulSoup(str(render_markdown(body)), "html.parser")
+    ids = [element["id"] for element in page.find_all(id=True)]
+    assert len(ids) == len(set(ids)) == 11
+    assert all(ids) and not any(set(value) & set(" \t\n\f\r") for value in ids)
+    for link in page.select("a[href^='#']"):  # each footnote link reaches its footnote
+        target = page.find(id=link["href"][1:])
+        assert target is not None and target.name in ("li", "a"), link
+        assert "footnote-item" in target.get("class", []) or target.parent.name == "sup"
+    assert page.find(id="mandate").name == "h2"  # the first keeps its id
+    assert page.find("p", string="x")["id"] == "mandate-1"
