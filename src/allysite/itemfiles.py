@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from allysite.cache import ParseCache
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error
+from allysite.errors import Diagnostic, SourcePos, error, warning
 from allysite.inputindex import leaves
 from allysite.languages import parse_locale
 from allysite.markdownlimits import beyond_limits
@@ -166,7 +166,11 @@ def load_translations(
             )
             failed = True
             continue
-        if is_folder(entry) or entry.name == PARTNER_FILE:
+        if is_folder(entry):
+            if entry.is_symlink():
+                found.problems.append(unfollowed_link(rel))
+            continue
+        if entry.name == PARTNER_FILE:
             continue
         if not entry.name.endswith(".md") or "/" in inner:  # (a name '.md' is hidden)
             assets.append(inner)
@@ -221,6 +225,18 @@ def unreadable_folder(rel: str, exc: OSError) -> Diagnostic:
         f"cannot read the folder: {exc.strerror or exc}",
         SourcePos(rel),
         "check the folder's permissions: allysite must be able to list and enter it",
+    )
+
+
+def unfollowed_link(rel: str) -> Diagnostic:
+    """A link to a folder inside an item or static/: not entered (a link may lead back to a
+    folder above it, and the output would have no end), so its files are not published;
+    said, not left out without a word."""
+    return warning(
+        "linked-folder",
+        "this symbolic link to a folder is not followed: the files in it are not published",
+        SourcePos(rel),
+        "copy the folder here instead, or link each of its files",
     )
 
 

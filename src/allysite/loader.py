@@ -18,6 +18,7 @@ from allysite.itemfiles import (
     leaves,
     load_facts,
     load_translations,
+    unfollowed_link,
     unreadable_folder,
 )
 from allysite.markup import links_to_name
@@ -391,6 +392,9 @@ def _list_files(folder: Path, found: Collector) -> tuple[str, ...]:
     files = []
     for dirpath, dirnames, filenames in os.walk(folder, onerror=_reporter(found)):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            found.problems.append(unfollowed_link(found.rel(Path(dirpath) / name)))
+            dirnames.remove(name)  # (os.walk enters none: said, not left out unsaid)
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
