@@ -266,3 +266,21 @@ def test_a_build_names_a_copied_file_where_a_generated_one_is_a_folder(
     assert where in (name, name.rpartition("/")[0]) and where != "static"
     assert message.startswith("cannot write ")
     assert "has the name of a folder the site generates" in message
+
+
+@pytest.mark.parametrize(
+    "name", ["content/partners/alpha/index.html", "content/pages/about/index.html"]
+)
+def test_a_build_refuses_an_item_file_where_its_page_goes(make_site: MakeSite, name: str) -> None:
+    """A build plans its copies before its pages, so an item's own file named like its page
+    went unsaid, one of the two lost (check named it)."""
+    site = make_site()
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    site.write({name: "<p>mine</p>\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{name}: error: {name} would replace a file that allysite generates"
+    )
+    assert site.output_files() == before

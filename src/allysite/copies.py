@@ -10,7 +10,7 @@ of the folder, it is copied into every language's folder, where such a link find
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +46,26 @@ def plan_copies(
         for derived in logos.files:
             copies[derived.out_path] = FileCopy(derived.out_path, derived.source)
     cleaned = logos.cleaned if logos is not None else {}
-    # item by item, so that each source path is made once for all languages
     made = Made(generated)
     problems: list[Diagnostic] = []
+    for shown, source, outs in _item_files(config, content, cleaned):
+        if any(made.clashes(out) for out in outs):
+            problems.append(_collision(shown))
+            continue
+        for out in outs:
+            copies[out] = FileCopy(out, source)
+    problems += static_collisions(content, {*generated, *copies})
+    for name in content.static_files:
+        if name not in generated and name not in copies:
+            copies[name] = FileCopy(name, config.root / "static" / name)
+    return [copies[key] for key in sorted(copies)], problems
+
+
+def _item_files(
+    config: SiteConfig, content: Content, cleaned: Mapping[str, Path]
+) -> Iterator[tuple[str, Path, list[str]]]:
+    """Each file of an item's own: its name as shown, its source, and where it is copied
+    (item by item, so that each source path is made once for all languages)."""
     for partner in content.partners:
         folder = config.root / partner.folder
         for asset in partner.assets:
@@ -62,11 +79,7 @@ def plan_copies(
                 urls.output_path(urls.partner(lang.code, partner.slug) + asset)
                 for lang in languages
             ]
-            if any(made.clashes(out) for out in outs):
-                problems.append(_collision(f"{partner.folder}/{asset}"))
-                continue
-            for out in outs:
-                copies[out] = FileCopy(out, source)
+            yield f"{partner.folder}/{asset}", source, outs
     for page in content.pages:
         folder = config.root / page.folder
         for asset in page.assets:
@@ -74,16 +87,19 @@ def plan_copies(
                 urls.output_path(urls.page(lang.code, page.slug) + asset)
                 for lang in config.languages
             ]
-            if any(made.clashes(out) for out in outs):
-                problems.append(_collision(f"{page.folder}/{asset}"))
-                continue
-            for out in outs:
-                copies[out] = FileCopy(out, folder / asset)
-    problems += static_collisions(content, {*generated, *copies})
-    for name in content.static_files:
-        if name not in generated and name not in copies:
-            copies[name] = FileCopy(name, config.root / "static" / name)
-    return [copies[key] for key in sorted(copies)], problems
+            yield f"{page.folder}/{asset}", folder / asset, outs
+
+
+def item_collisions(config: SiteConfig, content: Content, made: Iterable[str]) -> list[Diagnostic]:
+    """An item's own file where allysite makes a file or a folder (`index.html` in a
+    partner's folder, where its page goes), checked once every page is made: a build
+    plans its copies before its pages, and such a file went unsaid."""
+    generated = Made(made)
+    return [
+        _collision(shown)
+        for shown, _source, outs in _item_files(config, content, {})
+        if any(generated.clashes(out) for out in outs)
+    ]
 
 
 def static_collisions(content: Content, made: Iterable[str]) -> list[Diagnostic]:
