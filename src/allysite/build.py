@@ -582,7 +582,7 @@ def _write_error(exc: OSError, out: Path, site: Path) -> Diagnostic:
 def _collision(written: Path, site: Path) -> Diagnostic:
     """A file copied where the site generates a folder, or a folder where it writes a file:
     the staged files are written by several processes at once, so the write fails before
-    the check of the copies against the pages (copies.static_collisions) can name it. The
+    the check of the copies against the pages (copies.copy_collisions) can name it. The
     file (or folder) of static/ in the way is named here; `allysite check` names any other."""
     parts = written.parts
     culprit = next(

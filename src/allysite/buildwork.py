@@ -62,7 +62,7 @@ def make_pages(
     here meanwhile), its static files checked against every page, and the sitemap.
     `links`: sent the files staged once the pages are (output.SpareLinks)."""
     from allysite import urls
-    from allysite.copies import item_collisions, static_collisions
+    from allysite.copies import copy_collisions
     from allysite.fingerprints import combine
     from allysite.publish import stage_made
     from allysite.sitemap import sitemap_of
@@ -111,8 +111,7 @@ def make_pages(
         links.send(published.states)  # when a core is free: none is while pages render)
     problems += published.problems
     pages = tuple(published.pages)
-    problems += static_collisions(inputs.content, pages)
-    problems += item_collisions(inputs.config, inputs.content, pages)
+    problems += copy_collisions(inputs.config, inputs.content, pages)
     sitemap = urls.output_path(urls.SITEMAP)  # keyed by what it shows of every page
     shown = sorted(published.sitemap.items())
     key = combine((keys.code, inputs.config.base_url.encode(), *(n.encode() + d for n, d in shown)))

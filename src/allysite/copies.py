@@ -90,23 +90,27 @@ def _item_files(
             yield f"{page.folder}/{asset}", folder / asset, outs
 
 
-def item_collisions(config: SiteConfig, content: Content, made: Iterable[str]) -> list[Diagnostic]:
-    """An item's own file where allysite makes a file or a folder (`index.html` in a
-    partner's folder, where its page goes), checked once every page is made: a build
-    plans its copies before its pages, and such a file went unsaid."""
+def copy_collisions(config: SiteConfig, content: Content, made: Iterable[str]) -> list[Diagnostic]:
+    """The files of static/ and the items' own files that would take the place of a page
+    made (or of its folder), checked once every page is made: a build plans its copies
+    before its pages, and an item's `index.html`, where its page goes, went unsaid."""
     generated = Made(made)
-    return [
+    items = [
         _collision(shown)
         for shown, _source, outs in _item_files(config, content, {})
         if any(generated.clashes(out) for out in outs)
     ]
+    return [*_static_collisions(content, generated), *items]
 
 
 def static_collisions(content: Content, made: Iterable[str]) -> list[Diagnostic]:
+    return _static_collisions(content, Made(made))
+
+
+def _static_collisions(content: Content, generated: Made) -> list[Diagnostic]:
     """A file of static/ where allysite makes one (a page, a feed, a logo), where it makes
     a folder (a file `static/es`), or below a file it makes (`static/robots.txt/a`) is an
     error: the last two failed at a path of the staging folder ("Not a directory")."""
-    generated = Made(made)
     return [
         _collision(f"static/{name}") for name in content.static_files if generated.clashes(name)
     ]

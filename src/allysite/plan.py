@@ -71,7 +71,7 @@ def make_plan(
 
     `languages`: the pages of these languages only (a build process's share; the root pages
     and the dashboard come with the default language). Static files are then checked only
-    against those pages: `static_collisions` checks them against all of them. `reuse`: the
+    against those pages: `copy_collisions` checks them against all of them. `reuse`: the
     partner pages the last build made that can be kept. `copies=False`: without the files
     copied as they are (a build's rendering processes: another process stages them)."""
     site_urls = urls.Urls(config.base_url)
