@@ -593,15 +593,20 @@ def test_host_names_it_answers_to() -> None:
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.20")
 
 
-def test_the_command_builds_serves_and_stops_on_ctrl_c(make_site: MakeSite) -> None:
-    site = make_site()
-    process = subprocess.Popen(
+def serve_process(site: Site) -> subprocess.Popen[str]:
+    """`allysite serve` of the site on a free port, its output read as text, uncoloured."""
+    return subprocess.Popen(
         [sys.executable, "-m", "allysite", "serve", "--site", str(site.root), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "NO_COLOR": "1"},
     )
+
+
+def test_the_command_builds_serves_and_stops_on_ctrl_c(make_site: MakeSite) -> None:
+    site = make_site()
+    process = serve_process(site)
     assert process.stdout is not None
     lines = []
     try:
@@ -657,13 +662,7 @@ def test_the_terminal_shows_a_template_error_once_and_when_it_is_fixed(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
     site = make_site()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "allysite", "serve", "--site", str(site.root), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+    process = serve_process(site)
     lines = Lines(process)
     try:
         lines.until(lambda line: line.startswith("Serving "))
