@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -145,3 +146,46 @@ def test_new_language_refusals(make_site: MakeSite) -> None:
     unknown = run("new", "language", "qq-zz-nope", "--site", str(site.root))
     assert unknown.exit_code == 1 and "not a language code known to CLDR" in unknown.stderr
     assert (site.root / "site.yaml").read_text() == before
+
+
+def test_a_new_language_that_cannot_be_written_leaves_site_yaml_as_it_was(tmp_path: Path) -> None:
+    """site.yaml was written first: the catalog then failed (an internal error), and the
+    language, named in site.yaml already, could never be started again."""
+    site = tmp_path / "s"
+    assert run("new", "site", str(site), "--langs", "en,es").exit_code == 0
+    before = (site / "site.yaml").read_bytes()
+    (site / "locales").write_text("in the way\n")
+    result = run("new", "language", "fr", "--site", str(site))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "locales: error: cannot write locales: File exists"
+    assert (site / "site.yaml").read_bytes() == before
+    (site / "locales").unlink()
+    assert run("new", "language", "fr", "--site", str(site)).exit_code == 0
+
+
+def test_an_error_of_the_system_about_a_path_is_the_paths_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    """A file in the way of a folder, or a name too long: the editor can act on them."""
+    (tmp_path / "f").write_text("a file\n")
+    command = [sys.executable, "-m", "allysite", "new", "site", "f/sub"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "f/sub: error: Not a directory",
+        "  hint: a file is in the way where a folder is needed: move or rename it",
+    ]
+    long = "c" * 300
+    command = [sys.executable, "-m", "allysite", "check", "--site", long]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1 and "internal error" not in result.stderr
+    assert result.stderr.startswith(f"{long}/site.yaml: error: File name too long")
+
+
+def test_a_build_of_a_folder_without_site_yaml_makes_nothing(tmp_path: Path) -> None:
+    """The output's lock, beside it, made the mistyped folder (and left a file in it)."""
+    missing = tmp_path / "typo-folder"
+    result = run("build", "--site", str(missing))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("site.yaml: error: no site.yaml in ")
+    assert not missing.exists()

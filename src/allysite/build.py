@@ -32,7 +32,7 @@ from allysite.errors import (
     has_errors,
     sorted_diagnostics,
 )
-from allysite.inputindex import NOT_A_FILE, InputIndex, undecodable_names
+from allysite.inputindex import NOT_A_FILE, SITE_FILES, InputIndex, undecodable_names
 from allysite.output import (
     LOCK_WAIT_SECONDS,
     SpareLinks,
@@ -110,6 +110,10 @@ def build_site(
     out = out.resolve()
     if not write:
         return _check_build(site, out, strict, progress)
+    if not (site / SITE_FILES[0]).is_file():  # (before the lock, which makes its folder)
+        from allysite.config import load_config
+
+        return _result(load_config(site)[1], strict)  # (which says so)
     problems = check_output_dir(out, site)
     if problems:
         return _result(problems, strict)

@@ -7,6 +7,7 @@ lists until they are replaced (see lints.PLACEHOLDER).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -201,7 +202,7 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
             )
         ]
     path = site / SITE_FILE
-    text = path.read_text(encoding="utf-8")
+    text = before = path.read_text(encoding="utf-8")
     if match := _LANGUAGES_FLOW.search(text):
         inside = match.group(2).rstrip()
         joined = f"{inside}, {code}" if inside.strip() else code
@@ -224,6 +225,26 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
             )
         ]
     path.write_text(text, encoding="utf-8")
+    try:
+        return _language_files(site, code)
+    except OSError as exc:  # (a file where locales/ should be, a read-only folder...)
+        path.write_text(before, encoding="utf-8")  # not half added: site.yaml as it was
+        where = Path(os.fsdecode(exc.filename)) if exc.filename else site
+        shown = where.relative_to(site).as_posix() if where.is_relative_to(site) else str(where)
+        return None, [
+            error(
+                "write",
+                f"cannot write {shown}: {exc.strerror or exc}",
+                SourcePos(shown),
+                "make room for the language's catalog there (a file in the way of a folder, "
+                "or a folder you may not write to), then run the command again",
+            )
+        ]
+
+
+def _language_files(site: Path, code: str) -> tuple[Created | None, list[Diagnostic]]:
+    """The POT (if the site has none yet) and the language's catalog, once site.yaml names
+    the language."""
     created = [SITE_FILE]
     config, problems = load_config(site)
     if config is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NoReturn
 
 from allysite.errors import Diagnostic, Level
@@ -86,14 +89,45 @@ def say(line: str) -> None:
 
 def internal_error(exc: BaseException) -> NoReturn:
     """A failure of allysite itself, told without a traceback (an editor cannot act on one),
-    exit status 70; with ALLYSITE_DEBUG set, raised again, traceback and all."""
+    exit status 70; with ALLYSITE_DEBUG set, raised again, traceback and all. An error of
+    the operating system about a path (a read-only folder, a name too long, a file where a
+    folder should be) is no failure of allysite's: it is told as the path's, exit status 1."""
     if os.environ.get("ALLYSITE_DEBUG"):
         raise exc
+    if isinstance(exc, OSError) and exc.errno in _PATH_ERRORS and exc.filename is not None:
+        shown = _shown_path(os.fsdecode(exc.filename))
+        sys.stderr.write(
+            f"{shown}: error: {exc.strerror}\n  hint: {_PATH_ERRORS[exc.errno]}\n"
+            "Nothing more was done.\n"
+        )
+        sys.exit(1)
     sys.stderr.write(
         f"allysite: internal error: {type(exc).__name__}: {exc}\n"
         "This is a bug in allysite; set ALLYSITE_DEBUG=1 to see the traceback and report it.\n"
     )
     sys.exit(70)
+
+
+_PATH_ERRORS = MappingProxyType(
+    {
+        errno.EACCES: "check that you may write there (its permissions)",
+        errno.EPERM: "check that you may write there (its permissions)",
+        errno.EROFS: "the file system there is read-only: work in a folder you can write to",
+        errno.ENAMETOOLONG: "use a shorter name: the file system refuses this one",
+        errno.ENOTDIR: "a file is in the way where a folder is needed: move or rename it",
+        errno.EEXIST: "a file is in the way where a folder is needed: move or rename it",
+        errno.ENOSPC: "free some disk space, then run the command again",
+        errno.EDQUOT: "free some disk space, then run the command again",
+    }
+)
+"""The operating system's errors about a path that the user can act on, and how."""
+
+
+def _shown_path(path: str) -> str:
+    """A path as typed: relative to the current folder when it is inside it."""
+    with contextlib.suppress(ValueError, OSError):
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    return path
 
 
 def run_build(site: Path, out: Path | None, strict: bool, no_cache: bool) -> None:
