@@ -190,6 +190,30 @@ def test_no_page_scrolls_sideways(browser: Any, base_url: str, site_dir: Path, w
     assert not wide, "\n".join(wide)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_phone_page_with_its_search_box_shown_does_not_scroll_sideways(
+    browser: Any, base_url: str, lang: str
+) -> None:
+    """The search box shows once its index loads (the test above keeps it hidden): in
+    Arabic its input's natural width (20 characters of Noto Naskh, 357 px) kept the box
+    from shrinking, and at 320-360 px every page scrolled sideways (WCAG 1.4.10)."""
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    page = context.new_page()
+    wide = []
+    try:
+        for path in (f"/{lang}/", f"/{lang}/partners/{PROFILE}/"):
+            _goto(page, base_url + path)
+            _wait_for_search(page)
+            sizes = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            if sizes[0] > sizes[1]:
+                wide.append(f"{path}: {sizes[0]}px wide in a {sizes[1]}px window")
+    finally:
+        context.close()
+    assert not wide, "\n".join(wide)
+
+
 def _wait_for_search(page: Any) -> None:
     page.wait_for_selector("#site-search-input", state="visible", timeout=10000)
 
