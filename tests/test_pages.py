@@ -141,8 +141,13 @@ def test_fallback_page_is_honest(built_site: Site) -> None:
 
 
 def test_fallback_card_text_carries_the_original_language(built_site: Site) -> None:
+    """On the heading, not its link: the direction then sets the heading's alignment too,
+    which in an Arabic list stood right of a summary aligned left."""
     card = built_site.html("/ar/").select_one(".card")
-    assert card.select_one(".card-title a")["lang"] == "es"
+    title = card.select_one(".card-title")
+    assert (title["lang"], title["dir"]) == ("es", "ltr")
+    summary = card.select_one(".card-summary")
+    assert (summary["lang"], summary["dir"]) == ("es", "ltr")
     assert card.select_one(".badge") is not None
 
 
