@@ -148,6 +148,35 @@ def test_new_language_refusals(make_site: MakeSite) -> None:
     assert (site.root / "site.yaml").read_text() == before
 
 
+def test_i18n_init_checks_the_code_as_new_language_does(tmp_path: Path) -> None:
+    """A code the build refuses ('pt_BR'), or a site language in other letters ('EN'),
+    made a catalog no build reads; init now refuses it as `new language` does."""
+    site = tmp_path / "s"
+    assert run("new", "site", str(site)).exit_code == 0
+    assert run("i18n", "extract", "--site", str(site)).exit_code == 0
+    for code, message, hint in [
+        (
+            "pt_BR",
+            "error: 'pt_BR' is not a language code known to CLDR",
+            "  hint: write pt_BR as pt-BR",
+        ),
+        (
+            "EN",
+            "site.yaml: error: 'EN' is a site language already",
+            "  hint: site.yaml writes it 'en'",
+        ),
+    ]:
+        init = run("i18n", "init", code, "--site", str(site))
+        new = run("new", "language", code, "--site", str(site))
+        assert init.exit_code == new.exit_code == 1
+        assert init.stderr.splitlines()[:2] == new.stderr.splitlines()[:2] == [message, hint]
+        assert "Nothing was written." in init.stderr
+    assert not (site / "locales" / "pt_BR").exists()
+    assert not (site / "locales" / "EN").exists()
+    assert run("i18n", "init", "pt-BR", "--site", str(site)).exit_code == 0  # the right way
+    assert run("i18n", "init", "en", "--site", str(site)).exit_code == 0  # a site language
+
+
 def test_a_new_language_that_cannot_be_written_leaves_site_yaml_as_it_was(tmp_path: Path) -> None:
     """site.yaml was written first: the catalog then failed (an internal error), and the
     language, named in site.yaml already, could never be started again."""

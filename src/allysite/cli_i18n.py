@@ -77,8 +77,12 @@ def init(site: Path, lang: str) -> None:
     """Start the catalog of language LANG from locales/messages.pot."""
     from allysite.catalog_checks import cldr_plural_forms
     from allysite.catalogs import init_catalog, site_language
+    from allysite.scaffold import parse_language
 
     config = site_config(site)
+    problems = parse_language(lang, config.language_codes, site_language_ok=True)
+    if problems:  # as `allysite new language` refuses it: else a catalog the build never reads
+        fail(problems, "Nothing was written.")
     language = site_language(config, lang)
     if language is None:
         raise click.BadParameter(

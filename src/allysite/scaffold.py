@@ -84,16 +84,56 @@ def parse_languages(text: str) -> tuple[list[str], list[Diagnostic]]:
     codes = [code.strip() for code in text.split(",") if code.strip()]
     bad = [code for code in codes if not BCP47_PATTERN.fullmatch(code) or not parse_locale(code)]
     if bad:
+        meant = [_canonical(code) for code in bad]
+        spelled = [f"{code} as {good}" for code, good in zip(bad, meant, strict=True) if good]
+        hint = "use BCP 47 codes such as es, en, fr, ar or pt-BR, separated by commas"
         return [], [
             error(
                 "unknown-language",
                 f"'{', '.join(bad)}' is not a language code known to CLDR",
-                hint="use BCP 47 codes such as es, en, fr, ar or pt-BR, separated by commas",
+                hint=f"write {', '.join(spelled)}" if spelled else hint,
             )
         ]
     if len(set(codes)) != len(codes) or not codes:
         return [], [error("bad-languages", "give each language once", hint="e.g. --langs es,en")]
     return codes, []
+
+
+def _canonical(code: str) -> str | None:
+    """The BCP 47 spelling of a code written the gettext way ('pt_BR' -> 'pt-BR'), which
+    editors copy from locale folders; None if CLDR knows no such locale either."""
+    locale = parse_locale(code) if re.fullmatch(r"[A-Za-z0-9_-]+", code) else None
+    if locale is None:
+        return None
+    good = str(locale).replace("_", "-")
+    return good if BCP47_PATTERN.fullmatch(good) and parse_locale(good) else None
+
+
+def parse_language(
+    code: str, site_codes: Sequence[str], *, site_language_ok: bool = False
+) -> list[Diagnostic]:
+    """One language code, checked as `new language` and `i18n init` both need it: a code
+    the build refuses, or a site language in other letters ('EN' for 'en'), would make a
+    catalog in a folder the build never reads. `i18n init` may start a site language's
+    catalog, written as site.yaml writes it (site_language_ok)."""
+    codes, problems = parse_languages(code)
+    if problems:
+        return problems
+    if codes != [code]:
+        return [error("bad-languages", f"'{code}' is not one language code", hint="e.g. pt-BR")]
+    same = next((c for c in site_codes if c.lower() == code.lower()), None)
+    if same is None or (site_language_ok and same == code):
+        return []
+    return [
+        error(
+            "duplicate-language",
+            f"'{code}' is a site language already",
+            SourcePos(SITE_FILE),
+            f"translate a partner with: allysite new partner SLUG --langs {same}"
+            if same == code
+            else f"site.yaml writes it '{same}'",
+        )
+    ]
 
 
 def new_site(folder: Path, languages: Sequence[str]) -> tuple[Created | None, list[Diagnostic]]:
@@ -189,18 +229,9 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
     config, problems = load_config(site)
     if config is None:
         return None, problems
-    _codes, problems = parse_languages(code)
+    problems = parse_language(code, config.language_codes)
     if problems:
         return None, problems
-    if code.lower() in (c.lower() for c in config.language_codes):
-        return None, [
-            error(
-                "duplicate-language",
-                f"'{code}' is a site language already",
-                SourcePos(SITE_FILE),
-                f"translate a partner with: allysite new partner SLUG --langs {code}",
-            )
-        ]
     path = site / SITE_FILE
     text = before = path.read_text(encoding="utf-8")
     if match := _LANGUAGES_FLOW.search(text):
