@@ -701,6 +701,9 @@ def test_a_port_in_use_fails_at_once_before_building(make_site: MakeSite) -> Non
     assert not (site.root / "build").exists()
     message = result.stderr.strip()
     assert f"127.0.0.1 port {port}" in message and "--port" in message
+    assert message.endswith(
+        "Is another 'allysite serve' using it? Stop that one, or choose another port with --port."
+    )
     assert "Traceback" not in message and len(message.splitlines()) == 1
 
 
@@ -1285,3 +1288,67 @@ def test_an_update_holds_the_cycle_collector_until_its_pages_are_rendered(
         time.sleep(0.02)
     assert gc.isenabled() and not running.server.preview.pending
     assert [ref() for ref in cycles] == [None] * len(cycles)
+
+
+def run_command(*args: str) -> subprocess.CompletedProcess[str]:
+    """An allysite command run to its end, uncoloured (one that serves fails the test)."""
+    return subprocess.run(
+        [sys.executable, "-m", "allysite", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("where", ["no site", "output in content"])
+def test_a_bad_site_or_output_option_fails_as_a_build_does(
+    make_site: MakeSite, tmp_path: Path, where: str
+) -> None:
+    """No save can fix an option: serving and waiting for one would never end well."""
+    site = make_site()
+    if where == "no site":
+        options = ["--site", str(tmp_path / "nonexistent")]
+    else:
+        options = ["--site", str(site.root), "--out", str(site.root / "content")]
+    served = run_command("serve", *options, "--port", "0")
+    built = run_command("build", *options)
+    assert served.returncode == built.returncode == 1
+    assert served.stdout == ""  # no 'built ... pages', no 'Serving ...'
+    errors = built.stderr.splitlines()[:-1]  # (without 'Build failed: ...')
+    assert len(errors) == 2 and "error: " in errors[0] and errors[1].startswith("  hint: ")
+    assert served.stderr.splitlines() == [
+        *errors,
+        "Nothing is served: fix the --site or --out given.",
+    ]
+    assert not (site.root / "build").exists()
+
+
+def test_a_site_yaml_with_an_error_is_served_until_a_save_fixes_it(make_site: MakeSite) -> None:
+    site = make_site()
+    good = (site.root / "site.yaml").read_text("utf-8")
+    site.write({"site.yaml": "title: [unclosed\n"})
+    process = serve_process(site)
+    lines = Lines(process)
+    try:
+        told = lines.until(lambda line: line.startswith("Serving "))
+        assert any(line.startswith("The site has errors") for line in told)
+        site.write({"site.yaml": good})
+        lines.until(lambda line: " built " in line)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=TIMEOUT)
+
+
+def test_a_host_that_cannot_be_listened_on_names_the_options(make_site: MakeSite) -> None:
+    site = make_site()
+    result = run_command(
+        "serve", "--site", str(site.root), "--host", "nonexistent.invalid", "--port", "0"
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("Cannot listen on nonexistent.invalid port 0: ")
+    assert last.endswith(". Check the --host and --port given.")
+    assert "another 'allysite serve'" not in result.stderr

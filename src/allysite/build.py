@@ -32,14 +32,14 @@ from allysite.errors import (
     has_errors,
     sorted_diagnostics,
 )
-from allysite.inputindex import NOT_A_FILE, SITE_FILES, InputIndex, undecodable_names
+from allysite.inputindex import NOT_A_FILE, InputIndex, undecodable_names
 from allysite.output import (
     LOCK_WAIT_SECONDS,
     SpareLinks,
     Staging,
     Written,
     busy,
-    check_output_dir,
+    check_arguments,
     keep_spare,
     output_lock,
 )
@@ -110,11 +110,7 @@ def build_site(
     out = out.resolve()
     if not write:
         return _check_build(site, out, strict, progress)
-    if not (site / SITE_FILES[0]).is_file():  # (before the lock, which makes its folder)
-        from allysite.config import load_config
-
-        return _result(load_config(site)[1], strict)  # (which says so)
-    problems = check_output_dir(out, site)
+    problems = check_arguments(site, out)  # (before the lock, which makes its folder)
     if problems:
         return _result(problems, strict)
     waiting = (lambda: progress("wait", 0, 0)) if progress else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from pathlib import Path
@@ -27,8 +28,13 @@ from allysite.terminal import Progress, color, echo_diagnostics, fail, out_optio
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in your browser.")
 def serve(site: Path, out: Path | None, port: int, host: str, open_browser: bool) -> None:
     """Preview the site: build it, serve it, rebuild what you edit and reload the browser."""
+    from allysite.output import check_arguments
     from allysite.server import PreviewServer, ServeEvent, is_loopback
 
+    out = out if out is not None else site / "build"
+    problems = check_arguments(site.resolve(), out.resolve())
+    if problems:  # a bad --site or --out, which no save can fix: as `allysite build` does
+        fail(problems, "Nothing is served: fix the --site or --out given.")
     if not is_loopback(host):
         click.secho(
             f"Warning: listening on {host}: other machines can reach this preview server. "
@@ -93,7 +99,7 @@ def serve(site: Path, out: Path | None, port: int, host: str, open_browser: bool
 
     server = PreviewServer(
         site,
-        out if out is not None else site / "build",
+        out,
         host=host,
         port=port,
         report=report,
@@ -103,11 +109,14 @@ def serve(site: Path, out: Path | None, port: int, host: str, open_browser: bool
         server.run(ready)
     except OSError as exc:
         progress.__exit__()
-        fail(
-            [],
-            f"Cannot listen on {host} port {port}: {exc.strerror or exc}. Is another "
-            "'allysite serve' using it? Stop that one, or choose another port with --port.",
-        )
+        if exc.errno == errno.EADDRINUSE:
+            what = (
+                "Is another 'allysite serve' using it? Stop that one, or choose another "
+                "port with --port."
+            )
+        else:  # (a --host that names no address of this machine, a port not allowed...)
+            what = "Check the --host and --port given."
+        fail([], f"Cannot listen on {host} port {port}: {exc.strerror or exc}. {what}")
     except KeyboardInterrupt:
         click.echo("Stopped the preview server.", err=True)
 

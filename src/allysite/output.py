@@ -159,6 +159,17 @@ def check_output_dir(out: Path, site: Path) -> list[Diagnostic]:
     return []
 
 
+def check_arguments(site: Path, out: Path) -> list[Diagnostic]:
+    """What is wrong with --site and --out themselves (no site.yaml, an output folder
+    that would destroy files): `build` fails on it, and `serve` must not wait for a save
+    that cannot fix it."""
+    from allysite.config import SITE_FILE, load_config
+
+    if not (site / SITE_FILE).is_file():
+        return load_config(site)[1]  # (which says so)
+    return check_output_dir(out, site)
+
+
 def write_output(
     out: Path,
     files: Iterable[OutputFile],
