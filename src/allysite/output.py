@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from allysite import swap
 from allysite.cache import file_state, folder_times
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.inputindex import NOT_A_FILE
+from allysite.inputindex import NOT_A_FILE, SITE_FILES
 
 if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the pipeline
     from allysite.copies import FileCopy
@@ -163,9 +163,10 @@ def check_arguments(site: Path, out: Path) -> list[Diagnostic]:
     """What is wrong with --site and --out themselves (no site.yaml, an output folder
     that would destroy files): `build` fails on it, and `serve` must not wait for a save
     that cannot fix it."""
-    from allysite.config import SITE_FILE, load_config
+    if not (site / SITE_FILES[0]).is_file():
+        from allysite.config import load_config  # (here: a build with nothing to do needs
+        # none of its imports)
 
-    if not (site / SITE_FILE).is_file():
         return load_config(site)[1]  # (which says so)
     return check_output_dir(out, site)
 
