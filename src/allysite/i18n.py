@@ -222,6 +222,8 @@ def _escape_problem(line: str, shown: str, number: int) -> Diagnostic | None:
     as written), or one that writes a character no page may carry (`\\a`: read_text only sees
     the characters written as they are). Obsolete entries and previous msgids (`#~`, `#|`)
     too, as msgfmt checks them."""
+    if "\\" not in line:  # (nearly every line: no escape to check)
+        return None
     if line.lstrip().startswith("#") and not line.lstrip().startswith(("#~", "#|")):
         return None
     for quoted in re.finditer(_QUOTED, line):

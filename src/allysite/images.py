@@ -210,7 +210,7 @@ def _raster_logo(
     if fallback_ext == "webp":
         fallback_ext = "png"
     digest = hashlib.sha256(data + CACHE_VERSION.encode()).hexdigest()[:12]
-    sizes = {_scaled(size, scale)[0]: _scaled(size, scale) for scale in (1, 2)}
+    sizes = {scaled[0]: scaled for scaled in (_scaled(size, 1), _scaled(size, 2))}
     derived: list[DerivedFile] = []
     candidates: dict[str, list[str]] = {"webp": [], fallback_ext: []}
     for width, scaled in sorted(sizes.items()):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from allysite.catalogs import TEMPLATE_FILE, init_catalog, site_template, write_template
 from allysite.config import SITE_FILE, load_config
-from allysite.errors import Diagnostic, SourcePos, error
+from allysite.errors import Diagnostic, SourcePos, error, relative_path
 from allysite.languages import BCP47_PATTERN, make_language, parse_locale
 from allysite.schema import SLUG_PATTERN
 
@@ -260,8 +260,7 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
         return _language_files(site, code)
     except OSError as exc:  # (a file where locales/ should be, a read-only folder...)
         path.write_text(before, encoding="utf-8")  # not half added: site.yaml as it was
-        where = Path(os.fsdecode(exc.filename)) if exc.filename else site
-        shown = where.relative_to(site).as_posix() if where.is_relative_to(site) else str(where)
+        shown = relative_path(Path(os.fsdecode(exc.filename)) if exc.filename else site, site)
         return None, [
             error(
                 "write",

@@ -126,7 +126,8 @@ _PATH_ERRORS = MappingProxyType(
 def _shown_path(path: str) -> str:
     """A path as typed: relative to the current folder when it is inside it."""
     with contextlib.suppress(ValueError, OSError):
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+        relative = os.path.relpath(path)
+        return path if relative.startswith("..") else relative
     return path
 
 
