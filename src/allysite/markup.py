@@ -9,7 +9,8 @@ plugin made it (GitHub-style slugs, `-1`, `-2` for repeats), so raw `<h2>` HTML 
 never gets one. Raw HTML is allowed in the source but passes nh3's allow-list, so no script,
 event handler, iframe or javascript: link reaches a page; a text without raw HTML skips nh3
 only when its HTML is made of tags that nh3 gives back as they are (_already_clean). The
-parser's panics on a few texts are worked around (_commonmark).
+parser's panics on a few texts are worked around (_commonmark), and so are its footnotes
+inside footnotes and its links back to references that are not there.
 """
 
 from __future__ import annotations
@@ -133,11 +134,34 @@ def render_markdown(source: str) -> Markup:
 
     Markup, so that templates show it as it is and views need no copy of their own."""
     rendered = _with_heading_ids(_commonmark(source))
+    if "footnote-backref" in rendered:
+        rendered = _without_dangling_backrefs(rendered)
     if "<" in source or not _already_clean(rendered):
         return Markup(_unique_ids(_without_theme_ids(sanitize_html(rendered))))
     if "&quot;" in rendered or "\xa0" in rendered:  # (in text only: see _CLEAN_TAG)
         rendered = rendered.replace("&quot;", '"').replace("\xa0", "&nbsp;")
     return Markup(_without_theme_ids(rendered))  # (its only ids are its headings': unique)
+
+
+_BACKREF = re.compile(r' <a href="#(fnref[0-9]+(?::[0-9]+)?)" class="footnote-backref">')
+_BACKREF_END = "</a>"
+_REFERENCE_ID = re.compile(r'<a href="#fn[0-9]+" id="(fnref[0-9]+(?::[0-9]+)?)">')
+
+
+def _without_dangling_backrefs(rendered: str) -> str:
+    """The footnotes without their links back to references that are not there: the parser
+    counts a reference after an unclosed `[` once for each of its tries to close the `[`
+    (`see [ this[^1]`), and gave the note a link back to each, all but one going nowhere."""
+    references = set(_REFERENCE_ID.findall(rendered))
+    pieces: list[str] = []
+    done = 0
+    for found in _BACKREF.finditer(rendered):
+        end = rendered.find(_BACKREF_END, found.end())
+        if found[1] in references or end < 0:
+            continue
+        pieces.append(rendered[done : found.start()])
+        done = end + len(_BACKREF_END)
+    return "".join([*pieces, rendered[done:]])
 
 
 def _commonmark(source: str) -> str:
@@ -148,13 +172,15 @@ def _commonmark(source: str) -> str:
     - an unmatched backtick after a `[`, as in "see [the `report": its code span scanner
       reads past its list (markdown-it-rust/markdown-it#40);
     - an inline footnote at the end of a text (`^[`), or whose first character takes more
-      than a byte in UTF-8 (`^[él]`), or holding code: it slices a string off a character.
+      than a byte in UTF-8 (`^[él]`), or holding code or brackets: it slices a string off a
+      character.
 
     Such a text is rendered again with its unmatched backtick runs escaped, which CommonMark
-    shows as written anyway; then also with its inline footnotes' `^[` escaped (shown as
-    written); then with every backtick escaped outside fenced code; at last as plain
-    paragraphs, which no parser reads. The panic's message, which Rust writes to the
-    standard error, is kept off the terminal."""
+    shows as written anyway; then also with its inline footnotes as reference footnotes
+    (the same HTML); then with their `^[` escaped (shown as written); then with every
+    backtick escaped outside fenced code; at last as plain paragraphs, which no parser
+    reads. The panic's message, which Rust writes to the standard error, is kept off the
+    terminal."""
     for prepared in _attempts(source):
         try:
             return _render_quietly(prepared)
@@ -166,10 +192,18 @@ def _commonmark(source: str) -> str:
 
 
 def _attempts(source: str) -> Iterator[str]:
-    """The text, then its forms that avoid the parser's panics (made only when needed)."""
+    """The text, then its forms that avoid the parser's panics (made only when needed). A
+    text with an inline footnote inside another, or inside a reference footnote's
+    definition, is read with its notes as references first: the parser writes a note's own
+    note as a list item inside its paragraph."""
+    if "^[" in source and (source.count("^[") > 1 or "[^" in source):
+        converted, nested = _notes_as_references(source)
+        if nested:
+            yield converted
     yield source
     unmatched = _escape_unmatched_backticks(source)
     yield unmatched
+    yield _notes_as_references(unmatched)[0]
     yield unmatched.replace("^[", "^\\[")
     yield _escape_backticks(source).replace("^[", "^\\[")
 
@@ -191,6 +225,111 @@ def _render_quietly(text: str) -> str:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+# What matters to pairing an inline footnote's brackets: an escape, a backtick run, a `^[`,
+# a bracket or a line break.
+_NOTE_TOKEN = re.compile(r"\\[\s\S]|`+|\^\[|[\[\]\n]")
+_NOTE_PASSES = 8
+_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
+"""Notes nested this deep are converted, the innermost first (markdownlimits lets a
+paragraph hold two notes not plainly closed: a nested one is one of them)."""
+# A note's start that would start a block in a definition: a list item, a quote, a heading,
+# a rule or a fence (where the note showed them as text).
+_BLOCK_START = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$)|[>#]|(?:[-*_][ \t]*){3,}$")
+
+
+def _notes_as_references(source: str) -> tuple[str, bool]:
+    """The text with each inline footnote that closes on its own line (`^[a [note]]`)
+    written as a reference footnote (`[^label]`, and `[^label]: a [note]` at the end), and
+    whether a note was inside another or inside a reference footnote's definition. The
+    parser reads references without its inline footnote rule, whose slicing panics on
+    brackets or code in a note. Each note keeps its place; one that does not close on its
+    line, or whose reference would read otherwise (after `^` or `]`, before `(` or a line's
+    `:`), is left as it is."""
+    prefix = "inline-note-"
+    while f"[^{prefix}" in source:
+        prefix += "x"
+    notes: list[str] = []  # each note's content, labelled by its place in this list + 1
+    in_definitions: list[str] = []  # those in a reference footnote's definition
+
+    def innermost_as_references(paragraph: str) -> str:
+        pieces: list[str] = []
+        done = position = 0
+        opened: list[tuple[int, bool]] = []  # each open bracket's start, and if it is a `^[`
+        while (found := _NOTE_TOKEN.search(paragraph, position)) is not None:
+            token, position = found.group(), found.end()
+            if token[0] == "`":  # a code span: to the next run of the same length
+                closing = re.compile(f"(?<!`){token}(?!`)").search(paragraph, position)
+                position = closing.end() if closing is not None else position
+            elif token == "\n":
+                opened.clear()
+            elif token in ("[", "^["):
+                if token == "^[":  # the notes open around it are no innermost
+                    opened = [(start, False) for start, _ in opened]
+                opened.append((found.start(), token == "^["))
+            elif token == "]" and opened:
+                start, innermost = opened.pop()
+                content = paragraph[start + 2 : found.start()].strip()
+                if innermost and _as_reference(paragraph, start, found.end(), content):
+                    if _DEFINITION.search(paragraph, 0, start) is not None:
+                        in_definitions.append(content)
+                    notes.append(content)
+                    pieces += [paragraph[done:start], f"[^{prefix}{len(notes)}]"]
+                    done = found.end()
+        return "".join([*pieces, paragraph[done:]])
+
+    converted = source
+    passes = 0
+    while passes < _NOTE_PASSES:
+        before = len(notes)
+        converted = _outside_fences(converted, innermost_as_references)
+        if len(notes) == before:
+            break
+        passes += 1
+    if not notes:
+        return source, False
+    converted = _outside_fences(converted, _escape_notes)
+    # The parser numbers notes in the order of their definitions: the text's in reading
+    # order, then the notes' own notes.
+    reference = re.compile(re.escape(f"[^{prefix}") + r"([0-9]+)\]")
+    definitions: list[str] = []
+    texts = [converted]
+    for text in texts:  # (grows as it goes: breadth first)
+        for found in reference.finditer(text):
+            content = notes[int(found[1]) - 1]
+            definitions.append(f"{found[0]}: {content}")
+            texts.append(content)
+    nested = passes > 1 or bool(in_definitions)
+    return "\n\n".join([converted.rstrip("\n"), *definitions]) + "\n", nested
+
+
+def _escape_notes(paragraph: str) -> str:
+    """The paragraph with each `^[` outside code escaped: a note left unconverted beside
+    references made the parser count a reference once for each of its tries to close it."""
+    pieces: list[str] = []
+    done = position = 0
+    while (found := _NOTE_TOKEN.search(paragraph, position)) is not None:
+        token, position = found.group(), found.end()
+        if token[0] == "`":
+            closing = re.compile(f"(?<!`){token}(?!`)").search(paragraph, position)
+            position = closing.end() if closing is not None else position
+        elif token == "^[":
+            pieces += [paragraph[done : found.start()], "^\\["]
+            done = position
+    return "".join([*pieces, paragraph[done:]])
+
+
+def _as_reference(paragraph: str, start: int, end: int, content: str) -> bool:
+    """Whether the note `paragraph[start:end]` reads the same as a reference (see above)."""
+    if not content or _BLOCK_START.match(content) or content.startswith(("```", "~~~")):
+        return False
+    if (start and paragraph[start - 1] in "^]") or paragraph.startswith("(", end):
+        return False
+    if not paragraph.startswith(":", end):
+        return True
+    line_start = paragraph.rfind("\n", 0, start) + 1
+    return bool(paragraph[line_start:start].strip(" "))
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
