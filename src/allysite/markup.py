@@ -126,7 +126,49 @@ def _cleaner() -> nh3.Cleaner:
 
 
 def sanitize_html(source: str) -> str:
-    return _cleaner().clean(source)
+    sanitized = _cleaner().clean(source)
+    if " srcset=" not in sanitized:
+        return sanitized
+    return _SRCSET.sub(lambda found: found[0] if _safe_srcset(found[1]) else "", sanitized)
+
+
+# A srcset as nh3 writes it (double-quoted, `"` escaped): nh3 checks the schemes of `href`
+# and `src` only, so a `srcset` of `javascript:` or `data:` images passed it.
+_SRCSET = re.compile(r'\ssrcset="([^"]*)"')
+_IMAGE_SCHEMES = frozenset({"http", "https"})
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _safe_srcset(written: str) -> bool:
+    """Whether every image a srcset names is on the site or at an http(s) address, its
+    candidates read as HTML reads them: an address up to a blank (trailing commas not part
+    of it), then descriptors up to a comma outside parentheses."""
+    value, position = html.unescape(written), 0
+    while position < len(value):
+        while position < len(value) and value[position] in " \t\n\f\r,":
+            position += 1
+        start = position
+        while position < len(value) and value[position] not in " \t\n\f\r":
+            position += 1
+        address = value[start:position]
+        if address.endswith(","):
+            address = address.rstrip(",")
+        else:
+            in_parentheses = False
+            while position < len(value) and (value[position] != "," or in_parentheses):
+                if value[position] in "()":
+                    in_parentheses = value[position] == "("
+                position += 1
+        # (as a browser reads an address: blanks and controls around it, tabs and line
+        # breaks inside it, left out)
+        address = address.strip("".join(map(chr, range(33)))).translate(_TABS_AND_BREAKS)
+        scheme = _SCHEME.match(address)
+        if scheme is not None and scheme[1].lower() not in _IMAGE_SCHEMES:
+            return False
+    return True
+
+
+_TABS_AND_BREAKS = str.maketrans("", "", "\t\n\r")
 
 
 def render_markdown(source: str) -> Markup:

@@ -181,6 +181,32 @@ def test_dangerous_link_schemes_are_removed(href: str) -> None:
     assert ">x</a>" in html
 
 
+@pytest.mark.parametrize(
+    "srcset",
+    [
+        "javascript:alert(1) 1x",
+        "a.png 1x, JaVaScRiPt:alert(1) 2x",
+        "a.png 1x,&#x20;javascript:alert(1) 2x",
+        "a.png (x, y) 1x, data:image/svg+xml,&lt;svg onload=alert(1)&gt; 2x",
+        "a.png,, vbscript:x",
+    ],
+)
+def test_a_srcset_naming_another_scheme_is_removed(srcset: str) -> None:
+    """nh3 checks the schemes of href and src only."""
+    for source in (f'<img src="a.png" alt="" srcset="{srcset}">', f'<source srcset="{srcset}">'):
+        found = [attributes for tag, attributes in tags(render_markdown(source)) if tag != "p"]
+        assert found and "srcset" not in found[0], found
+
+
+@pytest.mark.parametrize(
+    "srcset",
+    ["a.png 1x, /b/c.png 2x", "https://x.org/a,b.png 100w, //x.org/c.png (x, y) 2x", "a.png"],
+)
+def test_a_srcset_of_the_site_or_http_images_is_kept(srcset: str) -> None:
+    found = tags(render_markdown(f'<img src="a.png" alt="" srcset="{srcset}">'))
+    assert found[0][1]["srcset"] == srcset
+
+
 def test_markdown_links_with_dangerous_schemes_do_not_become_links() -> None:
     html = render_markdown("[a](javascript:alert(1)) [b](data:text/html,x)")
     assert "<a" not in html
