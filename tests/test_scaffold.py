@@ -148,6 +148,27 @@ def test_new_language_refusals(make_site: MakeSite) -> None:
     assert (site.root / "site.yaml").read_text() == before
 
 
+def test_a_code_not_in_the_usual_case_is_refused_with_its_spelling(tmp_path: Path) -> None:
+    """`new language FR` wrote FR into site.yaml: the site's addresses became /FR/."""
+    site = tmp_path / "s"
+    refused = run("new", "site", str(site), "--langs", "es,EN")
+    assert refused.exit_code != 0 and "write EN as en" in refused.output + refused.stderr
+    assert not site.exists()
+    assert run("new", "site", str(site), "--langs", "es,en").exit_code == 0
+    before = (site / "site.yaml").read_text()
+    for command in (("new", "language"), ("i18n", "init")):
+        for code, good in (("FR", "fr"), ("pt-br", "pt-BR"), ("SR-latn-rs", "sr-Latn-RS")):
+            result = run(*command, code, "--site", str(site))
+            assert result.exit_code == 1, result.stderr
+            lines = result.stderr.splitlines()
+            assert lines[0] == f"error: '{code}' is not in BCP 47's usual case"
+            assert lines[1].startswith(f"  hint: write {code} as {good} ")
+    assert (site / "site.yaml").read_text() == before
+    assert not list(site.glob("locales/*/LC_MESSAGES"))
+    assert run("new", "language", "pt-BR", "--site", str(site)).exit_code == 0
+    assert "pt-BR" in (site / "site.yaml").read_text()
+
+
 def test_i18n_init_checks_the_code_as_new_language_does(tmp_path: Path) -> None:
     """A code the build refuses ('pt_BR'), or a site language in other letters ('EN'),
     made a catalog no build reads; init now refuses it as `new language` does."""

@@ -96,7 +96,36 @@ def parse_languages(text: str) -> tuple[list[str], list[Diagnostic]]:
         ]
     if len(set(codes)) != len(codes) or not codes:
         return [], [error("bad-languages", "give each language once", hint="e.g. --langs es,en")]
+    miscased = [(code, conventional_case(code)) for code in codes]
+    miscased = [(code, good) for code, good in miscased if good != code]
+    if miscased:
+        return [], [
+            error(
+                "language-case",
+                f"'{', '.join(code for code, _ in miscased)}' is not in BCP 47's usual case",
+                hint=f"write {', '.join(f'{code} as {good}' for code, good in miscased)} "
+                "(the site's addresses and lang attributes show a code as site.yaml writes it)",
+            )
+        ]
     return codes, []
+
+
+def conventional_case(code: str) -> str:
+    """A BCP 47 code in its usual case ('PT-br' -> 'pt-BR', 'zh-hant' -> 'zh-Hant'): the
+    language in lower case, a script in title case, a region in upper case, and all after a
+    single-letter extension in lower case."""
+    parts = code.split("-")
+    cased = [parts[0].lower()]
+    extension = False
+    for part in parts[1:]:
+        extension = extension or len(part) == 1
+        if not extension and len(part) == 4 and part.isalpha():
+            cased.append(part.title())
+        elif not extension and ((len(part) == 2 and part.isalpha()) or part.isdigit()):
+            cased.append(part.upper())
+        else:
+            cased.append(part.lower())
+    return "-".join(cased)
 
 
 def _canonical(code: str) -> str | None:
@@ -116,13 +145,16 @@ def parse_language(
     the build refuses, or a site language in other letters ('EN' for 'en'), would make a
     catalog in a folder the build never reads. `i18n init` may start a site language's
     catalog, written as site.yaml writes it (site_language_ok)."""
-    codes, problems = parse_languages(code)
-    if problems:
-        return problems
-    if codes != [code]:
-        return [error("bad-languages", f"'{code}' is not one language code", hint="e.g. pt-BR")]
     same = next((c for c in site_codes if c.lower() == code.lower()), None)
-    if same is None or (site_language_ok and same == code):
+    if same is None:
+        codes, problems = parse_languages(code)
+        if problems:
+            return problems
+        if codes != [code]:
+            hint = "e.g. pt-BR"
+            return [error("bad-languages", f"'{code}' is not one language code", hint=hint)]
+        return []
+    if site_language_ok and same == code:
         return []
     return [
         error(
