@@ -29,6 +29,7 @@ ALPHA = "content/partners/alpha/"
 PARTNER_YAML = MINIMAL_SITE[ALPHA + "partner.yaml"]  # website 1, logo 2, since 3, kind 4, ...
 PO = "locales/en/LC_MESSAGES/messages.po"
 PO_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'  # 4 lines
+HINT_PLURAL_NUMBERS = "number the entry's plural forms msgstr[0], msgstr[1]... in order, each once"
 
 ONE_ERROR = (
     "Build failed: 1 error(s), 0 warning(s). Nothing was written; the previous output is unchanged."
@@ -812,6 +813,24 @@ FAULTS = [
         f"{PO}:7: error: msgid_plural must come right after its entry's msgid",
         "write msgid, msgid_plural, then msgstr[0], msgstr[1]...",
         id="po-msgid-plural-after-msgstr",
+    ),
+    pytest.param(
+        {PO: PO_HEADER + 'msgid "Skip"\nmsgid_plural "Skips"\nmsgstr[1] "Js"\nmsgstr[0] "J"\n'},
+        f"{PO}:7: error: msgstr[1] comes where msgstr[0] should: gettext numbers an entry's "
+        "plural forms from 0, in order",
+        HINT_PLURAL_NUMBERS,
+        id="po-plural-forms-out-of-order",
+    ),
+    pytest.param(
+        {
+            PO: PO_HEADER
+            + 'msgid "Skip"\nmsgid_plural "Skips"\nmsgstr[0] "J"\nmsgstr[0] "Js"\n'
+            + 'msgstr[1] "Js"\n'
+        },
+        f"{PO}:8: error: msgstr[0] comes where msgstr[1] should: gettext numbers an entry's "
+        "plural forms from 0, in order",
+        HINT_PLURAL_NUMBERS,
+        id="po-plural-form-twice",
     ),
 ]
 

@@ -432,6 +432,14 @@ class _DuplicateAwareParser(PoFileParser):
                     'write msgstr "..." for an entry without plural forms, or add the '
                     "msgid_plural of the source text",
                 )
+            index, expected = keyword[len("msgstr[") : -1], len(self.translations)
+            if index.isdigit() and int(index) != expected:  # (else Babel's syntax error)
+                return (
+                    f"{keyword} comes where msgstr[{expected}] should: gettext numbers an "
+                    "entry's plural forms from 0, in order",
+                    "number the entry's plural forms msgstr[0], msgstr[1]... in order, "
+                    "each once",
+                )
         return None
 
     def _check_header(self) -> None:
