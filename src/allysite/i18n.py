@@ -437,8 +437,7 @@ class _DuplicateAwareParser(PoFileParser):
                 return (
                     f"{keyword} comes where msgstr[{expected}] should: gettext numbers an "
                     "entry's plural forms from 0, in order",
-                    "number the entry's plural forms msgstr[0], msgstr[1]... in order, "
-                    "each once",
+                    "number the entry's plural forms msgstr[0], msgstr[1]... in order, each once",
                 )
         return None
 
