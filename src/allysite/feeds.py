@@ -109,20 +109,25 @@ def _entry(
     partner: PartnerView, url: str, categories: dict[TermLink, str]
 ) -> tuple[str, str | None, str]:
     """One entry, written out (a term's category line once for all entries): before its
-    summary, the summary (not escaped yet), after it."""
+    summary, the summary (not escaped yet), after it.
+
+    A stand-in's title and summary are its original's text: they alone say so (`xml:lang`
+    on the entry would declare its categories, in the feed's language, of the original's
+    too, RFC 4287 §2)."""
     item = partner.item
-    lang = f' xml:lang="{_escape_attrib(item.text_lang.code)}"' if item.is_fallback else ""
+    lang = {"xml:lang": item.text_lang.code} if item.is_fallback else {}
+    lang_attr = f' xml:lang="{_escape_attrib(item.text_lang.code)}"' if item.is_fallback else ""
     stamp = _stamp(partner)
     lines = [
-        f"  <entry{lang}>\n    <id>{_escape_cdata(url)}</id>\n",
-        _element("    ", "title", item.name),
+        f"  <entry>\n    <id>{_escape_cdata(url)}</id>\n",
+        _element("    ", "title", item.name, **lang),
         f'    <link rel="alternate" type="text/html" href="{_escape_attrib(url)}" />\n'
         f"    <published>{stamp}</published>\n    <updated>{stamp}</updated>\n",
     ]
     head = "".join(lines)
     lines = []
     if item.summary:
-        head += "    <summary>"
+        head += f"    <summary{lang_attr}>"
         lines.append("</summary>\n")
     for term in (partner.kind, *partner.regions, *partner.topics):
         line = categories.get(term)

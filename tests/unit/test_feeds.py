@@ -8,6 +8,7 @@ from types import MappingProxyType
 from xml.etree import ElementTree as ET
 
 import pytest
+from lxml import etree
 
 from allysite import urls
 from allysite.build import THEME
@@ -60,15 +61,14 @@ def tree_feed(config: SiteConfig, view: LanguageView) -> bytes:
     for partner in dated:
         item, url = partner.item, site_urls.absolute(urls.partner(code, partner.item.slug))
         entry = add(feed, "entry")
-        if item.is_fallback:
-            entry.set(XML_LANG, item.text_lang.code)
+        lang = {XML_LANG: item.text_lang.code} if item.is_fallback else {}
         add(entry, "id", url)
-        add(entry, "title", item.name)
+        add(entry, "title", item.name, **lang)
         add(entry, "link", rel="alternate", type="text/html", href=url)
         add(entry, "published", stamp(partner))
         add(entry, "updated", stamp(partner))
         if item.summary:
-            add(entry, "summary", item.summary)
+            add(entry, "summary", item.summary, **lang)
         for term in (partner.kind, *partner.regions, *partner.topics):
             add(entry, "category", term=f"{term.taxonomy}/{term.slug}", label=term.label)
     ET.indent(feed)
@@ -137,3 +137,29 @@ def test_a_feed_shows_no_website(site: tuple) -> None:  # type: ignore[type-arg]
             make_feed(config, view).data
             == make_feed(config, dataclasses.replace(view, partners=moved)).data
         )
+
+
+def test_a_stand_in_entry_declares_only_its_original_text_of_another_language(
+    site: tuple,  # type: ignore[type-arg]
+) -> None:
+    """xml:lang holds for an element and all it contains (RFC 4287 §2): a stand-in's title
+    and summary are the original's, its categories' labels the feed's language."""
+    config, _, views = site
+    arabic = next(view for view in views if view.language.code == "ar")
+    feed = etree.fromstring(make_feed(config, arabic).data)
+
+    def lang(element: etree._Element) -> str:
+        return str(element.xpath("string(ancestor-or-self::*[@xml:lang][1]/@xml:lang)"))
+
+    entries = feed.findall(f"{{{ATOM}}}entry")
+    stand_ins = [p for p in arabic.partners if p.item.is_fallback and p.since is not None]
+    assert stand_ins and len(entries) == len(stand_ins)
+    for entry, partner in zip(entries, stand_ins, strict=True):
+        original = partner.item.text_lang.code
+        assert original != "ar"
+        assert lang(entry) == "ar"
+        assert lang(entry.find(f"{{{ATOM}}}title")) == original
+        assert lang(entry.find(f"{{{ATOM}}}summary")) == original
+        categories = entry.findall(f"{{{ATOM}}}category")
+        assert categories and {lang(category) for category in categories} == {"ar"}
+        assert {category.get("label") for category in categories} >= {partner.kind.label}
