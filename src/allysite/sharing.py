@@ -22,11 +22,15 @@ from allysite.views import PartnerView
 
 
 def og_locale(language: Language) -> str:
-    """Open Graph wants language_TERRITORY: 'es' -> 'es_ES', 'ar' -> 'ar_EG' (CLDR's likely)."""
+    """Open Graph wants language_TERRITORY: 'es' -> 'es_ES', 'ar' -> 'ar_EG' (CLDR's likely
+    subtags). The script counts where CLDR knows it: Traditional Chinese is mostly written
+    in Taiwan (zh_Hant -> zh_Hant_TW), not China, and Punjabi in Arabic script in Pakistan."""
     locale = language.locale
     if locale.territory:
         return f"{locale.language}_{locale.territory}"
-    likely = get_global("likely_subtags").get(locale.language)
+    subtags = get_global("likely_subtags")
+    likely = locale.script and subtags.get(f"{locale.language}_{locale.script}")
+    likely = likely or subtags.get(locale.language)
     if likely:
         territory = Locale.parse(likely).territory
         if territory:

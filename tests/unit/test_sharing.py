@@ -23,6 +23,14 @@ from allysite.traced import script_json
         ("pt-BR", "pt_BR"),
         ("zh", "zh_CN"),
         ("ru", "ru_RU"),
+        # the script counts: CLDR's likely subtags of zh_Hant are zh_Hant_TW, not zh's CN
+        ("zh-Hant", "zh_TW"),
+        ("zh-Hans", "zh_CN"),
+        ("zh-Hant-HK", "zh_HK"),
+        ("pa", "pa_IN"),
+        ("pa-Arab", "pa_PK"),
+        ("uz-Arab", "uz_AF"),
+        ("sr-Latn", "sr_RS"),  # (CLDR has no entry for sr_Latn: sr's)
     ],
 )
 def test_og_locale(code: str, expected: str) -> None:
