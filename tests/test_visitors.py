@@ -133,6 +133,35 @@ def test_open_graph_locales_follow_the_real_translations(built_site: Site) -> No
     assert twitter["content"] == "summary"
 
 
+def test_a_stand_in_page_names_its_original_as_the_page_it_is(built_site: Site) -> None:
+    """A stand-in shows its original's text, and its canonical link points at the original's
+    page: og:url, og:locale and the JSON-LD's mainEntityOfPage say the same, each as the
+    original's page says it of itself; a translation's page names itself."""
+
+    def identity(path: str) -> tuple[str, str, str, str | None]:
+        page = built_site.html(path)
+        canonical = page.find("link", rel="canonical")["href"]
+        url = page.find("meta", property="og:url")["content"]
+        locale = page.find("meta", property="og:locale")["content"]
+        script = page.find("script", type="application/ld+json")
+        main = json.loads(script.string)["mainEntityOfPage"] if script else None
+        return canonical, url, locale, main
+
+    for stand_in, original in (
+        ("/ar/partners/alpha/", "/es/partners/alpha/"),
+        ("/ar/about/", "/es/about/"),
+    ):
+        shown = built_site.html(stand_in).select_one("article [lang]")
+        assert shown is not None and shown["lang"] == "es"  # (a stand-in indeed)
+        canonical, url, locale, main = identity(original)
+        assert canonical == url == f"https://partners.example.org{original}"
+        assert main in (None, canonical)
+        assert identity(stand_in) == (canonical, url, locale, main)
+    canonical, _, locale, main = identity("/en/partners/alpha/")
+    assert main == canonical == "https://partners.example.org/en/partners/alpha/"
+    assert locale == "en_US"
+
+
 def test_atom_feed_per_language_newest_partnership_first(directory: Site) -> None:
     link = directory.html("/en/").find("link", type="application/atom+xml")
     assert link["href"] == "/en/feed.xml"

@@ -236,13 +236,16 @@ def _partner_route(
     same (a new site view, after a topic added, plans every profile again)."""
     language = site.language
     code = language.code
+    meta = metas.get(partner.slug, code)
 
     def structured_data() -> Structured:
         directory = {"name": site.title, "url": site_urls.absolute(urls.home(code))}
-        return organization(partner, view, language, config.languages, directory, config.base_url)
+        return organization(
+            partner, view, language, config.languages, directory, config.base_url, meta.canonical
+        )
 
     return route(
-        metas.get(partner.slug, code),
+        meta,
         code,
         "partner.html",
         {

@@ -53,11 +53,14 @@ def organization(
     languages: tuple[Language, ...],
     site: Mapping[str, str],
     base_url: str,
+    canonical: str,
 ) -> Structured:
     """The schema.org Organization of one profile, in the page's language.
 
     `site` holds the directory's own 'name' and 'url': the partnership is a Role linking the
-    partner to it, with the partnership's start as the Role's startDate.
+    partner to it, with the partnership's start as the Role's startDate. `canonical` is the
+    page's canonical URL, its mainEntityOfPage: a stand-in page names its original's, as its
+    canonical link and og:url do, not itself.
     """
     item = view.item
     names = [item.name]
@@ -89,7 +92,7 @@ def organization(
             "startDate": view.since.iso,
             "memberOf": {"@type": "Organization", "name": site["name"], "url": site["url"]},
         }
-    data["mainEntityOfPage"] = full_url(base_url, item.href)
+    data["mainEntityOfPage"] = canonical
     return structured(data, "description")  # (where its summary is: traced.py)
 
 
