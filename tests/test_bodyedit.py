@@ -210,6 +210,26 @@ def test_a_summary_edit_is_put_in_place_without_loading_the_site(
     assert full_builds == [str(tmp_path / "cold")]  # (assert_as_cold's)
 
 
+def test_a_summary_edited_to_hold_an_escaped_carriage_return_is_put_in_place(
+    make_site: MakeSite, tmp_path: Path, full_builds: list[str]
+) -> None:
+    """The edit reads the summary as the loader does (its carriage return a line feed, as
+    sourcefile reads one): the pages and feeds are a cold build's, with no carriage return."""
+    site = make_site(DATED_BETA)
+    build(site)
+    full_builds.clear()
+    site.write(beta("Texto de Beta.", summary='"Educa\\rmucho\\r\\nya."'))
+    result = build(site)
+    assert full_builds == []
+    assert {f"{lang}/feed.xml" for lang in ("es", "en", "ar")} <= set(result.rendered)
+    for name in result.rendered:
+        assert b"\r" not in (site.out / name).read_bytes(), name
+    feed = ElementTree.parse(site.out / "ar" / "feed.xml").getroot()
+    summaries = feed.findall("{http://www.w3.org/2005/Atom}entry/{*}summary")
+    assert "Educa\nmucho\nya." in [element.text for element in summaries]
+    assert_as_cold(site, tmp_path)
+
+
 def test_edits_of_summaries_and_bodies_in_turn(
     make_site: MakeSite, tmp_path: Path, full_builds: list[str]
 ) -> None:

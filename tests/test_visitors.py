@@ -8,6 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from lxml import etree
 from PIL import Image
 
 from allysite import search
@@ -160,6 +161,37 @@ def test_a_stand_in_page_names_its_original_as_the_page_it_is(built_site: Site) 
     canonical, _, locale, main = identity("/en/partners/alpha/")
     assert main == canonical == "https://partners.example.org/en/partners/alpha/"
     assert locale == "en_US"
+
+
+def test_a_summary_with_an_escaped_carriage_return_reads_back_the_same_everywhere(
+    make_site: MakeSite,
+) -> None:
+    """A carriage return (a YAML escape) is read as a line feed, as XML (1.0 §2.11) and
+    HTML parsers read one: the feed, the descriptions, the lead, the cards and the JSON-LD
+    all give back the same text, and no output holds a raw one."""
+    site = make_site(
+        {"content/partners/alpha/es.md": '---\nname: Alfa\nsummary: "cr\\rhere\\r\\nend"\n---\n'}
+    )
+    assert site.build().exit_code == 0
+    expected = "cr\nhere\nend"
+    for lang in ("es", "ar"):  # (the Spanish text stands in for the Arabic one)
+        feed = etree.parse(str(site.out / lang / "feed.xml"))
+        summaries = feed.xpath("//a:entry/a:summary/text()", namespaces=ATOM)
+        assert expected in summaries
+        page = site.html(f"/{lang}/partners/alpha/")
+        script = page.find("script", type="application/ld+json")
+        shown = [
+            page.find("meta", attrs={"name": "description"})["content"],
+            page.find("meta", property="og:description")["content"],
+            page.select_one(".lead").text,
+            json.loads(script.string)["description"],
+        ]
+        assert shown == [expected] * 4
+        cards = [card.text for card in site.html(f"/{lang}/").select(".card-summary")]
+        assert expected in cards
+    for path in site.out.rglob("*"):
+        if path.suffix in (".html", ".xml"):
+            assert b"\r" not in path.read_bytes(), path
 
 
 def test_atom_feed_per_language_newest_partnership_first(directory: Site) -> None:

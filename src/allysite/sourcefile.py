@@ -7,7 +7,11 @@ content file holds: plainyaml.py); the values are built here from its node tree,
   ones stay as written (`1.50` is not turned into 1.5),
 - a duplicate key is an error instead of silently keeping the last one,
 - aliases are refused (no alias bombs), and unknown tags are refused,
-- every key and item keeps its position for messages.
+- every key and item keeps its position for messages,
+- a line end that a double-quoted escape writes (`"a\\rb"`, `"a\\r\\nb"`) is a line feed,
+  as the file's own line ends are (textfile.read_text): XML (1.0 §2.11) and HTML parsers
+  read a carriage return as one, so a summary would not come back from the feed or a
+  page's description as it was, and its JSON-LD would differ from both.
 """
 
 from __future__ import annotations
@@ -236,7 +240,10 @@ def _check_tag(node: yaml.Node, expected: str, line: int, column: int) -> None:
 
 def _scalar(node: yaml.ScalarNode, line: int, column: int) -> Any:
     value: str = node.value
-    _check_characters(value, node.style == '"', line, column)
+    escaped = node.style == '"'
+    _check_characters(value, escaped, line, column)
+    if escaped and "\r" in value:  # (only an escape makes one: read_text took the others)
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     if node.style:  # quoted or block scalars are always strings (plain style is '' or None)
         if node.tag not in _IMPLICIT_TAGS:
             _check_tag(node, _TAG + "str", line, column)

@@ -217,6 +217,23 @@ def test_several_documents_are_refused() -> None:
 # --- positions --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('summary: "cr\\rhere"', "cr\nhere"),
+        ('summary: "a\\r\\nb\\n\\rc"', "a\nb\n\nc"),
+        ('summary: "a\\x0d\\u000Db"', "a\n\nb"),
+        ('names: ["a\\rb"]', ["a\nb"]),
+        ("summary: 'a\\rb'", "a\\rb"),  # (no escapes in single quotes)
+    ],
+)
+def test_an_escaped_carriage_return_is_a_line_feed(text: str, expected: object) -> None:
+    """As read_text makes the file's own line ends: XML and HTML read one as a line feed."""
+    doc, problems = parse_yaml(text, "x.yaml")
+    assert problems == [] and doc is not None
+    assert next(iter(doc.data.values())) == expected
+
+
 def test_positions_of_keys_and_list_items() -> None:
     text = "title:\n  es: Hola\nlanguages:\n  - es\n  - en\nflow: [a, b]\n"
     doc, _ = parse_yaml(text, "site.yaml")
