@@ -161,14 +161,14 @@ def _safe_srcset(written: str) -> bool:
                 position += 1
         # (as a browser reads an address: blanks and controls around it, tabs and line
         # breaks inside it, left out)
-        address = address.strip("".join(map(chr, range(33)))).translate(_TABS_AND_BREAKS)
+        address = _TABS_AND_BREAKS.sub("", address.strip("".join(map(chr, range(33)))))
         scheme = _SCHEME.match(address)
         if scheme is not None and scheme[1].lower() not in _IMAGE_SCHEMES:
             return False
     return True
 
 
-_TABS_AND_BREAKS = str.maketrans("", "", "\t\n\r")
+_TABS_AND_BREAKS = re.compile("[\t\n\r]")
 
 
 def render_markdown(source: str) -> Markup:
