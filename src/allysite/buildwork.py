@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from allysite.cache import Manifest
     from allysite.fingerprints import Fingerprints
     from allysite.publish import PageKeys, PartnerReuse, Published
+    from allysite.render import OutputFile
     from allysite.sitemap import SitemapEntry
     from allysite.views import LanguageView
     from allysite.workers import SharedCounts
@@ -64,8 +65,8 @@ def make_pages(
     from allysite import urls
     from allysite.copies import copy_collisions
     from allysite.fingerprints import combine
-    from allysite.publish import stage_made
-    from allysite.sitemap import sitemap_of
+    from allysite.publish import stage_sitemap
+    from allysite.sitemap import limits, sitemap_files
     from allysite.workers import Deal, in_workers
 
     inputs, problems = load_site(
@@ -111,20 +112,22 @@ def make_pages(
         links.send(published.states)  # when a core is free: none is while pages render)
     problems += published.problems
     pages = tuple(published.pages)
-    problems += copy_collisions(inputs.config, inputs.content, pages)
-    sitemap = urls.output_path(urls.SITEMAP)  # keyed by what it shows of every page
+    most = limits()  # keyed by what it shows of every page, and how much a file may hold
     shown = sorted(published.sitemap.items())
-    key = combine((keys.code, inputs.config.base_url.encode(), *(n.encode() + d for n, d in shown)))
+    fixed = (keys.code, inputs.config.base_url.encode(), repr(most).encode())
+    key = combine((*fixed, *(n.encode() + d for n, d in shown)))
 
-    def make() -> bytes:
+    def make() -> list[OutputFile]:
         entries = published.listed
         if published.settled:  # (a safeguard: a language is settled only when no page's
             # entry changed, in any language: the sitemap is then kept, not made)
             entries = [*entries, *_entries(inputs, published.settled)]
         unique = {entry[0]: entry for entry in entries}.values()  # (some planned twice)
-        return sitemap_of(unique, urls.Urls(inputs.config.base_url)).data
+        return sitemap_files(unique, urls.Urls(inputs.config.base_url), most)
 
-    stage_made(sitemap, key, make, staging, store.previous, published)
+    sitemaps = stage_sitemap(key, make, staging, store.previous, published)
+    # (its numbered parts are known once made: a static file may not take their place)
+    problems += copy_collisions(inputs.config, inputs.content, (*pages, *sitemaps))
     published.pages, published.listed = [], []  # sent back lighter: `pages` is enough
     return Made(problems, published, pages, inputs.config.search)
 

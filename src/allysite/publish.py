@@ -12,6 +12,7 @@ the keys, the files' states and the messages (`Published`).
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -547,6 +548,33 @@ def stage_search(
     return problems
 
 
+def stage_sitemap(
+    key: bytes,
+    make: Callable[[], list[OutputFile]],
+    staging: Staging,
+    previous: Manifest | None,
+    part: Published,
+) -> list[str]:
+    """The sitemap's files (sitemap.xml, and the numbered sitemaps it lists on a large
+    site), all keyed alike: the output's own when the key is the last build's and each is
+    still as written, else made anew. Their output paths; the last build's parts that are
+    not made again are not staged, so they leave the output."""
+    main = urls.output_path(urls.SITEMAP)
+    if previous is not None and previous.keys.get(main) == key:
+        numbered = (urls.output_path(urls.sitemap_part(n)) for n in itertools.count(1))
+        names = [main, *itertools.takewhile(lambda name: previous.keys.get(name) == key, numbered)]
+        if all(previous.reusable(staging.out, name, key) for name in names):
+            for name in names:
+                part.states[name] = previous.outputs[name]
+                staging.keep(name, previous.outputs[name])
+                part.keys[name] = key
+            return names
+    files = make()
+    for file in files:
+        stage(staging, file.out_path, file.data, part, key)
+    return [file.out_path for file in files]
+
+
 def stage_made(
     name: str,
     key: bytes,
@@ -555,8 +583,8 @@ def stage_made(
     previous: Manifest | None,
     part: Published,
 ) -> None:
-    """A file made from views (a feed, the sitemap): the output's own when its key is the
-    last build's, else made anew."""
+    """A file made from views (a feed): the output's own when its key is the last build's,
+    else made anew."""
     if previous is not None and previous.reusable(staging.out, name, key):
         part.states[name] = previous.outputs[name]
         staging.keep(name, previous.outputs[name])

@@ -37,16 +37,17 @@ def render_pages(
 
 
 def site_extras(prepared: Prepared) -> list[OutputFile]:
-    """The outputs that are no pages: built assets, feeds, host files, sitemap, robots.txt."""
+    """The outputs that are no pages: built assets, feeds, host files, the sitemap (with its
+    numbered parts on a large site), robots.txt."""
     from allysite import urls
     from allysite.feeds import make_feeds
-    from allysite.sitemap import make_sitemap
+    from allysite.sitemap import make_sitemaps
 
     config, plan = prepared.config, prepared.plan
     return [
         *site_files(config, prepared.assets),
         *make_feeds(config, plan.views),
-        make_sitemap(plan.routes, urls.Urls(config.base_url)),
+        *make_sitemaps(plan.routes, urls.Urls(config.base_url)),
     ]
 
 

@@ -52,6 +52,11 @@ def feed(lang: str) -> str:
     return f"/{lang_segment(lang)}/feed.xml"
 
 
+def sitemap_part(number: int) -> str:
+    """A numbered sitemap listed by the index that sitemap.xml becomes on a large site."""
+    return f"/sitemap-{number}.xml"
+
+
 def item_file(item_path: str, name: str) -> str:
     """A file beside an item (a logo), inside the item's own folder of the output."""
     return item_path + quote(name)

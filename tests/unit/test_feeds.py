@@ -17,7 +17,7 @@ from allysite.feeds import make_feed
 from allysite.pagemeta import Alternate
 from allysite.plan import make_plan
 from allysite.routes import Route
-from allysite.sitemap import make_sitemap
+from allysite.sitemap import make_sitemaps
 from allysite.views import LanguageView, PartnerView
 
 from .support import SMALL_SITE, load_site, write_files
@@ -122,7 +122,8 @@ def test_sitemap_is_what_elementtree_wrote(site: tuple) -> None:  # type: ignore
     odd_route = Route("/a&b/", "a/index.html", "es", "x", context, (Alternate(ODD, ODD),), True, ())
     bare = Route("/bare/", "bare/index.html", "es", "x", context, (), True, ())
     for shown in (routes, [*routes, odd_route], [bare], []):
-        assert make_sitemap(shown, site_urls).data == tree_sitemap(shown, site_urls)
+        (sitemap,) = make_sitemaps(shown, site_urls)
+        assert sitemap.data == tree_sitemap(shown, site_urls)
 
 
 def test_a_feed_shows_no_website(site: tuple) -> None:  # type: ignore[type-arg]

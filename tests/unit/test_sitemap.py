@@ -6,11 +6,24 @@ from pathlib import Path
 from types import MappingProxyType
 from xml.etree import ElementTree as ET
 
+import pytest
+from lxml import etree
+
 from allysite.build import THEME
 from allysite.pagemeta import Alternate
 from allysite.plan import make_plan
+from allysite.render import OutputFile
 from allysite.routes import Route
-from allysite.sitemap import SITEMAP_NS, XHTML_NS, make_robots, make_sitemap
+from allysite.sitemap import (
+    MAX_BYTES,
+    MAX_URLS,
+    SITEMAP_NS,
+    XHTML_NS,
+    SitemapEntry,
+    make_robots,
+    make_sitemaps,
+    sitemap_files,
+)
 from allysite.urls import Urls
 
 from .support import SMALL_SITE, load_site, write_files
@@ -32,6 +45,12 @@ def make_route(path: str, in_sitemap: bool = True, langs: tuple[str, ...] = ("es
         in_sitemap,
         (),
     )
+
+
+def make_sitemap(routes: list[Route], site_urls: Urls) -> OutputFile:
+    """The sitemap of a site within the limits: sitemap.xml alone."""
+    (output,) = make_sitemaps(routes, site_urls)
+    return output
 
 
 ROUTES = [
@@ -133,3 +152,128 @@ def test_sitemap_of_a_planned_site(tmp_path: Path) -> None:
     for url in root.findall("sm:url", NS):
         hreflangs = [link.get("hreflang") for link in url.findall("xhtml:link", NS)]
         assert hreflangs[-1] == "x-default"
+
+
+# --- beyond one file's limits: an index of numbered sitemaps -------------------------------------
+
+LANGS = ("es", "en", "fr", "ar", "de", "ru")
+
+
+def many_entries(partners: int, base: str = BASE) -> list[SitemapEntry]:
+    """Each partner's page in every language, each listing all as its alternates."""
+    return [
+        (
+            f"/{lang}/partners/p{number}/",
+            tuple((other, f"{base}{other}/partners/p{number}/") for other in LANGS),
+        )
+        for number in range(partners)
+        for lang in LANGS
+    ]
+
+
+def index_and_parts(
+    files: list[OutputFile], base: str
+) -> tuple[list[str], dict[str, etree._Element]]:
+    """The index's <loc>s, checked to name the parts in order, and the parts parsed."""
+    index = etree.fromstring(files[0].data)
+    assert files[0].out_path == "sitemap.xml"
+    assert index.tag == f"{{{SITEMAP_NS}}}sitemapindex"
+    assert [child.tag for child in index] == [f"{{{SITEMAP_NS}}}sitemap"] * len(files[1:])
+    locs = [loc.text or "" for loc in index.iterfind("sm:sitemap/sm:loc", NS)]
+    names = [f"sitemap-{n}.xml" for n in range(1, len(files))]
+    assert [file.out_path for file in files[1:]] == names
+    assert locs == [base + name for name in names]  # absolute, each a file written
+    return locs, {file.out_path: etree.fromstring(file.data) for file in files[1:]}
+
+
+def assert_urlset(part: etree._Element) -> None:
+    """A sitemap's shape: a urlset of urls, each a loc and its xhtml:link alternates."""
+    assert part.tag == f"{{{SITEMAP_NS}}}urlset"
+    assert part.nsmap == {None: SITEMAP_NS, "xhtml": XHTML_NS}
+    for url in part:
+        assert url.tag == f"{{{SITEMAP_NS}}}url"
+        assert url[0].tag == f"{{{SITEMAP_NS}}}loc"
+        for link in url[1:]:
+            assert link.tag == f"{{{XHTML_NS}}}link"
+            assert link.get("rel") == "alternate" and link.get("hreflang") in LANGS
+
+
+def all_locs(parts: dict[str, etree._Element]) -> list[str]:
+    return [loc.text or "" for part in parts.values() for loc in part.iterfind("sm:url/sm:loc", NS)]
+
+
+@pytest.mark.parametrize("base", ["https://x.org/", "https://x.org/allies/"])
+def test_more_urls_than_a_file_may_list_make_an_index(base: str) -> None:
+    entries = many_entries(20, base)  # 120 pages, at most 50 a file
+    files = sitemap_files(entries, Urls(base), (50, 10**9))
+    _, parts = index_and_parts(files, base)
+    assert [len(part) for part in parts.values()] == [50, 50, 20]
+    for part in parts.values():
+        assert_urlset(part)
+    locs = all_locs(parts)
+    assert locs == sorted(base.rstrip("/") + path for path, _ in entries)  # each once, in order
+    assert len(set(locs)) == len(entries)
+
+
+def test_the_bytes_bind_first_with_many_alternates() -> None:
+    entries = many_entries(30)  # 180 pages of six alternates: under 50 a file by bytes
+    single = sitemap_files(entries, Urls(BASE), (10**6, 10**9))
+    assert len(single) == 1
+    most = 10_000  # about 20 pages a file
+    files = sitemap_files(entries, Urls(BASE), (50, most))
+    _, parts = index_and_parts(files, BASE)
+    assert len(parts) > len(entries) // 50 + 1  # more files than the count alone asks
+    assert all(len(file.data) <= most for file in files)
+    assert all(len(part) <= 50 for part in parts.values())
+    # as full as the limit allows: the next page would not have fitted
+    sizes = [len(file.data) for file in files[1:]]
+    url = len(single[0].data) // len(entries)
+    assert all(size > most - 2 * url for size in sizes[:-1])
+    assert all_locs(parts) == sorted(BASE.rstrip("/") + path for path, _ in entries)
+
+
+def test_the_limits_hold_in_bytes_of_utf8() -> None:
+    """A page's size counts in UTF-8 bytes, not characters: ر is two."""
+    entries = [
+        (f"/ar/{'ر' * 200}{number}/", (("ar", f"https://x.org/ar/{'ر' * 200}{number}/"),))
+        for number in range(40)
+    ]
+    files = sitemap_files(entries, Urls(BASE), (1000, 10_000))
+    _, parts = index_and_parts(files, BASE)
+    assert len(parts) > 1
+    assert all(len(file.data) <= 10_000 for file in files)
+    assert len(all_locs(parts)) == 40
+
+
+def test_within_the_limits_sitemap_xml_is_one_file_as_before() -> None:
+    entries = many_entries(20)
+    (alone,) = sitemap_files(entries, Urls(BASE), (120, len(make_sitemap_bytes(entries))))
+    assert alone.out_path == "sitemap.xml"
+    assert alone.data == make_sitemap_bytes(entries)
+    assert sitemap_files(entries, Urls(BASE)) == [alone]  # the protocol's limits
+
+
+def make_sitemap_bytes(entries: list[SitemapEntry]) -> bytes:
+    """The single sitemap.xml as ElementTree writes it (what allysite always wrote)."""
+    ET.register_namespace("", SITEMAP_NS)
+    ET.register_namespace("xhtml", XHTML_NS)
+    root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    for path, alternates in sorted(entries):
+        url = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
+        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = BASE.rstrip("/") + path
+        for hreflang, href in alternates:
+            attributes = {"rel": "alternate", "hreflang": hreflang, "href": href}
+            ET.SubElement(url, f"{{{XHTML_NS}}}link", attributes)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def test_the_protocols_limits() -> None:
+    assert (MAX_URLS, MAX_BYTES) == (50_000, 50 * 1024 * 1024)
+
+
+def test_robots_points_to_the_index() -> None:
+    """robots.txt names sitemap.xml whether it is a sitemap or an index."""
+    files = sitemap_files(many_entries(20), Urls(BASE), (50, 10**9))
+    assert len(files) > 1
+    assert b"Sitemap: https://x.org/sitemap.xml\n" in make_robots(Urls(BASE)).data
