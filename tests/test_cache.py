@@ -14,15 +14,17 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from allysite import build as build_module
 from allysite import loader, svgclean
 from allysite import output as output_module
+from allysite import sitemap as sitemap_module
 from allysite.build import BuildResult, build_site, cache_dir
 from allysite.cache import BuildCache
 from allysite.output import Staging, Written, spare_made
@@ -816,6 +818,105 @@ def test_a_sitemap_made_again_lists_the_pages_of_settled_languages(
     sitemap = (site.out / "sitemap.xml").read_text()
     assert "/es/partners/alpha/" in sitemap and "/es/partners/beta/" in sitemap
     assert_as_cold(site, tmp_path)
+
+
+SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+HOST = "https://partners.example.org/"
+URLSET = f"{{{SITEMAP['s']}}}urlset"
+
+
+def partner_files(slug: str) -> dict[str, str | bytes]:
+    """A partner with its pages in es and en (two sitemap entries; ar falls back)."""
+    text = f"---\nname: {slug.title()}\nsummary: S.\n---\nT.\n"
+    facts = f"website: https://{slug}.example.org/\nkind: ngo\n"
+    return {
+        f"content/partners/{slug}/partner.yaml": facts,
+        f"content/partners/{slug}/es.md": text,
+        f"content/partners/{slug}/en.md": text,
+    }
+
+
+def sitemap_locs(out: Path) -> list[str]:
+    """Every URL the output's sitemap lists, through its index when it is one: each part a
+    file of the output, within the limits."""
+    root = etree.parse(out / "sitemap.xml").getroot()
+    if root.tag == URLSET:
+        return [loc.text or "" for loc in root.iterfind("s:url/s:loc", SITEMAP)]
+    locs: list[str] = []
+    for at in root.iterfind("s:sitemap/s:loc", SITEMAP):
+        assert (at.text or "").startswith(HOST)
+        part = etree.parse(out / (at.text or "").removeprefix(HOST)).getroot()
+        assert part.tag == URLSET
+        assert 0 < len(part) <= sitemap_module.MAX_URLS
+        locs += [loc.text or "" for loc in part.iterfind("s:url/s:loc", SITEMAP)]
+    return locs
+
+
+def sitemap_parts(names: Iterable[str]) -> list[str]:
+    return sorted(name for name in names if re.fullmatch(r"sitemap-\d+\.xml", name))
+
+
+@pytest.mark.parametrize("spare", [False, True])
+def test_a_sitemap_over_the_limits_is_an_index_and_back_as_a_cold_build_gives(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_body_edits: None, spare: bool
+) -> None:
+    """A site grown past what one sitemap may list gets an index of numbered sitemaps,
+    kept while no entry changes; shrunk back, one sitemap.xml again, and no numbered one left
+    in the output or its manifest (`spare`: staged into the output before last, which held
+    them)."""
+    if spare:
+        if available_cores() < 2:
+            pytest.skip("the output is checked in a second process")
+        monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    before = sitemap_locs(site.out)
+    monkeypatch.setattr(sitemap_module, "MAX_URLS", len(before) + 1)  # (two entries more)
+    slugs = ("gamma", "delta")
+    grown = {name: text for slug in slugs for name, text in partner_files(slug).items()}
+    site.write(grown)
+    result = build(site)
+    added = [f"{HOST}{lang}/partners/{slug}/" for lang in ("es", "en") for slug in slugs]
+    assert sorted(sitemap_locs(site.out)) == sorted([*before, *added])  # each once
+    assert sitemap_parts(tree(site.out)) == ["sitemap-1.xml", "sitemap-2.xml"]
+    manifest = BuildCache.open(cache_dir(site.out), site.root, site.out, THEME).previous
+    assert manifest is not None
+    assert sitemap_parts(manifest.outputs) == ["sitemap-1.xml", "sitemap-2.xml"]
+    assert result.files == manifest.files == len(manifest.outputs) == len(tree(site.out)) - 1
+    assert_as_cold(site, tmp_path)
+
+    inodes = {name: (site.out / name).stat().st_ino for name in ("sitemap.xml", "sitemap-2.xml")}
+    site.write({"content/partners/beta/es.md": "---\nname: Beta\nsummary: Educa.\n---\nOtro.\n"})
+    assert build(site).rendered  # a body: no entry changed, the sitemap's files are kept
+    assert {name: (site.out / name).stat().st_ino for name in inodes} == inodes
+    assert_as_cold(site, tmp_path)
+
+    for slug in slugs:
+        shutil.rmtree(site.root / "content/partners" / slug)
+    result = build(site)
+    assert sorted(sitemap_locs(site.out)) == sorted(before)
+    assert etree.parse(site.out / "sitemap.xml").getroot().tag.endswith("}urlset")
+    assert sitemap_parts(tree(site.out)) == []
+    manifest = BuildCache.open(cache_dir(site.out), site.root, site.out, THEME).previous
+    assert manifest is not None and sitemap_parts(manifest.outputs) == []
+    assert result.files == len(tree(site.out)) - 1
+    assert_as_cold(site, tmp_path)
+
+
+def test_a_static_file_may_not_take_the_place_of_a_numbered_sitemap(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """static/sitemap-1.xml is copied while sitemap.xml lists every page; once the site
+    needs numbered sitemaps, it would replace one: an error, as for static/sitemap.xml."""
+    site.write({"static/sitemap-1.xml": "<x/>"})
+    build(site)
+    assert (site.out / "sitemap-1.xml").read_text() == "<x/>"
+    monkeypatch.setattr(sitemap_module, "MAX_URLS", 2)
+    site.write(partner_files("gamma"))
+    result = build_site(site.root, site.out)
+    assert [d.code for d in result.diagnostics if d.pos.path == "static/sitemap-1.xml"] == [
+        "static-collision"
+    ]
+    assert not result.ok
+    assert (site.out / "sitemap-1.xml").read_text() == "<x/>"  # the output left as it was
 
 
 def test_an_edit_of_a_card_plans_its_languages_whole(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from lxml import etree
 
+from allysite import sitemap
 from conftest import LOGO, MINIMAL_SITE, MakeSite, Site
 
 SITEMAP_NS = {
@@ -172,6 +174,35 @@ def test_sitemap_lists_real_pages_with_alternates(built_site: Site) -> None:
     assert f"{base}/" not in entries
     robots = (built_site.out / "robots.txt").read_text()
     assert f"Sitemap: {base}/sitemap.xml" in robots
+
+
+def test_a_site_over_the_limits_gets_a_sitemap_index_under_its_base_path(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the most URLs a sitemap may list, sitemap.xml (which robots.txt still names)
+    lists numbered sitemaps by their full URLs, the base URL's path included."""
+    monkeypatch.setattr(sitemap, "MAX_URLS", 10)
+    base = "https://partners.example.org/allies/"
+    site = make_site(
+        {"site.yaml": MINIMAL_SITE["site.yaml"].replace("https://partners.example.org/", base)}
+    )
+    assert site.build().exit_code == 0
+    index = etree.parse(site.out / "sitemap.xml").getroot()
+    assert index.tag == f"{{{SITEMAP_NS['s']}}}sitemapindex"
+    locs = [loc.text or "" for loc in index.iterfind("s:sitemap/s:loc", SITEMAP_NS)]
+    assert locs == [f"{base}sitemap-{n}.xml" for n in range(1, len(locs) + 1)]
+    assert len(locs) > 1
+    listed: list[str] = []
+    for loc in locs:
+        part = etree.parse(site.out / loc.removeprefix(base)).getroot()
+        assert part.tag == f"{{{SITEMAP_NS['s']}}}urlset"
+        assert part.nsmap == {None: SITEMAP_NS["s"], "xhtml": SITEMAP_NS["x"]}
+        assert 0 < len(part) <= 10
+        listed += [url.text or "" for url in part.iterfind("s:url/s:loc", SITEMAP_NS)]
+    assert len(listed) == len(set(listed)) > 10
+    assert all(url.startswith(base) for url in listed)
+    assert f"{base}ar/partners/alpha/" not in listed and f"{base}en/partners/alpha/" in listed
+    assert f"Sitemap: {base}sitemap.xml\n" in (site.out / "robots.txt").read_text()
 
 
 def test_directory_follows_the_language_collation(make_site: MakeSite) -> None:
