@@ -5,6 +5,7 @@ the browser: on the bundled site, in Chromium.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,3 +48,49 @@ def test_a_pressed_filter_is_shown_by_more_than_colour(
     # a mark that is seen is not read out: aria-pressed says it already
     if pressed["before"] not in ("none", "normal"):
         assert pressed["before"].endswith('/ ""'), pressed["before"]
+
+
+def _with_untranslated_switch(site_dir: Path, lang: str) -> str:
+    """A page of the language whose switcher offers a language without a translation."""
+    for path in sorted((site_dir / lang / "partners").glob("*/index.html")):
+        if 'class="untranslated"' in path.read_text(encoding="utf-8"):
+            return f"/{lang}/partners/{path.parent.name}/"
+    raise AssertionError(f"the bundled site should have such a page in {lang}")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_switcher_says_in_words_which_languages_are_not_translated(
+    browser: Any, base_url: str, site_dir: Path, lang: str
+) -> None:
+    """Grey links beside blue ones (1.1:1 between them) were the only sign a sighted reader
+    had; the words were for screen readers alone. At 320 px the words still fit."""
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    page = context.new_page()
+    try:
+        path = _with_untranslated_switch(site_dir, lang)
+        _goto(page, base_url + path)
+        page.wait_for_selector("#site-search-input", state="visible", timeout=10000)
+        marks = page.eval_on_selector_all(
+            ".language-switcher a.untranslated",
+            """links => links.map((a) => {
+              const marks = [...a.querySelectorAll('[lang]')].filter((el) => el !== a);
+              return marks.map((el) => {
+                const box = el.getBoundingClientRect();
+                return { text: el.textContent.trim(), lang: el.lang, width: box.width,
+                         height: box.height, clip: getComputedStyle(el).clipPath,
+                         visible: el.checkVisibility({ opacityProperty: true,
+                                                       visibilityProperty: true }) };
+              });
+            })""",
+        )
+        assert marks and all(len(found) == 1 for found in marks), marks
+        for (mark,) in marks:
+            assert mark["lang"] == lang and mark["text"].startswith("("), mark
+            assert mark["visible"] and mark["clip"] == "none", mark
+            assert mark["width"] > 30 and mark["height"] > 8, mark
+        sizes = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert sizes[0] <= sizes[1], f"{path}: {sizes[0]}px wide in a {sizes[1]}px window"
+    finally:
+        context.close()
