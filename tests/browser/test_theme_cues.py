@@ -94,3 +94,18 @@ def test_the_switcher_says_in_words_which_languages_are_not_translated(
         assert sizes[0] <= sizes[1], f"{path}: {sizes[0]}px wide in a {sizes[1]}px window"
     finally:
         context.close()
+
+
+def test_printed_web_addresses_are_isolated_left_to_right(page: Any, base_url: str) -> None:
+    """Print shows a link's address after it; in Arabic text the bidi algorithm reordered
+    its parts (".(/https://www.unaoc.org") until it was isolated (LRI ... PDI)."""
+    page.emulate_media(media="print")
+    _goto(page, f"{base_url}/ar/partners/unaoc/")
+    shown = page.eval_on_selector_all(
+        '.prose a[href^="http"]',
+        "links => links.map((a) =>"
+        " [a.getAttribute('href'), getComputedStyle(a, '::after').content])",
+    )
+    assert shown
+    for href, content in shown:
+        assert f"\u2066{href}\u2069" in content, content
