@@ -393,11 +393,20 @@ def test_each_language_uses_its_own_catalog(make_site: MakeSite) -> None:
 
 
 def test_not_found_pages_lead_to_every_language_home(built_site: Site) -> None:
+    homes = {"es": "/es/", "en": "/en/", "ar": "/ar/"}
     for path in ("/404.html", "/es/404.html", "/ar/404.html"):
         page = built_site.html(path)
         links = {a["hreflang"]: a["href"] for a in page.select("main .language-choice a")}
-        assert links == {"es": "/es/", "en": "/en/", "ar": "/ar/"}, path
+        assert links == homes, path
         assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+        # the switcher too: another language's 404.html is a page answered with 200
+        switcher = page.select(".language-switcher a")
+        assert {a["hreflang"]: a["href"] for a in switcher} == homes, path
+        assert not page.select(".language-switcher .untranslated"), path
+        current = [a["hreflang"] for a in switcher if a.get("aria-current")]
+        assert current == ([] if path == "/404.html" else [path.split("/")[1]]), path
+    canonical = built_site.html("/ar/404.html").find("link", rel="canonical")["href"]
+    assert canonical == "https://partners.example.org/ar/404.html"
 
 
 def test_static_files_are_copied_but_never_replace_generated_ones(make_site: MakeSite) -> None:

@@ -114,8 +114,16 @@ def page_metas(
     return metas
 
 
-def without_alternates(meta: PageMeta) -> PageMeta:
-    return PageMeta(meta.path, meta.href, meta.canonical, (), meta.switcher, "noindex")
+def not_found_meta(config: SiteConfig, site_urls: urls.Urls, language: Language) -> PageMeta:
+    """A language's not-found page: never indexed, and its switcher leads to each language's
+    home page, as the page's own list does (the page asked for is in no language; another
+    language's 404.html is an ordinary page, answered with 200)."""
+    path = urls.not_found(language.code)
+    switcher = tuple(
+        SwitchLink(lang, site_urls.href(urls.home(lang.code)), lang.code == language.code, True)
+        for lang in config.languages
+    )
+    return PageMeta(path, site_urls.href(path), site_urls.absolute(path), (), switcher, "noindex")
 
 
 class PartnerMetas:

@@ -22,8 +22,8 @@ from allysite.model import Content, Page, Partner
 from allysite.pagemeta import (
     PartnerMetas,
     noindex_languages,
+    not_found_meta,
     page_meta,
-    without_alternates,
 )
 from allysite.routes import (
     Reuse,
@@ -384,8 +384,6 @@ def _language_routes(
                 (*chrome, page_view.source),
             )
         )
-    not_found = page_meta(config, site_urls, language, urls.not_found)
-    routes.append(
-        route(without_alternates(not_found), code, "404.html", base, chrome, in_sitemap=False)
-    )
+    not_found = not_found_meta(config, site_urls, language)
+    routes.append(route(not_found, code, "404.html", base, chrome, in_sitemap=False))
     return routes
