@@ -409,6 +409,49 @@ def test_not_found_pages_lead_to_every_language_home(built_site: Site) -> None:
     assert canonical == "https://partners.example.org/ar/404.html"
 
 
+def _icons(site: Site, path: str) -> list[tuple[str, str]]:
+    return [(link["href"], link["type"]) for link in site.html(path).select('link[rel="icon"]')]
+
+
+def test_every_page_links_the_theme_icon_unless_the_site_has_its_own(
+    make_site: MakeSite,
+) -> None:
+    """Unlinked, every page made the browser ask for /favicon.ico, a 404 and a console
+    error where the site has none."""
+    site = make_site()
+    assert site.build().exit_code == 0
+    paths = ("/", "/404.html", "/es/", "/en/partners/alpha/", "/ar/404.html", "/es/about/")
+    for path in paths:
+        ((href, kind),) = _icons(site, path)
+        assert kind == "image/svg+xml" and href.startswith("/assets/favicon."), path
+        assert (site.out / href.lstrip("/")).read_bytes().startswith(b"<svg"), path
+    # a site's own icons, in static/, take its place (the build after, from its cache, too)
+    site.write({"static/favicon.ico": b"\x00\x00\x01\x00", "static/favicon.svg": "<svg/>"})
+    assert site.build().exit_code == 0
+    for path in paths:
+        assert _icons(site, path) == [
+            ("/favicon.ico", "image/x-icon"),
+            ("/favicon.svg", "image/svg+xml"),
+        ], path
+    site.remove("static/favicon.svg")
+    assert site.build().exit_code == 0
+    for path in paths:
+        assert _icons(site, path) == [("/favicon.ico", "image/x-icon")], path
+
+
+def test_icons_are_linked_below_the_base_path(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "site.yaml": MINIMAL_SITE["site.yaml"].replace(
+                "https://partners.example.org/", "https://example.org/allies/"
+            ),
+            "static/favicon.svg": "<svg/>",
+        }
+    )
+    assert site.build().exit_code == 0
+    assert _icons(site, "/es/") == [("/allies/favicon.svg", "image/svg+xml")]
+
+
 def test_static_files_are_copied_but_never_replace_generated_ones(make_site: MakeSite) -> None:
     site = make_site({"static/favicon.svg": "<svg/>", "static/files/report.txt": "r"})
     assert site.build().exit_code == 0

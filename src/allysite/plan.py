@@ -91,7 +91,7 @@ def make_plan(
             )
         )
     if config.default_language.code in views:
-        routes.extend(root_routes(config, views, site_urls, asset_hrefs))
+        routes.extend(root_routes(config, views, site_urls, asset_hrefs, content.static_files))
     if (
         status is not None
         and config.translation_dashboard
@@ -176,7 +176,7 @@ def settled_routes(
             continue
         views = LanguageViews(config, content, language, pictures, None, staleness, counts)
         frame = views.frame()
-        site = site_view(config, frame, site_urls, asset_hrefs)
+        site = site_view(config, frame, site_urls, asset_hrefs, content.static_files)
         if not settle.settles(site, len(content.partners)):
             continue
         chrome = chrome_inputs(frame)
@@ -194,7 +194,9 @@ def settled_routes(
             )
         else:  # (no break: settled)
             if language.is_default:
-                routes += root_routes(config, {language.code: frame}, site_urls, asset_hrefs)
+                routes += root_routes(
+                    config, {language.code: frame}, site_urls, asset_hrefs, content.static_files
+                )
                 if status is not None and config.translation_dashboard:
                     routes.append(
                         dashboard_route(config, content, frame, site_urls, asset_hrefs, status)
@@ -276,7 +278,7 @@ def _language_routes(
 ) -> list[Route]:
     language = view.language
     code = language.code
-    site = site_view(config, view, site_urls, asset_hrefs)
+    site = site_view(config, view, site_urls, asset_hrefs, content.static_files)
     if memo is not None:  # the same object while equal: routes compare by identity first
         site = memo.intern(("site-view", code), site)
     if reuse is not None:

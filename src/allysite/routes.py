@@ -7,7 +7,7 @@ file touches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -19,6 +19,14 @@ from allysite.languages import Language
 from allysite.pagemeta import Alternate, PageMeta
 from allysite.sharing import og_locale
 from allysite.views import ItemView, LanguageView, PartnerView, TaxonomyView, plural_samples
+
+
+@dataclass(frozen=True, slots=True)
+class Icon:
+    """A page's icon (favicon): its link and media type."""
+
+    href: str
+    type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,8 @@ class SiteView:
     og_locales: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Open Graph locale (es_ES) of every site language, by code."""
     plural_samples: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    icons: tuple[Icon, ...] = ()
+    """The site's own favicons (static/favicon.ico, .svg), else the theme's (see site_icons)."""
 
     @property
     def nav_hrefs(self) -> frozenset[str]:
@@ -129,6 +139,28 @@ class SitePlan:
 
 
 STYLESHEET = "style.css"
+THEME_ICON = Icon("favicon.svg", "image/svg+xml")
+"""The theme's favicon, a static file of its own: its href is its name there."""
+SITE_ICONS = (Icon("favicon.ico", "image/x-icon"), Icon("favicon.svg", "image/svg+xml"))
+"""A site's own favicons, in static/ (so at the output's root), in the order they are linked:
+browsers that read SVG icons take the last."""
+
+
+def site_icons(
+    static_files: Collection[str], asset_hrefs: Mapping[str, str], site_urls: urls.Urls
+) -> tuple[Icon, ...]:
+    """The icons every page links to: the site's own, else the theme's. Linked, an icon
+    spares the browser its request for /favicon.ico, which fails (a console error on every
+    page) where the site has none."""
+    own = tuple(
+        Icon(site_urls.href(urls.ROOT + icon.href), icon.type)
+        for icon in SITE_ICONS
+        if icon.href in static_files
+    )
+    if own:
+        return own
+    theme = asset_hrefs.get(THEME_ICON.href)
+    return (Icon(theme, THEME_ICON.type),) if theme else ()
 
 
 def site_view(
@@ -136,7 +168,9 @@ def site_view(
     view: LanguageView,
     site_urls: urls.Urls,
     asset_hrefs: Mapping[str, str] = MappingProxyType({}),
+    static_files: Collection[str] = (),
 ) -> SiteView:
+    """`static_files`: the site's static/ files (its own favicon, if any: site_icons)."""
     code = view.language.code
     return SiteView(
         title=config.title[code],
@@ -162,6 +196,7 @@ def site_view(
         feed_href=site_urls.href(urls.feed(code)),
         og_locales=MappingProxyType({lang.code: og_locale(lang) for lang in config.languages}),
         plural_samples=plural_samples(view.language),
+        icons=site_icons(static_files, asset_hrefs, site_urls),
     )
 
 

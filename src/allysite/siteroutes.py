@@ -3,7 +3,7 @@ translation dashboard."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import MappingProxyType
 
 from allysite import urls
@@ -26,7 +26,7 @@ def dashboard_route(
     status: TranslationStatus,
 ) -> Route:
     """The translation dashboard: for editors, in the default language, never indexed."""
-    site = site_view(config, view, site_urls, asset_hrefs)
+    site = site_view(config, view, site_urls, asset_hrefs, content.static_files)
     path = urls.page(site.language.code, DASHBOARD_SLUG)
     switcher = tuple(
         SwitchLink(lang, site.homes[lang.code], lang.is_default, True) for lang in config.languages
@@ -47,9 +47,10 @@ def root_routes(
     views: Mapping[str, LanguageView],
     site_urls: urls.Urls,
     asset_hrefs: Mapping[str, str] = MappingProxyType({}),
+    static_files: Collection[str] = (),
 ) -> list[Route]:
     default = config.default_language
-    site = site_view(config, views[default.code], site_urls, asset_hrefs)
+    site = site_view(config, views[default.code], site_urls, asset_hrefs, static_files)
     switcher = tuple(
         SwitchLink(lang, site.homes[lang.code], False, True) for lang in config.languages
     )

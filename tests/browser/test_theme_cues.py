@@ -109,3 +109,20 @@ def test_printed_web_addresses_are_isolated_left_to_right(page: Any, base_url: s
     assert shown
     for href, content in shown:
         assert f"\u2066{href}\u2069" in content, content
+
+
+def test_pages_load_without_a_failed_request(page: Any, base_url: str) -> None:
+    """Without a linked icon the browser asks for /favicon.ico, which the bundled site does
+    not have: a 404 and a console error on every page."""
+    failed: list[str] = []
+    errors: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    icons = []
+    for path in ("/es/", "/ar/partners/unaoc/", "/404.html", "/fr/404.html"):
+        _goto(page, base_url + path)
+        page.wait_for_timeout(300)  # (the icon is fetched after the load event)
+        icons.append(page.evaluate("document.querySelector('link[rel=icon]')?.href"))
+    assert not failed, failed
+    assert not errors, errors
+    assert all(icon and "/assets/favicon." in icon for icon in icons), icons
