@@ -139,9 +139,9 @@ class SitePlan:
 
 
 STYLESHEET = "style.css"
-THEME_ICON = Icon("favicon.svg", "image/svg+xml")
-"""The theme's favicon, a static file of its own: its href is its name there."""
-SITE_ICONS = (Icon("favicon.ico", "image/x-icon"), Icon("favicon.svg", "image/svg+xml"))
+THEME_ICON = ("favicon.svg", "image/svg+xml")
+"""The theme's favicon, a static file of its own: its name there and its media type."""
+SITE_ICONS = (("favicon.ico", "image/x-icon"), ("favicon.svg", "image/svg+xml"))
 """A site's own favicons, in static/ (so at the output's root), in the order they are linked:
 browsers that read SVG icons take the last."""
 
@@ -153,14 +153,15 @@ def site_icons(
     spares the browser its request for /favicon.ico, which fails (a console error on every
     page) where the site has none."""
     own = tuple(
-        Icon(site_urls.href(urls.ROOT + icon.href), icon.type)
-        for icon in SITE_ICONS
-        if icon.href in static_files
+        Icon(site_urls.href(urls.ROOT + name), kind)
+        for name, kind in SITE_ICONS
+        if name in static_files
     )
     if own:
         return own
-    theme = asset_hrefs.get(THEME_ICON.href)
-    return (Icon(theme, THEME_ICON.type),) if theme else ()
+    name, kind = THEME_ICON
+    theme = asset_hrefs.get(name)
+    return (Icon(theme, kind),) if theme else ()
 
 
 def site_view(
