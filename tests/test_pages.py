@@ -86,8 +86,8 @@ def test_language_switcher_leads_to_the_same_page_in_each_language(built_site: S
         "/en/partners/alpha/",
         "/ar/partners/alpha/",
     ]
-    current = [a["hreflang"] for a in links if a.get("aria-current")]
-    assert current == ["en"]
+    current = [(a["hreflang"], a["aria-current"]) for a in links if a.get("aria-current")]
+    assert current == [("en", "page")]
     # ar has no translation: the switcher says so
     untranslated = [a["hreflang"] for a in links if "untranslated" in (a.get("class") or [])]
     assert untranslated == ["ar"]
@@ -403,8 +403,9 @@ def test_not_found_pages_lead_to_every_language_home(built_site: Site) -> None:
         switcher = page.select(".language-switcher a")
         assert {a["hreflang"]: a["href"] for a in switcher} == homes, path
         assert not page.select(".language-switcher .untranslated"), path
-        current = [a["hreflang"] for a in switcher if a.get("aria-current")]
-        assert current == ([] if path == "/404.html" else [path.split("/")[1]]), path
+        # (the current language, whose link is no link to this page)
+        current = [(a["hreflang"], a["aria-current"]) for a in switcher if a.get("aria-current")]
+        assert current == ([] if path == "/404.html" else [(path.split("/")[1], "true")]), path
     canonical = built_site.html("/ar/404.html").find("link", rel="canonical")["href"]
     assert canonical == "https://partners.example.org/ar/404.html"
 
