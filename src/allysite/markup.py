@@ -296,25 +296,33 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
     in_definitions: list[str] = []  # those in a reference footnote's definition
 
     def innermost_as_references(paragraph: str) -> str:
+        spans = _code_spans(paragraph)
+        definition = _DEFINITION.search(paragraph)
+        first_definition = len(paragraph) if definition is None else definition.start()
         pieces: list[str] = []
-        done = position = 0
-        opened: list[tuple[int, bool]] = []  # each open bracket's start, and if it is a `^[`
+        done = position = line_start = notes_opened = 0
+        # each open bracket's start, and for a `^[` how many notes were opened with it (a
+        # note is innermost when none was opened after it)
+        opened: list[tuple[int, int | None]] = []
         while (found := _NOTE_TOKEN.search(paragraph, position)) is not None:
             token, position = found.group(), found.end()
-            if token[0] == "`":  # a code span: to the next run of the same length
-                closing = re.compile(f"(?<!`){token}(?!`)").search(paragraph, position)
-                position = closing.end() if closing is not None else position
+            if token[0] == "`":  # a code span: past its closing run
+                position = spans.get(found.start(), position)
             elif token == "\n":
                 opened.clear()
-            elif token in ("[", "^["):
-                if token == "^[":  # the notes open around it are no innermost
-                    opened = [(start, False) for start, _ in opened]
-                opened.append((found.start(), token == "^["))
+                line_start = position
+            elif token == "[":
+                opened.append((found.start(), None))
+            elif token == "^[":
+                notes_opened += 1
+                opened.append((found.start(), notes_opened))
             elif token == "]" and opened:
-                start, innermost = opened.pop()
+                start, count = opened.pop()
+                if count != notes_opened:
+                    continue  # a bracket, or a note with a note in it
                 content = paragraph[start + 2 : found.start()].strip()
-                if innermost and _as_reference(paragraph, start, found.end(), content):
-                    if _DEFINITION.search(paragraph, 0, start) is not None:
+                if _as_reference(paragraph, start, found.end(), content, line_start):
+                    if first_definition < start:
                         in_definitions.append(content)
                     notes.append(content)
                     pieces += [paragraph[done:start], f"[^{prefix}{len(notes)}]"]
@@ -349,20 +357,20 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
 def _escape_notes(paragraph: str) -> str:
     """The paragraph with each `^[` outside code escaped: a note left unconverted beside
     references made the parser count a reference once for each of its tries to close it."""
+    spans = _code_spans(paragraph)
     pieces: list[str] = []
     done = position = 0
     while (found := _NOTE_TOKEN.search(paragraph, position)) is not None:
         token, position = found.group(), found.end()
         if token[0] == "`":
-            closing = re.compile(f"(?<!`){token}(?!`)").search(paragraph, position)
-            position = closing.end() if closing is not None else position
+            position = spans.get(found.start(), position)
         elif token == "^[":
             pieces += [paragraph[done : found.start()], "^\\["]
             done = position
     return "".join([*pieces, paragraph[done:]])
 
 
-def _as_reference(paragraph: str, start: int, end: int, content: str) -> bool:
+def _as_reference(paragraph: str, start: int, end: int, content: str, line_start: int) -> bool:
     """Whether the note `paragraph[start:end]` reads the same as a reference (see above)."""
     if not content or _BLOCK_START.match(content) or content.startswith(("```", "~~~")):
         return False
@@ -370,8 +378,10 @@ def _as_reference(paragraph: str, start: int, end: int, content: str) -> bool:
         return False
     if not paragraph.startswith(":", end):
         return True
-    line_start = paragraph.rfind("\n", 0, start) + 1
-    return bool(paragraph[line_start:start].strip(" "))
+    return _NOT_BLANK.search(paragraph, line_start, start) is not None
+
+
+_NOT_BLANK = re.compile("[^ ]")
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -421,23 +431,47 @@ def _outside_fences(source: str, change: Callable[[str], str]) -> str:
     return "\n".join(out)
 
 
-def _escape_unpaired_runs(text: str) -> str:
-    """(In one pass: a text that makes the parser fail may be megabytes of backticks.)"""
+def _backtick_runs(text: str) -> tuple[list[tuple[int, int]], list[int | None]]:
+    """Each backtick run (start, end; an escaped first backtick is no part of it), and the
+    next run of the same length after each, which would close it."""
     runs: list[tuple[int, int]] = []
     for found in _BACKTICK_RUN.finditer(text):
         start, end = found.span()
         slashes = 0
         while start - slashes > 0 and text[start - slashes - 1] == "\\":
             slashes += 1
-        start += slashes % 2  # an escaped first backtick is no part of the run
+        start += slashes % 2
         if start < end:
             runs.append((start, end))
-    following: list[int | None] = [None] * len(runs)  # the next run of the same length
+    following: list[int | None] = [None] * len(runs)
     last: dict[int, int] = {}
     for index in range(len(runs) - 1, -1, -1):
         length = runs[index][1] - runs[index][0]
         following[index] = last.get(length)
         last[length] = index
+    return runs, following
+
+
+def _code_spans(text: str) -> dict[int, int]:
+    """Where each code span of a paragraph starts, and where its closing run ends, as
+    CommonMark pairs runs (in one pass: a run searched for its closing one, run after run,
+    took minutes on a text of runs of every length)."""
+    runs, following = _backtick_runs(text)
+    spans: dict[int, int] = {}
+    index = 0
+    while index < len(runs):
+        closing = following[index]
+        if closing is None:
+            index += 1
+            continue
+        spans[runs[index][0]] = runs[closing][1]
+        index = closing + 1
+    return spans
+
+
+def _escape_unpaired_runs(text: str) -> str:
+    """(In one pass: a text that makes the parser fail may be megabytes of backticks.)"""
+    runs, following = _backtick_runs(text)
     pieces = []
     done = index = 0
     while index < len(runs):

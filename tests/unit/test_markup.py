@@ -431,6 +431,23 @@ def test_open_inline_footnotes_up_to_the_limit_render_fast() -> None:
     assert time.perf_counter() - started < 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "^[a ^[b]] " + " ".join("`" * length for length in range(1, 1000)),  # 500 KB
+        "^[a ^[b]] " + "[" * 50_000 + "^[x]: " * 50_000,
+    ],
+    ids=["code-runs-of-every-length", "many-notes-after-open-brackets"],
+)
+def test_notes_written_as_references_take_time_in_the_texts_length(text: str) -> None:
+    """A note inside a note makes the notes references (_notes_as_references): its scan
+    searched each unclosed code run's end, and each note's line, from the start (10 s and
+    25 s for these texts; minutes for a few megabytes)."""
+    started = time.perf_counter()
+    render_markdown(text)
+    assert time.perf_counter() - started < 5
+
+
 # --- the sanitizer skipped where it would change nothing -----------------------------------
 
 _BLOCKS = (
