@@ -273,9 +273,10 @@ def _render_quietly(text: str) -> str:
 # a bracket or a line break.
 _NOTE_TOKEN = re.compile(r"\\[\s\S]|`+|\^\[|[\[\]\n]")
 _NOTE_PASSES = 8
-_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
 """Notes nested this deep are converted, the innermost first (markdownlimits lets a
 paragraph hold two notes not plainly closed: a nested one is one of them)."""
+_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
+"""A reference footnote's definition, at the start of a line."""
 # A note's start that would start a block in a definition: a list item, a quote, a heading,
 # a rule or a fence (where the note showed them as text).
 _BLOCK_START = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$)|[>#]|(?:[-*_][ \t]*){3,}$")
