@@ -129,12 +129,22 @@ def sanitize_html(source: str) -> str:
     sanitized = _cleaner().clean(source)
     if " srcset=" not in sanitized:
         return sanitized
-    return _SRCSET.sub(lambda found: found[0] if _safe_srcset(found[1]) else "", sanitized)
+    return _TAG.sub(_without_unsafe_srcset, sanitized)
 
 
-# A srcset as nh3 writes it (double-quoted, `"` escaped): nh3 checks the schemes of `href`
-# and `src` only, so a `srcset` of `javascript:` or `data:` images passed it.
+# A srcset as nh3 writes it in a tag (double-quoted, `"` escaped; in text `"` is not, so
+# only tags are searched): nh3 checks the schemes of `href` and `src` only, so a `srcset`
+# of `javascript:` or `data:` images passed it.
 _SRCSET = re.compile(r'\ssrcset="([^"]*)"')
+
+
+def _without_unsafe_srcset(tag: re.Match[str]) -> str:
+    written = tag[0]
+    if " srcset=" not in written:
+        return written
+    return _SRCSET.sub(lambda found: found[0] if _safe_srcset(found[1]) else "", written)
+
+
 _IMAGE_SCHEMES = frozenset({"http", "https"})
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 
@@ -185,8 +195,11 @@ def render_markdown(source: str) -> Markup:
     return Markup(_without_theme_ids(rendered))  # (its only ids are its headings': unique)
 
 
-_BACKREF = re.compile(r' <a href="#(fnref[0-9]+(?::[0-9]+)?)" class="footnote-backref">')
-_BACKREF_END = "</a>"
+# A link back from a footnote, whole, as the parser writes it (raw HTML like it, text and
+# all, would go nowhere too).
+_BACKREF = re.compile(
+    r' <a href="#(fnref[0-9]+(?::[0-9]+)?)" class="footnote-backref">\u21a9\ufe0e</a>'
+)
 _REFERENCE_ID = re.compile(r'<a href="#fn[0-9]+" id="(fnref[0-9]+(?::[0-9]+)?)">')
 
 
@@ -195,15 +208,7 @@ def _without_dangling_backrefs(rendered: str) -> str:
     counts a reference after an unclosed `[` once for each of its tries to close the `[`
     (`see [ this[^1]`), and gave the note a link back to each, all but one going nowhere."""
     references = set(_REFERENCE_ID.findall(rendered))
-    pieces: list[str] = []
-    done = 0
-    for found in _BACKREF.finditer(rendered):
-        end = rendered.find(_BACKREF_END, found.end())
-        if found[1] in references or end < 0:
-            continue
-        pieces.append(rendered[done : found.start()])
-        done = end + len(_BACKREF_END)
-    return "".join([*pieces, rendered[done:]])
+    return _BACKREF.sub(lambda found: found[0] if found[1] in references else "", rendered)
 
 
 def _commonmark(source: str) -> str:
@@ -269,9 +274,12 @@ def _render_quietly(text: str) -> str:
         os.close(saved)
 
 
-# What matters to pairing an inline footnote's brackets: an escape, a backtick run, a `^[`,
-# a bracket or a line break.
-_NOTE_TOKEN = re.compile(r"\\[\s\S]|`+|\^\[|[\[\]\n]")
+# What matters to pairing an inline footnote's brackets: an escape, a backtick run, an
+# autolink or a tag of raw HTML (on one line), a `^[`, a bracket or a line break.
+_NOTE_TOKEN = re.compile(r"\\[\s\S]|`+|<[A-Za-z/!?][^<>\n]*>|\^\[|[\[\]\n]")
+# Lines that open an indented code block or an HTML block (CommonMark 4.4, 4.6), whose text
+# is no Markdown: their chunk is left as it is.
+_NOT_MARKDOWN = re.compile(r"(?: {4}|[ ]{0,3}\t)|[ ]{0,3}<[A-Za-z/!?]")
 _NOTE_PASSES = 8
 """Notes nested this deep are converted, the innermost first (markdownlimits lets a
 paragraph hold two notes not plainly closed: a nested one is one of them)."""
@@ -288,8 +296,9 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
     whether a note was inside another or inside a reference footnote's definition. The
     parser reads references without its inline footnote rule, whose slicing panics on
     brackets or code in a note. Each note keeps its place; one that does not close on its
-    line, or whose reference would read otherwise (after `^` or `]`, before `(` or a line's
-    `:`), is left as it is."""
+    line, that is inside a link's text, or whose reference would read otherwise (after `^`
+    or `]`, before `(` or a line's `:`), is left as it is, and so is a `^[` in code, in an
+    autolink or a tag, or in a chunk that is an indented code block or an HTML block."""
     prefix = "inline-note-"
     while f"[^{prefix}" in source:
         prefix += "x"
@@ -297,11 +306,13 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
     in_definitions: list[str] = []  # those in a reference footnote's definition
 
     def innermost_as_references(paragraph: str) -> str:
+        if _NOT_MARKDOWN.match(paragraph):
+            return paragraph
         spans = _code_spans(paragraph)
         definition = _DEFINITION.search(paragraph)
         first_definition = len(paragraph) if definition is None else definition.start()
         pieces: list[str] = []
-        done = position = line_start = notes_opened = 0
+        done = position = line_start = notes_opened = brackets = 0
         # each open bracket's start, and for a `^[` how many notes were opened with it (a
         # note is innermost when none was opened after it)
         opened: list[tuple[int, int | None]] = []
@@ -311,16 +322,20 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
                 position = spans.get(found.start(), position)
             elif token == "\n":
                 opened.clear()
+                brackets = 0
                 line_start = position
             elif token == "[":
                 opened.append((found.start(), None))
+                brackets += 1
             elif token == "^[":
                 notes_opened += 1
                 opened.append((found.start(), notes_opened))
             elif token == "]" and opened:
                 start, count = opened.pop()
-                if count != notes_opened:
-                    continue  # a bracket, or a note with a note in it
+                if count is None:
+                    brackets -= 1
+                if count != notes_opened or brackets:
+                    continue  # a bracket, a note with a note in it, or one in a link's text
                 content = paragraph[start + 2 : found.start()].strip()
                 if _as_reference(paragraph, start, found.end(), content, line_start):
                     if first_definition < start:
@@ -358,6 +373,8 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
 def _escape_notes(paragraph: str) -> str:
     """The paragraph with each `^[` outside code escaped: a note left unconverted beside
     references made the parser count a reference once for each of its tries to close it."""
+    if _NOT_MARKDOWN.match(paragraph):
+        return paragraph
     spans = _code_spans(paragraph)
     pieces: list[str] = []
     done = position = 0

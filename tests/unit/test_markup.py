@@ -199,6 +199,21 @@ def test_a_srcset_naming_another_scheme_is_removed(srcset: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "source",
+    [
+        '<p>x srcset="a.png 1x</p><img srcset="javascript:alert(1) 1x" src="a.png" alt="">',
+        'Text srcset="a.png <picture><source srcset="data:image/svg+xml,&lt;svg/&gt; 1x">'
+        '<img src="a.png" alt=""></picture>',
+    ],
+)
+def test_a_srcset_is_checked_even_after_its_words_in_text(source: str) -> None:
+    """nh3 leaves `"` as it is in text: `srcset="` there took the real attribute's quote,
+    and its value went unchecked."""
+    found = [attributes for tag, attributes in tags(render_markdown(source)) if tag != "p"]
+    assert found and all("srcset" not in attributes for attributes in found), found
+
+
+@pytest.mark.parametrize(
     "srcset",
     ["a.png 1x, /b/c.png 2x", "https://x.org/a,b.png 100w, //x.org/c.png (x, y) 2x", "a.png"],
 )
@@ -661,6 +676,51 @@ def test_no_footnote_links_back_to_a_reference_that_is_not_there(source: str) ->
     references = len(BeautifulSoup(html, "html.parser").select("sup.footnote-ref"))
     assert len(BeautifulSoup(html, "html.parser").select("a.footnote-backref")) == references
     _footnotes(html)
+
+
+@pytest.mark.parametrize(
+    ("source", "kept"),
+    [
+        ("a ^[b [c]]\n\n    code ^[x]\n", ("pre", "code ^[x]")),
+        ("a ^[b [c]] <https://e.org/^[x]>", ("a[href^='https:']", "https://e.org/^[x]")),
+        ("a ^[b [c]] d\n\n<div>raw ^[x [y]]</div>\n", ("div", "raw ^[x [y]]")),
+    ],
+)
+def test_notes_as_references_leave_code_html_and_autolinks_as_written(
+    source: str, kept: tuple[str, str]
+) -> None:
+    """The note the parser panics on becomes a reference; a `^[` in code, raw HTML or an
+    autolink is no note: it was rewritten too, and the code showed the made-up label."""
+    html = str(render_markdown(source))
+    page = BeautifulSoup(html, "html.parser")
+    assert page.select_one(kept[0]).get_text().strip() == kept[1], html
+    assert "inline-note" not in html
+    assert _footnotes(html) == [("[1]", "b [c]")]
+
+
+@pytest.mark.parametrize("source", ["[link ^[b [c]]](http://x)", "![alt ^[b [c]]](x.png) y"])
+def test_a_note_in_a_links_text_is_not_made_a_reference(source: str) -> None:
+    """Its reference broke the link, and its note was listed with nothing leading to it;
+    it is shown as written, as the parser's panic leaves it."""
+    html = str(render_markdown(source))
+    assert "inline-note" not in html
+    page = BeautifulSoup(html, "html.parser")
+    assert "^[b [c]]" in page.get_text()
+    for note in page.select("li.footnote-item"):
+        assert page.select(f'sup a[href="#{note["id"]}"]'), html
+
+
+def test_raw_html_like_a_footnotes_link_back_is_kept() -> None:
+    """Only the parser's own links back (with their arrow) are left out when they go
+    nowhere; a link the editor wrote lost its text."""
+    html = str(render_markdown('raw <a href="#fnref9" class="x">keep me</a> and[^1]\n\n[^1]: n'))
+    assert "keep me" in html
+    html = str(
+        render_markdown(
+            'raw <a href="#fnref9" class="footnote-backref">keep me</a> and[^1]\n\n[^1]: n'
+        )
+    )
+    assert "keep me" in html
 
 
 def test_every_footnote_link_of_a_random_text_reaches_an_element() -> None:
