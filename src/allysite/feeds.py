@@ -7,7 +7,7 @@ not in the feed, since Atom needs a date for every entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from xml.etree.ElementTree import (  # ElementTree's own escaping: the bytes stay its bytes
     _escape_attrib,  # type: ignore[attr-defined]
     _escape_cdata,  # type: ignore[attr-defined]
@@ -33,10 +33,14 @@ def _stamp(partner: PartnerView) -> str:
 def _element(indent: str, tag: str, text: str | None = None, **attrs: str) -> str:
     """One line of the feed: an element without children, as ElementTree writes it after
     `ET.indent` (it took most of the feed's time: the text is written here directly)."""
-    start = "".join(f' {name}="{_escape_attrib(value)}"' for name, value in attrs.items())
+    start = _attributes(attrs)
     if text:
         return f"{indent}<{tag}{start}>{_escape_cdata(text)}</{tag}>\n"
     return f"{indent}<{tag}{start} />\n"
+
+
+def _attributes(attrs: Mapping[str, str]) -> str:
+    return "".join(f' {name}="{_escape_attrib(value)}"' for name, value in attrs.items())
 
 
 def make_feed(config: SiteConfig, view: LanguageView) -> OutputFile:
@@ -116,7 +120,6 @@ def _entry(
     too, RFC 4287 §2)."""
     item = partner.item
     lang = {"xml:lang": item.text_lang.code} if item.is_fallback else {}
-    lang_attr = f' xml:lang="{_escape_attrib(item.text_lang.code)}"' if item.is_fallback else ""
     stamp = _stamp(partner)
     lines = [
         f"  <entry>\n    <id>{_escape_cdata(url)}</id>\n",
@@ -127,7 +130,7 @@ def _entry(
     head = "".join(lines)
     lines = []
     if item.summary:
-        head += f"    <summary{lang_attr}>"
+        head += f"    <summary{_attributes(lang)}>"
         lines.append("</summary>\n")
     for term in (partner.kind, *partner.regions, *partner.topics):
         line = categories.get(term)

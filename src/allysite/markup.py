@@ -171,7 +171,7 @@ def _safe_srcset(written: str) -> bool:
                 position += 1
         # (as a browser reads an address: blanks and controls around it, tabs and line
         # breaks inside it, left out)
-        address = _TABS_AND_BREAKS.sub("", address.strip("".join(map(chr, range(33)))))
+        address = _TABS_AND_BREAKS.sub("", _CONTROLS_AROUND.sub("", address))
         scheme = _SCHEME.match(address)
         if scheme is not None and scheme[1].lower() not in _IMAGE_SCHEMES:
             return False
@@ -179,6 +179,7 @@ def _safe_srcset(written: str) -> bool:
 
 
 _TABS_AND_BREAKS = re.compile("[\t\n\r]")
+_CONTROLS_AROUND = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")
 
 
 def render_markdown(source: str) -> Markup:
@@ -303,27 +304,25 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
     while f"[^{prefix}" in source:
         prefix += "x"
     notes: list[str] = []  # each note's content, labelled by its place in this list + 1
-    in_definitions: list[str] = []  # those in a reference footnote's definition
+    in_definition = False  # whether a note was in a reference footnote's definition
 
     def innermost_as_references(paragraph: str) -> str:
+        nonlocal in_definition
         if _NOT_MARKDOWN.match(paragraph):
             return paragraph
-        spans = _code_spans(paragraph)
         definition = _DEFINITION.search(paragraph)
         first_definition = len(paragraph) if definition is None else definition.start()
         pieces: list[str] = []
-        done = position = line_start = notes_opened = brackets = 0
+        done = line_start = notes_opened = brackets = 0
         # each open bracket's start, and for a `^[` how many notes were opened with it (a
         # note is innermost when none was opened after it)
         opened: list[tuple[int, int | None]] = []
-        while (found := _NOTE_TOKEN.search(paragraph, position)) is not None:
-            token, position = found.group(), found.end()
-            if token[0] == "`":  # a code span: past its closing run
-                position = spans.get(found.start(), position)
-            elif token == "\n":
+        for found in _note_tokens(paragraph):
+            token = found.group()
+            if token == "\n":
                 opened.clear()
                 brackets = 0
-                line_start = position
+                line_start = found.end()
             elif token == "[":
                 opened.append((found.start(), None))
                 brackets += 1
@@ -338,8 +337,7 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
                     continue  # a bracket, a note with a note in it, or one in a link's text
                 content = paragraph[start + 2 : found.start()].strip()
                 if _as_reference(paragraph, start, found.end(), content, line_start):
-                    if first_definition < start:
-                        in_definitions.append(content)
+                    in_definition = in_definition or first_definition < start
                     notes.append(content)
                     pieces += [paragraph[done:start], f"[^{prefix}{len(notes)}]"]
                     done = found.end()
@@ -366,7 +364,7 @@ def _notes_as_references(source: str) -> tuple[str, bool]:
             content = notes[int(found[1]) - 1]
             definitions.append(f"{found[0]}: {content}")
             texts.append(content)
-    nested = passes > 1 or bool(in_definitions)
+    nested = passes > 1 or in_definition
     return "\n\n".join([converted.rstrip("\n"), *definitions]) + "\n", nested
 
 
@@ -375,17 +373,25 @@ def _escape_notes(paragraph: str) -> str:
     references made the parser count a reference once for each of its tries to close it."""
     if _NOT_MARKDOWN.match(paragraph):
         return paragraph
-    spans = _code_spans(paragraph)
     pieces: list[str] = []
-    done = position = 0
-    while (found := _NOTE_TOKEN.search(paragraph, position)) is not None:
-        token, position = found.group(), found.end()
-        if token[0] == "`":
-            position = spans.get(found.start(), position)
-        elif token == "^[":
+    done = 0
+    for found in _note_tokens(paragraph):
+        if found.group() == "^[":
             pieces += [paragraph[done : found.start()], "^\\["]
-            done = position
+            done = found.end()
     return "".join([*pieces, paragraph[done:]])
+
+
+def _note_tokens(paragraph: str) -> Iterator[re.Match[str]]:
+    """The paragraph's _NOTE_TOKEN matches but code spans (backtick runs included)."""
+    spans = _code_spans(paragraph)
+    position = 0
+    while (found := _NOTE_TOKEN.search(paragraph, position)) is not None:
+        position = found.end()
+        if found.group()[0] == "`":  # a code span: past its closing run
+            position = spans.get(found.start(), position)
+        else:
+            yield found
 
 
 def _as_reference(paragraph: str, start: int, end: int, content: str, line_start: int) -> bool:

@@ -114,15 +114,22 @@ def page_metas(
     return metas
 
 
-def not_found_meta(config: SiteConfig, site_urls: urls.Urls, language: Language) -> PageMeta:
-    """A language's not-found page: never indexed, and its switcher leads to each language's
-    home page, as the page's own list does (the page asked for is in no language; another
-    language's 404.html is an ordinary page, answered with 200)."""
-    path = urls.not_found(language.code)
-    switcher = tuple(
-        SwitchLink(lang, site_urls.href(urls.home(lang.code)), lang.code == language.code, True)
+def home_switcher(
+    config: SiteConfig, site_urls: urls.Urls, current: str | None
+) -> tuple[SwitchLink, ...]:
+    """A switcher to each language's home page, for a page that is in no other language
+    (the root pages, a not-found page, the dashboard); `current`: the page's language."""
+    return tuple(
+        SwitchLink(lang, site_urls.href(urls.home(lang.code)), lang.code == current, True)
         for lang in config.languages
     )
+
+
+def homes_meta(config: SiteConfig, site_urls: urls.Urls, path: str, current: str) -> PageMeta:
+    """A page of one language, never indexed, whose switcher leads to each language's home:
+    a not-found page (the page asked for is in no language; another language's 404.html is
+    an ordinary page, answered with 200) and the dashboard."""
+    switcher = home_switcher(config, site_urls, current)
     return PageMeta(path, site_urls.href(path), site_urls.absolute(path), (), switcher, "noindex")
 
 

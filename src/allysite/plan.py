@@ -21,8 +21,8 @@ from allysite.memo import Memo, kept_for
 from allysite.model import Content, Page, Partner
 from allysite.pagemeta import (
     PartnerMetas,
+    homes_meta,
     noindex_languages,
-    not_found_meta,
     page_meta,
 )
 from allysite.routes import (
@@ -386,6 +386,6 @@ def _language_routes(
                 (*chrome, page_view.source),
             )
         )
-    not_found = not_found_meta(config, site_urls, language)
+    not_found = homes_meta(config, site_urls, urls.not_found(code), code)
     routes.append(route(not_found, code, "404.html", base, chrome, in_sitemap=False))
     return routes

@@ -565,9 +565,7 @@ def stage_sitemap(
         names = [main, *itertools.takewhile(lambda name: previous.keys.get(name) == key, numbered)]
         if all(previous.reusable(staging.out, name, key) for name in names):
             for name in names:
-                part.states[name] = previous.outputs[name]
-                staging.keep(name, previous.outputs[name])
-                part.keys[name] = key
+                _keep(name, key, staging, previous, part)
             return names
     files = make()
     for file in files:
@@ -586,8 +584,13 @@ def stage_made(
     """A file made from views (a feed): the output's own when its key is the last build's,
     else made anew."""
     if previous is not None and previous.reusable(staging.out, name, key):
-        part.states[name] = previous.outputs[name]
-        staging.keep(name, previous.outputs[name])
-        part.keys[name] = key
+        _keep(name, key, staging, previous, part)
     else:
         stage(staging, name, make(), part, key)
+
+
+def _keep(name: str, key: bytes, staging: Staging, previous: Manifest, part: Published) -> None:
+    """The last build's file, kept in the output under its key."""
+    part.states[name] = previous.outputs[name]
+    staging.keep(name, previous.outputs[name])
+    part.keys[name] = key

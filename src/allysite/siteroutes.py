@@ -9,7 +9,7 @@ from types import MappingProxyType
 from allysite import urls
 from allysite.config import SiteConfig
 from allysite.model import Content
-from allysite.pagemeta import PageMeta, SwitchLink
+from allysite.pagemeta import PageMeta, home_switcher, homes_meta
 from allysite.routes import Route, chrome_inputs, route, site_view
 from allysite.status import TranslationStatus
 from allysite.views import LanguageView
@@ -28,10 +28,7 @@ def dashboard_route(
     """The translation dashboard: for editors, in the default language, never indexed."""
     site = site_view(config, view, site_urls, asset_hrefs, content.static_files)
     path = urls.page(site.language.code, DASHBOARD_SLUG)
-    switcher = tuple(
-        SwitchLink(lang, site.homes[lang.code], lang.is_default, True) for lang in config.languages
-    )
-    meta = PageMeta(path, site_urls.href(path), site_urls.absolute(path), (), switcher, "noindex")
+    meta = homes_meta(config, site_urls, path, site.language.code)
     return route(
         meta,
         site.language.code,
@@ -51,9 +48,7 @@ def root_routes(
 ) -> list[Route]:
     default = config.default_language
     site = site_view(config, views[default.code], site_urls, asset_hrefs, static_files)
-    switcher = tuple(
-        SwitchLink(lang, site.homes[lang.code], False, True) for lang in config.languages
-    )
+    switcher = home_switcher(config, site_urls, None)
     routes = []
     for path, template in ((urls.ROOT, "root.html"), (urls.NOT_FOUND, "404.html")):
         meta = PageMeta(
