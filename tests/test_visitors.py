@@ -128,7 +128,7 @@ def test_open_graph_locales_follow_the_real_translations(built_site: Site) -> No
     assert en["og:locale:alternate"] == ["es_ES"]  # ar is only a stand-in
     assert en["og:title"] == ["Alpha Foundation"]
     assert en["og:url"] == ["https://partners.example.org/en/partners/alpha/"]
-    assert en["og:image"] == ["https://partners.example.org/es/partners/alpha/logo.svg"]
+    assert "og:image" not in en  # an SVG logo: link previews do not show SVG
     assert meta("/ar/")["og:locale"] == ["ar_EG"]
     twitter = built_site.html("/es/").find("meta", attrs={"name": "twitter:card"})
     assert twitter["content"] == "summary"
@@ -261,6 +261,11 @@ def test_raster_logo_becomes_a_picture_with_sizes(make_site: MakeSite) -> None:
     assert img["src"].endswith("-192.jpg")
     for candidate in (*picture.source["srcset"].split(", "), *img["srcset"].split(", ")):
         assert (site.out / candidate.split(" ")[0].lstrip("/")).is_file()
+    # link previews and structured data name the largest raster, as a full URL
+    share = page.find("meta", property="og:image")["content"]
+    assert share == "https://partners.example.org" + img["src"]
+    script = page.find("script", type="application/ld+json").string
+    assert json.loads(script)["logo"] == share
     for path in ("/es/", "/en/partners/alpha/", "/ar/"):
         for image in site.html(path).find_all("img"):
             assert image.get("width") and image.get("height"), image

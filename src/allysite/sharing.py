@@ -39,11 +39,25 @@ def og_locale(language: Language) -> str:
 
 
 def share_image_url(view: PartnerView, base_url: str) -> str | None:
-    """The logo's full URL for link previews: the largest raster where there is one."""
-    if not view.logo_href:
+    """The logo's full URL for link previews (og:image): its largest raster; None for an
+    SVG logo, which Facebook, LinkedIn, X and the messengers do not show (a page without
+    og:image gets a preview without a picture; one with an SVG, a broken one or none)."""
+    if not view.logo_href or _is_svg(view.logo_href):
         return None
     share = view.picture.share_src if view.picture and view.picture.share_src else None
     return full_url(base_url, share or view.logo_href)
+
+
+def logo_url(view: PartnerView, base_url: str) -> str | None:
+    """The logo's full URL for structured data: its largest raster, else the SVG (search
+    engines read SVG logos)."""
+    if not view.logo_href:
+        return None
+    return share_image_url(view, base_url) or full_url(base_url, view.logo_href)
+
+
+def _is_svg(href: str) -> bool:
+    return href.lower().endswith(".svg")
 
 
 def organization(
@@ -82,7 +96,7 @@ def organization(
         data["alternateName"] = alternates
     if item.summary:
         data["description"] = item.summary
-    logo = share_image_url(view, base_url)
+    logo = logo_url(view, base_url)
     if logo:
         data["logo"] = logo
     if view.since:
