@@ -27,6 +27,7 @@ from allysite import output as output_module
 from allysite import sitemap as sitemap_module
 from allysite.build import BuildResult, build_site, cache_dir
 from allysite.cache import BuildCache
+from allysite.check import check_site
 from allysite.output import Staging, Written, spare_made
 from allysite.pipeline import THEME
 from allysite.swap import spare_dir
@@ -917,6 +918,8 @@ def test_a_static_file_may_not_take_the_place_of_a_numbered_sitemap(
     ]
     assert not result.ok
     assert (site.out / "sitemap-1.xml").read_text() == "<x/>"  # the output left as it was
+    found = check_site(site.root).findings  # (check says what the build says)
+    assert [f.code for f in found if f.path == "static/sitemap-1.xml"] == ["static-collision"]
 
 
 def test_an_edit_of_a_card_plans_its_languages_whole(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from allysite.build import Prepared, prepare_site, render_pages, site_extras
+from allysite.copies import copy_collisions
 from allysite.errors import Diagnostic, Level
 from allysite.lints import (
     IMAGE_BUDGET_KB,
@@ -114,14 +115,14 @@ def check_site(
 
 
 def _lints(prepared: Prepared, pages: dict[str, bytes]) -> list[Diagnostic]:
-    outputs = frozenset(
-        [
-            *pages,
-            *(copy.out_path for copy in prepared.plan.copies),
-            *(extra.out_path for extra in site_extras(prepared)),
-        ]
-    )
-    return check_links(prepared, pages, outputs, SourceText(prepared.config.root))
+    extras = [extra.out_path for extra in site_extras(prepared)]
+    outputs = frozenset([*pages, *(copy.out_path for copy in prepared.plan.copies), *extras])
+    # (the copies were planned before the sitemap's numbered parts were known: as the build
+    # does once it has made them, a file of static/ in their place is an error)
+    return [
+        *copy_collisions(prepared.config, prepared.content, extras),
+        *check_links(prepared, pages, outputs, SourceText(prepared.config.root)),
+    ]
 
 
 def _lints_without_pages(prepared: Prepared, image_budget_kb: int) -> list[Diagnostic]:
