@@ -32,10 +32,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -111,18 +113,20 @@ def ensure_hugo(work: Path) -> Path:
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    error_text = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    """A command's wall and CPU time and peak memory; for an allysite build, the pages it
+    rendered too (`rendered`, from its summary line; -1 for other commands)."""
+    with tempfile.TemporaryFile() as said, tempfile.TemporaryFile() as complaints:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=said, stderr=complaints
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        said.seek(0)
+        complaints.seek(0)
+        summary = said.read().decode(errors="replace")
+        error_text = complaints.read().decode(errors="replace")
     if process.returncode != 0:
         sys.stderr.write(error_text)
         die(f"failed (exit {process.returncode}): {' '.join(cmd)}")
@@ -130,7 +134,24 @@ def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "maxrss_mb": usage.ru_maxrss / 1024,
+        "rendered": pages_rendered(summary),
     }
+
+
+def pages_rendered(summary: str) -> float:
+    """How many pages an allysite build rendered, by its summary line ("Built 6386 pages
+    ... in 0.21 s: 3 rendered, the others kept from the last build."); -1 without one.
+    An edit that renders the whole site again shows in the run's log."""
+    built = SUMMARY.search(summary)
+    if built is None:
+        return -1
+    pages, again, nothing = built.groups()
+    return 0 if nothing else int(again if again is not None else pages)
+
+
+SUMMARY = re.compile(
+    r"Built (\d+) pages .*? in [\d.]+ s[^:\n]*(?:: (?:(\d+) rendered|(nothing) changed))?"
+)
 
 
 def first_profile(site: Path, pattern: str) -> Path:
@@ -171,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     allysite, hugo, site_a, site_h = prepared_pair(args)
-    out_root = Path(__import__("tempfile").mkdtemp(prefix="allysite-vs-hugo-", dir=args.scratch))
+    out_root = Path(tempfile.mkdtemp(prefix="allysite-vs-hugo-", dir=args.scratch))
     out_a, out_h = out_root / "allysite", out_root / "hugo"
     profile_a = first_profile(site_a, "*/es.md")
     profile_h = first_profile(site_h, "*/index.es.md")
@@ -227,10 +248,12 @@ def main(argv: list[str] | None = None) -> int:
                             )
                         )
                         shutil.rmtree(bundle, ignore_errors=True)
+                    rendered = int(figures["rendered"])
                     print(
                         f"run {index + 1}/{args.repeat} {scenario:8} {tool:8} "
                         f"{figures['wall_s']:6.2f} s wall {figures['cpu_s']:6.2f} s CPU "
-                        f"{figures['maxrss_mb']:6.0f} MB",
+                        f"{figures['maxrss_mb']:6.0f} MB"
+                        + (f" {rendered:6} pages rendered" if rendered >= 0 else ""),
                         file=sys.stderr,
                     )
     finally:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 from allysite.errors import Diagnostic, Level
 
 if TYPE_CHECKING:  # loaded lazily, so that 'allysite --help' starts fast
+    from allysite.build import BuildResult
     from allysite.config import SiteConfig
     from allysite.model import Content
 
@@ -165,8 +166,19 @@ def run_build(site: Path, out: Path | None, strict: bool, no_cache: bool) -> Non
     target = out if out is not None else site / "build"
     say(
         f"Built {result.pages} pages ({result.files} files) into {target} "
-        f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + "."
+        f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + _reuse(result)
     )
+
+
+def _reuse(result: BuildResult) -> str:
+    """What a rebuild took from the last build: an editor (or a benchmark) then sees when
+    an edit made the whole site render again."""
+    if result.cached:
+        return ": nothing changed."
+    rendered = len(result.rendered)
+    if rendered < result.pages:
+        return f": {rendered} rendered, the others kept from the last build."
+    return "."
 
 
 def site_config(site: Path) -> SiteConfig:

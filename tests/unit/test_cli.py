@@ -113,6 +113,25 @@ def test_successful_build(site: Path, tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+def test_a_rebuild_says_what_it_took_from_the_last(site: Path, tmp_path: Path) -> None:
+    """Nothing changed, or how many pages an edit rendered again: an editor sees when an
+    edit made the whole site render (the benchmark records it too)."""
+    out = tmp_path / "out"
+    assert run("build", "--site", str(site), "--out", str(out)).exit_code == 0
+    again = run("build", "--site", str(site), "--out", str(out))
+    assert again.exit_code == 0 and again.stdout.endswith(" s: nothing changed.\n")
+    profile = next((site / "content" / "partners").glob("*/es.md"))
+    before = {path: path.read_bytes() for path in out.rglob("*.html")}
+    profile.write_text(profile.read_text(encoding="utf-8") + "\nOtra frase.\n", encoding="utf-8")
+    edited = run("build", "--site", str(site), "--out", str(out))
+    assert edited.exit_code == 0, edited.output
+    changed = sum(path.read_bytes() != data for path, data in before.items())
+    match = re.search(
+        r" s: (\d+) rendered, the others kept from the last build\.\n$", edited.stdout
+    )
+    assert match and int(match[1]) == changed > 0, edited.stdout
+
+
 def test_default_output_is_build_inside_the_site(site: Path) -> None:
     result = run("build", "--site", str(site))
     assert result.exit_code == 0, result.output
