@@ -356,3 +356,72 @@ def test_theme_template_matches_the_theme_templates() -> None:
         m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id
     }
     assert_msgfmt_accepts(THEME / "locales" / "messages.pot")
+
+
+def test_update_brings_back_an_obsolete_entry_whose_message_returns(site: Site) -> None:
+    """A message removed from the templates is kept as obsolete (#~) 'for the day it comes
+    back'; when it came back, update added an empty entry beside the obsolete one: the
+    translation was not used, and msgfmt and msgmerge refused the duplicate."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    translate(po, AR_STRINGS)
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog.get("Home", "menu").flags.add("fuzzy")
+    with po.open("wb") as handle:
+        write_po(handle, catalog, width=76)
+    gone = ('<p class="f1">', '<p class="f3">', '<p class="f4">')
+    without = "\n".join(line for line in FOOTER.split("\n") if not line.startswith(gone))
+    site.write({"templates/partials/footer.html": without})
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "update").exit_code == 0
+    with po.open("rb") as handle:
+        removed = read_po(handle)
+    assert "Thanks for visiting" not in removed and removed.get("Home", "menu") is None
+    assert len(removed.obsolete) == 3
+    site.write({"templates/partials/footer.html": FOOTER})
+    assert run(site, "extract").exit_code == 0
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    with po.open("rb") as handle:
+        back = read_po(handle)
+    assert not back.obsolete
+    assert back["Thanks for visiting"].string == AR_STRINGS["Thanks for visiting"]
+    plural = back["%(num)d language"]
+    assert plural.string == AR_STRINGS[("%(num)d language", "%(num)d languages")]
+    assert not plural.fuzzy
+    home = back.get("Home", "menu")
+    assert home.string == AR_STRINGS["Home"] and home.fuzzy  # still to be reviewed
+    assert_msgfmt_accepts(po)
+    text = po.read_bytes()
+    assert run(site, "update").output.count("(unchanged)") == 1
+    assert po.read_bytes() == text
+    built = site.build()
+    assert built.exit_code == 0, built.output
+    footer = site.html("ar/index.html").select_one("footer")
+    assert footer.select_one(".f1").get_text() == AR_STRINGS["Thanks for visiting"]
+    assert footer.select_one(".f4").get_text() == "Home"  # fuzzy: not used
+
+
+def test_update_mends_an_obsolete_entry_beside_its_live_one(site: Site) -> None:
+    """Catalogs that the old update left with both: the translation of the obsolete entry
+    is taken when the live one is empty, and the file passes msgfmt again."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    translate(po, {"Welcome to %(name)s": "أهلًا بك في %(name)s"})
+    obsolete = (
+        '#~ msgid "Thanks for visiting"\n#~ msgstr "شكرًا"\n\n'
+        '#~ msgid "Welcome to %(name)s"\n#~ msgstr "قديم %(name)s"\n\n'
+    )
+    po.write_text(po.read_text(encoding="utf-8") + "\n" + obsolete, encoding="utf-8")
+    if shutil.which("msgfmt") is not None:
+        assert msgfmt_check(po).returncode != 0  # the duplicates
+    assert run(site, "update").exit_code == 0
+    with po.open("rb") as handle:
+        mended = read_po(handle)
+    assert not mended.obsolete
+    assert mended["Thanks for visiting"].string == "شكرًا"
+    assert mended["Welcome to %(name)s"].string == "أهلًا بك في %(name)s"
+    assert_msgfmt_accepts(po)

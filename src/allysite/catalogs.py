@@ -357,8 +357,9 @@ def _site_catalogs(config: SiteConfig) -> list[tuple[Language, Path, str]]:
 
 def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diagnostic]]:
     """Merge the POT into every catalog of the site's languages: new entries empty, changed
-    ones fuzzy, removed ones kept as obsolete (#~). Previous msgids ('#|') are not written:
-    Babel does not read them back, so a second update would turn them into comments."""
+    ones fuzzy, removed ones kept as obsolete (#~), obsolete ones back when they return.
+    Previous msgids ('#|') are not written: Babel does not read them back, so a second update
+    would turn them into comments."""
     template, problems = read_template(config)
     if template is None:
         return [], problems
@@ -370,6 +371,7 @@ def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diag
             continue
         for message in catalog:  # '#| msgid' lines of other tools: Babel reads them as comments
             message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+        _revive_obsolete(catalog, template)
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
         _tidy_header(catalog)
         data = _po_bytes(catalog)
@@ -378,6 +380,29 @@ def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diag
             replace_file(path, data)
         results.append(_figures(catalog, rel, changed))
     return results, problems
+
+
+def _revive_obsolete(catalog: Catalog, template: Catalog) -> None:
+    """Obsolete entries (`#~`) whose message is in the template again, made live with their
+    translation and flags (a fuzzy one stays fuzzy), as msgmerge does. Babel's update kept
+    them obsolete beside a new empty entry: the translation kept for the day the message
+    came back was not used, and msgfmt and msgmerge refused the file (a duplicate). Where a
+    catalog has both already, the live entry is kept if it is translated."""
+    wanted = {message_key(message) for message in template if message.id}
+    for key, old in list(catalog.obsolete.items()):
+        if message_key(old) not in wanted:
+            continue
+        del catalog.obsolete[key]
+        live = catalog.get(old.id, old.context)
+        if live is not None and any(_strings(live)):
+            continue  # (the duplicate msgfmt refuses goes)
+        if live is not None:
+            catalog.delete(old.id, old.context)
+        catalog[old.id] = old
+
+
+def _strings(message: Message) -> tuple[str, ...]:
+    return (message.string,) if isinstance(message.string, str) else tuple(message.string)
 
 
 def compile_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diagnostic]]:
