@@ -425,3 +425,44 @@ def test_update_mends_an_obsolete_entry_beside_its_live_one(site: Site) -> None:
     assert mended["Thanks for visiting"].string == "شكرًا"
     assert mended["Welcome to %(name)s"].string == "أهلًا بك في %(name)s"
     assert_msgfmt_accepts(po)
+
+
+def test_init_starts_a_regional_catalog_beside_its_languages(make_site: MakeSite) -> None:
+    """With pt and pt-BR in the site, pt-BR's catalog falls back to pt's in the build; but
+    `init pt-BR` refused, saying pt's catalog existed, and `update` merged pt's twice."""
+    site = make_site(
+        {
+            "site.yaml": "title: Aliados\nbase_url: https://x.org/\ndefault_language: es\n"
+            "languages: [es, pt, pt-BR]\n",
+            "templates/partials/footer.html": FOOTER,
+        }
+    )
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "pt").exit_code == 0
+    result = run(site, "init", "pt-BR")
+    assert result.exit_code == 0, result.output
+    regional = site.root / "locales/pt-BR/LC_MESSAGES/messages.po"
+    with regional.open("rb") as handle:
+        assert str(read_po(handle).locale) == "pt_BR"
+    assert_msgfmt_accepts(regional)
+    updated = [line.split(":")[0] for line in run(site, "update").output.splitlines()]
+    assert updated == ["locales/pt/LC_MESSAGES/messages.po", str(regional.relative_to(site.root))]
+    assert run(site, "init", "pt-BR").exit_code == 1  # its own exists now
+
+
+def test_init_refuses_a_language_whose_base_catalog_is_its_own(make_site: MakeSite) -> None:
+    """Without pt in the site, locales/pt/ is the catalog pt-BR is built with."""
+    site = make_site(
+        {
+            "site.yaml": "title: Aliados\nbase_url: https://x.org/\ndefault_language: es\n"
+            "languages: [es, pt-BR]\n",
+            "templates/partials/footer.html": FOOTER,
+        }
+    )
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "pt").exit_code == 0
+    result = run(site, "init", "pt-BR")
+    assert result.exit_code == 1
+    assert "locales/pt/LC_MESSAGES/messages.po exists already" in result.stderr
+    updated = run(site, "update").output.splitlines()
+    assert [line.split(":")[0] for line in updated] == ["locales/pt/LC_MESSAGES/messages.po"]

@@ -248,6 +248,17 @@ def existing_catalog(config: SiteConfig, language: Language) -> Path | None:
     return next((p for p in paths if p.is_file()), None)
 
 
+def own_catalog(config: SiteConfig, language: Language) -> Path | None:
+    """The language's own catalog: the one the build reads for it, unless that is another
+    site language's (pt-BR falls back to locales/pt/ in the build, but with pt in the site
+    too, that catalog is pt's: `init pt-BR` starts pt-BR's, and `update` merges pt's once)."""
+    path = existing_catalog(config, language)
+    if path is None or path.parent.parent.name in (language.code, language.locale_id):
+        return path
+    others = {code for code in config.language_codes if code != language.code}
+    return None if path.parent.parent.name in others else path
+
+
 def read_template(config: SiteConfig) -> tuple[Catalog | None, list[Diagnostic]]:
     path = config.root / TEMPLATE_FILE
     if not path.is_file():
@@ -277,7 +288,7 @@ def init_catalog(
     config: SiteConfig, language: Language, now: datetime | None = None
 ) -> tuple[Path | None, list[Diagnostic]]:
     """A new catalog for a language from the POT, with its CLDR plural forms."""
-    existing = existing_catalog(config, language)
+    existing = own_catalog(config, language)
     if existing is not None:
         rel = existing.relative_to(config.root).as_posix()
         return None, [
@@ -349,7 +360,7 @@ def _figures(catalog: Catalog, path: str, changed: bool) -> CatalogFigures:
 def _site_catalogs(config: SiteConfig) -> list[tuple[Language, Path, str]]:
     found = []
     for language in config.languages:
-        path = existing_catalog(config, language)
+        path = own_catalog(config, language)
         if path is not None:
             found.append((language, path, path.relative_to(config.root).as_posix()))
     return found
