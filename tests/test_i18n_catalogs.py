@@ -466,3 +466,20 @@ def test_init_refuses_a_language_whose_base_catalog_is_its_own(make_site: MakeSi
     assert "locales/pt/LC_MESSAGES/messages.po exists already" in result.stderr
     updated = run(site, "update").output.splitlines()
     assert [line.split(":")[0] for line in updated] == ["locales/pt/LC_MESSAGES/messages.po"]
+
+
+def test_update_merges_a_catalog_started_before_its_language_joins_the_site(site: Site) -> None:
+    """`init de` starts a catalog for a language the site does not build yet (and says to add
+    it to site.yaml); update left it out and said there was no catalog at all."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "de").exit_code == 0
+    german = "locales/de/LC_MESSAGES/messages.po"
+    site.write({"templates/partials/footer.html": FOOTER + '<p>{{ _("New string") }}</p>\n'})
+    assert run(site, "extract").exit_code == 0
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{german}: 0 translated, 0 fuzzy, 7 missing")
+    assert result.stderr.startswith(f"{german}: warning: 'de' is not one of the site's languages")
+    with (site.root / german).open("rb") as handle:
+        assert "New string" in read_po(handle)
+    assert_msgfmt_accepts(site.root / german)

@@ -27,7 +27,7 @@ from jinja2 import TemplateSyntaxError
 
 from allysite.catalog_checks import entry_state, message_key, translated_keys
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error, uncompilable_template
+from allysite.errors import Diagnostic, SourcePos, error, uncompilable_template, warning
 from allysite.i18n import DOMAIN, catalog_paths, mo_data, read_catalog
 from allysite.languages import Language, make_language, parse_locale
 
@@ -366,16 +366,46 @@ def _site_catalogs(config: SiteConfig) -> list[tuple[Language, Path, str]]:
     return found
 
 
+def _other_catalogs(
+    config: SiteConfig,
+) -> tuple[list[tuple[Language, Path, str]], list[Diagnostic]]:
+    """Catalogs under locales/ of languages the site does not build (yet): `init` starts one
+    for any language CLDR knows, and says to add it to site.yaml. Each with a warning."""
+    locales = config.root / "locales"
+    if not locales.is_dir():
+        return [], []
+    known = {existing_catalog(config, language) for language in config.languages}
+    found, problems = [], []
+    for path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        code = path.parent.parent.name
+        if path in known or not path.is_file() or parse_locale(code) is None:
+            continue
+        rel = path.relative_to(config.root).as_posix()
+        found.append((make_language(code, False), path, rel))
+        problems.append(
+            warning(
+                "catalog-language",
+                f"'{code}' is not one of the site's languages: the build does not use this catalog",
+                SourcePos(rel),
+                f"add '{code}' to languages in site.yaml when its translation is ready",
+            )
+        )
+    return found, problems
+
+
 def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diagnostic]]:
-    """Merge the POT into every catalog of the site's languages: new entries empty, changed
-    ones fuzzy, removed ones kept as obsolete (#~), obsolete ones back when they return.
-    Previous msgids ('#|') are not written: Babel does not read them back, so a second update
-    would turn them into comments."""
+    """Merge the POT into every catalog (the site's languages', then the others', with a
+    warning that the build does not use them): new entries empty, changed ones fuzzy, removed
+    ones kept as obsolete (#~), obsolete ones back when they return. Previous msgids ('#|')
+    are not written: Babel does not read them back, so a second update would turn them into
+    comments."""
     template, problems = read_template(config)
     if template is None:
         return [], problems
     results = []
-    for language, path, rel in _site_catalogs(config):
+    others, unused = _other_catalogs(config)
+    problems += unused
+    for language, path, rel in [*_site_catalogs(config), *others]:
         catalog, found = read_catalog(path, rel, language, config.root)
         problems += found
         if catalog is None:
