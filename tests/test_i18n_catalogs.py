@@ -483,3 +483,25 @@ def test_update_merges_a_catalog_started_before_its_language_joins_the_site(site
     with (site.root / german).open("rb") as handle:
         assert "New string" in read_po(handle)
     assert_msgfmt_accepts(site.root / german)
+    assert run(site, "update").stdout.endswith("(unchanged)\n")
+
+
+def test_update_brings_a_new_string_in_empty_beside_untranslated_plurals(site: Site) -> None:
+    """Babel's update took an untranslated plural entry for a fuzzy match: a new string came
+    in fuzzy with nothing to review and with that entry's python-format flag, and the next
+    update changed the file again."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    site.write({"templates/partials/footer.html": FOOTER + '<p>{{ _("One tongue more") }}</p>\n'})
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "update").output.endswith("(updated)\n")
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    new = catalog["One tongue more"]
+    assert new.string == "" and not new.fuzzy
+    blocks = po.read_text(encoding="utf-8").split("\n\n")
+    block = next(b for b in blocks if 'msgid "One tongue more"' in b)
+    assert "#," not in block  # neither fuzzy nor python-format
+    assert run(site, "update").output.endswith("(unchanged)\n")
+    assert_msgfmt_accepts(po)

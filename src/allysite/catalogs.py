@@ -414,6 +414,7 @@ def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diag
             message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
         _revive_obsolete(catalog, template)
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+        _undo_empty_matches(catalog, template)
         _tidy_header(catalog)
         data = _po_bytes(catalog)
         changed = data != path.read_bytes()
@@ -428,18 +429,34 @@ def _revive_obsolete(catalog: Catalog, template: Catalog) -> None:
     translation and flags (a fuzzy one stays fuzzy), as msgmerge does. Babel's update kept
     them obsolete beside a new empty entry: the translation kept for the day the message
     came back was not used, and msgfmt and msgmerge refused the file (a duplicate). Where a
-    catalog has both already, the live entry is kept if it is translated."""
+    catalog has both already, the live entry is kept if it is translated; an untranslated
+    obsolete entry gives way to the template's."""
     wanted = {message_key(message) for message in template if message.id}
     for key, old in list(catalog.obsolete.items()):
         if message_key(old) not in wanted:
             continue
         del catalog.obsolete[key]
         live = catalog.get(old.id, old.context)
-        if live is not None and any(_strings(live)):
-            continue  # (the duplicate msgfmt refuses goes)
+        if not any(_strings(old)) or (live is not None and any(_strings(live))):
+            continue  # (nothing to bring back, or the duplicate msgfmt refuses goes)
         if live is not None:
             catalog.delete(old.id, old.context)
         catalog[old.id] = old
+
+
+def _undo_empty_matches(catalog: Catalog, template: Catalog) -> None:
+    """New messages that Babel's update matched with an untranslated plural entry (whose
+    empty forms, a tuple, count as a translation), made again as the template has them.
+    They came in fuzzy with nothing to review, with the other entry's flags and comments
+    (`python-format` on a text without placeholders, which msgfmt then checks), and the
+    next update changed them again. msgmerge matches only translated entries."""
+    for message in catalog:
+        if not message.id or not message.previous_id or any(_strings(message)):
+            continue
+        source = template.get(message.id, message.context)
+        message.previous_id = []
+        message.flags = set(source.flags) if source is not None else set()
+        message.user_comments = list(source.user_comments) if source is not None else []
 
 
 def _strings(message: Message) -> tuple[str, ...]:
