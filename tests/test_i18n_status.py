@@ -4,6 +4,7 @@ a threshold; provenance (machine, reviewed) on pages and in the sitemap; the das
 from __future__ import annotations
 
 import json
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -342,3 +343,31 @@ def test_translations_is_a_reserved_page_slug(make_site: MakeSite) -> None:
         "content/pages/translations: error: page slug 'translations' is reserved for generated "
         "pages" in result.stderr
     )
+
+
+def test_status_table_keeps_its_columns_with_wide_and_long_language_names(
+    make_site: MakeSite,
+) -> None:
+    """A Chinese name takes two terminal columns a character, and 'Português (Brasil)' is
+    longer than the language column: the rows after them were out of line."""
+    site = make_site(
+        {
+            "site.yaml": "title: Aliados\nbase_url: https://x.org/\ndefault_language: es\n"
+            "languages: [es, en, zh, pt-BR, ar]\n"
+        }
+    )
+    result = run(site, "status")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    header = next(line for line in lines if line.startswith("language"))
+    rows = [line for line in lines if line[:3] in ("es ", "en ", "zh ", "pt-", "ar ")][:5]
+    assert [row.split()[0] for row in rows] == ["es", "en", "zh", "pt-BR", "ar"]
+
+    def columns(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    assert {columns(row) for row in rows} == {columns(header)}  # each ends under 'coverage'
+    ok_end = header.index(" ok ") + len(" ok")
+    for row in rows:  # and its first figure (interface strings, 'n/total') ends under 'ok'
+        figure = next(word for word in row.split() if "/" in word)
+        assert columns(row[: row.index(figure) + len(figure)]) == ok_end

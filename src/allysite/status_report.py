@@ -4,6 +4,7 @@ status`). The figures themselves come from status.py."""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from allysite.status import LanguageStatus, TranslationStatus
 
@@ -107,7 +108,9 @@ def as_table(status: TranslationStatus) -> str:
             ]
         )
     lines = [f"Translation status (default language: {status.default_language.code})", ""]
-    starts = [sum(width + 2 for _g, _n, width in _COLUMNS[:i]) for i in range(len(_COLUMNS))]
+    first = max(_COLUMNS[0][2], *(_shown_width(row[0]) for row in rows))
+    widths = [first, *(width for _g, _n, width in _COLUMNS[1:])]
+    starts = [sum(width + 2 for width in widths[:i]) for i in range(len(widths))]
     groups = ""
     for start, (group, _name, _width) in zip(starts, _COLUMNS, strict=True):
         if group:  # a group's title starts over its first column and runs on
@@ -115,8 +118,8 @@ def as_table(status: TranslationStatus) -> str:
     lines.append(groups)
     for row in rows[1:]:
         cells = [
-            cell.ljust(width) if index == 0 else cell.rjust(width)
-            for index, (cell, (_group, _name, width)) in enumerate(zip(row, _COLUMNS, strict=True))
+            cell + " " * (width - _shown_width(cell)) if index == 0 else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
     for entry in status.languages:
@@ -125,6 +128,15 @@ def as_table(status: TranslationStatus) -> str:
             lines += ["", f"{entry.code} ({entry.language.native_name}), {entry.coverage:.1f}%:"]
             lines += [f"  {line}" for line in details]
     return "\n".join(lines) + "\n"
+
+
+def _shown_width(text: str) -> int:
+    """The columns a text takes on a terminal: two for a wide character (中文), none for a
+    combining one; `ljust` counted characters, and a Chinese row was out of line."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
 
 
 def _details(entry: LanguageStatus) -> list[str]:
