@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from allysite.build import build_site
 from allysite.cli import cli
 from allysite.config import load_config
 from allysite.loader import load_content
@@ -240,6 +241,42 @@ def test_without_stamps_git_history_tells_a_stale_translation(make_site: MakeSit
     git(site.root, "commit", "-q", "-am", "translated too", when="2024-03-01T12:00:00+00:00")
     assert site.build().stderr == ""
     assert notice(site, "/en/partners/alpha/") is None
+
+
+@needs_git
+def test_a_commit_renders_again_only_the_pages_whose_notice_it_changed(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """A commit changes no file of the site, yet can make a translation without stamps stale:
+    the next build finds it as a cold build does, rendering again only the pages it changed
+    (it rendered every page). `git add` or `git status` (the index) changes no commit: the
+    build after it has nothing to do (it rendered every page)."""
+    site = make_site()
+    git(site.root, "init", "-q")
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "first")
+    assert build_site(site.root, site.out).ok
+    (site.root / "NOTES.txt").write_text("for the editors\n", encoding="utf-8")
+    git(site.root, "add", "NOTES.txt")
+    assert build_site(site.root, site.out).cached
+
+    site.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    assert build_site(site.root, site.out).ok  # (not committed yet: not stale)
+    assert notice(site, "/en/partners/alpha/") is None
+    git(site.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+    result = build_site(site.root, site.out)
+    assert result.ok and not result.cached
+    assert "en/partners/alpha/index.html" in result.rendered
+    assert len(result.rendered) < result.pages  # (not a build from nothing)
+    assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+    cold = tmp_path / "cold"
+    assert build_site(site.root, cold, cache=False).ok
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        files = (path for path in folder.rglob("*") if path.is_file())
+        return {path.relative_to(folder).as_posix(): path.read_bytes() for path in files}
+
+    assert tree(site.out) == tree(cold)
 
 
 @needs_git

@@ -295,6 +295,14 @@ def _merged(parts: list[Published]) -> Published:
     return result
 
 
+def _history(inputs: SiteInputs) -> bytes:
+    """The translations that git's history alone finds stale (stale.py): its commits are no
+    input file, yet they show on those pages, so they are in every page's key (with the
+    inputs that are no partner's). Stamps are in the folders' files, keyed with them."""
+    stale = sorted(found.source for found in inputs.staleness.values() if found.by == "git")
+    return b"git\0" + "\0".join(stale).encode()
+
+
 def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
     """The keys' parts shared by many pages: every template's, each catalog's, the code's,
     and every input's that is no partner's; and the templates whose pages are rendered with
@@ -311,11 +319,16 @@ def _page_keys(inputs: SiteInputs, store: BuildCache) -> PageKeys:
         for code, names in inputs.catalogs.inputs.items()
     }
     shared = combine(  # once here, not in every rendering process
-        name.encode() + b"\0" + digest
-        for name, digest in sorted(
-            (name, state[DIGEST])
-            for name, state in store.index.files.items()
-            if not name.startswith(PARTNERS)
+        (
+            *(
+                name.encode() + b"\0" + digest
+                for name, digest in sorted(
+                    (name, state[DIGEST])
+                    for name, state in store.index.files.items()
+                    if not name.startswith(PARTNERS)
+                )
+            ),
+            _history(inputs),
         )
     )
     # (no page is rendered with its summaries marked on a site with search)

@@ -69,6 +69,8 @@ MANIFEST = "manifest.pickle"
 KEYS = "keys.pickle"
 """The manifest's tables by page, apart (Manifest.frames)."""
 JOURNAL = "journal.pickle"
+HISTORY = "(git history)"
+"""Among the changed inputs when git's commits moved: no file's name (see history_moved)."""
 BODY_PLACES = "bodies"
 TEXTS = "texts"
 """The body places' file of the texts (beside one a language, named by its code)."""
@@ -160,15 +162,17 @@ def code_fingerprint() -> bytes:
 
 
 def git_signature(site: Path) -> tuple[object, ...]:
-    """What stale translations read from git: a commit or checkout changes one of these (in
-    the repository's folder, or, for a linked worktree or a submodule, whose `.git` is a
-    file that names it, in its own and in the one it shares: refs/heads/...)."""
+    """What stale translations read from git (the commits `git log` walks): a commit or
+    checkout changes one of these (in the repository's folder, or, for a linked worktree or
+    a submodule, whose `.git` is a file that names it, in its own and in the one it shares:
+    refs/heads/...). Not the index: `git add`, or `git status` refreshing it, changes no
+    commit, and made the next build render every page again."""
     for folder in (site, *site.parents):
         dot_git = folder / ".git"
         if dot_git.exists():
             found: list[object] = [str(dot_git)]
             for git_dir in _git_dirs(dot_git):
-                names = ["HEAD", "index", "logs/HEAD", "packed-refs"]
+                names = ["HEAD", "logs/HEAD", "packed-refs"]
                 with contextlib.suppress(OSError, UnicodeDecodeError):
                     head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
                     if head.startswith("ref: "):
@@ -285,7 +289,8 @@ class Manifest:
     """What the last successful build wrote, and from what."""
 
     environment: tuple[object, ...]
-    """Code, site, output and git state: any change and nothing is reused."""
+    """Code, site, output and, last, git's state: a change of the first three and nothing
+    is reused; of git's alone, the build runs as after an edit (BuildCache.history_moved)."""
     inputs: InputIndex
     keys: Mapping[str, bytes]
     """The key of every generated file (pages, feeds, sitemap...), by output path."""
@@ -451,6 +456,11 @@ class BuildCache:
     """`changed()` of the last `scan`, once asked for."""
     journal: Journal | None = None
     """The journal applied to the last manifest, if any (save_journal)."""
+    history_moved: bool = False
+    """git's commits moved since the last build (a commit, a checkout, a pull): translations
+    without stamps may have gone stale or back up to date (stale.py) with no file changed.
+    The build then runs as after an edit (`changed` names HISTORY), and renders again only
+    the pages whose notices changed; it used to start from nothing."""
     _keyed: bool = field(default=False, init=False, repr=False)
     """The last manifest's tables by page are read (load_keys)."""
     token: bytes = field(default_factory=lambda: os.urandom(16))
@@ -465,14 +475,25 @@ class BuildCache:
         `read=False`: as if there were no cache (a cold build); `save` still writes one."""
         environment = (code_fingerprint(), str(site), str(out), git_signature(site))
         previous = _read_pickle(folder / MANIFEST) if read else None
-        if not isinstance(previous, Manifest) or previous.environment != environment:
+        if not isinstance(previous, Manifest) or previous.environment[:-1] != environment[:-1]:
             previous = None
         journal = _read_pickle(folder / JOURNAL) if previous is not None else None
         if not isinstance(journal, Journal) or previous is None or journal.base != previous.token:
             journal = None
         else:
             previous = journal.applied(previous)
-        return cls(folder, site, out, theme, environment, previous, read=read, journal=journal)
+        moved = previous is not None and previous.environment[-1] != environment[-1]
+        return cls(
+            folder,
+            site,
+            out,
+            theme,
+            environment,
+            previous,
+            read=read,
+            journal=journal,
+            history_moved=moved,
+        )
 
     def scan(self, hash_files: Callable[[list[str], int], list[bytes]] | None = None) -> None:
         """Index the inputs (hashing only the files that are new or changed, with
@@ -480,6 +501,8 @@ class BuildCache:
         previous = self.previous.inputs if self.previous else None
         index, changed = scan_changes(self.site, self.theme, previous, hash_files)
         self.adopt(index)
+        if self.history_moved:
+            changed.add(HISTORY)
         self._changed = changed
 
     def adopt(self, index: InputIndex) -> None:
@@ -492,6 +515,8 @@ class BuildCache:
         the scan found them, or (an index scanned elsewhere) once per scan."""
         if self._changed is None:
             self._changed = self.index.changed(self.previous.inputs if self.previous else None)
+            if self.history_moved:
+                self._changed.add(HISTORY)
         return self._changed
 
     def unchanged(self, output_intact: bool | None = None) -> Manifest | None:
