@@ -147,6 +147,13 @@ FAULTS = [
         id="site-base-url-ftp",
     ),
     pytest.param(
+        site_yaml("https://partners.example.org/", "https://:443/"),
+        "site.yaml:5:1: error: base_url: 'https://:443/' has no host name: write the full "
+        "address, e.g. https://example.org/",
+        None,
+        id="site-base-url-without-host",
+    ),
+    pytest.param(
         site_yaml("[es, en, ar]", "[es, en, ar, xx-notreal]"),
         "site.yaml:7:25: error: languages: 'xx-notreal' is not a language code known to CLDR",
         "use a BCP 47 code such as 'es', 'ar' or 'pt-BR'",
@@ -465,6 +472,13 @@ FAULTS = [
         + NOT_HTTP,
         None,
         id="partner-website-relative",
+    ),
+    pytest.param(
+        partner_yaml("https://alpha.example.org/", "https://:8080/about"),
+        "content/partners/alpha/partner.yaml:1:1: error: website: 'https://:8080/about' has no "
+        "host name: write the full address, e.g. https://example.org/",
+        None,
+        id="partner-website-without-host",
     ),
     pytest.param(
         {ALPHA + "partner.yaml": PARTNER_YAML + "email: info@alpha.example.org\n"},

@@ -77,6 +77,10 @@ def _check_url(value: Any) -> Any:
             f"'{value}' holds a user name or password (before '@'): pages publish the "
             "address, so give it without them"
         )
+    if not parts.hostname:  # 'https://:8080/': a port with no host before it
+        raise ValueError(
+            f"'{value}' has no host name: write the full address, e.g. https://example.org/"
+        )
     try:
         parts.port  # noqa: B018  (urlsplit checks the port when asked for it)
     except ValueError:

@@ -182,6 +182,16 @@ def test_urls_with_a_bad_port_are_refused(url: str) -> None:
     )
 
 
+@pytest.mark.parametrize("url", ["https://:8080/", "http://:80", "https://:/path"])
+def test_urls_without_a_host_are_refused(url: str) -> None:
+    """A port or a colon where the host should be leaves a link to nowhere: browsers
+    refuse 'https://:8080/' as an address."""
+    problem = only_problem(PartnerSchema, f"kind: ngo\nwebsite: '{url}'\n")
+    assert problem.message == (
+        f"website: '{url}' has no host name: write the full address, e.g. https://example.org/"
+    )
+
+
 def test_url_must_be_text() -> None:
     problem = only_problem(PartnerSchema, "kind: ngo\nwebsite: [https://a.example.org/]\n")
     assert problem.message == "website: must be text"
