@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from babel import Locale
 from lxml import etree
 
 from allysite import sitemap
@@ -76,6 +77,37 @@ def test_profile_shows_facts_in_the_page_language(built_site: Site) -> None:
     assert page.find("a", href="https://alpha.example.org/") is not None
     body = page.select_one(".prose")
     assert body.find("strong").get_text() == "English"
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "ar", "nl", "ru"])
+def test_a_cldr_region_name_starts_as_a_label_does(make_site: MakeSite, lang: str) -> None:
+    """CLDR writes some region names for use inside a sentence (English 'world', Dutch
+    'wereld'); a label stands alone, in a list, a filter or a heading, and starts with a
+    capital where the script has one."""
+    languages = ["es", "en", "ar", "nl", "ru"]
+    site = make_site(
+        {
+            "site.yaml": (
+                "title: Partners\nbase_url: https://partners.example.org/\n"
+                f"default_language: es\nlanguages: [{', '.join(languages)}]\n"
+            ),
+            "content/partners/alpha/partner.yaml": MINIMAL_SITE[
+                "content/partners/alpha/partner.yaml"
+            ].replace("regions: [europe]", "regions: [global, europe]"),
+        }
+    )
+    assert site.build().exit_code == 0
+    cldr = Locale.parse(lang).territories["001"]
+    term = site.html(f"/{lang}/regions/global/")
+    profile = site.html(f"/{lang}/partners/alpha/")
+    shown = [
+        term.find("h1").get_text(strip=True),
+        profile.find("a", href=f"/{lang}/regions/global/").get_text(strip=True),
+        site.html(f"/{lang}/").find("a", href=f"/{lang}/regions/global/").find(string=True),
+    ]
+    for text in shown:
+        assert text.strip().casefold() == cldr.casefold()
+        assert not text.strip()[0].islower()
 
 
 def test_language_switcher_leads_to_the_same_page_in_each_language(built_site: Site) -> None:

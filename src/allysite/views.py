@@ -200,8 +200,8 @@ def term_label(term: Term, language: Language, default: Language) -> str:
     if term.taxonomy == "regions":
         code = CLDR_REGIONS.get(term.slug) or term.slug.upper()
         name = language.locale.territories.get(code)
-        if name:
-            return name
+        if name:  # a label stands alone: CLDR writes some for use inside a sentence
+            return name[:1].title() + name[1:]  # (English 'world', Dutch 'wereld')
     if default.code in term.labels:
         return term.labels[default.code]
     text = term.slug.replace("-", " ")

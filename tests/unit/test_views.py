@@ -74,7 +74,7 @@ def test_cldr_region_name_before_default_label() -> None:
 @pytest.mark.parametrize(
     ("slug", "english"),
     [
-        ("global", "world"),
+        ("global", "World"),  # CLDR writes "world", for use inside a sentence
         ("latin-america", "Latin America"),
         ("european-union", "European Union"),
         ("fr", "France"),  # a slug that is a CLDR territory code
