@@ -516,6 +516,14 @@ FAULTS = [
         id="partner-date-words",
     ),
     pytest.param(
+        partner_yaml("2015-04", "\u0662\u0660\u0661\u0665-\u0660\u0664"),
+        "content/partners/alpha/partner.yaml:3:1: error: partner_since: "
+        "'\u0662\u0660\u0661\u0665-\u0660\u0664' is not a date: "
+        "write YYYY, YYYY-MM or YYYY-MM-DD",
+        None,
+        id="partner-date-in-arabic-indic-digits",
+    ),
+    pytest.param(
         partner_yaml("kind: ngo", "kind: NGO Office"),
         f"content/partners/alpha/partner.yaml:4:1: error: kind: 'NGO Office' {SLUG_RULE}",
         None,

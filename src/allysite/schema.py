@@ -20,7 +20,8 @@ from allysite.model import PartialDate
 from allysite.sourcefile import YamlDoc
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+"""ASCII digits only, as ISO 8601 writes them (Python's `\\d` takes any script's, `٢٠١٥`)."""
 
 
 def _scalar_text(value: Any) -> Any:

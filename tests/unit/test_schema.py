@@ -68,6 +68,9 @@ def test_valid_partial_dates(value: object, expected: PartialDate) -> None:
         ("15", "write YYYY, YYYY-MM or YYYY-MM-DD"),
         ("2015-04-01T10:00", "write YYYY, YYYY-MM or YYYY-MM-DD"),
         ("April 2015", "write YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("\u0662\u0660\u0661\u0665", "write YYYY, YYYY-MM or YYYY-MM-DD"),  # Arabic-Indic 2015
+        ("2015-\u0660\u0664", "write YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("\uff12\uff10\uff11\uff15", "write YYYY, YYYY-MM or YYYY-MM-DD"),  # fullwidth 2015
         (20150401, "write YYYY, YYYY-MM or YYYY-MM-DD"),
         (2015.0, "write YYYY, YYYY-MM or YYYY-MM-DD"),
         (True, "write YYYY, YYYY-MM or YYYY-MM-DD"),
