@@ -1420,3 +1420,80 @@ def test_a_linked_folder_inside_an_item_or_static_is_said_not_to_be_followed(
     assert warned == [f"{ALPHA}docs: {said} published", f"static/docs: {said} published"]
     assert not list(site.out.rglob("a.txt"))
     assert (site.out / "robots-extra.txt").is_file()
+
+
+def _taxonomies_folder(root: Path) -> None:
+    (root / "taxonomies.yaml").unlink()
+    (root / "taxonomies.yaml").mkdir()
+
+
+def _taxonomies_pipe(root: Path) -> None:
+    (root / "taxonomies.yaml").unlink()
+    os.mkfifo(root / "taxonomies.yaml")
+
+
+def _taxonomies_linked_outside(root: Path) -> None:
+    outside = root.parent / "labels.yaml"
+    (root / "taxonomies.yaml").rename(outside)
+    os.symlink(outside, root / "taxonomies.yaml")
+
+
+def _taxonomies_linked_nowhere(root: Path) -> None:
+    (root / "taxonomies.yaml").unlink()
+    os.symlink("labels.yaml", root / "taxonomies.yaml")
+
+
+@pytest.mark.parametrize(
+    ("make", "message", "hint"),
+    [
+        pytest.param(
+            _taxonomies_folder,
+            "taxonomies.yaml: error: cannot read file: it is a folder",
+            "replace it with a text file",
+            id="folder",
+        ),
+        pytest.param(
+            _taxonomies_pipe,
+            "taxonomies.yaml: error: cannot read file: it is not a regular file (a pipe or a "
+            "device)",
+            "replace it with a text file",
+            id="named-pipe",
+        ),
+        pytest.param(
+            _taxonomies_linked_outside,
+            "taxonomies.yaml: error: symbolic link leads outside the site, in a loop or nowhere",
+            "copy the file into the site as taxonomies.yaml instead",
+            id="linked-outside",
+        ),
+        pytest.param(
+            _taxonomies_linked_nowhere,
+            "taxonomies.yaml: error: symbolic link leads outside the site, in a loop or nowhere",
+            "copy the file into the site as taxonomies.yaml instead",
+            id="linked-nowhere",
+        ),
+    ],
+)
+def test_a_taxonomies_file_that_is_no_file_of_the_site_is_reported_not_skipped(
+    make_site: MakeSite, make: Callable[[Path], None], message: str, hint: str
+) -> None:
+    """Anything but a regular file of the site in the place of taxonomies.yaml was taken for
+    no file at all: the build passed and the pages lost their labels without a word (or,
+    through a link out of the site, published a file from elsewhere on the machine); and
+    `allysite check`, which reads the file again to point at placeholders, waited for ever
+    on a named pipe."""
+    site = make_site({"taxonomies.yaml": "kinds:\n  ngo: {es: ONG, en: NGO, ar: منظمة}\n"})
+    assert site.build().exit_code == 0
+    assert site.html("/en/partners/alpha/").find(string="NGO") is not None
+    snapshot = site.output_files()
+    make(site.root)
+    assert_one_fault(site.build(), site, snapshot, message, hint)
+    ran = subprocess.run(
+        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = ran.stdout + ran.stderr
+    assert ran.returncode == 1, said
+    assert message in said.splitlines(), said
+    assert "Traceback" not in said

@@ -356,7 +356,16 @@ def _load_taxonomies(
 ) -> tuple[Taxonomy, ...]:
     labels: dict[str, dict[str, dict[str, str]]] = {name: {} for name in TAXONOMY_NAMES}
     path = config.root / TAXONOMIES_FILE
-    if path.is_file():
+    if path.is_symlink() and leaves(path, config.root):
+        found.problems.append(
+            error(
+                "outside-link",
+                "symbolic link leads outside the site, in a loop or nowhere",
+                SourcePos(TAXONOMIES_FILE),
+                f"copy the file into the site as {TAXONOMIES_FILE} instead",
+            )
+        )
+    elif path.exists():  # (a folder or a named pipe in its place is refused by reading it)
         found.sources.append(TAXONOMIES_FILE)
         doc, problems = read_yaml_file(path, TAXONOMIES_FILE)
         found.problems.extend(problems)

@@ -30,9 +30,8 @@ def read_text(path: str | Path, rel: str) -> tuple[str | None, list[Diagnostic]]
     if raw is None:
         if not stat.S_ISREG(status.st_mode):
             hint = "replace it with a text file"
-            return None, [
-                error("unreadable", f"cannot read file: {NOT_A_FILE}", SourcePos(rel), hint)
-            ]
+            why = "it is a folder" if stat.S_ISDIR(status.st_mode) else NOT_A_FILE
+            return None, [error("unreadable", f"cannot read file: {why}", SourcePos(rel), hint)]
         message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
         hint = "split it or move large data out of content/"
         return None, [error("file-too-large", message, SourcePos(rel), hint)]
