@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -1487,6 +1488,44 @@ def test_a_taxonomies_file_that_is_no_file_of_the_site_is_reported_not_skipped(
     snapshot = site.output_files()
     make(site.root)
     assert_one_fault(site.build(), site, snapshot, message, hint)
+    ran = subprocess.run(
+        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = ran.stdout + ran.stderr
+    assert ran.returncode == 1, said
+    assert message in said.splitlines(), said
+    assert "Traceback" not in said
+
+
+def _make_pipe(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _make_socket(path: Path) -> None:
+    here = os.getcwd()
+    os.chdir(path.parent)  # (a socket's path may be 107 bytes at most: bound by its name)
+    try:
+        with socket.socket(socket.AF_UNIX) as bound:
+            bound.bind(path.name)
+    finally:
+        os.chdir(here)
+
+
+@pytest.mark.parametrize("make", [_make_pipe, _make_socket], ids=["named-pipe", "socket"])
+@pytest.mark.parametrize("name", [ALPHA + "report.pdf", ALPHA + "img/photo.png", "static/a.txt"])
+def test_a_special_file_to_copy_is_an_error_for_check_as_for_build(
+    make_site: MakeSite, make: Callable[[Path], None], name: str
+) -> None:
+    """A named pipe or a socket among an item's files or in static/ failed the build only
+    when it came to copying it: `allysite check`, which copies nothing, passed the site."""
+    site, snapshot = built(make_site)
+    (site.root / name).parent.mkdir(parents=True, exist_ok=True)
+    make(site.root / name)
+    message = f"{name}: error: cannot read the site: it is not a regular file (a pipe or a device)"
+    assert_one_fault(site.build(), site, snapshot, message, "replace it with a regular file")
     ran = subprocess.run(
         [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
         capture_output=True,

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from allysite.cache import ParseCache
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, warning
-from allysite.inputindex import leaves
+from allysite.inputindex import NOT_A_FILE, leaves
 from allysite.languages import parse_locale
 from allysite.markdownlimits import beyond_limits
 from allysite.markup import render_markdown
@@ -83,6 +83,8 @@ def load_facts(folder: Path, found: Collector) -> PartnerFacts | None:
             )
             return None
         if not (folder / logo).is_file():
+            if (folder / logo).exists() and not (folder / logo).is_dir():
+                return None  # a pipe or a device: reported with the folder's other files
             found.problems.append(
                 error(
                     "missing-logo",
@@ -173,7 +175,11 @@ def load_translations(
         if entry.name == PARTNER_FILE:
             continue
         if not entry.name.endswith(".md") or "/" in inner:  # (a name '.md' is hidden)
-            assets.append(inner)
+            if entry.is_file():
+                assets.append(inner)
+            else:  # (copying one would wait on a pipe, or read a device without end)
+                found.problems.append(not_a_file(rel))
+                failed = True
             continue
         lang = entry.name[:-3]
         if lang not in config.language_codes:
@@ -215,6 +221,17 @@ def load_translations(
         return None, ()
     ordered = {code: translations[code] for code in config.language_codes if code in translations}
     return MappingProxyType(ordered), tuple(assets)
+
+
+def not_a_file(rel: str) -> Diagnostic:
+    """The error for a file of an item or of static/ that is a named pipe, a socket or a
+    device: it cannot be copied (`check`, which copies nothing, said nothing of it)."""
+    return error(
+        "read",
+        f"cannot read the site: {NOT_A_FILE}",
+        SourcePos(rel),
+        "replace it with a regular file",
+    )
 
 
 def unreadable_folder(rel: str, exc: OSError) -> Diagnostic:

@@ -18,6 +18,7 @@ from allysite.itemfiles import (
     leaves,
     load_facts,
     load_translations,
+    not_a_file,
     unfollowed_link,
     unreadable_folder,
 )
@@ -417,6 +418,9 @@ def _list_files(folder: Path, found: Collector) -> tuple[str, ...]:
                         "copy the file into static/ instead",
                     )
                 )
+                continue
+            if not path.is_file():
+                found.problems.append(not_a_file(found.rel(path)))
                 continue
             files.append(path.relative_to(folder).as_posix())
     return tuple(files)
