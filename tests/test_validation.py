@@ -1536,3 +1536,61 @@ def test_a_special_file_to_copy_is_an_error_for_check_as_for_build(
     assert ran.returncode == 1, said
     assert message in said.splitlines(), said
     assert "Traceback" not in said
+
+
+def _site_yaml_linked_outside(root: Path) -> None:
+    outside = root.parent / "settings.yaml"
+    (root / "site.yaml").rename(outside)
+    os.symlink(outside, root / "site.yaml")
+
+
+def _site_yaml_folder(root: Path) -> None:
+    (root / "site.yaml").unlink()
+    (root / "site.yaml").mkdir()
+
+
+def _site_yaml_pipe(root: Path) -> None:
+    (root / "site.yaml").unlink()
+    os.mkfifo(root / "site.yaml")
+
+
+@pytest.mark.parametrize(
+    ("make", "message", "hint"),
+    [
+        pytest.param(
+            _site_yaml_linked_outside,
+            "site.yaml: error: symbolic link leads outside the site, in a loop or nowhere",
+            "copy the file into the site as site.yaml instead",
+            id="linked-outside",
+        ),
+        pytest.param(
+            _site_yaml_folder,
+            "site.yaml: error: cannot read file: it is a folder",
+            "replace it with a text file",
+            id="folder",
+        ),
+        pytest.param(
+            _site_yaml_pipe,
+            "site.yaml: error: cannot read file: it is not a regular file (a pipe or a device)",
+            "replace it with a text file",
+            id="named-pipe",
+        ),
+    ],
+)
+def test_a_site_yaml_that_is_no_file_of_the_site_is_named_as_such(
+    make_site: MakeSite, make: Callable[[Path], None], message: str, hint: str
+) -> None:
+    """site.yaml as a link out of the site was read from elsewhere on the machine and its
+    title published; a folder or a pipe in its place was said to be no site.yaml at all."""
+    site, snapshot = built(make_site)
+    make(site.root)
+    assert_one_fault(site.build(), site, snapshot, message, hint)
+    ran = subprocess.run(
+        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = ran.stdout + ran.stderr
+    assert ran.returncode == 1, said
+    assert message in said.splitlines(), said
