@@ -1594,3 +1594,56 @@ def test_a_site_yaml_that_is_no_file_of_the_site_is_named_as_such(
     said = ran.stdout + ran.stderr
     assert ran.returncode == 1, said
     assert message in said.splitlines(), said
+
+
+def _partner_yaml_folder(root: Path) -> None:
+    (root / ALPHA / "partner.yaml").unlink()
+    (root / ALPHA / "partner.yaml").mkdir()
+
+
+def _partner_yaml_pipe(root: Path) -> None:
+    (root / ALPHA / "partner.yaml").unlink()
+    os.mkfifo(root / ALPHA / "partner.yaml")
+
+
+def _partner_yaml_linked_outside(root: Path) -> None:
+    outside = root.parent / "facts.yaml"
+    outside.write_text("colour: blue\n", encoding="utf-8")
+    (root / ALPHA / "partner.yaml").unlink()
+    os.symlink(outside, root / ALPHA / "partner.yaml")
+
+
+@pytest.mark.parametrize(
+    ("make", "message", "hint"),
+    [
+        pytest.param(
+            _partner_yaml_folder,
+            f"{ALPHA}partner.yaml: error: cannot read file: it is a folder",
+            "replace it with a text file",
+            id="folder",
+        ),
+        pytest.param(
+            _partner_yaml_pipe,
+            f"{ALPHA}partner.yaml: error: cannot read file: it is not a regular file (a pipe or "
+            "a device)",
+            "replace it with a text file",
+            id="named-pipe",
+        ),
+        pytest.param(
+            _partner_yaml_linked_outside,
+            f"{ALPHA}partner.yaml: error: symbolic link leads outside the site, in a loop or "
+            "nowhere",
+            "copy the file into the folder instead",
+            id="linked-outside",
+        ),
+    ],
+)
+def test_a_partner_yaml_that_is_no_file_of_the_site_is_named_as_such(
+    make_site: MakeSite, make: Callable[[Path], None], message: str, hint: str
+) -> None:
+    """A folder or a pipe named partner.yaml was reported as no partner.yaml ("create
+    it"); one linked out of the site was refused, then read all the same, and the other
+    file's problems reported as the partner's."""
+    site, snapshot = built(make_site)
+    make(site.root)
+    assert_one_fault(site.build(), site, snapshot, message, hint)

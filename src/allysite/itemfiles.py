@@ -51,7 +51,9 @@ def relative(path: Path, root: Path) -> str:
 def load_facts(folder: Path, found: Collector) -> PartnerFacts | None:
     path = folder / PARTNER_FILE
     rel = found.rel(path)
-    if not path.is_file():
+    if path.is_symlink() and leaves(path, found.root):
+        return None  # not read: reported with the folder's other files
+    if not path.exists():  # (a folder or a named pipe in its place is refused by reading it)
         found.problems.append(
             error(
                 "missing-file",
