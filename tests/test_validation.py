@@ -1647,3 +1647,66 @@ def test_a_partner_yaml_that_is_no_file_of_the_site_is_named_as_such(
     site, snapshot = built(make_site)
     make(site.root)
     assert_one_fault(site.build(), site, snapshot, message, hint)
+
+
+def _catalog_pipe(root: Path) -> None:
+    (root / PO).unlink()
+    os.mkfifo(root / PO)
+
+
+def _catalog_folder(root: Path) -> None:
+    (root / PO).unlink()
+    (root / PO).mkdir()
+
+
+def _catalog_linked_nowhere(root: Path) -> None:
+    (root / PO).unlink()
+    os.symlink("messages-old.po", root / PO)
+
+
+@pytest.mark.parametrize(
+    ("make", "message", "hint"),
+    [
+        pytest.param(
+            _catalog_pipe,
+            f"{PO}: error: cannot read file: it is not a regular file (a pipe or a device)",
+            "replace it with a text file",
+            id="named-pipe",
+        ),
+        pytest.param(
+            _catalog_folder,
+            f"{PO}: error: cannot read file: it is a folder",
+            "replace it with a text file",
+            id="folder",
+        ),
+        pytest.param(
+            _catalog_linked_nowhere,
+            f"{PO}: error: symbolic link leads outside the site, in a loop or nowhere",
+            "copy the catalog into the site's locales/ folder instead",
+            id="linked-nowhere",
+        ),
+    ],
+)
+def test_a_catalog_that_is_no_file_is_refused_not_passed_over(
+    make_site: MakeSite, make: Callable[[Path], None], message: str, hint: str
+) -> None:
+    """A pipe, a folder or a link to nowhere in the place of a catalog was passed over as if
+    the site had none: its translations were gone from the pages without a word."""
+    site = make_site({PO: PO_HEADER + 'msgid "Skip to content"\nmsgstr "Jump to the text"\n'})
+    assert site.build().exit_code == 0
+    assert site.html("/en/").find(string="Jump to the text") is not None
+    snapshot = site.output_files()
+    make(site.root)
+    assert_one_fault(site.build(), site, snapshot, message, hint)
+    ran = subprocess.run(
+        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = ran.stdout + ran.stderr
+    assert ran.returncode == 1, said
+    assert message in said.splitlines(), said
+    status = CliRunner().invoke(cli, ["i18n", "status", "--site", str(site.root)])
+    assert status.exit_code == 1
+    assert status.stderr.startswith(message)

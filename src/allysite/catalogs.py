@@ -244,8 +244,10 @@ def site_language(config: SiteConfig, code: str) -> Language | None:
 
 
 def existing_catalog(config: SiteConfig, language: Language) -> Path | None:
+    """The site's catalog of a language: whatever is there (read_catalog refuses a folder,
+    a pipe or a link to nowhere in its place), as the build finds it (i18n.load_catalogs)."""
     paths = catalog_paths(config.root / "locales", language)
-    return next((p for p in paths if p.is_file()), None)
+    return next((p for p in paths if os.path.lexists(p)), None)
 
 
 def own_catalog(config: SiteConfig, language: Language) -> Path | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import gettext
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -113,7 +114,10 @@ def load_catalogs(config: SiteConfig, theme_locales: Path) -> tuple[Catalogs, li
             (theme_locales, theme_locales.parent, "theme"),
             (config.root / "locales", config.root, None),
         ):
-            path = next((p for p in catalog_paths(locales, language) if p.is_file()), None)
+            # the site's: whatever is there (a folder, a pipe or a link to nowhere in its
+            # place is refused by read_catalog, not passed over for the theme's)
+            present = os.path.isfile if label else os.path.lexists
+            path = next((p for p in catalog_paths(locales, language) if present(p)), None)
             if path is None:
                 continue
             rel = path.relative_to(root).as_posix()

@@ -22,7 +22,7 @@ from allysite.config import SITE_FILE, SiteConfig
 from allysite.errors import Diagnostic, SourcePos, warning
 from allysite.fingerprints import digest
 from allysite.i18n import DOMAIN, catalog_paths, read_catalog
-from allysite.inputindex import leaves
+from allysite.inputindex import leaves, read_regular
 from allysite.languages import Language
 from allysite.loader import TAXONOMIES_FILE
 from allysite.model import Content, Page, Partner, Translation
@@ -190,9 +190,10 @@ def _kept(kept: Keeps | None, name: str, key: Callable[[], object], make: Callab
 
 def _file_hash(path: Path) -> bytes | None:
     try:
-        return digest(path.read_bytes())
+        data = read_regular(path)[1]  # (a named pipe is not waited on)
     except OSError:
         return None  # (the reader reports it)
+    return digest(data) if data is not None else None
 
 
 def _states(
