@@ -1710,3 +1710,67 @@ def test_a_catalog_that_is_no_file_is_refused_not_passed_over(
     status = CliRunner().invoke(cli, ["i18n", "status", "--site", str(site.root)])
     assert status.exit_code == 1
     assert status.stderr.startswith(message)
+
+
+FOOTER = "templates/partials/footer.html"
+
+
+def _footer_pipe(root: Path) -> None:
+    (root / FOOTER).unlink()
+    os.mkfifo(root / FOOTER)
+
+
+def _footer_linked_in_a_loop(root: Path) -> None:
+    (root / FOOTER).unlink()
+    os.symlink("footer.html", root / FOOTER)
+
+
+def _footer_linked_nowhere(root: Path) -> None:
+    (root / FOOTER).unlink()
+    os.symlink("footer-old.html", root / FOOTER)
+
+
+@pytest.mark.parametrize(
+    ("make", "message", "hint"),
+    [
+        pytest.param(
+            _footer_pipe,
+            f"{FOOTER}: error: template cannot be read: it is not a regular file (a pipe or a "
+            "device)",
+            "replace it with a regular file",
+            id="named-pipe",
+        ),
+        pytest.param(
+            _footer_linked_in_a_loop,
+            f"{FOOTER}: error: symbolic link leads nowhere or in a loop",
+            "point it at a template file, or remove it",
+            id="linked-in-a-loop",
+        ),
+        pytest.param(
+            _footer_linked_nowhere,
+            f"{FOOTER}: error: symbolic link leads nowhere or in a loop",
+            "point it at a template file, or remove it",
+            id="linked-nowhere",
+        ),
+    ],
+)
+def test_an_override_that_is_no_file_is_refused_not_passed_over_for_the_theme(
+    make_site: MakeSite, make: Callable[[Path], None], message: str, hint: str
+) -> None:
+    """Jinja passes over a template that is no regular file for the next folder's: the
+    theme's footer showed instead of the site's, and the build passed without a word."""
+    site = make_site({FOOTER: '<footer class="site-footer">Our own footer</footer>\n'})
+    assert site.build().exit_code == 0
+    assert site.html("/en/").find(string="Our own footer") is not None
+    snapshot = site.output_files()
+    make(site.root)
+    assert_one_fault(site.build(), site, snapshot, message, hint)
+    ran = subprocess.run(
+        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = ran.stdout + ran.stderr
+    assert ran.returncode == 1, said
+    assert message in said.splitlines(), said

@@ -134,6 +134,10 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
     """Compile every template of the theme and the site, so a broken one fails every build."""
     problems = []
     for name in env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES)):
+        own = dirs.site / name
+        if not own.is_file() and os.path.lexists(own):  # (Jinja would pass over it for the
+            problems.append(_no_template_file(own, dirs))  # theme's, without a word)
+            continue
         try:
             env.get_template(name)
         except TemplateSyntaxError as exc:
@@ -168,6 +172,24 @@ def compile_templates(env: Environment, dirs: TemplateDirs) -> list[Diagnostic]:
         except (RecursionError, ValueError, OverflowError, MemoryError) as exc:
             problems.append(uncompilable_template(exc, dirs.shown(str(dirs.file(name)))))
     return problems
+
+
+def _no_template_file(path: Path, dirs: TemplateDirs) -> Diagnostic:
+    """The error for a site template that is a named pipe or a device, or a link to
+    nowhere or in a loop."""
+    if path.is_symlink() and not path.exists():
+        return error(
+            "template",
+            "symbolic link leads nowhere or in a loop",
+            SourcePos(dirs.shown(str(path))),
+            "point it at a template file, or remove it",
+        )
+    return error(
+        "template",
+        f"template cannot be read: {NOT_A_FILE}",
+        SourcePos(dirs.shown(str(path))),
+        "replace it with a regular file",
+    )
 
 
 def language_environments(
