@@ -1774,3 +1774,24 @@ def test_an_override_that_is_no_file_is_refused_not_passed_over_for_the_theme(
     said = ran.stdout + ran.stderr
     assert ran.returncode == 1, said
     assert message in said.splitlines(), said
+
+
+@pytest.mark.parametrize("text", ["content/partners/alpha/en.md", "content/pages/about/es.md"])
+def test_a_folder_named_as_a_text_is_an_error_not_its_files_published(
+    make_site: MakeSite, text: str
+) -> None:
+    """`en.md/` as a folder (its text moved inside it) built: the page said the partner was
+    not yet translated, and the folder's files were published as the item's own."""
+    site, snapshot = built(make_site)
+    inner = site.root / text / "text.md"
+    inner.parent.parent.mkdir(parents=True, exist_ok=True)
+    body = (site.root / text).read_bytes()
+    (site.root / text).unlink()
+    inner.parent.mkdir()
+    inner.write_bytes(body)
+    message = f"{text}: error: is a folder, not the translation's Markdown file"
+    hint = "put the text in a file of that name, beside the item's other texts"
+    assert_reported(site.build(), message, hint)
+    assert site.output_files() == snapshot
+    checked = CliRunner().invoke(cli, ["check", "--site", str(site.root)])
+    assert checked.exit_code == 1 and message in checked.output.splitlines()

@@ -5,6 +5,7 @@ Every problem is collected (Collector), none stops the load."""
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -173,6 +174,9 @@ def load_translations(
         if is_folder(entry):
             if entry.is_symlink():
                 found.problems.append(unfollowed_link(rel))
+            elif "/" not in inner and _text_name(entry.name, config.language_codes):
+                found.problems.append(_folder_for_text(rel))  # (its files were published
+                failed = True  # as the item's, and the text taken for missing)
             continue
         if entry.name == PARTNER_FILE:
             continue
@@ -223,6 +227,20 @@ def load_translations(
         return None, ()
     ordered = {code: translations[code] for code in config.language_codes if code in translations}
     return MappingProxyType(ordered), tuple(assets)
+
+
+def _text_name(name: str, codes: Collection[str]) -> bool:
+    """Whether a name is that of a text of the item: `<lang>.md`, of a site language."""
+    return name.endswith(".md") and name[:-3] in codes
+
+
+def _folder_for_text(rel: str) -> Diagnostic:
+    return error(
+        "read",
+        "is a folder, not the translation's Markdown file",
+        SourcePos(rel),
+        "put the text in a file of that name, beside the item's other texts",
+    )
 
 
 def not_a_file(rel: str) -> Diagnostic:
