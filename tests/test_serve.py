@@ -1352,3 +1352,41 @@ def test_a_host_that_cannot_be_listened_on_names_the_options(make_site: MakeSite
     assert last.startswith("Cannot listen on nonexistent.invalid port 0: ")
     assert last.endswith(". Check the --host and --port given.")
     assert "another 'allysite serve'" not in result.stderr
+
+
+def wait_until(test: Callable[[], bool]) -> bool:
+    """Wait without requests (a request holds the server's background work back)."""
+    deadline = time.monotonic() + TIMEOUT
+    while not test() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return test()
+
+
+def test_a_static_file_where_a_numbered_sitemap_goes_is_an_error_as_in_a_build(
+    serve: Callable[..., Running], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site whose sitemap is an index of numbered sitemaps: a file of static/ in the place
+    of one is refused by a build; the dev server shows the error too, keeps the sitemap it
+    made, and serves the site again once the file is gone. Its first build refuses it too."""
+    from allysite import sitemap as sitemap_module
+    from allysite.preview import Preview
+
+    monkeypatch.setattr(sitemap_module, "MAX_URLS", 2)
+    running = serve()
+    assert running.get("/sitemap-2.xml")[0] == 200
+    made = (running.site.out / "sitemap-2.xml").read_bytes()
+    running.site.write({"static/sitemap-2.xml": "<mine/>\n"})
+    assert wait_until(lambda: running.server.preview.failed)
+    status, _, body = running.get("/es/")
+    assert status == 500 and b"static/sitemap-2.xml" in body
+    assert running.get("/sitemap-2.xml")[2] == made
+    assert "static/sitemap-2.xml" in build_errors(running.site, tmp_path / "cold")[0]
+
+    running.site.remove("static/sitemap-2.xml")
+    assert running.wait_for("/es/", lambda s, b: s == 200)[0] == 200
+    assert running.get("/sitemap-2.xml")[2] == made
+
+    running.site.write({"static/sitemap-2.xml": "<mine/>\n"})
+    first = Preview(running.site.root, tmp_path / "second").build()
+    assert not first.ok
+    assert [str(problem.pos) for problem in first.diagnostics] == ["static/sitemap-2.xml"]

@@ -32,6 +32,7 @@ from allysite.build import (
     site_extras,
 )
 from allysite.cache import BuildCache
+from allysite.copies import copy_collisions
 from allysite.errors import (
     Diagnostic,
     SourcePos,
@@ -161,7 +162,15 @@ class Preview:
         pages, rendered = render_pages(prepared, progress)
         if has_errors(rendered):
             return self._failed([*found, *rendered], (), started)
-        outputs = [*pages, *site_extras(prepared)]
+        extras = site_extras(prepared)
+        # (the copies were planned before the sitemap's numbered parts were known: a file of
+        # static/ in their place is an error, as in a build)
+        found += copy_collisions(
+            prepared.config, prepared.content, [extra.out_path for extra in extras]
+        )
+        if has_errors(found):
+            return self._failed(found, (), started)
+        outputs = [*pages, *extras]
         if prepared.config.search:
             if progress:
                 progress("search", 0, 0)
@@ -513,16 +522,28 @@ class Preview:
 
     def write_extras(self, files: list[OutputFile], generation: int) -> int:
         """Write the extras made for `generation` (older ones are dropped); files the last
-        extras had and these do not (an old search index part) are removed."""
+        extras had and these do not (an old search index part) are removed. A file of static/
+        where a numbered sitemap goes is an error, as in a build: nothing is written."""
         if generation != self.generation:
             self.extras_due = True
             return 0
-        count = sum(self._write(file.out_path, file.data) for file in files)
         made = {file.out_path for file in files}
+        prepared = self.prepared
+        if prepared is not None:  # (a file of static/ where a numbered sitemap now goes)
+            collisions = copy_collisions(prepared.config, prepared.content, made)
+            if collisions:  # (as a build, nothing written: the last good files stay)
+                self.diagnostics = sorted_diagnostics((*self.diagnostics, *collisions))
+                self.generation += 1
+                return 0
+        count = sum(self._write(file.out_path, file.data) for file in files)
         for out_path in self.extra_paths - made:
             if out_path not in self.routes:
                 self._delete(out_path)
         self.extra_paths = made
+        if prepared is not None and any(
+            copy.out_path not in self.copied for copy in prepared.plan.copies
+        ):  # (a copy held back while the last extras had its place: _sync_copies)
+            self._sync_copies(prepared)
         return count
 
     def _write(self, out_path: str, data: bytes) -> bool:
@@ -544,6 +565,8 @@ class Preview:
             self._delete(out_path)
         signatures: dict[Path, FileSignature] = {}
         for out_path, copy in wanted.items():
+            if out_path in self.extra_paths:  # (a numbered sitemap made: write_extras says)
+                continue
             if copy.source not in signatures:
                 signatures[copy.source] = file_signature(copy.source)
             signature = signatures[copy.source]

@@ -298,8 +298,12 @@ class PreviewServer:
     def _extras_done(self, done: asyncio.Future[list], generation: int) -> None:  # type: ignore[type-arg]
         if done.cancelled() or done.exception() is not None:
             return
+        failed = self.preview.failed
         count = self.preview.write_extras(done.result(), generation)
-        if generation == self.preview.generation:
+        if self.preview.failed and not failed:  # (a file of static/ in a sitemap's place)
+            self.report(ServeEvent("update", Update(False, self.preview.diagnostics)))
+            self.reload_tabs()
+        elif generation == self.preview.generation:
             self.report(ServeEvent("extras", count=count))
         else:
             self._schedule_background()
