@@ -1390,3 +1390,32 @@ def test_a_static_file_where_a_numbered_sitemap_goes_is_an_error_as_in_a_build(
     first = Preview(running.site.root, tmp_path / "second").build()
     assert not first.ok
     assert [str(problem.pos) for problem in first.diagnostics] == ["static/sitemap-2.xml"]
+
+
+def test_a_template_error_found_in_the_background_reloads_the_tabs_onto_the_error_page(
+    serve: Callable[..., Running],
+) -> None:
+    """A template that fails only on the English pages: a tab on a Spanish page reloads
+    after the save onto its page, which renders; once the background rendering finds the
+    error, the tab is told to reload again and gets the error page (as the terminal does)."""
+    running = serve()
+    footer = "<footer>{% if site.language.code == 'en' %}{{ nothing.at.all }}{% endif %}</footer>"
+
+    async def session() -> list[dict]:
+        socket = await _socket(running.port, f"http://127.0.0.1:{running.port}")
+        await socket.write_message(json.dumps({"command": "hello", "protocols": []}))
+        await asyncio.wait_for(socket.read_message(), TIMEOUT)  # (hello)
+        await socket.write_message(json.dumps({"command": "info", "url": "/es/"}))
+        while not running.server.tabs:
+            await asyncio.sleep(0.02)
+        running.site.write({"templates/partials/footer.html": footer + "\n"})
+        messages = []
+        for _ in range(2):
+            messages.append(json.loads(await asyncio.wait_for(socket.read_message(), TIMEOUT)))
+        socket.close()
+        return messages
+
+    messages = run_async(session())
+    assert [message["command"] for message in messages] == ["reload", "reload"]
+    status, _, body = running.get("/es/")
+    assert status == 500 and b"templates/partials/footer.html" in body

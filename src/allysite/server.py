@@ -284,7 +284,9 @@ class PreviewServer:
 
     def _report_rendered(self) -> None:
         """Once the pending pages are rendered: how many, and their template errors. Also
-        when the errors changed though the browsers' requests rendered every page."""
+        when the errors changed though the browsers' requests rendered every page. The tabs
+        reload when the pages had no error and now have some: a tab that reloaded onto a
+        page that rendered (an error only in another language's pages) shows the error."""
         assert self.loop is not None
         problems = self.preview.render_problems
         if not self._render_started and problems == self._render_problems:
@@ -292,6 +294,8 @@ class PreviewServer:
         seconds = self.loop.time() - self._render_started if self._render_started else 0.0
         count = self.preview.renders - self._rendered_from if self._render_started else 0
         self.report(ServeEvent("rendered", count=count, seconds=seconds, problems=problems))
+        if problems and not self._render_problems:  # the tabs reloaded onto pages that
+            self.reload_tabs()  # rendered: an error found since is shown to them too
         self._render_started = 0.0
         self._render_problems = problems
 
