@@ -20,6 +20,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, TypeVar
+from unittest.mock import ANY
 
 import pytest
 from bs4 import BeautifulSoup
@@ -1419,3 +1420,20 @@ def test_a_template_error_found_in_the_background_reloads_the_tabs_onto_the_erro
     assert [message["command"] for message in messages] == ["reload", "reload"]
     status, _, body = running.get("/es/")
     assert status == 500 and b"templates/partials/footer.html" in body
+
+
+def test_a_base_path_is_found_whatever_the_case_of_its_percent_escapes(
+    serve: Callable[..., Running],
+) -> None:
+    """'%c3%b1' is '%C3%B1' (RFC 3986): a base URL's non-ASCII path typed or pasted with
+    small letters in its escapes serves the same pages, not the 404 page."""
+    site_yaml = MINIMAL_SITE["site.yaml"].replace(
+        "https://partners.example.org/", "https://example.org/aliados-ñ/"
+    )
+    running = serve({"site.yaml": site_yaml})
+    assert running.server.prefix == "/aliados-%C3%B1"
+    status, _, page = running.get("/aliados-%C3%B1/es/")
+    assert status == 200
+    assert running.get("/aliados-%c3%b1/es/") == (200, ANY, page)
+    status, headers, _ = running.get("/aliados-%c3%b1/es")
+    assert (status, headers["Location"]) == (302, "/aliados-%C3%B1/es/")

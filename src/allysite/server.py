@@ -18,6 +18,7 @@ import asyncio
 import concurrent.futures
 import gc
 import ipaddress
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -44,6 +45,7 @@ BROWSER_GRACE_SECONDS = 0.3
 RENDER_STEP_SECONDS = 0.01
 EXTRAS_QUIET_SECONDS = 1.0
 """The sitemap, feeds and search index wait for a second without edits."""
+PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 FULL_COLLECTION_EVERY = 16
 """Of the garbage collections after updates (PreviewServer._collect), one in this many
 walks the whole heap: the others leave out what the last ones kept."""
@@ -69,6 +71,12 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _upper_escapes(request_path: str) -> str:
+    """The path with its percent-escapes in capitals, as the base URL's path is written:
+    '%c3%b1' and '%C3%B1' are the same letter (RFC 3986, 6.2.2.1)."""
+    return PERCENT_ESCAPE.sub(lambda escape: escape.group().upper(), request_path)
 
 
 def _redirect(location: str) -> tuple[str, str]:
@@ -378,12 +386,14 @@ class PreviewServer:
     def locate(self, request_path: str) -> tuple[str, str]:
         """('file', output path), ('redirect', URL) or ('missing', '') for a request path.
 
-        Each segment is percent-decoded once; '.', '..', hidden names, empty ones (but the
-        last) and anything that decodes to a separator are refused, and the file's real path
-        (links resolved) must be inside the output folder. An empty segment would make the
+        Escapes are compared in capitals (the base URL's path is written so); each segment
+        is percent-decoded once; '.', '..', hidden names, empty ones (but the last) and
+        anything that decodes to a separator are refused, and the file's real path (links
+        resolved) must be inside the output folder. An empty segment would make the
         path absolute ('//tmp/x' is '/tmp/x') and a redirect to it one to another host.
         """
         prefix = self.prefix
+        request_path = _upper_escapes(request_path)
         if prefix and request_path in ("/", prefix):
             return _redirect(prefix + "/")
         if not request_path.startswith(prefix + "/"):
@@ -427,7 +437,7 @@ class PreviewServer:
 
     def not_found_page(self, request_path: str) -> str | None:
         """The 404 page of the language the path is in, else the root one."""
-        first = request_path[len(self.prefix) :].lstrip("/").split("/", 1)[0]
+        first = _upper_escapes(request_path)[len(self.prefix) :].lstrip("/").split("/", 1)[0]
         for candidate in (f"{first}/404.html", "404.html"):
             kind, found = self.locate(f"{self.prefix}/{candidate}")
             if kind == "file":
