@@ -1410,14 +1410,14 @@ def test_a_template_error_found_in_the_background_reloads_the_tabs_onto_the_erro
         while not running.server.tabs:
             await asyncio.sleep(0.02)
         running.site.write({"templates/partials/footer.html": footer + "\n"})
-        messages = []
-        for _ in range(2):
+        messages = []  # (a busy machine may tell the save in two updates: each reloads)
+        while len(messages) < 2 or running.get("/es/")[0] != 500:
             messages.append(json.loads(await asyncio.wait_for(socket.read_message(), TIMEOUT)))
         socket.close()
         return messages
 
-    messages = run_async(session())
-    assert [message["command"] for message in messages] == ["reload", "reload"]
+    messages = run_async(session())  # (without a reload once the error is found: a timeout)
+    assert {message["command"] for message in messages} == {"reload"}
     status, _, body = running.get("/es/")
     assert status == 500 and b"templates/partials/footer.html" in body
 
