@@ -239,3 +239,23 @@ def test_a_build_of_a_folder_without_site_yaml_makes_nothing(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert result.stderr.startswith("site.yaml: error: no site.yaml in ")
     assert not missing.exists()
+
+
+def test_new_partner_without_the_default_language_is_refused(make_site: MakeSite) -> None:
+    """`--langs en` on a site whose default is es wrote a partner without es.md: the build
+    then failed on it ('has no es.md, the default language's text')."""
+    site = make_site()
+    config, _ = load_config(site.root)
+    assert config is not None
+    default = config.default_language.code
+    other = next(code for code in config.language_codes if code != default)
+    result = run("new", "partner", "beta", "--site", str(site.root), "--langs", other)
+    assert result.exit_code == 1, result.output
+    assert f"a partner needs {default}.md" in result.stderr
+    assert f"--langs {default},{other}" in result.stderr
+    assert not (site.root / "content/partners/beta").exists()
+    assert site.build().exit_code == 0
+    # as the hint says, it works
+    fixed = run("new", "partner", "beta", "--site", str(site.root), "--langs", f"{default},{other}")
+    assert fixed.exit_code == 0, fixed.output
+    assert site.build().exit_code == 0

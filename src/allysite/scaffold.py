@@ -233,6 +233,17 @@ def new_partner(
                 "add a language first with: allysite new language CODE",
             )
         ]
+    default = config.default_language.code
+    if default not in codes:  # the build refuses a partner without the default's text
+        return None, [
+            error(
+                "no-default-language",
+                f"a partner needs {default}.md, the default language's text; "
+                f"--langs {','.join(codes)} leaves it out",
+                SourcePos(SITE_FILE),
+                f"start it too: --langs {','.join([default, *codes])}",
+            )
+        ]
     folder = Path("content", "partners", slug)
     if (site / folder).exists():
         return None, [
