@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from allysite.cli import cli
@@ -259,3 +261,56 @@ def test_new_partner_without_the_default_language_is_refused(make_site: MakeSite
     fixed = run("new", "partner", "beta", "--site", str(site.root), "--langs", f"{default},{other}")
     assert fixed.exit_code == 0, fixed.output
     assert site.build().exit_code == 0
+
+
+def added_text(before: str, after: str) -> str:
+    """What was inserted in `before` to give `after` (one run of characters), or raise."""
+    start = next(
+        (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), len(before)
+    )
+    end = len(after) - len(before) + start
+    assert after[:start] + after[end:] == before, (before, after)
+    return after[start:end]
+
+
+SETTINGS = "# settings\ntitle: Partners\nbase_url: https://p.example.org/\ndefault_language: es\n"
+
+
+@pytest.mark.parametrize(
+    ("languages", "added"),
+    [
+        ("languages: [\n  es,  # first\n  en,\n]  # end\n", " fr,"),  # a comma last
+        ("languages:\n- es\n- en\n", "- fr\n"),  # a block at the key's indentation
+        ("languages:\n  - es  # first\n  # then\n  - en\n# end\n", "  - fr\n"),
+        ("languages:\n    -   es\n    -   en", "\n    -   fr"),  # no line end last
+    ],
+)
+def test_new_language_finds_the_list_as_yaml_reads_it(
+    make_site: MakeSite, languages: str, added: str
+) -> None:
+    """The list was found with regular expressions: a comma after the last item of a list
+    in brackets gave '[es, en,, fr]' (site.yaml broken, and left so); a block at the key's
+    indentation was not found, and one with a comment between its items got the new code
+    in the middle."""
+    site = make_site({"site.yaml": SETTINGS + languages})
+    result = run("new", "language", "fr", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    after = (site.root / "site.yaml").read_text()
+    assert added_text(SETTINGS + languages, after) == added
+    assert yaml.safe_load(after)["languages"] == ["es", "en", "fr"]
+    assert site.build().exit_code == 0
+    assert site.html("/fr/").find("html")["lang"] == "fr"
+
+
+def test_new_language_in_a_site_yaml_that_starts_with_a_bom(make_site: MakeSite) -> None:
+    """With a BOM before 'languages:' on the first line the list was not found."""
+    text = "languages: [es, en]\n" + SETTINGS
+    site = make_site()
+    (site.root / "site.yaml").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = run("new", "language", "fr", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    after = (site.root / "site.yaml").read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf")
+    assert added_text(text, after[3:].decode()) == ", fr"
+    config, problems = load_config(site.root)
+    assert config is not None and config.language_codes == ("es", "en", "fr"), problems

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from allysite.catalogs import TEMPLATE_FILE, init_catalog, site_template, write_template
-from allysite.config import SITE_FILE, load_config
+from allysite.config import SITE_FILE, SiteConfig, load_config
 from allysite.errors import Diagnostic, SourcePos, error, relative_path
 from allysite.languages import BCP47_PATTERN, make_language, parse_locale
 from allysite.schema import SLUG_PATTERN
@@ -263,8 +263,42 @@ def new_partner(
     return _write(site, files), []
 
 
-_LANGUAGES_FLOW = re.compile(r"^(languages\s*:\s*\[)([^\]]*)(\].*)$", re.MULTILINE)
-_LANGUAGES_BLOCK = re.compile(r"^languages\s*:\s*(#.*)?\n((?:[ \t]+-[^\n]*\n?)+)", re.MULTILINE)
+def _with_language(text: str, code: str) -> str | None:
+    """site.yaml's text with `code` added at the end of its languages list, every other
+    character as it was (comments, quotes, line ends); None if there is no such list. The
+    list is found by YAML's own reading of the text, so that it may be in brackets over
+    several lines (a comma after the last item), or a block of `- code` lines at any
+    indentation, with comments between them."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    found = [
+        value
+        for key, value in root.value
+        if isinstance(key, yaml.ScalarNode) and key.value == "languages"
+    ]
+    if len(found) != 1 or not isinstance(found[0], yaml.SequenceNode) or not found[0].value:
+        return None
+    items = found[0].value
+    last = items[-1].end_mark.index
+    if found[0].flow_style:
+        return f"{text[:last]}, {code}{text[last:]}"
+    first = items[0].start_mark
+    line_start = text.rfind("\n", 0, first.index) + 1
+    prefix = text[line_start : first.index]  # '  - ', the way the first item is written
+    if not re.fullmatch(r"[ \t]*-[ \t]+", prefix):
+        prefix = " " * found[0].start_mark.column + "- "
+    line_end = text.find("\n", last)
+    if line_end == -1:  # (the last item ends the file, with no line end)
+        ending = "\r\n" if "\r\n" in text else "\n"
+        return f"{text}{ending}{prefix}{code}"
+    ending = "\r\n" if text[line_end - 1 : line_end] == "\r" else "\n"  # the line's own
+    return f"{text[: line_end + 1]}{prefix}{code}{ending}{text[line_end + 1 :]}"
 
 
 def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic]]:
@@ -276,20 +310,9 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
     if problems:
         return None, problems
     path = site / SITE_FILE
-    text = before = path.read_text(encoding="utf-8")
-    if match := _LANGUAGES_FLOW.search(text):
-        inside = match.group(2).rstrip()
-        joined = f"{inside}, {code}" if inside.strip() else code
-        text = (
-            text[: match.start()] + match.group(1) + joined + match.group(3) + text[match.end() :]
-        )
-    elif match := _LANGUAGES_BLOCK.search(text):
-        items = match.group(2)
-        indent = re.match(r"[ \t]+", items).group(0)  # type: ignore[union-attr]
-        ending = "" if items.endswith("\n") else "\n"
-        end = match.end(2)
-        text = text[:end] + f"{ending}{indent}- {code}\n" + text[end:]
-    else:
+    before = path.read_text(encoding="utf-8")
+    text = _with_language(before, code)
+    if text is None:
         return None, [
             error(
                 "languages-not-found",
@@ -299,8 +322,19 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
             )
         ]
     path.write_text(text, encoding="utf-8")
+    config, problems = load_config(site)
+    if config is None or code not in config.language_codes:  # (never left half edited)
+        path.write_text(before, encoding="utf-8")
+        return None, problems or [
+            error(
+                "languages-not-found",
+                f"could not add '{code}' to the 'languages' list of site.yaml",
+                SourcePos(SITE_FILE),
+                f"add '{code}' to languages by hand",
+            )
+        ]
     try:
-        return _language_files(site, code)
+        return _language_files(site, config, code)
     except OSError as exc:  # (a file where locales/ should be, a read-only folder...)
         path.write_text(before, encoding="utf-8")  # not half added: site.yaml as it was
         shown = relative_path(Path(os.fsdecode(exc.filename)) if exc.filename else site, site)
@@ -315,13 +349,12 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
         ]
 
 
-def _language_files(site: Path, code: str) -> tuple[Created | None, list[Diagnostic]]:
+def _language_files(
+    site: Path, config: SiteConfig, code: str
+) -> tuple[Created | None, list[Diagnostic]]:
     """The POT (if the site has none yet) and the language's catalog, once site.yaml names
     the language."""
     created = [SITE_FILE]
-    config, problems = load_config(site)
-    if config is None:
-        return Created(site, tuple(created)), problems
     if not (site / TEMPLATE_FILE).is_file():
         catalog, problems = site_template(config, THEME)
         if problems:
