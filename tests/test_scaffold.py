@@ -314,3 +314,21 @@ def test_new_language_in_a_site_yaml_that_starts_with_a_bom(make_site: MakeSite)
     assert added_text(text, after[3:].decode()) == ", fr"
     config, problems = load_config(site.root)
     assert config is not None and config.language_codes == ("es", "en", "fr"), problems
+
+
+@pytest.mark.parametrize(
+    "languages", ["languages: [es, en]  # menu order\n", "languages:\n  - es\n  - en\n"]
+)
+def test_new_language_keeps_crlf_line_ends(make_site: MakeSite, languages: str) -> None:
+    """site.yaml was read and written as text: every CRLF of a Windows editor's file became
+    LF, a change to each line of it."""
+    text = (SETTINGS + languages + "# end\n").replace("\n", "\r\n")
+    site = make_site()
+    (site.root / "site.yaml").write_bytes(text.encode())
+    result = run("new", "language", "fr", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    after = (site.root / "site.yaml").read_bytes().decode()
+    assert after.count("\n") == after.count("\r\n")
+    assert added_text(text, after) in {", fr", "  - fr\r\n"}
+    config, problems = load_config(site.root)
+    assert config is not None and config.language_codes == ("es", "en", "fr"), problems

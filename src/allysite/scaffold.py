@@ -310,8 +310,8 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
     if problems:
         return None, problems
     path = site / SITE_FILE
-    before = path.read_text(encoding="utf-8")
-    text = _with_language(before, code)
+    before = path.read_bytes()  # (bytes: CRLF line ends and a BOM stay as they are)
+    text = _with_language(before.decode("utf-8"), code)
     if text is None:
         return None, [
             error(
@@ -321,10 +321,10 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
                 f"add '{code}' to languages by hand",
             )
         ]
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text.encode())
     config, problems = load_config(site)
     if config is None or code not in config.language_codes:  # (never left half edited)
-        path.write_text(before, encoding="utf-8")
+        path.write_bytes(before)
         return None, problems or [
             error(
                 "languages-not-found",
@@ -336,7 +336,7 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
     try:
         return _language_files(site, config, code)
     except OSError as exc:  # (a file where locales/ should be, a read-only folder...)
-        path.write_text(before, encoding="utf-8")  # not half added: site.yaml as it was
+        path.write_bytes(before)  # not half added: site.yaml as it was
         shown = relative_path(Path(os.fsdecode(exc.filename)) if exc.filename else site, site)
         return None, [
             error(
