@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -332,3 +333,23 @@ def test_new_language_keeps_crlf_line_ends(make_site: MakeSite, languages: str) 
     assert added_text(text, after) in {", fr", "  - fr\r\n"}
     config, problems = load_config(site.root)
     assert config is not None and config.language_codes == ("es", "en", "fr"), problems
+
+
+def test_a_new_site_that_cannot_be_written_whole_leaves_nothing(tmp_path: Path) -> None:
+    """site.yaml, taxonomies.yaml and .gitignore were written, then content/ failed (a path
+    too long here; a disk full alike): the folder was left half made, and running the
+    command again was refused, the folder 'exists and is not empty'."""
+    limit = os.pathconf(tmp_path, "PC_PATH_MAX")
+    remaining = limit - 20 - len(str(tmp_path))  # the folder's path: 20 short of the limit
+    names = []
+    while remaining > 202:
+        names.append("d" * 200)
+        remaining -= 201
+    folder = tmp_path.joinpath(*names, "e" * (remaining - 1))
+    assert len(str(folder / "taxonomies.yaml")) < limit
+    assert len(str(folder / "content/partners/example-partner")) >= limit
+    command = [sys.executable, "-m", "allysite", "new", "site", str(folder)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert "error: File name too long" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

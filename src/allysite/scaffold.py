@@ -7,6 +7,7 @@ lists until they are replaced (see lints.PLACEHOLDER).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Sequence
@@ -368,9 +369,24 @@ def _language_files(
 
 
 def _write(root: Path, files: dict[str, str]) -> Created:
-    for name, text in files.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
-            handle.write(text)
+    """Write every file or none: on an error of the system (a disk full, a path too long),
+    the files and folders made so far are removed before the error goes on."""
+    made: list[Path] = []  # in the order they were made
+    try:
+        for name, text in files.items():
+            target = root / name
+            missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.extend(reversed(missing))
+            with target.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
+                made.append(target)
+                handle.write(text)
+    except OSError:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink()
+        raise
     return Created(root, tuple(sorted(files)))
