@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
 
 from allysite.cli import cli
@@ -353,3 +354,24 @@ def test_a_new_site_that_cannot_be_written_whole_leaves_nothing(tmp_path: Path) 
     assert result.returncode == 1, result.stderr
     assert "error: File name too long" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_new_language_keeps_a_catalog_that_i18n_init_started(tmp_path: Path) -> None:
+    """`i18n init fr` says to add fr to site.yaml; `new language fr` did, then failed on the
+    catalog ('exists already', 'Not finished.', exit 1) and could not be run again."""
+    site = tmp_path / "s"
+    assert run("new", "site", str(site), "--langs", "en,es").exit_code == 0
+    assert run("i18n", "extract", "--site", str(site)).exit_code == 0
+    assert run("i18n", "init", "fr", "--site", str(site)).exit_code == 0
+    catalog = site / "locales/fr/LC_MESSAGES/messages.po"
+    before = catalog.read_bytes()
+    result = run("new", "language", "fr", "--site", str(site))
+    assert result.exit_code == 0, result.output
+    assert "locales/fr/LC_MESSAGES/messages.po exists already: kept as it is" in result.stderr
+    assert catalog.read_bytes() == before
+    config, problems = load_config(site)
+    assert config is not None and config.language_codes == ("en", "es", "fr"), problems
+    out = tmp_path / "out"
+    assert run("build", "--site", str(site), "--out", str(out)).exit_code == 0
+    page = BeautifulSoup((out / "fr/index.html").read_text(), "lxml")
+    assert page.find("html")["lang"] == "fr"

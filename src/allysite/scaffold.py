@@ -14,9 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from allysite.catalogs import TEMPLATE_FILE, init_catalog, site_template, write_template
+from allysite.catalogs import (
+    TEMPLATE_FILE,
+    init_catalog,
+    own_catalog,
+    site_template,
+    write_template,
+)
 from allysite.config import SITE_FILE, SiteConfig, load_config
-from allysite.errors import Diagnostic, SourcePos, error, relative_path
+from allysite.errors import Diagnostic, SourcePos, error, relative_path, warning
 from allysite.languages import BCP47_PATTERN, make_language, parse_locale
 from allysite.schema import SLUG_PATTERN
 
@@ -362,6 +368,17 @@ def _language_files(
             return Created(site, tuple(created)), problems
         write_template(catalog, site / TEMPLATE_FILE)
         created.append(TEMPLATE_FILE)
+    existing = own_catalog(config, config.language(code))
+    if existing is not None:  # (started by `i18n init` before the language was added)
+        rel = existing.relative_to(site).as_posix()
+        return Created(site, tuple(created)), [
+            warning(
+                "catalog-kept",
+                f"{rel} exists already: kept as it is",
+                SourcePos(rel),
+                "run 'allysite i18n update' to merge new messages into it",
+            )
+        ]
     catalog_path, problems = init_catalog(config, config.language(code))
     if catalog_path is not None:
         created.append(catalog_path.relative_to(site).as_posix())
