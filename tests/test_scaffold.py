@@ -375,3 +375,21 @@ def test_new_language_keeps_a_catalog_that_i18n_init_started(tmp_path: Path) -> 
     assert run("build", "--site", str(site), "--out", str(out)).exit_code == 0
     page = BeautifulSoup((out / "fr/index.html").read_text(), "lxml")
     assert page.find("html")["lang"] == "fr"
+
+
+def test_an_empty_language_code_is_told_as_such(tmp_path: Path) -> None:
+    """`new language ""` answered 'give each language once', with a hint about --langs,
+    an option it does not have."""
+    site = tmp_path / "s"
+    assert run("new", "site", str(site)).exit_code == 0
+    before = (site / "site.yaml").read_bytes()
+    for command in (("new", "language"), ("i18n", "init")):
+        result = run(*command, " ", "--site", str(site))
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[:2] == [
+            "error: no language code given",
+            "  hint: e.g. fr or pt-BR",
+        ]
+    empty = run("new", "site", str(tmp_path / "t"), "--langs", ",")
+    assert empty.exit_code == 2 and "no language code given" in empty.output
+    assert (site / "site.yaml").read_bytes() == before and not (tmp_path / "t").exists()

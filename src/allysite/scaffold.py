@@ -101,7 +101,9 @@ def parse_languages(text: str) -> tuple[list[str], list[Diagnostic]]:
                 hint=f"write {', '.join(spelled)}" if spelled else hint,
             )
         ]
-    if len(set(codes)) != len(codes) or not codes:
+    if not codes:
+        return [], [error("bad-languages", "no language code given", hint="e.g. --langs es,en")]
+    if len(set(codes)) != len(codes):
         return [], [error("bad-languages", "give each language once", hint="e.g. --langs es,en")]
     miscased = [(code, conventional_case(code)) for code in codes]
     miscased = [(code, good) for code, good in miscased if good != code]
@@ -152,6 +154,8 @@ def parse_language(
     the build refuses, or a site language in other letters ('EN' for 'en'), would make a
     catalog in a folder the build never reads. `i18n init` may start a site language's
     catalog, written as site.yaml writes it (site_language_ok)."""
+    if not code.strip():
+        return [error("bad-languages", "no language code given", hint="e.g. fr or pt-BR")]
     same = next((c for c in site_codes if c.lower() == code.lower()), None)
     if same is None:
         codes, problems = parse_languages(code)
