@@ -393,3 +393,12 @@ def test_an_empty_language_code_is_told_as_such(tmp_path: Path) -> None:
     empty = run("new", "site", str(tmp_path / "t"), "--langs", ",")
     assert empty.exit_code == 2 and "no language code given" in empty.output
     assert (site / "site.yaml").read_bytes() == before and not (tmp_path / "t").exists()
+
+
+def test_new_site_on_a_file_says_it_is_a_file(tmp_path: Path) -> None:
+    """A file given as the site's folder was refused as a folder 'not empty'."""
+    (tmp_path / "notes.txt").write_text("keep me")
+    result = run("new", "site", str(tmp_path / "notes.txt"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"error: {tmp_path / 'notes.txt'} exists and is a file"
+    assert (tmp_path / "notes.txt").read_text() == "keep me"

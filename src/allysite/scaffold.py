@@ -186,7 +186,7 @@ def new_site(folder: Path, languages: Sequence[str]) -> tuple[Created | None, li
         return None, [
             error(
                 "folder-exists",
-                f"{folder} exists and is not empty",
+                f"{folder} exists and is " + ("not empty" if folder.is_dir() else "a file"),
                 hint="choose a new folder name; allysite new site never overwrites files",
             )
         ]
