@@ -402,3 +402,11 @@ def test_new_site_on_a_file_says_it_is_a_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"error: {tmp_path / 'notes.txt'} exists and is a file"
     assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+def test_a_bad_langs_option_is_named_in_the_usage_error(tmp_path: Path) -> None:
+    """The usage error said 'Invalid value: ...' without naming the option."""
+    result = run("new", "site", str(tmp_path / "s"), "--langs", "es,xx")
+    assert result.exit_code == 2
+    assert "Error: Invalid value for '--langs': 'xx' is not a language code" in result.output
+    assert not (tmp_path / "s").exists()

@@ -199,7 +199,9 @@ def _languages_option(value: str | None) -> list[str] | None:
         return None
     codes, problems = parse_languages(value)
     if problems:
-        raise click.BadParameter(problems[0].message + f" ({problems[0].hint})")
+        raise click.BadParameter(
+            problems[0].message + f" ({problems[0].hint})", param_hint="'--langs'"
+        )
     return codes
 
 
