@@ -222,3 +222,22 @@ def test_a_deploy_waits_for_a_build_writing_the_output(
     assert keys(s3) == set()  # nothing went up
     assert deploy(built_site, endpoint).exit_code == 0
     assert keys(s3)
+
+
+def test_delete_leaves_the_hosts_own_dot_names_alone(
+    built_site: Site, s3: Any, endpoint: str
+) -> None:
+    """allysite never deploys a name starting with a dot: such an object is the host's."""
+    for key in (".well-known/security.txt", "es/.hosting-note", "old/page.html"):
+        s3.put_object(Bucket=BUCKET, Key=key, Body=b"kept by the host")
+    dry = deploy(built_site, endpoint, "--delete", "--dry-run")
+    assert dry.exit_code == 0
+    deletes = [line.split()[-1] for line in dry.stdout.splitlines() if line.startswith("  delete")]
+    assert deletes == ["old/page.html"]
+    result = deploy(built_site, endpoint, "--delete")
+    assert result.exit_code == 0
+    assert "deleted 1 " in result.stdout
+    assert keys(s3) == {file.key for file in local_files(built_site.out)} | {
+        ".well-known/security.txt",
+        "es/.hosting-note",
+    }

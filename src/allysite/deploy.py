@@ -7,7 +7,8 @@ a file is uploaded only when its MD5 differs from the object's ETag (or, for obj
 in parts, from the SHA-256 kept in the object's metadata). Every upload sets Content-Type with
 its charset and Cache-Control: a year for fingerprinted assets, a few minutes for pages.
 Files go up assets first and pages last, so no page is ever live before what it links to;
-objects no longer in the build are deleted only when asked (`delete`), and last of all.
+objects no longer in the build are deleted only when asked (`delete`), and last of all;
+never those under a name that starts with a dot, which no build deploys (`.well-known/`).
 """
 
 from __future__ import annotations
@@ -111,10 +112,17 @@ def plan_deploy(client: Any, bucket: str, files: list[LocalFile], prefix: str) -
         if changed or (have.etag != file.md5 and not _same_by_metadata(client, bucket, file)):
             uploads.append(file)
     keys = {file.key for file in files}
-    stale = tuple(sorted(key for key in remote if key not in keys))
+    stale = tuple(
+        sorted(key for key in remote if key not in keys and not _hidden(key[len(prefix) :]))
+    )
     # assets before pages: a page never goes live before what it links to
     uploads.sort(key=lambda file: (file.is_page, file.key))
     return DeployPlan(tuple(uploads), len(files) - len(uploads), stale)
+
+
+def _hidden(rel: str) -> bool:
+    """A name that allysite never deploys (`.well-known/`...): the host's own, left alone."""
+    return any(part.startswith(".") for part in rel.split("/"))
 
 
 def _same_by_metadata(client: Any, bucket: str, file: LocalFile) -> bool:
