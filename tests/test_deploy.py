@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -241,3 +242,35 @@ def test_delete_leaves_the_hosts_own_dot_names_alone(
         ".well-known/security.txt",
         "es/.hosting-note",
     }
+
+
+def deny(s3: Any, action: str, keys_like: str) -> None:
+    """A bucket policy that refuses `action` on the keys matching `keys_like`."""
+    statement = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": action,
+        "Resource": f"arn:aws:s3:::{BUCKET}/{keys_like}",
+    }
+    s3.put_bucket_policy(
+        Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+
+
+def test_an_upload_refused_midway_says_what_went_up(
+    built_site: Site, s3: Any, endpoint: str
+) -> None:
+    """The bucket holds part of the build: the closing line says how much, not 'nothing'."""
+    deny(s3, "s3:PutObject", "es/*")
+    files = local_files(built_site.out)
+    result = deploy(built_site, endpoint)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "deploy to 'partners-site' failed" in result.stderr
+    went_up = keys(s3)
+    assert went_up and not any(key.startswith("es/") for key in went_up)
+    assert not any(key.endswith(".html") for key in went_up)  # no page before every asset
+    pages = sum(file.is_page for file in files)
+    assert (
+        f"Uploaded {len(went_up)} of {len(files)} file(s) (0 of {pages} page(s)) before the error"
+        in result.stderr
+    )

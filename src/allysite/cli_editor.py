@@ -6,11 +6,15 @@ import errno
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from allysite.errors import Diagnostic
 from allysite.terminal import Progress, color, echo_diagnostics, fail, out_option, site_option
+
+if TYPE_CHECKING:
+    from allysite.deploy import DeployResult
 
 # --- allysite serve ------------------------------------------------------------------------------
 
@@ -317,9 +321,9 @@ def deploy(
             profile=profile,
             progress=progress,
         )
-    if not result.ok:
-        fail(list(result.diagnostics), "Nothing more was uploaded.")
     plan = result.plan
+    if not result.ok:
+        fail(list(result.diagnostics), _deploy_stopped(result, delete))
     stale = len(plan.stale)
     if dry_run:
         click.echo(
@@ -342,3 +346,18 @@ def deploy(
             f"{stale} object(s) in the bucket are no longer in the build; "
             "run again with --delete to remove them."
         )
+
+
+def _deploy_stopped(result: DeployResult, delete: bool) -> str:
+    """What a failed deploy had done: the bucket may hold part of the build."""
+    plan = result.plan
+    if not result.uploaded and not result.deleted:
+        return "Nothing was uploaded or deleted."
+    done = f"Uploaded {result.uploaded} of {len(plan.uploads)} file(s)"
+    if result.uploaded < len(plan.uploads):
+        pages = sum(file.is_page for file in plan.uploads)
+        assets = len(plan.uploads) - pages
+        done += f" ({max(0, result.uploaded - assets)} of {pages} page(s))"
+    elif delete:
+        done += f" and deleted {result.deleted} of {len(plan.stale)} object(s)"
+    return f"{done} before the error; deploy again once it is fixed to finish."

@@ -178,12 +178,18 @@ def deploy_site(
             if progress:
                 progress("compare", 0, len(files))
             plan = plan_deploy(client, bucket, files, prefix)
-            if dry_run:
-                return DeployResult(plan, dry_run=True)
-            uploaded = _upload(client, bucket, plan.uploads, progress)
-            deleted = _delete(client, bucket, plan.stale) if delete else 0
         except Exception as exc:  # botocore's errors: credentials, network, permissions
             return DeployResult(empty, diagnostics=(_storage_error(exc, bucket),))
+        if dry_run:
+            return DeployResult(plan, dry_run=True)
+        # from here on the result says how far it went, error or not
+        uploaded, failure = _upload(client, bucket, plan.uploads, progress)
+        if failure is not None:
+            return DeployResult(plan, uploaded, diagnostics=(_storage_error(failure, bucket),))
+        try:
+            deleted = _delete(client, bucket, plan.stale) if delete else 0
+        except Exception as exc:  # botocore's errors: network, permissions
+            return DeployResult(plan, uploaded, diagnostics=(_storage_error(exc, bucket),))
     return DeployResult(plan, uploaded, deleted)
 
 
@@ -202,19 +208,30 @@ class DeployUnavailable(Exception):
 
 def _upload(
     client: Any, bucket: str, files: tuple[LocalFile, ...], progress: Progress | None
-) -> int:
-    done = 0
+) -> tuple[int, BaseException | None]:
+    """How many files went up, and the error that stopped the uploads: the files already
+    under way finish, the others are not started (no page goes up after an asset failed)."""
+    uploaded = 0
     # pages wait for every asset: two rounds
     for group in (
         [file for file in files if not file.is_page],
         [file for file in files if file.is_page],
     ):
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
-            for _ in pool.map(lambda file: _put(client, bucket, file), group):
-                done += 1
+            futures = [pool.submit(_put, client, bucket, file) for file in group]
+            for done, future in enumerate(concurrent.futures.as_completed(futures), uploaded + 1):
+                if future.exception() is not None:
+                    for waiting in futures:
+                        waiting.cancel()
+                    break
                 if progress:
                     progress("upload", done, len(files))
-    return done
+        finished = [future for future in futures if not future.cancelled()]
+        uploaded += sum(future.exception() is None for future in finished)
+        failure = next((f.exception() for f in finished if f.exception() is not None), None)
+        if failure is not None:
+            return uploaded, failure
+    return uploaded, None
 
 
 def _put(client: Any, bucket: str, file: LocalFile) -> None:
@@ -244,7 +261,7 @@ def _batches(items: tuple[str, ...], size: int) -> Iterator[tuple[str, ...]]:
         yield items[start : start + size]
 
 
-def _storage_error(exc: Exception, bucket: str) -> Diagnostic:
+def _storage_error(exc: BaseException, bucket: str) -> Diagnostic:
     if isinstance(exc, DeployUnavailable):
         return error(
             "no-boto3",
