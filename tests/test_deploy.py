@@ -274,3 +274,21 @@ def test_an_upload_refused_midway_says_what_went_up(
         f"Uploaded {len(went_up)} of {len(files)} file(s) (0 of {pages} page(s)) before the error"
         in result.stderr
     )
+
+
+def test_objects_the_bucket_refuses_to_delete_are_an_error(
+    built_site: Site, s3: Any, endpoint: str
+) -> None:
+    """S3 refuses some keys of a DeleteObjects among the others, in a success answer."""
+    for key in ("old/kept.html", "old/gone.html"):
+        s3.put_object(Bucket=BUCKET, Key=key, Body=b"a page no longer built")
+    deny(s3, "s3:DeleteObject", "old/kept*")
+    result = deploy(built_site, endpoint, "--delete")
+    s3.delete_bucket_policy(Bucket=BUCKET)  # (so that the fixture can empty the bucket)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "1 object(s) of 'partners-site' could not be deleted: old/kept.html" in result.stderr
+    files = local_files(built_site.out)
+    assert keys(s3) == {file.key for file in files} | {"old/kept.html"}
+    assert f"Uploaded {len(files)} of {len(files)} file(s) and deleted 1 of 2 object(s)" in (
+        result.stderr
+    )

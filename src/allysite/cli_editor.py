@@ -353,11 +353,14 @@ def _deploy_stopped(result: DeployResult, delete: bool) -> str:
     plan = result.plan
     if not result.uploaded and not result.deleted:
         return "Nothing was uploaded or deleted."
-    done = f"Uploaded {result.uploaded} of {len(plan.uploads)} file(s)"
+    done = []
+    if plan.uploads:
+        done.append(f"uploaded {result.uploaded} of {len(plan.uploads)} file(s)")
     if result.uploaded < len(plan.uploads):
         pages = sum(file.is_page for file in plan.uploads)
         assets = len(plan.uploads) - pages
-        done += f" ({max(0, result.uploaded - assets)} of {pages} page(s))"
+        done[-1] += f" ({max(0, result.uploaded - assets)} of {pages} page(s))"
     elif delete:
-        done += f" and deleted {result.deleted} of {len(plan.stale)} object(s)"
-    return f"{done} before the error; deploy again once it is fixed to finish."
+        done.append(f"deleted {result.deleted} of {len(plan.stale)} object(s)")
+    text = " and ".join(done)
+    return f"{text[0].upper()}{text[1:]} before the error; deploy again once it is fixed."

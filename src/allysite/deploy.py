@@ -186,11 +186,8 @@ def deploy_site(
         uploaded, failure = _upload(client, bucket, plan.uploads, progress)
         if failure is not None:
             return DeployResult(plan, uploaded, diagnostics=(_storage_error(failure, bucket),))
-        try:
-            deleted = _delete(client, bucket, plan.stale) if delete else 0
-        except Exception as exc:  # botocore's errors: network, permissions
-            return DeployResult(plan, uploaded, diagnostics=(_storage_error(exc, bucket),))
-    return DeployResult(plan, uploaded, deleted)
+        deleted, problems = _delete(client, bucket, plan.stale) if delete else (0, ())
+    return DeployResult(plan, uploaded, deleted, diagnostics=problems)
 
 
 def make_client(endpoint_url: str | None, region: str | None, profile: str | None) -> Any:
@@ -246,14 +243,31 @@ def _put(client: Any, bucket: str, file: LocalFile) -> None:
     )
 
 
-def _delete(client: Any, bucket: str, keys: tuple[str, ...]) -> int:
+def _delete(client: Any, bucket: str, keys: tuple[str, ...]) -> tuple[int, tuple[Diagnostic, ...]]:
+    """How many objects were deleted, and why some were not (S3 answers a refusal of some
+    keys among the others, without an error of the whole request)."""
     deleted = 0
+    refused: list[str] = []
     for batch in _batches(keys, 1000):
-        client.delete_objects(
-            Bucket=bucket, Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True}
-        )
-        deleted += len(batch)
-    return deleted
+        try:
+            answer = client.delete_objects(
+                Bucket=bucket, Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True}
+            )
+        except Exception as exc:  # botocore's errors: network, permissions
+            return deleted, (_storage_error(exc, bucket),)
+        errors = answer.get("Errors", ())
+        deleted += len(batch) - len(errors)
+        refused += [f"{item.get('Key')} ({item.get('Code', 'refused')})" for item in errors]
+    if not refused:
+        return deleted, ()
+    shown = ", ".join(refused[:5]) + (f" and {len(refused) - 5} more" if len(refused) > 5 else "")
+    problem = error(
+        "deploy",
+        f"{len(refused)} object(s) of '{bucket}' could not be deleted: {shown}",
+        hint="the credentials may not delete in this bucket, or a bucket policy or an object "
+        "lock keeps these objects",
+    )
+    return deleted, (problem,)
 
 
 def _batches(items: tuple[str, ...], size: int) -> Iterator[tuple[str, ...]]:
