@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -292,3 +294,32 @@ def test_objects_the_bucket_refuses_to_delete_are_an_error(
     assert f"Uploaded {len(files)} of {len(files)} file(s) and deleted 1 of 2 object(s)" in (
         result.stderr
     )
+
+
+def test_a_deploy_waits_for_the_first_build_of_the_output(
+    built_site: Site, s3: Any, endpoint: str, tmp_path: Path
+) -> None:
+    """While a first build writes it, the output is not there yet: the deploy waits for it
+    (it said 'run allysite build first' while one ran)."""
+    made = tmp_path / "made"
+    built_site.out.rename(made)  # as a first build holds it, in its staging folder
+    with ThreadPoolExecutor(1) as pool:
+        with output_lock(built_site.out, 0) as held:
+            assert held
+            waiting = pool.submit(deploy, built_site, endpoint)
+            time.sleep(0.5)
+            done_early = waiting.done()
+            made.rename(built_site.out)  # the build swaps its output in, then lets go
+        result = waiting.result(timeout=60)
+    assert not done_early, result.output
+    assert result.exit_code == 0, result.output
+    assert keys(s3) == {file.key for file in local_files(built_site.out)}
+
+
+def test_a_missing_output_is_refused_without_a_lock_beside_it(
+    make_site: MakeSite, s3: Any, endpoint: str
+) -> None:
+    site = make_site()
+    result = deploy(site, endpoint)
+    assert result.exit_code == 1 and "is not a folder built by allysite" in result.stderr
+    assert not list(site.out.parent.glob(f".{site.out.name}.*"))  # nothing made for a typo

@@ -25,7 +25,7 @@ from typing import Any
 
 from allysite import mediatypes
 from allysite.errors import Diagnostic, SourcePos, error
-from allysite.output import LOCK_WAIT_SECONDS, MARKER, busy, output_lock
+from allysite.output import LOCK_WAIT_SECONDS, MARKER, busy, lock_file, output_lock
 
 HASH_METADATA = "sha256"
 WORKERS = 8
@@ -146,22 +146,24 @@ def deploy_site(
 ) -> DeployResult:
     """Upload what changed in `out` to `bucket` (under `prefix`); see the module's notes."""
     empty = DeployPlan((), 0, ())
-    if not (out / MARKER).is_file():
-        return DeployResult(
-            empty,
-            diagnostics=(
-                error(
-                    "no-build",
-                    f"{out} is not a folder built by allysite",
-                    SourcePos(str(out)),
-                    "run 'allysite build' first, or pass the output folder with --out",
-                ),
+    no_build = DeployResult(
+        empty,
+        diagnostics=(
+            error(
+                "no-build",
+                f"{out} is not a folder built by allysite",
+                SourcePos(str(out)),
+                "run 'allysite build' first, or pass the output folder with --out",
             ),
-        )
+        ),
+    )
+    if not (out / MARKER).is_file() and not lock_file(out).exists():  # no build ever began
+        return no_build
     prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    waiting = (lambda: progress("wait", 0, 0)) if progress else None
     with contextlib.ExitStack() as stack:  # no build swaps the folder while it goes up
         try:
-            held = stack.enter_context(output_lock(out, LOCK_WAIT_SECONDS))
+            held = stack.enter_context(output_lock(out, LOCK_WAIT_SECONDS, waiting))
         except OSError:  # no lock file beside a read-only folder: nothing builds there
             held = True
         if not held:
@@ -171,6 +173,8 @@ def deploy_site(
                     busy(out, LOCK_WAIT_SECONDS, "a build", "let it finish, then deploy again"),
                 ),
             )
+        if not (out / MARKER).is_file():  # (a first build may have been making it)
+            return no_build
         try:
             if client is None:
                 client = make_client(endpoint_url, region, profile)
