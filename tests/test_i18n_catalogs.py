@@ -427,18 +427,24 @@ def test_update_mends_an_obsolete_entry_beside_its_live_one(site: Site) -> None:
     assert_msgfmt_accepts(po)
 
 
-def test_init_starts_a_regional_catalog_beside_its_languages(make_site: MakeSite) -> None:
-    """With pt and pt-BR in the site, pt-BR's catalog falls back to pt's in the build; but
-    `init pt-BR` refused, saying pt's catalog existed, and `update` merged pt's twice."""
+def _with_pt_catalog(make_site: MakeSite, languages: str) -> Site:
+    """A site of these languages with a POT and a catalog started for pt."""
     site = make_site(
         {
             "site.yaml": "title: Aliados\nbase_url: https://x.org/\ndefault_language: es\n"
-            "languages: [es, pt, pt-BR]\n",
+            f"languages: [{languages}]\n",
             "templates/partials/footer.html": FOOTER,
         }
     )
     assert run(site, "extract").exit_code == 0
     assert run(site, "init", "pt").exit_code == 0
+    return site
+
+
+def test_init_starts_a_regional_catalog_beside_its_languages(make_site: MakeSite) -> None:
+    """With pt and pt-BR in the site, pt-BR's catalog falls back to pt's in the build; but
+    `init pt-BR` refused, saying pt's catalog existed, and `update` merged pt's twice."""
+    site = _with_pt_catalog(make_site, "es, pt, pt-BR")
     result = run(site, "init", "pt-BR")
     assert result.exit_code == 0, result.output
     regional = site.root / "locales/pt-BR/LC_MESSAGES/messages.po"
@@ -452,15 +458,7 @@ def test_init_starts_a_regional_catalog_beside_its_languages(make_site: MakeSite
 
 def test_init_refuses_a_language_whose_base_catalog_is_its_own(make_site: MakeSite) -> None:
     """Without pt in the site, locales/pt/ is the catalog pt-BR is built with."""
-    site = make_site(
-        {
-            "site.yaml": "title: Aliados\nbase_url: https://x.org/\ndefault_language: es\n"
-            "languages: [es, pt-BR]\n",
-            "templates/partials/footer.html": FOOTER,
-        }
-    )
-    assert run(site, "extract").exit_code == 0
-    assert run(site, "init", "pt").exit_code == 0
+    site = _with_pt_catalog(make_site, "es, pt-BR")
     result = run(site, "init", "pt-BR")
     assert result.exit_code == 1
     assert "locales/pt/LC_MESSAGES/messages.po exists already" in result.stderr

@@ -125,6 +125,21 @@ def assert_one_fault(
     assert site.output_files() == snapshot
 
 
+def assert_check_reports(site: Site, message: str) -> None:
+    """`allysite check`, in a process of its own (a named pipe would block this one), fails
+    with `message` on a line of its own, and no traceback."""
+    ran = subprocess.run(
+        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = ran.stdout + ran.stderr  # (check lists its problems on the standard output)
+    assert ran.returncode == 1, said
+    assert message in said.splitlines(), said
+    assert "Traceback" not in said
+
+
 # (files to write over the valid site (None removes a file), expected line, expected hint)
 FAULTS = [
     # --- site.yaml -------------------------------------------------------------------------
@@ -1488,16 +1503,7 @@ def test_a_taxonomies_file_that_is_no_file_of_the_site_is_reported_not_skipped(
     snapshot = site.output_files()
     make(site.root)
     assert_one_fault(site.build(), site, snapshot, message, hint)
-    ran = subprocess.run(
-        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    said = ran.stdout + ran.stderr
-    assert ran.returncode == 1, said
-    assert message in said.splitlines(), said
-    assert "Traceback" not in said
+    assert_check_reports(site, message)
 
 
 def _make_pipe(path: Path) -> None:
@@ -1526,16 +1532,7 @@ def test_a_special_file_to_copy_is_an_error_for_check_as_for_build(
     make(site.root / name)
     message = f"{name}: error: cannot read the site: it is not a regular file (a pipe or a device)"
     assert_one_fault(site.build(), site, snapshot, message, "replace it with a regular file")
-    ran = subprocess.run(
-        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    said = ran.stdout + ran.stderr
-    assert ran.returncode == 1, said
-    assert message in said.splitlines(), said
-    assert "Traceback" not in said
+    assert_check_reports(site, message)
 
 
 def _site_yaml_linked_outside(root: Path) -> None:
@@ -1585,15 +1582,7 @@ def test_a_site_yaml_that_is_no_file_of_the_site_is_named_as_such(
     site, snapshot = built(make_site)
     make(site.root)
     assert_one_fault(site.build(), site, snapshot, message, hint)
-    ran = subprocess.run(
-        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    said = ran.stdout + ran.stderr
-    assert ran.returncode == 1, said
-    assert message in said.splitlines(), said
+    assert_check_reports(site, message)
 
 
 def _partner_yaml_folder(root: Path) -> None:
@@ -1698,15 +1687,7 @@ def test_a_catalog_that_is_no_file_is_refused_not_passed_over(
     snapshot = site.output_files()
     make(site.root)
     assert_one_fault(site.build(), site, snapshot, message, hint)
-    ran = subprocess.run(
-        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    said = ran.stdout + ran.stderr
-    assert ran.returncode == 1, said
-    assert message in said.splitlines(), said
+    assert_check_reports(site, message)
     status = CliRunner().invoke(cli, ["i18n", "status", "--site", str(site.root)])
     assert status.exit_code == 1
     assert status.stderr.startswith(message)
@@ -1765,15 +1746,7 @@ def test_an_override_that_is_no_file_is_refused_not_passed_over_for_the_theme(
     snapshot = site.output_files()
     make(site.root)
     assert_one_fault(site.build(), site, snapshot, message, hint)
-    ran = subprocess.run(
-        [sys.executable, "-m", "allysite", "check", "--site", str(site.root)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    said = ran.stdout + ran.stderr
-    assert ran.returncode == 1, said
-    assert message in said.splitlines(), said
+    assert_check_reports(site, message)
 
 
 @pytest.mark.parametrize("text", ["content/partners/alpha/en.md", "content/pages/about/es.md"])
@@ -1793,5 +1766,4 @@ def test_a_folder_named_as_a_text_is_an_error_not_its_files_published(
     hint = "put the text in a file of that name, beside the item's other texts"
     assert_reported(site.build(), message, hint)
     assert site.output_files() == snapshot
-    checked = CliRunner().invoke(cli, ["check", "--site", str(site.root)])
-    assert checked.exit_code == 1 and message in checked.output.splitlines()
+    assert_check_reports(site, message)
