@@ -331,6 +331,37 @@ def test_search_finds_a_stand_in_by_its_name_not_by_its_text(
     assert fallback not in _search(page, base_url, "ar", only_in_text)
 
 
+def test_a_stand_in_found_by_search_is_named_in_its_own_language(
+    page: Any, base_url: str, site_dir: Path
+) -> None:
+    """The result's link to a stand-in carries the original's lang and dir, as its page's
+    heading does: a Spanish name in Arabic results is read as Spanish, left to right."""
+    fallback = _fallback_profile(site_dir, "ar")
+    assert fallback is not None
+    html = (site_dir / fallback.lstrip("/") / "index.html").read_text(encoding="utf-8")
+    heading = BeautifulSoup(html, "html.parser").find("h1")
+    word = max(re.findall(r"\w+", heading.get_text(" ", strip=True)), key=len)
+    _search(page, base_url, "ar", word)
+    links = page.eval_on_selector_all(
+        "[data-search-results] a",
+        """links => links.map(a => ({ path: new URL(a.href).pathname, lang: a.lang,
+                                     direction: getComputedStyle(a).direction }))""",
+    )
+    found = {link["path"]: link for link in links}
+    assert fallback in found, links
+    assert found[fallback]["lang"] == heading["lang"] != "ar"
+    assert found[fallback]["direction"] == heading["dir"] == "ltr"
+    # a translated profile's name is in the page's language: its link says nothing else
+    word = _word_from(site_dir, f"/ar/partners/{PROFILE}/")
+    _search(page, base_url, "ar", word)
+    translated = page.eval_on_selector_all(
+        "[data-search-results] a",
+        "links => links.map(a => [new URL(a.href).pathname, a.lang,"
+        " getComputedStyle(a).direction])",
+    )
+    assert [f"/ar/partners/{PROFILE}/", "", "rtl"] in translated, translated
+
+
 def test_filters_work_in_place(page: Any, base_url: str, site_dir: Path) -> None:
     _goto(page, f"{base_url}/es/")
     total = page.locator("[data-terms]").count()

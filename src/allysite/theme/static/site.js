@@ -107,6 +107,11 @@
         var link = doc.createElement("a");
         link.href = result.url;
         link.textContent = (result.meta && result.meta.title) || result.url;
+        /* A stand-in's name is in its original's language: say so, as its page does. */
+        if (result.meta && result.meta.title_lang) {
+          link.lang = result.meta.title_lang;
+          link.dir = result.meta.title_dir || "auto";
+        }
         item.appendChild(link);
         var excerpt = doc.createElement("p");
         /* Keep only text and <mark> from the excerpt: nothing else can reach the page. */
