@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import unicodedata
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
+from babel.numbers import parse_decimal
 from click.testing import CliRunner, Result
 
 from allysite.cli import cli
@@ -325,8 +327,14 @@ def test_the_dashboard_shows_the_status_with_links(make_site: MakeSite) -> None:
         "1",
         "0",
         "3",
-        f"{en['coverage']:.1f} %",
+        cells[-1],
     ]
+    # the coverage as Spanish writes a percentage (CLDR): a decimal comma and a no-break
+    # space before the sign, not Python's "66.7 %"
+    number, sign = cells[-1].rsplit("\xa0", 1)
+    assert sign == "%"
+    assert parse_decimal(number, locale="es", strict=True) == Decimal(str(en["coverage"]))
+    assert en["coverage"] % 1 and "," in number and "." not in number
     todo = page.select_one("#status-en .status-files")
     missing = todo.select_one('li[data-state="missing"] a')
     assert (missing["href"], missing.get_text()) == ("/en/partners/beta/", "Beta")

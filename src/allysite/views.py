@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from types import MappingProxyType
 from typing import TypeVar
 
 from babel.dates import format_date, format_skeleton
+from babel.numbers import format_percent
 from markupsafe import Markup
 
 from allysite import urls
@@ -191,6 +193,13 @@ def format_partial_date(value: PartialDate, language: Language) -> DateView:
     else:
         text = format_skeleton("y", value.as_date, locale=locale)
     return DateView(text, value.iso)
+
+
+def format_coverage(percent: float, language: Language) -> str:
+    """A percentage as the language writes it (CLDR): `98,5 %` in Spanish, `98.5%` in
+    English; its one decimal kept as given, none added to a whole number."""
+    value = Decimal(str(percent)) / 100
+    return format_percent(value, locale=language.locale, decimal_quantization=False)
 
 
 def term_label(term: Term, language: Language, default: Language) -> str:
