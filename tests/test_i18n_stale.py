@@ -302,6 +302,31 @@ def test_a_commit_in_a_linked_worktree_is_seen_by_the_next_build(
 
 
 @needs_git
+def test_a_shallow_clone_deepened_is_seen_by_the_next_build(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """`git fetch --unshallow` brings the commits a shallow clone cut, moving no ref: the
+    next build finds the translation stale, as a build without its cache does (it kept the
+    pages of the shallow history: 'nothing changed')."""
+    origin = make_site()
+    git(origin.root, "init", "-q")
+    git(origin.root, "add", "-A")
+    git(origin.root, "commit", "-q", "-m", "first")
+    origin.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    git(origin.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+    clone = Site(tmp_path / "clone", tmp_path / "clone-out")
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.root.as_uri(), str(clone.root))
+    assert clone.build().exit_code == 0
+    assert notice(clone, "/en/partners/alpha/") is None  # (one commit: nothing is newer)
+    git(clone.root, "fetch", "-q", "--unshallow")
+    assert "was committed after this translation" in clone.build().stderr
+    assert notice(clone, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+    cold = Site(clone.root, tmp_path / "cold")
+    assert cold.build("--no-cache").exit_code == 0
+    assert clone.output_files() == cold.output_files()
+
+
+@needs_git
 def test_commit_times_of_a_site_in_a_subfolder_of_its_repository(tmp_path: Path) -> None:
     site = tmp_path / "repo" / "site"
     (site / "content").mkdir(parents=True)

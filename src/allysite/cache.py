@@ -165,14 +165,16 @@ def git_signature(site: Path) -> tuple[object, ...]:
     """What stale translations read from git (the commits `git log` walks): a commit or
     checkout changes one of these (in the repository's folder, or, for a linked worktree or
     a submodule, whose `.git` is a file that names it, in its own and in the one it shares:
-    refs/heads/...). Not the index: `git add`, or `git status` refreshing it, changes no
-    commit, and made the next build render every page again."""
+    refs/heads/...); `shallow`, the cut of a shallow clone, which `git fetch --unshallow` or
+    `--deepen` moves with no ref (a build after it kept the pages of a shallow history). Not
+    the index: `git add`, or `git status` refreshing it, changes no commit, and made the
+    next build render every page again."""
     for folder in (site, *site.parents):
         dot_git = folder / ".git"
         if dot_git.exists():
             found: list[object] = [str(dot_git)]
             for git_dir in _git_dirs(dot_git):
-                names = ["HEAD", "logs/HEAD", "packed-refs"]
+                names = ["HEAD", "logs/HEAD", "packed-refs", "shallow"]
                 with contextlib.suppress(OSError, UnicodeDecodeError):
                     head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
                     if head.startswith("ref: "):
