@@ -12,7 +12,7 @@ from allysite.model import Content
 from allysite.pagemeta import PageMeta, home_switcher, homes_meta
 from allysite.routes import Route, chrome_inputs, route, site_view
 from allysite.status import TranslationStatus
-from allysite.views import LanguageView, format_coverage
+from allysite.views import LanguageView
 
 DASHBOARD_SLUG = "translations"
 
@@ -33,13 +33,7 @@ def dashboard_route(
         meta,
         site.language.code,
         "translations.html",
-        {
-            "site": site,
-            "status": status,
-            "coverage": MappingProxyType(
-                {e.code: format_coverage(e.coverage, site.language) for e in status.languages}
-            ),
-        },
+        {"site": site, "status": status},
         (*chrome_inputs(view), *content.sources),
         in_sitemap=False,
     )

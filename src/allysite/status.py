@@ -28,7 +28,7 @@ from allysite.loader import TAXONOMIES_FILE
 from allysite.model import Content, Page, Partner, Translation
 from allysite.sourcefile import YamlDoc, read_yaml_file
 from allysite.stale import Staleness, StaleTranslation
-from allysite.views import CLDR_REGIONS
+from allysite.views import CLDR_REGIONS, format_coverage
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -115,6 +115,12 @@ class LanguageStatus:
     def coverage(self) -> float:
         """Percent of interface strings, labels, partners and pages translated and current."""
         return round(100.0 * self.done / self.total, 1) if self.total else 100.0
+
+    def coverage_in(self, language: Language) -> str:
+        """The coverage as `language` writes a percentage (the dashboard's): a method the
+        template calls, not a mapping it looks up by code, which the templates' analysis
+        cannot follow (every list page was then keyed with every field of its cards)."""
+        return format_coverage(self.coverage, language)
 
     def todo(self) -> tuple[ItemStatus, ...]:
         return tuple(i for i in (*self.partners, *self.pages) if i.state in ("missing", "stale"))
