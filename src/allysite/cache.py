@@ -503,8 +503,6 @@ class BuildCache:
         previous = self.previous.inputs if self.previous else None
         index, changed = scan_changes(self.site, self.theme, previous, hash_files)
         self.adopt(index)
-        if self.history_moved:
-            changed.add(HISTORY)
         self._changed = changed
 
     def adopt(self, index: InputIndex) -> None:
@@ -517,8 +515,8 @@ class BuildCache:
         the scan found them, or (an index scanned elsewhere) once per scan."""
         if self._changed is None:
             self._changed = self.index.changed(self.previous.inputs if self.previous else None)
-            if self.history_moved:
-                self._changed.add(HISTORY)
+        if self.history_moved:  # (however the changes were found)
+            self._changed.add(HISTORY)
         return self._changed
 
     def unchanged(self, output_intact: bool | None = None) -> Manifest | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from allysite.errors import Diagnostic, SourcePos, error
+from allysite.errors import Diagnostic, SourcePos, error, outside_link
 from allysite.inputindex import leaves
 from allysite.languages import BCP47_PATTERN, Language, make_language, parse_locale
 from allysite.schema import ALL_LANGUAGES, SiteSchema, validate
@@ -73,12 +73,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     path = root / SITE_FILE
     if path.is_symlink() and leaves(path, root):
         return None, [
-            error(
-                "outside-link",
-                "symbolic link leads outside the site, in a loop or nowhere",
-                SourcePos(SITE_FILE),
-                f"copy the file into the site as {SITE_FILE} instead",
-            )
+            outside_link(SITE_FILE, f"copy the file into the site as {SITE_FILE} instead")
         ]
     if not path.exists():  # (a folder or a named pipe in its place is refused by reading it)
         return None, [

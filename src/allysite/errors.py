@@ -92,6 +92,17 @@ def failed(problems: Iterable[Diagnostic], strict: bool) -> bool:
     return has_errors(problems) or (strict and bool(problems))
 
 
+def outside_link(shown: str, hint: str) -> Diagnostic:
+    """The error for a symbolic link of the site that leads out of it, in a loop or nowhere
+    (inputindex.leaves): it is not read. `hint`: what to copy where instead."""
+    return error(
+        "outside-link",
+        "symbolic link leads outside the site, in a loop or nowhere",
+        SourcePos(shown),
+        hint,
+    )
+
+
 def uncompilable_template(exc: BaseException, shown: str) -> Diagnostic:
     """Jinja's parser and code generator recurse once per level of nesting (two thousand
     nested `{% if %}` exhaust Python's stack), and its lexer turns a number into an int

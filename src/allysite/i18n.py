@@ -32,7 +32,7 @@ from allysite.catalog_checks import (
     usable,
 )
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error, warning
+from allysite.errors import Diagnostic, SourcePos, error, outside_link, warning
 from allysite.inputindex import leaves
 from allysite.languages import Language
 from allysite.model import Translation
@@ -156,12 +156,7 @@ def read_catalog(
     a site catalog, which must not be a link (or in a linked folder) leading out of it."""
     if root is not None and leaves(path, root):
         return None, [
-            error(
-                "outside-link",
-                "symbolic link leads outside the site, in a loop or nowhere",
-                SourcePos(shown),
-                "copy the catalog into the site's locales/ folder instead",
-            )
+            outside_link(shown, "copy the catalog into the site's locales/ folder instead")
         ]
     text, problems = read_text(path, shown)
     if text is None:

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from allysite.cache import ParseCache
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error, warning
+from allysite.errors import Diagnostic, SourcePos, error, outside_link, warning
 from allysite.inputindex import NOT_A_FILE, leaves
 from allysite.languages import parse_locale
 from allysite.markdownlimits import beyond_limits
@@ -161,14 +161,7 @@ def load_translations(
             continue
         rel = f"{base}/{inner}"
         if entry.is_symlink() and leaves(Path(entry.path), config.root):
-            found.problems.append(
-                error(
-                    "outside-link",
-                    "symbolic link leads outside the site, in a loop or nowhere",
-                    SourcePos(rel),
-                    "copy the file into the folder instead",
-                )
-            )
+            found.problems.append(outside_link(rel, "copy the file into the folder instead"))
             failed = True
             continue
         if is_folder(entry):

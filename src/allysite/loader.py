@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from allysite.cache import ParseCache
 from allysite.config import SiteConfig
-from allysite.errors import Diagnostic, SourcePos, error, warning
+from allysite.errors import Diagnostic, SourcePos, error, outside_link, warning
 from allysite.itemfiles import (
     Collector,
     is_folder,
@@ -165,14 +165,7 @@ def _leaves_site(folder: Path, found: Collector) -> bool:
     its files would be published from elsewhere on the machine. Reported, then skipped."""
     if not folder.is_dir() or not leaves(folder, found.root):
         return False
-    found.problems.append(
-        error(
-            "outside-link",
-            "symbolic link leads outside the site, in a loop or nowhere",
-            SourcePos(found.rel(folder)),
-            "copy the folder into the site instead",
-        )
-    )
+    found.problems.append(outside_link(found.rel(folder), "copy the folder into the site instead"))
     return True
 
 
@@ -359,11 +352,8 @@ def _load_taxonomies(
     path = config.root / TAXONOMIES_FILE
     if path.is_symlink() and leaves(path, config.root):
         found.problems.append(
-            error(
-                "outside-link",
-                "symbolic link leads outside the site, in a loop or nowhere",
-                SourcePos(TAXONOMIES_FILE),
-                f"copy the file into the site as {TAXONOMIES_FILE} instead",
+            outside_link(
+                TAXONOMIES_FILE, f"copy the file into the site as {TAXONOMIES_FILE} instead"
             )
         )
     elif path.exists():  # (a folder or a named pipe in its place is refused by reading it)
@@ -411,12 +401,7 @@ def _list_files(folder: Path, found: Collector) -> tuple[str, ...]:
             path = Path(dirpath) / name
             if path.is_symlink() and leaves(path, found.root):
                 found.problems.append(
-                    error(
-                        "outside-link",
-                        "symbolic link leads outside the site, in a loop or nowhere",
-                        SourcePos(found.rel(path)),
-                        "copy the file into static/ instead",
-                    )
+                    outside_link(found.rel(path), "copy the file into static/ instead")
                 )
                 continue
             if not path.is_file():

@@ -396,7 +396,11 @@ def _write(root: Path, files: dict[str, str]) -> Created:
     try:
         for name, text in files.items():
             target = root / name
-            missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+            missing = []  # the folders to make, up to the first that exists
+            folder = target.parent
+            while not folder.exists():
+                missing.append(folder)
+                folder = folder.parent
             target.parent.mkdir(parents=True, exist_ok=True)
             made.extend(reversed(missing))
             with target.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
