@@ -17,7 +17,7 @@ from allysite.cli import cli
 from allysite.config import load_config
 from allysite.loader import load_content
 from allysite.model import fingerprint
-from allysite.stale import commit_times, find_stale
+from allysite.stale import content_history, find_stale
 from conftest import MINIMAL_SITE, MakeSite, Site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -244,6 +244,48 @@ def test_without_stamps_git_history_tells_a_stale_translation(make_site: MakeSit
 
 
 @needs_git
+def test_commits_of_the_same_second_count_in_their_order(make_site: MakeSite) -> None:
+    """A rebase gives every commit it moves the same time: the translation committed before
+    its original's change is still stale (by their times, it looked up to date)."""
+    site = make_site()
+    git(site.root, "init", "-q")
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "first")
+    site.write({EN: MINIMAL_SITE[EN] + "\nMore text.\n"})
+    git(site.root, "commit", "-q", "-am", "translated")
+    site.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    git(site.root, "commit", "-q", "-am", "the original grows")
+    assert "was committed after this translation" in site.build().stderr
+    assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+
+
+@needs_git
+def test_a_renamed_folder_keeps_its_history(make_site: MakeSite) -> None:
+    """`git mv` of a partner's folder changes no text: a translation stale before is stale
+    after (the rename was the last commit of every file, and cleared it); a translation
+    changed in the rename's commit is up to date."""
+    site = make_site()
+    git(site.root, "init", "-q")
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "first")
+    site.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    git(site.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+    git(site.root, "mv", "content/partners/alpha", "content/partners/alfa")
+    git(site.root, "commit", "-q", "-m", "renamed", when="2024-03-01T12:00:00+00:00")
+    result = site.build()
+    assert result.stderr.splitlines()[0] == (
+        "content/partners/alfa/en.md: warning: the Spanish original "
+        "content/partners/alfa/es.md was committed after this translation (git history)"
+    )
+    assert notice(site, "/en/partners/alfa/") == f"{NOTICE_EN} Read the original"
+    git(site.root, "mv", "content/partners/alfa", "content/partners/alpha")
+    site.write({EN: MINIMAL_SITE[EN] + "\nMore text.\n"})
+    git(site.root, "commit", "-q", "-am", "back, translated", when="2024-04-01T12:00:00+00:00")
+    assert site.build().stderr == ""
+    assert notice(site, "/en/partners/alpha/") is None
+
+
+@needs_git
 def test_a_commit_renders_again_only_the_pages_whose_notice_it_changed(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
@@ -327,23 +369,26 @@ def test_a_shallow_clone_deepened_is_seen_by_the_next_build(
 
 
 @needs_git
-def test_commit_times_of_a_site_in_a_subfolder_of_its_repository(tmp_path: Path) -> None:
+def test_content_history_of_a_site_in_a_subfolder_of_its_repository(tmp_path: Path) -> None:
     site = tmp_path / "repo" / "site"
     (site / "content").mkdir(parents=True)
     (site / "content" / "a.md").write_text("a\n", encoding="utf-8")
     git(tmp_path / "repo", "init", "-q")
     git(tmp_path / "repo", "add", "-A")
     git(tmp_path / "repo", "commit", "-q", "-m", "one", when="2024-01-01T00:00:00+00:00")
-    assert dict(commit_times(site)) == {"content/a.md": 1704067200}
+    (site / "content" / "b.md").write_text("b\n", encoding="utf-8")
+    git(tmp_path / "repo", "add", "-A")
+    git(tmp_path / "repo", "commit", "-q", "-m", "two", when="2024-01-02T00:00:00+00:00")
+    assert dict(content_history(site)) == {"content/b.md": 0, "content/a.md": 1}
 
 
 def test_no_git_repository_or_no_git_means_no_git_staleness(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = make_site()
-    assert dict(commit_times(site.root)) == {}  # a plain folder
+    assert dict(content_history(site.root)) == {}  # a plain folder
     monkeypatch.setenv("PATH", str(site.root / "no-such-bin"))  # git is not installed
-    assert dict(commit_times(site.root)) == {}
+    assert dict(content_history(site.root)) == {}
     config, _ = load_config(site.root)
     assert config is not None
     content, _ = load_content(config)

@@ -4,7 +4,7 @@ A translation records the version of the original it was made from: `translated_
 front matter maps each field (name, short_name, summary, body) to the fingerprint of the
 default language's value, written by `allysite i18n stamp` when a translator finishes. A
 field whose original no longer has that fingerprint is stale. A translation without stamps
-falls back to git: it is stale when the original's last commit is newer than its own.
+falls back to git: it is stale when the original's last commit comes after its own.
 """
 
 from __future__ import annotations
@@ -85,10 +85,10 @@ def find_stale(config: SiteConfig, content: Content) -> tuple[Staleness, list[Di
                     translation.source, original.source, fields, "stamp"
                 )
     if unstamped:
-        times = commit_times(config.root)
+        history = content_history(config.root)
         for translation, original in unstamped:
-            mine, theirs = times.get(translation.source), times.get(original.source)
-            if mine is not None and theirs is not None and theirs > mine:
+            mine, theirs = history.get(translation.source), history.get(original.source)
+            if mine is not None and theirs is not None and theirs < mine:
                 found[translation.source] = StaleTranslation(
                     translation.source, original.source, (), "git"
                 )
@@ -116,17 +116,23 @@ def _slug_and_lang(source: str) -> tuple[str, str]:
     return parts[-2], parts[-1].removesuffix(".md")
 
 
-def commit_times(root: Path) -> Mapping[str, int]:
-    """The last commit time of every file under content/, by site-relative path; empty when
-    the site is no git repository or git is not installed."""
+def content_history(root: Path) -> Mapping[str, int]:
+    """How many commits ago each file under content/ last changed (0: the newest commit that
+    changed any), by site-relative path; empty when the site is no git repository or git is
+    not installed.
+
+    Commits count in git's order, not by their times: a rebase gives every commit it moves
+    the same second, and a translation committed before its original's change then looked
+    up to date. A rename that changes nothing (a partner's folder renamed) is no change:
+    the files keep the history of their old names, and a stale translation stays stale."""
     command = [
         "git",
-        "-c",
-        "core.quotepath=off",
         "log",
-        "--format=%x00%ct",
-        "--name-only",
-        "--no-renames",
+        "--date-order",  # (no parent before its children, whatever the clocks said)
+        "--format=%x01",
+        "--name-status",
+        "-M",
+        "-z",
         "--relative",
         "--",
         "content",
@@ -147,14 +153,37 @@ def commit_times(root: Path) -> Mapping[str, int]:
         return MappingProxyType({})
     if result.returncode != 0:
         return MappingProxyType({})
-    times: dict[str, int] = {}
-    current = 0
-    for line in result.stdout.splitlines():
-        if line.startswith("\x00"):
-            current = int(line[1:] or 0)
-        elif line.strip():
-            times[line] = max(times.get(line, 0), current)
-    return MappingProxyType(times)
+    return MappingProxyType(_last_changes(result.stdout.split("\0")))
+
+
+def _last_changes(tokens: list[str]) -> dict[str, int]:
+    """`git log --name-status -z` read newest first: each file's first change, under the
+    name it has now (`later`: an old name, by the name a rename gave it)."""
+    changes: dict[str, int] = {}
+    later: dict[str, str] = {}
+    commit = -1
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip("\n")
+        index += 1
+        if token.startswith("\x01"):
+            commit += 1
+            token = token[1:].lstrip("\n")
+        if not token:
+            continue
+        if token[0] in "RC" and index + 1 < len(tokens):  # a rename (or copy): old, new
+            old, new = tokens[index], tokens[index + 1]
+            index += 2
+            now = later.get(new, new)
+            if token[1:] != "100":  # (its text changed too)
+                changes.setdefault(now, commit)
+            if token[0] == "R":
+                later[old] = now
+        elif index < len(tokens):
+            path = tokens[index]
+            index += 1
+            changes.setdefault(later.get(path, path), commit)
+    return changes
 
 
 # --- stamping -----------------------------------------------------------------------------------
