@@ -210,6 +210,9 @@ def test_the_workflow_checks_pull_requests_and_publishes_main() -> None:
     } <= set(uses)
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs["deploy"]["needs"] == "build" and jobs["build"]["needs"] == "test"
+    for job in ("test", "build"):  # the whole history: git tells stale translations
+        checkout = next(s for s in jobs[job]["steps"] if "actions/checkout" in s.get("uses", ""))
+        assert checkout["with"]["fetch-depth"] == 0
 
 
 def test_a_deploy_waits_for_a_build_writing_the_output(

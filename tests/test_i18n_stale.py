@@ -369,6 +369,42 @@ def test_a_shallow_clone_deepened_is_seen_by_the_next_build(
 
 
 @needs_git
+def test_a_shallow_clone_says_which_translations_it_cannot_check(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """A clone of one commit (actions/checkout's default) shows every file changed in it:
+    a stale translation looked up to date, with no word, and `stamp --all` stamped it so.
+    One commit deeper, the original's change is after the cut, and the translation stale."""
+    origin = make_site()
+    git(origin.root, "init", "-q")
+    git(origin.root, "add", "-A")
+    git(origin.root, "commit", "-q", "-m", "first")
+    origin.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    git(origin.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+    clone = Site(tmp_path / "clone", tmp_path / "clone-out")
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.root.as_uri(), str(clone.root))
+    result = clone.build()
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        f"{EN}: warning: the git history is cut (a shallow clone): 1 translation(s) without "
+        f"translated_from cannot be compared with their originals and show no stale notice: {EN}"
+    )
+    assert clone.build("--strict").exit_code == 1
+    stamped = run(clone, "stamp", "--all")
+    assert stamped.exit_code == 0
+    assert stamped.output == (
+        f"Skipped {EN}: not checked: the git history is cut (a shallow clone)\n"
+    )
+    assert "translated_from" not in (clone.root / EN).read_text(encoding="utf-8")
+    assert "shallow clone" in run(clone, "status").stderr
+    git(clone.root, "fetch", "-q", "--deepen", "1")
+    result = clone.build()
+    assert "shallow" not in result.stderr
+    assert "was committed after this translation" in result.stderr
+    assert notice(clone, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+
+
+@needs_git
 def test_content_history_of_a_site_in_a_subfolder_of_its_repository(tmp_path: Path) -> None:
     site = tmp_path / "repo" / "site"
     (site / "content").mkdir(parents=True)
@@ -379,16 +415,16 @@ def test_content_history_of_a_site_in_a_subfolder_of_its_repository(tmp_path: Pa
     (site / "content" / "b.md").write_text("b\n", encoding="utf-8")
     git(tmp_path / "repo", "add", "-A")
     git(tmp_path / "repo", "commit", "-q", "-m", "two", when="2024-01-02T00:00:00+00:00")
-    assert dict(content_history(site)) == {"content/b.md": 0, "content/a.md": 1}
+    assert dict(content_history(site).changes) == {"content/b.md": 0, "content/a.md": 1}
 
 
 def test_no_git_repository_or_no_git_means_no_git_staleness(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = make_site()
-    assert dict(content_history(site.root)) == {}  # a plain folder
+    assert dict(content_history(site.root).changes) == {}  # a plain folder
     monkeypatch.setenv("PATH", str(site.root / "no-such-bin"))  # git is not installed
-    assert dict(content_history(site.root)) == {}
+    assert dict(content_history(site.root).changes) == {}
     config, _ = load_config(site.root)
     assert config is not None
     content, _ = load_content(config)

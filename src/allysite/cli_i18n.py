@@ -162,15 +162,15 @@ def stamp(site: Path, target: str | None, lang: str | None, all_: bool) -> None:
     partner's or page's folder name (or partners/<slug>, pages/<slug>). With --all, every
     translation without a known change of its original is stamped (stale ones are listed).
     """
-    from allysite.stale import find_item, find_stale, stamp_all, stamp_translation
+    from allysite.stale import check_translations, find_item, stamp_all, stamp_translation
 
     if all_ == bool(target and lang) or (not all_ and (target is None or lang is None)):
         raise click.UsageError("give TARGET and LANG, or --all alone")
     config = site_config(site)
     content = site_content(config)
     if all_:
-        staleness, _warnings = find_stale(config, content)
-        results, problems = stamp_all(config, content, staleness)
+        staleness, unchecked, _warnings = check_translations(config, content)
+        results, problems = stamp_all(config, content, staleness, unchecked)
     else:
         assert target is not None and lang is not None
         item, problems = find_item(content, target)
@@ -234,8 +234,9 @@ def status(site: Path, format_: str, thresholds: tuple[str, ...]) -> None:
                 param_hint="--fail-under",
             )
     content = site_content(config)
-    staleness, _warnings = find_stale(config, content)
+    staleness, found = find_stale(config, content)
     report, problems = translation_status(config, content, THEME, staleness)
+    problems += [p for p in found if p.code == "shallow-history"]  # (the table has the rest)
     problems += catalog_problems(config)
     click.echo(as_json(report) if format_ == "json" else as_table(report), nl=False)
     echo_diagnostics(sorted_diagnostics(problems))

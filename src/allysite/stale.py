@@ -57,8 +57,30 @@ def changed_fields(translation: Translation, original: Translation) -> tuple[str
     )
 
 
+@dataclass(frozen=True, slots=True)
+class History:
+    """What git's history tells of the files under content/ (site-relative paths)."""
+
+    changes: Mapping[str, int]
+    """How many commits ago each file last changed (0: the newest that changed any)."""
+    cut: frozenset[str]
+    """The files whose last change shown is a shallow clone's cut: they changed there or
+    before, which git cannot tell without the history the clone left out."""
+
+
 def find_stale(config: SiteConfig, content: Content) -> tuple[Staleness, list[Diagnostic]]:
+    staleness, _unchecked, problems = check_translations(config, content)
+    return staleness, problems
+
+
+def check_translations(
+    config: SiteConfig, content: Content
+) -> tuple[Staleness, frozenset[str], list[Diagnostic]]:
+    """The stale translations, and those that git could not check (without stamps, in a
+    shallow clone whose cut holds the last change of both the translation and its original:
+    `stamp --all` must not call them up to date)."""
     default = config.default_language
+    unchecked: list[str] = []
     found: dict[str, StaleTranslation] = {}
     problems: list[Diagnostic] = []
     unstamped: list[tuple[Translation, Translation]] = []
@@ -87,11 +109,18 @@ def find_stale(config: SiteConfig, content: Content) -> tuple[Staleness, list[Di
     if unstamped:
         history = content_history(config.root)
         for translation, original in unstamped:
-            mine, theirs = history.get(translation.source), history.get(original.source)
-            if mine is not None and theirs is not None and theirs < mine:
+            mine = history.changes.get(translation.source)
+            theirs = history.changes.get(original.source)
+            if mine is None or theirs is None:
+                continue
+            if theirs < mine:
                 found[translation.source] = StaleTranslation(
                     translation.source, original.source, (), "git"
                 )
+            elif {translation.source, original.source} <= history.cut:
+                unchecked.append(translation.source)
+        if unchecked:
+            problems.append(_shallow_warning(sorted(unchecked)))
     language_name = default.locale.get_display_name("en") or default.code
     for item in sorted(found.values(), key=lambda s: s.source):
         what = (
@@ -108,7 +137,24 @@ def find_stale(config: SiteConfig, content: Content) -> tuple[Staleness, list[Di
                 f"bring the translation up to date, then run 'allysite i18n stamp {slug} {lang}'",
             )
         )
-    return MappingProxyType(dict(sorted(found.items()))), problems
+    staleness = MappingProxyType(dict(sorted(found.items())))
+    return staleness, frozenset(unchecked), problems
+
+
+def _shallow_warning(unchecked: list[str]) -> Diagnostic:
+    listed = ", ".join(unchecked[:3]) + (
+        f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else ""
+    )
+    return warning(
+        "shallow-history",
+        f"the git history is cut (a shallow clone): {len(unchecked)} translation(s) without "
+        f"{STAMP_KEY} cannot be compared with their originals and show no stale notice: "
+        f"{listed}",
+        SourcePos(unchecked[0]),
+        "fetch the whole history ('git fetch --unshallow'; in GitHub Actions, "
+        "actions/checkout with 'fetch-depth: 0'), or stamp the translations that are up to "
+        "date ('allysite i18n stamp SLUG LANG')",
+    )
 
 
 def _slug_and_lang(source: str) -> tuple[str, str]:
@@ -116,7 +162,7 @@ def _slug_and_lang(source: str) -> tuple[str, str]:
     return parts[-2], parts[-1].removesuffix(".md")
 
 
-def content_history(root: Path) -> Mapping[str, int]:
+def content_history(root: Path) -> History:
     """How many commits ago each file under content/ last changed (0: the newest commit that
     changed any), by site-relative path; empty when the site is no git repository or git is
     not installed.
@@ -129,7 +175,9 @@ def content_history(root: Path) -> Mapping[str, int]:
         "git",
         "log",
         "--date-order",  # (no parent before its children, whatever the clocks said)
-        "--format=%x01",
+        "--format=%x01%D",  # ('grafted' alone, refs left out: a shallow clone's cut)
+        "--decorate-refs-exclude=refs/*",
+        "--decorate-refs-exclude=HEAD",
         "--name-status",
         "-M",
         "-z",
@@ -150,17 +198,18 @@ def content_history(root: Path) -> Mapping[str, int]:
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return MappingProxyType({})
+        return History(MappingProxyType({}), frozenset())
     if result.returncode != 0:
-        return MappingProxyType({})
-    return MappingProxyType(_last_changes(result.stdout.split("\0")))
+        return History(MappingProxyType({}), frozenset())
+    return _last_changes(result.stdout.split("\0"))
 
 
-def _last_changes(tokens: list[str]) -> dict[str, int]:
+def _last_changes(tokens: list[str]) -> History:
     """`git log --name-status -z` read newest first: each file's first change, under the
     name it has now (`later`: an old name, by the name a rename gave it)."""
     changes: dict[str, int] = {}
     later: dict[str, str] = {}
+    cuts: set[int] = set()
     commit = -1
     index = 0
     while index < len(tokens):
@@ -168,7 +217,9 @@ def _last_changes(tokens: list[str]) -> dict[str, int]:
         index += 1
         if token.startswith("\x01"):
             commit += 1
-            token = token[1:].lstrip("\n")
+            if "grafted" in token[1:].split(", "):
+                cuts.add(commit)
+            continue
         if not token:
             continue
         if token[0] in "RC" and index + 1 < len(tokens):  # a rename (or copy): old, new
@@ -183,7 +234,8 @@ def _last_changes(tokens: list[str]) -> dict[str, int]:
             path = tokens[index]
             index += 1
             changes.setdefault(later.get(path, path), commit)
-    return changes
+    cut = frozenset(path for path, commit in changes.items() if commit in cuts)
+    return History(MappingProxyType(changes), cut)
 
 
 # --- stamping -----------------------------------------------------------------------------------
@@ -258,9 +310,13 @@ def stamp_translation(
 
 
 def stamp_all(
-    config: SiteConfig, content: Content, staleness: Staleness
+    config: SiteConfig,
+    content: Content,
+    staleness: Staleness,
+    unchecked: frozenset[str] = frozenset(),
 ) -> tuple[list[StampResult], list[Diagnostic]]:
-    """Stamp every translation that is not known to be stale."""
+    """Stamp every translation that is not known to be stale, nor left unchecked by a
+    shallow clone's history (it stamped stale translations as up to date)."""
     results: list[StampResult] = []
     problems: list[Diagnostic] = []
     default = config.default_language.code
@@ -275,6 +331,12 @@ def stamp_all(
                     if stale.fields
                     else "stale by git history"
                 )
+                results.append(
+                    StampResult(translation.source, translation.stamps, False, skipped=reason)
+                )
+                continue
+            if translation.source in unchecked:
+                reason = "not checked: the git history is cut (a shallow clone)"
                 results.append(
                     StampResult(translation.source, translation.stamps, False, skipped=reason)
                 )
