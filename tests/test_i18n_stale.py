@@ -133,6 +133,23 @@ def test_a_changed_original_makes_its_stamped_translation_stale(make_site: MakeS
     assert notice(site, "/en/partners/alpha/") is None
 
 
+def test_the_hint_of_a_stale_page_names_it_as_stamp_takes_it(make_site: MakeSite) -> None:
+    """A page and a partner of the same name: the hint's command is the one that works."""
+    page_en = "content/pages/alpha/en.md"
+    site = make_site(
+        {
+            "content/pages/alpha/es.md": "---\nname: Alfa\n---\nUna página.\n",
+            page_en: "---\nname: Alpha\ntranslated_from: {name: 0123abcd}\n---\nA page.\n",
+        }
+    )
+    lines = site.build().stderr.splitlines()
+    hint = lines[lines.index(next(line for line in lines if line.startswith(page_en))) + 1]
+    command = hint.split("'")[1].split()
+    assert command[:3] == ["allysite", "i18n", "stamp"]
+    assert run(site, *command[2:]).exit_code == 0
+    assert site.build().stderr == ""
+
+
 def test_stamp_all_skips_stale_translations(make_site: MakeSite) -> None:
     site = make_site({"content/pages/about/en.md": "---\nname: About\n---\nA directory.\n"})
     assert run(site, "stamp", "alpha", "en").exit_code == 0

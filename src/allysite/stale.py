@@ -122,13 +122,14 @@ def check_translations(
         if unchecked:
             problems.append(_shallow_warning(sorted(unchecked)))
     language_name = default.locale.get_display_name("en") or default.code
+    shared = {p.slug for p in content.partners} & {p.slug for p in content.pages}
     for item in sorted(found.values(), key=lambda s: s.source):
         what = (
             f"changed after this translation: {', '.join(item.fields)}"
             if item.by == "stamp"
             else "was committed after this translation (git history)"
         )
-        slug, lang = _slug_and_lang(item.source)
+        slug, lang = _stamp_target(item.source, shared)
         problems.append(
             warning(
                 "stale-translation",
@@ -157,9 +158,12 @@ def _shallow_warning(unchecked: list[str]) -> Diagnostic:
     )
 
 
-def _slug_and_lang(source: str) -> tuple[str, str]:
+def _stamp_target(source: str, shared: set[str]) -> tuple[str, str]:
+    """What `allysite i18n stamp` takes for a translation's file: its folder's name, with
+    its kind when a partner and a page share it (the bare name is then refused)."""
     parts = source.split("/")
-    return parts[-2], parts[-1].removesuffix(".md")
+    slug = parts[-2] if parts[-2] not in shared else f"{parts[-3]}/{parts[-2]}"
+    return slug, parts[-1].removesuffix(".md")
 
 
 def content_history(root: Path) -> History:
