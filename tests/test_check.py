@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from allysite.cli import cli
-from conftest import LOGO, MakeSite, Site
+from conftest import LOGO, MINIMAL_SITE, MakeSite, Site
 
 EN_WITH = "---\nname: Alpha Foundation\nsummary: Works for peace.\n---\n{body}\n"
 ES_WITH = "---\nname: Fundación Alfa\nsummary: Trabaja por la paz.\n---\n{body}\n"
@@ -127,6 +127,29 @@ def test_good_links_pass_in_every_language(make_site: MakeSite) -> None:
     result, findings = check(site)
     assert result.exit_code == 0
     assert "broken-link" not in codes(findings)
+
+
+@pytest.mark.parametrize("base", ["https://x.org/socios-ñ/", "https://x.org/our%20partners/"])
+def test_links_are_checked_under_a_base_path_that_needs_escapes(
+    make_site: MakeSite, base: str
+) -> None:
+    """Pages write the base URL's path %-encoded; a link's path is compared decoded, so
+    the site's own pages are inside the site and a missing one is named."""
+    site = make_site(
+        {
+            "site.yaml": MINIMAL_SITE["site.yaml"].replace("https://partners.example.org/", base),
+            "content/partners/alpha/es.md": ES_WITH.format(
+                body="## Mandato\n\n[about](../../about/) [me](../alpha/#mandato) "
+                "[gone](../nobody/)"
+            ),
+        }
+    )
+    _result, findings = check(site)
+    finding = only(findings, "broken-link")
+    assert finding["message"] == (
+        "link '../nobody/' leads to /ar/partners/nobody/, which the site does not have; "
+        "leads to /es/partners/nobody/, which the site does not have (on the es, ar page)"
+    )
 
 
 def test_a_link_that_resolves_only_in_some_languages(make_site: MakeSite) -> None:

@@ -164,6 +164,7 @@ def _broken(
     if target.scheme not in ("http", "https") or target.netloc != site.netloc:
         return None  # another site, mailto:, tel:
     path = unquote(target.path)
+    prefix = unquote(prefix)  # (the base URL's path is %-encoded, as pages write it)
     if not path.startswith(prefix + "/"):
         return "leads outside the site"
     site_path = path[len(prefix) :]
