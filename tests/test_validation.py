@@ -170,6 +170,12 @@ FAULTS = [
         id="site-base-url-without-host",
     ),
     pytest.param(
+        site_yaml("https://partners.example.org/", "https://example.org//partners/"),
+        "site.yaml:5:1: error: base_url: 'https://example.org//partners/' has '//' in its path",
+        "write each '/' once, e.g. https://example.org/partners/",
+        id="site-base-url-double-slash",
+    ),
+    pytest.param(
         site_yaml("[es, en, ar]", "[es, en, ar, xx-notreal]"),
         "site.yaml:7:25: error: languages: 'xx-notreal' is not a language code known to CLDR",
         "use a BCP 47 code such as 'es', 'ar' or 'pt-BR'",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from allysite.errors import Diagnostic, SourcePos, error, outside_link
 from allysite.inputindex import leaves
@@ -64,9 +65,40 @@ def ascii_url(url: str) -> str | None:
         return None
     if ":" in ascii_host:  # an IPv6 address, bracketed in URLs
         ascii_host = f"[{ascii_host}]"
-    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+    scheme = parts.scheme.lower()
+    port = None if parts.port == _DEFAULT_PORTS.get(scheme) else parts.port
+    netloc = ascii_host if port is None else f"{ascii_host}:{port}"
     path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
-    return urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+_DEFAULT_PORTS = MappingProxyType({"http": 80, "https": 443})
+"""Left out of the address, as browsers show it (RFC 3986 §6.2.3): ':443' would make every
+canonical link and og:url differ from the page's own address."""
+
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def base_path_problem(path: str) -> tuple[str, str] | None:
+    """What is wrong with base_url's path, and what to do, or None. A path the site's links
+    cannot use as written: a '%' that starts no escape makes invalid URLs (sitemaps.org
+    refuses them), '//' at its start makes each root-relative link lead to another host
+    ('//partners/es/'), and '.' or '..' segments make the links browsers follow differ from
+    the canonical addresses."""
+    if _STRAY_PERCENT.search(path):
+        return (
+            "has a '%' that is not followed by two hex digits",
+            "write a '%' itself as %25, e.g. https://example.org/100%25/",
+        )
+    segments = path.rstrip("/").split("/")[1:]
+    if "" in segments:
+        return "has '//' in its path", "write each '/' once, e.g. https://example.org/partners/"
+    if any(unquote(segment) in (".", "..") for segment in segments):
+        return (
+            "has a '.' or '..' segment in its path",
+            "give the address those segments lead to, e.g. https://example.org/partners/",
+        )
+    return None
 
 
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
@@ -142,6 +174,16 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
                 f"base_url: '{settings.base_url}' must not have a query (?) or fragment (#)",
                 doc.pos(("base_url",)),
                 "give the address where the site lives, e.g. https://partners.example.org/",
+            )
+        )
+    path_problem = base_path_problem(parts.path)
+    if path_problem is not None:
+        problems.append(
+            error(
+                "invalid-value",
+                f"base_url: '{settings.base_url}' {path_problem[0]}",
+                doc.pos(("base_url",)),
+                path_problem[1],
             )
         )
     base_url = ascii_url(settings.base_url)

@@ -84,6 +84,9 @@ def test_base_url_gets_a_trailing_slash(tmp_path: Path, given: str, expected: st
         ("https://x.org/a%20b/", "https://x.org/a%20b/"),
         ("HTTPS://X.Org:8443/p", "https://x.org:8443/p/"),
         ("http://[::1]:8080/", "http://[::1]:8080/"),
+        ("https://x.org:443/p", "https://x.org/p/"),
+        ("HTTP://x.org:80/", "http://x.org/"),
+        ("http://x.org:443/", "http://x.org:443/"),
     ],
 )
 def test_base_url_is_given_in_ascii(tmp_path: Path, given: str, expected: str) -> None:
@@ -93,6 +96,62 @@ def test_base_url_is_given_in_ascii(tmp_path: Path, given: str, expected: str) -
         tmp_path, f"title: T\nbase_url: '{given}'\ndefault_language: es\nlanguages: es\n"
     )
     assert config.base_url == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "problem", "hint"),
+    [
+        (
+            "https://x.org/100%/",
+            "has a '%' that is not followed by two hex digits",
+            "write a '%' itself as %25, e.g. https://example.org/100%25/",
+        ),
+        (
+            "https://x.org/a%zzb/",
+            "has a '%' that is not followed by two hex digits",
+            "write a '%' itself as %25, e.g. https://example.org/100%25/",
+        ),
+        (
+            "https://x.org//partners/",
+            "has '//' in its path",
+            "write each '/' once, e.g. https://example.org/partners/",
+        ),
+        (
+            "https://x.org/a//b/",
+            "has '//' in its path",
+            "write each '/' once, e.g. https://example.org/partners/",
+        ),
+        (
+            "https://x.org/a/../b/",
+            "has a '.' or '..' segment in its path",
+            "give the address those segments lead to, e.g. https://example.org/partners/",
+        ),
+        (
+            "https://x.org/a/%2e/",
+            "has a '.' or '..' segment in its path",
+            "give the address those segments lead to, e.g. https://example.org/partners/",
+        ),
+    ],
+)
+def test_base_url_path_the_links_cannot_use(
+    tmp_path: Path, given: str, problem: str, hint: str
+) -> None:
+    """A stray '%' makes invalid URLs in the sitemap and feeds; '//' first makes every link
+    protocol-relative, to another host; dot segments make links and canonicals differ."""
+    config, problems = load(
+        tmp_path, f"title: T\nbase_url: '{given}'\ndefault_language: es\nlanguages: es\n"
+    )
+    assert config is None
+    assert [(p.message, p.hint) for p in problems] == [(f"base_url: '{given}' {problem}", hint)]
+    assert problems[0].pos == SourcePos(SITE_FILE, 2, 1)
+
+
+@pytest.mark.parametrize("given", ["https://x.org/partners//", "https://x.org/a%25b/.c/"])
+def test_base_url_path_that_links_can_use(tmp_path: Path, given: str) -> None:
+    config = loaded(
+        tmp_path, f"title: T\nbase_url: '{given}'\ndefault_language: es\nlanguages: es\n"
+    )
+    assert config.base_url == given
 
 
 def test_base_url_with_a_host_that_is_no_domain_name(tmp_path: Path) -> None:
