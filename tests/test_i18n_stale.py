@@ -4,9 +4,7 @@ fallback on a temporary repository; the notice on the page and the status report
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from allysite.config import load_config
 from allysite.loader import load_content
 from allysite.model import fingerprint
 from allysite.stale import content_history, find_stale
-from conftest import MINIMAL_SITE, MakeSite, Site
+from conftest import MINIMAL_SITE, MakeSite, Site, git, needs_git
 
 REPO = Path(__file__).resolve().parent.parent
 ES = "content/partners/alpha/es.md"
@@ -208,29 +206,6 @@ def test_the_bundled_site_shows_a_stale_french_profile(tmp_path: Path) -> None:
 
 
 # --- without stamps: git history ----------------------------------------------------------------
-
-needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
-
-
-def git(root: Path, *args: str, when: str = "2024-01-01T12:00:00+00:00") -> None:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(root.parent),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Editor",
-        "GIT_AUTHOR_EMAIL": "editor@example.org",
-        "GIT_COMMITTER_NAME": "Editor",
-        "GIT_COMMITTER_EMAIL": "editor@example.org",
-        "GIT_AUTHOR_DATE": when,
-        "GIT_COMMITTER_DATE": when,
-    }
-    subprocess.run(
-        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        cwd=root,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
 
 
 @needs_git

@@ -29,7 +29,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 import allysite
 from allysite.server import PreviewServer, ServeEvent, is_loopback
-from conftest import LOGO, MINIMAL_SITE, MakeSite, Site
+from conftest import LOGO, MINIMAL_SITE, MakeSite, Site, git, needs_git
 
 TIMEOUT = 10.0
 
@@ -1437,3 +1437,44 @@ def test_a_base_path_is_found_whatever_the_case_of_its_percent_escapes(
     assert running.get("/aliados-%c3%b1/es/") == (200, ANY, page)
     status, headers, _ = running.get("/aliados-%c3%b1/es")
     assert (status, headers["Location"]) == (302, "/aliados-%C3%B1/es/")
+
+
+def stale_notice(body: bytes) -> str | None:
+    found = BeautifulSoup(body, "html.parser").select_one(".notice-stale")
+    return found.get_text(" ", strip=True) if found else None
+
+
+@needs_git
+def test_a_commit_shows_the_stale_notices_it_changes_without_another_edit(
+    serve: Callable[..., Running], tmp_path: Path
+) -> None:
+    """A commit changes no source file, yet it makes a translation without stamps stale when
+    it holds its original's change (or up to date, when it holds the translation's): the
+    served pages show it as a build would, without waiting for the next edit of a file."""
+    running = serve()
+    site, es, en = running.site, "content/partners/alpha/es.md", "content/partners/alpha/en.md"
+    git(site.root, "init", "-q")
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "first")
+    site.write({es: MINIMAL_SITE[es] + "\nMás texto.\n"})
+    running.wait_for("/es/partners/alpha/", lambda s, b: "Más texto." in text(b))
+    assert stale_notice(running.get("/en/partners/alpha/")[2]) is None  # (not committed)
+
+    git(site.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+    _, body = running.wait_for("/en/partners/alpha/", lambda s, b: stale_notice(b) is not None)
+    assert stale_notice(body) == (
+        "The Spanish original was updated after this translation. Read the original"
+    )
+    site.write({en: MINIMAL_SITE[en] + "\nMore text.\n"})
+    running.wait_for("/en/partners/alpha/", lambda s, b: "More text." in text(b))
+    assert stale_notice(running.get("/en/partners/alpha/")[2]) is not None  # (not committed)
+    git(site.root, "commit", "-q", "-am", "translated", when="2024-03-01T12:00:00+00:00")
+    _, body = running.wait_for("/en/partners/alpha/", lambda s, b: stale_notice(b) is None)
+    assert stale_notice(body) is None
+
+    running.settle()
+    fresh = Site(site.root, tmp_path / "fresh")
+    assert fresh.build().exit_code == 0
+    served, built = site.output_files(), fresh.output_files()
+    pages = [name for name in built if name.endswith(".html")]
+    assert [name for name in pages if served.get(name) != built[name]] == []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from allysite.cache import ParseCache
+from allysite.cache import ParseCache, git_signature
 from allysite.errors import Diagnostic, failed, has_errors
 from allysite.inputindex import DIGEST, THEME_PREFIX, scan_inputs, undecodable_names
 from allysite.memo import Keeps, KeptValues, Memo, file_signature, folder_signature
@@ -55,6 +55,8 @@ class Prepared:
     dirs: TemplateDirs
     catalogs: Catalogs
     logos: Logos | None = None
+    staleness: Staleness | None = None
+    """The stale translations its pages show (the dev server compares them after a commit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,7 @@ def prepare_site(
         inputs.dirs,
         inputs.catalogs,
         inputs.logos,
+        inputs.staleness,
     )
     return prepared, problems
 
@@ -226,8 +229,11 @@ def load_site(
     )
     # Two slots, so that an edit of a text redoes only the cheap part: the status (templates
     # and catalogs read again) depends on which translations exist, not on their words.
-    staleness, found = _kept(
-        memo, "staleness", lambda: (config, content), lambda: find_stale(config, content)
+    staleness, found = _kept(  # (git's history too: a commit can make a translation stale)
+        memo,
+        "staleness",
+        lambda: (config, content, git_signature(config.root)),
+        lambda: find_stale(config, content),
     )
     problems += found
     keeps: Keeps | None = parsed

@@ -363,6 +363,21 @@ class Preview:
         self.generation += 1
         return Update(False, self.diagnostics, edited, seconds=time.perf_counter() - started)
 
+    def history_moved(self) -> list[Path]:
+        """The translations whose staleness by git's history is no longer what the pages
+        show (a commit, checkout or pull changes no source file): to update as if edited."""
+        from allysite.stale import find_stale
+
+        prepared = self.prepared
+        if prepared is None or prepared.staleness is None:
+            return []
+        shown = prepared.staleness
+        now, _ = find_stale(prepared.config, prepared.content)
+        moved = {
+            source for source in shown.keys() | now.keys() if shown.get(source) != now.get(source)
+        }
+        return [self.site / source for source in sorted(moved)]
+
     def _forget(self, changed: Iterable[Path]) -> None:
         """Drop memo entries of edited files even if their size and time look unchanged, and
         let the loader reuse the folders where nothing changed without listing them again."""

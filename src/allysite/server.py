@@ -27,10 +27,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tornado import httpserver, netutil, web
-from tornado.ioloop import IOLoop
+from tornado.ioloop import IOLoop, PeriodicCallback
 
 from allysite import urls
 from allysite.build import Progress
+from allysite.cache import git_signature
 from allysite.errors import Diagnostic
 from allysite.preview import Preview, Update
 from allysite.serverhandlers import ReloadScript, ReloadSocket, ReloadTrigger, SiteFiles
@@ -46,6 +47,9 @@ RENDER_STEP_SECONDS = 0.01
 EXTRAS_QUIET_SECONDS = 1.0
 """The sitemap, feeds and search index wait for a second without edits."""
 PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+HISTORY_POLL_SECONDS = 1.0
+"""How often git's refs are looked at: a commit, checkout or pull changes no source file,
+yet the stale notices of translations without stamps (a few stat calls each time)."""
 FULL_COLLECTION_EVERY = 16
 """Of the garbage collections after updates (PreviewServer._collect), one in this many
 walks the whole heap: the others leave out what the last ones kept."""
@@ -114,6 +118,8 @@ class PreviewServer:
         self._http: httpserver.HTTPServer | None = None
         self._sockets: list[socket.socket] = []
         self._watcher: SourceWatcher | None = None
+        self._history: tuple[object, ...] = ()
+        self._history_poll: PeriodicCallback | None = None
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
@@ -171,6 +177,7 @@ class PreviewServer:
         sockets = self._sockets = netutil.bind_sockets(self.port, self.host)
         self.port = sockets[0].getsockname()[1]
         self._watch()  # before the build: an edit made during it is not lost
+        self._history = git_signature(self.preview.site)  # (likewise a commit)
         update = self.preview.build(self.progress)
         # The site now held in memory lives as long as the server: leave it out of the
         # garbage collector's full passes, which would otherwise cost ~0.1 s per edit.
@@ -180,10 +187,14 @@ class PreviewServer:
         self._set_prefix()
         self._http = httpserver.HTTPServer(self._application(), xheaders=False)
         self._http.add_sockets(sockets)
+        self._history_poll = PeriodicCallback(self._history_moved, HISTORY_POLL_SECONDS * 1000)
+        self._history_poll.start()
 
     def _end(self) -> None:
         if self._collect_due:
             gc.enable()
+        if self._history_poll is not None:
+            self._history_poll.stop()
         if self._watcher is not None:
             self._watcher.stop()
         if self._http is not None:
@@ -219,6 +230,16 @@ class PreviewServer:
                 self.loop.add_callback(self.changed, paths)
 
         self._watcher = SourceWatcher(self.preview.site, changed)
+
+    def _history_moved(self) -> None:
+        """On the loop, every HISTORY_POLL_SECONDS: after a commit, checkout or pull, the
+        translations that git now finds stale, or no longer, are updated as if edited."""
+        signature = git_signature(self.preview.site)
+        if signature != self._history:
+            self._history = signature
+            moved = self.preview.history_moved()
+            if moved:
+                self.changed(moved)
 
     def changed(self, paths: list[Path]) -> None:
         """Called on the loop for each relevant file event; updates after a short quiet time."""
