@@ -510,3 +510,51 @@ def test_heading_ids_never_repeat_the_theme_ids(make_site: MakeSite) -> None:
     ids = [tag["id"] for tag in page.find_all(id=True)]
     assert len(ids) == len(set(ids)), ids
     assert page.find("main")["id"] == "main"
+
+
+def test_a_term_label_in_another_language_carries_its_lang_and_dir(make_site: MakeSite) -> None:
+    """A term without a label in the page's language shows the default language's (or its
+    slug): without lang and dir, an Arabic label in a Spanish list was read with a Spanish
+    voice, and the count after it was drawn on its left ("11 منظمة socios")."""
+    site = make_site(
+        {
+            "site.yaml": (
+                "title: {ar: شركاؤنا, es: Nuestros aliados}\n"
+                "base_url: https://partners.example.org/\n"
+                "default_language: ar\nlanguages: [ar, es]\n"
+            ),
+            "taxonomies.yaml": "kinds:\n  ngo: {ar: منظمة غير حكومية}\n",
+            "content/partners/alpha/ar.md": "---\nname: ألفا\nsummary: ملخص.\n---\nنص.\n",
+            "content/partners/alpha/es.md": "---\nname: Alfa\nsummary: Resumen.\n---\nTexto.\n",
+            "content/partners/alpha/en.md": None,
+            "content/pages/about/es.md": None,
+            "content/pages/about/ar.md": "---\nname: من نحن\n---\nنص.\n",
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+
+    def attrs(element: object) -> tuple[str | None, str | None]:
+        return element.get("lang"), element.get("dir")  # type: ignore[attr-defined]
+
+    shown = {
+        "taxonomy list": site.html("/es/kinds/").find("a", href="/es/kinds/ngo/"),
+        "term heading": site.html("/es/kinds/ngo/").find("h1"),
+        "card": site.html("/es/").select_one(".card .tag"),
+        "profile": site.html("/es/partners/alpha/").find("a", href="/es/kinds/ngo/"),
+        "filter": site.html("/es/").find("a", href="/es/kinds/ngo/").find("span"),
+    }
+    for where, element in shown.items():
+        assert element.get_text(strip=True) == "منظمة غير حكومية", where
+        assert attrs(element) == ("ar", "rtl"), where
+    # a label in the page's own language needs neither
+    own = site.html("/ar/kinds/").find("a", href="/ar/kinds/ngo/")
+    assert attrs(own) == (None, None)
+    # a slug shown as the label is Latin: left to right in an Arabic page, of no known language
+    topic = site.html("/ar/partners/alpha/").find("a", href="/ar/topics/peacebuilding/")
+    assert topic.get_text(strip=True) == "Peacebuilding"
+    assert attrs(topic) == (None, "ltr")
+    assert attrs(site.html("/es/partners/alpha/").find("a", href="/es/topics/peacebuilding/")) == (
+        None,
+        None,
+    )

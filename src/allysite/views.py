@@ -78,6 +78,18 @@ class TermLink:
     slug: str
     label: str
     href: str
+    label_lang: str
+    """The language of a label shown in another one's stead (the default language's), or ''."""
+    label_dir: str
+    """The direction of such a label (or of a slug shown in a right-to-left page), or ''."""
+
+    @property
+    def label_attrs(self) -> Markup:
+        """lang and dir for an element that holds only the label: an Arabic label in a Spanish
+        page, without them, is read with a Spanish voice, and the count after it is drawn on
+        its left ("11 منظمة socios")."""
+        lang = f' lang="{self.label_lang}"' if self.label_lang else ""
+        return Markup(f'{lang} dir="{self.label_dir}"' if self.label_dir else lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,17 +216,23 @@ def format_coverage(percent: float, language: Language) -> str:
 
 def term_label(term: Term, language: Language, default: Language) -> str:
     """The site's label, else CLDR's name of a region, else the default's label, else the slug."""
+    return labelled_term(term, language, default)[0]
+
+
+def labelled_term(term: Term, language: Language, default: Language) -> tuple[str, str, str]:
+    """The label (term_label) with the lang and dir its element needs, '' where it is the
+    page's: the default language's label is in that language, a slug is ASCII (left to right)."""
     if language.code in term.labels:
-        return term.labels[language.code]
+        return term.labels[language.code], "", ""
     if term.taxonomy == "regions":
         code = CLDR_REGIONS.get(term.slug) or term.slug.upper()
         name = language.locale.territories.get(code)
         if name:  # a label stands alone: CLDR writes some for use inside a sentence
-            return name[:1].title() + name[1:]  # (English 'world', Dutch 'wereld')
+            return name[:1].title() + name[1:], "", ""  # (English 'world', Dutch 'wereld')
     if default.code in term.labels:
-        return term.labels[default.code]
+        return term.labels[default.code], default.code, default.direction
     text = term.slug.replace("-", " ")
-    return text[:1].upper() + text[1:]
+    return text[:1].upper() + text[1:], "", "ltr" if language.direction == "rtl" else ""
 
 
 def item_view(
@@ -284,27 +302,24 @@ class LanguageViews:
         term_views: dict[tuple[str, str], TermView] = {}
         taxonomy_views = []
         for taxonomy in content.taxonomies:
-            views = [
-                _kept(
-                    memo,
-                    ("term-view", code, taxonomy.name, term.slug),
-                    TermView(
-                        taxonomy.name,
-                        term.slug,
-                        term_label(term, language, default),
-                        link(urls.term(code, taxonomy.name, term.slug)),
-                        counts[(taxonomy.name, term.slug)],
-                    ),
-                )
-                for term in taxonomy.terms
-            ]
+            views = []
+            for term in taxonomy.terms:
+                label, label_lang, label_dir = labelled_term(term, language, default)
+                href = link(urls.term(code, taxonomy.name, term.slug))
+                count = counts[(taxonomy.name, term.slug)]
+                view = TermView(taxonomy.name, term.slug, label, href, label_lang, label_dir, count)
+                views.append(_kept(memo, ("term-view", code, taxonomy.name, term.slug), view))
             views.sort(key=lambda view: (sort_key(view.label), view.slug))
             term_views.update({(view.taxonomy, view.slug): view for view in views})
             taxonomy_views.append(
                 TaxonomyView(taxonomy.name, link(urls.taxonomy(code, taxonomy.name)), tuple(views))
             )
         self._term_links = {  # (the same objects from one update to the next: the memo's key)
-            pair: _kept(memo, ("term-link", code, *pair), TermLink(*pair, view.label, view.href))
+            pair: _kept(
+                memo,
+                ("term-link", code, *pair),
+                TermLink(*pair, view.label, view.href, view.label_lang, view.label_dir),
+            )
             for pair, view in term_views.items()
         }
         self.taxonomies = tuple(taxonomy_views)
