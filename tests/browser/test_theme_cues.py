@@ -96,6 +96,40 @@ def test_the_switcher_says_in_words_which_languages_are_not_translated(
         context.close()
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_switchers_not_yet_translated_follows_the_name_in_reading_order(
+    page: Any, base_url: str, site_dir: Path, lang: str
+) -> None:
+    """The link took the direction of the language it names, so its words followed that
+    language's order: "(traducción pendiente) العربية" in Spanish, and the note on the right
+    of "English" in Arabic, where it is read first."""
+    path = _with_untranslated_switch(site_dir, lang)
+    _goto(page, base_url + path)
+    placed = page.eval_on_selector_all(
+        ".language-switcher a.untranslated",
+        """links => links.map((a) => {
+          const note = a.querySelector('.pending').getBoundingClientRect();
+          const range = document.createRange();
+          range.selectNodeContents(a);
+          range.setEndBefore(a.querySelector('.pending'));
+          const name = range.getBoundingClientRect();
+          return { text: a.textContent.trim(), hreflang: a.hreflang, note: [note.left, note.right],
+                   name: [name.left, name.right], top: [note.top, name.top] };
+        })""",
+    )
+    rtl = page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    checked = 0
+    for link in placed:
+        if abs(link["top"][0] - link["top"][1]) > 12:  # (wrapped to a line of its own)
+            continue
+        checked += 1
+        if rtl:
+            assert link["note"][1] <= link["name"][0] + 1, link
+        else:
+            assert link["note"][0] >= link["name"][1] - 1, link
+    assert checked, placed
+
+
 def test_printed_web_addresses_are_isolated_left_to_right(page: Any, base_url: str) -> None:
     """Print shows a link's address after it; in Arabic text the bidi algorithm reordered
     its parts (".(/https://www.unaoc.org") until it was isolated (LRI ... PDI)."""
