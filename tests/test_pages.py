@@ -558,3 +558,54 @@ def test_a_term_label_in_another_language_carries_its_lang_and_dir(make_site: Ma
         None,
         None,
     )
+
+
+def test_a_name_written_the_other_way_is_isolated_in_its_own_direction(
+    make_site: MakeSite,
+) -> None:
+    """A Latin name in an Arabic text took the text's direction: its heading, its card and
+    its page's title showed ".Hope Inc". An Arabic stand-in's name in a Spanish title is
+    isolated right to left; an Arabic name with a Latin acronym stays right to left."""
+    site = make_site(
+        {
+            "site.yaml": (
+                "title: {ar: شركاؤنا, es: Nuestros aliados}\n"
+                "base_url: https://partners.example.org/\n"
+                "default_language: ar\nlanguages: [ar, es]\n"
+            ),
+            "content/partners/alpha/ar.md": "---\nname: Hope Inc.\nsummary: ملخص.\n---\nنص.\n",
+            "content/partners/alpha/es.md": None,
+            "content/partners/alpha/en.md": None,
+            "content/partners/beta/partner.yaml": "website: https://b.example.org/\nkind: ngo\n",
+            "content/partners/beta/ar.md": (
+                "---\nname: UNAOC تحالف الحضارات\nsummary: ملخص.\n---\nنص.\n"
+            ),
+            "content/pages/about/es.md": None,
+            "content/pages/about/ar.md": "---\nname: About us.\n---\nنص.\n",
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+
+    for lang in ("ar", "es"):  # in Arabic text, on its own page and as a stand-in
+        profile = site.html(f"/{lang}/partners/alpha/")
+        name = profile.find("h1").find("span", dir="ltr")
+        assert name is not None and name.get_text() == "Hope Inc.", lang
+        link = site.html(f"/{lang}/").find("a", href=f"/{lang}/partners/alpha/")
+        assert (link.get_text(), link.get("dir")) == ("Hope Inc.", "ltr"), lang
+    title = site.html("/ar/partners/alpha/").title.get_text()
+    assert title == f"{LRI}Hope Inc.{PDI} · شركاؤنا"
+    assert site.html("/es/partners/alpha/").title.get_text() == "Hope Inc. · Nuestros aliados"
+    page = site.html("/ar/about/")
+    assert page.title.get_text() == f"{LRI}About us.{PDI} · شركاؤنا"
+    assert page.find("h1").find("span", dir="ltr").get_text() == "About us."
+    assert page.select_one(".site-nav").find("a", href="/ar/about/")["dir"] == "ltr"
+
+    beta = site.html("/ar/partners/beta/")
+    assert beta.find("h1").find("span", dir=True) is None
+    assert beta.title.get_text() == "UNAOC تحالف الحضارات · شركاؤنا"
+    assert site.html("/ar/").find("a", href="/ar/partners/beta/").get("dir") is None
+    stand_in = site.html("/es/partners/beta/")
+    assert stand_in.title.get_text() == f"{RLI}UNAOC تحالف الحضارات{PDI} · Nuestros aliados"
+    assert stand_in.find("h1").find("span", dir=True) is None

@@ -6,6 +6,7 @@ sort by themselves; that happens once per language here.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -131,6 +132,23 @@ class ItemView:
     is_stale: bool = False
     original_href: str | None = None
     """The original's page (default language), which the notices link to."""
+
+    @property
+    def name_dir(self) -> str:
+        """The direction the name reads in: its text's, unless it has no letter of that
+        direction ("Hope Inc." in Arabic text reads left to right; "UNAOC تحالف" does not)."""
+        return reading_direction(self.name, self.text_lang.direction)
+
+
+def reading_direction(text: str, direction: str) -> str:
+    """`direction` ('ltr' or 'rtl'), or the other one when the text has strong letters of the
+    other direction only: left in the direction of its language, a Latin name in an Arabic
+    page put its final "." on its left (".Hope Inc")."""
+    kinds = {unicodedata.bidirectional(char) for char in text}
+    own, other = ({"R", "AL"}, {"L"}) if direction == "rtl" else ({"L"}, {"R", "AL"})
+    if kinds & own or not kinds & other:
+        return direction
+    return "ltr" if direction == "rtl" else "rtl"
 
 
 @dataclass(frozen=True, slots=True)

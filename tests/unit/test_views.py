@@ -20,6 +20,7 @@ from allysite.views import (
     format_partial_date,
     item_view,
     plural_samples,
+    reading_direction,
     term_label,
 )
 
@@ -311,3 +312,25 @@ def test_plural_samples_are_each_categorys_smallest_number(code: str) -> None:
     for number in range(0, 1001):
         scanned.setdefault(language.locale.plural_form(number), number)
     assert dict(plural_samples(language)) == scanned
+
+
+# --- directions of names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "direction", "expected"),
+    [
+        ("Hope Inc.", "rtl", "ltr"),  # Latin letters only, in Arabic text
+        ("UNAOC تحالف الحضارات", "rtl", "rtl"),  # an Arabic name with a Latin acronym
+        ("3M للتنمية", "rtl", "rtl"),
+        ("«سلام»", "rtl", "rtl"),
+        ("2030", "rtl", "rtl"),  # no letter at all: the text's direction
+        ("الأزهر", "ltr", "rtl"),  # an Arabic name in a Spanish text
+        ("Centro الأزهر", "ltr", "ltr"),
+        ("שלום", "ltr", "rtl"),
+    ],
+)
+def test_a_name_reads_in_its_texts_direction_unless_it_has_no_letter_of_it(
+    name: str, direction: str, expected: str
+) -> None:
+    assert reading_direction(name, direction) == expected
