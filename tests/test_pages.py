@@ -609,3 +609,27 @@ def test_a_name_written_the_other_way_is_isolated_in_its_own_direction(
     stand_in = site.html("/es/partners/beta/")
     assert stand_in.title.get_text() == f"{RLI}UNAOC تحالف الحضارات{PDI} · Nuestros aliados"
     assert stand_in.find("h1").find("span", dir=True) is None
+
+
+def test_a_count_in_scripts_is_singular_for_one_in_a_language_without_a_catalog(
+    make_site: MakeSite,
+) -> None:
+    """Persian's CLDR 'one' holds 0 and 1; its sample was 0, for which the English source
+    text (no Persian catalog) is plural: a filter left with one partner said "1 partners"."""
+    site = make_site(
+        {
+            "site.yaml": (
+                "title: {en: Our partners, fa: شرکای ما}\n"
+                "base_url: https://partners.example.org/\n"
+                "default_language: en\nlanguages: [en, fa]\n"
+            ),
+            "content/partners/alpha/es.md": None,
+            "content/pages/about/es.md": None,
+            "content/pages/about/en.md": "---\nname: About\n---\nText.\n",
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    status = site.html("/fa/").find(attrs={"data-facet-status": True})
+    assert status["data-count-one"] == "{n} partner"
+    assert status["data-count-other"] == "{n} partners"

@@ -203,11 +203,13 @@ class LanguageView:
 @cache  # the same for every page of a language: computed once per process
 def plural_samples(language: Language) -> Mapping[str, int]:
     """The smallest number of each CLDR plural category of the language ({'one': 1, ...}):
-    scripts pick a translated count by `Intl.PluralRules`, which gives these categories."""
+    scripts pick a translated count by `Intl.PluralRules`, which gives these categories.
+    A positive one where there is one: 0 is in Persian's 'one', and where no catalog
+    translates the count, English's source text for 0 made a filter say "1 partners"."""
     rule = language.locale.plural_form
     categories = len(rule.tags) + 1  # ('other' is no tag of the rule's)
     samples: dict[str, int] = {}
-    for number in range(0, 1001):
+    for number in (*range(1, 1001), 0):
         samples.setdefault(rule(number), number)
         if len(samples) == categories:  # each found at its smallest number already
             break

@@ -304,14 +304,15 @@ def test_facet_keys_name_every_term_of_a_card(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "code", ["es", "en", "fr", "ar", "de", "ru", "pt-BR", "ja", "pl", "cy", "he", "lt", "sl", "ga"]
 )
-def test_plural_samples_are_each_categorys_smallest_number(code: str) -> None:
+def test_plural_samples_are_each_categorys_smallest_positive_number(code: str) -> None:
     """Found up to the first number of the last category (not up to 1,000 each time): the
-    same as a scan of every number from 0 to 1,000."""
+    same as a scan of every number from 1 to 1,000, then 0 (Arabic's 'zero' has no other)."""
     language = make_language(code, False)
     scanned: dict[str, int] = {}
-    for number in range(0, 1001):
+    for number in (*range(1, 1001), 0):
         scanned.setdefault(language.locale.plural_form(number), number)
     assert dict(plural_samples(language)) == scanned
+    assert all(number > 0 for category, number in scanned.items() if category != "zero")
 
 
 # --- directions of names ------------------------------------------------------------------------
