@@ -1181,6 +1181,54 @@ def test_kept_logos_and_translation_status_follow_their_files(
     assert_as_cold(site, tmp_path)
 
 
+@pytest.mark.parametrize("cached", [True, False])
+@pytest.mark.parametrize("damage", ["overwritten", "truncated", "folder"])
+def test_a_logo_damaged_in_the_cache_is_made_again(
+    make_site: MakeSite, tmp_path: Path, cached: bool, damage: str
+) -> None:
+    """A cleaned or resized logo in the cache folder, overwritten by hand (even with its
+    old size and modification time), truncated or replaced by a folder, is made again:
+    never copied into the output as it is, by a rebuild nor by a build with --no-cache."""
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 200), (200, 30, 30)).save(picture, "PNG")
+    unsafe = LOGO.replace("<rect", '<script>x()</script><rect onclick="y()"')
+    raster = BETA["content/partners/beta/partner.yaml"] + "logo: logo.png\n"
+    site = make_site(
+        {
+            **BETA,
+            "content/partners/alpha/logo.svg": unsafe,
+            "content/partners/beta/partner.yaml": raster,
+            "content/partners/beta/logo.png": picture.getvalue(),
+        }
+    )
+    build(site)
+    made = sorted((cache_dir(site.out) / "logos").iterdir())
+    assert {path.suffix for path in made} == {".svg", ".png", ".webp"}
+    for path in made:
+        status = path.stat()
+        if damage == "overwritten":
+            path.write_bytes(bytes(status.st_size))
+            os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+        elif damage == "truncated":
+            path.write_bytes(path.read_bytes()[:10])
+        else:
+            path.unlink()
+            path.mkdir()
+    site.write({"content/partners/beta/es.md": "---\nname: Beta B\nsummary: E.\n---\nOtro.\n"})
+    build(site, cache=cached)  # (a name edit: the site is loaded, its logos kept or made)
+    assert_as_cold(site, tmp_path)
+    logos = [path for path in (site.out / "assets/logos").iterdir() if path.suffix == ".png"]
+    assert logos
+    for path in logos:
+        with Image.open(path) as image:  # a picture, not the bytes written over it
+            assert image.size[0] in (96, 192)
+    assert "<rect" in (site.out / "es/partners/alpha/logo.svg").read_text()
+
+
 def test_a_sequence_of_random_edits_always_gives_a_cold_builds_bytes(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

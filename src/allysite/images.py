@@ -9,8 +9,12 @@ unchanged logos.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
+import shutil
+import stat
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +41,8 @@ MAX_LOGO_PIXELS = 20_000_000
 (a small file of a huge image) would take minutes and gigabytes."""
 CACHE_VERSION = "2"
 """Part of every cache key: bump it when the processing changes."""
+KEPT_STATES = "states"
+"""In a kept logo's key: its result holds its files' states (an older one does not)."""
 RASTER_FORMATS = MappingProxyType({"PNG": "png", "JPEG": "jpg", "WEBP": "webp"})
 
 
@@ -98,9 +104,9 @@ def prepare_logos(
         if kept is not None:
             make = _kept_in(kept, *logo_slot(config, partner, kept), make)
         if memo is not None:
-            picture, clean, derived, found = _remembered(config, partner, memo, make)
+            picture, clean, derived, found, _written = _remembered(config, partner, memo, make)
         else:
-            picture, clean, derived, found = make()
+            picture, clean, derived, found, _written = make()
         problems += found
         if picture is not None:
             pictures[partner.slug] = picture
@@ -110,8 +116,17 @@ def prepare_logos(
     return Logos(MappingProxyType(pictures), tuple(files), MappingProxyType(cleaned)), problems
 
 
-Prepared = tuple[Picture | None, Path | None, list[DerivedFile], list[Diagnostic]]
-"""A partner's logo as shown, its cleaned SVG, its resized rasters and the problems."""
+CachedState = tuple[int, int, int, int]
+"""A derived file's (size, mtime_ns, ctime_ns, inode) in the cache folder, as written."""
+Prepared = tuple[
+    Picture | None,
+    Path | None,
+    list[DerivedFile],
+    list[Diagnostic],
+    tuple[tuple[str, CachedState | None], ...],
+]
+"""A partner's logo as shown, its cleaned SVG, its resized rasters, the problems, and the
+state of each derived file as written (a kept result is taken only while they are)."""
 
 
 def logo_slot(config: SiteConfig, partner: Partner, kept: ParseCache) -> tuple[str, object]:
@@ -120,7 +135,8 @@ def logo_slot(config: SiteConfig, partner: Partner, kept: ParseCache) -> tuple[s
     logo = partner.facts.logo
     source = kept.index.files.get(f"{partner.folder}/{logo}")
     found = source[DIGEST] if source else kept.folders.get(partner.folder + "/")
-    return f"logo:{partner.folder}", (CACHE_VERSION, found, partner.slug, logo, config.base_url)
+    key = (CACHE_VERSION, KEPT_STATES, found, partner.slug, logo, config.base_url)
+    return f"logo:{partner.folder}", key
 
 
 def prepare_logo(config: SiteConfig, partner: Partner, cache: Path) -> Prepared:
@@ -132,10 +148,26 @@ def prepare_logo(config: SiteConfig, partner: Partner, cache: Path) -> Prepared:
     shown = f"{partner.folder}/{logo}"
     if path.suffix.lower() == ".svg":
         picture, clean, problems = _svg_logo(path, shown, cache)
-        return picture, clean, [], problems
+        return picture, clean, [], problems, _states([clean] if clean else [])
     site_urls = urls.Urls(config.base_url)
     picture, derived, problems = _raster_logo(partner, path, shown, cache, site_urls)
-    return picture, None, derived, problems
+    return picture, None, derived, problems, _states([file.source for file in derived])
+
+
+def _states(paths: list[Path]) -> tuple[tuple[str, CachedState | None], ...]:
+    return tuple((str(path), _cached_state(path)) for path in paths)
+
+
+def _cached_state(path: str | Path) -> CachedState | None:
+    """A derived file's state; None when it is not a regular file. The inode's change time
+    is in it: a file written over with its old modification time (`touch -r`) differs."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 def _kept_in(
@@ -159,9 +191,10 @@ def _remembered(
 
 
 def _files_there(prepared: Prepared) -> bool:
-    """Whether the files a kept result names are still in the cache folder."""
-    _picture, clean, derived, _problems = prepared
-    return (clean is None or clean.is_file()) and all(file.source.is_file() for file in derived)
+    """Whether the files a kept result names are still in the cache folder as it wrote them:
+    one truncated, overwritten or removed by hand is made again, never copied as it is."""
+    *_shown, states = prepared
+    return all(state is not None and _cached_state(path) == state for path, state in states)
 
 
 def _fit(width: float, height: float) -> tuple[int, int]:
@@ -217,13 +250,12 @@ def _raster_logo(
         for ext in ("webp", fallback_ext):
             name = f"{digest}-{width}.{ext}"
             target = cache / "logos" / name
-            if not target.exists():
-                try:
-                    frame = _resized(path, scaled, ext)
-                except Exception as exc:  # (a decoder given any bytes may raise anything: a
-                    # truncated file, a compressed text chunk too large...)
-                    return None, [], [_unreadable(shown, exc)]
-                _save(frame, target, ext)
+            try:  # (made again even when the cache folder has it: its bytes are not known)
+                frame = _resized(path, scaled, ext)
+            except Exception as exc:  # (a decoder given any bytes may raise anything: a
+                # truncated file, a compressed text chunk too large...)
+                return None, [], [_unreadable(shown, exc)]
+            _save(frame, target, ext)
             out = f"{partner.slug}-{name}"
             href = site_urls.href(urls.theme_asset(f"logos/{out}"))
             derived.append(DerivedFile(urls.output_path(urls.theme_asset(f"logos/{out}")), target))
@@ -273,15 +305,36 @@ def _resized(source: Path, size: tuple[int, int], ext: str) -> Image.Image:
 
 
 def _save(frame: Image.Image, target: Path, ext: str) -> None:
+    buffer = io.BytesIO()
+    if ext == "webp":
+        frame.save(buffer, "WEBP", quality=85, method=6)
+    elif ext == "jpg":
+        frame.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+    else:
+        frame.save(buffer, "PNG", optimize=True)
+    _store(target, buffer.getvalue())
+
+
+def _store(target: Path, data: bytes) -> None:
+    """`data` in the cache folder, unless the file there holds it already (then left as it
+    is: another partner's logo of the same bytes may have recorded its state)."""
+    with contextlib.suppress(OSError):
+        if _cached_state(target) is not None and target.read_bytes() == data:
+            return
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    if ext == "webp":
-        frame.save(partial, "WEBP", quality=85, method=6)
-    elif ext == "jpg":
-        frame.save(partial, "JPEG", quality=85, optimize=True, progressive=True)
-    else:
-        frame.save(partial, "PNG", optimize=True)
-    partial.replace(target)  # a killed build never leaves half a file in the cache
+    partial.write_bytes(data)
+    _put(partial, target)
+
+
+def _put(partial: Path, target: Path) -> None:
+    """A file written whole into the cache folder in place of whatever has its name (a
+    folder or link made there by hand): a killed build never leaves half a file."""
+    try:
+        partial.replace(target)
+    except IsADirectoryError:
+        shutil.rmtree(target, ignore_errors=True)
+        partial.replace(target)
 
 
 # --- SVG logos ----------------------------------------------------------------------------------
@@ -303,9 +356,5 @@ def _svg_logo(
     if safe.cleaned is None:
         return picture, None, problems
     target = cache / "logos" / f"{hashlib.sha256(safe.cleaned).hexdigest()[:16]}.svg"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-        partial.write_bytes(safe.cleaned)
-        partial.replace(target)  # whole, even while another process writes the same file
+    _store(target, safe.cleaned)  # whole, even while another process writes the same file
     return picture, target, problems
