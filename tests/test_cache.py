@@ -581,6 +581,61 @@ def test_a_full_disk_in_a_rendering_process_is_a_message_not_a_bug(
     assert tree(site.out) == before
 
 
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_full_disk_while_a_file_is_copied_names_the_output_not_the_site(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    """shutil names a copy's source first in its error: a full disk while a logo was copied
+    said 'cannot read the site' about the logo, with a hint about permissions and links."""
+    import errno
+
+    if parallel:
+        if available_cores() < 2:
+            pytest.skip("the pages render in other processes")
+        monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    site = make_site(BETA)
+    build(site)
+    before = tree(site.out)
+
+    def full_disk(source: Path, target: str) -> None:  # (as shutil's sendfile copy says it)
+        raise OSError(errno.ENOSPC, "No space left on device", str(source), None, target)
+
+    monkeypatch.setattr(output_module.shutil, "copyfile", full_disk)
+    shutil.rmtree(cache_dir(site.out))  # every file is copied again
+    result = build_site(site.root, site.out)
+    [problem] = result.diagnostics
+    assert (problem.code, problem.message) == (
+        "write",
+        "cannot write the output: No space left on device",
+    )
+    assert problem.pos is not None and ".allysite-staging/" in problem.pos.path
+    assert "free space" in (problem.hint or "")
+    assert tree(site.out) == before
+
+
+def test_a_build_cache_that_cannot_be_written_says_so_and_how_to_mend_it(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """The cache folder replaced by a file (or a file of it by a folder): the message names
+    the build cache and says to delete it, not the output and its permissions."""
+    unsafe = LOGO.replace("<rect", '<script>x()</script><rect onclick="y()"')
+    site = make_site({**BETA, "content/partners/alpha/logo.svg": unsafe})
+    build(site)
+    before = tree(site.out)
+    cache = cache_dir(site.out)
+    shutil.rmtree(cache)
+    cache.write_text("not a folder")
+    site.write({"content/partners/beta/es.md": "---\nname: Beta B\nsummary: E.\n---\nOtro.\n"})
+    result = build_site(site.root, site.out)
+    [problem] = result.diagnostics
+    assert problem.message == "cannot write the build cache: Not a directory"
+    assert problem.hint is not None and problem.hint.startswith(f"delete {cache} ")
+    assert tree(site.out) == before
+    cache.unlink()
+    build(site)
+    assert_as_cold(site, tmp_path)
+
+
 def test_no_cache_and_a_lost_cache_build_everything(site: Site, tmp_path: Path) -> None:
     result = build(site, cache=False)
     assert len(result.rendered) == result.pages

@@ -555,10 +555,31 @@ def _check_build(site: Path, out: Path, strict: bool, progress: Progress | None)
     return _result(problems, strict, pages=len(pages), rendered=tuple(p.out_path for p in pages))
 
 
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+"""Errors of a full disk (or quota): the output's, whichever file the call names."""
+
+
 def _write_error(exc: OSError, out: Path, site: Path) -> Diagnostic:
     """An operating system error, as the output's (or, for a file of the site, as reading
     it: a folder unreadable, or a link in a loop)."""
     filename = Path(os.fsdecode(exc.filename)) if exc.filename else None
+    if exc.errno in DISK_FULL:  # (a copy's error names its source first: the target is second)
+        target = exc.filename2 or exc.filename or out
+        return error(
+            "write",
+            f"cannot write the output: {exc.strerror or exc}",
+            SourcePos(os.fsdecode(target)),
+            "free space on the output's disk (or choose another --out), then build again",
+        )
+    cache = cache_dir(out)
+    if filename is not None and (filename == cache or filename.is_relative_to(cache)):
+        return error(
+            "write",
+            f"cannot write the build cache: {exc.strerror or exc}",
+            SourcePos(str(filename)),
+            f"delete {cache} (allysite's build cache: the next build makes it again); "
+            "if it persists, check the folder's permissions and free disk space",
+        )
     if filename is not None and filename.is_relative_to(site) and not _written(filename, out):
         return error(
             "read",

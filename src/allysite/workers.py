@@ -232,7 +232,7 @@ def _failure(exc: BaseException) -> tuple[str, object]:
     a file that cannot be read) by its number, text and file, for the parent to raise again
     and the build to report as such; anything else with its traceback."""
     if isinstance(exc, OSError) and exc.errno is not None:
-        return "oserror", (exc.errno, exc.strerror, exc.filename)
+        return "oserror", (exc.errno, exc.strerror, exc.filename, None, exc.filename2)
     import traceback
 
     return "error", traceback.format_exc()
