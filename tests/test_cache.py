@@ -636,6 +636,51 @@ def test_a_build_cache_that_cannot_be_written_says_so_and_how_to_mend_it(
     assert_as_cold(site, tmp_path)
 
 
+def test_a_folder_in_place_of_a_cache_file_is_replaced_and_leaves_no_temporary_files(
+    site: Site, tmp_path: Path
+) -> None:
+    """A folder where the manifest's tables go: each build wrote them beside it (a copy of
+    the tables left behind every time) and dropped the manifest, so no build kept anything."""
+    build(site)
+    cache = cache_dir(site.out)
+    (cache / "keys.pickle").unlink()
+    (cache / "keys.pickle").mkdir()
+    site.write({"content/partners/beta/es.md": "---\nname: Beta B\nsummary: E.\n---\nOtro.\n"})
+    build(site)
+    assert_as_cold(site, tmp_path)
+    assert (cache / "keys.pickle").is_file()
+    assert build(site).cached  # the manifest was written: nothing to do
+    assert not [path.name for path in cache.rglob("*.tmp")]
+
+
+def test_a_cache_file_that_fails_to_be_written_leaves_no_temporary_file(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while the manifest is written: the build has succeeded (its output is
+    whole), and the half-written file is not left to fill the disk further."""
+    import errno
+
+    from allysite import cache as cache_module
+
+    class FullDisk(cache_module._Pickler):
+        def __init__(self, file: Any, protocol: int) -> None:
+            super().__init__(file, protocol=protocol)
+            self.file = file
+
+        def dump(self, value: object) -> None:
+            if not str(getattr(self.file, "name", "")).endswith(".tmp"):  # (not a cache file)
+                super().dump(value)
+                return
+            self.file.write(b"half a manifest")
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache_module, "_Pickler", FullDisk)
+    site.write({"content/partners/beta/es.md": "---\nname: Beta B\nsummary: E.\n---\nOtro.\n"})
+    build(site)
+    assert "Beta B" in (site.out / "es/partners/beta/index.html").read_text()
+    assert not [path.name for path in cache_dir(site.out).rglob("*.tmp")]
+
+
 def test_no_cache_and_a_lost_cache_build_everything(site: Site, tmp_path: Path) -> None:
     result = build(site, cache=False)
     assert len(result.rendered) == result.pages

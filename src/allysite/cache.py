@@ -118,12 +118,23 @@ def dumps(value: object) -> bytes:
 
 
 def save_pickle(path: Path, value: object) -> None:
-    """Pickled straight into a new file (no copy in memory), then renamed over the old one."""
+    """Pickled straight into a new file (no copy in memory), then renamed over the old one
+    (over a folder made in its place too: the cache would be lost to every later build).
+    A failed write (a full disk) removes its temporary file: each left the disk fuller."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as file:
-        _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as file:
+            _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        try:
+            os.replace(temporary, path)
+        except IsADirectoryError:
+            shutil.rmtree(path, ignore_errors=True)
+            os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _read_pickle(path: Path) -> Any:
