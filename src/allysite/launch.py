@@ -15,8 +15,7 @@ import stat
 import sys
 from pathlib import Path
 
-from allysite.terminal import internal_error, run_build
-
+INTERRUPTED = "\nInterrupted; the previous output is unchanged.\n"
 BuildOptions = tuple[Path, Path | None, bool, bool]
 """`allysite build`'s site, output, --strict and --no-cache."""
 
@@ -30,6 +29,9 @@ def run() -> None:
         code: object = 0
     except SystemExit as done:
         code = done.code
+    except KeyboardInterrupt:  # (Ctrl-C while the command still imports: no traceback)
+        sys.stderr.write("\nInterrupted before anything was done.\n")
+        code = 130
     if code is not None and not isinstance(code, int):  # (as Python prints such an exit)
         sys.stderr.write(f"{code}\n")
         code = 1
@@ -51,10 +53,13 @@ def main(arguments: list[str]) -> None:
 
         click_main()
         return
+    from allysite.terminal import internal_error, run_build  # (after the command's first lines:
+    # this module stays light, so that a Ctrl-C while Python imports it is rare)
+
     try:
         run_build(*options)
     except KeyboardInterrupt:  # as click shows its Abort (cli.main)
-        sys.stderr.write("\nInterrupted; the previous output is unchanged.\n")
+        sys.stderr.write(INTERRUPTED)
         sys.exit(130)
     except (SystemExit, GeneratorExit):
         raise

@@ -390,6 +390,24 @@ def test_a_build_with_its_own_options_never_imports_click(site: Path, tmp_path: 
     assert (out / "es" / "index.html").is_file()
 
 
+def test_a_ctrl_c_while_the_command_still_imports_shows_no_traceback() -> None:
+    """Ctrl-C in the command's first milliseconds (Python still importing what a build
+    needs) ends it with the usual status and a line, as later: it showed a traceback."""
+    script = (
+        "import sys\n"
+        "from allysite import launch\n"
+        "def importing(arguments):\n"
+        "    raise KeyboardInterrupt\n"
+        "launch.quick_build = importing\n"
+        "launch.run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "build"], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (130, "")
+    assert done.stderr == "\nInterrupted before anything was done.\n"
+
+
 def shown(done: subprocess.CompletedProcess[str], out: Path) -> tuple[int, str, str]:
     """What a build showed, its output folder and its time left out."""
 
