@@ -501,6 +501,31 @@ def test_a_changed_output_file_is_made_again(site: Site, tmp_path: Path) -> None
     assert_as_cold(site, tmp_path)
 
 
+def test_an_output_file_whose_mode_was_changed_is_made_again(site: Site, tmp_path: Path) -> None:
+    """A file of the output made unreadable by hand (`chmod 000`) keeps its size, time and
+    inode: it was taken as written and kept so by every later build. Its mode is part of its
+    state, so it is written again as a build from nothing writes it, by a build with nothing
+    else to do and by one after an edit of another text."""
+    page = site.out / "es/partners/alpha/index.html"
+    page.chmod(0)
+    result = build(site)
+    assert result.rendered == ("es/partners/alpha/index.html",)
+    beta = site.out / "es/partners/beta/index.html"
+    beta.chmod(0o600)
+    alpha = "content/partners/alpha/es.md"
+    site.write({alpha: MINIMAL_SITE[alpha] + "Más.\n"})
+    build(site)
+    cold = tmp_path / "cold"
+    assert build_site(site.root, cold, cache=False).ok
+
+    def modes(folder: Path) -> dict[str, int]:
+        found = (path for path in folder.rglob("*") if path.is_file())
+        return {path.relative_to(folder).as_posix(): path.stat().st_mode for path in found}
+
+    assert modes(site.out) == modes(cold)
+    assert tree(site.out) == tree(cold)
+
+
 def test_every_output_file_is_checked_by_one_of_the_processes_that_check_it(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

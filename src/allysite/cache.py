@@ -220,14 +220,15 @@ def _git_dirs(dot_git: Path) -> list[Path]:
 
 # --- the output manifest -------------------------------------------------------------------------
 
-OutputState = tuple[int, int, int]
-"""(size, mtime_ns, inode) of a file written into the output."""
+OutputState = tuple[int, int, int, int]
+"""(size, mtime_ns, inode, mode) of a file written into the output: a file whose mode was
+changed by hand (`chmod 000`) is written again, as a build from nothing gives it."""
 
 
 def file_state(path: str | Path) -> OutputState:
-    """A file's (size, mtime_ns, inode), as the manifest records the output's files."""
+    """A file's (size, mtime_ns, inode, mode), as the manifest records the output's files."""
     stat = os.stat(path)
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_mode)
 
 
 def output_state(path: str | Path) -> OutputState | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from allysite import swap
-from allysite.cache import file_state, folder_times
+from allysite.cache import OutputState, file_state, folder_times
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.inputindex import NOT_A_FILE, SITE_FILES
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # types only: a build with nothing to do imports none of the 
 MARKER = ".allysite-output"
 SPARE_STATES = ".allysite-spare"
 """In the spare folder: the mtime_ns of each of its folders and its top folder's names, then
-the (size, mtime_ns, inode) of each of its files (two pickles: `_store_spare`), whole (a
+the state (cache.file_state) of each of its files (two pickles: `_store_spare`), whole (a
 spare made of links: SpareLinks) or as they differ from the output's in the manifest
 written with it (a replaced output, most of whose files are links to the new one's: see
 Written)."""
@@ -208,12 +208,12 @@ class Staging:
         self,
         out: Path,
         folder: Path,
-        present: Mapping[str, tuple[int, int, int]] | None = None,
+        present: Mapping[str, OutputState] | None = None,
         folders: Mapping[str, int] | None = None,
     ) -> None:
         self.out = out
         self.folder = folder
-        self.present: Mapping[str, tuple[int, int, int]] = present or {}
+        self.present: Mapping[str, OutputState] = present or {}
         """The files the folder started with (a spare's), by output path."""
         self.folders: Mapping[str, int] | None = folders
         """The mtime_ns of the spare's folders when it was the output (None: unknown)."""
@@ -253,8 +253,8 @@ class Staging:
         """Another handle on the same folder (for a worker process)."""
         return Staging(self.out, self.folder, self.present, self.folders)
 
-    def write(self, out_path: str, data: bytes) -> tuple[int, int, int]:
-        """Write a new file; its (size, mtime_ns, inode) as written."""
+    def write(self, out_path: str, data: bytes) -> OutputState:
+        """Write a new file; its state (cache.file_state) as written."""
         target = f"{self._folder}/{out_path}"
         _make_parent(target, self._made)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -268,10 +268,10 @@ class Staging:
             while view:
                 view = view[file.write(view) or 0 :]
             stat = os.fstat(fd)
-        return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_mode)
 
-    def copy(self, out_path: str, source: Path) -> tuple[int, int, int]:
-        """A file copied in; its (size, mtime_ns, inode) as written."""
+    def copy(self, out_path: str, source: Path) -> OutputState:
+        """A file copied in; its state (cache.file_state) as written."""
         target = self._replaced(out_path)
         try:
             shutil.copyfile(source, target)
@@ -279,7 +279,7 @@ class Staging:
             raise OSError(errno.EINVAL, NOT_A_FILE, str(source)) from exc
         return file_state(target)
 
-    def link(self, staged: str, out_path: str, state: tuple[int, int, int]) -> tuple[int, int, int]:
+    def link(self, staged: str, out_path: str, state: OutputState) -> OutputState:
         """A second place for a file already staged (a logo in every language's folder), whose
         state is `state`: a link's state is its file's (the same inode), a copy's its own."""
         target = self._replaced(out_path)
@@ -290,7 +290,7 @@ class Staging:
             return file_state(target)
         return state
 
-    def keep(self, out_path: str, state: tuple[int, int, int]) -> None:
+    def keep(self, out_path: str, state: OutputState) -> None:
         """The output's current file, unchanged (as `state` says): linked, not copied;
         nothing to do where the spare holds it already (the same inode)."""
         if self.present.get(out_path) == state:
@@ -301,9 +301,7 @@ class Staging:
         except OSError:  # a file system without hard links
             shutil.copyfile(f"{self._out}/{out_path}", target)
 
-    def keep_all(
-        self, states: Mapping[str, tuple[int, int, int]], but: Collection[str] = ()
-    ) -> None:
+    def keep_all(self, states: Mapping[str, OutputState], but: Collection[str] = ()) -> None:
         """`keep` for many files at once (the spare holds most of them as they are), `but`
         those (written anew)."""
         present = self.present
@@ -338,7 +336,7 @@ class Staging:
                 folder = folder.rpartition("/")[0]
                 self._pruned.add(folder)
 
-    def complete(self, staged: Mapping[str, tuple[int, int, int]], large: bool, keep: bool) -> bool:
+    def complete(self, staged: Mapping[str, OutputState], large: bool, keep: bool) -> bool:
         """Prune what was not staged and swap the folder in. A `large` output's previous one
         is kept as the spare when it was checked to be as written (`keep`; its states are
         stored next: keep_spare; then True), else deleted in the background; a small
@@ -403,14 +401,14 @@ class Written:
 
     token: bytes
     """The manifest's (cache.Manifest.token)."""
-    files: Mapping[str, tuple[int, int, int]]
+    files: Mapping[str, OutputState]
     folders: Mapping[str, int]
 
 
 def keep_spare(
     out: Path,
     written: Written,
-    files: Mapping[str, tuple[int, int, int]],
+    files: Mapping[str, OutputState],
     folders: Mapping[str, int] | None,
 ) -> None:
     """Store the states of the spare's `files` and `folders` (None: unknown), once the output
@@ -424,7 +422,7 @@ def keep_spare(
 
 def _store_spare(
     folder: Path,
-    files: Mapping[str, tuple[int, int, int]],
+    files: Mapping[str, OutputState],
     folders: Mapping[str, int] | None,
     written: Written | None,
 ) -> None:
@@ -454,7 +452,7 @@ def _differences(values: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str
     return found
 
 
-SpareRecord = tuple[dict[str, tuple[int, int, int]], dict[str, int] | None, frozenset[str]]
+SpareRecord = tuple[dict[str, OutputState], dict[str, int] | None, frozenset[str]]
 """A spare's files' states (empty when not read), its folders' times (None: unknown) and
 its top folder's names."""
 
@@ -545,7 +543,7 @@ class SpareLinks:
         self._folder = os.open(staging.folder, flags)
         self._open = True
 
-    def send(self, states: Mapping[str, tuple[int, int, int]]) -> None:
+    def send(self, states: Mapping[str, OutputState]) -> None:
         """(In the process that staged the files, once it staged them all.)"""
         with contextlib.suppress(OSError), open(self._write, "wb") as pipe:
             pickle.dump(dict(states), pipe, protocol=pickle.HIGHEST_PROTOCOL)
@@ -583,7 +581,7 @@ class SpareLinks:
         finally:
             os.close(lock)  # the lock stays held by the process that makes the spare
 
-    def _make(self, states: Mapping[str, tuple[int, int, int]]) -> bool:
+    def _make(self, states: Mapping[str, OutputState]) -> bool:
         """The spare: each staged file linked, in a folder of the same name; each link
         checked to be the file staged (the dev server may have replaced one since)."""
         folder = swap.spare_dir(self.out)
