@@ -2,7 +2,8 @@
 
 A logo comes from a partner's folder and is shown on every page of the partner, so nothing in
 it may run or load: scripts, event handlers, `<foreignObject>`, elements of other namespaces
-(XHTML's), external references (in `href`, `url()` or `@import`) and processing instructions
+(XHTML's), external references (in `href`, `url()`, `image-set()` or `@import`, CSS escapes
+decoded) and processing instructions
 are removed, each with a warning naming its line; a DOCTYPE or an entity refuses the file.
 What stays is what an SVG editor writes for a drawing (shapes, text, gradients, filters,
 styles).
@@ -179,7 +180,8 @@ def _clean_children(element: etree._Element) -> list[Removal]:
             continue
         name = etree.QName(child)
         if name.namespace == SVG_NS and name.localname in SVG_ELEMENTS:
-            if name.localname == "style" and _unsafe_style(child.text or ""):
+            # (its CSS is all its text: a comment or an element inside it hid what followed)
+            if name.localname == "style" and _unsafe_style("".join(child.itertext())):
                 removed.append((child.sourceline, "a <style> that loads other files"))
                 _drop(child)
                 continue
@@ -202,7 +204,7 @@ def _clean_attributes(element: etree._Element) -> list[Removal]:
         unsafe = local.startswith("on")
         if local == "href" and name.namespace in (None, XLINK_NS):
             unsafe = not (value.startswith("#") or _SAFE_DATA_URI.match(value))
-        elif local == "style" or "url(" in value.lower():
+        elif local == "style" or "(" in value:  # (a CSS function: url(), image-set())
             unsafe = unsafe or _unsafe_style(value)
         if unsafe:
             removed.append((element.sourceline, f"the {name.localname}= attribute"))
@@ -211,13 +213,35 @@ def _clean_attributes(element: etree._Element) -> list[Removal]:
 
 
 def _unsafe_style(text: str) -> bool:
-    lowered = text.lower()
+    """Whether CSS text loads another file or runs script, read as a browser reads it: with
+    its escapes decoded (`u\\72l(`, `@\\69mport` are url( and @import to a browser) and with
+    the images that image-set() names as plain strings."""
+    decoded = _CSS_ESCAPE.sub(_unescaped, text) if "\\" in text else text
+    lowered = decoded.lower()
     if "@import" in lowered or "expression(" in lowered or "javascript:" in lowered:
         return True
+    targets = _URL_REFERENCE.findall(decoded)
+    if "image-set(" in lowered or "src(" in lowered:  # (their images may be bare strings)
+        targets += [double or single for double, single in _CSS_STRING.findall(decoded)]
     return any(
         target and not (target.startswith("#") or _SAFE_DATA_URI.match(target))
-        for target in _URL_REFERENCE.findall(text)
+        for target in targets
     )
+
+
+# A CSS escape (CSS Syntax 3, 4.3.7): up to six hex digits and one blank after them, a
+# backslash before a line break (a string's line continuation), or any other character.
+_CSS_ESCAPE = re.compile(
+    r"\\(?:([0-9a-fA-F]{1,6})(?:\r\n|[ \t\n\r\f])?|(\r\n|[\n\r\f])|(.))", re.DOTALL
+)
+_CSS_STRING = re.compile(r"""(?:"\s*([^"]*)"|'\s*([^']*)')""")
+
+
+def _unescaped(escape: re.Match[str]) -> str:
+    if escape[1] is not None:
+        code = int(escape[1], 16)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return "" if escape[2] is not None else escape[3]
 
 
 def _drop(element: etree._Element) -> None:

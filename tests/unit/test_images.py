@@ -108,6 +108,39 @@ def test_svg_loses_scripts_handlers_and_external_references(tmp_path: Path) -> N
     assert 'xlink:href="#shape"' in cleaned  # an internal reference stays
 
 
+@pytest.mark.parametrize(
+    "inside",
+    [
+        # CSS escapes, which a browser decodes: url( and @import written otherwise
+        "<style>rect{fill:u\\72l(https://tracker.example/a.svg#a)}</style>",
+        '<style>@\\69mport "https://tracker.example/a.css";</style>',
+        '<rect width="9" height="9" style="stroke:u\\000072l(https://tracker.example/b)"/>',
+        '<rect width="9" height="9" fill="u\\72l(https://tracker.example/c.svg#a)"/>',
+        # image-set() names its images as plain strings
+        "<style>svg{background-image:image-set('https://tracker.example/d.png' 1x)}</style>",
+        '<rect width="9" height="9" cursor="image-set(&quot;https://tracker.example/e&quot; 1x)"/>',
+        # a comment or an element inside <style> hid the CSS after it from the check
+        "<style>a{}<!-- c -->rect{stroke:url(https://tracker.example/f.svg#a)}</style>",
+        "<style>a{}<g/>rect{stroke:url(https://tracker.example/g.svg#a)}</style>",
+    ],
+)
+def test_svg_css_that_loads_a_file_is_removed_however_it_is_written(
+    tmp_path: Path, inside: str
+) -> None:
+    """Chromium fetched each of these addresses when it opened the logo alone."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">\n'
+        f"  {inside}\n"
+        '  <rect width="9" height="9" fill="url(#own)" transform="rotate(45)"/>\n'
+        "</svg>\n"
+    ).encode()
+    logos, problems = _prepare(_site(tmp_path, "logo.svg", svg), tmp_path / "cache")
+    assert [(d.pos.line if d.pos else None, d.code) for d in problems] == [(2, "unsafe-logo")]
+    cleaned = logos.cleaned["alpha"].read_text()
+    assert "tracker.example" not in cleaned
+    assert 'fill="url(#own)" transform="rotate(45)"' in cleaned  # what is its own stays
+
+
 def test_svg_loses_elements_of_other_namespaces_and_the_cleaned_file_is_published(
     tmp_path: Path,
 ) -> None:
