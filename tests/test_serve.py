@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, TypeVar
 from unittest.mock import ANY
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -28,7 +29,9 @@ from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 import allysite
+from allysite.errors import error
 from allysite.server import PreviewServer, ServeEvent, _redirect, is_loopback
+from allysite.serverpages import error_page
 from conftest import LOGO, MINIMAL_SITE, MakeSite, Site, git, needs_git
 
 TIMEOUT = 10.0
@@ -304,6 +307,23 @@ def test_a_bad_edit_shows_the_error_page_and_a_fix_recovers(
     )
     status, body = running.wait_for("/es/partners/alpha/", lambda s, b: s == 200)
     assert status == 200 and "Fundación Omega" in text(body)
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "///evil.example/", "/\\evil.example/"])
+def test_the_error_pages_link_to_the_last_good_page_stays_on_the_server(path: str) -> None:
+    """The link was the request's path as it came: `//evil.example/x` linked to another host
+    (a link to the preview server's address sent editors there from its error page)."""
+    page = BeautifulSoup(error_page([error("e", "broken")], path), "html.parser")
+    link = page.find("a", string=lambda text: text and "as it was" in text)
+    href = link["href"]
+    # (a browser reads "/" followed by "/" or "\\" as the start of another host's address)
+    assert href.startswith("/") and href[1] not in "/\\"
+    target = urlsplit(urljoin("http://127.0.0.1:8000/es/", href))
+    assert (target.netloc, target.path, target.query) == (
+        "127.0.0.1:8000",
+        "/" + path.lstrip("/\\"),
+        "last-good",
+    )
 
 
 THEME_FOOTER = Path(allysite.__file__).parent / "theme" / "templates" / "partials" / "footer.html"

@@ -56,7 +56,10 @@ def error_page(problems: Iterable[Diagnostic], path: str) -> bytes:
             f'<span class="level">{escape(problem.level.value)}</span>'
             f'<p dir="auto">{escape(problem.message)}</p>{hint}</li>'
         )
-    last_good = escape(f"{path}?{LAST_GOOD}", quote=True)
+    # (one leading slash: a request for `//evil.example/x` made the link `//evil.example/x`,
+    # which a browser reads as another host; a backslash counts as a slash to it)
+    own = "/" + path.lstrip("/\\")
+    last_good = escape(f"{own}?{LAST_GOOD}", quote=True)
     body = (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
