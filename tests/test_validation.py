@@ -1773,3 +1773,29 @@ def test_a_folder_named_as_a_text_is_an_error_not_its_files_published(
     assert_reported(site.build(), message, hint)
     assert site.output_files() == snapshot
     assert_check_reports(site, message)
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_files_name_reaches_the_terminal_with_its_controls_shown_not_acted_on(
+    make_site: MakeSite, command: str
+) -> None:
+    """A folder's name is the editor's own text: its escape sequence reached the terminal as
+    it was (on a terminal, click keeps them: `ESC[2J` cleared the screen of the messages
+    before it), and a right-to-left override showed the name reversed (Trojan Source)."""
+    name = "x\x1b[2J\x1b[32mfine\u202eevil\nsite.yaml: all good"
+    folder = f"content/partners/{name}/"
+    site = make_site(
+        {
+            folder + "partner.yaml": MINIMAL_SITE["content/partners/alpha/partner.yaml"],
+            folder + "es.md": MINIMAL_SITE["content/partners/alpha/es.md"],
+        }
+    )
+    args = ["--out", str(site.out)] if command == "build" else []
+    result = CliRunner().invoke(
+        cli, [command, "--site", str(site.root), *args], color=True, catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    shown = result.stderr if command == "build" else result.stdout
+    assert "\x1b[2J" not in shown and "\u202e" not in shown
+    assert "\nsite.yaml: all good" not in shown  # no line of its own
+    assert "content/partners/x\\x1b[2J\\x1b[32mfine\\u202eevil\\nsite.yaml: all good" in shown

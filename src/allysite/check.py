@@ -15,7 +15,7 @@ from pathlib import Path
 
 from allysite.build import Prepared, prepare_site, render_pages, site_extras
 from allysite.copies import copy_collisions
-from allysite.errors import Diagnostic, Level
+from allysite.errors import Diagnostic, Level, printable
 from allysite.lints import (
     IMAGE_BUDGET_KB,
     Notice,
@@ -48,8 +48,8 @@ class Finding:
                 f":{value}" for value in (self.line, self.column) if value is not None
             )
             where += ": "
-        text = f"{where}{self.level}: {self.message}"
-        return text + (f"\n  hint: {self.hint}" if self.hint else "")
+        text = f"{printable(where)}{self.level}: {printable(self.message)}"
+        return text + (f"\n  hint: {printable(self.hint)}" if self.hint else "")
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from allysite.errors import Diagnostic
+from allysite.errors import Diagnostic, printable
 from allysite.terminal import Progress, color, echo_diagnostics, fail, out_option, site_option
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def serve(site: Path, out: Path | None, port: int, host: str, open_browser: bool
         stamp = time.strftime("%H:%M:%S")
         if update.changed:
             names = ", ".join(update.changed[:3]) + (" ..." if len(update.changed) > 3 else "")
-            click.echo(f"{stamp} changed: {names}")
+            click.echo(f"{stamp} changed: {printable(names)}")
         if not update.ok:
             echo_diagnostics(update.diagnostics)
             _site_has_errors()

@@ -6,6 +6,7 @@ problem at once, the way a compiler does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -46,16 +47,31 @@ class Diagnostic:
     on many pages: the first one is named, whichever process rendered it (render.Problems)."""
 
     def format(self) -> str:
-        where = f"{self.pos}: " if self.pos else ""
-        text = f"{where}{self.level.value}: {self.message}"
+        """The terminal's text: what the editor wrote (a file's name) shown by `printable`."""
+        where = f"{printable(str(self.pos))}: " if self.pos else ""
+        text = f"{where}{self.level.value}: {printable(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         pos = self.pos or SourcePos("")
         return (pos.path, pos.line or 0, pos.column or 0, self.message)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Controls but tab (an escape sequence in a file's name recolours, moves or clears the
+terminal; a line break forges a line of its own) and the explicit direction formatting
+characters (an override shows a name reversed: Trojan Source)."""
+
+
+def printable(text: str) -> str:
+    """The text with each character a terminal would act on written as its escape (`\\x1b`,
+    `\\u202e`), as git shows such a file's name."""
+    if _UNPRINTABLE.search(text) is None:  # (nearly always)
+        return text
+    return _UNPRINTABLE.sub(lambda found: repr(found[0])[1:-1], text)
 
 
 def error(

@@ -117,3 +117,16 @@ def test_relative_path_resolves_dot_dot(tmp_path: Path) -> None:
 def test_relative_path_outside_root_is_returned_as_is(tmp_path: Path) -> None:
     outside = Path("/somewhere/else/file.txt")
     assert relative_path(outside, tmp_path) == "/somewhere/else/file.txt"
+
+
+def test_format_shows_the_characters_a_terminal_would_act_on_as_escapes() -> None:
+    """Controls (an escape sequence, a line break) and direction overrides in a file's name
+    or a quoted value are shown as escapes; a tab and other text stay as they are."""
+    name = "a\x1b[31mb\u202ec\nd\x9be\u2066f\x7f"
+    diagnostic = warning("w", f"name '{name}'\tquoted", SourcePos(name, 2), f"rename {name}")
+    escaped = "a\\x1b[31mb\\u202ec\\nd\\x9be\\u2066f\\x7f"
+    assert diagnostic.format() == (
+        f"{escaped}:2: warning: name '{escaped}'\tquoted\n  hint: rename {escaped}"
+    )
+    plain = error("e", "Fundación «Alfa» شركاؤنا", SourcePos("es.md", 1), "fix it")
+    assert plain.format() == "es.md:1: error: Fundación «Alfa» شركاؤنا\n  hint: fix it"
