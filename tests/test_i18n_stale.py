@@ -251,17 +251,23 @@ def test_commits_of_the_same_second_count_in_their_order(make_site: MakeSite) ->
     assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
 
 
+def committed_then_the_original_grown(site: Site) -> None:
+    """The site committed in a new repository, then its Spanish original edited and
+    committed a month later: the English translation without stamps is stale by git."""
+    git(site.root, "init", "-q")
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "first")
+    site.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
+    git(site.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+
+
 @needs_git
 def test_a_renamed_folder_keeps_its_history(make_site: MakeSite) -> None:
     """`git mv` of a partner's folder changes no text: a translation stale before is stale
     after (the rename was the last commit of every file, and cleared it); a translation
     changed in the rename's commit is up to date."""
     site = make_site()
-    git(site.root, "init", "-q")
-    git(site.root, "add", "-A")
-    git(site.root, "commit", "-q", "-m", "first")
-    site.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
-    git(site.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
+    committed_then_the_original_grown(site)
     git(site.root, "mv", "content/partners/alpha", "content/partners/alfa")
     git(site.root, "commit", "-q", "-m", "renamed", when="2024-03-01T12:00:00+00:00")
     result = site.build()
@@ -335,6 +341,16 @@ def test_a_commit_in_a_linked_worktree_is_seen_by_the_next_build(
     assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
 
 
+def shallow_clone_after_an_edit(make_site: MakeSite, tmp_path: Path) -> Site:
+    """A clone of one commit of a site whose second commit edited the Spanish original (the
+    English translation is stale, which its history before the cut tells)."""
+    origin = make_site()
+    committed_then_the_original_grown(origin)
+    clone = Site(tmp_path / "clone", tmp_path / "clone-out")
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.root.as_uri(), str(clone.root))
+    return clone
+
+
 @needs_git
 def test_a_shallow_clone_deepened_is_seen_by_the_next_build(
     make_site: MakeSite, tmp_path: Path
@@ -342,14 +358,7 @@ def test_a_shallow_clone_deepened_is_seen_by_the_next_build(
     """`git fetch --unshallow` brings the commits a shallow clone cut, moving no ref: the
     next build finds the translation stale, as a build without its cache does (it kept the
     pages of the shallow history: 'nothing changed')."""
-    origin = make_site()
-    git(origin.root, "init", "-q")
-    git(origin.root, "add", "-A")
-    git(origin.root, "commit", "-q", "-m", "first")
-    origin.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
-    git(origin.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
-    clone = Site(tmp_path / "clone", tmp_path / "clone-out")
-    git(tmp_path, "clone", "-q", "--depth", "1", origin.root.as_uri(), str(clone.root))
+    clone = shallow_clone_after_an_edit(make_site, tmp_path)
     assert clone.build().exit_code == 0
     assert notice(clone, "/en/partners/alpha/") is None  # (one commit: nothing is newer)
     git(clone.root, "fetch", "-q", "--unshallow")
@@ -367,14 +376,7 @@ def test_a_shallow_clone_says_which_translations_it_cannot_check(
     """A clone of one commit (actions/checkout's default) shows every file changed in it:
     a stale translation looked up to date, with no word, and `stamp --all` stamped it so.
     One commit deeper, the original's change is after the cut, and the translation stale."""
-    origin = make_site()
-    git(origin.root, "init", "-q")
-    git(origin.root, "add", "-A")
-    git(origin.root, "commit", "-q", "-m", "first")
-    origin.write({ES: MINIMAL_SITE[ES] + "\nMás texto.\n"})
-    git(origin.root, "commit", "-q", "-am", "the original grows", when="2024-02-01T12:00:00+00:00")
-    clone = Site(tmp_path / "clone", tmp_path / "clone-out")
-    git(tmp_path, "clone", "-q", "--depth", "1", origin.root.as_uri(), str(clone.root))
+    clone = shallow_clone_after_an_edit(make_site, tmp_path)
     result = clone.build()
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
