@@ -83,10 +83,45 @@ def _check_url(value: Any) -> Any:
             f"'{value}' has no host name: write the full address, e.g. https://example.org/"
         )
     try:
-        parts.port  # noqa: B018  (urlsplit checks the port when asked for it)
+        port = parts.port  # (urlsplit checks the port when asked for it)
     except ValueError:
-        raise ValueError(f"'{value}' has no valid port after ':' (a number up to 65535)") from None
+        port = 0
+    if port == 0:
+        raise ValueError(f"'{value}' has no valid port after ':' (a number from 1 to 65535)")
+    problem = _host_problem(parts.hostname)
+    if problem is not None:
+        raise ValueError(
+            f"'{value}' {problem}: write the site's address, e.g. https://example.org/"
+        )
     return value
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?")
+"""A part of a host name between dots, once in ASCII (IDNA): letters, digits, '_' and inner
+'-' (RFC 1123; the '_' of service names, which browsers take)."""
+
+
+def _host_problem(host: str) -> str | None:
+    """What makes a host name no address a browser can reach ('a..b', '-x-.org'), or None.
+    An IP address is taken as urlsplit gives it (IPv6 without its brackets)."""
+    if ":" in host:
+        return None
+    name = host.removesuffix(".")  # (a fully qualified name's final dot)
+    try:
+        ascii_name = name if name.isascii() else name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "has a host name that is no valid international domain name"
+    for label in ascii_name.split("."):
+        if not label:
+            return "has an empty part in its host name ('..', or a dot at its start)"
+        if len(label) > 63:
+            return "has a part of its host name longer than 63 characters"
+        if not _HOST_LABEL.fullmatch(label):
+            return (
+                f"has '{label}' in its host name: a part may hold letters, digits and '-', "
+                "and not start or end with '-'"
+            )
+    return None
 
 
 def parse_partial_date(value: Any) -> PartialDate:

@@ -160,7 +160,10 @@ def test_base_url_with_a_host_that_is_no_domain_name(tmp_path: Path) -> None:
         f"title: T\nbase_url: 'https://{'a' * 70}é.org/'\ndefault_language: es\nlanguages: es\n",
     )
     assert config is None
-    assert [p.message for p in problems] == [f"base_url: '{'a' * 70}é.org' is not a domain name"]
+    assert [p.message for p in problems] == [
+        f"base_url: 'https://{'a' * 70}é.org/' has a host name that is no valid international "
+        "domain name: write the site's address, e.g. https://example.org/"
+    ]
     assert problems[0].pos == SourcePos(SITE_FILE, 2, 1)
 
 

@@ -122,6 +122,14 @@ def test_bad_date_in_partner_file_is_positioned() -> None:
         "http://a.example.org",
         "HTTPS://A.EXAMPLE.ORG/Path?q=1#f",
         "https://a.example.org/caf%C3%A9",
+        "https://bücher.example/",
+        "https://xn--bcher-kva.example/",
+        "https://a.example.org.:8443/",
+        "http://localhost:8000/",
+        "http://127.0.0.1/",
+        "http://[::1]:8080/",
+        "https://my_site.example.org/",
+        "https://a-b--c.example/",
     ],
 )
 def test_accepted_urls(url: str) -> None:
@@ -177,12 +185,34 @@ def test_urls_with_a_user_or_password_are_refused(url: str) -> None:
     )
 
 
-@pytest.mark.parametrize("url", ["https://a.example.org:99999/", "https://a.example.org:http/"])
+@pytest.mark.parametrize(
+    "url",
+    ["https://a.example.org:99999/", "https://a.example.org:http/", "https://a.example.org:0/"],
+)
 def test_urls_with_a_bad_port_are_refused(url: str) -> None:
     problem = only_problem(PartnerSchema, f"kind: ngo\nwebsite: '{url}'\n")
     assert problem.message == (
-        f"website: '{url}' has no valid port after ':' (a number up to 65535)"
+        f"website: '{url}' has no valid port after ':' (a number from 1 to 65535)"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("https://a..b/", "has an empty part in its host name ('..', or a dot at its start)"),
+        ("https://.example.org/", "has an empty part in its host name"),
+        ("https://-x-.org/", "has '-x-' in its host name"),
+        ("https://x-.example.org/", "has 'x-' in its host name"),
+        ("https://ex!ample.org/", "has 'ex!ample' in its host name"),
+        ("https://" + "a" * 64 + ".org/", "longer than 63 characters"),
+    ],
+)
+def test_urls_whose_host_no_browser_reaches_are_refused(url: str, words: str) -> None:
+    """A website published as written: an empty part or a '-' at a part's end leaves a link
+    that no name server answers (it was accepted and escaped, a dead link on every page)."""
+    problem = only_problem(PartnerSchema, f"kind: ngo\nwebsite: '{url}'\n")
+    assert problem.message.startswith(f"website: '{url}' has ") and words in problem.message
+    assert problem.message.endswith(": write the site's address, e.g. https://example.org/")
 
 
 @pytest.mark.parametrize("url", ["https://:8080/", "http://:80", "https://:/path"])
