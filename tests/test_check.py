@@ -121,7 +121,8 @@ def test_broken_internal_links_and_anchors(make_site: MakeSite, body: str, messa
 def test_good_links_pass_in_every_language(make_site: MakeSite) -> None:
     body = (
         "[about](../../about/) [me](../alpha/#mandato) [home](/es/) [web](https://un.org/) "
-        "[mail](mailto:a@b.org) [logo](logo.svg) [self](https://partners.example.org/es/)"
+        "[mail](mailto:a@b.org) [logo](logo.svg) [self](https://partners.example.org/es/) "
+        "[up](%2E%2E/alpha/) [here](./%2e/logo.svg)"
     )
     site = make_site({"content/partners/alpha/es.md": ES_WITH.format(body="## Mandato\n\n" + body)})
     result, findings = check(site)
@@ -307,3 +308,107 @@ def test_a_build_refuses_an_item_file_where_its_page_goes(make_site: MakeSite, n
         f"{name}: error: {name} would replace a file that allysite generates"
     )
     assert site.output_files() == before
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://Partners.Example.ORG/en/gone/",  # a host's case is no part of it
+        "https://partners.example.org:443/en/gone/",  # nor the scheme's default port
+    ],
+)
+def test_links_to_the_site_written_another_way_are_checked(
+    make_site: MakeSite, address: str
+) -> None:
+    """A browser takes these for the site's own address: check took them for another site."""
+    site = make_site({"content/partners/alpha/en.md": EN_WITH.format(body=f"[x]({address})")})
+    finding = only(check(site)[1], "broken-link")
+    assert "leads to /en/gone/, which the site does not have" in finding["message"]
+
+
+def test_a_link_to_an_international_host_written_in_its_own_script_is_checked(
+    make_site: MakeSite,
+) -> None:
+    """Markdown %-encodes a host's letters (socios-%C3%B1); base_url is its punycode."""
+    site = make_site(
+        {
+            "site.yaml": MINIMAL_SITE["site.yaml"].replace(
+                "https://partners.example.org/", "https://socios-ñ.example/"
+            ),
+            "content/partners/alpha/en.md": EN_WITH.format(
+                body="[x](https://socios-ñ.example/en/gone/) [y](https://socios-ñ.example/en/)"
+            ),
+        }
+    )
+    finding = only(check(site)[1], "broken-link")
+    assert finding["message"].startswith("link 'https://socios-%C3%B1.example/en/gone/' leads to")
+
+
+def test_images_of_a_srcset_are_checked(make_site: MakeSite) -> None:
+    body = (
+        '<picture><source srcset="gone.webp 1x, logo.svg 2x">'
+        '<img src="logo.svg" alt="Logo" srcset="logo.svg 1x, gone-2x.png 2x"></picture>'
+    )
+    site = make_site({"content/partners/alpha/en.md": EN_WITH.format(body=body)})
+    found = sorted(f["message"] for f in check(site)[1] if f["code"] == "broken-link")
+    assert found == [
+        "link 'gone-2x.png' leads to /en/partners/alpha/gone-2x.png, which the site does not "
+        "have (on the en page)",
+        "link 'gone.webp' leads to /en/partners/alpha/gone.webp, which the site does not have "
+        "(on the en page)",
+    ]
+
+
+def test_anchors_are_the_ids_a_browser_finds(make_site: MakeSite) -> None:
+    """An id is an attribute of an element, not text that reads `id=`; `#top` is the top of
+    any page (HTML's rule for fragments), though no element has that id."""
+    body = "## Mandate\n\nWrite id=zzz in the form. [a](#zzz) [b](#top) [c](#Top) [d](#mandate)"
+    site = make_site({"content/partners/alpha/en.md": EN_WITH.format(body=body)})
+    finding = only(check(site)[1], "broken-link")
+    assert finding["message"].startswith("link '#zzz' has the anchor #zzz, which")
+    assert "#" in (finding["hint"] or "") and "heading" in (finding["hint"] or "")
+
+
+def test_each_place_of_a_broken_link_is_named(make_site: MakeSite) -> None:
+    body = "See [a](../nobody/).\n\nThe [nobody](../nobody/) page.\n\n[ok](../alpha/)"
+    site = make_site({"content/partners/alpha/en.md": EN_WITH.format(body=body)})
+    found = [(f["line"], f["column"]) for f in check(site)[1] if f["code"] == "broken-link"]
+    assert found == [(5, 9), (7, 14)]
+
+
+def test_a_file_that_another_page_links_to_is_used(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/partners/alpha/report.pdf": "%PDF",
+            "content/partners/alpha/notes.pdf": "%PDF",
+            "content/partners/beta/partner.yaml": "website: https://beta.example.org/\nkind: ngo\n",
+            "content/partners/beta/es.md": "---\nname: Beta\nsummary: Otra.\n---\n"
+            "El [informe de Alfa](../alpha/report.pdf).\n",
+            "content/pages/about/es.md": "---\nname: Acerca de\n---\n"
+            "[Notas](/es/partners/alpha/notes.pdf)\n",
+        }
+    )
+    _result, findings = check(site)
+    assert "unused-file" not in codes(findings), findings
+    assert "broken-link" not in codes(findings), findings
+
+
+def test_a_decorative_image_in_raw_html_needs_no_text(make_site: MakeSite) -> None:
+    """`alt=""` written in HTML marks an image as decorative (as Markdown linters read it);
+    Markdown's `![](…)` and an <img> without alt are still reported, each with its fix."""
+    site = make_site(
+        {
+            "content/partners/alpha/photo.svg": LOGO,
+            "content/partners/alpha/deco.svg": LOGO,
+            "content/partners/alpha/en.md": EN_WITH.format(
+                body='<img src="deco.svg" alt="">\n\n![](photo.svg)\n\n<img src="logo.svg">'
+            ),
+        }
+    )
+    found = {f["message"]: f["hint"] for f in check(site)[1] if f["code"] == "missing-alt"}
+    assert set(found) == {
+        "image 'photo.svg' has no alternative text",
+        "image 'logo.svg' has no alternative text",
+    }
+    assert "![" in found["image 'photo.svg' has no alternative text"]
+    assert 'alt="' in found["image 'logo.svg' has no alternative text"]

@@ -8,16 +8,19 @@ profile not translated yet.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from types import MappingProxyType
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from allysite import urls
 from allysite.build import Prepared
 from allysite.errors import Diagnostic, SourcePos, warning
 from allysite.i18n import resolve
+from allysite.markup import srcset_addresses
 from allysite.model import TAXONOMY_NAMES, Page, Partner
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"})
@@ -25,7 +28,9 @@ IMAGE_BUDGET_KB = 300
 PLACEHOLDER = re.compile(r"\bTODO\b|todo\.invalid")
 """What `allysite new` leaves for the editor to replace (see scaffold.py)."""
 PLACEHOLDER_TERM = "todo"
-_ID = re.compile(rb"""\sid=["']?([^"'\s>]+)""")
+_DEFAULT_PORTS = MappingProxyType({"http": 80, "https": 443})
+_URL_END = frozenset(")>\"' \t")
+"""What may follow an address in Markdown or HTML: `(url)`, `<url>`, `"url"`, `url "title"`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +49,32 @@ class Link:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str
+    alt: str | None
+    """None when the tag has no alt attribute at all."""
+
+
 class _Links(HTMLParser):
+    """Every address a browser follows or loads (href, src, each srcset image) and every
+    image with its alternative text."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[Link] = []
-        self.images_without_alt: list[str] = []
+        self.images: list[Image] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         if tag == "a" and values.get("href"):
             self.links.append(Link(tag, values["href"] or ""))
-        elif tag == "img":
-            if values.get("src"):
-                self.links.append(Link(tag, values["src"] or ""))
-            if not (values.get("alt") or "").strip():
-                self.images_without_alt.append(values.get("src") or "")
+        elif tag == "img" and values.get("src"):
+            self.links.append(Link(tag, values["src"] or ""))
+        if tag in ("img", "source") and values.get("srcset"):
+            self.links += [Link(tag, url) for url in srcset_addresses(values["srcset"] or "")]
+        if tag == "img":
+            self.images.append(Image(values.get("src") or "", values.get("alt")))
 
 
 def parse_links(html: str) -> _Links:
@@ -66,6 +82,26 @@ def parse_links(html: str) -> _Links:
     parser.feed(html)
     parser.close()
     return parser
+
+
+class _Ids(HTMLParser):
+    """The names a fragment can scroll to: each element's id, and an <a>'s name (HTML)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (name == "id" or (name == "name" and tag == "a")):
+                self.ids.add(value)
+
+
+def page_ids(page: bytes) -> frozenset[str]:
+    parser = _Ids()
+    parser.feed(page.decode("utf-8", "replace"))
+    parser.close()
+    return frozenset(parser.ids)
 
 
 def items(prepared: Prepared) -> Iterator[tuple[Partner | Page, str]]:
@@ -99,14 +135,26 @@ class SourceText:
         return self._lines[rel]
 
     def find(self, rel: str, *needles: str) -> SourcePos:
+        return self.find_all(rel, 1, *needles)[0]
+
+    def find_all(self, rel: str, count: int, *needles: str) -> list[SourcePos]:
+        """Where the first needle found is written, up to `count` places, preferring those
+        where it ends as an address ends (so `../a/` is not found inside `../a/b/`); the
+        file alone when no needle is in it."""
         for needle in needles:
             if not needle:
                 continue
+            ends, others = [], []
             for number, line in enumerate(self.lines(rel), start=1):
                 column = line.find(needle)
-                if column >= 0:
-                    return SourcePos(rel, number, column + 1)
-        return SourcePos(rel)
+                while column >= 0:
+                    after = line[column + len(needle) : column + len(needle) + 1]
+                    place = SourcePos(rel, number, column + 1)
+                    (ends if not after or after in _URL_END else others).append(place)
+                    column = line.find(needle, column + 1)
+            if ends or others:
+                return (ends or others)[:count]
+        return [SourcePos(rel)]
 
 
 # --- links --------------------------------------------------------------------------------
@@ -116,12 +164,13 @@ def check_links(
     prepared: Prepared, pages: Mapping[str, bytes], outputs: frozenset[str], text: SourceText
 ) -> list[Diagnostic]:
     """Links and images in profiles and pages must resolve in every language they show in,
-    and a link's #anchor must exist in the page it leads to."""
+    and a link's #anchor must exist in the page it leads to. Each place a broken address is
+    written is named."""
     config = prepared.config
     site_urls = urls.Urls(config.base_url)
-    base = urlsplit(config.base_url)
     ids: dict[str, frozenset[str]] = {}
     failures: dict[tuple[str, str], dict[str, str]] = {}
+    written: Counter[tuple[str, str]] = Counter()
     for item, _kind in items(prepared):
         for language in config.languages:
             shown = resolve(item.translations, language.code, config.default_language.code)
@@ -129,56 +178,118 @@ def check_links(
             if "href" not in body and "src" not in body:
                 continue
             page_url = site_urls.absolute(item_path(item, language.code))
-            for link in parse_links(body).links:
-                problem = _broken(link.url, page_url, base, site_urls.prefix, outputs, pages, ids)
+            links = Counter(link.url for link in parse_links(body).links)
+            for url, times in links.items():
+                problem = _broken(url, page_url, site_urls.prefix, outputs, pages, ids)
                 if problem:
-                    key = (shown.translation.source, link.url)
+                    key = (shown.translation.source, url)
                     failures.setdefault(key, {})[language.code] = problem
+                    written[key] = max(written[key], times)
     problems = []
     for (source, url), by_language in sorted(failures.items()):
         reasons = sorted(set(by_language.values()))
         where = ", ".join(by_language)
-        problems.append(
-            warning(
-                "broken-link",
-                f"link '{url}' {'; '.join(reasons)} (on the {where} page)",
-                text.find(source, url, unquote(url)),
-                "point it at an existing page, e.g. ../other-partner/ for a partner's "
-                "profile in the same language",
+        hint = "; ".join(dict.fromkeys(_hint(reason, site_urls.prefix) for reason in reasons))
+        for pos in text.find_all(source, written[(source, url)], url, unquote(url)):
+            problems.append(
+                warning(
+                    "broken-link",
+                    f"link '{url}' {'; '.join(reasons)} (on the {where} page)",
+                    pos,
+                    hint,
+                )
             )
-        )
     return problems
+
+
+_OUTSIDE = "leads outside the site"
+
+
+def _hint(reason: str, prefix: str) -> str:
+    if reason == _OUTSIDE:
+        return f"start the address with the site's path {prefix}/, or write it relative to the page"
+    if reason.startswith("has the anchor"):
+        return (
+            "name an id the page has: a heading's is its text in lower case with hyphens "
+            "(## Our mandate is #our-mandate)"
+        )
+    return (
+        "point it at an existing page or file, e.g. ../other-partner/ for a partner's "
+        "profile in the same language"
+    )
+
+
+def site_path(url: str, page_url: str, prefix: str) -> str | None:
+    """The site path (decoded, without the base URL's path) that a link on the page at
+    `page_url` leads to; None for another site, mailto: or tel:; _OUTSIDE for this host
+    outside the base URL's path. The host is compared as a browser reads it: in any case,
+    with or without its default port, in its own script or in punycode."""
+    target = urlsplit(urljoin(page_url, url))
+    if target.scheme not in _DEFAULT_PORTS or _origin(target) != _origin(urlsplit(page_url)):
+        return None
+    path = _without_dot_segments(unquote(target.path))
+    prefix = unquote(prefix)  # (the base URL's path is %-encoded, as pages write it)
+    if not path.startswith(prefix + "/"):
+        return _OUTSIDE
+    return path[len(prefix) :]
+
+
+def _origin(parts: SplitResult) -> tuple[str, int | None] | None:
+    try:
+        port = parts.port
+        host = unquote(parts.hostname or "")
+        if not host.isascii():
+            host = host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):  # no valid port or host: no address of this site
+        return None
+    return host.lower(), None if port == _DEFAULT_PORTS.get(parts.scheme) else port
+
+
+def _without_dot_segments(path: str) -> str:
+    """`.` and `..` segments resolved, as a browser resolves them once %2E is decoded."""
+    if "/." not in path:
+        return path
+    segments: list[str] = []
+    parts = path.split("/")[1:]
+    for index, segment in enumerate(parts):
+        last = index == len(parts) - 1
+        if segment == "..":
+            if segments:
+                segments.pop()
+            if last:
+                segments.append("")
+        elif segment == ".":
+            if last:
+                segments.append("")
+        else:
+            segments.append(segment)
+    return "/" + "/".join(segments)
 
 
 def _broken(
     url: str,
     page_url: str,
-    base: object,
     prefix: str,
     outputs: frozenset[str],
     pages: Mapping[str, bytes],
     ids: dict[str, frozenset[str]],
 ) -> str | None:
-    target = urlsplit(urljoin(page_url, url))
-    site = urlsplit(page_url)
-    if target.scheme not in ("http", "https") or target.netloc != site.netloc:
-        return None  # another site, mailto:, tel:
-    path = unquote(target.path)
-    prefix = unquote(prefix)  # (the base URL's path is %-encoded, as pages write it)
-    if not path.startswith(prefix + "/"):
-        return "leads outside the site"
-    site_path = path[len(prefix) :]
-    out_path = urls.output_path(site_path)
+    path = site_path(url, page_url, prefix)
+    if path is None or path == _OUTSIDE:
+        return path
+    out_path = urls.output_path(path)
     if out_path not in outputs:
         if f"{out_path}/index.html" in outputs:
             out_path = f"{out_path}/index.html"
         else:
-            return f"leads to {site_path}, which the site does not have"
-    if target.fragment and out_path.endswith(".html"):
+            return f"leads to {path}, which the site does not have"
+    fragment = unquote(urlsplit(url).fragment)
+    # (an empty fragment and `top`, in any case, are the top of every page: HTML's rule)
+    if fragment and fragment.lower() != "top" and out_path.endswith(".html"):
         if out_path not in ids:
-            ids[out_path] = frozenset(m.decode() for m in _ID.findall(pages.get(out_path, b"")))
-        if unquote(target.fragment) not in ids[out_path]:
-            return f"has the anchor #{target.fragment}, which {site_path} does not have"
+            ids[out_path] = page_ids(pages.get(out_path, b""))
+        if fragment not in ids[out_path]:
+            return f"has the anchor #{urlsplit(url).fragment}, which {path} does not have"
     return None
 
 
@@ -200,15 +311,7 @@ def check_images(prepared: Prepared, text: SourceText, budget_kb: int) -> list[D
             )
     for item, _kind in items(prepared):
         for translation in item.translations.values():
-            for src in parse_links(translation.body_html).images_without_alt:
-                problems.append(
-                    warning(
-                        "missing-alt",
-                        f"image '{src}' has no alternative text",
-                        text.find(translation.source, src),
-                        "describe the image between the brackets: ![what it shows](file.png)",
-                    )
-                )
+            problems += _images_without_alt(translation.body_html, translation.source, text)
         for asset in item.assets:
             path = prepared.config.root / item.folder / asset
             if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -291,18 +394,63 @@ def _placeholder_lines(text: SourceText, source: str) -> list[Diagnostic]:
 # --- files nothing uses ------------------------------------------------------------------
 
 
+def _images_without_alt(body: str, source: str, text: SourceText) -> list[Diagnostic]:
+    """Images with no alternative text. `alt=""` written in raw HTML marks an image as
+    decorative, as Markdown linters read it; Markdown's `![](file.png)` renders the same
+    `alt=""`, so the raw tags of the source tell the two apart."""
+    images = parse_links(body).images
+    if all((image.alt or "").strip() for image in images):
+        return []
+    decorative = Counter(
+        unquote(image.src)
+        for image in parse_links("\n".join(text.lines(source))).images
+        if image.alt is not None and not image.alt.strip()
+    )
+    problems = []
+    for image in images:
+        if (image.alt or "").strip():
+            continue
+        if image.alt is not None and decorative[unquote(image.src)] > 0:
+            decorative[unquote(image.src)] -= 1
+            continue
+        problems.append(
+            warning(
+                "missing-alt",
+                f"image '{image.src}' has no alternative text",
+                text.find(source, image.src, unquote(image.src)),
+                'add alt="what it shows" to the <img> tag (alt="" if it is only decoration)'
+                if image.alt is None
+                else "describe the image between the brackets: ![what it shows](file.png)",
+            )
+        )
+    return problems
+
+
 def unused_files(prepared: Prepared) -> list[Diagnostic]:
-    """Files in content/ that no page shows or links to."""
-    root = prepared.config.root
+    """Files in content/ that no page shows or links to: a file is used when a link or image
+    of any profile or page, in any language, leads to one of its copies."""
+    config = prepared.config
+    site_urls = urls.Urls(config.base_url)
+    copies: dict[str, tuple[str, str]] = {}
+    for item, _kind in items(prepared):
+        for code in config.language_codes:
+            for asset in item.assets:
+                copies[item_path(item, code) + asset] = (item.folder, asset)
+    used: set[tuple[str, str]] = set()
+    for item, _kind in items(prepared):
+        if isinstance(item, Partner) and item.facts.logo:
+            used.add((item.folder, item.facts.logo))
+        for code in config.language_codes:
+            shown = resolve(item.translations, code, config.default_language.code)
+            page_url = site_urls.absolute(item_path(item, code))
+            for link in parse_links(shown.translation.body_html).links:
+                path = site_path(link.url, page_url, site_urls.prefix)
+                if path is not None and path in copies:
+                    used.add(copies[path])
     problems = []
     for item, _kind in items(prepared):
-        used: set[str] = set()
-        if isinstance(item, Partner) and item.facts.logo:
-            used.add(item.facts.logo)
-        for translation in item.translations.values():
-            used.update(_local_targets(translation.body_html))
         for asset in item.assets:
-            if asset not in used:
+            if (item.folder, asset) not in used:
                 problems.append(
                     warning(
                         "unused-file",
@@ -311,7 +459,7 @@ def unused_files(prepared: Prepared) -> list[Diagnostic]:
                         "link to it from a profile, or delete it",
                     )
                 )
-    content = root / "content"
+    content = config.root / "content"
     if content.is_dir():
         for entry in sorted(content.iterdir()):
             if entry.name.startswith(".") or entry.name in ("partners", "pages"):
@@ -325,13 +473,3 @@ def unused_files(prepared: Prepared) -> list[Diagnostic]:
                 )
             )
     return problems
-
-
-def _local_targets(body: str) -> Iterable[str]:
-    """Names of the item's own files that a body links to (relative links without '/')."""
-    for link in parse_links(body).links:
-        parts = urlsplit(link.url)
-        if parts.scheme or parts.netloc or parts.path.startswith("/") or not parts.path:
-            continue
-        path = unquote(parts.path)
-        yield path[2:] if path.startswith("./") else path

@@ -150,10 +150,19 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 def _safe_srcset(written: str) -> bool:
-    """Whether every image a srcset names is on the site or at an http(s) address, its
-    candidates read as HTML reads them: an address up to a blank (trailing commas not part
-    of it), then descriptors up to a comma outside parentheses."""
-    value, position = html.unescape(written), 0
+    """Whether every image a srcset names is on the site or at an http(s) address."""
+    for address in srcset_addresses(html.unescape(written)):
+        scheme = _SCHEME.match(address)
+        if scheme is not None and scheme[1].lower() not in _IMAGE_SCHEMES:
+            return False
+    return True
+
+
+def srcset_addresses(value: str) -> Iterator[str]:
+    """The image addresses of a srcset (its attribute's value, unescaped), read as HTML reads
+    them: an address up to a blank (trailing commas not part of it), then descriptors up to
+    a comma outside parentheses. The sanitizer and `allysite check` read them the same way."""
+    position = 0
     while position < len(value):
         while position < len(value) and value[position] in " \t\n\f\r,":
             position += 1
@@ -172,10 +181,8 @@ def _safe_srcset(written: str) -> bool:
         # (as a browser reads an address: blanks and controls around it, tabs and line
         # breaks inside it, left out)
         address = _TABS_AND_BREAKS.sub("", _CONTROLS_AROUND.sub("", address))
-        scheme = _SCHEME.match(address)
-        if scheme is not None and scheme[1].lower() not in _IMAGE_SCHEMES:
-            return False
-    return True
+        if address:
+            yield address
 
 
 _TABS_AND_BREAKS = re.compile("[\t\n\r]")
