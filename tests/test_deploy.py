@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -326,3 +329,53 @@ def test_a_missing_output_is_refused_without_a_lock_beside_it(
     result = deploy(site, endpoint)
     assert result.exit_code == 1 and "is not a folder built by allysite" in result.stderr
     assert not list(site.out.parent.glob(f".{site.out.name}.*"))  # nothing made for a typo
+
+
+def _workflow() -> dict[Any, Any]:
+    import yaml
+
+    path = Path(__file__).parents[1] / ".github/workflows/site.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_the_workflow_pins_its_actions_and_bounds_its_jobs() -> None:
+    """A tag such as @v4 can be moved to other code; a commit SHA cannot. A job without a
+    timeout holds a runner for six hours when a step hangs."""
+    jobs = _workflow()["jobs"]
+    uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use) for use in uses)
+    assert all(0 < job["timeout-minutes"] <= 60 for job in jobs.values())
+    dependabot = Path(__file__).parents[1] / ".github/dependabot.yml"
+    import yaml
+
+    updates = yaml.safe_load(dependabot.read_text(encoding="utf-8"))["updates"]
+    assert {"package-ecosystem": "github-actions", "directory": "/"}.items() <= updates[0].items()
+
+
+def test_the_workflows_annotations_escape_what_github_reads_as_syntax(tmp_path: Path) -> None:
+    """A file name with ',' or ':' ended the annotation's `file=`, a line break in a message
+    cut it, and a '%' followed by hex digits was read as an escape."""
+    run = next(
+        step["run"]
+        for step in _workflow()["jobs"]["test"]["steps"]
+        if "allysite check" in step.get("run", "")
+    )
+    script = run.split("<<'PY'\n", 1)[1].rsplit("\nPY", 1)[0]
+    finding = {
+        "path": "content/partners/alpha/report, v2: final.pdf",
+        "line": None,
+        "column": None,
+        "level": "warning",
+        "code": "unused-file",
+        "message": "link 'caf%C3%A9/'\nsecond line",
+        "hint": None,
+    }
+    report = {"ok": True, "errors": 0, "warnings": 1, "notices": 0, "findings": [finding]}
+    (tmp_path / "check.json").write_text(json.dumps(report), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[0] == (
+        "::warning file=content/partners/alpha/report%2C v2%3A final.pdf::"
+        "link 'caf%25C3%25A9/'%0Asecond line"
+    )
