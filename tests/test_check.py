@@ -202,6 +202,16 @@ def test_images_over_the_budget(make_site: MakeSite) -> None:
     assert "large-image" not in codes(check(site)[1])  # the default budget is 300 KB
 
 
+def test_images_of_static_over_the_budget(make_site: MakeSite) -> None:
+    """An image of static/ (a banner a profile links to) weighs on the pages as an item's
+    own does: it was never measured."""
+    site = make_site({"static/img/banner.png": "x" * 40_000, "static/notes.txt": "y" * 40_000})
+    _result, findings = check(site, "--image-budget", "20")
+    finding = only(findings, "large-image")
+    assert (finding["path"], finding["line"]) == ("static/img/banner.png", None)
+    assert finding["message"] == "image is 39 KB, over the budget of 20 KB"
+
+
 def test_stale_translations(make_site: MakeSite) -> None:
     site = make_site(
         {

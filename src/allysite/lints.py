@@ -309,23 +309,26 @@ def check_images(prepared: Prepared, text: SourceText, budget_kb: int) -> list[D
                     "add the logo file to the folder and 'logo: <file name>' to partner.yaml",
                 )
             )
+    images: list[str] = []  # (site-relative: an item's own, and those of static/)
     for item, _kind in items(prepared):
         for translation in item.translations.values():
             problems += _images_without_alt(translation.body_html, translation.source, text)
-        for asset in item.assets:
-            path = prepared.config.root / item.folder / asset
-            if path.suffix.lower() not in IMAGE_SUFFIXES:
-                continue
-            size = path.stat().st_size if path.is_file() else 0
-            if size > budget_kb * 1024:
-                problems.append(
-                    warning(
-                        "large-image",
-                        f"image is {size // 1024} KB, over the budget of {budget_kb} KB",
-                        SourcePos(f"{item.folder}/{asset}"),
-                        "export it smaller (a logo needs at most 400 px; SVG where possible)",
-                    )
+        images += (f"{item.folder}/{asset}" for asset in item.assets)
+    images += (f"static/{name}" for name in prepared.content.static_files)
+    for shown in images:
+        path = prepared.config.root / shown
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        size = path.stat().st_size if path.is_file() else 0
+        if size > budget_kb * 1024:
+            problems.append(
+                warning(
+                    "large-image",
+                    f"image is {size // 1024} KB, over the budget of {budget_kb} KB",
+                    SourcePos(shown),
+                    "export it smaller (a logo needs at most 400 px; SVG where possible)",
                 )
+            )
     return problems
 
 
