@@ -13,10 +13,12 @@ from allysite.errors import Diagnostic, Level
 HEAD_END = b"</head>"
 LAST_GOOD = "last-good"
 
+# (links get colours of their own: the browser's default blue is 1.9:1 on the dark background)
 ERROR_STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#fff;color:#1a1a1a}
 main{max-width:60rem;margin:0 auto;padding:2rem 1.25rem}
 h1{color:#a4000f;font-size:1.6rem;margin:0 0 .5rem}
+a{color:#0a58a5}
 ol{padding:0;list-style:none}
 li{border-inline-start:.35rem solid #a4000f;background:#fdf0f1;padding:.75rem 1rem;margin:1rem 0}
 li.warning{border-color:#8a5a00;background:#fdf6e7}
@@ -24,7 +26,8 @@ code{font:600 .95rem/1.4 ui-monospace,monospace;overflow-wrap:anywhere}
 .level{text-transform:uppercase;font-size:.8rem;font-weight:700;letter-spacing:.05em}
 .hint{color:#404040;margin:.25rem 0 0}
 @media (prefers-color-scheme:dark){body{background:#161616;color:#eee}
-li{background:#3a1518}li.warning{background:#33280f}.hint{color:#ccc}h1{color:#ff8a8a}}
+li{background:#3a1518}li.warning{background:#33280f}.hint{color:#ccc}h1{color:#ff8a8a}
+a{color:#8cbcff}}
 """
 
 

@@ -86,3 +86,43 @@ def test_the_error_page_passes_the_nu_checker(server: PreviewServer, tmp_path: P
     )
     messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
     assert [m.get("message") for m in messages if m.get("type") != "info"] == []
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def test_the_error_page_passes_axe_in_light_and_dark(
+    server: PreviewServer, browser: object, axe_source: str
+) -> None:
+    """The page a tab reloads onto is read in the editor's scheme: in dark, its link to the
+    last good site kept the browser's default blue, 1.9:1 on its dark background."""
+    profile = server.preview.site / "content" / "partners" / "icrc" / "es.md"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("---\n", "---\nnot_a_field: x\n", 1), "utf-8")
+    served_error_page(server, "/es/partners/icrc/")
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    problems = []
+    for scheme in ("light", "dark"):
+        for width in (320, 1280):
+            context = browser.new_context(  # type: ignore[attr-defined]
+                viewport={"width": width, "height": 800}, color_scheme=scheme
+            )
+            try:
+                page = context.new_page()
+                page.goto(f"{server.url}es/partners/icrc/", wait_until="load")
+                assert page.title().startswith("Site errors")
+                page.add_script_tag(content=axe_source)
+                found = page.evaluate(
+                    "async (o) => (await axe.run(document, o)).violations"
+                    ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))",
+                    options,
+                )
+                wide = page.evaluate(
+                    "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+                )
+                problems += [f"{scheme} {width}px: {v}" for v in found]
+                if wide:
+                    problems.append(f"{scheme} {width}px: scrolls sideways")
+            finally:
+                context.close()
+    assert not problems, "\n".join(problems)
