@@ -401,3 +401,46 @@ def test_screenshots_for_people(browser: Any, base_url: str, lang: str) -> None:
                 assert target.stat().st_size > 10_000
         finally:
             context.close()
+
+
+def _tab_to(page: Any, selector: str, limit: int = 120) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def _focused(page: Any) -> str:
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return e.getAttribute('data-facet') || e.tagName.toLowerCase(); }"
+    )
+
+
+@pytest.mark.parametrize("close_group", (False, True))
+def test_clearing_a_filter_with_the_keyboard_keeps_focus_in_the_filters(
+    page: Any, base_url: str, close_group: bool
+) -> None:
+    """The reset button ('Show all partners') hides itself: focus went to the first filter,
+    a link in a closed group that takes no focus, and fell to the page's start. It goes back
+    to the filter it cleared, or to that filter's group when the group was closed meanwhile."""
+    _goto(page, f"{base_url}/es/")
+    _tab_to(page, ".facet:last-of-type summary")
+    page.keyboard.press("Enter")  # open the topics, the last group
+    page.keyboard.press("Tab")
+    key = _focused(page)
+    assert key.startswith("topics/"), key
+    page.keyboard.press("Space")
+    assert page.get_attribute(f'[data-facet="{key}"]', "aria-pressed") == "true"
+    assert page.locator("[data-facet-count]").inner_text().strip()  # announced
+    if close_group:
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Enter")
+    _tab_to(page, "[data-facet-reset]")
+    page.keyboard.press("Enter")
+    assert page.locator("[data-facet-reset]").is_hidden()
+    expected = "summary" if close_group else key
+    assert _focused(page) == expected
+    page.keyboard.press("Tab")  # and the keyboard goes on from there, not from the top
+    assert _focused(page) != "a" or page.evaluate("!document.activeElement.closest('header')")

@@ -77,10 +77,18 @@
         }
       });
     });
+    /* The button hides itself: focus goes back to the filter it cleared, or to its group's
+       summary when that group was closed meanwhile (a link in a closed <details> takes no
+       focus, and focus fell to the page's start). */
     reset.addEventListener("click", function () {
+      var pressed = null;
+      links.forEach(function (link) {
+        if (link.getAttribute("data-facet") === active) pressed = link;
+      });
       apply(null);
-      var first = directory.querySelector("[data-facet]");
-      if (first) first.focus();
+      var group = pressed && pressed.closest("details");
+      var target = group && !group.open ? group.querySelector("summary") : pressed;
+      if (target) target.focus();
     });
   }
 
