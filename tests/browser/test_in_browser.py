@@ -444,3 +444,45 @@ def test_clearing_a_filter_with_the_keyboard_keeps_focus_in_the_filters(
     assert _focused(page) == expected
     page.keyboard.press("Tab")  # and the keyboard goes on from there, not from the top
     assert _focused(page) != "a" or page.evaluate("!document.activeElement.closest('header')")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_phone_with_text_at_200_percent_keeps_cards_and_filters_in_the_window(
+    browser: Any, base_url: str, lang: str
+) -> None:
+    """Text at 200% (the browser's font size setting, which media queries follow too) on a
+    320 px phone: a card stacked its logo and text and took its longest word's width, and a
+    filter group its longest filter's, so names and summaries ran out of their cards and
+    filters out of the window, which scrolled sideways (WCAG 1.4.4, 1.4.10)."""
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    page = context.new_page()
+    session = context.new_cdp_session(page)
+    session.send("Page.enable")
+    session.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.route("**/pagefind/**", lambda route: route.abort())
+    try:
+        _goto(page, f"{base_url}/{lang}/")
+        assert page.evaluate("getComputedStyle(document.body).fontSize") == "32px"
+        page.evaluate("document.querySelectorAll('details.facet').forEach(d => d.open = true)")
+        found = page.evaluate(
+            """() => {
+              const width = document.documentElement.clientWidth, out = [];
+              const beyond = (inner, outer) => inner.left < outer.left - 1
+                || inner.right > outer.right + 1;
+              for (const card of document.querySelectorAll('.card')) {
+                const box = card.getBoundingClientRect();
+                for (const part of card.querySelectorAll('.card-body *'))
+                  if (beyond(part.getBoundingClientRect(), box))
+                    out.push('out of its card: ' + part.textContent.trim().slice(0, 40));
+              }
+              for (const part of document.querySelectorAll('.facets *'))
+                if (beyond(part.getBoundingClientRect(), {left: 0, right: width}))
+                  out.push('out of the window: ' + part.textContent.trim().slice(0, 40));
+              if (document.documentElement.scrollWidth > width)
+                out.push('scrolls sideways: ' + document.documentElement.scrollWidth + 'px');
+              return out;
+            }"""
+        )
+    finally:
+        context.close()
+    assert not found, "\n".join(found[:20])
