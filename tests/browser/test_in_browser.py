@@ -486,3 +486,50 @@ def test_a_phone_with_text_at_200_percent_keeps_cards_and_filters_in_the_window(
     finally:
         context.close()
     assert not found, "\n".join(found[:20])
+
+
+WIDE_TABLE = (
+    "<table><thead><tr><th>Año</th><th>Programa</th><th>Países</th></tr></thead><tbody>"
+    "<tr><td>2024</td><td>Diálogointerreligiosoyeducaciónparalapazenlasescuelas</td>"
+    "<td>Argentina, Marruecos, Indonesia</td></tr></tbody></table>"
+)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_profiles_wide_table_can_be_scrolled_from_the_keyboard(
+    browser: Any, base_url: str, axe_source: str, width: int
+) -> None:
+    """A Markdown table wider than the page scrolls in its own box: axe's
+    scrollable-region-focusable failed the profile, as no key reached it outside Chromium.
+    While it scrolls it is in the tab order; once the window is wide enough, it is not."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    path = f"/es/partners/{PROFILE}/"
+
+    def with_table(route: Any) -> None:
+        body = (
+            route.fetch()
+            .text()
+            .replace('<div class="prose">', '<div class="prose">' + WIDE_TABLE, 1)
+        )
+        route.fulfill(body=body, headers={"content-type": "text/html; charset=utf-8"})
+
+    page.route(base_url + path, with_table)
+    try:
+        _goto(page, base_url + path)
+        table = page.locator(".prose table")
+        scrolls = page.evaluate("(t) => t.scrollWidth > t.clientWidth", table.element_handle())
+        assert scrolls == (width < 600)
+        assert table.get_attribute("tabindex") == ("0" if scrolls else None)
+        found = _axe(page, axe_source, {"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        assert not found["violations"], _report(found["violations"])
+        if scrolls:
+            table.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => document.querySelector('.prose table').scrollLeft > 0")
+            page.set_viewport_size({"width": 1280, "height": 800})
+            page.wait_for_function(
+                "() => !document.querySelector('.prose table').hasAttribute('tabindex')"
+            )
+    finally:
+        context.close()

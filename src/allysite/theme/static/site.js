@@ -181,6 +181,23 @@
       .catch(function () { /* no index here: the box stays hidden */ });
   }
 
+  /* A profile's table wider than the page scrolls in its own box (style.css): while it does,
+     it takes the keyboard's focus, so that arrow keys can scroll it (WCAG 2.1.1; Safari
+     gives a scrolling box no focus of its own). */
+  function setupTables() {
+    var tables = doc.querySelectorAll(".prose table");
+    if (!tables.length) return;
+    function mark() {
+      tables.forEach(function (table) {
+        if (table.scrollWidth > table.clientWidth) table.setAttribute("tabindex", "0");
+        else table.removeAttribute("tabindex");
+      });
+    }
+    mark();
+    window.addEventListener("resize", mark);
+  }
+
   setupFilters();
   setupSearch();
+  setupTables();
 })();
