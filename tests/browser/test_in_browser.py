@@ -362,6 +362,59 @@ def test_a_stand_in_found_by_search_is_named_in_its_own_language(
     assert [f"/ar/partners/{PROFILE}/", "", "rtl"] in translated, translated
 
 
+def test_a_search_excerpt_isolates_what_reads_the_other_way(
+    page: Any, base_url: str, site_dir: Path
+) -> None:
+    """An excerpt is plain text from the index, without the isolation its page gives names
+    and addresses. In Arabic results a stand-in's excerpt holds its Spanish name and its
+    website: each is a <bdi> of its own, brackets paired, and reads left to right (the
+    address showed its final slash first, "/https://www.rfp.org")."""
+    fallback = _fallback_profile(site_dir, "ar")
+    assert fallback is not None
+    html = (site_dir / fallback.lstrip("/") / "index.html").read_text(encoding="utf-8")
+    stand_in = BeautifulSoup(html, "html.parser")
+    address = stand_in.select_one(".facts a.website").get_text(strip=True)
+    name = " ".join(stand_in.find("h1").get_text().split())  # ("Name (SHORT)", as indexed)
+    assert fallback in _search(page, base_url, "ar", max(re.findall(r"\w+", name), key=len))
+    shown = page.evaluate(
+        """([path, texts]) => {
+          const link = [...document.querySelectorAll('[data-search-results] a')]
+            .find(a => new URL(a.href).pathname === path);
+          const excerpt = link.nextElementSibling;
+          const isolated = [...excerpt.querySelectorAll('bdi')].map(b => b.textContent);
+          // the left edge of each text's first, last but one and last letters, as drawn
+          const edges = texts.map(text => {
+            const walker = document.createTreeWalker(excerpt, NodeFilter.SHOW_TEXT);
+            const nodes = [];
+            while (walker.nextNode()) nodes.push(walker.currentNode);
+            const start = nodes.map(n => n.textContent).join('').indexOf(text);
+            if (start < 0) return null;
+            const at = offset => {
+              for (const node of nodes) {
+                if (offset < node.textContent.length) {
+                  const range = document.createRange();
+                  range.setStart(node, offset);
+                  range.setEnd(node, offset + 1);
+                  return range.getBoundingClientRect().left;
+                }
+                offset -= node.textContent.length;
+              }
+            };
+            return [at(start), at(start + text.length - 2), at(start + text.length - 1)];
+          });
+          return { isolated, edges, direction: getComputedStyle(excerpt).direction };
+        }""",
+        [fallback, [address, name]],
+    )
+    assert shown["direction"] == "rtl"
+    seen = [text for text, edges in zip((address, name), shown["edges"], strict=True) if edges]
+    assert seen, shown  # (the excerpt is a window of the text: the name, the address or both)
+    for text, edges in zip((address, name), shown["edges"], strict=True):
+        if text in seen:
+            assert text in shown["isolated"], shown
+            assert edges[0] < edges[1] < edges[2], (text, shown)
+
+
 def test_filters_work_in_place(page: Any, base_url: str, site_dir: Path) -> None:
     _goto(page, f"{base_url}/es/")
     total = page.locator("[data-terms]").count()

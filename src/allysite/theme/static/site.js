@@ -16,6 +16,62 @@
     return text.replace("{n}", String(count));
   }
 
+  /* A search result's excerpt is plain text from the index, without the isolation its page
+     gives names and addresses: each run of the other direction's letters (a Latin name or
+     address in Arabic results, an Arabic name in Spanish ones) goes in a <bdi> of its own,
+     marks and all. Read in the page's direction, "https://www.rfp.org/" showed its final
+     slash first, and a Spanish name's words in reverse order. */
+  var RTL = "\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF";
+  var LTR = "A-Za-z0-9\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF";
+  var OTHER_RUN = doc.documentElement.dir === "rtl"
+    ? new RegExp("[" + LTR + "](?:[^" + RTL + "]*[" + LTR + "/)\\]])?", "g")
+    : new RegExp("[" + RTL + "](?:[^" + LTR + "]*[" + RTL + ")\\]])?", "g");
+
+  /* A run's brackets in pairs: "(SFCG)" whole, not "SFCG)" with its "(" outside. */
+  function paired(flat, start, end) {
+    var text = flat.slice(start, end);
+    var unmatched = (text.match(/[)\]]/g) || []).length - (text.match(/[(\[]/g) || []).length;
+    if (unmatched > 0 && "([".indexOf(flat.charAt(start - 1)) >= 0) return [start - 1, end];
+    return unmatched > 0 && ")]".indexOf(text.charAt(text.length - 1)) >= 0
+      ? [start, end - 1] : [start, end];
+  }
+
+  function appendExcerpt(excerpt, segments) {
+    var flat = segments.map(function (segment) { return segment.text; }).join("");
+    var runs = [];
+    var found;
+    OTHER_RUN.lastIndex = 0;
+    while ((found = OTHER_RUN.exec(flat))) {
+      runs.push(paired(flat, found.index, found.index + found[0].length));
+    }
+    var position = 0;
+    var run = 0;
+    var isolate = null;
+    segments.forEach(function (segment) {
+      var end = position + segment.text.length;
+      while (position < end) {
+        while (run < runs.length && runs[run][1] <= position) {
+          run++;
+          isolate = null;
+        }
+        var inside = run < runs.length && runs[run][0] <= position;
+        var stop = Math.min(end, run < runs.length ? runs[run][inside ? 1 : 0] : end);
+        var target = excerpt;
+        if (inside) {
+          if (!isolate) isolate = excerpt.appendChild(doc.createElement("bdi"));
+          target = isolate;
+        }
+        var piece = flat.slice(position, stop);
+        if (segment.mark) {
+          target.appendChild(doc.createElement("mark")).textContent = piece;
+        } else {
+          target.appendChild(doc.createTextNode(piece));
+        }
+        position = stop;
+      }
+    });
+  }
+
   /* Text with a value isolated in <bdi>, so a Latin name reads right in Arabic text. */
   function withValue(template, value) {
     var parts = template.split("{query}");
@@ -124,15 +180,9 @@
         var excerpt = doc.createElement("p");
         /* Keep only text and <mark> from the excerpt: nothing else can reach the page. */
         var parsed = new DOMParser().parseFromString(result.excerpt || "", "text/html");
-        parsed.body.childNodes.forEach(function (node) {
-          if (node.nodeName === "MARK") {
-            var mark = doc.createElement("mark");
-            mark.textContent = node.textContent;
-            excerpt.appendChild(mark);
-          } else {
-            excerpt.appendChild(doc.createTextNode(node.textContent));
-          }
-        });
+        appendExcerpt(excerpt, Array.prototype.map.call(parsed.body.childNodes, function (node) {
+          return { text: node.textContent, mark: node.nodeName === "MARK" };
+        }));
         item.appendChild(excerpt);
         list.appendChild(item);
       });
