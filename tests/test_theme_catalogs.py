@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -62,3 +63,25 @@ def test_theme_catalog_passes_msgfmt_check(lang: str) -> None:
         text=True,
     )
     assert result.returncode == 0 and not result.stderr, result.stderr
+
+
+def _translations(lang: str) -> list[str]:
+    with _catalog_path(lang).open("rb") as handle:
+        catalog = read_po(handle)
+    return [
+        text
+        for message in catalog
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+    ]
+
+
+def test_french_catalog_keeps_its_high_punctuation_with_the_word_it_follows() -> None:
+    """French sets « » with narrow no-break spaces and a no-break space before : ; ! ?: a plain
+    space lets a line break leave the colon or the closing guillemet alone at a line's start."""
+    wrong = [
+        text
+        for text in _translations("fr")
+        if re.search(r"[^\u00a0\u202f][:;!?]|[^\u202f]»|«[^\u202f]", text)
+    ]
+    assert not wrong, wrong
