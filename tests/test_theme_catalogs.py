@@ -85,3 +85,16 @@ def test_french_catalog_keeps_its_high_punctuation_with_the_word_it_follows() ->
         if re.search(r"[^\u00a0\u202f][:;!?]|[^\u202f]»|«[^\u202f]", text)
     ]
     assert not wrong, wrong
+
+
+def test_chinese_catalog_sets_no_space_between_a_name_and_the_chinese_around_it() -> None:
+    """A name, a CLDR language name or a profile's, is Chinese on a Chinese page: a space
+    between it and the Chinese text around it ("联合国 的标志") is a gap in the phrase."""
+    name = r"%\((?:name|language|original)\)s"
+    chinese = r"[\u4e00-\u9fff]"
+    wrong = [
+        text
+        for text in _translations("zh")
+        if re.search(rf"{name} {chinese}|{chinese} {name}", text)
+    ]
+    assert not wrong, wrong
