@@ -129,6 +129,24 @@ def test_language_switcher_leads_to_the_same_page_in_each_language(built_site: S
         assert all(h.endswith(path[3:]) for h in hrefs), hrefs
 
 
+def test_the_switchers_note_is_bracketed_as_the_pages_language_writes_it(
+    make_site: MakeSite,
+) -> None:
+    """The brackets of "(not yet translated)" are the translation's: Chinese writes them
+    full-width. They were ASCII, around the translated words: "(尚未翻译)"."""
+    site_yaml = MINIMAL_SITE["site.yaml"].replace("[es, en, ar]", "[es, en, ar, zh]")
+    zh = "---\nname: 阿尔法基金会\nsummary: 致力于和平。\n---\n正文。\n"
+    site = make_site({"site.yaml": site_yaml, "content/partners/alpha/zh.md": zh})
+    assert site.build().exit_code == 0
+
+    def notes(path: str) -> dict[str, str]:
+        links = site.html(path).select(".language-switcher a.untranslated")
+        return {a["hreflang"]: a.select_one(".pending").get_text() for a in links}
+
+    assert notes("/zh/partners/alpha/") == {"ar": "（尚未翻译）"}
+    assert notes("/en/partners/alpha/") == {"ar": "(not yet translated)"}
+
+
 def _alternates(site: Site, path: str) -> dict[str, str]:
     return {
         link["hreflang"]: link["href"]
