@@ -94,6 +94,17 @@ def test_stamp_errors_are_reported(make_site: MakeSite) -> None:
     assert run(site, "stamp", "alpha").exit_code == 2
 
 
+def test_stamp_all_with_a_target_is_refused_and_stamps_nothing(make_site: MakeSite) -> None:
+    """`stamp alpha --all` reads as "every language of alpha"; it must not stamp the site."""
+    site = make_site()
+    before = (site.root / EN).read_bytes()
+    for args in (("alpha", "--all"), ("alpha", "en", "--all")):
+        result = run(site, "stamp", *args)
+        assert result.exit_code == 2, result.output
+        assert "give TARGET and LANG, or --all alone" in result.stderr
+    assert (site.root / EN).read_bytes() == before
+
+
 def test_a_changed_original_makes_its_stamped_translation_stale(make_site: MakeSite) -> None:
     site = make_site()
     assert run(site, "stamp", "alpha", "en").exit_code == 0

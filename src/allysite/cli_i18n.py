@@ -164,7 +164,10 @@ def stamp(site: Path, target: str | None, lang: str | None, all_: bool) -> None:
     """
     from allysite.stale import check_translations, find_item, stamp_all, stamp_translation
 
-    if all_ == bool(target and lang) or (not all_ and (target is None or lang is None)):
+    # --all with a TARGET too is refused: run, it would stamp every translation of the site.
+    if (all_ and (target is not None or lang is not None)) or (
+        not all_ and (target is None or lang is None)
+    ):
         raise click.UsageError("give TARGET and LANG, or --all alone")
     config = site_config(site)
     content = site_content(config)
