@@ -152,6 +152,19 @@ def test_new_language_refusals(make_site: MakeSite) -> None:
     assert (site.root / "site.yaml").read_text() == before
 
 
+def test_new_language_of_a_site_language_hints_at_what_works(make_site: MakeSite) -> None:
+    """The hint named `new partner SLUG --langs en`, which refuses an existing partner and
+    a --langs without the default language: the way to translate is a file, en.md."""
+    site = make_site()
+    again = run("new", "language", "en", "--site", str(site.root))
+    assert again.exit_code == 1
+    lines = again.stderr.splitlines()
+    assert lines[0] == "site.yaml: error: 'en' is a site language already"
+    assert lines[1] == "  hint: to translate a partner or page, add en.md to its folder in content/"
+    followed = run("new", "partner", "alpha", "--langs", "en", "--site", str(site.root))
+    assert followed.exit_code == 1  # what the old hint said to do
+
+
 def test_a_code_not_in_the_usual_case_is_refused_with_its_spelling(tmp_path: Path) -> None:
     """`new language FR` wrote FR into site.yaml: the site's addresses became /FR/."""
     site = tmp_path / "s"

@@ -172,7 +172,7 @@ def parse_language(
             "duplicate-language",
             f"'{code}' is a site language already",
             SourcePos(SITE_FILE),
-            f"translate a partner with: allysite new partner SLUG --langs {same}"
+            f"to translate a partner or page, add {same}.md to its folder in content/"
             if same == code
             else f"site.yaml writes it '{same}'",
         )
