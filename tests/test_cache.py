@@ -661,6 +661,33 @@ def test_a_build_cache_that_cannot_be_written_says_so_and_how_to_mend_it(
     assert_as_cold(site, tmp_path)
 
 
+def test_a_build_cache_that_cannot_be_stored_is_told_once_the_output_is_built(
+    make_site: MakeSite,
+) -> None:
+    """A site whose build writes nothing else into the cache (no logo to clean): the output
+    is built and swapped in, but the manifest cannot be stored, so every later build renders
+    everything. It said nothing; it says so, how to mend it, and exits 0 (the site is fine)."""
+    site = make_site()
+    (site.root / "content/partners/alpha/logo.svg").unlink()
+    site.write(
+        {"content/partners/alpha/partner.yaml": "website: https://alpha.example.org/\nkind: ngo\n"}
+    )
+    assert site.build().exit_code == 0
+    cache = cache_dir(site.out)
+    shutil.rmtree(cache)
+    cache.write_text("not a folder")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    note = next(line for line in result.stderr.splitlines() if line.startswith("note: "))
+    assert note.startswith("note: the build cache could not be written (")
+    assert f"{cache}), so the next build renders every page again; delete {cache} " in note
+    assert (site.out / "es/partners/alpha/index.html").is_file()
+    cache.unlink()
+    result = site.build()
+    assert "note:" not in result.stderr
+    assert site.build().stdout.rstrip().endswith(": nothing changed.")
+
+
 def test_a_folder_in_place_of_a_cache_file_is_replaced_and_leaves_no_temporary_files(
     site: Site, tmp_path: Path
 ) -> None:

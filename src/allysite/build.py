@@ -86,6 +86,9 @@ class BuildResult:
     """Output paths of the pages this build rendered; the others were kept from the last."""
     cached: bool = False
     """True when nothing changed at all: the output was left as it was."""
+    cache_note: str | None = None
+    """Why the build cache could not be written, when it could not (the output is whole;
+    the next build renders everything): the command says so, and what to do."""
 
     @property
     def ok(self) -> bool:
@@ -475,20 +478,37 @@ def _finish(
         staging.abandon()
         raise
     places = _places_stored(made, published, store)
-    manifest = _save(store, made, published, problems, places)
+    manifest, unsaved = _save(store, made, published, problems, places)
     if spare and previous is not None:  # (the previous output)
         keep_spare(out, _as_written(manifest), previous.outputs, previous.folders)
     rendered = tuple(sorted(published.rendered))
     states = published.states
+    note = None if unsaved is None else _cache_note(unsaved, store)
     return _result(
-        problems, strict, pages=len(made.pages), files=len(states), written=True, rendered=rendered
+        problems,
+        strict,
+        pages=len(made.pages),
+        files=len(states),
+        written=True,
+        rendered=rendered,
+        cache_note=note,
+    )
+
+
+def _cache_note(exc: OSError, store: BuildCache) -> str:
+    where = os.fsdecode(exc.filename) if exc.filename else str(store.folder)
+    return (
+        f"the build cache could not be written ({exc.strerror or exc}: {where}), so the next "
+        f"build renders every page again; delete {store.folder} (allysite's build cache: a "
+        "build makes it again), or check the folder's permissions and free disk space"
     )
 
 
 def _save(
     store: BuildCache, made: Made, published: Published, problems: list[Diagnostic], places: bool
-) -> Manifest:
-    """The manifest of the build, and only its body places kept."""
+) -> tuple[Manifest, OSError | None]:
+    """The manifest of the build, and only its body places kept; the error that kept the
+    manifest from being stored, if one did."""
     states = published.states
     manifest = Manifest(
         store.environment,
@@ -506,9 +526,9 @@ def _save(
         bodies=store.token if places else b"",
         token=store.token,
     )
-    store.save(manifest)
+    unsaved = store.save(manifest)
     store.drop_places(store.token if places else b"")
-    return manifest
+    return manifest, unsaved
 
 
 def _as_written(manifest: Manifest) -> Written:

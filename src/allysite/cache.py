@@ -574,10 +574,11 @@ class BuildCache:
                 else:
                     path.unlink()
 
-    def save(self, manifest: Manifest) -> None:
-        """Store the new manifest, once the output it describes was swapped in (when it
-        cannot be written, the next build renders everything: the output is fine). Its
-        tables by page go in a file of their own, which only a build that renders reads."""
+    def save(self, manifest: Manifest) -> OSError | None:
+        """Store the new manifest, once the output it describes was swapped in; the error
+        when it cannot be written (the next build then renders everything: the output is
+        fine, and the command says why). Its tables by page go in a file of their own, which
+        only a build that renders reads."""
         tables = (
             manifest.token,
             manifest.keys,
@@ -596,8 +597,10 @@ class BuildCache:
                 ),
             )
             (self.folder / JOURNAL).unlink(missing_ok=True)
-        except OSError:
+        except OSError as exc:
             self.forget()
+            return exc
+        return None
 
     def load_keys(self) -> None:
         """The last manifest's tables by page, for a build that renders (none: as if there

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NoReturn
 
-from allysite.errors import Diagnostic, Level
+from allysite.errors import Diagnostic, Level, printable
 
 if TYPE_CHECKING:  # loaded lazily, so that 'allysite --help' starts fast
     from allysite.build import BuildResult
@@ -168,6 +168,8 @@ def run_build(site: Path, out: Path | None, strict: bool, no_cache: bool) -> Non
         f"Built {result.pages} pages ({result.files} files) into {target} "
         f"in {elapsed:.2f} s" + (f", {warnings} warning(s)" if warnings else "") + _reuse(result)
     )
+    if result.cache_note:  # (no problem of the site's: the exit status stays 0)
+        sys.stderr.write(f"note: {printable(result.cache_note)}\n")
 
 
 def _reuse(result: BuildResult) -> str:
