@@ -105,6 +105,15 @@ def test_stamp_all_with_a_target_is_refused_and_stamps_nothing(make_site: MakeSi
     assert (site.root / EN).read_bytes() == before
 
 
+def site_with_dashboard(site: Site) -> Site:
+    """The site built again with its translation dashboard on."""
+    text = (site.root / "site.yaml").read_text(encoding="utf-8")
+    if "translation_dashboard" not in text:
+        site.write({"site.yaml": text + "translation_dashboard: true\n"})
+    assert site.build().exit_code == 0
+    return site
+
+
 def test_a_changed_original_makes_its_stamped_translation_stale(make_site: MakeSite) -> None:
     site = make_site()
     assert run(site, "stamp", "alpha", "en").exit_code == 0
@@ -135,6 +144,12 @@ def test_a_changed_original_makes_its_stamped_translation_stale(make_site: MakeS
         "stale_by": "stamp",
         "href": None,
     }
+
+    dashboard = site_with_dashboard(site).html("/es/translations/")
+    changed = dashboard.select_one('#status-en li[data-state="stale"]')
+    # the fields as the file's keys, marked as such (they read as English words in Spanish)
+    assert [code.get_text() for code in changed.select("code")] == [EN, "summary"]
+    assert "(Cambiado: summary)" in " ".join(changed.get_text().split())
 
     assert run(site, "stamp", "alpha", "en").exit_code == 0  # the translator caught up
     result = site.build()
