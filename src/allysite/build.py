@@ -499,8 +499,15 @@ def _cache_note(exc: OSError, store: BuildCache) -> str:
     where = os.fsdecode(exc.filename) if exc.filename else str(store.folder)
     return (
         f"the build cache could not be written ({exc.strerror or exc}: {where}), so the next "
-        f"build renders every page again; delete {store.folder} (allysite's build cache: a "
-        "build makes it again), or check the folder's permissions and free disk space"
+        f"build renders every page again; {_mend_cache(store.folder)}"
+    )
+
+
+def _mend_cache(cache: Path) -> str:
+    """What to do about a build cache that cannot be written (a file in place of its folder)."""
+    return (
+        f"delete {cache} (allysite's build cache: the next build makes it again); "
+        "if it persists, check the folder's permissions and free disk space"
     )
 
 
@@ -597,8 +604,7 @@ def _write_error(exc: OSError, out: Path, site: Path) -> Diagnostic:
             "write",
             f"cannot write the build cache: {exc.strerror or exc}",
             SourcePos(str(filename)),
-            f"delete {cache} (allysite's build cache: the next build makes it again); "
-            "if it persists, check the folder's permissions and free disk space",
+            _mend_cache(cache),
         )
     if filename is not None and filename.is_relative_to(site) and not _written(filename, out):
         return error(

@@ -126,15 +126,22 @@ def save_pickle(path: Path, value: object) -> None:
     try:
         with open(temporary, "wb") as file:
             _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-        try:
-            os.replace(temporary, path)
-        except IsADirectoryError:
-            shutil.rmtree(path, ignore_errors=True)
-            os.replace(temporary, path)
+        replace_whole(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def replace_whole(written: Path, path: Path) -> None:
+    """A file written whole put in place of whatever has its name, a folder or a link made
+    there by hand included (the cache would be lost to every later build): a killed build
+    never leaves half a file."""
+    try:
+        os.replace(written, path)
+    except IsADirectoryError:
+        shutil.rmtree(path, ignore_errors=True)
+        os.replace(written, path)
 
 
 def _read_pickle(path: Path) -> Any:
@@ -227,7 +234,11 @@ changed by hand (`chmod 000`) is written again, as a build from nothing gives it
 
 def file_state(path: str | Path) -> OutputState:
     """A file's (size, mtime_ns, inode, mode), as the manifest records the output's files."""
-    stat = os.stat(path)
+    return stat_state(os.stat(path))
+
+
+def stat_state(stat: os.stat_result) -> OutputState:
+    """The state (file_state) of a file whose status is at hand (a descriptor's fstat)."""
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_mode)
 
 

@@ -53,26 +53,23 @@ class SiteConfig:
         return tuple(lang.code for lang in self.languages)
 
 
-def ascii_url(url: str) -> str | None:
+def ascii_url(url: str) -> str:
     """The address in ASCII, as sitemaps and feeds must give it: the host in IDNA (punycode),
-    other characters of the path %-encoded; None when the host is no domain name. The same
-    address as written: browsers show it either way."""
+    other characters of the path %-encoded. The same address as written: browsers show it
+    either way. (Its host is one the schema took: schema._host_problem encodes it alike.)"""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    try:
-        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
-    except UnicodeError:
-        return None
+    ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
     if ":" in ascii_host:  # an IPv6 address, bracketed in URLs
         ascii_host = f"[{ascii_host}]"
     scheme = parts.scheme.lower()
-    port = None if parts.port == _DEFAULT_PORTS.get(scheme) else parts.port
+    port = None if parts.port == DEFAULT_PORTS.get(scheme) else parts.port
     netloc = ascii_host if port is None else f"{ascii_host}:{port}"
     path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
     return urlunsplit((scheme, netloc, path, "", ""))
 
 
-_DEFAULT_PORTS = MappingProxyType({"http": 80, "https": 443})
+DEFAULT_PORTS = MappingProxyType({"http": 80, "https": 443})
 """Left out of the address, as browsers show it (RFC 3986 §6.2.3): ':443' would make every
 canonical link and og:url differ from the page's own address."""
 
@@ -186,16 +183,6 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
                 path_problem[1],
             )
         )
-    base_url = ascii_url(settings.base_url)
-    if base_url is None:
-        problems.append(
-            error(
-                "invalid-value",
-                f"base_url: '{parts.hostname}' is not a domain name",
-                doc.pos(("base_url",)),
-                "give the address where the site lives, e.g. https://partners.example.org/",
-            )
-        )
     if problems:
         return None, problems
 
@@ -211,7 +198,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
             )
         ]
     titles = {code: settings.title.get(code, everywhere or default) for code in codes}
-    assert base_url is not None
+    base_url = ascii_url(settings.base_url)
     base_url = base_url if base_url.endswith("/") else base_url + "/"
     languages = tuple(make_language(code, code == settings.default_language) for code in codes)
     return (

@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import io
 import os
-import shutil
 import stat
 import warnings
 from collections.abc import Callable, Mapping
@@ -23,6 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from allysite import urls
+from allysite.cache import replace_whole
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.inputindex import DIGEST
@@ -324,17 +324,7 @@ def _store(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     partial.write_bytes(data)
-    _put(partial, target)
-
-
-def _put(partial: Path, target: Path) -> None:
-    """A file written whole into the cache folder in place of whatever has its name (a
-    folder or link made there by hand): a killed build never leaves half a file."""
-    try:
-        partial.replace(target)
-    except IsADirectoryError:
-        shutil.rmtree(target, ignore_errors=True)
-        partial.replace(target)
+    replace_whole(partial, target)
 
 
 # --- SVG logos ----------------------------------------------------------------------------------

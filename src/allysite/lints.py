@@ -13,11 +13,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from types import MappingProxyType
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from allysite import urls
 from allysite.build import Prepared
+from allysite.config import DEFAULT_PORTS
 from allysite.errors import Diagnostic, SourcePos, warning
 from allysite.i18n import resolve
 from allysite.markup import srcset_addresses
@@ -28,7 +28,6 @@ IMAGE_BUDGET_KB = 300
 PLACEHOLDER = re.compile(r"\bTODO\b|todo\.invalid")
 """What `allysite new` leaves for the editor to replace (see scaffold.py)."""
 PLACEHOLDER_TERM = "todo"
-_DEFAULT_PORTS = MappingProxyType({"http": 80, "https": 443})
 _URL_END = frozenset(")>\"' \t")
 """What may follow an address in Markdown or HTML: `(url)`, `<url>`, `"url"`, `url "title"`."""
 
@@ -225,7 +224,7 @@ def site_path(url: str, page_url: str, prefix: str) -> str | None:
     outside the base URL's path. The host is compared as a browser reads it: in any case,
     with or without its default port, in its own script or in punycode."""
     target = urlsplit(urljoin(page_url, url))
-    if target.scheme not in _DEFAULT_PORTS or _origin(target) != _origin(urlsplit(page_url)):
+    if target.scheme not in DEFAULT_PORTS or _origin(target) != _origin(urlsplit(page_url)):
         return None
     path = _without_dot_segments(unquote(target.path))
     prefix = unquote(prefix)  # (the base URL's path is %-encoded, as pages write it)
@@ -242,7 +241,7 @@ def _origin(parts: SplitResult) -> tuple[str, int | None] | None:
             host = host.encode("idna").decode("ascii")
     except (ValueError, UnicodeError):  # no valid port or host: no address of this site
         return None
-    return host.lower(), None if port == _DEFAULT_PORTS.get(parts.scheme) else port
+    return host.lower(), None if port == DEFAULT_PORTS.get(parts.scheme) else port
 
 
 def _without_dot_segments(path: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from allysite import swap
-from allysite.cache import OutputState, file_state, folder_times
+from allysite.cache import OutputState, file_state, folder_times, stat_state
 from allysite.errors import Diagnostic, SourcePos, error
 from allysite.inputindex import NOT_A_FILE, SITE_FILES
 
@@ -267,8 +267,7 @@ class Staging:
             view = memoryview(data)
             while view:
                 view = view[file.write(view) or 0 :]
-            stat = os.fstat(fd)
-        return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_mode)
+            return stat_state(os.fstat(fd))
 
     def copy(self, out_path: str, source: Path) -> OutputState:
         """A file copied in; its state (cache.file_state) as written."""
