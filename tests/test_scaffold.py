@@ -423,3 +423,96 @@ def test_a_bad_langs_option_is_named_in_the_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Error: Invalid value for '--langs': 'xx' is not a language code" in result.output
     assert not (tmp_path / "s").exists()
+
+
+def _with_file_size_limit(limit: int, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """allysite run with writes beyond `limit` bytes refused by the system (EFBIG), as a
+    full disk refuses them: the write fails part way, the way no test can fill a disk."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    command = [sys.executable, "-m", "allysite", *args]
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, preexec_fn=limited, check=False
+    )
+
+
+def test_new_language_on_a_full_disk_leaves_site_yaml_whole(tmp_path: Path) -> None:
+    """site.yaml was rewritten in place: a disk full cut it short (the list's ']' lost,
+    the site unreadable) and the command ended as an internal error."""
+    site = tmp_path / "s"
+    assert run("new", "site", str(site), "--langs", "en,es").exit_code == 0
+    before = (site / "site.yaml").read_bytes()
+    result = _with_file_size_limit(len(before), "new", "language", "fr", cwd=site)
+    assert result.returncode == 1, result.stderr
+    assert (
+        result.stderr.splitlines()[0] == "site.yaml: error: cannot write site.yaml: File too large"
+    )
+    assert "internal error" not in result.stderr
+    assert (site / "site.yaml").read_bytes() == before
+    assert sorted(path.name for path in site.iterdir()) == [
+        ".gitignore",
+        "content",
+        "site.yaml",
+        "taxonomies.yaml",
+    ]
+
+
+def test_new_site_on_a_full_disk_names_the_file_and_leaves_nothing(tmp_path: Path) -> None:
+    """A write refused part way names no file: it was told as a bug of allysite (exit 70)."""
+    result = _with_file_size_limit(100, "new", "site", "starter", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[0] == "starter/site.yaml: error: File too large"
+    assert "internal error" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_site_stopped_by_ctrl_c_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only an error of the system removed what was made: Ctrl-C left half a site, which
+    the command then refused to start again ('exists and is not empty')."""
+    from allysite import scaffold
+
+    opened = Path.open
+    count = [0]
+
+    def interrupted(self: Path, *args: object, **kwargs: object) -> object:
+        count[0] += 1
+        if count[0] == 3:
+            raise KeyboardInterrupt
+        return opened(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        scaffold.new_site(tmp_path / "starter", ["en", "es"])
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_language_leaves_a_read_only_site_yaml_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """site.yaml is replaced by a rename, which a read-only file does not stop: it must be
+    refused as a write in place was, and a link to it must stay a link."""
+    site = tmp_path / "s"
+    assert run("new", "site", str(site), "--langs", "en,es").exit_code == 0
+    (site / "real.yaml").write_bytes((site / "site.yaml").read_bytes())
+    (site / "site.yaml").unlink()
+    (site / "site.yaml").symlink_to("real.yaml")
+    before = (site / "real.yaml").read_bytes()
+    real_access = os.access
+    monkeypatch.setattr(
+        "allysite.scaffold.os.access",
+        lambda path, mode: mode != os.W_OK and real_access(path, mode),
+    )
+    result = run("new", "language", "fr", "--site", str(site))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "site.yaml: error: site.yaml is read-only"
+    assert (site / "real.yaml").read_bytes() == before
+    monkeypatch.undo()
+    assert run("new", "language", "fr", "--site", str(site)).exit_code == 0
+    assert (site / "site.yaml").is_symlink()
+    assert load_config(site)[0].language_codes == ("en", "es", "fr")  # type: ignore[union-attr]

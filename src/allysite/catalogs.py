@@ -220,10 +220,13 @@ def _flag_obsolete_fuzzy(tail: bytes, obsolete: list[Message]) -> bytes:
 
 
 def replace_file(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all (a temporary file beside it, then a rename)."""
+    """Write a file whole or not at all (a temporary file beside it, then a rename). An
+    error of the system names the file meant, not the temporary one (a disk full names
+    none)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temp = ""
     try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         if path.exists():
@@ -231,8 +234,16 @@ def replace_file(path: Path, data: bytes) -> None:
         else:
             os.chmod(temp, 0o644)
         os.replace(temp, path)
+    except OSError as exc:
+        if temp:
+            Path(temp).unlink(missing_ok=True)
+        named = os.fsdecode(exc.filename) if exc.filename is not None else None
+        if named is None or (Path(named).parent == path.parent and named != str(path)):
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        if temp:
+            Path(temp).unlink(missing_ok=True)
         raise
 
 

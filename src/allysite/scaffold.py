@@ -8,6 +8,7 @@ lists until they are replaced (see lints.PLACEHOLDER).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from allysite.catalogs import (
     TEMPLATE_FILE,
     init_catalog,
     own_catalog,
+    replace_file,
     site_template,
     write_template,
 )
@@ -320,7 +322,16 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
     problems = parse_language(code, config.language_codes)
     if problems:
         return None, problems
-    path = site / SITE_FILE
+    path = (site / SITE_FILE).resolve()  # (a link to it stays a link)
+    if not os.access(path, os.W_OK):
+        return None, [
+            error(
+                "read-only",
+                "site.yaml is read-only",
+                SourcePos(SITE_FILE),
+                f"allow writing to it (chmod u+w site.yaml), or add '{code}' to languages by hand",
+            )
+        ]
     before = path.read_bytes()  # (bytes: CRLF line ends and a BOM stay as they are)
     text = _with_language(before.decode("utf-8"), code)
     if text is None:
@@ -332,10 +343,13 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
                 f"add '{code}' to languages by hand",
             )
         ]
-    path.write_bytes(text.encode())
+    try:  # whole or not at all: a disk full must not leave site.yaml cut short
+        replace_file(path, text.encode())
+    except OSError as exc:
+        return None, [_write_error(exc, site)]
     config, problems = load_config(site)
     if config is None or code not in config.language_codes:  # (never left half edited)
-        path.write_bytes(before)
+        replace_file(path, before)
         return None, problems or [
             error(
                 "languages-not-found",
@@ -347,17 +361,26 @@ def new_language(site: Path, code: str) -> tuple[Created | None, list[Diagnostic
     try:
         return _language_files(site, config, code)
     except OSError as exc:  # (a file where locales/ should be, a read-only folder...)
-        path.write_bytes(before)  # not half added: site.yaml as it was
-        shown = relative_path(Path(os.fsdecode(exc.filename)) if exc.filename else site, site)
-        return None, [
-            error(
-                "write",
-                f"cannot write {shown}: {exc.strerror or exc}",
-                SourcePos(shown),
-                "make room for the language's catalog there (a file in the way of a folder, "
-                "or a folder you may not write to), then run the command again",
-            )
-        ]
+        replace_file(path, before)  # not half added: site.yaml as it was
+        return None, [_write_error(exc, site)]
+
+
+def _write_error(exc: OSError, site: Path) -> Diagnostic:
+    """An error of the system while writing, at the file it names, with what to do."""
+    shown = relative_path(Path(os.fsdecode(exc.filename)) if exc.filename else site, site)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        hint = "free some disk space, then run the command again (site.yaml is as it was)"
+    else:
+        hint = (
+            "make room for the language's catalog there (a file in the way of a folder, "
+            "or a folder you may not write to), then run the command again"
+        )
+    return error(
+        "write",
+        f"cannot write {shown}: {exc.strerror or exc}",
+        SourcePos(shown),
+        hint,
+    )
 
 
 def _language_files(
@@ -393,6 +416,7 @@ def _write(root: Path, files: dict[str, str]) -> Created:
     """Write every file or none: on an error of the system (a disk full, a path too long),
     the files and folders made so far are removed before the error goes on."""
     made: list[Path] = []  # in the order they were made
+    target = root
     try:
         for name, text in files.items():
             target = root / name
@@ -406,12 +430,14 @@ def _write(root: Path, files: dict[str, str]) -> Created:
             with target.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
                 made.append(target)
                 handle.write(text)
-    except OSError:
+    except BaseException as exc:  # (Ctrl-C too: nothing half made is left behind)
         for path in reversed(made):
             with contextlib.suppress(OSError):
                 if path.is_dir():
                     path.rmdir()
                 else:
                     path.unlink()
+        if isinstance(exc, OSError) and exc.filename is None:  # (a disk full names no file)
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
         raise
     return Created(root, tuple(sorted(files)))

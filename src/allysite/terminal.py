@@ -119,6 +119,7 @@ _PATH_ERRORS = MappingProxyType(
         errno.EEXIST: "a file is in the way where a folder is needed: move or rename it",
         errno.ENOSPC: "free some disk space, then run the command again",
         errno.EDQUOT: "free some disk space, then run the command again",
+        errno.EFBIG: "free some disk space, or raise the limit on file sizes (ulimit -f)",
     }
 )
 """The operating system's errors about a path that the user can act on, and how."""
