@@ -379,3 +379,43 @@ def test_the_workflows_annotations_escape_what_github_reads_as_syntax(tmp_path: 
         "::warning file=content/partners/alpha/report%2C v2%3A final.pdf::"
         "link 'caf%25C3%25A9/'%0Asecond line"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--bucket", "My Bucket", "error: --bucket 'My Bucket' is not a bucket name"),
+        ("--profile", "no-such-profile", "error: --profile no-such-profile: no such profile in"),
+        ("--region", "us east", "error: --region 'us east' is not a region name"),
+        ("--endpoint-url", "localhost:9000", "error: --endpoint-url 'localhost:9000' is not an"),
+        ("--prefix", "../preview", "error: --prefix '../preview' has an empty, '.' or '..' folder"),
+    ],
+)
+def test_an_option_boto3_refuses_is_named_as_given(
+    built_site: Site,
+    endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    option: str,
+    value: str,
+    message: str,
+) -> None:
+    """boto3's own words named no option ('ValueError: Invalid endpoint: localhost:9000'),
+    showed a regular expression for a bucket's name, and hinted at everything at once; a
+    prefix with '..' went up as keys no address of the site reaches."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    args = {"--bucket": BUCKET, "--endpoint-url": endpoint, "--region": "us-east-1"}
+    args[option] = value
+    command = ["deploy", "--out", str(built_site.out)]
+    for name, given in args.items():
+        command += [name, given]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(message), lines
+    assert lines[1].startswith("  hint: ") and "regex" not in result.stderr
+    assert lines[-1] == "Nothing was uploaded or deleted."

@@ -159,6 +159,9 @@ def deploy_site(
     )
     if not (out / MARKER).is_file() and not lock_file(out).exists():  # no build ever began
         return no_build
+    bad_prefix = _prefix_problem(prefix)
+    if bad_prefix is not None:
+        return DeployResult(empty, diagnostics=(bad_prefix,))
     prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
     waiting = (lambda: progress("wait", 0, 0)) if progress else None
     with contextlib.ExitStack() as stack:  # no build swaps the folder while it goes up
@@ -183,7 +186,8 @@ def deploy_site(
                 progress("compare", 0, len(files))
             plan = plan_deploy(client, bucket, files, prefix)
         except Exception as exc:  # botocore's errors: credentials, network, permissions
-            return DeployResult(empty, diagnostics=(_storage_error(exc, bucket),))
+            problem = _argument_error(exc, bucket, endpoint_url, region, profile)
+            return DeployResult(empty, diagnostics=(problem or _storage_error(exc, bucket),))
         if dry_run:
             return DeployResult(plan, dry_run=True)
         # from here on the result says how far it went, error or not
@@ -277,6 +281,69 @@ def _delete(client: Any, bucket: str, keys: tuple[str, ...]) -> tuple[int, tuple
 def _batches(items: tuple[str, ...], size: int) -> Iterator[tuple[str, ...]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _prefix_problem(prefix: str) -> Diagnostic | None:
+    """A prefix with an empty, '.' or '..' folder: S3 keeps such keys as written, but no
+    address of the site reaches them (a browser resolves the dots away), and some storage
+    (MinIO) refuses them."""
+    parts = prefix.strip("/").split("/")
+    if prefix.strip("/") and any(part in ("", ".", "..") for part in parts):
+        return error(
+            "bad-prefix",
+            f"--prefix '{prefix}' has an empty, '.' or '..' folder",
+            hint="give the folder in the bucket as plain names, e.g. --prefix preview/es "
+            "(check ALLYSITE_PREFIX if it is set)",
+        )
+    return None
+
+
+def _argument_error(
+    exc: BaseException,
+    bucket: str,
+    endpoint_url: str | None,
+    region: str | None,
+    profile: str | None,
+) -> Diagnostic | None:
+    """An option that boto3 refuses before it talks to the storage, named as given: its own
+    message shows a regular expression, or no option at all."""
+    name, text = type(exc).__name__, str(exc)
+    given = getattr(exc, "kwargs", {})  # (botocore's errors keep what they were given)
+    if name == "ProfileNotFound":
+        what = f"--profile {profile}" if profile else f"the profile {given.get('profile')}"
+        return error(
+            "deploy",
+            f"{what}: no such profile in ~/.aws/config or ~/.aws/credentials",
+            hint="give a profile those files define (aws configure --profile NAME makes one), "
+            "or unset AWS_PROFILE if it names this one",
+        )
+    if name == "ParamValidationError" and "Invalid bucket name" in text:
+        return error(
+            "deploy",
+            f"--bucket '{bucket}' is not a bucket name",
+            hint="a bucket's name is its letters, digits, dots, hyphens and underscores, "
+            "e.g. partners-site (check ALLYSITE_BUCKET if it is set)",
+        )
+    if name == "InvalidRegionError":
+        what = (
+            f"--region '{region}'"
+            if region
+            else f"the region '{given.get('region_name')}' (of AWS_REGION, AWS_DEFAULT_REGION "
+            "or ~/.aws/config)"
+        )
+        return error(
+            "deploy",
+            f"{what} is not a region name",
+            hint="give the bucket's region as its storage names it, e.g. eu-west-1 (R2: auto)",
+        )
+    if isinstance(exc, ValueError) and text.startswith("Invalid endpoint"):
+        return error(
+            "deploy",
+            f"--endpoint-url '{endpoint_url}' is not an address",
+            hint="give the storage's full address, e.g. https://ACCOUNT.r2.cloudflarestorage.com "
+            "(check AWS_ENDPOINT_URL if it is set)",
+        )
+    return None
 
 
 def _storage_error(exc: BaseException, bucket: str) -> Diagnostic:
