@@ -419,3 +419,32 @@ def test_an_option_boto3_refuses_is_named_as_given(
     assert lines[0].startswith(message), lines
     assert lines[1].startswith("  hint: ") and "regex" not in result.stderr
     assert lines[-1] == "Nothing was uploaded or deleted."
+
+
+def test_a_compressed_file_goes_up_as_what_it_is(
+    make_site: MakeSite, s3: Any, endpoint: str
+) -> None:
+    """data.csv.gz went up as 'text/csv; charset=utf-8' with no Content-Encoding: a
+    browser showed its compressed bytes as text instead of saving the file."""
+    import gzip
+
+    site = make_site(
+        {
+            "static/data/partners.csv.gz": gzip.compress(b"slug,name\nalpha,Alpha\n"),
+            "static/data/notes.txt.bz2": b"BZh91AY&SY",
+            "static/data/partners.csv": "slug,name\nalpha,Alpha\n",
+        }
+    )
+    assert site.build().exit_code == 0
+    assert deploy(site, endpoint).exit_code == 0
+    types = {
+        key: s3.head_object(Bucket=BUCKET, Key=key)["ContentType"]
+        for key in ("data/partners.csv.gz", "data/notes.txt.bz2", "data/partners.csv")
+    }
+    assert types == {
+        "data/partners.csv.gz": "application/gzip",
+        "data/notes.txt.bz2": "application/x-bzip2",
+        "data/partners.csv": "text/csv; charset=utf-8",
+    }
+    body = s3.get_object(Bucket=BUCKET, Key="data/partners.csv.gz")["Body"].read()
+    assert gzip.decompress(body) == b"slug,name\nalpha,Alpha\n"

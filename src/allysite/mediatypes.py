@@ -55,10 +55,27 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300, must-revalidate"
 
 
+COMPRESSED = MappingProxyType(
+    {
+        "gzip": "application/gzip",
+        "bzip2": "application/x-bzip2",
+        "xz": "application/x-xz",
+        "br": "application/x-brotli",
+        "compress": "application/x-compress",
+    }
+)
+"""The type of a compressed file (data.csv.gz), by the compression mimetypes names: the
+type of what is inside, with no Content-Encoding, showed its bytes as text."""
+
+
 def content_type(name: str) -> str:
     """The Content-Type header for a file name; text types say they are UTF-8."""
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = TYPES.get(suffix) or mimetypes.guess_type(name, strict=False)[0]
+    kind = TYPES.get(suffix)
+    if kind is None:
+        kind, compression = mimetypes.guess_type(name, strict=False)
+        if compression is not None:
+            return COMPRESSED.get(compression, "application/octet-stream")
     if kind is None:
         return "application/octet-stream"
     if kind.startswith("text/") or kind in TEXT_TYPES:
