@@ -516,3 +516,25 @@ def test_new_language_leaves_a_read_only_site_yaml_alone(
     assert run("new", "language", "fr", "--site", str(site)).exit_code == 0
     assert (site / "site.yaml").is_symlink()
     assert load_config(site)[0].language_codes == ("en", "es", "fr")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", ["my partners", "-drafts", "it's"])
+def test_the_next_step_after_new_site_can_be_pasted_into_a_shell(tmp_path: Path, name: str) -> None:
+    """'Next: cd my partners && allysite serve' failed when pasted: cd got two arguments
+    (and '-drafts' was read as an option of cd)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "allysite", "new", "site", "--", name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    step = result.stdout.splitlines()[-1]
+    assert step.startswith("Next: cd ")
+    command = step.removeprefix("Next: ").split(" — ")[0].replace("allysite serve", "pwd")
+    shown = subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert Path(shown.stdout.strip()) == tmp_path / name

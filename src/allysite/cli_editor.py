@@ -236,9 +236,18 @@ def new_site_command(folder: Path, langs: str) -> None:
     _created(
         created,
         problems,
-        f"Next: cd {folder} && allysite serve — then replace every TODO "
+        f"Next: cd {_shell_word(folder)} && allysite serve — then replace every TODO "
         "('allysite check' lists them).",
     )
+
+
+def _shell_word(path: Path) -> str:
+    """A path as a shell reads it back when pasted: quoted if it has spaces, not taken for
+    an option, and no character a terminal would act on."""
+    import shlex
+
+    word = shlex.quote(str(path))
+    return printable(f"./{word}" if word.startswith("-") else word)
 
 
 @new.command(name="partner")
