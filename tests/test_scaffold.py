@@ -538,3 +538,24 @@ def test_the_next_step_after_new_site_can_be_pasted_into_a_shell(tmp_path: Path,
     )
     assert shown.returncode == 0, shown.stderr
     assert Path(shown.stdout.strip()) == tmp_path / name
+
+
+def test_new_partner_fills_an_empty_folder_of_its_slug(make_site: MakeSite) -> None:
+    """An empty folder is no item yet (the build ignores it), but `new partner` refused it
+    as existing, with 'edit the files that are there' when there were none."""
+    site = make_site()
+    (site.root / "content/partners/gamma").mkdir()
+    result = run("new", "partner", "gamma", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (site.root / "content/partners/gamma").iterdir()) == [
+        "es.md",
+        "partner.yaml",
+    ]
+    assert site.build().exit_code == 0
+    assert site.html("/es/partners/gamma/").find("h1") is not None
+    (site.root / "content/partners/delta").mkdir()
+    (site.root / "content/partners/delta/notes.txt").write_text("mine\n")
+    refused = run("new", "partner", "delta", "--site", str(site.root))
+    assert refused.exit_code == 1
+    assert "content/partners/delta/ exists already" in refused.stderr
+    assert (site.root / "content/partners/delta/notes.txt").read_text() == "mine\n"

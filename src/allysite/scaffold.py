@@ -258,7 +258,8 @@ def new_partner(
             )
         ]
     folder = Path("content", "partners", slug)
-    if (site / folder).exists():
+    made = site / folder
+    if made.exists() and not _empty_folder(made):  # (an empty one is no item yet: filled)
         return None, [
             error(
                 "folder-exists",
@@ -274,6 +275,11 @@ def new_partner(
     for code in codes:
         files[f"{folder.as_posix()}/{code}.md"] = PROFILE_MD.format(language=names[code])
     return _write(site, files), []
+
+
+def _empty_folder(path: Path) -> bool:
+    """A folder (no link to one) that holds nothing: the build ignores it, as git does."""
+    return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
 
 
 def _with_language(text: str, code: str) -> str | None:
