@@ -559,3 +559,23 @@ def test_new_partner_fills_an_empty_folder_of_its_slug(make_site: MakeSite) -> N
     assert refused.exit_code == 1
     assert "content/partners/delta/ exists already" in refused.stderr
     assert (site.root / "content/partners/delta/notes.txt").read_text() == "mine\n"
+
+
+def test_new_partner_writes_nothing_through_a_link_out_of_the_site(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """content/partners/ linked to a folder elsewhere: the build refuses it, but `new
+    partner` wrote the partner's files there, outside the site."""
+    site = make_site()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (site.root / "content/pages").mkdir(parents=True, exist_ok=True)
+    partners = site.root / "content/partners"
+    partners.rename(tmp_path / "moved")
+    partners.symlink_to(elsewhere, target_is_directory=True)
+    result = run("new", "partner", "gamma", "--site", str(site.root))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "content/partners: error: content/partners/ is a symbolic link that leads outside the site"
+    )
+    assert list(elsewhere.iterdir()) == []

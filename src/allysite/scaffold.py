@@ -268,6 +268,17 @@ def new_partner(
                 "choose another slug, or edit the files that are there",
             )
         ]
+    outside = _outside(site, made.parent)
+    if outside is not None:  # (the build refuses such a link: nothing is written through it)
+        return None, [
+            error(
+                "outside-site",
+                f"{outside}/ is a symbolic link that leads outside the site",
+                SourcePos(outside),
+                "copy the folder into the site instead of linking to it, then run the "
+                "command again",
+            )
+        ]
     names = _names(codes)
     files = {
         f"{folder.as_posix()}/partner.yaml": PARTNER_YAML.format(slug=slug, url=PLACEHOLDER_URL)
@@ -275,6 +286,19 @@ def new_partner(
     for code in codes:
         files[f"{folder.as_posix()}/{code}.md"] = PROFILE_MD.format(language=names[code])
     return _write(site, files), []
+
+
+def _outside(site: Path, folder: Path) -> str | None:
+    """The first of `folder` and its parents up to the site that is a link leading out of
+    the site, as the site names it; None if the folder stays inside."""
+    root = site.resolve()
+    if folder.resolve().is_relative_to(root):
+        return None
+    path = folder
+    while path != site and not path.is_symlink():
+        path = path.parent
+    found = path if path.is_symlink() else folder
+    return found.relative_to(site).as_posix() if found.is_relative_to(site) else found.as_posix()
 
 
 def _empty_folder(path: Path) -> bool:
