@@ -123,7 +123,14 @@ def test_a_changed_page_is_uploaded_and_a_removed_one_deleted_only_with_delete(
     stale = [k for k in keys(s3) if "/contact/" in k]
     assert f"{len(stale)} object(s) in the bucket are no longer in the build" in kept.stdout
 
+    # a dry run without --delete says so too, as the deploy it stands for does
+    told = deploy(site, endpoint, "--dry-run")
+    assert told.stdout.splitlines()[-1] == (
+        f"{len(stale)} object(s) in the bucket are no longer in the build; "
+        "run again with --delete to remove them."
+    )
     dry = deploy(site, endpoint, "--delete", "--dry-run")
+    assert "no longer in the build" not in dry.stdout
     assert dry.exit_code == 0
     assert "Dry run: would upload 0 file(s)" in dry.stdout
     assert "  delete es/contact/index.html" in dry.stdout

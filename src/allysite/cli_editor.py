@@ -344,13 +344,13 @@ def deploy(
             click.echo(f"  upload {file.key}")
         for key in plan.stale if delete else ():
             click.echo(f"  delete {key}")
-        return
-    click.echo(
-        f"Uploaded {result.uploaded} file(s), {plan.unchanged} unchanged"
-        + (f", deleted {result.deleted}" if result.deleted else "")
-        + f" ({time.perf_counter() - started:.1f} s)."
-    )
-    if stale and not delete:
+    else:
+        click.echo(
+            f"Uploaded {result.uploaded} file(s), {plan.unchanged} unchanged"
+            + (f", deleted {result.deleted}" if result.deleted else "")
+            + f" ({time.perf_counter() - started:.1f} s)."
+        )
+    if stale and not delete:  # (a dry run tells it too: it shows what the deploy would say)
         click.echo(
             f"{stale} object(s) in the bucket are no longer in the build; "
             "run again with --delete to remove them."
