@@ -579,3 +579,24 @@ def test_new_partner_writes_nothing_through_a_link_out_of_the_site(
         "content/partners: error: content/partners/ is a symbolic link that leads outside the site"
     )
     assert list(elsewhere.iterdir()) == []
+
+
+def test_the_starter_s_placeholder_kind_is_listed_once_not_as_a_term_without_labels(
+    tmp_path: Path,
+) -> None:
+    """`kind: todo` is flagged as a placeholder; a warning that it has no label in any
+    language repeated it, as if the editor should translate the placeholder."""
+    site = tmp_path / "starter"
+    assert run("new", "site", str(site), "--langs", "es,en").exit_code == 0
+    result = run("check", "--site", str(site), "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    codes = [f["code"] for f in findings]
+    assert "missing-label" not in codes, [f for f in findings if f["code"] == "missing-label"]
+    assert any("'todo' in kinds is a placeholder" in f["message"] for f in findings)
+    # a real term without labels is still reported
+    yaml = site / "content" / "partners" / "example-partner" / "partner.yaml"
+    yaml.write_text(yaml.read_text().replace("kind: todo", "kind: faith-group"))
+    findings = json.loads(run("check", "--site", str(site), "--format", "json").stdout)["findings"]
+    assert any(
+        f["code"] == "missing-label" and "kinds.faith-group" in f["message"] for f in findings
+    )

@@ -21,13 +21,12 @@ from allysite.config import DEFAULT_PORTS
 from allysite.errors import Diagnostic, SourcePos, warning
 from allysite.i18n import resolve
 from allysite.markup import srcset_addresses
-from allysite.model import TAXONOMY_NAMES, Page, Partner
+from allysite.model import PLACEHOLDER_TERM, TAXONOMY_NAMES, Page, Partner
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"})
 IMAGE_BUDGET_KB = 300
 PLACEHOLDER = re.compile(r"\bTODO\b|todo\.invalid")
 """What `allysite new` leaves for the editor to replace (see scaffold.py)."""
-PLACEHOLDER_TERM = "todo"
 _URL_END = frozenset(")>\"' \t")
 """What may follow an address in Markdown or HTML: `(url)`, `<url>`, `"url"`, `url "title"`."""
 

@@ -117,6 +117,9 @@ class Taxonomy:
 
 
 TAXONOMY_NAMES: tuple[str, ...] = ("kinds", "regions", "topics")
+PLACEHOLDER_TERM = "todo"
+"""The term `allysite new partner` writes for the editor to replace (scaffold.py): `check`
+lists it as a placeholder, not as a term without labels."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from allysite.i18n import DOMAIN, catalog_paths, read_catalog
 from allysite.inputindex import leaves, read_regular
 from allysite.languages import Language
 from allysite.loader import TAXONOMIES_FILE
-from allysite.model import Content, Page, Partner, Translation
+from allysite.model import PLACEHOLDER_TERM, Content, Page, Partner, Translation
 from allysite.sourcefile import YamlDoc, read_yaml_file
 from allysite.stale import Staleness, StaleTranslation
 from allysite.views import CLDR_REGIONS, format_coverage
@@ -162,7 +162,13 @@ def translation_status(
                 _interface(config, theme, language, used, kept),
                 tuple(i for i in items if i.kind == "partner"),
                 tuple(i for i in items if i.kind == "page"),
-                1 + sum(len(t.terms) for t in content.taxonomies),
+                1
+                + sum(
+                    1
+                    for t in content.taxonomies
+                    for term in t.terms
+                    if term.slug != PLACEHOLDER_TERM
+                ),
                 gaps.get(language.code, ()),
             )
         )
@@ -354,7 +360,8 @@ def _one_status(
 
 def _label_gaps(config: SiteConfig, content: Content) -> dict[str, tuple[LabelGap, ...]]:
     """Labels with no text of their own in a language: the site title (when given per
-    language), and every term in use (regions that CLDR names excepted)."""
+    language), and every term in use (regions that CLDR names excepted; the placeholder term
+    of `allysite new`, which `check` lists as such, is no term to label)."""
     gaps: dict[str, list[LabelGap]] = {code: [] for code in config.language_codes}
     site_doc, _ = read_yaml_file(config.root / SITE_FILE, SITE_FILE)
     titles = site_doc.data.get("title") if site_doc else None
@@ -368,6 +375,8 @@ def _label_gaps(config: SiteConfig, content: Content) -> dict[str, tuple[LabelGa
         doc, _ = read_yaml_file(path, TAXONOMIES_FILE)
     for taxonomy in content.taxonomies:
         for term in taxonomy.terms:
+            if term.slug == PLACEHOLDER_TERM:
+                continue
             location = (taxonomy.name, term.slug)
             has_line = doc is not None and location in doc.positions
             pos = doc.pos(location) if doc is not None and has_line else SourcePos(TAXONOMIES_FILE)
