@@ -35,9 +35,11 @@ from allysite.errors import Diagnostic, SourcePos, error, uncompilable_template
 from allysite.fingerprints import digest
 from allysite.i18n import Catalogs
 from allysite.inputindex import NOT_A_FILE
+from allysite.languages import parse_locale
 from allysite.rendermemo import MemoTemplate, install_translations
 from allysite.routes import Route
 from allysite.traced import Span, tracing, unmark
+from allysite.views import format_count
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
 
@@ -108,8 +110,11 @@ def _autoescape(name: str | None) -> bool:
 
 
 def make_environment(
-    dirs: TemplateDirs, bytecode_cache: BytecodeCache | None = None
+    dirs: TemplateDirs, bytecode_cache: BytecodeCache | None = None, locale_id: str = "und"
 ) -> Environment:
+    """The templates' environment, whose `number` filter writes a count as the language of
+    `locale_id` does (views.format_count), for `ngettext("%(num)s partner", "%(num)s
+    partners", n, num=n|number)`: the words and the number of one language."""
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(dirs.site), FileSystemLoader(dirs.theme)]),
         autoescape=_autoescape,
@@ -127,6 +132,7 @@ def make_environment(
     # Set before compiling: {% trans %} compiles differently for newstyle gettext, and the
     # compiled code is shared through the bytecode cache.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.filters["number"] = functools.partial(format_count, locale_id=locale_id)
     return env
 
 
@@ -196,10 +202,11 @@ def language_environments(
     dirs: TemplateDirs, catalogs: Catalogs, bytecode_cache: BytecodeCache
 ) -> dict[str, Environment]:
     """One environment per language: gettext is installed into an environment's globals,
-    which every template of that environment binds to (overlays would share them)."""
+    which every template of that environment binds to (overlays would share them), as is
+    its `number` filter."""
     result = {}
     for code, translations in catalogs.translations.items():
-        env = make_environment(dirs, bytecode_cache)
+        env = make_environment(dirs, bytecode_cache, str(parse_locale(code) or code))
         install_translations(env, translations)
         result[code] = env
     return result

@@ -15,6 +15,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import TypeVar
 
+import icu
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_percent
 from markupsafe import Markup
@@ -225,6 +226,21 @@ def format_partial_date(value: PartialDate, language: Language) -> DateView:
     else:
         text = format_skeleton("y", value.as_date, locale=locale)
     return DateView(text, value.iso)
+
+
+def format_count(number: int, locale_id: str) -> str:
+    """A whole number as the language writes it, with CLDR's grouping ('12.345' in Spanish,
+    '12 345' in French, '1,234' in English) and its minimum grouping digits (Spanish writes
+    '1234' but '12.345'), which Babel leaves out. ICU's number formatter is the one a
+    browser's `Intl.NumberFormat` runs, so site.js writes the same count as the page.
+    Latin digits in every language, as Babel's dates and percentages on the same page (and
+    CLDR's default for Arabic itself); site.js asks `Intl` for them too."""
+    return _count_formatter(locale_id).formatInt(number)  # type: ignore[no-any-return]
+
+
+@cache  # one formatter per language and process, as _collator
+def _count_formatter(locale_id: str) -> icu.LocalizedNumberFormatter:
+    return icu.NumberFormatter.withLocale(icu.Locale(f"{locale_id}@numbers=latn"))
 
 
 def format_coverage(percent: float, language: Language) -> str:

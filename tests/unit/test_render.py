@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
+import lxml.html
 import pytest
 from babel.support import NullTranslations
 from jinja2 import Environment
+from lxml.html import HtmlElement
 from markupsafe import Markup
 
 from allysite.build import THEME
@@ -17,13 +21,16 @@ from allysite.languages import make_language
 from allysite.render import (
     MemoryBytecodeCache,
     OutputFile,
+    Problems,
     TemplateDirs,
     compile_templates,
     language_environments,
     make_environment,
+    render_route,
     render_routes,
 )
-from allysite.routes import Route
+from allysite.routes import Route, SiteView
+from allysite.views import TaxonomyView
 
 from .support import SMALL_SITE, render_site, write_files
 
@@ -280,3 +287,73 @@ def test_packaged_theme_renders_every_route_of_a_site(tmp_path: Path) -> None:
     assert '<html lang="pt-BR" dir="ltr">' in pages["pt-br/index.html"]
     # A fallback profile marks its text as being in the default language.
     assert 'lang="es" dir="ltr"' in pages["ar/partners/alpha/index.html"]
+
+
+def _rendered(route: Route, envs: Mapping[str, Environment], dirs: TemplateDirs) -> HtmlElement:
+    problems = Problems()
+    data = render_route(route, envs, dirs, problems)
+    assert data is not None, [d.format() for d in problems.found()]
+    return lxml.html.fromstring(data)
+
+
+def _with_counts(taxonomy: TaxonomyView, count: int) -> TaxonomyView:
+    return replace(taxonomy, terms=tuple(replace(term, count=count) for term in taxonomy.terms))
+
+
+def _words(env: Environment, singular: str, plural: str, count: int, number: str) -> str:
+    """The catalog's plural form for `count` (chosen by the integer), showing `number`."""
+    text = "{{ ngettext(singular, plural, count, num=number) }}"
+    return env.from_string(text).render(
+        singular=singular, plural=plural, count=count, number=number
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "out", "thousands", "tens_of_thousands"),
+    [
+        # CLDR: Spanish groups from five digits (minimumGroupingDigits 2), Portuguese from four
+        ("es", "es", "1234", "12.345"),
+        ("en", "en", "1,234", "12,345"),
+        ("ar", "ar", "1,234", "12,345"),  # Latin digits: CLDR's default for Arabic
+        ("pt-BR", "pt-br", "1.234", "12.345"),
+    ],
+)
+def test_counts_are_written_as_the_language_writes_numbers(
+    tmp_path: Path, lang: str, out: str, thousands: str, tens_of_thousands: str
+) -> None:
+    """Counts went into the pages as Python's "%d" writes them: "12345 socios" where Spanish
+    writes "12.345 socios". The words are still the plural form of the count."""
+    _, problems, plan, envs, dirs = render_site(write_files(tmp_path / "site", SMALL_SITE))
+    assert problems == []
+    routes = {route.out_path: route for route in plan.routes}
+    env = envs[lang]
+
+    home = routes[f"{out}/index.html"]
+    site = home.context["site"]
+    partners = home.context["partners"]
+    assert isinstance(site, SiteView) and isinstance(partners, tuple)
+    many = dict(
+        home.context,
+        partners=partners[:1] * 1234,
+        site=replace(site, taxonomies=tuple(_with_counts(t, 12345) for t in site.taxonomies)),
+    )
+    page = _rendered(replace(home, context=many), envs, dirs)
+    organisations = ("%(num)s partner organisation", "%(num)s partner organisations")
+    lead = _words(env, *organisations, 1234, thousands)
+    assert thousands in lead
+    assert page.find_class("lead")[0].text_content() == lead
+    assert page.xpath("string(//meta[@name='description']/@content)") == lead
+    facet_counts = [
+        span.text_content() for span in page.xpath("//nav[@class='facets']//span[@class='count']")
+    ]
+    assert facet_counts and set(facet_counts) == {tens_of_thousands}
+
+    listing = routes[f"{out}/kinds/index.html"]
+    taxonomy = listing.context["taxonomy"]
+    assert isinstance(taxonomy, TaxonomyView)
+    context = dict(listing.context, taxonomy=_with_counts(taxonomy, 12345))
+    page = _rendered(replace(listing, context=context), envs, dirs)
+    shown = [span.text_content() for span in page.find_class("count")]
+    words = _words(env, "%(num)s partner", "%(num)s partners", 12345, tens_of_thousands)
+    assert tens_of_thousands in words
+    assert shown == [words] * len(taxonomy.terms)

@@ -17,6 +17,7 @@ from allysite.views import (
     DateView,
     LanguageView,
     LanguageViews,
+    format_count,
     format_partial_date,
     item_view,
     plural_samples,
@@ -125,6 +126,29 @@ def test_humanised_slug_last() -> None:
 )
 def test_format_partial_date(language: Language, value: PartialDate, text: str) -> None:
     assert format_partial_date(value, language) == DateView(text, value.iso)
+
+
+@pytest.mark.parametrize(
+    ("locale_id", "number", "text"),
+    [
+        ("es", 999, "999"),
+        ("es", 1234, "1234"),  # CLDR's minimumGroupingDigits: 2 in Spanish (Babel: 1.234)
+        ("es", 12345, "12.345"),
+        ("es", 1234567, "1.234.567"),
+        ("en", 1234, "1,234"),
+        ("fr", 12345, "12\u202f345"),
+        ("de", 1234, "1.234"),
+        ("ru", 1234, "1\xa0234"),
+        ("pt", 1234, "1.234"),
+        ("pt_PT", 1234, "1234"),
+        ("zh", 12345, "12,345"),
+        ("ar", 12345, "12,345"),  # CLDR's default digits for Arabic are Latin
+        ("ar_EG", 12345, "12,345"),  # (Arabic-Indic by CLDR): Latin, as the page's dates
+        ("fa", 12345, "12,345"),
+    ],
+)
+def test_format_count(locale_id: str, number: int, text: str) -> None:
+    assert format_count(number, locale_id) == text
 
 
 def test_format_partial_date_arabic() -> None:
