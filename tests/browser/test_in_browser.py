@@ -304,6 +304,42 @@ def test_search_finds_a_profile_in_its_language(
     assert all(path.startswith(f"/{lang}/") for path in found), found
 
 
+# A stand-in for Pagefind that finds as many results as a test asks (in `window.found`).
+MANY_RESULTS = """
+export async function options() {}
+export function init() {}
+export async function debouncedSearch() {
+  const one = { data: async () => ({ url: "/", meta: { title: "x" }, excerpt: "x" }) };
+  return { results: Array.from({ length: window.found }, () => one) };
+}
+"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("total", (1234, 12345))
+def test_the_search_writes_its_count_as_the_page_does(
+    page: Any, base_url: str, site_dir: Path, lang: str, total: int
+) -> None:
+    """site.js wrote a count with String(): "12345 socios" in a page whose own counts read
+    "12.345" (views.format_count, which the page's counts and this test share)."""
+    from babel import Locale
+
+    from allysite.views import format_count
+
+    page.route(
+        "**/pagefind/pagefind.js",
+        lambda route: route.fulfill(body=MANY_RESULTS, content_type="text/javascript"),
+    )
+    page.add_init_script(f"window.found = {total};")
+    _search(page, base_url, lang, "x")
+    shown = page.locator("[data-search-status]").inner_text()
+    html = (site_dir / lang / "index.html").read_text(encoding="utf-8")
+    box = BeautifulSoup(html, "html.parser").select_one("[data-search]")
+    category = Locale.parse(lang).plural_form(total)
+    words = box.get(f"data-count-{category}") or box["data-count-other"]
+    assert shown == words.replace("{n}", format_count(total, lang))
+
+
 def test_search_finds_a_stand_in_by_its_name_not_by_its_text(
     page: Any, base_url: str, site_dir: Path
 ) -> None:

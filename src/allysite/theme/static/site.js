@@ -5,6 +5,16 @@
   var doc = document;
   var lang = doc.documentElement.lang || "en";
 
+  /* A number as the page's language writes it ("12.345" in Spanish, "1234" too), in Latin
+     digits as the page's own counts and dates (views.format_count: ICU, as Intl). */
+  function number(count) {
+    try {
+      return new Intl.NumberFormat(lang, { numberingSystem: "latn" }).format(count);
+    } catch (e) {
+      return String(count); /* old browser */
+    }
+  }
+
   /* A translated count: the template wrote one attribute per CLDR plural category. */
   function counted(element, prefix, count) {
     var category = "other";
@@ -13,7 +23,7 @@
     } catch (e) { /* old browser: "other" */ }
     var text = element.getAttribute("data-" + prefix + "-" + category) ||
       element.getAttribute("data-" + prefix + "-other") || "{n}";
-    return text.replace("{n}", String(count));
+    return text.replace("{n}", number(count));
   }
 
   /* A search result's excerpt is plain text from the index, without the isolation its page
