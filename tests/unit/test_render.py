@@ -30,9 +30,10 @@ from allysite.render import (
     render_routes,
 )
 from allysite.routes import Route, SiteView
+from allysite.status import TranslationStatus
 from allysite.views import TaxonomyView
 
-from .support import SMALL_SITE, render_site, write_files
+from .support import SMALL_SITE, load_site, render_site, write_files
 
 
 @pytest.fixture
@@ -357,3 +358,36 @@ def test_counts_are_written_as_the_language_writes_numbers(
     words = _words(env, "%(num)s partner", "%(num)s partners", 12345, tens_of_thousands)
     assert tens_of_thousands in words
     assert shown == [words] * len(taxonomy.terms)
+
+
+def test_the_dashboards_counts_are_written_as_its_language_writes_numbers(
+    tmp_path: Path,
+) -> None:
+    """The translation dashboard's counts were "12340/12345" in a Spanish page, beside a
+    coverage written as Spanish writes it ("99,5 %")."""
+    from allysite.i18n import load_catalogs
+    from allysite.plan import make_plan
+    from allysite.stale import find_stale
+    from allysite.status import translation_status
+
+    files = {**SMALL_SITE, "site.yaml": SMALL_SITE["site.yaml"] + "translation_dashboard: true\n"}
+    config, content = load_site(write_files(tmp_path / "site", files))
+    staleness, _ = find_stale(config, content)
+    status, _ = translation_status(config, content, THEME, staleness)
+    plan, _ = make_plan(config, content, THEME / "static", status=status)
+    catalogs, _ = load_catalogs(config, THEME / "locales")
+    dirs = TemplateDirs(config.root / "templates", THEME / "templates")
+    envs = language_environments(dirs, catalogs, MemoryBytecodeCache())
+    route = next(r for r in plan.routes if r.out_path == "es/translations/index.html")
+    shown = route.context["status"]
+    assert isinstance(shown, TranslationStatus)
+    first = shown.languages[0]
+    many = replace(
+        first,
+        interface=replace(first.interface, total=12345, translated=12340, fuzzy=1234, missing=4),
+        partners=first.partners[:1] * 12345,
+    )
+    context = dict(route.context, status=replace(shown, languages=(many,)))
+    page = _rendered(replace(route, context=context), envs, dirs)
+    cells = [cell.text_content() for cell in page.xpath("//tr[@data-lang]/td")]
+    assert cells[:4] == ["12.340/12.345", "1234", "4", "12.345/12.345"]
