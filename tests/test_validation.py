@@ -609,6 +609,13 @@ FAULTS = [
         id="md-language-not-in-site",
     ),
     pytest.param(
+        {ALPHA + "EN.md": "---\nname: Alpha Foundation\nsummary: Works for peace.\n---\n"},
+        "content/partners/alpha/EN.md: error: 'EN.md' is not named as site.yaml writes its "
+        "language, 'en'",
+        "rename the file to en.md",
+        id="md-language-in-other-letters",
+    ),
+    pytest.param(
         {ALPHA + "notes.md": "---\nname: Notes\nsummary: Internal notes.\n---\n"},
         "content/partners/alpha/notes.md: error: 'notes.md' is not named after a language code",
         "name translations <lang>.md, e.g. es.md or ar.md",

@@ -5,7 +5,7 @@ Every problem is collected (Collector), none stops the load."""
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -182,20 +182,7 @@ def load_translations(
             continue
         lang = entry.name[:-3]
         if lang not in config.language_codes:
-            known = parse_locale(lang) is not None
-            found.problems.append(
-                error(
-                    "unknown-language",
-                    f"'{lang}' is not one of the site's languages "
-                    f"({', '.join(config.language_codes)})"
-                    if known
-                    else f"'{entry.name}' is not named after a language code",
-                    SourcePos(rel),
-                    "add the language to site.yaml"
-                    if known
-                    else "name translations <lang>.md, e.g. es.md or ar.md",
-                )
-            )
+            found.problems.append(_unknown_language(entry.name, rel, config.language_codes))
             failed = True
             continue
         found.sources.append(rel)
@@ -220,6 +207,39 @@ def load_translations(
         return None, ()
     ordered = {code: translations[code] for code in config.language_codes if code in translations}
     return MappingProxyType(ordered), tuple(assets)
+
+
+def _unknown_language(name: str, rel: str, codes: Sequence[str]) -> Diagnostic:
+    """The error for a `<lang>.md` of no site language. One that writes a site language's
+    code in other letters (`EN.md`, `pt-br.md` or `pt_BR.md` for pt-BR) names that language:
+    adding it to site.yaml, as for a new language, would list it twice."""
+    lang = name[:-3]
+    same = next((code for code in codes if _code_key(code) == _code_key(lang)), None)
+    if same is not None:
+        return error(
+            "unknown-language",
+            f"'{name}' is not named as site.yaml writes its language, '{same}'",
+            SourcePos(rel),
+            f"rename the file to {same}.md",
+        )
+    if parse_locale(lang) is not None:
+        return error(
+            "unknown-language",
+            f"'{lang}' is not one of the site's languages ({', '.join(codes)})",
+            SourcePos(rel),
+            "add the language to site.yaml",
+        )
+    return error(
+        "unknown-language",
+        f"'{name}' is not named after a language code",
+        SourcePos(rel),
+        "name translations <lang>.md, e.g. es.md or ar.md",
+    )
+
+
+def _code_key(code: str) -> str:
+    """A language code as BCP 47 compares it: letter case ignored ('_' is gettext's '-')."""
+    return code.lower().replace("_", "-")
 
 
 def _text_name(name: str, codes: Collection[str]) -> bool:
