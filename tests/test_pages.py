@@ -651,3 +651,21 @@ def test_a_count_in_scripts_is_singular_for_one_in_a_language_without_a_catalog(
     status = site.html("/fa/").find(attrs={"data-facet-status": True})
     assert status["data-count-one"] == "{n} partner"
     assert status["data-count-other"] == "{n} partners"
+
+
+def test_a_page_takes_a_short_name_as_a_profile_does(make_site: MakeSite) -> None:
+    """CONTENT-FORMAT.md: pages follow the same rules as a partner's <lang>.md, whose
+    short_name is optional; a page's was refused as an unknown field."""
+    site = make_site(
+        {
+            "content/pages/about/es.md": (
+                "---\nname: Preguntas frecuentes\nshort_name: FAQ\n---\nRespuestas.\n"
+            ),
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for lang in ("es", "en"):  # its own page, and the stand-in of a missing translation
+        heading = site.html(f"/{lang}/about/").find("h1")
+        assert heading.get_text(" ", strip=True) == "Preguntas frecuentes ( FAQ )", lang
+        assert heading.select_one(".short-name bdi").get_text() == "FAQ", lang

@@ -352,7 +352,7 @@ def _load_translation(
         return None
     if data is None:
         return None
-    short_name = getattr(data, "short_name", None)
+    short_name = data.short_name
     fingerprints: dict[str, str] = {}
     if original:
         values = {"name": data.name, "short_name": short_name, "summary": data.summary}

@@ -196,7 +196,11 @@ class PartnerTextSchema(_Strict):
 
 
 class PageTextSchema(_Strict):
+    """A page's text: a partner's fields ('same rules', CONTENT-FORMAT.md), its summary
+    optional (an about page needs no card)."""
+
     name: RequiredText
+    short_name: RequiredText | None = None
     summary: RequiredText | None = None
     translation: Provenance = "human"
     translated_from: dict[StampedField, Stamp] | None = None
