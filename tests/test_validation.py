@@ -586,6 +586,16 @@ FAULTS = [
     ),
     pytest.param(
         {
+            **partner_yaml("logo: logo.svg", "logo: .logo.svg"),
+            ALPHA + ".logo.svg": MINIMAL_SITE[ALPHA + "logo.svg"],
+        },
+        "content/partners/alpha/partner.yaml:2:1: error: logo: '.logo.svg' names a hidden "
+        "file: names that start with a dot are never published",
+        "rename the file (and its folders) without the leading dot",
+        id="partner-logo-hidden",
+    ),
+    pytest.param(
+        {
             "content/partners/Bad_Slug/partner.yaml": PARTNER_YAML,
             "content/partners/Bad_Slug/es.md": MINIMAL_SITE[ALPHA + "es.md"],
             "content/partners/Bad_Slug/logo.svg": MINIMAL_SITE[ALPHA + "logo.svg"],

@@ -85,6 +85,17 @@ def load_facts(folder: Path, found: Collector) -> PartnerFacts | None:
                 )
             )
             return None
+        if any(part.startswith(".") for part in Path(logo).parts):
+            found.problems.append(  # (the page would show a logo that is not there)
+                error(
+                    "bad-logo",
+                    f"logo: '{logo}' names a hidden file: names that start with a dot are "
+                    "never published",
+                    doc.pos(("logo",)),
+                    "rename the file (and its folders) without the leading dot",
+                )
+            )
+            return None
         if not (folder / logo).is_file():
             if (folder / logo).exists() and not (folder / logo).is_dir():
                 return None  # a pipe or a device: reported with the folder's other files
