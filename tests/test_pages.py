@@ -669,3 +669,41 @@ def test_a_page_takes_a_short_name_as_a_profile_does(make_site: MakeSite) -> Non
         heading = site.html(f"/{lang}/about/").find("h1")
         assert heading.get_text(" ", strip=True) == "Preguntas frecuentes ( FAQ )", lang
         assert heading.select_one(".short-name bdi").get_text() == "FAQ", lang
+
+
+def test_a_title_borrowed_from_the_default_language_is_marked_as_its_language(
+    make_site: MakeSite,
+) -> None:
+    """A language without a title of its own shows the default language's: the Spanish title
+    in an Arabic page was read in an Arabic voice, right to left, like a term label or a
+    stand-in text shown in another language's stead before they were marked."""
+    site = make_site(
+        {
+            "site.yaml": "title:\n  es: Nuestros aliados\n  en: Our partners\n"
+            "base_url: https://partners.example.org/\ndefault_language: es\n"
+            "languages: [es, en, ar]\n"
+        }
+    )
+    assert site.build().exit_code == 0
+    arabic = site.html("/ar/")
+    for element in (arabic.select_one(".site-title"), arabic.select_one("main h1")):
+        assert element is not None and element.get_text() == "Nuestros aliados"
+        assert (element.get("lang"), element.get("dir")) == ("es", "ltr")
+    footer = arabic.select_one("footer [lang]")
+    assert footer is not None and footer.get_text() == "Nuestros aliados"
+    assert footer.get("dir") == "ltr"
+    # the window's title, plain text: isolated left to right within the Arabic line
+    title = site.html("/ar/partners/alpha/").title
+    assert title is not None and title.get_text().endswith(" · \u2066Nuestros aliados\u2069")
+    feed = ET.fromstring((site.out / "ar" / "feed.xml").read_bytes())
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed_title = feed.find(f"{atom}title")
+    assert feed_title is not None and feed_title.text == "Nuestros aliados"
+    assert feed_title.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    # a language with its own title, and the default language, carry no such marks
+    for path in ("/en/", "/es/"):
+        page = site.html(path)
+        assert page.select_one(".site-title").get("lang") is None  # type: ignore[union-attr]
+        assert "\u2066" not in page.title.get_text()  # type: ignore[union-attr]
+    english = ET.fromstring((site.out / "en" / "feed.xml").read_bytes()).find(f"{atom}title")
+    assert english is not None and english.get("{http://www.w3.org/XML/1998/namespace}lang") is None

@@ -33,6 +33,9 @@ class SiteConfig:
     """Build a page for editors with the translation status of every language."""
     index_machine_translations: bool = True
     """False keeps machine translations out of the sitemap and search engines (noindex)."""
+    borrowed_titles: frozenset[str] = frozenset()
+    """The languages without a title of their own, which show the default language's (its
+    text then carries that language's lang and dir: routes.SiteView.title_lang)."""
 
     by_code: Mapping[str, Language] = field(init=False, repr=False, compare=False)
     """The languages by code (planning looks one up for every page)."""
@@ -210,6 +213,12 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
             search=settings.search,
             translation_dashboard=settings.translation_dashboard,
             index_machine_translations=settings.machine_translations == "index",
+            borrowed_titles=frozenset(
+                code
+                for code in codes
+                if code not in settings.title and everywhere is None
+                if code != settings.default_language
+            ),
         ),
         [],
     )

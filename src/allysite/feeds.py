@@ -60,11 +60,13 @@ def traced_feed(
         reverse=True,
     )
     title = config.title[code]
+    # (a title borrowed from the default language says so, as a stand-in's entries do)
+    titled = {"xml:lang": config.default_language.code} if code in config.borrowed_titles else {}
     out = [
         XML_DECLARATION,
         f'<feed xmlns="{ATOM_NS}" xml:lang="{_escape_attrib(code)}">\n',
         _element("  ", "id", site_urls.absolute(urls.feed(code))),
-        _element("  ", "title", title),
+        _element("  ", "title", title, **titled),
         _element("  ", "updated", _stamp(dated[0]) if dated else "1970-01-01T00:00:00Z"),
         _element(
             "  ",
@@ -81,7 +83,7 @@ def traced_feed(
             href=site_urls.absolute(urls.home(code)),
         ),
         "  <author>\n",
-        _element("    ", "name", title),
+        _element("    ", "name", title, **titled),
         "  </author>\n",
     ]
     categories: dict[TermLink, str] = {}  # a term's line, the same in every entry

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
+from markupsafe import Markup
+
 from allysite import urls
 from allysite.config import SiteConfig
 from allysite.copies import FileCopy
@@ -55,6 +57,27 @@ class SiteView:
     plural_samples: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     icons: tuple[Icon, ...] = ()
     """The site's own favicons (static/favicon.ico, .svg), else the theme's (see site_icons)."""
+    title_lang: Language | None = None
+    """The language the title is written in when it is not this page's (a language without a
+    title of its own shows the default language's)."""
+
+    @property
+    def title_attrs(self) -> Markup:
+        """lang and dir for an element that holds the title, where it is in another language:
+        a screen reader then reads it in that language's voice, in its own direction."""
+        other = self.title_lang
+        if other is None:
+            return Markup("")
+        return Markup(' lang="{}" dir="{}"').format(other.code, other.direction)
+
+    @property
+    def title_text(self) -> str:
+        """The title in a plain-text line (the window's title): isolated (LRI or RLI ...
+        PDI) where it reads the other way than the page."""
+        other = self.title_lang
+        if other is None or other.direction == self.language.direction:
+            return self.title
+        return ("\u2066" if other.direction == "ltr" else "\u2067") + self.title + "\u2069"
 
     @property
     def nav_hrefs(self) -> frozenset[str]:
@@ -198,6 +221,7 @@ def site_view(
         og_locales=MappingProxyType({lang.code: og_locale(lang) for lang in config.languages}),
         plural_samples=plural_samples(view.language),
         icons=site_icons(static_files, asset_hrefs, site_urls),
+        title_lang=config.default_language if code in config.borrowed_titles else None,
     )
 
 

@@ -52,12 +52,13 @@ def tree_feed(config: SiteConfig, view: LanguageView) -> bytes:
         return element
 
     add(feed, "id", site_urls.absolute(urls.feed(code)))
-    add(feed, "title", config.title[code])
+    titled = {XML_LANG: config.default_language.code} if code in config.borrowed_titles else {}
+    add(feed, "title", config.title[code], **titled)
     add(feed, "updated", stamp(dated[0]) if dated else "1970-01-01T00:00:00Z")
     href = site_urls.absolute(urls.feed(code))
     add(feed, "link", rel="self", type="application/atom+xml", href=href)
     add(feed, "link", rel="alternate", type="text/html", href=site_urls.absolute(urls.home(code)))
-    add(add(feed, "author"), "name", config.title[code])
+    add(add(feed, "author"), "name", config.title[code], **titled)
     for partner in dated:
         item, url = partner.item, site_urls.absolute(urls.partner(code, partner.item.slug))
         entry = add(feed, "entry")
