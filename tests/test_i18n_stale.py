@@ -262,6 +262,71 @@ def test_without_stamps_git_history_tells_a_stale_translation(make_site: MakeSit
 
 
 @needs_git
+def test_a_stamp_that_no_version_of_the_original_had_is_told_at_its_line(
+    make_site: MakeSite,
+) -> None:
+    """A stamp edited by hand (or copied from another partner's translation) matches no
+    version of the original in its history: the translation is stale, and the warning says
+    why at the stamp's line, not 'the original changed' (it never did)."""
+    site = make_site()
+    assert run(site, "stamp", "alpha", "en").exit_code == 0
+    git(site.root, "init", "-q")
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "first")
+    text = (site.root / EN).read_text(encoding="utf-8")
+    real = fingerprint("Trabaja por la paz.")
+    site.write({EN: text.replace(f"summary: {real}", "summary: 0badf00d")})
+    line = next(
+        number
+        for number, found in enumerate((site.root / EN).read_text(encoding="utf-8").splitlines(), 1)
+        if "0badf00d" in found
+    )
+    result = site.build()
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[:2] == [
+        f"{EN}:{line}:3: warning: translated_from of summary matches no version of the "
+        f"original {ES} in its git history (written by hand, or copied from another "
+        "translation?): the translation is shown as stale",
+        f"  hint: check the translation against {ES}, then run 'allysite i18n stamp alpha en'",
+    ]
+    assert "changed after this translation" not in result.stderr
+    assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+
+    # a stamp of an older version of the original is a known one: stale, nothing more
+    site.write({EN: text})
+    site.write({ES: MINIMAL_SITE[ES].replace("Trabaja por la paz.", "Trabaja por la paz y más.")})
+    git(site.root, "commit", "-q", "-am", "the original changes")
+    result = site.build()
+    assert "matches no version" not in result.stderr
+    assert f"{ES} changed after this translation: summary" in result.stderr
+
+
+@needs_git
+def test_a_shallow_clone_deepened_to_its_first_commit_has_its_whole_history(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """`git fetch --deepen` that reaches the first commit exactly leaves it in
+    `.git/shallow` (marked grafted) until a fetch goes past it: the history is whole, and
+    no translation is left unchecked."""
+    origin = make_site()
+    git(origin.root, "init", "-q")
+    git(origin.root, "add", "-A")
+    git(origin.root, "commit", "-q", "-m", "first")
+    (origin.root / "NOTES").write_text("x\n", encoding="utf-8")
+    git(origin.root, "add", "NOTES")
+    git(origin.root, "commit", "-q", "-m", "second")
+    clone = Site(tmp_path / "clone", tmp_path / "clone-out")
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.root.as_uri(), str(clone.root))
+    assert "shallow clone" in clone.build().stderr
+    git(clone.root, "fetch", "-q", "--deepen", "1")
+    assert (clone.root / ".git" / "shallow").exists()  # (git's, as it stands)
+    result = clone.build()
+    assert result.exit_code == 0
+    assert "shallow" not in result.stderr
+    assert run(clone, "stamp", "--all").output.startswith("Stamped ")
+
+
+@needs_git
 def test_commits_of_the_same_second_count_in_their_order(make_site: MakeSite) -> None:
     """A rebase gives every commit it moves the same time: the translation committed before
     its original's change is still stale (by their times, it looked up to date)."""

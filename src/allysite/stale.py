@@ -12,15 +12,18 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 from allysite.catalogs import replace_file
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, warning
-from allysite.model import STAMPED_FIELDS, Content, Page, Partner, Translation
+from allysite.model import STAMPED_FIELDS, Content, Page, Partner, Translation, fingerprint
+from allysite.sourcefile import parse_yaml, read_markdown_file
+from allysite.textfile import split_front_matter
 
 STAMP_KEY = "translated_from"
 _STAMP_LINE = re.compile(rf"{STAMP_KEY}\s*:")
@@ -66,6 +69,11 @@ class History:
     cut: frozenset[str]
     """The files whose last change shown is a shallow clone's cut: they changed there or
     before, which git cannot tell without the history the clone left out."""
+    versions: Mapping[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Of the files asked for: each commit that changed one (newest first) with the file's
+    name in it, for `git cat-file` (the whole history: none of them at a cut)."""
 
 
 def find_stale(config: SiteConfig, content: Content) -> tuple[Staleness, list[Diagnostic]]:
@@ -83,7 +91,9 @@ def check_translations(
     unchecked: list[str] = []
     found: dict[str, StaleTranslation] = {}
     problems: list[Diagnostic] = []
+    shared = {p.slug for p in content.partners} & {p.slug for p in content.pages}
     unstamped: list[tuple[Translation, Translation]] = []
+    mismatched: list[tuple[Translation, Translation, tuple[str, ...]]] = []
     for item in items(content):
         original = item.translations[default.code]
         if original.stamps:
@@ -106,6 +116,27 @@ def check_translations(
                 found[translation.source] = StaleTranslation(
                     translation.source, original.source, fields, "stamp"
                 )
+                mismatched.append((translation, original, fields))
+    unknown: dict[str, tuple[str, ...]] = {}
+    if mismatched:
+        wanted = frozenset(original.source for _, original, _ in mismatched)
+        history = content_history(config.root, wanted)
+        known = _known_fingerprints(config.root, history)
+        for translation, original, fields in mismatched:
+            versions = known.get(original.source)
+            if versions is None:  # (no history that tells every version of it)
+                continue
+            made_up = tuple(
+                name
+                for name in fields
+                if name in translation.stamps and translation.stamps[name] not in versions[name]
+            )
+            if made_up:
+                unknown[translation.source] = made_up
+                target = _stamp_target(translation.source, shared)
+                problems.append(
+                    _unknown_stamp_warning(config, translation, original, made_up, target)
+                )
     if unstamped:
         history = content_history(config.root)
         for translation, original in unstamped:
@@ -122,10 +153,12 @@ def check_translations(
         if unchecked:
             problems.append(_shallow_warning(sorted(unchecked)))
     language_name = default.locale.get_display_name("en") or default.code
-    shared = {p.slug for p in content.partners} & {p.slug for p in content.pages}
     for item in sorted(found.values(), key=lambda s: s.source):
+        told = unknown.get(item.source, ())
+        if item.fields and set(item.fields) <= set(told):
+            continue  # (its warning says it: the stamps match no version of the original)
         what = (
-            f"changed after this translation: {', '.join(item.fields)}"
+            f"changed after this translation: {', '.join(f for f in item.fields if f not in told)}"
             if item.by == "stamp"
             else "was committed after this translation (git history)"
         )
@@ -140,6 +173,89 @@ def check_translations(
         )
     staleness = MappingProxyType(dict(sorted(found.items())))
     return staleness, frozenset(unchecked), problems
+
+
+def _unknown_stamp_warning(
+    config: SiteConfig,
+    translation: Translation,
+    original: Translation,
+    fields: tuple[str, ...],
+    target: tuple[str, str],
+) -> Diagnostic:
+    """A stamp that no committed version of the original had: written by hand, or copied
+    from another translation; the text may or may not match the original."""
+    doc, _ = read_markdown_file(config.root / translation.source, translation.source)
+    where = (
+        doc.front.pos((STAMP_KEY, fields[0])) if doc is not None else SourcePos(translation.source)
+    )
+    return warning(
+        "unknown-stamp",
+        f"{STAMP_KEY} of {', '.join(fields)} matches no version of the original "
+        f"{original.source} in its git history (written by hand, or copied from another "
+        "translation?): the translation is shown as stale",
+        where,
+        f"check the translation against {original.source}, then run "
+        f"'allysite i18n stamp {target[0]} {target[1]}'",
+    )
+
+
+def _known_fingerprints(root: Path, history: History) -> dict[str, Mapping[str, frozenset[str]]]:
+    """Each field's fingerprints in every committed version of the files `history` has the
+    versions of (one `git cat-file --batch` for them all); {} when git cannot tell."""
+    specs = [
+        (path, f"{commit}:./{name}")
+        for path, versions in history.versions.items()
+        for commit, name in versions
+    ]
+    if not specs:
+        return {}
+    try:
+        result = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input="".join(f"{spec}\n" for _, spec in specs).encode("utf-8"),
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if result.returncode != 0:
+        return {}
+    found: dict[str, dict[str, set[str]]] = {}
+    out = result.stdout
+    at = 0
+    for path, _spec in specs:
+        end = out.find(b"\n", at)
+        header = out[at:end].split(b" ")
+        at = end + 1
+        fields = found.setdefault(path, {name: set() for name in STAMPED_FIELDS})
+        if len(header) != 3 or header[1] != b"blob":  # ('missing': a submodule, a link)
+            continue
+        size = int(header[2])
+        for name, value in _fingerprints_of(out[at : at + size]).items():
+            fields[name].add(value)
+        at += size + 1
+    return {
+        path: MappingProxyType({name: frozenset(values) for name, values in fields.items()})
+        for path, fields in found.items()
+    }
+
+
+def _fingerprints_of(raw: bytes) -> dict[str, str]:
+    """The fingerprints of a committed version of an original, read as the loader reads
+    the file (a version it could not read has none)."""
+    text = raw.removeprefix(_BOM).decode("utf-8", "replace")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    parts = split_front_matter(text, "")
+    if isinstance(parts, Diagnostic):
+        return {}
+    doc, _ = parse_yaml(parts.front, "")
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    values = {name: data.get(name) for name in STAMPED_FIELDS if name != "body"}
+    values["body"] = parts.body if parts.body.strip() else None
+    return {name: fingerprint(value) for name, value in values.items() if isinstance(value, str)}
 
 
 def _shallow_warning(unchecked: list[str]) -> Diagnostic:
@@ -166,7 +282,7 @@ def _stamp_target(source: str, shared: set[str]) -> tuple[str, str]:
     return slug, parts[-1].removesuffix(".md")
 
 
-def content_history(root: Path) -> History:
+def content_history(root: Path, wanted: frozenset[str] = frozenset()) -> History:
     """How many commits ago each file under content/ last changed (0: the newest commit that
     changed any), by site-relative path; empty when the site is no git repository or git is
     not installed.
@@ -174,12 +290,13 @@ def content_history(root: Path) -> History:
     Commits count in git's order, not by their times: a rebase gives every commit it moves
     the same second, and a translation committed before its original's change then looked
     up to date. A rename that changes nothing (a partner's folder renamed) is no change:
-    the files keep the history of their old names, and a stale translation stays stale."""
+    the files keep the history of their old names, and a stale translation stays stale.
+    `wanted`: the files whose every version `History.versions` lists."""
     command = [
         "git",
         "log",
         "--date-order",  # (no parent before its children, whatever the clocks said)
-        "--format=%x01%D",  # ('grafted' alone, refs left out: a shallow clone's cut)
+        "--format=%x01%H %D",  # ('grafted' alone, refs left out: a shallow clone's cut)
         "--decorate-refs-exclude=refs/*",
         "--decorate-refs-exclude=HEAD",
         "--name-status",
@@ -205,15 +322,57 @@ def content_history(root: Path) -> History:
         return History(MappingProxyType({}), frozenset())
     if result.returncode != 0:
         return History(MappingProxyType({}), frozenset())
-    return _last_changes(result.stdout.split("\0"))
+    return _last_changes(result.stdout.split("\0"), wanted, lambda ids: _roots(root, ids))
 
 
-def _last_changes(tokens: list[str]) -> History:
+def _roots(root: Path, commits: Iterable[str]) -> frozenset[str]:
+    """The commits among a shallow clone's cut that have no parent: the first commits, a
+    history that `git fetch --deepen` reached in full (git keeps them in `.git/shallow`,
+    and marks them grafted, until a fetch goes past them or `--unshallow`)."""
+    asked = list(commits)
+    try:
+        result = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input="".join(f"{commit}\n" for commit in asked).encode("ascii"),
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    if result.returncode != 0:
+        return frozenset()
+    found: set[str] = set()
+    out, at = result.stdout, 0
+    for commit in asked:
+        end = out.find(b"\n", at)
+        header = out[at:end].split(b" ")
+        at = end + 1
+        if len(header) != 3 or header[1] != b"commit":
+            continue
+        size = int(header[2])
+        head = out[at : at + size].split(b"\n\n", 1)[0]
+        if not any(line.startswith(b"parent ") for line in head.split(b"\n")):
+            found.add(commit)  # (the object's own parents: the graft hides them)
+        at += size + 1
+    return frozenset(found)
+
+
+def _last_changes(
+    tokens: list[str],
+    wanted: frozenset[str] = frozenset(),
+    roots: Callable[[Iterable[str]], frozenset[str]] = lambda _ids: frozenset(),
+) -> History:
     """`git log --name-status -z` read newest first: each file's first change, under the
-    name it has now (`later`: an old name, by the name a rename gave it)."""
+    name it has now (`later`: an old name, by the name a rename gave it); every change of
+    the `wanted` files; a cut that is a first commit is none (`roots`)."""
     changes: dict[str, int] = {}
     later: dict[str, str] = {}
-    cuts: set[int] = set()
+    grafted: dict[int, str] = {}
+    ids: list[str] = []
+    versions: dict[str, list[tuple[str, str]]] = {}
     commit = -1
     index = 0
     while index < len(tokens):
@@ -221,8 +380,10 @@ def _last_changes(tokens: list[str]) -> History:
         index += 1
         if token.startswith("\x01"):
             commit += 1
-            if "grafted" in token[1:].split(", "):
-                cuts.add(commit)
+            head, _, refs = token[1:].partition(" ")
+            ids.append(head)
+            if "grafted" in refs.split(", "):
+                grafted[commit] = head
             continue
         if not token:
             continue
@@ -232,14 +393,28 @@ def _last_changes(tokens: list[str]) -> History:
             now = later.get(new, new)
             if token[1:] != "100":  # (its text changed too)
                 changes.setdefault(now, commit)
+            if now in wanted:
+                versions.setdefault(now, []).append((ids[commit], new))
             if token[0] == "R":
                 later[old] = now
         elif index < len(tokens):
             path = tokens[index]
             index += 1
-            changes.setdefault(later.get(path, path), commit)
-    cut = frozenset(path for path, commit in changes.items() if commit in cuts)
-    return History(MappingProxyType(changes), cut)
+            now = later.get(path, path)
+            changes.setdefault(now, commit)
+            if now in wanted and token[0] != "D":
+                versions.setdefault(now, []).append((ids[commit], path))
+    if grafted:
+        first = roots(grafted.values())
+        grafted = {number: head for number, head in grafted.items() if head not in first}
+    cut = frozenset(path for path, commit in changes.items() if commit in grafted)
+    cuts = set(grafted.values())
+    whole = {
+        path: tuple(found)
+        for path, found in versions.items()
+        if not any(head in cuts for head, _ in found)
+    }
+    return History(MappingProxyType(changes), cut, MappingProxyType(whole))
 
 
 # --- stamping -----------------------------------------------------------------------------------
