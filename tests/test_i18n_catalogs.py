@@ -218,6 +218,46 @@ def test_update_rewrites_a_header_that_names_another_charset(site: Site) -> None
     assert_msgfmt_accepts(po)
 
 
+EN = "locales/en/LC_MESSAGES/messages.po"
+
+
+def test_a_catalog_in_the_charset_its_header_names_is_read_and_updated_to_utf8(
+    site: Site,
+) -> None:
+    """An old Poedit saved ISO-8859-1 and said so in the header; gettext and Babel read it
+    so. It was refused as 'not valid UTF-8'. `update` writes it back as UTF-8, deliberately
+    (every character fits), with the header saying so."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "en").exit_code == 0
+    po = site.root / EN
+    translate(po, {"Thanks for visiting": "Thänks for visiting, café"})
+    text = po.read_text(encoding="utf-8").replace("charset=utf-8", "charset=ISO-8859-1")
+    po.write_bytes(text.encode("iso-8859-1"))
+    assert_msgfmt_accepts(po)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert EN not in result.stderr  # (no word: the file is what its header says)
+    assert site.html("/en/").select_one(".f1").get_text() == "Thänks for visiting, café"
+    assert run(site, "status").exit_code == 0
+
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    text = po.read_bytes().decode("utf-8")
+    assert '"Content-Type: text/plain; charset=utf-8\\n"' in text
+    assert 'msgstr "Thänks for visiting, café"' in text
+    assert_msgfmt_accepts(po)
+
+    # a charset nobody knows, with bytes that are no UTF-8: refused, with the byte's place
+    po.write_bytes(text.replace("charset=utf-8", "charset=x-klingon").encode("iso-8859-1"))
+    result = site.build()
+    assert result.exit_code == 1
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "Thänks" in row)
+    assert result.stderr.splitlines()[0] == (
+        f"{EN}:{line}:11: error: file is not valid UTF-8 (byte 0xe4 cannot be decoded), nor "
+        "in charset=x-klingon, which it names"
+    )
+
+
 def test_obsolete_entries_with_a_previous_msgid_are_read_built_and_updated(site: Site) -> None:
     """`msgmerge --previous` writes `#~| msgid` before an obsolete fuzzy entry; msgfmt
     accepts it, and the build, update and compile refused the catalog."""

@@ -36,7 +36,7 @@ from allysite.errors import Diagnostic, SourcePos, error, outside_link, warning
 from allysite.inputindex import leaves
 from allysite.languages import Language
 from allysite.model import Translation
-from allysite.textfile import read_text
+from allysite.textfile import read_declared_text
 from allysite.textrules import first_forbidden, kind_of
 
 DOMAIN = "messages"
@@ -71,6 +71,8 @@ _PO_LINE = re.compile(
 _ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]+|[0-7]{1,3}|.)")
 """A backslash and what it escapes: GNU gettext's hex and octal escapes whole."""
 _NUMERIC_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]|[0-7])")
+_MSGID_LINE = re.compile(rb"^msgid\b", re.MULTILINE)
+_CHARSET = re.compile(rb'^"Content-Type:[^"\n]*?charset=([A-Za-z0-9_.:+-]+)', re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +160,7 @@ def read_catalog(
         return None, [
             outside_link(shown, "copy the catalog into the site's locales/ folder instead")
         ]
-    text, problems = read_text(path, shown)
+    text, charset, problems = read_declared_text(path, shown, _declared_charset)
     if text is None:
         return None, problems
     for number, line in enumerate(text.split("\n"), start=1):
@@ -212,7 +214,7 @@ def read_catalog(
             )
             for line, msgid, first in parser.duplicates
         ]
-    return catalog, _taken_as_utf8(catalog, text, shown)
+    return catalog, _taken_as_utf8(catalog, text, shown, charset)
 
 
 def _escape_problem(line: str, shown: str, number: int) -> Diagnostic | None:
@@ -256,16 +258,24 @@ def _escape_problem(line: str, shown: str, number: int) -> Diagnostic | None:
     return None
 
 
-def _taken_as_utf8(catalog: Catalog, text: str, shown: str) -> list[Diagnostic]:
-    """Sets the catalog's charset to UTF-8, as the file was read (read_text), whatever its
-    Content-Type header says, so that it is compiled and written as UTF-8 too (Babel would
-    encode it with the header's charset: an unknown one, or one without the text's
-    characters, failed the build); a warning when the header named another, since other
-    tools read the file by it."""
+def _declared_charset(raw: bytes) -> str | None:
+    """The charset that a catalog's header (its first entry) names in its Content-Type."""
+    entries = [found.start() for found in _MSGID_LINE.finditer(raw)]
+    found = _CHARSET.search(raw, 0, entries[1] if len(entries) > 1 else len(raw))
+    return found.group(1).decode("ascii") if found else None
+
+
+def _taken_as_utf8(catalog: Catalog, text: str, shown: str, charset: str) -> list[Diagnostic]:
+    """Sets the catalog's charset to UTF-8, whatever its Content-Type header says, so that
+    it is compiled and written (`i18n update`) as UTF-8 (Babel would encode it with the
+    header's charset: an unknown one, or one without the text's characters, failed the
+    build); a warning when the header named another but the file is UTF-8 (read_text), since
+    other tools read the file by its header. A file in the charset its header names
+    (ISO-8859-1 from an old Poedit) was read in it, as gettext reads it."""
     declared = catalog.charset or ""
-    if declared.lower().replace("_", "-") in ("utf-8", "utf8"):
-        return []
     catalog.charset = "utf-8"
+    if charset != "utf-8" or declared.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return []
     return [
         warning(
             "po-charset",

@@ -7,9 +7,10 @@ Kept apart from sourcefile.py (which parses YAML) so that a rebuild after an edi
 
 from __future__ import annotations
 
+import codecs
 import stat
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,66 +24,129 @@ _MAX_BYTES = 5 * 1024 * 1024
 
 def read_text(path: str | Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
     """UTF-8 text (a BOM is dropped), newlines as LF, normalised to NFC."""
+    text, _charset, problems = read_declared_text(path, rel)
+    return text, problems
+
+
+def read_declared_text(
+    path: str | Path, rel: str, declared: Callable[[bytes], str | None] | None = None
+) -> tuple[str | None, str, list[Diagnostic]]:
+    """read_text, and the character set it was read in: a file that is not UTF-8 is read
+    in the one its own words name (`declared`: a catalog's Content-Type header, as GNU
+    gettext and Babel read it), if it is one that Python knows and writes ASCII as ASCII."""
+    charset = "utf-8"
     try:
         status, raw = read_regular(path, _MAX_BYTES)
     except OSError as exc:
-        return None, [error("unreadable", f"cannot read file: {exc.strerror}", SourcePos(rel))]
+        why = f"cannot read file: {exc.strerror}"
+        return None, charset, [error("unreadable", why, SourcePos(rel))]
     if raw is None:
         if not stat.S_ISREG(status.st_mode):
             hint = "replace it with a text file"
             why = "it is a folder" if stat.S_ISDIR(status.st_mode) else NOT_A_FILE
-            return None, [error("unreadable", f"cannot read file: {why}", SourcePos(rel), hint)]
+            return (
+                None,
+                charset,
+                [error("unreadable", f"cannot read file: {why}", SourcePos(rel), hint)],
+            )
         message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
         hint = "split it or move large data out of content/"
-        return None, [error("file-too-large", message, SourcePos(rel), hint)]
+        return None, charset, [error("file-too-large", message, SourcePos(rel), hint)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [
-            error(
-                "encoding",
-                "file is UTF-16; allysite reads UTF-8 only",
-                SourcePos(rel, 1),
-                "save the file as UTF-8 in your editor",
-            )
-        ]
+        return (
+            None,
+            charset,
+            [
+                error(
+                    "encoding",
+                    "file is UTF-16; allysite reads UTF-8 only",
+                    SourcePos(rel, 1),
+                    "save the file as UTF-8 in your editor",
+                )
+            ],
+        )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, column = _line_and_column(raw[: exc.start])
-        return None, [
-            error(
-                "encoding",
-                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
-                SourcePos(rel, line, column),
-                "save the file as UTF-8 in your editor",
+        named = declared(raw) if declared is not None else None
+        known = _known_charset(named)
+        failed: UnicodeDecodeError | None = exc
+        if known is not None and known != "utf-8":
+            charset = known
+            try:
+                text, failed = raw.decode(charset), None
+            except UnicodeDecodeError as other:
+                failed = other
+        if failed is not None:
+            line, column = _line_and_column(raw[: failed.start])
+            what = "UTF-8" if charset == "utf-8" else named
+            unknown = f", nor in charset={named}, which it names" if named and not known else ""
+            return (
+                None,
+                charset,
+                [
+                    error(
+                        "encoding",
+                        f"file is not valid {what} (byte 0x{raw[failed.start]:02x} cannot be "
+                        f"decoded){unknown}",
+                        SourcePos(rel, line, column),
+                        "save the file as UTF-8 in your editor",
+                    )
+                ],
             )
-        ]
     if "\x00" in text:
         line, _ = _line_and_column(text[: text.index("\x00")].encode("utf-8"))
-        return None, [
-            error(
-                "encoding",
-                "file contains a NUL character",
-                SourcePos(rel, line),
-                "remove it; the file may not be text at all",
-            )
-        ]
+        return (
+            None,
+            charset,
+            [
+                error(
+                    "encoding",
+                    "file contains a NUL character",
+                    SourcePos(rel, line),
+                    "remove it; the file may not be text at all",
+                )
+            ],
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    index = first_forbidden(text) if may_hold_forbidden(raw) else None
+    index = first_forbidden(text) if charset != "utf-8" or may_hold_forbidden(raw) else None
     if index is not None:
         line = text.count("\n", 0, index) + 1
         column = index - text.rfind("\n", 0, index)
-        return None, [
-            error(
-                "encoding",
-                f"file contains {kind_of(text[index])}, which is invisible",
-                SourcePos(rel, line, column),
-                "delete it (it often comes with text pasted from another program): "
-                "no web page or feed may carry it",
-            )
-        ]
-    return unicodedata.normalize("NFC", text), []
+        return (
+            None,
+            charset,
+            [
+                error(
+                    "encoding",
+                    f"file contains {kind_of(text[index])}, which is invisible",
+                    SourcePos(rel, line, column),
+                    "delete it (it often comes with text pasted from another program): "
+                    "no web page or feed may carry it",
+                )
+            ],
+        )
+    return unicodedata.normalize("NFC", text), charset, []
+
+
+def _known_charset(name: str | None) -> str | None:
+    """Python's name of a character set, if it knows it and it writes ASCII as ASCII (the
+    file's own words named it in ASCII: UTF-16 cannot be what they are written in)."""
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        return None
+    probe = "msgid Content-Type charset 09 AZ az"
+    try:
+        if codec.encode(probe)[0] != probe.encode("ascii"):
+            return None
+    except UnicodeError:
+        return None
+    return codec.name
 
 
 def _line_and_column(before: bytes) -> tuple[int, int]:
