@@ -167,9 +167,25 @@ def test_wrong_plural_forms_header_is_reported(make_site: MakeSite) -> None:
     )
 
 
-def test_too_many_plural_forms_is_an_error_at_the_entry(make_site: MakeSite) -> None:
+@pytest.mark.parametrize(
+    ("last", "hint"),
+    [
+        ('""', "delete msgstr[3] and any form after it in this entry"),
+        (
+            '"3 socios"',
+            "delete msgstr[3] and any form after it in this entry, or, if the language has 4 "
+            "forms, fix Plural-Forms",
+        ),
+    ],
+    ids=["empty", "translated"],
+)
+def test_a_plural_form_beyond_the_header_is_an_error_at_its_line(
+    make_site: MakeSite, last: str, hint: str
+) -> None:
+    """GNU msgfmt --check refuses a form beyond nplurals, empty or not ('nplurals = 3... but
+    some messages have 4 plural forms'): refused too, at that form, saying which to delete."""
     po = "locales/es/LC_MESSAGES/messages.po"
-    forms = "".join(f'msgstr[{i}] "{i} socios"\n' for i in range(4))
+    forms = "".join(f'msgstr[{i}] "{i} socios"\n' for i in range(3)) + f"msgstr[3] {last}\n"
     site = make_site(
         {
             po: 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
@@ -178,10 +194,11 @@ def test_too_many_plural_forms_is_an_error_at_the_entry(make_site: MakeSite) -> 
     )
     result = site.build()
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == (
-        f"{po}:5: error: invalid PO file: this entry has more plural forms than the 3 that "
-        "the catalog's Plural-Forms header gives"
-    )
+    assert result.stderr.splitlines()[:2] == [
+        f"{po}:10: error: msgstr[3] is a plural form beyond the 3 (msgstr[0] to msgstr[2]) "
+        "that the catalog's Plural-Forms header gives",
+        f"  hint: {hint}",
+    ]
 
 
 def test_strings_that_no_catalog_has_are_counted_per_language(make_site: MakeSite) -> None:

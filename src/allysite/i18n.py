@@ -188,11 +188,6 @@ def read_catalog(
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)  # Babel counts lines from 0
         message = re.sub(r" on \d+$", "", str(exc))
-        if message == "msg has more translations than num_plurals of catalog":
-            message = (
-                f"this entry has more plural forms than the {catalog.num_plurals} that "
-                "the catalog's Plural-Forms header gives"
-            )
         return None, [
             error(
                 "po-syntax",
@@ -404,8 +399,8 @@ class _DuplicateAwareParser(PoFileParser):
         super()._add_message()
 
     def _process_keyword_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
-        keyword = line.partition(" ")[0]
-        problem = self._out_of_place(keyword)
+        keyword, _, rest = line.partition(" ")
+        problem = self._out_of_place(keyword) or self._form_beyond(keyword, rest.strip())
         if problem is not None:
             raise _OutOfPlace(problem[0], lineno + 1, problem[1])
         super()._process_keyword_line(lineno, line, obsolete)
@@ -449,6 +444,23 @@ class _DuplicateAwareParser(PoFileParser):
                     "number the entry's plural forms msgstr[0], msgstr[1]... in order, each once",
                 )
         return None
+
+    def _form_beyond(self, keyword: str, value: str) -> tuple[str, str] | None:
+        """A plural form the header does not count (message, hint), at its own line: GNU
+        msgfmt --check refuses the file, even when the form is empty (an entry written for
+        another language's number of forms), and Babel only told the entry."""
+        index, forms = keyword[len("msgstr[") : -1], self.catalog.num_plurals
+        if not keyword.startswith("msgstr[") or not index.isdigit() or int(index) < forms:
+            return None
+        counted = "msgstr[0]" if forms == 1 else f"msgstr[0] to msgstr[{forms - 1}]"
+        hint = f"delete {keyword} and any form after it in this entry"
+        if value != '""':
+            hint += f", or, if the language has {int(index) + 1} forms, fix Plural-Forms"
+        return (
+            f"{keyword} is a plural form beyond the {forms} ({counted}) that the catalog's "
+            "Plural-Forms header gives",
+            hint,
+        )
 
     def _check_header(self) -> None:
         """Refuses a header entry (msgid "", wherever it is) whose nplurals the entries
