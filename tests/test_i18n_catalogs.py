@@ -342,6 +342,48 @@ def test_update_keeps_the_fuzzy_flag_of_obsolete_entries(site: Site) -> None:
     assert po.read_text(encoding="utf-8") == text
 
 
+def test_update_keeps_the_comments_flags_and_previous_msgid_of_obsolete_entries(
+    site: Site,
+) -> None:
+    """msgmerge keeps an obsolete entry's translator comments, all its flags and its previous
+    msgid (`#~|`); update kept the comment and the fuzzy flag only, so that an entry brought
+    back was no longer checked for its placeholders (`python-format`)."""
+    assert run(site, "extract").exit_code == 0
+    assert run(site, "init", "ar").exit_code == 0
+    po = site.root / AR
+    translate(po, AR_STRINGS)
+    gone = (
+        "# A translator's note\n#. extracted\n#: templates/old.html:3\n"
+        '#, fuzzy, python-format\n#| msgid "Old %(n)s thing"\n'
+        'msgid "Gone %(n)s thing"\nmsgstr "شيء %(n)s"\n\n'
+    )
+    old = '# Older note\n#, python-format\n#~| msgid "Was %(n)s"\n#~ msgid "Long gone %(n)s"\n'
+    old += '#~ msgstr "اختفى %(n)s"\n'
+    po.write_text(po.read_text(encoding="utf-8") + "\n" + gone + old, encoding="utf-8")
+    before = po.read_text(encoding="utf-8")
+    assert run(site, "update").exit_code == 0
+    text = po.read_text(encoding="utf-8")
+    assert text.endswith(
+        '\n# Older note\n#, python-format\n#~| msgid "Was %(n)s"\n#~ msgid "Long gone %(n)s"\n'
+        '#~ msgstr "اختفى %(n)s"\n\n'
+        '# A translator\'s note\n#, fuzzy, python-format\n#~| msgid "Old %(n)s thing"\n'
+        '#~ msgid "Gone %(n)s thing"\n#~ msgstr "شيء %(n)s"\n\n'
+    )
+    assert_msgfmt_accepts(po)
+    assert run(site, "update").output.endswith("(unchanged)\n")
+    if shutil.which("msgmerge") is not None:  # the same entries as msgmerge's (in its order)
+        merged = site.root / "merged.po"
+        source = site.root / "before.po"
+        source.write_text(before, encoding="utf-8")
+        subprocess.run(
+            ["msgmerge", "-q", "--previous", "-o", str(merged), str(source), str(site.root / POT)],
+            check=True,
+        )
+        ours = {block.strip() for block in text.split("\n\n")[-3:]}
+        theirs = {block.strip() for block in merged.read_text(encoding="utf-8").split("\n\n")}
+        assert len(ours & theirs) == 2
+
+
 def test_update_keeps_header_fields_babel_does_not_know(site: Site) -> None:
     """Poedit's and Weblate's X-* fields were dropped whenever update wrote the catalog."""
     assert run(site, "extract").exit_code == 0

@@ -12,6 +12,7 @@ Taxonomy labels and the site title are not extracted: they live in `taxonomies.y
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from collections.abc import Iterable
@@ -189,10 +190,16 @@ def _now() -> datetime:
 
 
 def _po_bytes(catalog: Catalog) -> bytes:
-    """The catalog as Babel writes it, with the fuzzy flag of its obsolete entries kept."""
-    whole = _written(catalog, ignore_obsolete=False)
+    """The catalog as Babel writes it, with the flags and previous msgids of its obsolete
+    entries kept (Babel writes their comments only)."""
+    obsolete = list(catalog.obsolete.values())
+    bare = copy.copy(catalog)  # (a previous msgid, read as a comment, is written apart)
+    bare.obsolete = type(catalog.obsolete)(
+        (key, _without_previous(message)) for key, message in catalog.obsolete.items()
+    )
+    whole = _written(bare, ignore_obsolete=False)
     live = _written(catalog, ignore_obsolete=True)
-    return live + _flag_obsolete_fuzzy(whole[len(live) :], list(catalog.obsolete.values()))
+    return live + _mark_obsolete(whole[len(live) :], obsolete)
 
 
 def _written(catalog: Catalog, ignore_obsolete: bool) -> bytes:
@@ -201,22 +208,32 @@ def _written(catalog: Catalog, ignore_obsolete: bool) -> bytes:
     return buffer.getvalue()
 
 
-def _flag_obsolete_fuzzy(tail: bytes, obsolete: list[Message]) -> bytes:
+def _without_previous(message: Message) -> Message:
+    bare = message.clone()
+    bare.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    return bare
+
+
+def _mark_obsolete(tail: bytes, obsolete: list[Message]) -> bytes:
     """Babel's obsolete entries (each its comments, its `#~` lines, then an empty line, in
-    the catalog's order) with `#, fuzzy` before the `#~` lines of a fuzzy one, as msgmerge
-    writes it: Babel drops the flag, and msgmerge, which brings an obsolete entry back when
-    its msgid returns, would bring an unreviewed translation back as a reviewed one."""
+    the catalog's order) with their flags (`#, fuzzy, python-format`) and previous msgid
+    (`#~| msgid`) before the `#~` lines, as msgmerge keeps them: Babel drops both, and
+    msgmerge, which brings an obsolete entry back when its msgid returns, would bring an
+    unreviewed translation back as a reviewed one, and unchecked for its placeholders."""
     blocks = tail.split(b"\n\n")
     if len(blocks) != len(obsolete) + 1 or blocks[-1]:
         return tail  # (not Babel's layout: written as it is rather than guessed at)
-    flagged = []
+    marked = []
     for block, message in zip(blocks[:-1], obsolete, strict=True):
         lines = block.split(b"\n")
         first = next((i for i, line in enumerate(lines) if line.startswith(b"#~")), None)
-        if message.fuzzy and first is not None:
-            lines.insert(first, b"#, fuzzy")
-        flagged.append(b"\n".join(lines))
-    return b"\n\n".join([*flagged, b""])
+        if first is not None:
+            flags = sorted(message.flags, key=lambda flag: (flag != "fuzzy", flag))
+            extra = [f"#, {', '.join(flags)}"] if flags else []
+            extra += [f"#~{c}" for c in message.user_comments if c.startswith("|")]
+            lines[first:first] = [line.encode("utf-8") for line in extra]
+        marked.append(b"\n".join(lines))
+    return b"\n\n".join([*marked, b""])
 
 
 def replace_file(path: Path, data: bytes) -> None:
@@ -423,10 +440,11 @@ def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diag
         problems += found
         if catalog is None:
             continue
-        for message in catalog:  # '#| msgid' lines of other tools: Babel reads them as comments
-            message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
         _revive_obsolete(catalog, template)
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+        for message in catalog:  # '#| msgid' lines of other tools: Babel reads them as
+            # comments (of an entry made obsolete, kept: _po_bytes writes them as msgmerge)
+            message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
         _undo_empty_matches(catalog, template)
         _tidy_header(catalog)
         data = _po_bytes(catalog)

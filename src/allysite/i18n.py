@@ -285,10 +285,13 @@ def _taken_as_utf8(catalog: Catalog, text: str, shown: str, charset: str) -> lis
 
 def _without_previous_of_obsolete(lines: list[str]) -> list[str]:
     """The lines with those of an obsolete entry's previous msgid (`#~| msgid "..."`, which
-    `msgmerge --previous` writes and Babel's parser refuses) left empty, so that every other
-    line keeps its number. Obsolete entries are not used, and Babel writes no previous msgid
-    back (as for the `#|` lines of other entries, which it reads as comments)."""
-    return ["" if line.lstrip().startswith("#~|") else line for line in lines]
+    `msgmerge --previous` writes and Babel's parser refuses) made comments (`#| ...`, as
+    Babel reads those of other entries), each on its own line, so that every other line keeps
+    its number and `i18n update` writes them back as they were (catalogs._po_bytes)."""
+    return [
+        line.lstrip().replace("#~|", "#|", 1) if line.lstrip().startswith("#~|") else line
+        for line in lines
+    ]
 
 
 def _plural_forms_error(text: str, shown: str, language: Language, what: str) -> Diagnostic:
