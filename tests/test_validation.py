@@ -948,18 +948,39 @@ def test_catalog_symlink_outside_the_site(make_site: MakeSite, tmp_path: Path, l
         PO_HEADER + 'msgid "Skip to content"\nmsgstr "Secret from elsewhere"\n', encoding="utf-8"
     )
     (site.root / linked).parent.mkdir(parents=True, exist_ok=True)
-    os.symlink(catalog if linked == PO else outside, site.root / linked)
+    target = catalog if linked == PO else outside
+    os.symlink(target, site.root / linked)
     result = site.build()
     assert_one_fault(
         result,
         site,
         snapshot,
-        f"{PO}: error: symbolic link leads outside the site, in a loop or nowhere",
+        f"{PO}: error: symbolic link leads outside the site, in a loop or nowhere "
+        f"({linked} is a symbolic link to {target})",
         "copy the catalog into the site's locales/ folder instead",
     )
     status = CliRunner().invoke(cli, ["i18n", "status", "--site", str(site.root)])
     assert status.exit_code == 1
     assert status.stderr.startswith(f"{PO}: error: symbolic link leads outside the site")
+
+
+def test_a_problem_of_a_catalog_in_a_linked_folder_names_the_link(make_site: MakeSite) -> None:
+    """locales/en linked to a folder of the site that holds the translations (a checkout of
+    the translators' repository): the problem is told at the path the site wrote, and says
+    where the link leads, the file the translators' tools show."""
+    site = make_site(
+        {"translations/en/LC_MESSAGES/messages.po": PO_HEADER + 'msgid "Skip to content"\n'}
+    )
+    shutil.rmtree(site.root / "locales" / "en", ignore_errors=True)
+    (site.root / "locales").mkdir(exist_ok=True)
+    os.symlink("../translations/en", site.root / "locales" / "en")
+    result = site.build()
+    assert result.exit_code == 1
+    line = PO_HEADER.count("\n") + 1
+    assert result.stderr.splitlines()[0] == (
+        f"{PO}:{line}: error: invalid PO file: missing msgstr for msgid 'Skip to content' "
+        "(locales/en is a symbolic link to translations/en)"
+    )
 
 
 def test_logo_symlink_outside_the_partner_folder(make_site: MakeSite) -> None:
@@ -1693,7 +1714,8 @@ def _catalog_linked_nowhere(root: Path) -> None:
         ),
         pytest.param(
             _catalog_linked_nowhere,
-            f"{PO}: error: symbolic link leads outside the site, in a loop or nowhere",
+            f"{PO}: error: symbolic link leads outside the site, in a loop or nowhere ({PO} is a "
+            "symbolic link to locales/en/LC_MESSAGES/messages-old.po)",
             "copy the catalog into the site's locales/ folder instead",
             id="linked-nowhere",
         ),

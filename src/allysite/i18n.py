@@ -12,7 +12,7 @@ import gettext
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email import message_from_string
 from io import BytesIO
 from pathlib import Path
@@ -33,7 +33,7 @@ from allysite.catalog_checks import (
 )
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, outside_link, warning
-from allysite.inputindex import leaves
+from allysite.inputindex import leaves, link_on_the_way
 from allysite.languages import Language
 from allysite.model import Translation
 from allysite.textfile import read_declared_text
@@ -155,7 +155,19 @@ def read_catalog(
     path: Path, shown: str, language: Language, root: Path | None = None
 ) -> tuple[Catalog | None, list[Diagnostic]]:
     """A catalog parsed by Babel, or the errors that refuse it. `root`: the site's folder, for
-    a site catalog, which must not be a link (or in a linked folder) leading out of it."""
+    a site catalog, which must not be a link (or in a linked folder) leading out of it; a
+    problem of one reached through a link names the link and where it leads."""
+    catalog, problems = _read_catalog(path, shown, language, root)
+    link = link_on_the_way(path, root) if root is not None and problems else None
+    if link is not None:
+        note = f" ({link[0]} is a symbolic link to {link[1]})"
+        problems = [replace(p, message=p.message + note) for p in problems]
+    return catalog, problems
+
+
+def _read_catalog(
+    path: Path, shown: str, language: Language, root: Path | None
+) -> tuple[Catalog | None, list[Diagnostic]]:
     if root is not None and leaves(path, root):
         return None, [
             outside_link(shown, "copy the catalog into the site's locales/ folder instead")

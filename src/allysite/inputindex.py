@@ -279,6 +279,26 @@ def _changed_ns(status: os.stat_result) -> int:
     return max(status.st_mtime_ns, status.st_ctime_ns)
 
 
+def link_on_the_way(path: Path, root: Path) -> tuple[str, str] | None:
+    """The first symbolic link on a path below `root` (site-relative, '/'), and what it
+    leads to (site-relative when in the site, else as the link says): a problem found
+    through it is told at the path the site wrote, and the file to open may be where the
+    link leads."""
+    here = root
+    for part in path.relative_to(root).parts:
+        here = here / part
+        if here.is_symlink():
+            try:
+                target = os.readlink(here)
+            except OSError:
+                return None
+            lexical = Path(os.path.normpath(here.parent / target))  # (site-relative, if in it)
+            if lexical.is_relative_to(root):
+                target = lexical.relative_to(root).as_posix()
+            return here.relative_to(root).as_posix(), target
+    return None
+
+
 def leaves(link: Path, root: Path) -> bool:
     """Whether a symbolic link leads out of `root`; a loop or a dangling link counts too."""
     try:
