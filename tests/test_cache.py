@@ -1054,6 +1054,46 @@ def test_a_sitemap_over_the_limits_is_an_index_and_back_as_a_cold_build_gives(
     assert_as_cold(site, tmp_path)
 
 
+SECURITY_TXT = b"Contact: mailto:security@example.org\nExpires: 2030-01-01T00:00:00.000Z\n"
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["small", "large-with-spare"])
+def test_static_well_known_is_published_and_an_edit_republished(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    """static/.well-known/ (RFC 8615: security.txt...) is the one dot-named folder a site
+    publishes, as it is; other dot-names (.env, .htaccess, its own .secret) never are. An
+    edit of its file is a rebuild that republishes it (a large output's through the spare),
+    and a build with nothing changed stays one."""
+    if large:
+        monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    site = make_site(
+        {
+            **BETA,
+            "static/.well-known/security.txt": SECURITY_TXT,
+            "static/.well-known/.secret": "not for visitors\n",
+            "static/.env": "SECRET=1\n",
+            "static/.htaccess": "Deny from all\n",
+        }
+    )
+    build(site)
+    dot_names = [name for name in tree(site.out) if "/." in f"/{name}"]
+    assert dot_names == [".allysite-output", ".well-known/security.txt"]
+    assert (site.out / ".well-known/security.txt").read_bytes() == SECURITY_TXT
+    assert build(site).cached
+    edited = SECURITY_TXT + b"Preferred-Languages: es, en\n"
+    site.write({"static/.well-known/security.txt": edited})
+    result = build(site)
+    assert not result.cached and result.rendered == ()
+    assert (site.out / ".well-known/security.txt").read_bytes() == edited
+    assert_as_cold(site, tmp_path)
+    assert build(site).cached
+    site.remove("static/.well-known/security.txt")
+    build(site)
+    assert not (site.out / ".well-known").exists()
+    assert_as_cold(site, tmp_path)
+
+
 def test_a_static_file_may_not_take_the_place_of_a_numbered_sitemap(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

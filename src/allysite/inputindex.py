@@ -31,6 +31,20 @@ PARTNERS = "content/partners/"
 """The partners' folders, each an item of its own."""
 ITEM_DEPTH = 3
 """An item's folder is this many levels down: content/partners/<slug>/."""
+WELL_KNOWN = ".well-known"
+"""The one dot-named folder a site publishes, from static/ to the output's top (RFC 8615:
+security.txt, assetlinks.json, apple-app-site-association), as Hugo publishes it."""
+STATIC_WELL_KNOWN = "static/.well-known"
+
+
+def hidden(rel: str) -> bool:
+    """Whether a path inside static/ or the output ('a/b.txt', a folder's 'a/') is one no
+    build reads or publishes: a name in it starts with a dot (.git, .DS_Store, .htaccess, a
+    swap file), but the top folder .well-known/ (whose own dot-names stay hidden)."""
+    parts = rel.split("/")
+    if len(parts) > 1 and parts[0] == WELL_KNOWN:
+        parts = parts[1:]
+    return any(part.startswith(".") for part in parts)
 
 
 FileState = tuple[int, int, int, bytes]
@@ -48,7 +62,8 @@ links that loops through several folders would otherwise never end)."""
 def _walk(
     folder: str, prefix: str, found: dict[str, tuple[str, os.stat_result]], root: str
 ) -> None:
-    """Every file under `folder` (links to files followed), skipping dot-names as the loader.
+    """Every file under `folder` (links to files followed), skipping dot-names as the loader
+    (but static/.well-known/, which a build publishes).
     A link to a folder is an input itself (its target is in its hash: file_digest), and, as
     the loader reads an item's or a content folder through such a link when it stays in
     `root` (the site: itemfiles.leaves), the files behind it are inputs under the link's
@@ -59,9 +74,9 @@ def _walk(
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith("."):
-            continue
         name = prefix + entry.name
+        if entry.name.startswith(".") and name != STATIC_WELL_KNOWN:
+            continue
         try:
             if entry.is_dir(follow_symlinks=False):
                 _walk(entry.path, name + "/", found, root)

@@ -12,6 +12,7 @@ from typing import TypeVar
 from allysite.cache import ParseCache
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, outside_link, warning
+from allysite.inputindex import WELL_KNOWN
 from allysite.itemfiles import (
     Collector,
     is_folder,
@@ -391,7 +392,10 @@ def _list_files(folder: Path, found: Collector) -> tuple[str, ...]:
         return ()
     files = []
     for dirpath, dirnames, filenames in os.walk(folder, onerror=_reporter(found)):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        top = dirpath == str(folder)  # (where .well-known/ is published: inputindex.hidden)
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") or (top and d == WELL_KNOWN)
+        )
         for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             found.problems.append(unfollowed_link(found.rel(Path(dirpath) / name)))
             dirnames.remove(name)  # (os.walk enters none: said, not left out unsaid)
