@@ -413,6 +413,41 @@ def test_paths_outside_the_output_are_not_served(
     assert b"root:" not in response and b"base_url" not in response
 
 
+def test_the_well_known_folder_is_served_and_other_dot_names_are_not(
+    serve: Callable[..., Running], tmp_path: Path
+) -> None:
+    """static/.well-known/ is published (security.txt, apple-app-site-association), so the
+    dev server serves it with the types a deploy sets, and an edit of it, and takes it away
+    once the folder is moved out whole (a dot-name the watcher ignored); any other name
+    that starts with a dot is still refused, inside .well-known/ too."""
+    association = '{"applinks": {"details": []}}\n'
+    running = serve(
+        {
+            "static/.well-known/security.txt": "Contact: mailto:security@example.org\n",
+            "static/.well-known/apple-app-site-association": association,
+            "static/.well-known/.secret": "not for visitors\n",
+            "static/.env": "SECRET=1\n",
+        }
+    )
+    status, headers, body = running.get("/.well-known/security.txt")
+    assert status == 200 and body == b"Contact: mailto:security@example.org\n"
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    status, headers, body = running.get("/.well-known/apple-app-site-association")
+    assert status == 200 and json.loads(body) == json.loads(association)
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    (running.site.out / ".well-known/.by-hand").write_text("not for visitors\n")
+    (running.site.out / ".by-hand").write_text("not for visitors\n")
+    for path in ("/.well-known/.secret", "/.env", "/.well-known/.by-hand", "/.by-hand"):
+        status, _, body = running.get(path)
+        assert status == 404 and b"not for visitors" not in body and b"SECRET" not in body
+    running.site.write({"static/.well-known/security.txt": "Contact: mailto:new@example.org\n"})
+    status, body = running.wait_for("/.well-known/security.txt", lambda _, body: b"new@" in body)
+    assert status == 200 and body == b"Contact: mailto:new@example.org\n"
+    (running.site.root / "static/.well-known").rename(tmp_path / "moved-out")
+    status, _ = running.wait_for("/.well-known/security.txt", lambda status, _: status == 404)
+    assert status == 404
+
+
 def test_a_symbolic_link_in_the_output_is_not_followed(
     serve: Callable[..., Running], tmp_path: Path
 ) -> None:

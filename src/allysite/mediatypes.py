@@ -68,10 +68,15 @@ COMPRESSED = MappingProxyType(
 type of what is inside, with no Content-Encoding, showed its bytes as text."""
 
 
+NAMES = MappingProxyType({"apple-app-site-association": "application/json"})
+"""Files known by a name without extension (.well-known/): Apple reads this one as JSON."""
+
+
 def content_type(name: str) -> str:
-    """The Content-Type header for a file name; text types say they are UTF-8."""
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = TYPES.get(suffix)
+    """The Content-Type header for a file name or path; text types say they are UTF-8."""
+    base = name.rsplit("/", 1)[-1]  # (not a folder's dot: .well-known/x is no '.well-known/x' type)
+    suffix = "." + base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    kind = NAMES.get(base) or TYPES.get(suffix)
     if kind is None:
         kind, compression = mimetypes.guess_type(name, strict=False)
         if compression is not None:

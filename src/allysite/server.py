@@ -33,6 +33,7 @@ from allysite import urls
 from allysite.build import Progress
 from allysite.cache import git_signature
 from allysite.errors import Diagnostic
+from allysite.inputindex import hidden
 from allysite.preview import Preview, Update
 from allysite.serverhandlers import ReloadScript, ReloadSocket, ReloadTrigger, SiteFiles
 from allysite.watching import SourceWatcher
@@ -408,10 +409,11 @@ class PreviewServer:
         """('file', output path), ('redirect', URL) or ('missing', '') for a request path.
 
         Escapes are compared in capitals (the base URL's path is written so); each segment
-        is percent-decoded once; '.', '..', hidden names, empty ones (but the last) and
-        anything that decodes to a separator are refused, and the file's real path (links
-        resolved) must be inside the output folder. An empty segment would make the
-        path absolute ('//tmp/x' is '/tmp/x') and a redirect to it one to another host.
+        is percent-decoded once; '.', '..', hidden names (but .well-known/: inputindex.hidden),
+        empty ones (but the last) and anything that decodes to a separator are refused, and
+        the file's real path (links resolved) must be inside the output folder. An empty
+        segment would make the path absolute ('//tmp/x' is '/tmp/x') and a redirect to it
+        one to another host.
         """
         prefix = self.prefix
         request_path = _upper_escapes(request_path)
@@ -428,10 +430,12 @@ class PreviewServer:
                 name = unquote(segment, errors="strict")
             except UnicodeDecodeError:
                 return "missing", ""
-            if name.startswith(".") or any(c in name for c in "/\\\x00"):
+            if any(c in name for c in "/\\\x00"):
                 return "missing", ""
             names.append(name)
         out_path = "/".join(names)
+        if hidden(out_path):  # (but .well-known/, which a build publishes)
+            return "missing", ""
         if out_path == "" or out_path.endswith("/"):
             out_path += "index.html"
         elif f"{out_path}/index.html" in self.preview.routes:

@@ -24,6 +24,8 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
+from allysite.inputindex import WELL_KNOWN
+
 SOURCE_FILES = frozenset({"site.yaml", "taxonomies.yaml"})
 SOURCE_FOLDERS = frozenset({"content", "templates", "locales", "static"})
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".part", ".crdownload")
@@ -97,8 +99,10 @@ class _Events(FileSystemEventHandler):
             parts = path.relative_to(self.site).parts
         except ValueError:
             return False
-        if not parts or path.name.startswith((".", "#")) or path.name.endswith(IGNORED_SUFFIXES):
+        if not parts or path.name.endswith(IGNORED_SUFFIXES):
             return False
+        if path.name.startswith((".", "#")) and parts != ("static", WELL_KNOWN):
+            return False  # (but the folder static/.well-known/, moved in or out whole)
         if path.name.isdigit():  # vim probes a folder with a file named 4913
             return False
         if len(parts) == 1:
