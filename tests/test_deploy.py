@@ -259,6 +259,37 @@ def test_delete_leaves_the_hosts_own_dot_names_alone(
     }
 
 
+def test_the_well_known_folder_is_uploaded_with_its_types(
+    make_site: MakeSite, s3: Any, endpoint: str
+) -> None:
+    """static/.well-known/ is published: its files go up, byte for byte, security.txt as
+    text and apple-app-site-association (no extension) as JSON; no other dot-name does."""
+    association = b'{"applinks": {"details": []}}\n'
+    site = make_site(
+        {
+            "static/.well-known/security.txt": "Contact: mailto:security@example.org\n",
+            "static/.well-known/apple-app-site-association": association,
+            "static/.well-known/.secret": "not for visitors\n",
+            "static/.env": "SECRET=1\n",
+        }
+    )
+    assert site.build().exit_code == 0
+    result = deploy(site, endpoint)
+    assert result.exit_code == 0, result.output
+    uploaded = keys(s3)
+    assert sorted(key for key in uploaded if "/." in f"/{key}") == [
+        ".well-known/apple-app-site-association",
+        ".well-known/security.txt",
+    ]
+    text = s3.get_object(Bucket=BUCKET, Key=".well-known/security.txt")
+    assert text["ContentType"] == "text/plain; charset=utf-8"
+    assert text["Body"].read() == (site.out / ".well-known/security.txt").read_bytes()
+    apple = s3.get_object(Bucket=BUCKET, Key=".well-known/apple-app-site-association")
+    assert apple["ContentType"] == "application/json; charset=utf-8"
+    assert apple["Body"].read() == association
+    assert deploy(site, endpoint).stdout.startswith("Uploaded 0 file(s)")
+
+
 def deny(s3: Any, action: str, keys_like: str) -> None:
     """A bucket policy that refuses `action` on the keys matching `keys_like`."""
     statement = {

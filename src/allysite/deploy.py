@@ -8,7 +8,8 @@ in parts, from the SHA-256 kept in the object's metadata). Every upload sets Con
 its charset and Cache-Control: a year for fingerprinted assets, a few minutes for pages.
 Files go up assets first and pages last, so no page is ever live before what it links to;
 objects no longer in the build are deleted only when asked (`delete`), and last of all;
-never those under a name that starts with a dot, which no build deploys (`.well-known/`).
+never those under a name that starts with a dot: none that a build deploys (.htaccess),
+and none of .well-known/ (which it deploys from static/), that the host may own.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from allysite import mediatypes
 from allysite.errors import Diagnostic, SourcePos, error
+from allysite.inputindex import hidden
 from allysite.output import LOCK_WAIT_SECONDS, MARKER, busy, lock_file, output_lock
 
 HASH_METADATA = "sha256"
@@ -76,12 +78,15 @@ class DeployResult:
 
 
 def local_files(out: Path, prefix: str = "") -> list[LocalFile]:
-    """Every file of the output folder (hidden ones left out) with its hashes."""
+    """Every file of the output folder with its hashes, the hidden ones (allysite's marker)
+    left out, but .well-known/ (inputindex.hidden)."""
     files = []
     for dirpath, dirnames, filenames in os.walk(out):
-        dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
+        here = os.path.relpath(dirpath, out)
+        inside = "" if here == "." else f"{Path(here).as_posix()}/"
+        dirnames[:] = sorted(name for name in dirnames if not hidden(f"{inside}{name}/"))
         for name in sorted(filenames):
-            if name.startswith(".") or name == MARKER:
+            if hidden(inside + name) or name == MARKER:
                 continue
             path = Path(dirpath, name)
             md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
@@ -121,7 +126,9 @@ def plan_deploy(client: Any, bucket: str, files: list[LocalFile], prefix: str) -
 
 
 def _hidden(rel: str) -> bool:
-    """A name that allysite never deploys (`.well-known/`...): the host's own, left alone."""
+    """An object under a dot-name, not in the build: one allysite never deploys (.htaccess),
+    or one of .well-known/ that a host or a certificate's challenge may have put there;
+    either is left alone (README)."""
     return any(part.startswith(".") for part in rel.split("/"))
 
 
