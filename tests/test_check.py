@@ -256,6 +256,39 @@ def test_files_nothing_uses(make_site: MakeSite) -> None:
     assert unused == ["content/news", "content/partners/alpha/old-logo.png"]
 
 
+def test_a_link_to_well_known_resolves_and_other_dot_names_are_said_unpublished(
+    make_site: MakeSite,
+) -> None:
+    """static/.well-known/ is published, so a link to its security.txt is no broken one; a
+    dot-named file anywhere else in static/ (an .htaccess the editor expected on the site,
+    a .env) is never published, and check says so; a file manager's .DS_Store, git's files
+    and an editor's swap file are no news."""
+    link = "[security](/.well-known/security.txt)"
+    site = make_site(
+        {
+            "content/partners/alpha/en.md": EN_WITH.format(body=link),
+            "static/.well-known/security.txt": "Contact: mailto:security@example.org\n",
+            "static/.well-known/.secret": "x",
+            "static/.htaccess": "Deny from all\n",
+            "static/data/.env": "SECRET=1\n",
+            "static/.DS_Store": "x",
+            "static/.gitkeep": "",
+            "static/.git/config": "x",
+            "static/.about.md.swp": "x",
+        }
+    )
+    result, findings = check(site)
+    assert result.exit_code == 0
+    assert "broken-link" not in codes(findings), findings
+    unpublished = [f for f in findings if f["code"] == "unpublished-file"]
+    assert sorted(f["path"] for f in unpublished) == [
+        "static/.htaccess",
+        "static/.well-known/.secret",
+        "static/data/.env",
+    ]
+    assert all(f["level"] == "warning" and "never published" in f["message"] for f in unpublished)
+
+
 def test_strict_makes_warnings_errors(make_site: MakeSite) -> None:
     site = make_site({"content/partners/alpha/stray.txt": "x"})
     result, findings = check(site)

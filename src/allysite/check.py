@@ -23,6 +23,7 @@ from allysite.lints import (
     check_images,
     check_links,
     placeholders,
+    unpublished_files,
     untranslated,
     unused_files,
 )
@@ -131,6 +132,7 @@ def _lints_without_pages(prepared: Prepared, image_budget_kb: int) -> list[Diagn
         *check_images(prepared, text, image_budget_kb),
         *placeholders(prepared, text),
         *unused_files(prepared),
+        *unpublished_files(prepared),
     ]
 
 

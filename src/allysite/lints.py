@@ -7,6 +7,7 @@ profile not translated yet.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,7 @@ from allysite.build import Prepared
 from allysite.config import DEFAULT_PORTS
 from allysite.errors import Diagnostic, SourcePos, warning
 from allysite.i18n import resolve
+from allysite.inputindex import hidden
 from allysite.markup import srcset_addresses
 from allysite.model import PLACEHOLDER_TERM, TAXONOMY_NAMES, Page, Partner
 
@@ -471,6 +473,39 @@ def unused_files(prepared: Prepared) -> list[Diagnostic]:
                     f"content/{entry.name} is not used: only partners/ and pages/ are read",
                     SourcePos(f"content/{entry.name}"),
                     "move it into an item folder, or delete it",
+                )
+            )
+    return problems
+
+
+UNREMARKABLE = (".DS_Store", ".git", ".#", "._")
+"""Dot-names in static/ that nobody means to publish (a file manager's, git's, an editor's
+lock or a macOS resource fork), and swap files (SWAP_SUFFIXES): no warning for them."""
+SWAP_SUFFIXES = (".swp", ".swo", ".swx")
+
+
+def unpublished_files(prepared: Prepared) -> list[Diagnostic]:
+    """Files of static/ whose name starts with a dot: never published (but .well-known/'s:
+    inputindex.hidden), and an editor who put an .htaccess there expected it to be."""
+    static = prepared.config.root / "static"
+    problems = []
+    for dirpath, dirnames, filenames in os.walk(static):
+        here = Path(dirpath).relative_to(static).as_posix()
+        inside = "" if here == "." else f"{here}/"
+        dirnames[:] = sorted(name for name in dirnames if not hidden(f"{inside}{name}/"))
+        for name in sorted(filenames):
+            if not hidden(inside + name) or name.startswith(UNREMARKABLE):
+                continue
+            if name.endswith(SWAP_SUFFIXES):
+                continue
+            problems.append(
+                warning(
+                    "unpublished-file",
+                    "names that start with a dot are never published (but the folder "
+                    "static/.well-known/)",
+                    SourcePos(f"static/{inside}{name}"),
+                    "rename it without the leading dot to publish it, or move it out of "
+                    "static/ (a host's settings, such as .htaccess, are made on the host)",
                 )
             )
     return problems
