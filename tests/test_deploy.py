@@ -390,6 +390,23 @@ def test_the_workflow_pins_its_actions_and_bounds_its_jobs() -> None:
     assert {"package-ecosystem": "github-actions", "directory": "/"}.items() <= updates[0].items()
 
 
+def test_the_workflow_publishes_well_known_and_not_the_marker() -> None:
+    """upload-pages-artifact v3 archives hidden folders; v4 leaves them out, and v5 and later
+    unless `include-hidden-files`: a bump would drop /.well-known/ from Pages without a word.
+    allysite's marker in the output is no file of the site, and not published."""
+    text = (Path(__file__).parents[1] / ".github/workflows/site.yml").read_text(encoding="utf-8")
+    found = re.search(r"upload-pages-artifact@[0-9a-f]{40}\s+#\s*v(\d+)", text)
+    assert found, "the version of upload-pages-artifact is named after its pin"
+    steps = _workflow()["jobs"]["build"]["steps"]
+    upload = next(step for step in steps if "upload-pages-artifact" in step.get("uses", ""))
+    major = int(found.group(1))
+    assert major == 3 or (major >= 5 and upload["with"].get("include-hidden-files") is True)
+    build = next(step["run"] for step in steps if "allysite build" in step.get("run", ""))
+    out = re.search(r"allysite build .*--out (\S+)", build)
+    assert out and out.group(1) == upload["with"]["path"]
+    assert f"rm {out.group(1)}/.allysite-output" in build
+
+
 def test_the_workflows_annotations_escape_what_github_reads_as_syntax(tmp_path: Path) -> None:
     """A file name with ',' or ':' ended the annotation's `file=`, a line break in a message
     cut it, and a '%' followed by hex digits was read as an escape."""
