@@ -689,6 +689,40 @@ def test_the_command_builds_serves_and_stops_on_ctrl_c(make_site: MakeSite) -> N
     assert (site.root / "build" / "es" / "index.html").is_file()
 
 
+def test_ctrl_c_right_after_a_save_leaves_the_output_a_build_makes(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """The pages an edit left to render in the background, and the feeds and sitemap (made
+    after a second without edits), are written before the server stops: stopped at once
+    after a save, it left them as they were before it."""
+    site = make_site()
+    served = Site(site.root, site.root / "build")
+    process = serve_process(site)
+    lines = Lines(process)
+    try:
+        lines.until(lambda line: line.startswith("Serving "))
+        site.write(
+            {
+                "content/partners/alpha/en.md": "---\nname: Alpha Foundation\nsummary: Works "
+                "for justice.\n---\n## Mandate\n\nText in **English**.\n"
+            }
+        )
+        lines.until(lambda line: " updated in " in line)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=TIMEOUT)
+    assert process.returncode == 0
+    assert "Stopped the preview server." in lines.until(lambda line: "Stopped" in line)[-1]
+    feed = BeautifulSoup(served.output_files()["en/feed.xml"], "xml")
+    assert "Works for justice." in feed.get_text(" ")
+    assert "Works for justice." in text(served.output_files()["en/index.html"])
+    fresh = Site(site.root, tmp_path / "fresh")
+    assert fresh.build("--no-cache").exit_code == 0
+    left, built = served.output_files(), fresh.output_files()
+    assert sorted(left) == sorted(built)
+    assert [name for name in built if left[name] != built[name]] == []
+
+
 class Lines:
     """The lines a process prints (standard output and error), read in a thread of their
     own so that waiting for one can time out."""

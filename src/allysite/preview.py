@@ -512,6 +512,15 @@ class Preview:
             self._render(next(iter(self.pending)))
         return bool(self.pending)
 
+    def finish(self) -> None:
+        """Everything still pending rendered and the extras written at once, as the server
+        stops: the output left is then a build's (errors aside, as while serving)."""
+        while self.render_pending(1.0):
+            pass
+        job = self.extras()
+        if job is not None:
+            self.write_extras(job(), self.generation)
+
     def extras(self) -> Callable[[], list[OutputFile]] | None:
         """A function (safe to run in a worker thread) giving the sitemap, feeds and the other
         files that are no pages, and the search index; None when they are up to date."""

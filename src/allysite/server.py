@@ -19,6 +19,7 @@ import concurrent.futures
 import gc
 import ipaddress
 import re
+import signal
 import socket
 import threading
 from collections.abc import Callable
@@ -130,6 +131,10 @@ class PreviewServer:
         self._render_problems: tuple[Diagnostic, ...] = ()
         """The template errors last reported (ServeEvent 'rendered')."""
         self._collect_due = False
+        self._interrupted = False
+        """Whether Ctrl-C stopped the loop (_stop_on_interrupt)."""
+        self._extras_running = False
+        """Whether the sitemap, feeds and search index are being made in the executor."""
         self._collections = 0
         self._quiet_at = 0.0
         self._last_update = 0.0
@@ -149,14 +154,25 @@ class PreviewServer:
 
     def run(self, ready: Callable[[PreviewServer], None] = lambda server: None) -> None:
         """Build, listen and serve until the loop is stopped (Ctrl-C in the terminal)."""
-        asyncio.set_event_loop(asyncio.new_event_loop())
+        events = asyncio.new_event_loop()
+        asyncio.set_event_loop(events)
         self.loop = IOLoop.current()
+        handled = False
         try:
             self._begin()
             ready(self)
             self._ready.set()
+            handled = self._stop_on_interrupt(events)
             self.loop.start()
+            if handled:  # a second Ctrl-C, while the output is finished: stop at once
+                events.remove_signal_handler(signal.SIGINT)
+                handled = False
+            self._finish()
+            if self._interrupted:
+                raise KeyboardInterrupt
         finally:
+            if handled:
+                events.remove_signal_handler(signal.SIGINT)
             self._ready.set()
             self._end()
 
@@ -190,6 +206,35 @@ class PreviewServer:
         self._http.add_sockets(sockets)
         self._history_poll = PeriodicCallback(self._history_moved, HISTORY_POLL_SECONDS * 1000)
         self._history_poll.start()
+
+    def _stop_on_interrupt(self, events: asyncio.AbstractEventLoop) -> bool:
+        """Ctrl-C stops the loop between two of its callbacks, not amid an update (as a
+        KeyboardInterrupt raised wherever it comes would): the output can then be finished.
+        Only in the main thread (the terminal's; the tests run servers in others)."""
+        if threading.current_thread() is not threading.main_thread():
+            return False
+
+        def stop() -> None:
+            self._interrupted = True
+            assert self.loop is not None
+            self.loop.stop()
+
+        events.add_signal_handler(signal.SIGINT, stop)
+        return True
+
+    def _finish(self) -> None:
+        """Before stopping: the pages still pending and the sitemap, feeds and search index
+        written, so that the output left is what a build makes (nothing would write them once
+        the server stops). Only after a successful start; a second Ctrl-C stops at once."""
+        if self._http is None:
+            return
+        if self._flush_at is not None:  # (an edit saved just before: not left out)
+            assert self.loop is not None
+            self.loop.remove_timeout(self._flush_at)
+            self._flush()
+        if self._extras_running:  # (its result would be dropped: made again here)
+            self.preview.extras_due = True
+        self.preview.finish()
 
     def _end(self) -> None:
         if self._collect_due:
@@ -309,6 +354,7 @@ class PreviewServer:
         if job is None:
             return
         generation = preview.generation
+        self._extras_running = True
         future = self.loop.run_in_executor(self._executor, job)
         future.add_done_callback(lambda done: self._extras_done(done, generation))
 
@@ -330,6 +376,7 @@ class PreviewServer:
         self._render_problems = problems
 
     def _extras_done(self, done: asyncio.Future[list], generation: int) -> None:  # type: ignore[type-arg]
+        self._extras_running = False
         if done.cancelled() or done.exception() is not None:
             return
         failed = self.preview.failed
