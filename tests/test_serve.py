@@ -277,6 +277,42 @@ def test_the_output_after_edits_equals_a_fresh_build(
     assert [name for name in built if served[name] != built[name]] == []
 
 
+def test_files_a_build_copies_are_watched_whatever_their_names(
+    serve: Callable[..., Running], tmp_path: Path
+) -> None:
+    """A build copies every file of a partner's folder that is not hidden, an editor's
+    backup (`es.md~`) too; once the backup is deleted, its copies go. A partner's folder
+    named by digits and moved out of the site (to the trash) takes its pages with it.
+    (The watcher left out such names: the output kept what a build no longer made.)"""
+    running = serve(
+        {
+            "content/partners/2030/partner.yaml": "website: https://y.example.org/\nkind: ngo\n",
+            "content/partners/2030/es.md": "---\nname: Año 2030\nsummary: Futuro.\n---\nHola.\n",
+        }
+    )
+    site = running.site
+    copies = [site.out / lang / "partners/alpha/es.md~" for lang in ("es", "en", "ar")]
+    site.write(
+        {
+            "content/partners/alpha/es.md~": "---\nname: Fundación Alfa\n---\nViejo.\n",
+            "content/partners/alpha/es.md": "---\nname: Fundación Alfa\nshort_name: FA\n"
+            "summary: Trabaja por la paz.\n---\n## Mandato\n\nTexto nuevo.\n",
+        }
+    )
+    running.wait_for("/es/partners/alpha/", lambda s, b: b"Texto nuevo." in b)
+    assert all(copy.is_file() for copy in copies)  # as a build copies it
+    site.remove("content/partners/alpha/es.md~")
+    running.wait_for("/es/partners/alpha/es.md~", lambda s, b: s == 404)
+    assert [copy for copy in copies if copy.exists()] == []
+    assert running.get("/es/partners/2030/")[0] == 200
+    shutil.move(site.root / "content/partners/2030", tmp_path / "trash")
+    status, _ = running.wait_for("/es/partners/2030/", lambda s, b: s == 404)
+    assert status == 404
+    running.settle()
+    assert "Año 2030" not in text(running.get("/es/")[2])
+    assert not (site.out / "es/partners/2030/index.html").exists()
+
+
 def test_a_bad_edit_shows_the_error_page_and_a_fix_recovers(
     serve: Callable[..., Running],
 ) -> None:

@@ -2,7 +2,8 @@
 Linux), instead of livereload's polling every 0.8 s, which alone would cost 400 ms on average.
 
 Only what a build reads is reported: site.yaml, taxonomies.yaml and the source folders,
-without editors' swap, backup and temporary files.
+without hidden files (editors' swap files), nor editors' backup and temporary files among
+the templates and catalogs (content/ and static/ copy them: COPIED_FOLDERS).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from allysite.inputindex import WELL_KNOWN
 
 SOURCE_FILES = frozenset({"site.yaml", "taxonomies.yaml"})
 SOURCE_FOLDERS = frozenset({"content", "templates", "locales", "static"})
+COPIED_FOLDERS = frozenset({"content", "static"})
+"""A build copies every file of these that is not hidden (an item's own files, static/'s),
+an editor's backup (`x~`), autosave (`#x#`) or vim's probe (`4913`) too: each is reported,
+or the output would keep a copy that a build no longer makes once the file is gone. Of the
+templates and catalogs a build reads only names it knows, never such files."""
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".part", ".crdownload")
 # Writes, creations, deletions and moves only: the kernel does not even report the server's
 # own reads (every folder it lists would be an event for watchdog's thread to handle).
@@ -86,7 +92,7 @@ class _Events(FileSystemEventHandler):
         paths = [self._path(event.src_path)]
         if event.event_type == "moved":
             paths.append(self._path(event.dest_path))
-        relevant = [path for path in paths if self._relevant(path)]
+        relevant = [path for path in paths if self._relevant(path, event.is_directory)]
         if relevant:
             self.changed(relevant)
 
@@ -94,17 +100,20 @@ class _Events(FileSystemEventHandler):
     def _path(raw: str | bytes) -> Path:
         return Path(raw.decode() if isinstance(raw, bytes) else raw)
 
-    def _relevant(self, path: Path) -> bool:
+    def _relevant(self, path: Path, is_directory: bool = False) -> bool:
         try:
             parts = path.relative_to(self.site).parts
         except ValueError:
             return False
-        if not parts or path.name.endswith(IGNORED_SUFFIXES):
+        if not parts:
             return False
-        if path.name.startswith((".", "#")) and parts != ("static", WELL_KNOWN):
-            return False  # (but the folder static/.well-known/, moved in or out whole)
-        if path.name.isdigit():  # vim probes a folder with a file named 4913
-            return False
+        if path.name.startswith(".") and parts != ("static", WELL_KNOWN):
+            return False  # (hidden: no build reads it; but static/.well-known/, moved whole)
         if len(parts) == 1:
             return parts[0] in SOURCE_FILES or parts[0] in SOURCE_FOLDERS
-        return parts[0] in SOURCE_FOLDERS
+        if parts[0] in COPIED_FOLDERS or is_directory:
+            return parts[0] in SOURCE_FOLDERS
+        if path.name.startswith("#") or path.name.endswith(IGNORED_SUFFIXES):
+            return False
+        # vim probes a folder with a file named 4913
+        return parts[0] in SOURCE_FOLDERS and not path.name.isdigit()
