@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
 
@@ -388,6 +389,41 @@ def test_new_language_keeps_a_catalog_that_i18n_init_started(tmp_path: Path) -> 
     assert run("build", "--site", str(site), "--out", str(out)).exit_code == 0
     page = BeautifulSoup((out / "fr/index.html").read_text(), "lxml")
     assert page.find("html")["lang"] == "fr"
+
+
+def test_a_second_new_language_gets_every_string_to_translate(tmp_path: Path) -> None:
+    """`new language fr` wrote a POT without the theme's strings (the theme translates them
+    into en, es and fr); `new language it` then started Italian from that POT: an empty
+    catalog, and 46 strings left in English on the Italian pages."""
+    site = tmp_path / "s"
+    assert run("new", "site", str(site), "--langs", "en,es").exit_code == 0
+    assert run("new", "language", "fr", "--site", str(site)).exit_code == 0
+    result = run("new", "language", "it", "--site", str(site))
+    assert result.exit_code == 0, result.output
+    assert "updated locales/messages.pot" in result.stdout
+    assert "updated site.yaml" in result.stdout and "created site.yaml" not in result.stdout
+    catalog = site / "locales/it/LC_MESSAGES/messages.po"
+    with catalog.open("rb") as handle:
+        italian = read_po(handle)
+    assert "Page not found" in italian and len(italian) > 40
+    assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(catalog)]).returncode == 0
+    assert run("i18n", "update", "--site", str(site)).exit_code == 0
+    with catalog.open("rb") as handle:  # the POT holds them too: update keeps them live
+        assert "Page not found" in read_po(handle)
+
+
+def test_new_language_keeps_what_an_extract_with_the_theme_put_in_the_pot(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "s"
+    assert run("new", "site", str(site), "--langs", "en,es").exit_code == 0
+    assert run("i18n", "extract", "--include-theme", "--site", str(site)).exit_code == 0
+    pot = site / "locales/messages.pot"
+    with pot.open("rb") as handle:
+        before = {message.id for message in read_po(handle)}
+    assert run("new", "language", "fr", "--site", str(site)).exit_code == 0
+    with pot.open("rb") as handle:
+        assert {message.id for message in read_po(handle)} == before
 
 
 def test_an_empty_language_code_is_told_as_such(tmp_path: Path) -> None:

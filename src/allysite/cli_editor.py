@@ -216,6 +216,8 @@ def _created(created: object, problems: list[Diagnostic], next_step: str) -> Non
         fail(problems, "Nothing was created." if created is None else "Not finished.")
     for name in created.files:  # type: ignore[attr-defined]
         click.echo(f"  created {name}")
+    for name in created.updated:  # type: ignore[attr-defined]
+        click.echo(f"  updated {name}")
     echo_diagnostics(tuple(problems))
     click.echo(next_step)
 

@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
+
 from allysite.catalogs import (
     TEMPLATE_FILE,
     init_catalog,
     own_catalog,
+    read_template,
     replace_file,
     site_template,
     write_template,
@@ -76,10 +79,11 @@ GITIGNORE = "/build/\n/.build.allysite-*\n"
 
 @dataclass(frozen=True, slots=True)
 class Created:
-    """The files a command wrote, relative to the site."""
+    """The files a command wrote, relative to the site: made new, or changed in place."""
 
     root: Path
     files: tuple[str, ...]
+    updated: tuple[str, ...] = ()
 
 
 def _names(codes: Sequence[str]) -> dict[str, str]:
@@ -416,19 +420,24 @@ def _write_error(exc: OSError, site: Path) -> Diagnostic:
 def _language_files(
     site: Path, config: SiteConfig, code: str
 ) -> tuple[Created | None, list[Diagnostic]]:
-    """The POT (if the site has none yet) and the language's catalog, once site.yaml names
-    the language."""
-    created = [SITE_FILE]
-    if not (site / TEMPLATE_FILE).is_file():
-        catalog, problems = site_template(config, THEME)
-        if problems:
-            return Created(site, tuple(created)), problems
-        write_template(catalog, site / TEMPLATE_FILE)
-        created.append(TEMPLATE_FILE)
+    """The POT brought up to date and the language's catalog, once site.yaml names the
+    language: a POT extracted before held none of the theme's strings that the theme already
+    translated into the languages of then, and the new catalog would have lacked them."""
+    created: list[str] = []
+    updated = [SITE_FILE]
+    template, problems = site_template(config, THEME)
+    if problems:
+        return Created(site, tuple(created), tuple(updated)), problems
+    template_path = site / TEMPLATE_FILE
+    existed = template_path.is_file()
+    if existed:
+        _keep_other_messages(config, template)
+    if write_template(template, template_path):
+        (updated if existed else created).append(TEMPLATE_FILE)
     existing = own_catalog(config, config.language(code))
     if existing is not None:  # (started by `i18n init` before the language was added)
         rel = existing.relative_to(site).as_posix()
-        return Created(site, tuple(created)), [
+        return Created(site, tuple(created), tuple(updated)), [
             warning(
                 "catalog-kept",
                 f"{rel} exists already: kept as it is",
@@ -439,7 +448,19 @@ def _language_files(
     catalog_path, problems = init_catalog(config, config.language(code))
     if catalog_path is not None:
         created.append(catalog_path.relative_to(site).as_posix())
-    return Created(site, tuple(created)), problems
+    return Created(site, tuple(created), tuple(updated)), problems
+
+
+def _keep_other_messages(config: SiteConfig, template: Catalog) -> None:
+    """The old POT's messages that a fresh extract lacks, added to it: one extracted with
+    `--include-theme` keeps the theme's strings, as `i18n update` would otherwise make them
+    obsolete in every catalog."""
+    old, _problems = read_template(config)
+    if old is None:  # (an unreadable POT is simply replaced, as `i18n extract` does)
+        return
+    for message in old:
+        if message.id and template.get(message.id, message.context) is None:
+            template[message.id] = message
 
 
 def _write(root: Path, files: dict[str, str]) -> Created:
