@@ -225,6 +225,22 @@ def test_the_workflow_checks_pull_requests_and_publishes_main() -> None:
         assert checkout["with"]["fetch-depth"] == 0
 
 
+def test_the_workflows_container_jobs_let_git_read_the_checkout() -> None:
+    """A container job runs as root in a checkout the runner's user owns, and git refuses
+    it ('dubious ownership'): stale translations went untold, and `check --strict` and
+    `build --strict` now fail on the warning that says so."""
+    for name, job in _workflow()["jobs"].items():
+        if "container" not in job:
+            continue
+        runs = [step.get("run", "") for step in job["steps"]]
+        command = 'git config --global --add safe.directory "$GITHUB_WORKSPACE"'
+        trusted = next((i for i, run in enumerate(runs) if command in run), None)
+        assert trusted is not None, f"{name}: no step runs {command}"
+        checkout = next(i for i, s in enumerate(job["steps"]) if "checkout" in s.get("uses", ""))
+        first_use = next(i for i, run in enumerate(runs) if "allysite" in run or ".sh" in run)
+        assert checkout < trusted < first_use, name
+
+
 def test_a_deploy_waits_for_a_build_writing_the_output(
     built_site: Site, s3: Any, endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

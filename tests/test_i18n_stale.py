@@ -4,7 +4,9 @@ fallback on a temporary repository; the notice on the page and the status report
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -487,6 +489,45 @@ def test_a_shallow_clone_says_which_translations_it_cannot_check(
     assert "shallow" not in result.stderr
     assert "was committed after this translation" in result.stderr
     assert notice(clone, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
+
+
+@needs_git
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the repository away (chown)")
+def test_a_repository_git_refuses_is_told_and_not_stamped_as_up_to_date(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A container job of GitHub Actions runs as root in a checkout the runner's user owns:
+    git refuses it ('dubious ownership'). The stale translation looked up to date without a
+    word, and `stamp --all` stamped it so. Git's own remedy is named, and the next build
+    after it reads the history."""
+    site = make_site()
+    committed_then_the_original_grown(site)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    (tmp_path / "home").mkdir()
+    for path in [site.root, *site.root.rglob("*")]:
+        os.lchown(path, 4321, 4321)
+    result = site.build()
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        f"{EN}: warning: git refuses to read this repository, which another user owns "
+        "('dubious ownership'): 1 translation(s) without translated_from cannot be compared "
+        f"with their originals and show no stale notice: {EN}"
+    )
+    command = f"git config --global --add safe.directory {site.root}"
+    assert command in result.stderr
+    assert site.build("--strict").exit_code == 1
+    stamped = run(site, "stamp", "--all")
+    assert stamped.exit_code == 0
+    assert f"Skipped {EN}: not checked: git refuses to read the repository" in stamped.output
+    assert "translated_from" not in (site.root / EN).read_text(encoding="utf-8")
+    subprocess.run(command.split(), check=True)
+    result = site.build()
+    assert "git refuses" not in result.stderr
+    assert "was committed after this translation" in result.stderr
+    assert notice(site, "/en/partners/alpha/") == f"{NOTICE_EN} Read the original"
 
 
 @needs_git

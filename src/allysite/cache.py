@@ -201,8 +201,33 @@ def git_signature(site: Path) -> tuple[object, ...]:
                     with contextlib.suppress(OSError):
                         stat = (git_dir / name).stat()
                         found.append((str(git_dir), name, stat.st_size, stat.st_mtime_ns))
+            with contextlib.suppress(OSError):
+                if dot_git.stat().st_uid != os.geteuid():
+                    found.extend(_git_config_states())
             return tuple(found)
     return ()
+
+
+def _git_config_states() -> list[object]:
+    """git refuses a repository another user owns until its global or system config names it
+    (`safe.directory`): the build after `git config --global --add safe.directory` reads the
+    history that the last one could not."""
+    home = Path(os.environ.get("HOME", "~")).expanduser()
+    xdg = os.environ.get("XDG_CONFIG_HOME") or str(home / ".config")
+    paths = [
+        os.environ.get("GIT_CONFIG_GLOBAL") or str(home / ".gitconfig"),
+        str(Path(xdg) / "git" / "config"),
+        os.environ.get("GIT_CONFIG_SYSTEM") or "/etc/gitconfig",
+    ]
+    states: list[object] = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            states.append((path, None))
+        else:
+            states.append((path, stat.st_size, stat.st_mtime_ns))
+    return states
 
 
 def _git_dirs(dot_git: Path) -> list[Path]:

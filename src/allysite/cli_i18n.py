@@ -172,8 +172,10 @@ def stamp(site: Path, target: str | None, lang: str | None, all_: bool) -> None:
     config = site_config(site)
     content = site_content(config)
     if all_:
-        staleness, unchecked, _warnings = check_translations(config, content)
-        results, problems = stamp_all(config, content, staleness, unchecked)
+        staleness, unchecked, warnings = check_translations(config, content)
+        refused = [p for p in warnings if p.code == "git-refused"]
+        echo_diagnostics(tuple(refused))
+        results, problems = stamp_all(config, content, staleness, unchecked, bool(refused))
     else:
         assert target is not None and lang is not None
         item, problems = find_item(content, target)
@@ -239,7 +241,9 @@ def status(site: Path, format_: str, thresholds: tuple[str, ...]) -> None:
     content = site_content(config)
     staleness, found = find_stale(config, content)
     report, problems = translation_status(config, content, THEME, staleness)
-    problems += [p for p in found if p.code == "shallow-history"]  # (the table has the rest)
+    problems += [  # (the table has the rest)
+        p for p in found if p.code in ("shallow-history", "git-refused")
+    ]
     problems += catalog_problems(config)
     click.echo(as_json(report) if format_ == "json" else as_table(report), nl=False)
     echo_diagnostics(sorted_diagnostics(problems))

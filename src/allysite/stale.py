@@ -74,6 +74,10 @@ class History:
     )
     """Of the files asked for: each commit that changed one (newest first) with the file's
     name in it, for `git cat-file` (the whole history: none of them at a cut)."""
+    refused: str = ""
+    """The command that lets git read a repository it refuses as another user's ('dubious
+    ownership': a container job of GitHub Actions runs as root in the runner's checkout),
+    else ''."""
 
 
 def find_stale(config: SiteConfig, content: Content) -> tuple[Staleness, list[Diagnostic]]:
@@ -139,7 +143,10 @@ def check_translations(
                 )
     if unstamped:
         history = content_history(config.root)
-        for translation, original in unstamped:
+        if history.refused:  # (nothing told: no translation is known to be up to date)
+            unchecked.extend(translation.source for translation, _original in unstamped)
+            problems.append(_refused_warning(sorted(unchecked), history.refused))
+        for translation, original in unstamped if not history.refused else ():
             mine = history.changes.get(translation.source)
             theirs = history.changes.get(original.source)
             if mine is None or theirs is None:
@@ -274,6 +281,32 @@ def _shallow_warning(unchecked: list[str]) -> Diagnostic:
     )
 
 
+def _refused_warning(unchecked: list[str], command: str) -> Diagnostic:
+    listed = ", ".join(unchecked[:3]) + (
+        f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else ""
+    )
+    return warning(
+        "git-refused",
+        "git refuses to read this repository, which another user owns ('dubious ownership'): "
+        f"{len(unchecked)} translation(s) without {STAMP_KEY} cannot be compared with their "
+        f"originals and show no stale notice: {listed}",
+        SourcePos(unchecked[0]),
+        f"let git read it ('{command}'; in a GitHub Actions container job, as a step after "
+        "actions/checkout), or stamp the translations that are up to date",
+    )
+
+
+def _refusal(stderr: str) -> str:
+    """The command git suggests when it refuses a repository owned by another user."""
+    if "dubious ownership" not in stderr:
+        return ""
+    lines = [line.strip() for line in stderr.splitlines()]
+    return next(
+        (line for line in lines if "safe.directory" in line and line.startswith("git ")),
+        "git config --global --add safe.directory <the repository's folder>",
+    )
+
+
 def _stamp_target(source: str, shared: set[str]) -> tuple[str, str]:
     """What `allysite i18n stamp` takes for a translation's file: its folder's name, with
     its kind when a partner and a page share it (the bare name is then refused)."""
@@ -321,7 +354,7 @@ def content_history(root: Path, wanted: frozenset[str] = frozenset()) -> History
     except (OSError, subprocess.SubprocessError):
         return History(MappingProxyType({}), frozenset())
     if result.returncode != 0:
-        return History(MappingProxyType({}), frozenset())
+        return History(MappingProxyType({}), frozenset(), refused=_refusal(result.stderr))
     return _last_changes(result.stdout.split("\0"), wanted, lambda ids: _roots(root, ids))
 
 
@@ -493,9 +526,11 @@ def stamp_all(
     content: Content,
     staleness: Staleness,
     unchecked: frozenset[str] = frozenset(),
+    refused: bool = False,
 ) -> tuple[list[StampResult], list[Diagnostic]]:
     """Stamp every translation that is not known to be stale, nor left unchecked by a
-    shallow clone's history (it stamped stale translations as up to date)."""
+    shallow clone's history or a repository git refuses (it stamped stale translations as
+    up to date)."""
     results: list[StampResult] = []
     problems: list[Diagnostic] = []
     default = config.default_language.code
@@ -515,7 +550,11 @@ def stamp_all(
                 )
                 continue
             if translation.source in unchecked:
-                reason = "not checked: the git history is cut (a shallow clone)"
+                reason = (
+                    "not checked: git refuses to read the repository (dubious ownership)"
+                    if refused
+                    else "not checked: the git history is cut (a shallow clone)"
+                )
                 results.append(
                     StampResult(translation.source, translation.stamps, False, skipped=reason)
                 )
