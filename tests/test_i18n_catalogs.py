@@ -4,6 +4,7 @@ checked with GNU msgfmt, and the built pages using what translators wrote."""
 from __future__ import annotations
 
 import gettext
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -585,3 +586,30 @@ def test_update_brings_a_new_string_in_empty_beside_untranslated_plurals(site: S
     assert "#," not in block  # neither fuzzy nor python-format
     assert run(site, "update").output.endswith("(unchanged)\n")
     assert_msgfmt_accepts(po)
+
+
+def test_update_counts_what_the_theme_translates_apart_as_status_does(tmp_path: Path) -> None:
+    """Adding Italian puts the theme's strings in the POT, and `update` brought them into the
+    Spanish catalog empty: it said '46 missing' while `status` (and the pages) had none."""
+    root = tmp_path / "s"
+    cli_run = CliRunner().invoke
+    assert cli_run(cli, ["new", "site", str(root), "--langs", "en,es"]).exit_code == 0
+    assert cli_run(cli, ["new", "language", "it", "--site", str(root)]).exit_code == 0
+    site = Site(root, tmp_path / "out")
+    assert run(site, "init", "es").exit_code == 0
+    result = run(site, "update")
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(": ", 1) for line in result.stdout.splitlines())
+    es, it = "locales/es/LC_MESSAGES/messages.po", "locales/it/LC_MESSAGES/messages.po"
+    with (root / it).open("rb") as handle:
+        total = len([m for m in read_po(handle) if m.id])
+    assert lines[es] == (
+        f"0 translated, 0 fuzzy, 0 missing ({total} more left empty: the theme translates "
+        "them), 0 obsolete (unchanged)"
+    )
+    assert lines[it].startswith(f"0 translated, 0 fuzzy, {total} missing, 0 obsolete")
+    status = json.loads(run(site, "status", "--format", "json").stdout)
+    spanish = next(entry for entry in status["languages"] if entry["language"] == "es")
+    assert spanish["interface"]["missing"] == 0
+    compiled = run(site, "compile")
+    assert f"0 missing ({total} more left empty" in compiled.stdout

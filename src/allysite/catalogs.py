@@ -26,7 +26,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.messages.pofile import read_po, write_po
 from jinja2 import TemplateSyntaxError
 
-from allysite.catalog_checks import entry_state, message_key, translated_keys
+from allysite.catalog_checks import MessageKey, entry_state, message_key, translated_keys
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, uncompilable_template, warning
 from allysite.i18n import DOMAIN, catalog_paths, mo_data, read_catalog
@@ -373,10 +373,19 @@ class CatalogFigures:
     missing: int
     obsolete: int
     changed: bool
+    themed: int = 0
+    """Empty entries that the theme's own catalog translates: not missing on the pages."""
 
 
-def _figures(catalog: Catalog, path: str, changed: bool) -> CatalogFigures:
-    states = [entry_state(m, catalog.num_plurals) for m in catalog if m.id]
+def _figures(
+    catalog: Catalog, path: str, changed: bool, covered: frozenset[MessageKey] = frozenset()
+) -> CatalogFigures:
+    states = [
+        "themed" if state == "missing" and message_key(m) in covered else state
+        for m in catalog
+        if m.id
+        for state in (entry_state(m, catalog.num_plurals),)
+    ]
     return CatalogFigures(
         path,
         states.count("translated"),
@@ -384,7 +393,12 @@ def _figures(catalog: Catalog, path: str, changed: bool) -> CatalogFigures:
         states.count("missing"),
         len(catalog.obsolete),
         changed,
+        states.count("themed"),
     )
+
+
+def _covered(theme: Path | None, language: Language) -> frozenset[MessageKey]:
+    return theme_translated(theme / "locales", language) if theme is not None else frozenset()
 
 
 def _site_catalogs(config: SiteConfig) -> list[tuple[Language, Path, str]]:
@@ -423,7 +437,9 @@ def _other_catalogs(
     return found, problems
 
 
-def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diagnostic]]:
+def update_catalogs(
+    config: SiteConfig, theme: Path | None = None
+) -> tuple[list[CatalogFigures], list[Diagnostic]]:
     """Merge the POT into every catalog (the site's languages', then the others', with a
     warning that the build does not use them): new entries empty, changed ones fuzzy, removed
     ones kept as obsolete (#~), obsolete ones back when they return. Previous msgids ('#|')
@@ -451,7 +467,7 @@ def update_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diag
         changed = data != path.read_bytes()
         if changed:
             replace_file(path, data)
-        results.append(_figures(catalog, rel, changed))
+        results.append(_figures(catalog, rel, changed, _covered(theme, language)))
     return results, problems
 
 
@@ -494,7 +510,9 @@ def _strings(message: Message) -> tuple[str, ...]:
     return (message.string,) if isinstance(message.string, str) else tuple(message.string)
 
 
-def compile_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Diagnostic]]:
+def compile_catalogs(
+    config: SiteConfig, theme: Path | None = None
+) -> tuple[list[CatalogFigures], list[Diagnostic]]:
     """`.mo` files beside the catalogs (the build needs none: it compiles in memory)."""
     results, problems = [], []
     for language, path, rel in _site_catalogs(config):
@@ -503,7 +521,8 @@ def compile_catalogs(config: SiteConfig) -> tuple[list[CatalogFigures], list[Dia
         if catalog is None:
             continue
         replace_file(path.with_suffix(".mo"), mo_data(catalog))
-        results.append(_figures(catalog, rel[: -len(".po")] + ".mo", True))
+        mo_path = rel[: -len(".po")] + ".mo"
+        results.append(_figures(catalog, mo_path, True, _covered(theme, language)))
     return results, problems
 
 

@@ -105,8 +105,14 @@ def _echo_figures(figures: list[CatalogFigures], verb: str) -> None:
         state = verb if item.changed else "unchanged"
         click.echo(
             f"{item.path}: {item.translated} translated, {item.fuzzy} fuzzy, "
-            f"{item.missing} missing, {item.obsolete} obsolete ({state})"
+            f"{item.missing} missing{_themed(item.themed)}, {item.obsolete} obsolete ({state})"
         )
+
+
+def _themed(count: int) -> str:
+    """Empty entries the theme translates: the pages show its text, so they are not missing
+    (as `i18n status` counts them)."""
+    return f" ({count} more left empty: the theme translates them)" if count else ""
 
 
 def _fail_or_warn(problems: list[Diagnostic], what: str) -> None:
@@ -126,10 +132,11 @@ def update(site: Path) -> None:
     New strings come in empty; changed ones keep their old translation, marked fuzzy; removed
     ones are kept as obsolete (#~) for the day they come back.
     """
+    from allysite.build import THEME
     from allysite.catalogs import update_catalogs
 
     config = site_config(site)
-    figures, problems = update_catalogs(config)
+    figures, problems = update_catalogs(config, THEME)
     _fail_or_warn(problems, "Some catalogs were not updated.")
     if not figures:
         click.echo("No catalog yet: start one with 'allysite i18n init LANG'.")
@@ -140,10 +147,11 @@ def update(site: Path) -> None:
 @site_option
 def compile_(site: Path) -> None:
     """Write .mo files beside the catalogs (optional: the build compiles by itself)."""
+    from allysite.build import THEME
     from allysite.catalogs import compile_catalogs
 
     config = site_config(site)
-    figures, problems = compile_catalogs(config)
+    figures, problems = compile_catalogs(config, THEME)
     _fail_or_warn(problems, "Some catalogs were not compiled.")
     if not figures:
         click.echo("No catalog to compile.")
