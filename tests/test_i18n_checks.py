@@ -231,10 +231,15 @@ def test_missing_labels_are_reported_per_term_and_language(make_site: MakeSite) 
     assert result.exit_code == 0
     assert warnings_of(result.stderr) == [
         "site.yaml:1:1: warning: title: no title in ar; the es title shows",
-        "taxonomies.yaml: warning: topics.peacebuilding has no label in es, en, ar; "
-        "another label shows",
+        "taxonomies.yaml: warning: topics.peacebuilding has no label in es, en, ar; its slug shows",
         "taxonomies.yaml:2:3: warning: kinds.ngo has no label in ar; another label shows",
     ]  # regions.europe is named by CLDR in every language
+    # what each says shows is what shows: the slug (with a capital), the default's label
+    arabic = site.html("/ar/partners/alpha/")
+    tags = {
+        a.get_text(strip=True) for a in arabic.select("a[href*='/topics/'], a[href*='/kinds/']")
+    }
+    assert {"Peacebuilding", "ONG"} <= tags, tags
     assert "hint: add 'ar: ...' under kinds: ngo: in taxonomies.yaml" in result.stderr
 
 

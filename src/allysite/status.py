@@ -78,6 +78,8 @@ class LabelGap:
     label: str
     """'title', or 'kinds.ngo' for a taxonomy term."""
     pos: SourcePos
+    unlabelled: bool = False
+    """A term with no label in any language: its slug shows ('Un office'), no other label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,7 +389,9 @@ def _label_gaps(config: SiteConfig, content: Content) -> dict[str, tuple[LabelGa
                     code = CLDR_REGIONS.get(term.slug) or term.slug.upper()
                     if language.locale.territories.get(code):
                         continue
-                gaps[language.code].append(LabelGap(f"{taxonomy.name}.{term.slug}", pos))
+                gaps[language.code].append(
+                    LabelGap(f"{taxonomy.name}.{term.slug}", pos, not term.labels)
+                )
     return {code: tuple(found) for code, found in gaps.items()}
 
 
@@ -398,12 +402,12 @@ def status_warnings(config: SiteConfig, status: TranslationStatus) -> list[Diagn
     """Missing labels (term labels once the site has a taxonomies.yaml) and interface strings
     that no catalog of a language has at all; catalog entries are checked in i18n."""
     problems: list[Diagnostic] = []
-    by_label: dict[tuple[str, SourcePos], list[str]] = {}
+    by_label: dict[tuple[str, SourcePos, bool], list[str]] = {}
     has_taxonomies = (config.root / TAXONOMIES_FILE).is_file()
     for entry in status.languages:
         for gap in entry.label_gaps:
             if gap.label == "title" or has_taxonomies:
-                by_label.setdefault((gap.label, gap.pos), []).append(entry.code)
+                by_label.setdefault((gap.label, gap.pos, gap.unlabelled), []).append(entry.code)
         absent = entry.interface.absent_ids
         if absent:
             listed = ", ".join(repr(text) for text in absent[:3])
@@ -420,12 +424,13 @@ def status_warnings(config: SiteConfig, status: TranslationStatus) -> list[Diagn
                 )
             )
     default = status.default_language
-    for (label, pos), codes in by_label.items():
+    for (label, pos, unlabelled), codes in by_label.items():
         if label == "title":
             message = f"title: no title in {', '.join(codes)}; the {default.code} title shows"
             hint = f"add '{codes[0]}: ...' under title in {SITE_FILE}"
         else:
-            message = f"{label} has no label in {', '.join(codes)}; another label shows"
+            shows = "its slug shows" if unlabelled else "another label shows"
+            message = f"{label} has no label in {', '.join(codes)}; {shows}"
             taxonomy, _, slug = label.partition(".")
             hint = f"add '{codes[0]}: ...' under {taxonomy}: {slug}: in {TAXONOMIES_FILE}"
         problems.append(warning("missing-label", message, pos, hint))
