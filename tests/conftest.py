@@ -91,6 +91,17 @@ class Site:
 MakeSite = Callable[..., Site]
 
 
+@pytest.fixture(autouse=True)
+def no_progress_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build in a test's own process writes no progress lines, however long it takes: on a
+    loaded machine a small build passed the two quiet seconds, and a test that reads its
+    messages line by line read 'Rendering pages: 0/13' first (test_progress_lines tests
+    them)."""
+    from allysite.terminal import Progress
+
+    monkeypatch.setattr(Progress, "QUIET_SECONDS", float("inf"))
+
+
 @pytest.fixture
 def make_site(tmp_path: Path) -> MakeSite:
     """Write a site from a dict of path -> text (over MINIMAL_SITE unless base={})."""

@@ -264,9 +264,10 @@ class Progress:
         elif time.monotonic() - self.started >= self.QUIET_SECONDS:
             tenth = done * 10 // total if total else 0
             if stage != self.stage or tenth > self.shown:
-                import click
-
                 count = f": {done}/{total}" if total else "..."
-                click.echo(f"{label}{count}", err=True)
+                # (not click.echo: a build given only its own options never imports click,
+                # slow or not: launch.py)
+                sys.stderr.write(f"{label}{count}\n")
+                sys.stderr.flush()
                 self.shown = tenth
         self.stage = stage

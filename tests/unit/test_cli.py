@@ -445,3 +445,32 @@ def test_the_quick_build_shows_what_click_shows(tmp_path: Path, case: str) -> No
         assert code == 0 and "warning(s)." in stdout and "warning" in stderr
     else:
         assert code == 1 and "Build failed" in stderr
+
+
+def test_progress_lines() -> None:
+    """Off a terminal, long work writes a plain line as a stage starts and at each tenth of
+    it, without importing click: a build slowed by a busy machine imported it to write
+    'Rendering pages: 0/13', against launch.py's promise."""
+    script = (
+        "import sys\n"
+        "from allysite.terminal import Progress\n"
+        "Progress.QUIET_SECONDS = 0\n"
+        "with Progress() as told:\n"
+        "    for done in range(0, 21):\n"
+        "        told('render', done, 20)\n"
+        "    told('write', 0, 0)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('click', 'rich')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CI": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "Rendering pages: 0/20"
+    assert lines[1:11] == [f"Rendering pages: {n}/20" for n in range(2, 21, 2)]
+    assert lines[11:] == ["Writing the output..."]
+    assert done.stdout.strip() == "[]"
