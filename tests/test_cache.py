@@ -185,6 +185,32 @@ def test_nothing_changed_renders_and_writes_nothing(site: Site, tmp_path: Path) 
     assert_as_cold(site, tmp_path)
 
 
+def test_an_editors_leftover_made_or_deleted_in_content_leaves_nothing_to_do(
+    site: Site, tmp_path: Path
+) -> None:
+    """A build leaves editors' backups and temporary files in content/ out (as Hugo), so
+    one saved beside a profile, or deleted, is no change: nothing is rendered or copied."""
+    leftovers = {
+        "content/partners/beta/es.md~": "old",
+        "content/partners/beta/#es.md#": "autosave",
+        "content/partners/beta/es.md___jb_tmp___": "new",
+        "content/partners/beta/4913": "",
+        "content/partners/gamma/es.md~": "a folder with a backup only is no item",
+        "content/partners/notes~": "",
+    }
+    before = {p: p.stat().st_ino for p in site.out.rglob("*")}
+    site.write(leftovers)
+    result = build(site)
+    assert result.cached and result.rendered == () and not result.diagnostics
+    assert {p: p.stat().st_ino for p in site.out.rglob("*")} == before  # not even swapped
+    for name in leftovers:
+        site.remove(name)
+    result = build(site)
+    assert result.cached and result.rendered == ()
+    assert {p: p.stat().st_ino for p in site.out.rglob("*")} == before
+    assert_as_cold(site, tmp_path)
+
+
 def test_a_profile_edit_renders_the_pages_that_show_it(
     site: Site, tmp_path: Path, no_body_edits: None
 ) -> None:

@@ -256,6 +256,37 @@ def test_files_nothing_uses(make_site: MakeSite) -> None:
     assert unused == ["content/news", "content/partners/alpha/old-logo.png"]
 
 
+def test_editors_leftovers_are_no_unused_files_and_a_link_to_one_is_said_broken(
+    make_site: MakeSite,
+) -> None:
+    """A build leaves an editor's backup or temporary file in content/ out: no page can
+    use it, so check does not ask for it to be linked, and a link to one is broken (with
+    why: the file is there, by a name never published)."""
+    link = "[old text](es.md~) and ![](%23logo.svg%23)"
+    site = make_site(
+        {
+            "content/partners/alpha/en.md": EN_WITH.format(body=link),
+            "content/partners/alpha/es.md~": "old",
+            "content/partners/alpha/#logo.svg#": "autosave",
+            "content/partners/alpha/en.md___jb_old___": "old",
+            "content/partners/alpha/4913": "",
+            "content/partners/notes~": "",
+            "content/#notes.md#": "",
+        }
+    )
+    result, findings = check(site)
+    assert result.exit_code == 0
+    assert "unused-file" not in codes(findings) and "stray-file" not in codes(findings)
+    broken = [f for f in findings if f["code"] == "broken-link"]
+    assert sorted((f["path"], f["line"], f["column"]) for f in broken) == [
+        ("content/partners/alpha/en.md", 5, 12),
+        ("content/partners/alpha/en.md", 5, 28),
+    ]
+    for finding in broken:
+        assert "editor's backup or temporary file" in finding["message"], finding
+        assert "rename the file" in finding["hint"]
+
+
 def test_a_link_to_well_known_resolves_and_other_dot_names_are_said_unpublished(
     make_site: MakeSite,
 ) -> None:

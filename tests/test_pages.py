@@ -503,6 +503,57 @@ def test_icons_are_linked_below_the_base_path(make_site: MakeSite) -> None:
     assert _icons(site, "/es/") == [("/allies/favicon.svg", "image/svg+xml")]
 
 
+LEFTOVERS = (
+    "partner.yaml~",  # Emacs', vim's, gedit's backups
+    "es.md.~1~",
+    "#en.md#",  # Emacs' autosave
+    "en.md___jb_old___",  # JetBrains' safe write
+    "en.md___jb_tmp___",
+    "en.md.kate-swp",
+    "en.md.swp",  # (vim's swap of a file it names so: its own are dot-names, hidden)
+    "4913",  # vim's probe of a folder
+)
+
+
+def test_editors_leftovers_in_content_are_not_published_as_hugo_leaves_them_out(
+    make_site: MakeSite,
+) -> None:
+    """An item's own files are copied into every language's folder, but an editor's backup,
+    autosave or temporary file beside them; a folder with nothing else is no item, and one
+    in content/partners/ is no stray file. A file named by other digits ('2024'), or a
+    backup in static/ (copied as it is, as Hugo's), is published."""
+    en = MINIMAL_SITE["content/partners/alpha/en.md"]
+    site = make_site(
+        {
+            "content/partners/alpha/en.md": en + "\n[Report](report.pdf) and [2024](2024)\n",
+            "content/partners/alpha/report.pdf": "%PDF-1.4",
+            "content/partners/alpha/2024": "a year's figures",
+            **{f"content/partners/alpha/{name}": "old" for name in LEFTOVERS},
+            "content/partners/alpha/img/#logo.svg#": "old",
+            "content/pages/about/es.md~": "---\nname: Viejo\n---\n",
+            "content/partners/gamma/es.md~": "---\nname: Gamma\n---\n",
+            "content/partners/notes~": "old",
+            "static/notes~": "kept",
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr, result.stderr  # (no stray file, no missing one)
+    files = site.output_files()
+    for code in ("es", "en", "ar"):
+        own = {
+            name.removeprefix(f"{code}/partners/alpha/")
+            for name in files
+            if name.startswith(f"{code}/partners/alpha/")
+        }
+        assert own - {"logo.svg"} == {"index.html", "report.pdf", "2024"}
+        assert [name for name in files if name.startswith(f"{code}/about/")] == [
+            f"{code}/about/index.html"
+        ]
+        assert not [name for name in files if name.startswith(f"{code}/partners/gamma")]
+    assert files["notes~"] == b"kept"
+
+
 def test_static_files_are_copied_but_never_replace_generated_ones(make_site: MakeSite) -> None:
     site = make_site({"static/favicon.svg": "<svg/>", "static/files/report.txt": "r"})
     assert site.build().exit_code == 0

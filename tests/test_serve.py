@@ -280,10 +280,11 @@ def test_the_output_after_edits_equals_a_fresh_build(
 def test_files_a_build_copies_are_watched_whatever_their_names(
     serve: Callable[..., Running], tmp_path: Path
 ) -> None:
-    """A build copies every file of a partner's folder that is not hidden, an editor's
-    backup (`es.md~`) too; once the backup is deleted, its copies go. A partner's folder
-    named by digits and moved out of the site (to the trash) takes its pages with it.
-    (The watcher left out such names: the output kept what a build no longer made.)"""
+    """A build copies every file of static/ that is not hidden, an editor's backup
+    (`notes~`) too; once the backup is deleted, its copy goes. A partner's folder named by
+    digits and moved out of the site (to the trash) takes its pages with it. An editor's
+    backup in a partner's folder is left out, as a build leaves it out. (The watcher left
+    out such names: the output kept what a build no longer made.)"""
     running = serve(
         {
             "content/partners/2030/partner.yaml": "website: https://y.example.org/\nkind: ngo\n",
@@ -291,7 +292,6 @@ def test_files_a_build_copies_are_watched_whatever_their_names(
         }
     )
     site = running.site
-    copies = [site.out / lang / "partners/alpha/es.md~" for lang in ("es", "en", "ar")]
     site.write(
         {
             "content/partners/alpha/es.md~": "---\nname: Fundación Alfa\n---\nViejo.\n",
@@ -300,10 +300,12 @@ def test_files_a_build_copies_are_watched_whatever_their_names(
         }
     )
     running.wait_for("/es/partners/alpha/", lambda s, b: b"Texto nuevo." in b)
-    assert all(copy.is_file() for copy in copies)  # as a build copies it
-    site.remove("content/partners/alpha/es.md~")
-    running.wait_for("/es/partners/alpha/es.md~", lambda s, b: s == 404)
-    assert [copy for copy in copies if copy.exists()] == []
+    assert list(site.out.rglob("es.md~")) == []  # as a build leaves it out
+    site.write({"static/notes~": "kept"})
+    assert running.wait_for("/notes~", lambda s, b: s == 200)[1] == b"kept"
+    site.remove("static/notes~")
+    running.wait_for("/notes~", lambda s, b: s == 404)
+    assert not (site.out / "notes~").exists()
     assert running.get("/es/partners/2030/")[0] == 200
     shutil.move(site.root / "content/partners/2030", tmp_path / "trash")
     status, _ = running.wait_for("/es/partners/2030/", lambda s, b: s == 404)

@@ -596,6 +596,16 @@ FAULTS = [
     ),
     pytest.param(
         {
+            **partner_yaml("logo: logo.svg", "logo: logo.svg~"),
+            ALPHA + "logo.svg~": MINIMAL_SITE[ALPHA + "logo.svg"],
+        },
+        "content/partners/alpha/partner.yaml:2:1: error: logo: 'logo.svg~' is named as an "
+        "editor's backup or temporary file (#name, name~, name.swp...), which is never published",
+        "give the logo an ordinary name, such as logo.svg",
+        id="partner-logo-editors-backup",
+    ),
+    pytest.param(
+        {
             "content/partners/Bad_Slug/partner.yaml": PARTNER_YAML,
             "content/partners/Bad_Slug/es.md": MINIMAL_SITE[ALPHA + "es.md"],
             "content/partners/Bad_Slug/logo.svg": MINIMAL_SITE[ALPHA + "logo.svg"],

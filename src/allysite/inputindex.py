@@ -47,6 +47,30 @@ def hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in parts)
 
 
+LEFTOVER_PARTS = ("___jb_old___", "___jb_tmp___", "___jb_bak___")
+"""JetBrains IDEs' safe write: the new text is written beside the file, swapped in, and the
+old one deleted ('en.md___jb_tmp___', 'en.md___jb_old___')."""
+LEFTOVER_SUFFIXES = ("~", ".kate-swp", ".swp", ".swo", ".swx")
+"""Backups (Emacs', vim's, gedit's, Kate's 'x~') and swap files (Kate's; vim's, whose
+own are dot-names, hidden, but for a file that has none)."""
+VIM_PROBE = "4913"
+"""The file vim creates and deletes at once to see if it may write in a folder. Only this
+name: another made of digits ('2024') may well be a file someone publishes."""
+
+
+def editor_leftover(name: str) -> bool:
+    """Whether a file's name is that of an editor's backup, autosave or temporary file,
+    which nobody means to publish: a build does not read it from content/ (as Hugo's
+    content walker skips '#x' and 'x~'), nor does the dev server watch it there. Not a
+    dot-name's question (hidden), nor static/'s: static/ is copied as it is, as Hugo's."""
+    return (
+        name.startswith("#")  # Emacs' autosave, '#en.md#'
+        or name.endswith(LEFTOVER_SUFFIXES)
+        or any(part in name for part in LEFTOVER_PARTS)
+        or name == VIM_PROBE
+    )
+
+
 FileState = tuple[int, int, int, bytes]
 """(size, change time in ns (_changed_ns), inode, hash of the bytes) of one input file. A
 plain tuple: there are thousands, and the index is read at the start of every build."""
@@ -63,7 +87,8 @@ def _walk(
     folder: str, prefix: str, found: dict[str, tuple[str, os.stat_result]], root: str
 ) -> None:
     """Every file under `folder` (links to files followed), skipping dot-names as the loader
-    (but static/.well-known/, which a build publishes).
+    (but static/.well-known/, which a build publishes) and, in content/, editors' leftovers
+    (editor_leftover): creating or deleting one leaves a build nothing to do.
     A link to a folder is an input itself (its target is in its hash: file_digest), and, as
     the loader reads an item's or a content folder through such a link when it stays in
     `root` (the site: itemfiles.leaves), the files behind it are inputs under the link's
@@ -73,10 +98,13 @@ def _walk(
         entries = list(os.scandir(folder))
     except OSError:
         return
+    content = prefix.startswith("content/")
     for entry in entries:
         name = prefix + entry.name
         if entry.name.startswith(".") and name != STATIC_WELL_KNOWN:
             continue
+        if content and editor_leftover(entry.name) and not _is_folder(entry):
+            continue  # (as the loader: no build reads it)
         try:
             if entry.is_dir(follow_symlinks=False):
                 _walk(entry.path, name + "/", found, root)
@@ -89,6 +117,14 @@ def _walk(
         except OSError:  # a link to nowhere or in a loop: an input too (the loader says so)
             with contextlib.suppress(OSError):
                 found[name] = (entry.path, entry.stat(follow_symlinks=False))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder or a link to one (a broken link is not)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _enters(link: str, folder: str, root: str) -> bool:

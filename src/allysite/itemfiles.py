@@ -13,7 +13,7 @@ from types import MappingProxyType
 from allysite.cache import ParseCache
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, outside_link, warning
-from allysite.inputindex import NOT_A_FILE, leaves
+from allysite.inputindex import NOT_A_FILE, editor_leftover, leaves
 from allysite.languages import parse_locale
 from allysite.markdownlimits import beyond_limits
 from allysite.markup import render_markdown
@@ -96,6 +96,17 @@ def load_facts(folder: Path, found: Collector) -> PartnerFacts | None:
                 )
             )
             return None
+        if editor_leftover(Path(logo).name):
+            found.problems.append(  # (not copied: the page would show no logo)
+                error(
+                    "bad-logo",
+                    f"logo: '{logo}' is named as an editor's backup or temporary file "
+                    "(#name, name~, name.swp...), which is never published",
+                    doc.pos(("logo",)),
+                    "give the logo an ordinary name, such as logo.svg",
+                )
+            )
+            return None
         if not (folder / logo).is_file():
             if (folder / logo).exists() and not (folder / logo).is_dir():
                 return None  # a pipe or a device: reported with the folder's other files
@@ -170,6 +181,8 @@ def load_translations(
     for inner, entry in entries:  # 'es.md', 'img/logo.png'
         if any(part.startswith(".") for part in inner.split("/")):
             continue
+        if editor_leftover(entry.name) and not is_folder(entry):
+            continue  # ('es.md~', '#es.md#': never published, as Hugo leaves them out)
         rel = f"{base}/{inner}"
         if entry.is_symlink() and leaves(Path(entry.path), config.root):
             found.problems.append(outside_link(rel, "copy the file into the folder instead"))

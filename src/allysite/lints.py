@@ -21,7 +21,7 @@ from allysite.build import Prepared
 from allysite.config import DEFAULT_PORTS
 from allysite.errors import Diagnostic, SourcePos, warning
 from allysite.i18n import resolve
-from allysite.inputindex import hidden
+from allysite.inputindex import editor_leftover, hidden
 from allysite.markup import srcset_addresses
 from allysite.model import PLACEHOLDER_TERM, TAXONOMY_NAMES, Page, Partner
 
@@ -203,11 +203,17 @@ def check_links(
 
 
 _OUTSIDE = "leads outside the site"
+_LEFTOVER = "named as an editor's backup or temporary file, which a build leaves out"
 
 
 def _hint(reason: str, prefix: str) -> str:
     if reason == _OUTSIDE:
         return f"start the address with the site's path {prefix}/, or write it relative to the page"
+    if reason.endswith(_LEFTOVER):
+        return (
+            "link to the file itself, or rename the file: names such as #x#, x~ or x.swp "
+            "are never published from content/"
+        )
     if reason.startswith("has the anchor"):
         return (
             "name an id the page has: a heading's is its text in lower case with hyphens "
@@ -281,6 +287,8 @@ def _broken(
     if out_path not in outputs:
         if f"{out_path}/index.html" in outputs:
             out_path = f"{out_path}/index.html"
+        elif editor_leftover(path.rsplit("/", 1)[-1]):
+            return f"leads to {path}, {_LEFTOVER}"
         else:
             return f"leads to {path}, which the site does not have"
     fragment = unquote(urlsplit(url).fragment)
@@ -467,6 +475,8 @@ def unused_files(prepared: Prepared) -> list[Diagnostic]:
         for entry in sorted(content.iterdir()):
             if entry.name.startswith(".") or entry.name in ("partners", "pages"):
                 continue
+            if editor_leftover(entry.name) and not entry.is_dir():
+                continue  # (an editor's backup is no file of the site: never read)
             problems.append(
                 warning(
                     "unused-file",

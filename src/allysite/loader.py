@@ -12,7 +12,7 @@ from typing import TypeVar
 from allysite.cache import ParseCache
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, outside_link, warning
-from allysite.inputindex import WELL_KNOWN
+from allysite.inputindex import WELL_KNOWN, editor_leftover
 from allysite.itemfiles import (
     Collector,
     is_folder,
@@ -101,7 +101,7 @@ def _subfolders(folder: Path, found: Collector) -> list[tuple[Path, bool]]:
     through = found.memo is not None and any(p.is_symlink() for p in (folder, folder.parent))
     result = []
     for name, is_dir, is_link in _listing(folder):
-        if name.startswith("."):
+        if name.startswith(".") or (not is_dir and editor_leftover(name)):
             continue
         path = folder / name
         if is_link and is_dir and _leaves_site(path, found):
@@ -123,16 +123,18 @@ def _subfolders(folder: Path, found: Collector) -> list[tuple[Path, bool]]:
 
 
 def _holds_files(folder: Path, found: Collector) -> bool:
-    """Whether a folder holds a file that is not hidden, at any depth (an empty item folder,
-    one an editor has just made, is no item yet). Known without a walk when the build's
-    input index lists files in it, or the dev server loaded it and it did not change."""
+    """Whether a folder holds a file that is not hidden, at any depth, nor an editor's
+    leftover (an empty item folder, one an editor has just made, is no item yet; nor is one
+    where only an editor's backup is left, as the build's input index lists none there).
+    Known without a walk when the build's input index lists files in it, or the dev server
+    loaded it and it did not change."""
     if found.parsed is not None and f"{found.rel(folder)}/" in found.parsed.folders:
         return True
     memo = found.memo
     if memo is not None and memo.unchanged(folder) and memo.kept(("folder", folder)) is not None:
         return True
     for _root, folders, files in os.walk(folder, onerror=_reporter(found)):
-        if any(not name.startswith(".") for name in files):
+        if any(not name.startswith(".") and not editor_leftover(name) for name in files):
             return True
         folders[:] = [name for name in folders if not name.startswith(".")]
     return False
