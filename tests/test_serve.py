@@ -32,6 +32,7 @@ import allysite
 from allysite.errors import error
 from allysite.server import PreviewServer, ServeEvent, _redirect, is_loopback
 from allysite.serverpages import error_page
+from allysite.watching import SourceWatcher
 from conftest import LOGO, MINIMAL_SITE, MakeSite, Site, git, needs_git
 
 TIMEOUT = 10.0
@@ -313,6 +314,52 @@ def test_files_a_build_copies_are_watched_whatever_their_names(
     running.settle()
     assert "Año 2030" not in text(running.get("/es/")[2])
     assert not (site.out / "es/partners/2030/index.html").exists()
+
+
+def test_editors_leftovers_in_content_are_not_watched_as_a_build_leaves_them_out(
+    make_site: MakeSite,
+) -> None:
+    """Saving a profile leaves an editor's backup, autosave or temporary file beside it; a
+    build does not read them (inputindex.editor_leftover), so the watcher does not report
+    them: no update for nothing. A temporary file renamed onto the profile (a JetBrains
+    IDE's safe write) is the profile's edit. static/'s backups are copied, so reported."""
+    site = make_site({"static/notes.txt": "n"})
+    reported: queue.Queue[str] = queue.Queue()
+
+    def changed(paths: list[Path]) -> None:
+        for path in paths:
+            reported.put(path.relative_to(site.root).as_posix())
+
+    def seen_until(name: str) -> list[str]:
+        seen: list[str] = []
+        while name not in seen:
+            seen.append(reported.get(timeout=TIMEOUT))
+        return seen
+
+    watcher = SourceWatcher(site.root, changed)
+    try:
+        site.write({"static/notes.txt~": "old"})
+        assert "static/notes.txt~" in seen_until("static/notes.txt~")
+        alpha = site.root / "content/partners/alpha"
+        leftovers = ["es.md~", "#es.md#", "es.md.kate-swp", "es.md.swp", "4913"]
+        for name in leftovers:
+            (alpha / name).write_text("x", encoding="utf-8")
+        for name in leftovers[2:]:
+            (alpha / name).unlink()
+        (alpha / "es.md___jb_tmp___").write_text(
+            MINIMAL_SITE["content/partners/alpha/es.md"] + "\nNuevo.\n", encoding="utf-8"
+        )
+        os.replace(alpha / "es.md", alpha / "es.md___jb_old___")
+        os.replace(alpha / "es.md___jb_tmp___", alpha / "es.md")
+        (alpha / "es.md___jb_old___").unlink()
+        (alpha / "2024").write_text("figures", encoding="utf-8")  # an ordinary file
+        seen = seen_until("content/partners/alpha/2024")
+    finally:
+        watcher.stop()
+    assert {name for name in seen if name.startswith("content/")} == {
+        "content/partners/alpha/es.md",
+        "content/partners/alpha/2024",
+    }
 
 
 def test_a_bad_edit_shows_the_error_page_and_a_fix_recovers(

@@ -2,8 +2,8 @@
 Linux), instead of livereload's polling every 0.8 s, which alone would cost 400 ms on average.
 
 Only what a build reads is reported: site.yaml, taxonomies.yaml and the source folders,
-without hidden files (editors' swap files), nor editors' backup and temporary files among
-the templates and catalogs (content/ and static/ copy them: COPIED_FOLDERS).
+without hidden files (editors' swap files), nor editors' backup and temporary files but in
+static/, which a build copies as it is (COPIED_FOLDERS).
 """
 
 from __future__ import annotations
@@ -25,16 +25,19 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from allysite.inputindex import WELL_KNOWN
+from allysite.inputindex import WELL_KNOWN, editor_leftover
 
 SOURCE_FILES = frozenset({"site.yaml", "taxonomies.yaml"})
 SOURCE_FOLDERS = frozenset({"content", "templates", "locales", "static"})
 COPIED_FOLDERS = frozenset({"content", "static"})
-"""A build copies every file of these that is not hidden (an item's own files, static/'s),
-an editor's backup (`x~`), autosave (`#x#`) or vim's probe (`4913`) too: each is reported,
-or the output would keep a copy that a build no longer makes once the file is gone. Of the
-templates and catalogs a build reads only names it knows, never such files."""
-IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".part", ".crdownload")
+"""A build copies files of these (an item's own files, static/'s): each is reported, or the
+output would keep a copy that a build no longer makes once the file is gone. static/ is
+copied as it is (an editor's backup `x~` too, as Hugo's); of content/ a build leaves out
+editors' leftovers (inputindex.editor_leftover), and so does the watcher. Of the templates
+and catalogs a build reads only names it knows, never such files."""
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
+"""Besides editors' leftovers: temporary and unfinished downloads, among templates and
+catalogs."""
 # Writes, creations, deletions and moves only: the kernel does not even report the server's
 # own reads (every folder it lists would be an event for watchdog's thread to handle).
 WATCHED_EVENTS = (
@@ -111,9 +114,11 @@ class _Events(FileSystemEventHandler):
             return False  # (hidden: no build reads it; but static/.well-known/, moved whole)
         if len(parts) == 1:
             return parts[0] in SOURCE_FILES or parts[0] in SOURCE_FOLDERS
-        if parts[0] in COPIED_FOLDERS or is_directory:
+        if is_directory:
             return parts[0] in SOURCE_FOLDERS
-        if path.name.startswith("#") or path.name.endswith(IGNORED_SUFFIXES):
+        if parts[0] in COPIED_FOLDERS:
+            return parts[0] == "static" or not editor_leftover(path.name)
+        if editor_leftover(path.name) or path.name.endswith(IGNORED_SUFFIXES):
             return False
-        # vim probes a folder with a file named 4913
+        # vim probes a folder with a file named 4913 (or 5036...: every digit name here)
         return parts[0] in SOURCE_FOLDERS and not path.name.isdigit()
