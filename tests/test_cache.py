@@ -185,11 +185,12 @@ def test_nothing_changed_renders_and_writes_nothing(site: Site, tmp_path: Path) 
     assert_as_cold(site, tmp_path)
 
 
-def test_an_editors_leftover_made_or_deleted_in_content_leaves_nothing_to_do(
+def test_an_editors_leftover_made_or_deleted_leaves_nothing_to_do(
     site: Site, tmp_path: Path
 ) -> None:
-    """A build leaves editors' backups and temporary files in content/ out (as Hugo), so
-    one saved beside a profile, or deleted, is no change: nothing is rendered or copied."""
+    """A build leaves editors' backups and temporary files in content/ out (as Hugo), and
+    reads templates and catalogs by name, so one saved beside a profile, a template or a
+    catalog, or deleted, is no change: nothing is loaded, rendered or copied."""
     leftovers = {
         "content/partners/beta/es.md~": "old",
         "content/partners/beta/#es.md#": "autosave",
@@ -197,6 +198,8 @@ def test_an_editors_leftover_made_or_deleted_in_content_leaves_nothing_to_do(
         "content/partners/beta/4913": "",
         "content/partners/gamma/es.md~": "a folder with a backup only is no item",
         "content/partners/notes~": "",
+        "templates/partials/footer.html~": "{{ old }}",  # (read by name: no template)
+        "locales/es/LC_MESSAGES/#messages.po#": "autosave",
     }
     before = {p: p.stat().st_ino for p in site.out.rglob("*")}
     site.write(leftovers)

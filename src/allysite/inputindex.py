@@ -71,6 +71,11 @@ def editor_leftover(name: str) -> bool:
     )
 
 
+LEFTOVERS_UNREAD = ("content/", "templates/", "locales/")
+"""Where a build reads no editor's leftover: content/ leaves them out of its items, and
+templates and catalogs are read by their names ('footer.html~' is none of them)."""
+
+
 FileState = tuple[int, int, int, bytes]
 """(size, change time in ns (_changed_ns), inode, hash of the bytes) of one input file. A
 plain tuple: there are thousands, and the index is read at the start of every build."""
@@ -87,8 +92,8 @@ def _walk(
     folder: str, prefix: str, found: dict[str, tuple[str, os.stat_result]], root: str
 ) -> None:
     """Every file under `folder` (links to files followed), skipping dot-names as the loader
-    (but static/.well-known/, which a build publishes) and, in content/, editors' leftovers
-    (editor_leftover): creating or deleting one leaves a build nothing to do.
+    (but static/.well-known/, which a build publishes) and, but in static/, editors'
+    leftovers (editor_leftover): creating or deleting one leaves a build nothing to do.
     A link to a folder is an input itself (its target is in its hash: file_digest), and, as
     the loader reads an item's or a content folder through such a link when it stays in
     `root` (the site: itemfiles.leaves), the files behind it are inputs under the link's
@@ -98,12 +103,12 @@ def _walk(
         entries = list(os.scandir(folder))
     except OSError:
         return
-    content = prefix.startswith("content/")
+    read_by_name = prefix.startswith(LEFTOVERS_UNREAD)
     for entry in entries:
         name = prefix + entry.name
         if entry.name.startswith(".") and name != STATIC_WELL_KNOWN:
             continue
-        if content and editor_leftover(entry.name) and not _is_folder(entry):
+        if read_by_name and editor_leftover(entry.name) and not _is_folder(entry):
             continue  # (as the loader: no build reads it)
         try:
             if entry.is_dir(follow_symlinks=False):
