@@ -96,7 +96,7 @@ def check_site(
     """Check the site in `site`; with `strict`, warnings count as errors."""
     site = site.resolve()
     with tempfile.TemporaryDirectory(prefix="allysite-check-") as cache:
-        prepared, problems = prepare_site(site, Path(cache))
+        prepared, problems = prepare_site(site, Path(cache), verify_stamps=True)
         notices: list[Notice] = []
         pages = 0
         if prepared is not None:

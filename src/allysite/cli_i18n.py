@@ -247,10 +247,10 @@ def status(site: Path, format_: str, thresholds: tuple[str, ...]) -> None:
                 param_hint="--fail-under",
             )
     content = site_content(config)
-    staleness, found = find_stale(config, content)
+    staleness, found = find_stale(config, content, verify_stamps=True)
     report, problems = translation_status(config, content, THEME, staleness)
     problems += [  # (the table has the rest)
-        p for p in found if p.code in ("shallow-history", "git-refused")
+        p for p in found if p.code in ("shallow-history", "git-refused", "unknown-stamp")
     ]
     problems += catalog_problems(config)
     click.echo(as_json(report) if format_ == "json" else as_table(report), nl=False)

@@ -86,6 +86,7 @@ def prepare_site(
     parsed: ParseCache | None = None,
     workers: int = 1,
     replan: Callable[[SiteInputs], tuple[SitePlan, list[Diagnostic]] | None] | None = None,
+    verify_stamps: bool = False,
 ) -> tuple[Prepared | None, list[Diagnostic]]:
     """Settings, content, catalogs, templates and the plan; None when an error stops it.
 
@@ -94,14 +95,21 @@ def prepare_site(
     previous result. `parsed` (the build cache's): content folders loaded by the last build;
     those it lacks are parsed over `workers` processes. `replan` (the dev server's): the last
     plan brought up to date, when it can be (else None: the whole site is planned); the memo
-    is then not swept, since it kept what the plan did not ask for.
+    is then not swept, since it kept what the plan did not ask for. `verify_stamps`
+    (check's): stamps that no version of their original had are told (stale.py).
     """
     if memo is None and parsed is None:  # (a build checks the names it indexed already)
         problems = undecodable_names(scan_inputs(site, THEME))
         if problems:
             return None, problems
     inputs, problems = load_site(
-        site, cache, strict=strict, memo=memo, parsed=parsed, workers=workers
+        site,
+        cache,
+        strict=strict,
+        memo=memo,
+        parsed=parsed,
+        workers=workers,
+        verify_stamps=verify_stamps,
     )
     if inputs is None:
         return None, problems
@@ -181,9 +189,10 @@ def load_site(
     memo: Memo | None = None,
     parsed: ParseCache | None = None,
     workers: int = 1,
+    verify_stamps: bool = False,
 ) -> tuple[SiteInputs | None, list[Diagnostic]]:
     """Settings, content, catalogs, templates, logos and translation state; None when an
-    error stops it."""
+    error stops it. `verify_stamps`: see stale.check_translations."""
     from allysite.assets import build_assets
     from allysite.config import SITE_FILE, load_config
     from allysite.images import prepare_logos
@@ -233,7 +242,7 @@ def load_site(
         memo,
         "staleness",
         lambda: (config, content, git_signature(config.root)),
-        lambda: find_stale(config, content),
+        lambda: find_stale(config, content, verify_stamps),
     )
     problems += found
     keeps: Keeps | None = parsed

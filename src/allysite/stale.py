@@ -80,17 +80,25 @@ class History:
     else ''."""
 
 
-def find_stale(config: SiteConfig, content: Content) -> tuple[Staleness, list[Diagnostic]]:
-    staleness, _unchecked, problems = check_translations(config, content)
+def find_stale(
+    config: SiteConfig, content: Content, verify_stamps: bool = False
+) -> tuple[Staleness, list[Diagnostic]]:
+    staleness, _unchecked, problems = check_translations(config, content, verify_stamps)
     return staleness, problems
 
 
 def check_translations(
-    config: SiteConfig, content: Content
+    config: SiteConfig, content: Content, verify_stamps: bool = False
 ) -> tuple[Staleness, frozenset[str], list[Diagnostic]]:
     """The stale translations, and those that git could not check (without stamps, in a
     shallow clone whose cut holds the last change of both the translation and its original:
-    `stamp --all` must not call them up to date)."""
+    `stamp --all` must not call them up to date).
+
+    `verify_stamps` (`check`, `i18n status`): a stamp that no committed version of its
+    original had is told (unknown-stamp). That reads every version of the originals of the
+    stale translations: seconds on a large site with a long history (8 s for 1,000 partners
+    with 4,000 stale translations and 16 commits), so a build, which shows a stale translation
+    as stale either way, and the dev server leave it out."""
     default = config.default_language
     unchecked: list[str] = []
     found: dict[str, StaleTranslation] = {}
@@ -122,7 +130,7 @@ def check_translations(
                 )
                 mismatched.append((translation, original, fields))
     unknown: dict[str, tuple[str, ...]] = {}
-    if mismatched:
+    if mismatched and verify_stamps:
         wanted = frozenset(original.source for _, original, _ in mismatched)
         history = content_history(config.root, wanted)
         known = _known_fingerprints(config.root, history)
