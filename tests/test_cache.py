@@ -1574,3 +1574,20 @@ def test_a_spare_that_cannot_be_kept_fails_no_build(
     assert not spare_dir(site.out).exists()
     monkeypatch.undo()
     assert_as_cold(site, tmp_path)
+
+
+@pytest.mark.parametrize("kept", [0, 20, 40])
+def test_a_truncated_compiled_template_is_compiled_again(
+    site: Site, tmp_path: Path, kept: int
+) -> None:
+    """A compiled template cut short (a crash of the machine before the disk had it all): it
+    is compiled again, as a truncated pickle of the cache is read as none, not a bug that
+    stops every later build (the checksum's pickle, cut at 20 or 40 bytes, raised)."""
+    compiled = sorted((cache_dir(site.out) / "templates").iterdir())
+    assert compiled
+    for path in compiled:
+        path.write_bytes(path.read_bytes()[:kept])
+    site.write({"content/partners/beta/es.md": "---\nname: Beta B\nsummary: E.\n---\nOtro.\n"})
+    assert build(site).rendered
+    assert_as_cold(site, tmp_path)
+    assert all(len(path.read_bytes()) > kept for path in compiled)  # written whole again

@@ -89,8 +89,14 @@ class MemoryBytecodeCache(BytecodeCache):
         if code is None and self._folder is not None:
             with contextlib.suppress(OSError):
                 code = self._code[bucket.key] = (self._folder / bucket.key).read_bytes()
-        if code is not None:
+        if code is None:
+            return
+        try:
             bucket.bytecode_from_string(code)
+        except Exception:  # (a file cut short: Jinja guards its code's marshal, not the
+            # pickle of its checksum) compiled again, as a truncated pickle of the cache is
+            bucket.reset()
+            self._code.pop(bucket.key, None)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         code = self._code[bucket.key] = bucket.bytecode_to_string()
