@@ -88,15 +88,11 @@ class MemoryBytecodeCache(BytecodeCache):
         code = self._code.get(bucket.key)
         if code is None and self._folder is not None:
             with contextlib.suppress(OSError):
-                code = self._code[bucket.key] = (self._folder / bucket.key).read_bytes()
-        if code is None:
-            return
-        try:
+                code = _verified((self._folder / bucket.key).read_bytes())
+            if code is not None:
+                self._code[bucket.key] = code
+        if code is not None:
             bucket.bytecode_from_string(code)
-        except Exception:  # (a file cut short: Jinja guards its code's marshal, not the
-            # pickle of its checksum) compiled again, as a truncated pickle of the cache is
-            bucket.reset()
-            self._code.pop(bucket.key, None)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         code = self._code[bucket.key] = bucket.bytecode_to_string()
@@ -104,8 +100,21 @@ class MemoryBytecodeCache(BytecodeCache):
             with contextlib.suppress(OSError):
                 self._folder.mkdir(parents=True, exist_ok=True)
                 temporary = self._folder / f".{bucket.key}.{os.getpid()}.tmp"
-                temporary.write_bytes(code)
+                temporary.write_bytes(_code_digest(code) + code)
                 os.replace(temporary, self._folder / bucket.key)
+
+
+def _code_digest(code: bytes) -> bytes:
+    return hashlib.blake2b(code, digest_size=16).digest()
+
+
+def _verified(stored: bytes) -> bytes | None:
+    """A compiled template as the cache's file holds it, or None when the file is not
+    whole (cut short by a crash of the machine, or its bytes changed on the disk): Jinja
+    checks the code's source and version, not its bytes, so such a file raised an internal
+    error or failed every later build, --no-cache ones too, at a theme template's line."""
+    digest, code = stored[:16], stored[16:]
+    return code if len(digest) == 16 and _code_digest(code) == digest else None
 
 
 @functools.cache
