@@ -758,3 +758,20 @@ def test_a_title_borrowed_from_the_default_language_is_marked_as_its_language(
         assert "\u2066" not in page.title.get_text()  # type: ignore[union-attr]
     english = ET.fromstring((site.out / "en" / "feed.xml").read_bytes()).find(f"{atom}title")
     assert english is not None and english.get("{http://www.w3.org/XML/1998/namespace}lang") is None
+
+
+def test_a_taxonomy_section_with_nothing_under_it_is_empty(make_site: MakeSite) -> None:
+    """`topics:` whose entries are all commented out means no labels, as in Hugo: it was
+    refused as 'must be a mapping', failing the build."""
+    site = make_site(
+        {
+            "taxonomies.yaml": "kinds:\n  ngo: {es: ONG, en: NGO, ar: منظمة}\n"
+            "regions:\ntopics:\n#  human-rights: {es: Derechos humanos}\n"
+        }
+    )
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.html("/es/partners/alpha/")
+    labels = {a["href"]: a.get_text(strip=True) for a in page.select("main a[href]")}
+    assert labels["/es/kinds/ngo/"] == "ONG"  # the labels of the other sections still apply
+    assert labels["/es/topics/human-rights/"] == "Human rights"  # (its slug: no label)

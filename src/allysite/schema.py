@@ -206,10 +206,19 @@ class PageTextSchema(_Strict):
     translated_from: dict[StampedField, Stamp] | None = None
 
 
+def _none_as_empty(value: object) -> object:
+    """A section with nothing under it (`topics:`, its entries commented out) is empty, as
+    an empty mapping: Hugo and Pelican read it so."""
+    return {} if value is None else value
+
+
+Labels = Annotated[dict[Slug, dict[Text, RequiredText]], BeforeValidator(_none_as_empty)]
+
+
 class TaxonomiesSchema(_Strict):
-    kinds: dict[Slug, dict[Text, RequiredText]] = Field(default_factory=dict)
-    regions: dict[Slug, dict[Text, RequiredText]] = Field(default_factory=dict)
-    topics: dict[Slug, dict[Text, RequiredText]] = Field(default_factory=dict)
+    kinds: Labels = Field(default_factory=dict)
+    regions: Labels = Field(default_factory=dict)
+    topics: Labels = Field(default_factory=dict)
 
 
 Schema = TypeVar("Schema", bound=BaseModel)
