@@ -379,3 +379,19 @@ def test_status_table_keeps_its_columns_with_wide_and_long_language_names(
     for row in rows:  # and its first figure (interface strings, 'n/total') ends under 'ok'
         figure = next(word for word in row.split() if "/" in word)
         assert columns(row[: row.index(figure) + len(figure)]) == ok_end
+
+
+def test_a_file_name_that_is_not_utf8_stops_status_as_it_stops_a_build(
+    make_site: MakeSite,
+) -> None:
+    """A build refuses a file name that is not UTF-8; `i18n status` gave its table and exit
+    0, as if the site were fine."""
+    site = make_site()
+    (site.root / "content" / "partners" / "alpha").joinpath(
+        b"\xff\xfe".decode("utf-8", "surrogateescape")
+    ).write_bytes(b"x")
+    assert site.build().exit_code == 1
+    result = CliRunner().invoke(cli, ["i18n", "status", "--site", str(site.root)])
+    assert result.exit_code == 1
+    assert "file name is not UTF-8" in result.stderr
+    assert "Fix the content first" in result.stderr

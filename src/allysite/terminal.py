@@ -194,10 +194,16 @@ def site_config(site: Path) -> SiteConfig:
 
 
 def site_content(config: SiteConfig) -> Content:
+    """The content, as a build loads it; a problem a build refuses stops the command. File
+    names that are not UTF-8 are looked for first, as a build does (i18n status exited 0)."""
     from allysite.errors import has_errors
+    from allysite.inputindex import scan_inputs, undecodable_names
     from allysite.loader import load_content
+    from allysite.pipeline import THEME
 
-    content, problems = load_content(config)
+    problems = undecodable_names(scan_inputs(config.root, THEME))
+    if not problems:
+        content, problems = load_content(config)
     if has_errors(problems):
         fail(problems, "Fix the content first: the build reports the same problems.")
     return content
