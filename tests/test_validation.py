@@ -687,6 +687,15 @@ FAULTS = [
     ),
     pytest.param(
         {
+            ALPHA + "en.md": "---\nname: Alpha Foundation\nsummary: Peace.\n"
+            "translated_from: {titel: 971a5764}\n---\nText.\n"
+        },
+        "content/partners/alpha/en.md:4:19: error: unknown field 'translated_from.titel'",
+        "allowed fields here: name, short_name, summary, body; check the spelling",
+        id="md-unknown-stamped-field",
+    ),
+    pytest.param(
+        {
             ALPHA + "es.md": "---\nname: Fundación Alfa\nshort_name: FA\nsummary: Paz\nwebsite\n"
             "---\nTexto.\n"
         },

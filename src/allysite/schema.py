@@ -277,6 +277,15 @@ def _diagnostic(
             doc.pos(loc),
             f"allowed fields here: {allowed}; check the spelling",
         )
+    if kind == "literal_error" and loc[-1] == "[key]":  # a key of a mapping of known keys
+        key_loc = loc[:-1]
+        expected = str(item.get("ctx", {}).get("expected", "")).replace("'", "")
+        return error(
+            "unknown-field",
+            f"unknown field '{_field_name(key_loc)}'",
+            doc.pos(key_loc),
+            f"allowed fields here: {expected.replace(' or ', ', ')}; check the spelling",
+        )
     if kind == "missing":
         return error(
             "missing-field",
