@@ -18,7 +18,7 @@ from allysite.languages import parse_locale
 from allysite.markdownlimits import beyond_limits
 from allysite.markup import render_markdown
 from allysite.memo import Memo
-from allysite.model import PartnerFacts, Translation, fingerprint
+from allysite.model import PartnerFacts, Translation, field_fingerprints
 from allysite.schema import PageTextSchema, PartnerSchema, PartnerTextSchema, validate
 from allysite.sourcefile import read_markdown_file, read_yaml_file
 from allysite.textfile import front_rest
@@ -379,11 +379,8 @@ def _load_translation(
     short_name = data.short_name
     fingerprints: dict[str, str] = {}
     if original:
-        values = {"name": data.name, "short_name": short_name, "summary": data.summary}
-        values["body"] = doc.body if doc.body.strip() else None
-        fingerprints = {
-            key: fingerprint(value) for key, value in values.items() if value is not None
-        }
+        front = {"name": data.name, "short_name": short_name, "summary": data.summary}
+        fingerprints = field_fingerprints(front, doc.body)
     return Translation(
         lang=lang,
         name=data.name,

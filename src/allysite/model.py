@@ -64,6 +64,15 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(value.strip().encode("utf-8")).hexdigest()[:8]
 
 
+def field_fingerprints(front: Mapping[str, object], body: str) -> dict[str, str]:
+    """The fingerprint of each stamped field a text has (STAMPED_FIELDS): its front matter's
+    texts, and its body unless blank. The loader's of an original, and stale.py's of each
+    committed version of one, are the same by this."""
+    values = {name: front.get(name) for name in STAMPED_FIELDS if name != "body"}
+    values["body"] = body if body.strip() else None
+    return {name: fingerprint(value) for name, value in values.items() if isinstance(value, str)}
+
+
 @dataclass(frozen=True, slots=True)
 class PartnerFacts:
     website: str

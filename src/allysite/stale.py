@@ -21,7 +21,14 @@ from types import MappingProxyType
 from allysite.catalogs import replace_file
 from allysite.config import SiteConfig
 from allysite.errors import Diagnostic, SourcePos, error, warning
-from allysite.model import STAMPED_FIELDS, Content, Page, Partner, Translation, fingerprint
+from allysite.model import (
+    STAMPED_FIELDS,
+    Content,
+    Page,
+    Partner,
+    Translation,
+    field_fingerprints,
+)
 from allysite.sourcefile import parse_yaml, read_markdown_file
 from allysite.textfile import split_front_matter
 
@@ -130,11 +137,15 @@ def check_translations(
                 )
                 mismatched.append((translation, original, fields))
     unknown: dict[str, tuple[str, ...]] = {}
-    if mismatched and verify_stamps:
-        wanted = frozenset(original.source for _, original, _ in mismatched)
-        history = content_history(config.root, wanted)
+    verified = mismatched if verify_stamps else []
+    history = (  # (one reading of git's history for both: `git log` of every commit)
+        content_history(config.root, frozenset(original.source for _, original, _ in verified))
+        if verified or unstamped
+        else None
+    )
+    if history is not None and verified:
         known = _known_fingerprints(config.root, history)
-        for translation, original, fields in mismatched:
+        for translation, original, fields in verified:
             versions = known.get(original.source)
             if versions is None:  # (no history that tells every version of it)
                 continue
@@ -149,8 +160,7 @@ def check_translations(
                 problems.append(
                     _unknown_stamp_warning(config, translation, original, made_up, target)
                 )
-    if unstamped:
-        history = content_history(config.root)
+    if history is not None and unstamped:
         if history.refused:  # (nothing told: no translation is known to be up to date)
             unchecked.extend(translation.source for translation, _original in unstamped)
             problems.append(_refused_warning(sorted(unchecked), history.refused))
@@ -222,40 +232,51 @@ def _known_fingerprints(root: Path, history: History) -> dict[str, Mapping[str, 
         for path, versions in history.versions.items()
         for commit, name in versions
     ]
-    if not specs:
+    objects = _cat_file(root, [spec for _, spec in specs]) if specs else None
+    if objects is None:
         return {}
+    found: dict[str, dict[str, set[str]]] = {}
+    for (path, _spec), found_object in zip(specs, objects, strict=True):
+        fields = found.setdefault(path, {name: set() for name in STAMPED_FIELDS})
+        if found_object is not None and found_object[0] == b"blob":  # (not a submodule, a link)
+            for name, value in _fingerprints_of(found_object[1]).items():
+                fields[name].add(value)
+    return {
+        path: MappingProxyType({name: frozenset(values) for name, values in fields.items()})
+        for path, fields in found.items()
+    }
+
+
+def _cat_file(root: Path, names: list[str]) -> list[tuple[bytes, bytes] | None] | None:
+    """The type and content of each object `git cat-file --batch` is asked for by name
+    (None for one it does not have); None when git cannot tell."""
     try:
         result = subprocess.run(
             ["git", "cat-file", "--batch"],
             cwd=root,
-            input="".join(f"{spec}\n" for _, spec in specs).encode("utf-8"),
+            input="".join(f"{name}\n" for name in names).encode("utf-8"),
             capture_output=True,
             timeout=120,
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return {}
+        return None
     if result.returncode != 0:
-        return {}
-    found: dict[str, dict[str, set[str]]] = {}
-    out = result.stdout
-    at = 0
-    for path, _spec in specs:
+        return None
+    objects: list[tuple[bytes, bytes] | None] = []
+    out, at = result.stdout, 0
+    for _name in names:
         end = out.find(b"\n", at)
-        header = out[at:end].split(b" ")
+        header = out[at:end].split(b" ")  # '<id> <type> <size>', or '<name> missing'
         at = end + 1
-        fields = found.setdefault(path, {name: set() for name in STAMPED_FIELDS})
-        if len(header) != 3 or header[1] != b"blob":  # ('missing': a submodule, a link)
+        if len(header) != 3:
+            objects.append(None)
             continue
         size = int(header[2])
-        for name, value in _fingerprints_of(out[at : at + size]).items():
-            fields[name].add(value)
+        objects.append((header[1], out[at : at + size]))
         at += size + 1
-    return {
-        path: MappingProxyType({name: frozenset(values) for name, values in fields.items()})
-        for path, fields in found.items()
-    }
+    return objects
 
 
 def _fingerprints_of(raw: bytes) -> dict[str, str]:
@@ -268,15 +289,16 @@ def _fingerprints_of(raw: bytes) -> dict[str, str]:
         return {}
     doc, _ = parse_yaml(parts.front, "")
     data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
-    values = {name: data.get(name) for name in STAMPED_FIELDS if name != "body"}
-    values["body"] = parts.body if parts.body.strip() else None
-    return {name: fingerprint(value) for name, value in values.items() if isinstance(value, str)}
+    return field_fingerprints(data, parts.body)
+
+
+def _listed(sources: list[str]) -> str:
+    """The first three, and how many more."""
+    return ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
 
 
 def _shallow_warning(unchecked: list[str]) -> Diagnostic:
-    listed = ", ".join(unchecked[:3]) + (
-        f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else ""
-    )
+    listed = _listed(unchecked)
     return warning(
         "shallow-history",
         f"the git history is cut (a shallow clone): {len(unchecked)} translation(s) without "
@@ -290,9 +312,7 @@ def _shallow_warning(unchecked: list[str]) -> Diagnostic:
 
 
 def _refused_warning(unchecked: list[str], command: str) -> Diagnostic:
-    listed = ", ".join(unchecked[:3]) + (
-        f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else ""
-    )
+    listed = _listed(unchecked)
     return warning(
         "git-refused",
         "git refuses to read this repository, which another user owns ('dubious ownership'): "
@@ -371,34 +391,18 @@ def _roots(root: Path, commits: Iterable[str]) -> frozenset[str]:
     history that `git fetch --deepen` reached in full (git keeps them in `.git/shallow`,
     and marks them grafted, until a fetch goes past them or `--unshallow`)."""
     asked = list(commits)
-    try:
-        result = subprocess.run(
-            ["git", "cat-file", "--batch"],
-            cwd=root,
-            input="".join(f"{commit}\n" for commit in asked).encode("ascii"),
-            capture_output=True,
-            timeout=120,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return frozenset()
-    if result.returncode != 0:
-        return frozenset()
-    found: set[str] = set()
-    out, at = result.stdout, 0
-    for commit in asked:
-        end = out.find(b"\n", at)
-        header = out[at:end].split(b" ")
-        at = end + 1
-        if len(header) != 3 or header[1] != b"commit":
-            continue
-        size = int(header[2])
-        head = out[at : at + size].split(b"\n\n", 1)[0]
-        if not any(line.startswith(b"parent ") for line in head.split(b"\n")):
-            found.add(commit)  # (the object's own parents: the graft hides them)
-        at += size + 1
-    return frozenset(found)
+    objects = _cat_file(root, asked) or []
+    return frozenset(
+        commit
+        for commit, found in zip(asked, objects, strict=False)
+        if found is not None and found[0] == b"commit" and not _has_parent(found[1])
+    )
+
+
+def _has_parent(commit: bytes) -> bool:
+    """Whether a commit object names a parent (its own: a graft hides them from `git log`)."""
+    head = commit.split(b"\n\n", 1)[0]
+    return any(line.startswith(b"parent ") for line in head.split(b"\n"))
 
 
 def _last_changes(
