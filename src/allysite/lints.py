@@ -490,8 +490,8 @@ def unused_files(prepared: Prepared) -> list[Diagnostic]:
 
 UNREMARKABLE = (".DS_Store", ".git", ".#", "._")
 """Dot-names in static/ that nobody means to publish (a file manager's, git's, an editor's
-lock or a macOS resource fork), and swap files (SWAP_SUFFIXES): no warning for them."""
-SWAP_SUFFIXES = (".swp", ".swo", ".swx")
+lock or a macOS resource fork), and editors' swap and backup files (editor_leftover): no
+warning for them."""
 
 
 def unpublished_files(prepared: Prepared) -> list[Diagnostic]:
@@ -504,9 +504,7 @@ def unpublished_files(prepared: Prepared) -> list[Diagnostic]:
         inside = "" if here == "." else f"{here}/"
         dirnames[:] = sorted(name for name in dirnames if not hidden(f"{inside}{name}/"))
         for name in sorted(filenames):
-            if not hidden(inside + name) or name.startswith(UNREMARKABLE):
-                continue
-            if name.endswith(SWAP_SUFFIXES):
+            if not hidden(inside + name) or name.startswith(UNREMARKABLE) or editor_leftover(name):
                 continue
             problems.append(
                 warning(
