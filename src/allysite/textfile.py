@@ -34,36 +34,36 @@ def read_declared_text(
     """read_text, and the character set it was read in: a file that is not UTF-8 is read
     in the one its own words name (`declared`: a catalog's Content-Type header, as GNU
     gettext and Babel read it), if it is one that Python knows and writes ASCII as ASCII."""
+    found = _decoded(path, rel, declared)
+    if isinstance(found, Diagnostic):
+        return None, "utf-8", [found]
+    text, charset = found
+    return text, charset, []
+
+
+def _decoded(
+    path: str | Path, rel: str, declared: Callable[[bytes], str | None] | None
+) -> tuple[str, str] | Diagnostic:
+    """The file's text and its charset (read_declared_text), or why it cannot be read."""
     charset = "utf-8"
     try:
         status, raw = read_regular(path, _MAX_BYTES)
     except OSError as exc:
-        why = f"cannot read file: {exc.strerror}"
-        return None, charset, [error("unreadable", why, SourcePos(rel))]
+        return error("unreadable", f"cannot read file: {exc.strerror}", SourcePos(rel))
     if raw is None:
         if not stat.S_ISREG(status.st_mode):
-            hint = "replace it with a text file"
             why = "it is a folder" if stat.S_ISDIR(status.st_mode) else NOT_A_FILE
-            return (
-                None,
-                charset,
-                [error("unreadable", f"cannot read file: {why}", SourcePos(rel), hint)],
-            )
+            hint = "replace it with a text file"
+            return error("unreadable", f"cannot read file: {why}", SourcePos(rel), hint)
         message = f"file is larger than {_MAX_BYTES // 1024 // 1024} MB"
         hint = "split it or move large data out of content/"
-        return None, charset, [error("file-too-large", message, SourcePos(rel), hint)]
+        return error("file-too-large", message, SourcePos(rel), hint)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return (
-            None,
-            charset,
-            [
-                error(
-                    "encoding",
-                    "file is UTF-16; allysite reads UTF-8 only",
-                    SourcePos(rel, 1),
-                    "save the file as UTF-8 in your editor",
-                )
-            ],
+        return error(
+            "encoding",
+            "file is UTF-16; allysite reads UTF-8 only",
+            SourcePos(rel, 1),
+            "save the file as UTF-8 in your editor",
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -83,52 +83,34 @@ def read_declared_text(
             line, column = _line_and_column(raw[: failed.start])
             what = "UTF-8" if charset == "utf-8" else named
             unknown = f", nor in charset={named}, which it names" if named and not known else ""
-            return (
-                None,
-                charset,
-                [
-                    error(
-                        "encoding",
-                        f"file is not valid {what} (byte 0x{raw[failed.start]:02x} cannot be "
-                        f"decoded){unknown}",
-                        SourcePos(rel, line, column),
-                        "save the file as UTF-8 in your editor",
-                    )
-                ],
+            return error(
+                "encoding",
+                f"file is not valid {what} (byte 0x{raw[failed.start]:02x} cannot be "
+                f"decoded){unknown}",
+                SourcePos(rel, line, column),
+                "save the file as UTF-8 in your editor",
             )
     if "\x00" in text:
         line, _ = _line_and_column(text[: text.index("\x00")].encode("utf-8"))
-        return (
-            None,
-            charset,
-            [
-                error(
-                    "encoding",
-                    "file contains a NUL character",
-                    SourcePos(rel, line),
-                    "remove it; the file may not be text at all",
-                )
-            ],
+        return error(
+            "encoding",
+            "file contains a NUL character",
+            SourcePos(rel, line),
+            "remove it; the file may not be text at all",
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     index = first_forbidden(text) if charset != "utf-8" or may_hold_forbidden(raw) else None
     if index is not None:
         line = text.count("\n", 0, index) + 1
         column = index - text.rfind("\n", 0, index)
-        return (
-            None,
-            charset,
-            [
-                error(
-                    "encoding",
-                    f"file contains {kind_of(text[index])}, which is invisible",
-                    SourcePos(rel, line, column),
-                    "delete it (it often comes with text pasted from another program): "
-                    "no web page or feed may carry it",
-                )
-            ],
+        return error(
+            "encoding",
+            f"file contains {kind_of(text[index])}, which is invisible",
+            SourcePos(rel, line, column),
+            "delete it (it often comes with text pasted from another program): "
+            "no web page or feed may carry it",
         )
-    return unicodedata.normalize("NFC", text), charset, []
+    return unicodedata.normalize("NFC", text), charset
 
 
 def _known_charset(name: str | None) -> str | None:
